@@ -1,0 +1,30 @@
+# parley: make test runs everything CI runs; make bench the benchmarks with their ratios.
+GO        ?= go
+PKGS      ?= ./...
+BENCHTIME ?= 1s
+COUNT     ?= 3
+STATICCHECK_VERSION ?= v0.8.2
+
+export TESTCONTAINERS_RYUK_DISABLED ?= true
+
+.PHONY: test vet unit build bench lint fuzz clean
+
+test: vet unit
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -race -timeout 10m $(PKGS)
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/parley ./cmd/parley
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) $(PKGS) | tee bench.txt
+
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
+
+clean:
+	rm -rf bin bench.txt

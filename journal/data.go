@@ -1,0 +1,152 @@
+package journal
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// The payloads of the event kinds the auditor reads. Mocks fill them; the auditor decodes them with
+// Event.Decode. Fields are omitted when empty so the JSON Lines export stays small.
+
+// InboundData is a message the customer sent to the business.
+type InboundData struct {
+	ID       string          `json:"id"`                // the wamid given to the message
+	Type     string          `json:"type"`              // text, button, interactive, image, location, …
+	Text     string          `json:"text,omitempty"`    // the text, or the title of the tapped button or row
+	Payload  string          `json:"payload,omitempty"` // button payload or reply id
+	Message  json.RawMessage `json:"message,omitempty"` // the message object exactly as put in the webhook
+	Status   int             `json:"webhook_status"`    // HTTP status of the last attempt, 0 if none answered
+	Attempts int             `json:"attempts"`          // how many POSTs it took
+	Error    string          `json:"error,omitempty"`   // why delivery failed, for inbound.failed
+}
+
+// OutboundData is one call of the assistant to the messages endpoint.
+type OutboundData struct {
+	ID       string          `json:"id,omitempty"`       // wamid, when accepted
+	To       string          `json:"to"`                 // the recipient as the assistant wrote it
+	WaID     string          `json:"wa_id,omitempty"`    // the recipient normalised
+	Type     string          `json:"type"`               // text, template, interactive, image, document, …
+	Text     string          `json:"text,omitempty"`     // text body, caption, or the interactive body text
+	Template string          `json:"template,omitempty"` // template name
+	Language string          `json:"language,omitempty"` // template language code
+	Category string          `json:"category,omitempty"` // template category: MARKETING, UTILITY, AUTHENTICATION
+	Buttons  []string        `json:"buttons,omitempty"`  // titles of reply buttons or list rows offered
+	MediaID  string          `json:"media_id,omitempty"` // media sent by id
+	Link     string          `json:"link,omitempty"`     // media sent by link
+	Filename string          `json:"filename,omitempty"` // document filename
+	Context  string          `json:"context,omitempty"`  // the wamid replied to, if any
+	InWindow bool            `json:"in_window"`          // whether the customer-service window was open
+	Body     json.RawMessage `json:"body,omitempty"`     // the request body as received (when it was JSON)
+	HTTP     int             `json:"http_status"`        // the status answered
+	Code     int             `json:"code,omitempty"`     // Graph error code, when refused
+	Subcode  int             `json:"subcode,omitempty"`  // Graph error subcode, when refused
+	Error    string          `json:"error,omitempty"`    // Graph error message, when refused
+}
+
+// StatusData is a status change of an outbound message, as sent to the webhook.
+type StatusData struct {
+	ID        string `json:"id"`
+	Status    string `json:"status"`
+	Recipient string `json:"recipient_id"`
+	Code      int    `json:"code,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// WebhookAttemptData is one POST of a webhook to the assistant.
+type WebhookAttemptData struct {
+	URL       string `json:"url"`
+	Field     string `json:"field"`               // messages, statuses, user_preferences
+	RefID     string `json:"ref_id,omitempty"`    // the wamid the webhook is about
+	Attempt   int    `json:"attempt"`             // 1 for the first try
+	Status    int    `json:"status"`              // HTTP status answered; 0 when none
+	Error     string `json:"error,omitempty"`     // transport error
+	Signed    bool   `json:"signed"`              // carried a valid X-Hub-Signature-256
+	Duplicate bool   `json:"duplicate,omitempty"` // sent again on purpose (fault)
+}
+
+// RequestData is a Graph API request other than a message send.
+type RequestData struct {
+	Method  string `json:"method"`
+	Path    string `json:"path"`
+	HTTP    int    `json:"http_status"`
+	Code    int    `json:"code,omitempty"`
+	Subcode int    `json:"subcode,omitempty"`
+	Error   string `json:"error,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// DetectIntentData is one query to Dialogflow.
+type DetectIntentData struct {
+	API        string         `json:"api"`        // es, cx
+	Transport  string         `json:"transport"`  // rest, grpc
+	Session    string         `json:"session"`    // full session path
+	SessionID  string         `json:"session_id"` // last segment of the session path
+	Project    string         `json:"project"`
+	Language   string         `json:"language,omitempty"`
+	Text       string         `json:"text,omitempty"`
+	Event      string         `json:"event,omitempty"`
+	Parameters map[string]any `json:"parameters,omitempty"` // parameters extracted
+	Intent     string         `json:"intent,omitempty"`     // display name of the intent matched
+	Confidence float64        `json:"confidence"`
+	Fallback   bool           `json:"fallback,omitempty"`
+	Reply      string         `json:"reply,omitempty"`
+	Code       string         `json:"code,omitempty"` // gRPC code name, when refused
+	Error      string         `json:"error,omitempty"`
+}
+
+// ContextsData is a call on a session's contexts.
+type ContextsData struct {
+	Session   string   `json:"session"`
+	SessionID string   `json:"session_id"`
+	Contexts  []string `json:"contexts,omitempty"` // names affected
+	All       bool     `json:"all,omitempty"`      // the whole session's contexts (DeleteAllContexts)
+}
+
+// DLPData is one call to Cloud DLP.
+type DLPData struct {
+	Transport string   `json:"transport"`
+	Text      string   `json:"text,omitempty"`   // the text received
+	Result    string   `json:"result,omitempty"` // the text returned (deidentify)
+	InfoTypes []string `json:"info_types,omitempty"`
+	Findings  int      `json:"findings"`
+	Code      string   `json:"code,omitempty"`
+	Error     string   `json:"error,omitempty"`
+}
+
+// ConsentData is an opt-in or its withdrawal, as the customer gave it.
+type ConsentData struct {
+	Purpose string `json:"purpose"`           // marketing, notifications, …
+	Channel string `json:"channel"`           // whatsapp, web, sms, app, atm
+	Wording string `json:"wording,omitempty"` // the wording shown to the customer
+}
+
+// OptoutData is an opt-out the customer made.
+type OptoutData struct {
+	Via    string `json:"via"`              // chat, button, whatsapp_stop (WhatsApp's own "stop promotions")
+	Phrase string `json:"phrase,omitempty"` // what the customer wrote or tapped
+}
+
+// DataRequestData is a data-protection request the customer made.
+type DataRequestData struct {
+	Right   string `json:"right"`             // access, portability, rectification, erasure, restriction, objection
+	Wording string `json:"wording,omitempty"` // what the customer wrote
+}
+
+// CanaryData is a unique value the customer shared, to be traced through the run.
+type CanaryData struct {
+	Type  string `json:"type"` // name, email, dni, order, card, iban, phone
+	Value string `json:"value"`
+}
+
+// ClockData is a move of the simulated clock.
+type ClockData struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// HookData is a call of one of the assistant's certification hooks.
+type HookData struct {
+	Hook   string `json:"hook"` // consent, notify, campaign
+	Status int    `json:"status"`
+	Error  string `json:"error,omitempty"`
+}

@@ -1,0 +1,222 @@
+package journal
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Event is one entry of the journal.
+type Event struct {
+	Seq      uint64          `json:"seq"`
+	At       time.Time       `json:"at"`
+	Source   Source          `json:"source"`
+	Kind     string          `json:"kind"`
+	Customer string          `json:"customer,omitempty"`
+	Data     json.RawMessage `json:"data,omitempty"`
+}
+
+// Decode unmarshals the event's payload into v (a pointer to one of the …Data types, usually).
+func (e Event) Decode(v any) error {
+	if len(e.Data) == 0 {
+		return fmt.Errorf("event %d (%s) has no data", e.Seq, e.Kind)
+	}
+	if err := json.Unmarshal(e.Data, v); err != nil {
+		return fmt.Errorf("event %d (%s): %w", e.Seq, e.Kind, err)
+	}
+	return nil
+}
+
+// Journal is an append-only, ordered record of events, safe for concurrent use. The zero value is not
+// usable; call New.
+type Journal struct {
+	clock *Clock
+
+	mu      sync.Mutex
+	events  []Event
+	changed chan struct{} // closed and replaced on every append, so waiters wake without polling
+}
+
+// New returns an empty journal whose events are stamped with clock's time. A nil clock gets a new one
+// starting at DefaultStart.
+func New(clock *Clock) *Journal {
+	if clock == nil {
+		clock = NewClock(time.Time{})
+	}
+	return &Journal{clock: clock, changed: make(chan struct{})}
+}
+
+// Clock returns the simulated clock that stamps this journal's events.
+func (j *Journal) Clock() *Clock { return j.clock }
+
+// Record appends an event with the current simulated time and data marshalled to JSON, and returns it.
+// Data that cannot be marshalled is recorded as a JSON string describing the error, so nothing is lost.
+func (j *Journal) Record(source Source, kind, customer string, data any) Event {
+	var raw json.RawMessage
+	if data != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // keep "<" and "&" readable in exports; the payload is data, not HTML
+		if err := enc.Encode(data); err != nil {
+			buf.Reset()
+			_ = enc.Encode(map[string]string{"marshal_error": err.Error()})
+		}
+		raw = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	return j.Append(Event{Source: source, Kind: kind, Customer: customer, Data: raw})
+}
+
+// Append adds e to the journal, giving it the next sequence number and, when e.At is zero, the current
+// simulated time. It returns the event as stored.
+func (j *Journal) Append(e Event) Event {
+	if e.At.IsZero() {
+		e.At = j.clock.Now()
+	}
+	j.mu.Lock()
+	e.Seq = uint64(len(j.events)) + 1
+	j.events = append(j.events, e)
+	close(j.changed)
+	j.changed = make(chan struct{})
+	j.mu.Unlock()
+	return e
+}
+
+// Len returns the number of events recorded.
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.events)
+}
+
+// Last returns the sequence number of the newest event, 0 when empty.
+func (j *Journal) Last() uint64 { return uint64(j.Len()) }
+
+// Events returns a copy of every event, in order.
+func (j *Journal) Events() []Event { return j.After(0) }
+
+// After returns a copy of the events whose sequence number is greater than seq, in order.
+func (j *Journal) After(seq uint64) []Event {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if seq >= uint64(len(j.events)) {
+		return nil
+	}
+	out := make([]Event, uint64(len(j.events))-seq)
+	copy(out, j.events[seq:])
+	return out
+}
+
+// Filter returns a copy of the events for which keep returns true, in order.
+func (j *Journal) Filter(keep func(Event) bool) []Event {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []Event
+	for _, e := range j.events {
+		if keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Await returns the first event, from the beginning of the journal, that satisfies match, waiting for new
+// events until ctx is done. It returns ctx's error, wrapped, when nothing matched in time.
+func (j *Journal) Await(ctx context.Context, match func(Event) bool) (Event, error) {
+	return j.AwaitAfter(ctx, 0, match)
+}
+
+// AwaitAfter is Await over the events after sequence number seq only.
+func (j *Journal) AwaitAfter(ctx context.Context, seq uint64, match func(Event) bool) (Event, error) {
+	next := seq
+	for {
+		j.mu.Lock()
+		events := j.events[next:len(j.events):len(j.events)] // events are never changed once appended
+		changed := j.changed
+		j.mu.Unlock()
+		for _, e := range events {
+			if match(e) {
+				return e, nil
+			}
+		}
+		next += uint64(len(events))
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return Event{}, fmt.Errorf("waiting for a journal event after #%d: %w", next, ctx.Err())
+		}
+	}
+}
+
+// Changed returns a channel that is closed at the next append. Callers that wait on their own conditions
+// (state held elsewhere, but journalled) use it to wake without polling.
+func (j *Journal) Changed() <-chan struct{} {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.changed
+}
+
+// Reset drops every event. Sequence numbers start again at 1.
+func (j *Journal) Reset() {
+	j.mu.Lock()
+	j.events = nil
+	close(j.changed)
+	j.changed = make(chan struct{})
+	j.mu.Unlock()
+}
+
+// WriteJSONL writes every event as one JSON object per line.
+func (j *Journal) WriteJSONL(w io.Writer) error { return WriteJSONL(w, j.Events()) }
+
+// WriteJSONL writes events as one JSON object per line.
+func WriteJSONL(w io.Writer, events []Event) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for _, e := range events {
+		if err := enc.Encode(e); err != nil {
+			return fmt.Errorf("writing event %d: %w", e.Seq, err)
+		}
+	}
+	return bw.Flush()
+}
+
+// MaxLineBytes bounds one line of a JSON Lines journal on import.
+const MaxLineBytes = 16 << 20
+
+// ReadJSONL reads events written by WriteJSONL. Blank lines are skipped; a line that is not an event is an
+// error naming its line number. Events keep the sequence numbers and times they were written with, so a
+// merged or damaged journal can be inspected as it is.
+func ReadJSONL(r io.Reader) ([]Event, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
+	var out []Event
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		var e Event
+		if err := json.Unmarshal(b, &e); err != nil {
+			return out, fmt.Errorf("journal line %d: %w", line, err)
+		}
+		if e.Kind == "" {
+			return out, fmt.Errorf("journal line %d: event has no kind", line)
+		}
+		out = append(out, e)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return out, fmt.Errorf("journal line %d: longer than %d bytes", line+1, MaxLineBytes)
+		}
+		return out, fmt.Errorf("reading journal: %w", err)
+	}
+	return out, nil
+}

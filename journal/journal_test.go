@@ -1,0 +1,173 @@
+package journal
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestClock(t *testing.T) {
+	c := NewClock(time.Time{})
+	if !c.Now().Equal(DefaultStart) {
+		t.Fatalf("new clock reads %v, want %v", c.Now(), DefaultStart)
+	}
+	var moves []time.Duration
+	c.OnMoved(func(from, to time.Time) { moves = append(moves, to.Sub(from)) })
+	if got := c.Advance(25 * time.Hour); !got.Equal(DefaultStart.Add(25 * time.Hour)) {
+		t.Errorf("Advance(25h) = %v", got)
+	}
+	if got := c.Advance(-time.Hour); !got.Equal(DefaultStart.Add(25 * time.Hour)) {
+		t.Errorf("Advance(-1h) moved the clock to %v", got)
+	}
+	back := DefaultStart.Add(-time.Hour)
+	if got := c.Set(back); !got.Equal(back) {
+		t.Errorf("Set = %v, want %v", got, back)
+	}
+	if len(moves) != 2 || moves[0] != 25*time.Hour || moves[1] != -26*time.Hour {
+		t.Errorf("OnMoved saw %v, want [25h -26h]", moves)
+	}
+}
+
+func TestJournalOrderAndCopies(t *testing.T) {
+	j := New(nil)
+	e1 := j.Record(SourceCustomer, KindConsentGiven, "34600000001", ConsentData{Purpose: "marketing", Channel: "web"})
+	j.Clock().Advance(time.Hour)
+	e2 := j.Record(SourceWhatsApp, KindOutboundAccepted, "34600000001", OutboundData{To: "34600000001", Type: "text", Text: "hola"})
+	if e1.Seq != 1 || e2.Seq != 2 {
+		t.Fatalf("seqs %d,%d, want 1,2", e1.Seq, e2.Seq)
+	}
+	if e2.At.Sub(e1.At) != time.Hour {
+		t.Errorf("events not stamped with the simulated clock: %v then %v", e1.At, e2.At)
+	}
+	evs := j.Events()
+	evs[0].Kind = "tampered"
+	if j.Events()[0].Kind != KindConsentGiven {
+		t.Error("Events returned the journal's own slice, not a copy")
+	}
+	if got := j.After(1); len(got) != 1 || got[0].Seq != 2 {
+		t.Errorf("After(1) = %+v", got)
+	}
+	if got := j.After(5); got != nil {
+		t.Errorf("After(5) = %+v, want nil", got)
+	}
+	var od OutboundData
+	if err := e2.Decode(&od); err != nil || od.Text != "hola" {
+		t.Errorf("Decode = %+v, %v", od, err)
+	}
+}
+
+func TestJournalConcurrentWriters(t *testing.T) {
+	j := New(nil)
+	const writers, each = 16, 500
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				j.Record(SourceHarness, "test", "", map[string]int{"writer": w})
+			}
+		}()
+	}
+	wg.Wait()
+	evs := j.Events()
+	if len(evs) != writers*each {
+		t.Fatalf("%d events, want %d", len(evs), writers*each)
+	}
+	for i, e := range evs {
+		if e.Seq != uint64(i+1) {
+			t.Fatalf("event %d has seq %d", i, e.Seq)
+		}
+	}
+}
+
+func TestAwaitWakesOnAppend(t *testing.T) {
+	j := New(nil)
+	j.Record(SourceHarness, "noise", "", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got := make(chan Event, 1)
+	go func() {
+		e, err := j.Await(ctx, func(e Event) bool { return e.Kind == KindInboundDelivered })
+		if err != nil {
+			t.Error(err)
+		}
+		got <- e
+	}()
+	j.Record(SourceHarness, "more noise", "", nil)
+	j.Record(SourceWhatsApp, KindInboundDelivered, "34600000001", nil)
+	if e := <-got; e.Seq != 3 {
+		t.Errorf("Await returned seq %d, want 3", e.Seq)
+	}
+}
+
+func TestAwaitHonoursContext(t *testing.T) {
+	j := New(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := j.Await(ctx, func(Event) bool { return true })
+	if err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Errorf("Await on a cancelled context = %v", err)
+	}
+	j.Record(SourceHarness, "x", "", nil)
+	if _, err := j.AwaitAfter(context.Background(), 0, func(Event) bool { return true }); err != nil {
+		t.Errorf("AwaitAfter found nothing: %v", err)
+	}
+}
+
+func TestJSONLRoundTrip(t *testing.T) {
+	j := New(nil)
+	j.Record(SourceCustomer, KindCanaryPlanted, "34600000001", CanaryData{Type: "name", Value: "Lucía Ñandú 😀 <b>"})
+	j.Record(SourceHarness, KindReset, "", nil)
+	var buf bytes.Buffer
+	if err := j.WriteJSONL(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "\n"); n != 2 {
+		t.Fatalf("%d lines, want 2:\n%s", n, buf.String())
+	}
+	if !strings.Contains(buf.String(), "<b>") {
+		t.Error("HTML characters escaped in the export")
+	}
+	got, err := ReadJSONL(strings.NewReader("\n" + buf.String() + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := j.Events()
+	if len(got) != len(want) {
+		t.Fatalf("read %d events, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Seq != want[i].Seq || !got[i].At.Equal(want[i].At) || got[i].Kind != want[i].Kind ||
+			got[i].Customer != want[i].Customer || !bytes.Equal(got[i].Data, want[i].Data) {
+			t.Errorf("event %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestReadJSONLBadInput(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"not json", "{\"seq\":1,\"kind\":\"a\"}\nnot json\n", "line 2"},
+		{"no kind", `{"seq":1}`, "no kind"},
+		{"too long", `{"kind":"` + strings.Repeat("a", MaxLineBytes+10) + `"}`, "longer than"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadJSONL(strings.NewReader(tc.in))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func BenchmarkRecord(b *testing.B) {
+	j := New(nil)
+	d := OutboundData{To: "34600000001", Type: "text", Text: "Tu pedido 12345 está en camino", HTTP: 200}
+	b.ReportAllocs()
+	for b.Loop() {
+		j.Record(SourceWhatsApp, KindOutboundAccepted, "34600000001", d)
+	}
+}
