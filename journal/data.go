@@ -130,6 +130,33 @@ type OptoutData struct {
 type DataRequestData struct {
 	Right   string `json:"right"`             // access, portability, rectification, erasure, restriction, objection
 	Wording string `json:"wording,omitempty"` // what the customer wrote
+	Old     string `json:"old,omitempty"`     // rectification: the value to replace
+	New     string `json:"new,omitempty"`     // rectification: its replacement
+}
+
+// HandoffData is a customer's request for a person.
+type HandoffData struct {
+	Phrase string `json:"phrase,omitempty"` // what the customer wrote
+}
+
+// MediaData is a media file the assistant uploaded. Content holds the bytes (base64 in JSON) up to the
+// mock's size limit; Truncated says when they were cut.
+type MediaData struct {
+	ID        string `json:"id"`
+	MimeType  string `json:"mime_type"`
+	Filename  string `json:"filename,omitempty"`
+	Size      int    `json:"size"`
+	Content   []byte `json:"content,omitempty"`
+	Truncated bool   `json:"truncated,omitempty"`
+}
+
+// TLSProbeData is one TLS handshake attempted against the assistant's webhook endpoint at a given maximum
+// protocol version (e.g. "1.0", "1.1"): Accepted says whether the handshake succeeded.
+type TLSProbeData struct {
+	URL      string `json:"url"`
+	Version  string `json:"version"`
+	Accepted bool   `json:"accepted"`
+	Error    string `json:"error,omitempty"`
 }
 
 // CanaryData is a unique value the customer shared, to be traced through the run.

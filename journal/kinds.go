@@ -32,6 +32,13 @@ const (
 	KindStatusRead      = "status.read"
 	KindStatusFailed    = "status.failed"
 
+	// WhatsApp: a media upload by the assistant (POST /{phone-number-id}/media), with the bytes, so the
+	// auditor can read a data export sent as a document (data: MediaData).
+	KindMediaUploaded = "media.uploaded"
+
+	// Harness: a TLS handshake probe of the assistant's webhook endpoint (data: TLSProbeData).
+	KindTLSProbe = "tls.probe"
+
 	// WhatsApp: one event per webhook POST attempt (data: WebhookAttemptData) and per verification handshake.
 	KindWebhookAttempt = "webhook.attempt"
 	KindWebhookVerify  = "webhook.verify"
@@ -63,7 +70,9 @@ const (
 	KindCanaryPlanted     = "canary.planted"    // data: CanaryData
 	KindCustomerBlocked   = "customer.blocked"  // the customer blocked the business
 	KindCustomerUnblocked = "customer.unblocked"
-	KindHandoffRequested  = "handoff.requested" // the customer asked for a person
+	KindHandoffRequested  = "handoff.requested" // the customer asked for a person (data: HandoffData, optional)
+	KindHandoffReleased   = "handoff.released"  // the person ended the handoff; the assistant may answer again
+	KindConsentRefused    = "consent.refused"   // the customer said no to an opt-in prompt (data: ConsentData)
 
 	// Harness.
 	KindClockAdvanced = "clock.advanced" // data: ClockData
