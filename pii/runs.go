@@ -1,0 +1,349 @@
+package pii
+
+import (
+	"regexp"
+	"strings"
+)
+
+// group is a maximal sequence of ASCII letters and digits; sep is the separator byte that joins it to the
+// previous group of the same run (0 for the first group of a run).
+type group struct {
+	start, end int
+	sep        byte
+	digits     bool // only digits
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isSep(c byte) bool { return c == ' ' || c == '-' || c == '.' || c == '/' }
+
+// maxWindowChars bounds the normalised length of a window: the longest IBAN has 34 characters.
+const maxWindowChars = 34
+
+// appendRuns finds the numeric and code-like findings: it splits text into runs of groups joined by single
+// separators and tries every window of consecutive groups.
+func appendRuns(cands []Match, text string) []Match {
+	var run []group
+	flush := func() {
+		if len(run) > 0 {
+			cands = scanRun(cands, text, run)
+		}
+		run = run[:0]
+	}
+	i := 0
+	for i < len(text) {
+		if !isAlnum(text[i]) {
+			i++
+			continue
+		}
+		start := i
+		digits := true
+		for i < len(text) && isAlnum(text[i]) {
+			if !isDigit(text[i]) {
+				digits = false
+			}
+			i++
+		}
+		var sep byte
+		if len(run) > 0 {
+			prev := run[len(run)-1]
+			if start == prev.end+1 && isSep(text[prev.end]) {
+				sep = text[prev.end]
+			} else {
+				flush()
+			}
+		}
+		run = append(run, group{start: start, end: i, sep: sep, digits: digits})
+	}
+	flush()
+	return cands
+}
+
+func scanRun(cands []Match, text string, run []group) []Match {
+	for i := range run {
+		n := 0
+		for j := i; j < len(run); j++ {
+			n += run[j].end - run[j].start
+			if n > maxWindowChars {
+				break
+			}
+			if t, start, ok := classify(text, run[i:j+1]); ok {
+				cands = append(cands, Match{Type: t, Start: start, End: run[j].end, Value: text[start:run[j].end]})
+			}
+		}
+	}
+	return cands
+}
+
+// classify says what a window of groups is, if anything. start may move left to take a leading '+'.
+func classify(text string, w []group) (Type, int, bool) {
+	start := w[0].start
+	s := normalize(text[start:w[len(w)-1].end])
+	allDigits := true
+	for _, g := range w {
+		if !g.digits {
+			allDigits = false
+			break
+		}
+	}
+	if allDigits {
+		if t, st, ok := classifyDigits(text, w, s); ok {
+			return t, st, true
+		}
+		return "", 0, false
+	}
+	switch {
+	case len(s) == 9 && isDigits(s[:8]) && isUpper(s[8]):
+		if dniShape(text, w) && ValidDNI(s) {
+			return DNI, start, true
+		}
+	case len(s) == 9 && (s[0] == 'X' || s[0] == 'Y' || s[0] == 'Z') && isDigits(s[1:8]) && isUpper(s[8]):
+		if nieShape(text, w) && ValidNIE(s) {
+			return NIE, start, true
+		}
+	}
+	if len(s) >= 15 && isUpper(s[0]) && isUpper(s[1]) && isDigits(s[2:4]) && ibanShape(text, w) && ValidIBAN(s) {
+		return IBAN, start, true
+	}
+	if len(w) == 1 && passportShape(s) && near(text, start, 40, passportWords) {
+		return Passport, start, true
+	}
+	return "", 0, false
+}
+
+func classifyDigits(text string, w []group, s string) (Type, int, bool) {
+	start := w[0].start
+	plus := start > 0 && text[start-1] == '+'
+	weakOK := !afterReference(text, start)
+	switch {
+	case len(s) >= 13 && len(s) <= 19 && !plus && s[0] >= '2' && s[0] <= '6' && cardShape(w) && weakOK && Luhn(s):
+		return Card, start, true
+	case len(s) == 12 && !plus && nussShape(w) && weakOK && ValidNUSS(s):
+		return NUSS, start, true
+	case len(w) == 1 && (len(s) == 3 || len(s) == 4) && !plus && near(text, start, 30, cvvWords):
+		return CVV, start, true
+	}
+	if weakOK || plus {
+		if phoneShape(s, w, plus) {
+			if plus {
+				start--
+			}
+			return Phone, start, true
+		}
+	}
+	return "", 0, false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+func glen(g group) int { return g.end - g.start }
+
+// dniShape accepts 12345678Z, 12345678-Z, 12.345.678-Z, 12 345 678 Z. A lone lower-case letter after a
+// space is a word ("12345678 y …"), not a control letter.
+func dniShape(text string, w []group) bool {
+	last := w[len(w)-1]
+	if len(w) == 1 {
+		return true
+	}
+	if glen(last) == 1 && last.sep == ' ' && !isUpper(text[last.start]) {
+		return false
+	}
+	if len(w) > 4 {
+		return false
+	}
+	return len(w) <= 2 || glen(w[0]) <= 2
+}
+
+// nieShape accepts X1234567L, X-1234567-L, X 1234567 L; a separated prefix must be upper case, so the
+// Spanish word "y" is not read as a NIE prefix.
+func nieShape(text string, w []group) bool {
+	if len(w) > 3 {
+		return false
+	}
+	if len(w) > 1 && glen(w[0]) == 1 && !isUpper(text[w[0].start]) {
+		return false
+	}
+	last := w[len(w)-1]
+	if len(w) > 1 && glen(last) == 1 && last.sep == ' ' && !isUpper(text[last.start]) {
+		return false
+	}
+	return true
+}
+
+// ibanShape: compact, or printed in groups of four (the first group holding the country and check digits).
+func ibanShape(text string, w []group) bool {
+	if len(w) == 1 {
+		return true
+	}
+	if glen(w[0]) != 4 && glen(w[0]) != 2 {
+		return false
+	}
+	for k, g := range w[1:] {
+		if glen(g) != 4 && !(k == len(w)-2 && glen(g) < 4) {
+			return false
+		}
+	}
+	return true
+}
+
+func cardShape(w []group) bool {
+	if len(w) == 1 {
+		return true
+	}
+	sizes := make([]int, len(w))
+	for k, g := range w {
+		sizes[k] = glen(g)
+	}
+	if len(sizes) == 3 && sizes[0] == 4 && sizes[1] == 6 && (sizes[2] == 5 || sizes[2] == 4) {
+		return true
+	}
+	for k, n := range sizes {
+		if n != 4 && !(k == len(sizes)-1 && n >= 1 && n < 4) {
+			return false
+		}
+	}
+	return true
+}
+
+func nussShape(w []group) bool {
+	switch len(w) {
+	case 1:
+		return true
+	case 2:
+		return glen(w[0]) == 2 && glen(w[1]) == 10 || glen(w[0]) == 10 && glen(w[1]) == 2
+	case 3:
+		return glen(w[0]) == 2 && glen(w[1]) == 8 && glen(w[2]) == 2
+	}
+	return false
+}
+
+func passportShape(s string) bool {
+	if len(s) < 8 || len(s) > 9 || !isDigits(s[len(s)-6:]) {
+		return false
+	}
+	letters := 0
+	for i := 0; i < len(s)-6; i++ {
+		if isUpper(s[i]) {
+			letters++
+		}
+	}
+	return letters > 0 // all-digit passports are too often something else
+}
+
+// phoneShape: a Spanish number of 9 digits (optionally after 34 with '+' or after 0034), grouped in 2-4
+// digit blocks or compact; or any international number written after '+'.
+func phoneShape(s string, w []group, plus bool) bool {
+	national := s
+	rest := w
+	switch {
+	case plus && strings.HasPrefix(s, "34") && len(s) == 11:
+		national = s[2:]
+		if glen(w[0]) == 2 {
+			rest = w[1:]
+		}
+	case !plus && strings.HasPrefix(s, "0034") && len(s) == 13:
+		national = s[4:]
+		if glen(w[0]) == 4 {
+			rest = w[1:]
+		}
+	case plus:
+		if len(s) < 8 || len(s) > 15 || s[0] == '0' {
+			return false
+		}
+		for _, g := range w {
+			if glen(g) > 5 && len(w) > 1 {
+				return false
+			}
+		}
+		return true
+	}
+	if len(national) != 9 || !validSpanishPhone(national) {
+		return false
+	}
+	if len(rest) == 1 {
+		return true
+	}
+	for _, g := range rest {
+		if glen(g) < 2 || glen(g) > 4 {
+			return false
+		}
+		if g.sep == '/' || g.sep == '.' && len(rest) < 3 {
+			return false
+		}
+	}
+	return true
+}
+
+func validSpanishPhone(n string) bool {
+	switch n[0] {
+	case '6', '8', '9':
+		return true
+	case '7':
+		return n[1] >= '1' && n[1] <= '4'
+	}
+	return false
+}
+
+var (
+	passportWords = []string{"pasaporte", "passport"}
+	cvvWords      = []string{"cvv", "cvc", "código de seguridad", "codigo de seguridad", "security code", "card verification"}
+	// Words after which a number is a reference, not personal data ("pedido 612345678").
+	referenceWords = []string{"pedido", "order", "factura", "invoice", "ref", "referencia", "reference", "tracking",
+		"seguimiento", "localizador", "expediente", "ticket", "incidencia", "albarán", "albaran"}
+)
+
+// near reports whether one of words occurs in the span bytes before start.
+func near(text string, start, span int, words []string) bool {
+	from := max(0, start-span)
+	before := strings.ToLower(text[from:start])
+	for _, w := range words {
+		if strings.Contains(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// afterReference reports whether the word right before start names an order or reference number.
+func afterReference(text string, start int) bool {
+	from := max(0, start-30)
+	before := strings.ToLower(text[from:start])
+	before = strings.TrimRight(before, " :#º°.-")
+	for _, abbr := range []string{" nº", " n", " no", " num", " número", " numero", " number", " nr", " id"} {
+		if strings.HasSuffix(before, abbr) {
+			before = strings.TrimRight(strings.TrimSuffix(before, abbr), " :#º°.-")
+			break
+		}
+	}
+	for _, w := range referenceWords {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return start > 0 && text[start-1] == '#'
+}
+
+var emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+
+func appendEmails(cands []Match, text string) []Match {
+	if strings.IndexByte(text, '@') < 0 {
+		return cands
+	}
+	for _, loc := range emailRE.FindAllStringIndex(text, -1) {
+		cands = append(cands, Match{Type: Email, Start: loc[0], End: loc[1], Value: text[loc[0]:loc[1]]})
+	}
+	return cands
+}
