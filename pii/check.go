@@ -214,4 +214,3 @@ func mod(n, m int) int {
 	}
 	return n
 }
-
