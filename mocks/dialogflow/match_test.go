@@ -1,0 +1,136 @@
+package dialogflow
+
+import (
+	"io/fs"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/fixtures"
+)
+
+func fixtureAgent(tb testing.TB) *Agent {
+	tb.Helper()
+	sub, err := fs.Sub(fixtures.Agent, "agent")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := LoadAgent(sub)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+var testNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+func activeOf(in *Intent) map[string]bool {
+	m := map[string]bool{}
+	for _, c := range in.InputContexts {
+		m[c] = true
+	}
+	return m
+}
+
+// TestEveryTrainingPhraseMatches is generated from the fixture: each training phrase, typed as is, must
+// match its own intent with confidence 1 (a grammar match), with its input contexts active.
+func TestEveryTrainingPhraseMatches(t *testing.T) {
+	a := fixtureAgent(t)
+	m := newMatcher(a)
+	n := 0
+	for _, in := range a.Intents {
+		for lang, ps := range in.Phrases {
+			for _, p := range ps {
+				n++
+				q := m.newQuery(lang, p.Text(), testNow)
+				got := m.best(q, activeOf(in), a.MLMinConfidence)
+				if got == nil || got.intent != in || got.score != 1 {
+					name, score := "(fallback)", 0.0
+					if got != nil {
+						name, score = got.intent.DisplayName, got.score
+					}
+					t.Errorf("%s %q: matched %s (%.2f), want %s with confidence 1", lang, p.Text(), name, score, in.DisplayName)
+					continue
+				}
+				for _, part := range p.Parts {
+					if part.Alias != "" && got.params[part.Alias] == nil {
+						t.Errorf("%s %q: parameter %s not extracted (%v)", lang, p.Text(), part.Alias, got.params)
+					}
+				}
+			}
+		}
+	}
+	if n < 300 {
+		t.Errorf("only %d training phrases in the fixture; the agent should be generous", n)
+	}
+}
+
+// TestParaphrases: text that is not a training phrase, with typos, missing accents, extra words and other
+// casing, still matches its intent; off-topic text falls back.
+func TestParaphrases(t *testing.T) {
+	a := fixtureAgent(t)
+	m := newMatcher(a)
+	for _, tc := range []struct {
+		name, lang, text, intent string
+		contexts              []string
+	}{
+		{"es greeting with typo", "es", "holaaa buenos dias", "welcome", nil},
+		{"es order no accents", "es", "donde esta mi pedido 98765 porfa", "order.status", nil},
+		{"es order typo", "es", "hola, kiero saber donde esta mi pedio", "order.status", nil},
+		{"es order long", "es", "Buenas tardes, hice un pedido la semana pasada y todavía no ha llegado, ¿me decís algo?", "order.status", nil},
+		{"es receipt", "es", "me podeis enviar la factura de mi compra?", "receipt", nil},
+		{"es receipt typo", "es", "necesito el tiket de la compra", "receipt", nil},
+		{"es optout shouting", "es", "¡¡NO QUIERO MAS MENSAJES!!", "optout", nil},
+		{"es optout paraphrase", "es", "por favor dejad de mandarme mensajes", "optout", nil},
+		{"es optout robinson", "es", "me he apuntado a la lista robinson, no me escribais", "optout", nil},
+		{"es optout baja typo", "es", "quiero darme de vaja", "optout", nil},
+		{"es access", "es", "que datos personales teneis mios?", "dsr.access", nil},
+		{"es erasure", "es", "quiero que borreis todos mis datos", "dsr.erasure", nil},
+		{"es erasure olvido", "es", "ejercer el derecho al olvido", "dsr.erasure", nil},
+		{"es rectification", "es", "mi direccion esta mal, quiero corregirla", "dsr.rectification", nil},
+		{"es portability", "es", "quiero exportar todos mis datos personales", "dsr.portability", nil},
+		{"es objection", "es", "me opongo a que useis mis datos", "dsr.objection", nil},
+		{"es restriction", "es", "quiero limitar el tratamiento de mis datos", "dsr.restriction", nil},
+		{"es handoff", "es", "pasame con una persona por favor", "human.handoff", nil},
+		{"es handoff robot", "es", "no quiero hablar con una maquina, quiero una persona", "human.handoff", nil},
+		{"es privacy", "es", "que haceis con mis datos personales?", "privacy.question", nil},
+		{"es privacy bot", "es", "estoy hablando con un bot?", "privacy.question", nil},
+		{"es thanks", "es", "muchisimas gracias", "thanks", nil},
+		{"es goodbye", "es", "adios, hasta luego", "goodbye", nil},
+		{"es optin yes in context", "es", "si, claro", "optin.yes", []string{"awaiting_optin"}},
+		{"es optin no in context", "es", "no gracias", "optin.no", []string{"awaiting_optin"}},
+		{"en greeting", "en", "Hello there!", "welcome", nil},
+		{"en order typo", "en", "where is my oder 12345", "order.status", nil},
+		{"en order paraphrase", "en", "my package hasn't arrived yet", "order.status", nil},
+		{"en receipt", "en", "could you send me the receipt please", "receipt", nil},
+		{"en optout", "en", "please stop sending me messages", "optout", nil},
+		{"en optout unsubscribe typo", "en", "unsubscibe", "optout", nil},
+		{"en access", "en", "what personal data do you have on me?", "dsr.access", nil},
+		{"en erasure", "en", "please delete all my data", "dsr.erasure", nil},
+		{"en handoff", "en", "can I talk to a real person", "human.handoff", nil},
+		{"en privacy", "en", "where is your privacy policy", "privacy.question", nil},
+		{"en thanks", "en", "thanks so much", "thanks", nil},
+		{"en goodbye", "en", "ok bye", "goodbye", nil},
+		{"en optin yes in context", "en", "yes sure", "optin.yes", []string{"awaiting_optin"}},
+		{"es off-topic", "es", "cuál es la capital de Francia", "", nil},
+		{"es off-topic football", "es", "quién ganó el partido del domingo", "", nil},
+		{"en off-topic", "en", "what is the weather like in Paris", "", nil},
+		{"en gibberish", "en", "asdkjh qwoeiu zxcmnb", "", nil},
+		{"es yes without context falls back", "es", "sí", "", nil},
+		{"en no without context falls back", "en", "no", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			active := map[string]bool{}
+			for _, c := range tc.contexts {
+				active[c] = true
+			}
+			got := m.best(m.newQuery(tc.lang, tc.text, testNow), active, a.MLMinConfidence)
+			name, score := "", 0.0
+			if got != nil {
+				name, score = got.intent.DisplayName, got.score
+			}
+			if name != tc.intent {
+				t.Errorf("%q matched %q (%.2f), want %q", tc.text, name, score, tc.intent)
+			}
+		})
+	}
+}
