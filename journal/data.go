@@ -109,6 +109,8 @@ type DLPData struct {
 	Result    string   `json:"result,omitempty"` // the text returned (deidentify)
 	InfoTypes []string `json:"info_types,omitempty"`
 	Findings  int      `json:"findings"`
+	Found     []string `json:"found,omitempty"`  // distinct info types found, in order of first finding
+	Parent    string   `json:"parent,omitempty"` // projects/*[/locations/*] as called
 	Code      string   `json:"code,omitempty"`
 	Error     string   `json:"error,omitempty"`
 }
