@@ -1,0 +1,633 @@
+package whatsapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// Control is what tests and the harness do to the mock besides the Graph API: play the customer, look at
+// their phone and the journal, move the clock, set customer state and faults. *Server implements it
+// in-process; *ControlClient implements it over the /_parley/ routes, so steps run unchanged against an
+// embedded mock or a container.
+type Control interface {
+	// SendFromCustomer makes the customer send m; the webhook has been delivered (or has failed every
+	// attempt) when it returns. A customer replying has read what they received: their delivered messages
+	// become read first.
+	SendFromCustomer(ctx context.Context, waID string, m CustomerMessage) (SendResult, error)
+	// ReadMessages makes the customer open the chat: every delivered message becomes read.
+	ReadMessages(ctx context.Context, waID string) error
+	// Inbox returns what the customer has received, in order.
+	Inbox(ctx context.Context, waID string) ([]InboxMessage, error)
+	// AwaitInbox waits until the customer has received at least n messages and returns the inbox.
+	AwaitInbox(ctx context.Context, waID string, n int) ([]InboxMessage, error)
+	// AwaitIdle waits until every queued webhook (statuses, preferences, template updates) is delivered.
+	AwaitIdle(ctx context.Context) error
+	// JournalAfter returns the journal events after sequence number after, and the last sequence number.
+	JournalAfter(ctx context.Context, after uint64) ([]journal.Event, uint64, error)
+	// AdvanceClock moves the simulated clock forward; SetClock moves it anywhere. Both return the new time.
+	AdvanceClock(ctx context.Context, d time.Duration) (time.Time, error)
+	SetClock(ctx context.Context, t time.Time) (time.Time, error)
+	// StopPromotions is WhatsApp's own "Stop promotions": marketing templates fail with 131050 after it,
+	// and the assistant gets a user_preferences webhook. ResumePromotions undoes it.
+	StopPromotions(ctx context.Context, waID string) error
+	ResumePromotions(ctx context.Context, waID string) error
+	// Block makes the customer block (or unblock) the business: sends fail with 131026.
+	Block(ctx context.Context, waID string, blocked bool) error
+	// SetTemplateStatus changes a template's status (APPROVED, PAUSED, DISABLED, …).
+	SetTemplateStatus(ctx context.Context, name, language, status string) error
+	// SetFaults replaces the injected faults.
+	SetFaults(ctx context.Context, f Faults) error
+	// SetWebhook sets the assistant's callback URL; it is verified (hub.challenge) before the next webhook.
+	SetWebhook(ctx context.Context, url string) error
+	// VerifyWebhook performs the hub.challenge handshake now.
+	VerifyWebhook(ctx context.Context) (VerifyResult, error)
+	// Reset forgets customers, messages, media, faults and template changes. The journal and the clock
+	// are shared with other mocks and are kept; a reset event marks the point.
+	Reset(ctx context.Context) error
+}
+
+var (
+	_ Control = (*Server)(nil)
+	_ Control = (*ControlClient)(nil)
+)
+
+// CustomerMessage is a message the simulated customer sends. Type is text (the default), button (a
+// template quick-reply tap), interactive (a reply button or list row), image, audio, video, document,
+// sticker, location or reaction.
+type CustomerMessage struct {
+	Type string `json:"type,omitempty"`
+	// Text is the text body; for button and interactive, the title of the button or row tapped; for
+	// media, the caption.
+	Text string `json:"text,omitempty"`
+	// Name is the customer's WhatsApp profile name; it sticks for later messages.
+	Name string `json:"name,omitempty"`
+	// Payload is the quick-reply payload or reply id; by default the one the business set on the button.
+	Payload string `json:"payload,omitempty"`
+	// Context is the wamid of the business message replied to; for taps, by default the newest message
+	// offering the button.
+	Context string `json:"context,omitempty"`
+	// Media: its type and content (base64 in JSON); a small placeholder when empty.
+	MimeType string `json:"mime_type,omitempty"`
+	Data     []byte `json:"data,omitempty"`
+	Filename string `json:"filename,omitempty"`
+	// Location.
+	Latitude  float64 `json:"latitude,omitempty"`
+	Longitude float64 `json:"longitude,omitempty"`
+	PlaceName string  `json:"place_name,omitempty"`
+	Address   string  `json:"address,omitempty"`
+	// Reaction: the emoji (empty removes the reaction) and the message reacted to (default: the newest
+	// message received).
+	Emoji     string `json:"emoji,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+}
+
+// SendResult is the outcome of a customer's message.
+type SendResult struct {
+	ID            string `json:"id"`             // the wamid of the inbound message
+	WebhookStatus int    `json:"webhook_status"` // HTTP status of the last webhook attempt; 0 when none answered
+	Attempts      int    `json:"attempts"`
+	Error         string `json:"error,omitempty"` // why delivery failed
+}
+
+// Faults are injected failures. Probabilities are drawn from the server's seeded generator, so a run with
+// the same seed and the same requests repeats.
+type Faults struct {
+	DuplicateStatuses  float64       `json:"duplicate_statuses,omitempty"`    // chance each status webhook is delivered twice
+	OutOfOrderStatuses float64       `json:"out_of_order_statuses,omitempty"` // chance a message's statuses arrive in reverse order
+	ErrorCode          int           `json:"error_code,omitempty"`            // Graph error code for the next ErrorCount sends
+	ErrorCount         int           `json:"error_count,omitempty"`
+	Latency            time.Duration `json:"-"` // added (real time) before each Graph API answer
+}
+
+// plainFaults is Faults without its JSON methods.
+type plainFaults struct {
+	DuplicateStatuses  float64       `json:"duplicate_statuses,omitempty"`
+	OutOfOrderStatuses float64       `json:"out_of_order_statuses,omitempty"`
+	ErrorCode          int           `json:"error_code,omitempty"`
+	ErrorCount         int           `json:"error_count,omitempty"`
+	Latency            time.Duration `json:"-"`
+}
+
+// MarshalJSON writes Latency as a Go duration string ("250ms").
+func (f Faults) MarshalJSON() ([]byte, error) {
+	v := struct {
+		plainFaults
+		Latency string `json:"latency,omitempty"`
+	}{plainFaults: plainFaults(f)}
+	if f.Latency != 0 {
+		v.Latency = f.Latency.String()
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON reads Latency as a Go duration string.
+func (f *Faults) UnmarshalJSON(b []byte) error {
+	var j struct {
+		plainFaults
+		Latency string `json:"latency"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*f = Faults(j.plainFaults)
+	if j.Latency != "" {
+		d, err := time.ParseDuration(j.Latency)
+		if err != nil {
+			return fmt.Errorf("latency %q: %w", j.Latency, err)
+		}
+		f.Latency = d
+	}
+	return nil
+}
+
+func (f Faults) check() error {
+	switch {
+	case f.DuplicateStatuses < 0 || f.DuplicateStatuses > 1 || f.OutOfOrderStatuses < 0 || f.OutOfOrderStatuses > 1:
+		return errors.New("probabilities must be between 0 and 1")
+	case f.ErrorCount < 0:
+		return errors.New("error_count must be 0 or more")
+	case f.ErrorCount > 0 && !KnownCode(f.ErrorCode):
+		return fmt.Errorf("error_code %d is not a code the mock models", f.ErrorCode)
+	case f.Latency < 0 || f.Latency > 30*time.Second:
+		return errors.New("latency must be between 0 and 30s")
+	}
+	return nil
+}
+
+// errBadRequest marks a control call that was wrong (HTTP 400 over the control API).
+var errBadRequest = errors.New("bad request")
+
+func badRequest(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
+}
+
+func checkWaID(waID string) error {
+	if len(waID) < 5 || len(waID) > 15 || strings.Trim(waID, "0123456789") != "" {
+		return badRequest("wa_id %q must be 5 to 15 digits, without +", waID)
+	}
+	return nil
+}
+
+func (s *Server) takeFaultLocked() int {
+	if s.faults.ErrorCount > 0 {
+		s.faults.ErrorCount--
+		return s.faults.ErrorCode
+	}
+	return 0
+}
+
+func (s *Server) latency() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.Latency
+}
+
+// --- the in-process implementation ---
+
+// SendFromCustomer implements Control.
+func (s *Server) SendFromCustomer(ctx context.Context, waID string, m CustomerMessage) (SendResult, error) {
+	if err := checkWaID(waID); err != nil {
+		return SendResult{}, err
+	}
+	if m.Type == "" {
+		m.Type = "text"
+	}
+	s.mu.Lock()
+	now := s.clock.Now()
+	c := s.state.customer(waID)
+	msg, data, err := s.buildInboundLocked(c, &m, now)
+	if err != nil {
+		s.mu.Unlock()
+		return SendResult{}, err
+	}
+	if m.Name != "" {
+		c.name = m.Name
+	}
+	if c.name == "" {
+		c.name = "Customer " + waID[len(waID)-4:]
+	}
+	s.readLocked(c)
+	c.lastInbound = now
+	s.state.msgSeq++
+	id := s.wamid(waID, s.state.msgSeq)
+	s.state.received[id] = waID
+	msg["id"] = id
+	name := c.name
+	s.mu.Unlock()
+
+	raw, _ := json.Marshal(orderedMessage(msg))
+	data.ID, data.Message = id, raw
+	payload := s.envelope("messages", 0, messagesValue{
+		MessagingProduct: "whatsapp", Metadata: s.meta(),
+		Contacts: []webhookContact{contact(waID, name)}, Messages: []json.RawMessage{raw},
+	})
+	status, attempts, derr := s.post(ctx, "messages", id, payload, false)
+	data.Status, data.Attempts = status, attempts
+	res := SendResult{ID: id, WebhookStatus: status, Attempts: attempts}
+	kind := journal.KindInboundDelivered
+	if derr != nil {
+		kind = journal.KindInboundFailed
+		data.Error, res.Error = derr.Error(), derr.Error()
+	}
+	s.journal.Record(journal.SourceCustomer, kind, waID, data)
+	return res, nil
+}
+
+// orderedMessage puts the common fields of an inbound message first, as Meta's examples do.
+func orderedMessage(m map[string]any) json.Marshaler {
+	return orderedJSON{m: m, first: []string{"context", "from", "id", "timestamp", "type"}}
+}
+
+type orderedJSON struct {
+	m     map[string]any
+	first []string
+}
+
+func (o orderedJSON) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	n := 0
+	write := func(k string) error {
+		v, ok := o.m[k]
+		if !ok {
+			return nil
+		}
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		kb, _ := json.Marshal(k)
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+		return nil
+	}
+	done := map[string]bool{}
+	for _, k := range o.first {
+		done[k] = true
+		if err := write(k); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range sortedKeys(o.m) {
+		if !done[k] {
+			if err := write(k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// buildInboundLocked builds the webhook message object (without its id) and the journal record.
+func (s *Server) buildInboundLocked(c *customer, m *CustomerMessage, now time.Time) (map[string]any, journal.InboundData, error) {
+	msg := map[string]any{"from": c.waID, "timestamp": unix(now), "type": m.Type}
+	data := journal.InboundData{Type: m.Type}
+	if m.Context != "" {
+		msg["context"] = map[string]string{"from": s.cfg.displayNumber, "id": m.Context}
+	}
+	switch m.Type {
+	case "text":
+		if m.Text == "" {
+			return nil, data, badRequest("a text message needs text")
+		}
+		msg["text"] = map[string]string{"body": m.Text}
+		data.Text = m.Text
+	case "button", "interactive":
+		if m.Text == "" {
+			return nil, data, badRequest("a %s reply needs the text of the button or row tapped", m.Type)
+		}
+		kinds := map[string]bool{"quick_reply": m.Type == "button", "button_reply": m.Type == "interactive", "list_reply": m.Type == "interactive"}
+		var found *offeredButton
+		var from string
+		for i := len(c.inbox) - 1; i >= 0 && found == nil; i-- {
+			e := c.inbox[i]
+			if m.Context != "" && e.msg.ID != m.Context {
+				continue
+			}
+			for k := range e.buttons {
+				if b := &e.buttons[k]; b.Title == m.Text && kinds[kindOf(e, b)] {
+					found, from = b, e.msg.ID
+					break
+				}
+			}
+		}
+		if found == nil {
+			return nil, data, badRequest("customer %s has no message offering a %s %q to tap", c.waID, m.Type, m.Text)
+		}
+		msg["context"] = map[string]string{"from": s.cfg.displayNumber, "id": from}
+		payload := m.Payload
+		if payload == "" {
+			payload = found.ID
+		}
+		if m.Type == "button" {
+			msg["button"] = map[string]string{"payload": payload, "text": found.Title}
+		} else {
+			kind := kindOf(nil, found)
+			reply := map[string]string{"id": payload, "title": found.Title}
+			if found.Description != "" {
+				reply["description"] = found.Description
+			}
+			msg["interactive"] = map[string]any{"type": kind, kind: reply}
+		}
+		data.Text, data.Payload = found.Title, payload
+	case "image", "audio", "video", "document", "sticker":
+		mt := m.MimeType
+		if mt == "" {
+			mt = map[string]string{"image": "image/jpeg", "audio": "audio/ogg", "video": "video/mp4", "document": "application/pdf", "sticker": "image/webp"}[m.Type]
+		}
+		content := m.Data
+		if len(content) == 0 {
+			content = []byte("parley placeholder " + m.Type)
+		}
+		if int64(len(content)) > s.cfg.maxMedia {
+			return nil, data, badRequest("media larger than %d bytes", s.cfg.maxMedia)
+		}
+		id := s.storeMediaLocked(mt, append([]byte(nil), content...))
+		obj := map[string]any{"mime_type": mt, "sha256": s.state.media[id].sha256, "id": id}
+		if m.Text != "" && m.Type != "audio" && m.Type != "sticker" {
+			obj["caption"] = m.Text
+		}
+		if m.Type == "document" && m.Filename != "" {
+			obj["filename"] = m.Filename
+		}
+		if m.Type == "audio" {
+			obj["voice"] = true
+		}
+		msg[m.Type] = obj
+		data.Text = m.Text
+	case "location":
+		if m.Latitude < -90 || m.Latitude > 90 || m.Longitude < -180 || m.Longitude > 180 {
+			return nil, data, badRequest("latitude and longitude out of range")
+		}
+		loc := map[string]any{"latitude": m.Latitude, "longitude": m.Longitude}
+		if m.PlaceName != "" {
+			loc["name"] = m.PlaceName
+		}
+		if m.Address != "" {
+			loc["address"] = m.Address
+		}
+		msg["location"] = loc
+		data.Text = strings.TrimSpace(m.PlaceName + " " + m.Address)
+	case "reaction":
+		target := m.MessageID
+		if target == "" {
+			if len(c.inbox) == 0 {
+				return nil, data, badRequest("customer %s has received nothing to react to", c.waID)
+			}
+			target = c.inbox[len(c.inbox)-1].msg.ID
+		}
+		r := map[string]string{"message_id": target}
+		if m.Emoji != "" {
+			r["emoji"] = m.Emoji
+		}
+		msg["reaction"] = r
+		data.Text, data.Payload = m.Emoji, target
+	default:
+		return nil, data, badRequest("customer message type %q: want text, button, interactive, image, audio, video, document, sticker, location or reaction", m.Type)
+	}
+	return msg, data, nil
+}
+
+func kindOf(e *inboxEntry, b *offeredButton) string {
+	if b.Kind != "" {
+		return b.Kind
+	}
+	return "quick_reply"
+}
+
+// readLocked marks the customer's delivered messages read and queues the read statuses.
+func (s *Server) readLocked(c *customer) int {
+	n := 0
+	for _, e := range c.inbox {
+		if e.msg.Status != "delivered" {
+			continue
+		}
+		e.msg.Status = "read"
+		n++
+		if sm := s.state.sent[e.msg.ID]; sm != nil {
+			sm.status = "read"
+			if sm.typ == "reaction" {
+				continue
+			}
+		}
+		s.enqueueStatusesLocked(e.msg.ID, c.waID, []string{"read"}, 0)
+	}
+	if n > 0 {
+		s.notifyLocked()
+	}
+	return n
+}
+
+// ReadMessages implements Control.
+func (s *Server) ReadMessages(ctx context.Context, waID string) error {
+	if err := checkWaID(waID); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.readLocked(s.state.customer(waID))
+	return nil
+}
+
+// Inbox implements Control.
+func (s *Server) Inbox(ctx context.Context, waID string) ([]InboxMessage, error) {
+	if err := checkWaID(waID); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inboxLocked(waID), nil
+}
+
+func (s *Server) inboxLocked(waID string) []InboxMessage {
+	c := s.state.customers[waID]
+	out := []InboxMessage{}
+	if c == nil {
+		return out
+	}
+	for _, e := range c.inbox {
+		out = append(out, e.msg.clone())
+	}
+	return out
+}
+
+// AwaitInbox implements Control.
+func (s *Server) AwaitInbox(ctx context.Context, waID string, n int) ([]InboxMessage, error) {
+	if err := checkWaID(waID); err != nil {
+		return nil, err
+	}
+	var out []InboxMessage
+	err := s.await(ctx, func() bool {
+		c := s.state.customers[waID]
+		if c == nil || len(c.inbox) < n {
+			return false
+		}
+		out = s.inboxLocked(waID)
+		return true
+	})
+	if err != nil {
+		s.mu.Lock()
+		got := len(s.inboxLocked(waID))
+		s.mu.Unlock()
+		return nil, fmt.Errorf("waiting for %d messages to %s (has %d): %w", n, waID, got, err)
+	}
+	return out, nil
+}
+
+// AwaitIdle implements Control.
+func (s *Server) AwaitIdle(ctx context.Context) error {
+	err := s.await(ctx, func() bool { return len(s.queue) == 0 && s.inflight == 0 })
+	if err != nil {
+		return fmt.Errorf("waiting for pending webhooks: %w", err)
+	}
+	return nil
+}
+
+// JournalAfter implements Control.
+func (s *Server) JournalAfter(ctx context.Context, after uint64) ([]journal.Event, uint64, error) {
+	events := s.journal.After(after)
+	last := after
+	if len(events) > 0 {
+		last = events[len(events)-1].Seq
+	}
+	if events == nil {
+		events = []journal.Event{}
+	}
+	return events, last, nil
+}
+
+// AdvanceClock implements Control.
+func (s *Server) AdvanceClock(ctx context.Context, d time.Duration) (time.Time, error) {
+	if d < 0 {
+		return time.Time{}, badRequest("the clock only advances; use SetClock to go back")
+	}
+	from := s.clock.Now()
+	to := s.clock.Advance(d)
+	s.journal.Record(journal.SourceHarness, journal.KindClockAdvanced, "", journal.ClockData{From: from, To: to})
+	return to, nil
+}
+
+// SetClock implements Control.
+func (s *Server) SetClock(ctx context.Context, t time.Time) (time.Time, error) {
+	if t.IsZero() {
+		return time.Time{}, badRequest("a zero time")
+	}
+	from := s.clock.Now()
+	to := s.clock.Set(t)
+	s.journal.Record(journal.SourceHarness, journal.KindClockSet, "", journal.ClockData{From: from, To: to})
+	return to, nil
+}
+
+// StopPromotions implements Control.
+func (s *Server) StopPromotions(ctx context.Context, waID string) error { return s.setMarketing(waID, "stop") }
+
+// ResumePromotions implements Control.
+func (s *Server) ResumePromotions(ctx context.Context, waID string) error {
+	return s.setMarketing(waID, "resume")
+}
+
+func (s *Server) setMarketing(waID, value string) error {
+	if err := checkWaID(waID); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	c := s.state.customer(waID)
+	c.marketingStopped = value == "stop"
+	name := c.name
+	if name == "" {
+		name = "Customer " + waID[len(waID)-4:]
+	}
+	s.enqueueLocked(webhookJob{kind: jobUserPreference, waID: waID, pref: value, name: name})
+	s.mu.Unlock()
+	if value == "stop" {
+		s.journal.Record(journal.SourceCustomer, journal.KindOptoutRequested, waID, journal.OptoutData{Via: "whatsapp_stop", Phrase: "Stop promotions"})
+	} else {
+		s.journal.Record(journal.SourceCustomer, "preferences.resumed", waID, map[string]string{"category": "marketing_messages", "value": "resume"})
+	}
+	return nil
+}
+
+// Block implements Control.
+func (s *Server) Block(ctx context.Context, waID string, blocked bool) error {
+	if err := checkWaID(waID); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.state.customer(waID).blocked = blocked
+	s.mu.Unlock()
+	kind := journal.KindCustomerBlocked
+	if !blocked {
+		kind = journal.KindCustomerUnblocked
+	}
+	s.journal.Record(journal.SourceCustomer, kind, waID, nil)
+	return nil
+}
+
+// SetTemplateStatus implements Control.
+func (s *Server) SetTemplateStatus(ctx context.Context, name, language, status string) error {
+	if err := s.setTemplateStatus(name, language, status); err != nil {
+		if errors.Is(err, errNotFound) {
+			return err
+		}
+		return badRequest("%v", err)
+	}
+	return nil
+}
+
+// SetFaults implements Control.
+func (s *Server) SetFaults(ctx context.Context, f Faults) error {
+	if err := f.check(); err != nil {
+		return badRequest("faults: %v", err)
+	}
+	s.mu.Lock()
+	s.faults = f
+	s.mu.Unlock()
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", f)
+	return nil
+}
+
+// SetWebhook implements Control.
+func (s *Server) SetWebhook(ctx context.Context, rawURL string) error {
+	if err := checkWebhookURL(rawURL); err != nil {
+		return badRequest("%v", err)
+	}
+	s.mu.Lock()
+	s.webhook, s.verified = rawURL, false
+	s.mu.Unlock()
+	return nil
+}
+
+// VerifyWebhook implements Control.
+func (s *Server) VerifyWebhook(ctx context.Context) (VerifyResult, error) {
+	s.mu.Lock()
+	target := s.webhook
+	s.mu.Unlock()
+	if target == "" {
+		return VerifyResult{}, badRequest("no webhook URL is set")
+	}
+	return s.verify(ctx, target), nil
+}
+
+// Reset implements Control.
+func (s *Server) Reset(ctx context.Context) error {
+	s.mu.Lock()
+	s.state = newState(s.cfg.templates)
+	s.faults = Faults{}
+	s.queue = nil
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.journal.Record(journal.SourceHarness, journal.KindReset, "", map[string]string{"mock": "whatsapp"})
+	return nil
+}

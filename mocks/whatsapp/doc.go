@@ -1,0 +1,89 @@
+// Package whatsapp is a mock of the WhatsApp Business Cloud API (Meta's Graph API for WhatsApp) that an
+// assistant cannot tell from the real one: the same routes, JSON, error envelope and codes, signed
+// webhooks and policy, plus a control surface (Control, in-process or over /_parley/) that plays the
+// customer and shows everything that happened. Everything it sees goes into a journal.Journal on a
+// simulated clock.
+//
+// Use it in-process:
+//
+//	wa := whatsapp.RunT(t, whatsapp.WithJournal(j), whatsapp.WithWebhook(bot.URL+"/webhook"))
+//	res, err := wa.SendFromCustomer(ctx, "34600111222", whatsapp.CustomerMessage{Text: "Hola", Name: "Lucía"})
+//	inbox, err := wa.AwaitInbox(ctx, "34600111222", 2)
+//
+// or standalone with `parley serve`, and drive it with NewControlClient(url).
+//
+// # What is modelled
+//
+//   - POST /{version}/{phone-number-id}/messages: text, template, interactive (button, list, cta_url),
+//     image, document, audio, video, sticker (by link or media id), location, contacts, reaction, and
+//     mark-as-read with or without the typing indicator. The success body is Meta's
+//     (messaging_product, contacts[{input,wa_id}], messages[{id}], message_status for templates).
+//     Limits: text 4096 characters, caption 1024, 3 reply buttons (title 20), list 10 rows and 10
+//     sections (row title 24, description 72), header and footer 60, 257 contacts
+//     (developers.facebook.com/documentation/business-messaging/whatsapp/messages/…).
+//   - Media: upload (multipart), URL and metadata, download with the bearer token, delete; 30-day TTL.
+//   - Templates: GET/POST/DELETE /{waba-id}/message_templates, seeded from fixtures/templates (embedded)
+//     or a directory. Sends are checked by exact name and language (no fallback), status (132001 not
+//     found or not approved, 132015 paused, 132016 disabled), parameter count per component (132000 with
+//     Meta's "number of localizable_params" details), parameter format (132012, 132007), hydrated length
+//     (132005) and required URL-button parameters (131008). New templates are PENDING until a test
+//     approves them with SetTemplateStatus, as Meta reviews them.
+//   - Errors: the Graph envelope {error:{message,type,code,error_subcode,error_data,fbtrace_id}} for every
+//     refusal, built in errors.go; "(#code) title" messages; OAuth errors (190, HTTP 401) without
+//     error_data; unknown objects 100/33 GraphMethodException. HTTP statuses follow the newer error table
+//     (throttling 429). Bodies over the limit are refused (413) without being read whole; panics become
+//     131000, never a Go error string. A route the mock does not model is answered in the envelope and
+//     journalled as unmodelled.
+//   - Webhooks: the hub.challenge handshake before the first delivery to a new callback URL (Meta sends
+//     nothing to an unverified endpoint); inbound messages (text, template quick-reply taps, reply
+//     buttons, list rows, media, location, reaction) and statuses (sent, delivered, read, failed with
+//     errors[]) in Meta's envelope; user_preferences after "Stop promotions";
+//     message_template_status_update after a template status change. The JSON is ASCII with non-ASCII
+//     characters and "/", "@", "%", "<", ">", "&" escaped, lowercase hex, and X-Hub-Signature-256 is the
+//     HMAC-SHA256 of exactly those bytes, as Meta does ("an escaped unicode version of the payload");
+//     a receiver that re-serialises before verifying fails, a real bug class (whatsapp-api-js #290).
+//     Non-200 answers are retried up to WithWebhookRetry's bound with doubling back-off in real time (Meta
+//     retries for 7 days; a test cannot wait for that).
+//   - Statuses: an accepted message gets sent then delivered (reactions only sent) from one delivery
+//     worker, in order, after the send's outbound.accepted event. read comes when the customer reads:
+//     ReadMessages, or implicitly when the customer sends a message (a person replying has the chat open).
+//     AwaitIdle waits until every queued webhook has been delivered. Pricing (PMP) is on sent and
+//     delivered; the conversation object is omitted, as from v24.0.
+//   - Policy, on the simulated clock (journal.Clock):
+//     the 24-hour customer-service window opened and reset by each customer message and never by the
+//     business's sends: a free-form message is in the window when less than 24h have passed. Outside it
+//     131047 is either a failed status webhook (default; Meta's webhook docs, Zammad fixtures) or a
+//     synchronous HTTP 400 (WithWindowErrorMode(WindowErrorSync); seen by other integrations).
+//     The pair rate limit (131056) is a token bucket per recipient of 45 messages refilled at one per 6s,
+//     which is how Meta describes it ("1 message every 6 seconds … up to 45 messages in a 6-second burst
+//     … a burst of 20 requires a ~2-minute wait", about-the-platform). It runs on the simulated clock only,
+//     so scenarios repeat: an assistant answering each customer message with two or three messages
+//     (disclosure, privacy notice, question) is far inside it; 46 messages to one person without the
+//     clock moving are refused, and each 6s the clock moves gives one more.
+//     The throughput limit (130429, default 80 mps) is a bucket of mps tokens refilled at mps per second
+//     of simulated time plus wall time: throughput is a real capacity, so a load run that truly exceeds it
+//     is refused even while the simulated clock stands still, and tests refill it by moving the clock.
+//     "Stop promotions" (StopPromotions): marketing templates are accepted and then fail with 131050, as
+//     Meta documents (marketing-templates); utility and authentication still go. A customer who blocked
+//     the business: accepted, then failed with 131026 (Meta does not name blocking; vendors report 131026).
+//   - Faults, seeded (WithSeed): duplicate and out-of-order status webhooks, a forced error code for the
+//     next N sends (asynchronous codes become failed statuses), latency before each Graph answer.
+//
+// # What is not modelled
+//
+// Groups, flows, catalogues and payments (answered as unmodelled); the business-initiated messaging
+// limit tiers and per-user marketing caps (131049 can be injected as a fault); template pacing
+// (held_for_quality_assessment), quality ratings and phone-number webhooks; media by link is not fetched;
+// the country-code prefixing of numbers written without "+" (the digits are taken as the wa_id);
+// webhook batching (one change per POST); the legacy X-Hub-Signature (sha1) header.
+//
+// # Journal
+//
+// Sends are outbound.accepted / outbound.rejected (journal.OutboundData: type, text, template, language,
+// category, buttons offered, in_window, the body, the HTTP status and Graph code), mark-as-read is
+// outbound.read; other Graph calls request.accepted / request.rejected; each webhook POST webhook.attempt;
+// each handshake webhook.verify; each status change status.sent/delivered/read/failed when it is
+// dispatched; customer messages inbound.delivered / inbound.failed, recorded after the webhook answered
+// (so an assistant that replies inside its webhook handler has its outbound events journalled before the
+// inbound.delivered event, at the same simulated time). Customers are identified by their wa_id (digits).
+package whatsapp
