@@ -97,7 +97,9 @@ func (c *ControlClient) do(ctx context.Context, method, path string, in, out any
 func customerPath(waID, rest string) string { return "/customers/" + url.PathEscape(waID) + "/" + rest }
 
 // Healthz checks that the mock answers.
-func (c *ControlClient) Healthz(ctx context.Context) error { return c.do(ctx, http.MethodGet, "/healthz", nil, nil) }
+func (c *ControlClient) Healthz(ctx context.Context) error {
+	return c.do(ctx, http.MethodGet, "/healthz", nil, nil)
+}
 
 // SendFromCustomer implements Control.
 func (c *ControlClient) SendFromCustomer(ctx context.Context, waID string, m CustomerMessage) (SendResult, error) {

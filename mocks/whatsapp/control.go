@@ -531,7 +531,9 @@ func (s *Server) SetClock(ctx context.Context, t time.Time) (time.Time, error) {
 }
 
 // StopPromotions implements Control.
-func (s *Server) StopPromotions(ctx context.Context, waID string) error { return s.setMarketing(waID, "stop") }
+func (s *Server) StopPromotions(ctx context.Context, waID string) error {
+	return s.setMarketing(waID, "stop")
+}
 
 // ResumePromotions implements Control.
 func (s *Server) ResumePromotions(ctx context.Context, waID string) error {

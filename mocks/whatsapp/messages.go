@@ -28,26 +28,30 @@ const (
 )
 
 type sendRequest struct {
-	MessagingProduct string           `json:"messaging_product"`
-	RecipientType    string           `json:"recipient_type"`
-	To               string           `json:"to"`
-	Type             string           `json:"type"`
-	Context          *struct{ ID string `json:"message_id"` } `json:"context"`
-	BizOpaque        string           `json:"biz_opaque_callback_data"`
-	Status           string           `json:"status"`
-	MessageID        string           `json:"message_id"`
-	TypingIndicator  *struct{ Type string `json:"type"` } `json:"typing_indicator"`
-	Text             *textBody        `json:"text"`
-	Image            *mediaRef        `json:"image"`
-	Audio            *mediaRef        `json:"audio"`
-	Video            *mediaRef        `json:"video"`
-	Document         *mediaRef        `json:"document"`
-	Sticker          *mediaRef        `json:"sticker"`
-	Location         *locationBody    `json:"location"`
-	Contacts         []contactBody    `json:"contacts"`
-	Interactive      *interactiveBody `json:"interactive"`
-	Template         *templateRequest `json:"template"`
-	Reaction         *reactionBody    `json:"reaction"`
+	MessagingProduct string `json:"messaging_product"`
+	RecipientType    string `json:"recipient_type"`
+	To               string `json:"to"`
+	Type             string `json:"type"`
+	Context          *struct {
+		ID string `json:"message_id"`
+	} `json:"context"`
+	BizOpaque       string `json:"biz_opaque_callback_data"`
+	Status          string `json:"status"`
+	MessageID       string `json:"message_id"`
+	TypingIndicator *struct {
+		Type string `json:"type"`
+	} `json:"typing_indicator"`
+	Text        *textBody        `json:"text"`
+	Image       *mediaRef        `json:"image"`
+	Audio       *mediaRef        `json:"audio"`
+	Video       *mediaRef        `json:"video"`
+	Document    *mediaRef        `json:"document"`
+	Sticker     *mediaRef        `json:"sticker"`
+	Location    *locationBody    `json:"location"`
+	Contacts    []contactBody    `json:"contacts"`
+	Interactive *interactiveBody `json:"interactive"`
+	Template    *templateRequest `json:"template"`
+	Reaction    *reactionBody    `json:"reaction"`
 }
 
 type textBody struct {
@@ -87,8 +91,12 @@ type interactiveBody struct {
 		Type string `json:"type"`
 		Text string `json:"text"`
 	} `json:"header"`
-	Body   *struct{ Text string `json:"text"` } `json:"body"`
-	Footer *struct{ Text string `json:"text"` } `json:"footer"`
+	Body *struct {
+		Text string `json:"text"`
+	} `json:"body"`
+	Footer *struct {
+		Text string `json:"text"`
+	} `json:"footer"`
 	Action *struct {
 		Button  string `json:"button"`
 		Buttons []struct {

@@ -48,30 +48,30 @@ const (
 )
 
 type config struct {
-	journal        *journal.Journal
-	addr           string
-	webhook        string
-	appSecret      string
-	verifyToken    string
-	accessToken    string
-	phoneNumberID  string
-	displayNumber  string
-	wabaID         string
-	templates      []Template
-	templatesDir   string
-	templatesSet   bool
-	mps            int
-	pairRate       time.Duration
-	pairBurst      int
-	windowMode     WindowErrorMode
-	retryAttempts  int
-	retryBackoff   time.Duration
-	seed           int64
-	logger         *slog.Logger
-	client         *http.Client
-	wall           func() time.Time // wall clock for the throughput limit; tests inside the package pin it
-	maxBody        int64
-	maxMedia       int64
+	journal       *journal.Journal
+	addr          string
+	webhook       string
+	appSecret     string
+	verifyToken   string
+	accessToken   string
+	phoneNumberID string
+	displayNumber string
+	wabaID        string
+	templates     []Template
+	templatesDir  string
+	templatesSet  bool
+	mps           int
+	pairRate      time.Duration
+	pairBurst     int
+	windowMode    WindowErrorMode
+	retryAttempts int
+	retryBackoff  time.Duration
+	seed          int64
+	logger        *slog.Logger
+	client        *http.Client
+	wall          func() time.Time // wall clock for the throughput limit; tests inside the package pin it
+	maxBody       int64
+	maxMedia      int64
 }
 
 // Option configures a Server. Options are checked before the server does anything.
@@ -123,7 +123,9 @@ func checkWebhookURL(rawURL string) error {
 }
 
 // WithAppSecret sets the secret that signs webhooks (X-Hub-Signature-256).
-func WithAppSecret(secret string) Option { return stringOption("WithAppSecret", secret, func(c *config) *string { return &c.appSecret }) }
+func WithAppSecret(secret string) Option {
+	return stringOption("WithAppSecret", secret, func(c *config) *string { return &c.appSecret })
+}
 
 // WithVerifyToken sets the token sent in the hub.challenge handshake.
 func WithVerifyToken(token string) Option {

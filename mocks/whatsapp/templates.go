@@ -435,7 +435,9 @@ type cursors struct {
 	After  string `json:"after"`
 }
 
-func cursor(i int) string { return base64.RawURLEncoding.EncodeToString([]byte("idx:" + strconv.Itoa(i))) }
+func cursor(i int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("idx:" + strconv.Itoa(i)))
+}
 
 func parseCursor(c string) (int, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(c)

@@ -44,11 +44,11 @@ type metadata struct {
 }
 
 type messagesValue struct {
-	MessagingProduct string           `json:"messaging_product"`
-	Metadata         metadata         `json:"metadata"`
-	Contacts         []webhookContact `json:"contacts,omitempty"`
+	MessagingProduct string            `json:"messaging_product"`
+	Metadata         metadata          `json:"metadata"`
+	Contacts         []webhookContact  `json:"contacts,omitempty"`
 	Messages         []json.RawMessage `json:"messages,omitempty"`
-	Statuses         []statusObject   `json:"statuses,omitempty"`
+	Statuses         []statusObject    `json:"statuses,omitempty"`
 }
 
 type webhookContact struct {
