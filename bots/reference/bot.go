@@ -1,0 +1,287 @@
+package reference
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Bot is the reference assistant of the demo business "Tienda Ejemplo". Its Handler serves the WhatsApp
+// webhook and the certification hooks; messages of one customer are handled one at a time and in order,
+// different customers in parallel.
+type Bot struct {
+	cfg        Config
+	log        *slog.Logger
+	violations map[string]bool
+	clock      func() time.Time
+	wa         *waClient
+	nlu        nlu
+	store      *store
+	orders     *orderBook
+	sessionKey []byte
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	lanes   map[string]*lane
+	pending int
+	idle    chan struct{} // closed while pending == 0
+	closed  bool
+	wg      sync.WaitGroup
+
+	sentMu    sync.Mutex
+	sentTpl   map[string]sentTemplate // recent template sends by wamid, to act on their failed statuses
+	sentOrder []string
+}
+
+type sentTemplate struct {
+	waID, name, lang string
+	payloads         []string
+	retry            bool
+}
+
+type lane struct {
+	jobs []func(ctx context.Context)
+}
+
+// New builds the assistant from the bot contract. It dials Dialogflow and DLP with the official clients
+// (no call is made until a message arrives) and loads the seed store of orders.
+func New(cfg Config, opts ...Option) (*Bot, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	o := options{logger: slog.Default(), clock: time.Now, retryBase: 250 * time.Millisecond}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	violations, err := parseViolations(o.violations)
+	if err != nil {
+		return nil, err
+	}
+	if o.httpClient == nil {
+		o.httpClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	orders, err := loadOrders()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	g, err := newGoogleNLU(ctx, cfg)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	b := &Bot{
+		cfg:        cfg,
+		log:        o.logger.With("component", "reference-bot"),
+		violations: violations,
+		clock:      o.clock,
+		nlu:        g,
+		store:      newStore(derive(cfg.AppSecret, "suppression-list")),
+		orders:     orders,
+		sessionKey: derive(cfg.AppSecret, "dialogflow-session"),
+		ctx:        ctx,
+		cancel:     cancel,
+		lanes:      map[string]*lane{},
+		idle:       make(chan struct{}),
+		sentTpl:    map[string]sentTemplate{},
+	}
+	close(b.idle)
+	b.wa = &waClient{base: cfg.WhatsAppAPIURL, version: cfg.WhatsAppAPIVersion, phoneID: cfg.PhoneNumberID,
+		token: cfg.Token, hc: o.httpClient, retryBase: o.retryBase, attempts: 3, log: b.log}
+	if len(violations) > 0 {
+		b.log.Warn("reference assistant running with violations switched on", "violations", b.violationList())
+	}
+	return b, nil
+}
+
+func (b *Bot) violationList() []string {
+	var out []string
+	for _, v := range Violations() {
+		if b.violations[v.Rule] {
+			out = append(out, v.Rule)
+		}
+	}
+	return out
+}
+
+// violates reports whether the switch for rule is on.
+func (b *Bot) violates(rule string) bool { return b.violations[rule] }
+
+// derive makes an independent key from the app secret for one purpose, so that no new secret is needed
+// beyond the bot contract and the session ids cannot be linked to the webhook signatures.
+func derive(secret, purpose string) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("parley-reference/" + purpose))
+	return m.Sum(nil)
+}
+
+// Close stops accepting work, waits for the messages being handled and closes the Google clients.
+func (b *Bot) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	b.mu.Unlock()
+	b.wg.Wait()
+	b.cancel()
+	return b.nlu.close()
+}
+
+// AwaitIdle waits until every message and hook job accepted so far has been handled. Tests use it before
+// asserting that nothing was sent.
+func (b *Bot) AwaitIdle(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		idle := b.idle
+		b.mu.Unlock()
+		select {
+		case <-idle:
+			b.mu.Lock()
+			done := b.pending == 0
+			b.mu.Unlock()
+			if done {
+				return nil
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("reference bot still busy: %w", ctx.Err())
+		}
+	}
+}
+
+// TLSConfig is the TLS configuration the assistant's webhook endpoint should be served with: TLS 1.2 or
+// later, as Meta requires of webhook callbacks (WA-SEC-02).
+func (b *Bot) TLSConfig() *tls.Config {
+	if b.violates("WA-SEC-02") {
+		return &tls.Config{MinVersion: tls.VersionTLS10}
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12}
+}
+
+var errClosed = errors.New("reference bot is closed")
+
+// enqueue runs job on waID's lane: after every job queued before it for that customer, concurrently with
+// other customers' jobs. done is closed when the job has run.
+func (b *Bot) enqueue(waID string, job func(ctx context.Context)) (done <-chan struct{}, err error) {
+	ch := make(chan struct{})
+	wrapped := func(ctx context.Context) {
+		defer close(ch)
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.Error("handler panicked; message dropped with a log line", "panic", fmt.Sprint(r))
+			}
+		}()
+		job(ctx)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, errClosed
+	}
+	if b.pending == 0 {
+		b.idle = make(chan struct{})
+	}
+	b.pending++
+	l, running := b.lanes[waID]
+	if !running {
+		l = &lane{}
+		b.lanes[waID] = l
+	}
+	l.jobs = append(l.jobs, wrapped)
+	if !running {
+		b.wg.Add(1)
+		go b.drain(waID, l)
+	}
+	return ch, nil
+}
+
+func (b *Bot) drain(waID string, l *lane) {
+	defer b.wg.Done()
+	for {
+		b.mu.Lock()
+		if len(l.jobs) == 0 {
+			delete(b.lanes, waID)
+			b.mu.Unlock()
+			return
+		}
+		job := l.jobs[0]
+		l.jobs = l.jobs[1:]
+		b.mu.Unlock()
+
+		job(b.ctx)
+
+		b.mu.Lock()
+		b.pending--
+		if b.pending == 0 {
+			close(b.idle)
+		}
+		b.mu.Unlock()
+	}
+}
+
+// sessionID is the pseudonymous Dialogflow session id of a customer: a keyed hash of the number and of
+// the erasure generation (so an erased customer starts a new session), 32 hex characters, within
+// Dialogflow's 36-byte limit (PII-NLU-02).
+func (b *Bot) sessionID(waID string) string {
+	if b.violates("PII-NLU-02") {
+		return waID
+	}
+	gen := 0
+	if !b.violates("GDPR-ERASE-01") {
+		gen = b.store.generation(waID)
+	}
+	m := hmac.New(sha256.New, b.sessionKey)
+	fmt.Fprintf(m, "%s:%d", waID, gen)
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// sessionPath is the Dialogflow ES session of a customer, in the EU location the privacy notice promises.
+func (b *Bot) sessionPath(waID string) string {
+	if b.violates("GDPR-PROC-01") {
+		return "projects/" + b.cfg.DialogflowProject + "/agent/sessions/" + b.sessionID(waID)
+	}
+	return "projects/" + b.cfg.DialogflowProject + "/locations/europe-west1/agent/sessions/" + b.sessionID(waID)
+}
+
+// reference returns a new reference number, e.g. DSR-7K2M9QXA.
+func reference(prefix string) string {
+	var buf [5]byte
+	_, _ = rand.Read(buf[:])
+	return prefix + "-" + base32.StdEncoding.EncodeToString(buf[:])
+}
+
+func (b *Bot) rememberTemplate(msgID string, t sentTemplate) {
+	if msgID == "" {
+		return
+	}
+	b.sentMu.Lock()
+	defer b.sentMu.Unlock()
+	b.sentTpl[msgID] = t
+	b.sentOrder = append(b.sentOrder, msgID)
+	if len(b.sentOrder) > maxSeen {
+		delete(b.sentTpl, b.sentOrder[0])
+		b.sentOrder = b.sentOrder[1:]
+	}
+}
+
+func (b *Bot) templateOf(msgID string) (sentTemplate, bool) {
+	b.sentMu.Lock()
+	defer b.sentMu.Unlock()
+	t, ok := b.sentTpl[msgID]
+	return t, ok
+}

@@ -1,0 +1,274 @@
+package reference
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxWebhookBody is Meta's documented payload ceiling (3 MB) plus headroom for escaping.
+const maxWebhookBody = 4 << 20
+
+// Handler serves the WhatsApp webhook at /webhook and the certification hooks under /parley/
+// (docs/bot-contract.md).
+func (b *Bot) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /webhook", b.verifyHandshake)
+	mux.HandleFunc("POST /webhook", b.receiveWebhook)
+	mux.HandleFunc("POST /parley/consent", b.hookConsent)
+	mux.HandleFunc("GET /parley/consent", b.hookConsentRecords)
+	mux.HandleFunc("POST /parley/notify", b.hookNotify)
+	mux.HandleFunc("POST /parley/campaign", b.hookCampaign)
+	mux.HandleFunc("POST /parley/handoff/release", b.hookHandoffRelease)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	return mux
+}
+
+// verifyHandshake answers Meta's subscription check: echo hub.challenge when hub.verify_token matches.
+func (b *Bot) verifyHandshake(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	token := q.Get("hub.verify_token")
+	if q.Get("hub.mode") != "subscribe" || subtle.ConstantTimeCompare([]byte(token), []byte(b.cfg.VerifyToken)) != 1 {
+		b.log.Warn("webhook verification refused", "mode", q.Get("hub.mode"))
+		http.Error(w, "verification failed", http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, q.Get("hub.challenge"))
+}
+
+// validSignature checks X-Hub-Signature-256 over the raw body, in constant time (hmac.Equal). The body
+// must not be re-serialised first: Meta signs its own escaped bytes.
+func validSignature(secret string, body []byte, header string) bool {
+	hexSig, ok := strings.CutPrefix(header, "sha256=")
+	if !ok {
+		return false
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil {
+		return false
+	}
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hmac.Equal(got, m.Sum(nil))
+}
+
+// The webhook envelope, as far as the assistant reads it (whatsapp-cloud-api.md §3.3-§3.6).
+type webhookEnvelope struct {
+	Object string `json:"object"`
+	Entry  []struct {
+		Changes []struct {
+			Field string      `json:"field"`
+			Value changeValue `json:"value"`
+		} `json:"changes"`
+	} `json:"entry"`
+}
+
+type changeValue struct {
+	Contacts []struct {
+		WaID    string `json:"wa_id"`
+		Profile struct {
+			Name string `json:"name"`
+		} `json:"profile"`
+	} `json:"contacts"`
+	Messages        []inboundMessage `json:"messages"`
+	Statuses        []statusUpdate   `json:"statuses"`
+	UserPreferences []struct {
+		WaID     string `json:"wa_id"`
+		Category string `json:"category"`
+		Value    string `json:"value"`
+	} `json:"user_preferences"`
+	Errors []struct {
+		Code  int    `json:"code"`
+		Title string `json:"title"`
+	} `json:"errors"`
+}
+
+type inboundMessage struct {
+	From      string `json:"from"`
+	ID        string `json:"id"`
+	Timestamp string `json:"timestamp"`
+	Type      string `json:"type"`
+	Text      *struct {
+		Body string `json:"body"`
+	} `json:"text"`
+	Button *struct {
+		Payload string `json:"payload"`
+		Text    string `json:"text"`
+	} `json:"button"`
+	Interactive *struct {
+		Type        string `json:"type"`
+		ButtonReply *struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"button_reply"`
+		ListReply *struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"list_reply"`
+	} `json:"interactive"`
+	Image    *mediaObject `json:"image"`
+	Document *mediaObject `json:"document"`
+	Video    *mediaObject `json:"video"`
+	Audio    *mediaObject `json:"audio"`
+	Sticker  *mediaObject `json:"sticker"`
+	Location *struct {
+		Latitude any `json:"latitude"`
+	} `json:"location"`
+	Reaction *struct {
+		Emoji string `json:"emoji"`
+	} `json:"reaction"`
+}
+
+type mediaObject struct {
+	ID       string `json:"id"`
+	MimeType string `json:"mime_type"`
+	Caption  string `json:"caption"`
+}
+
+type statusUpdate struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	Timestamp   string `json:"timestamp"`
+	RecipientID string `json:"recipient_id"`
+	Errors      []struct {
+		Code  int    `json:"code"`
+		Title string `json:"title"`
+	} `json:"errors"`
+}
+
+// inbound is one customer message, reduced to what the conversation needs.
+type inbound struct {
+	ID          string
+	From        string
+	ProfileName string
+	Time        time.Time
+	Type        string // text, button, interactive, media, location, reaction, unsupported
+	Text        string
+	ReplyID     string // id of a tapped reply button or list row
+}
+
+func (b *Bot) receiveWebhook(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	if err != nil {
+		b.log.Warn("webhook body refused", "error", err)
+		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
+		return
+	}
+	sig := r.Header.Get("X-Hub-Signature-256")
+	if !b.violates("WA-SEC-01") {
+		if sig == "" {
+			b.log.Warn("unsigned webhook refused")
+			http.Error(w, "missing X-Hub-Signature-256", http.StatusUnauthorized)
+			return
+		}
+		if !validSignature(b.cfg.AppSecret, body, sig) {
+			b.log.Warn("webhook with a bad signature refused")
+			http.Error(w, "invalid X-Hub-Signature-256", http.StatusForbidden)
+			return
+		}
+	}
+	var env webhookEnvelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		b.log.Warn("malformed webhook refused", "error", err)
+		http.Error(w, "malformed JSON", http.StatusBadRequest)
+		return
+	}
+	if env.Object != "whatsapp_business_account" {
+		b.log.Warn("webhook for an object this assistant does not handle; acknowledged and ignored", "object", env.Object)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	for _, e := range env.Entry {
+		for _, ch := range e.Changes {
+			if err := b.dispatch(ch.Field, ch.Value); err != nil {
+				// Closing: answer 503 so Meta redelivers later rather than the message being lost.
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (b *Bot) dispatch(field string, v changeValue) error {
+	switch field {
+	case "messages":
+	case "user_preferences":
+		for _, p := range v.UserPreferences {
+			p := p
+			if _, err := b.enqueue(p.WaID, func(ctx context.Context) { b.handlePreference(ctx, p.WaID, p.Category, p.Value) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		b.log.Info("webhook field not handled; acknowledged", "field", field)
+		return nil
+	}
+	names := map[string]string{}
+	for _, c := range v.Contacts {
+		names[c.WaID] = c.Profile.Name
+	}
+	for _, m := range v.Messages {
+		in := toInbound(m, b.now())
+		in.ProfileName = names[m.From]
+		if in.From == "" {
+			b.log.Warn("inbound message without a sender; ignored", "id", m.ID)
+			continue
+		}
+		if _, err := b.enqueue(in.From, func(ctx context.Context) { b.handleInbound(ctx, in) }); err != nil {
+			return err
+		}
+	}
+	for _, s := range v.Statuses {
+		s := s
+		if s.RecipientID == "" {
+			continue
+		}
+		if _, err := b.enqueue(s.RecipientID, func(ctx context.Context) { b.handleStatus(ctx, s) }); err != nil {
+			return err
+		}
+	}
+	for _, e := range v.Errors {
+		b.log.Warn("WhatsApp reported an error for the business", "code", e.Code, "title", e.Title)
+	}
+	return nil
+}
+
+func parseUnix(s string, fallback time.Time) time.Time {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return fallback
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+func toInbound(m inboundMessage, now time.Time) inbound {
+	in := inbound{ID: m.ID, From: m.From, Time: parseUnix(m.Timestamp, now), Type: m.Type}
+	switch {
+	case m.Type == "text" && m.Text != nil:
+		in.Text = m.Text.Body
+	case m.Type == "button" && m.Button != nil:
+		in.Text, in.ReplyID = m.Button.Text, m.Button.Payload
+	case m.Type == "interactive" && m.Interactive != nil && m.Interactive.ButtonReply != nil:
+		in.Text, in.ReplyID = m.Interactive.ButtonReply.Title, m.Interactive.ButtonReply.ID
+	case m.Type == "interactive" && m.Interactive != nil && m.Interactive.ListReply != nil:
+		in.Text, in.ReplyID = m.Interactive.ListReply.Title, m.Interactive.ListReply.ID
+	case m.Type == "image" || m.Type == "document" || m.Type == "video" || m.Type == "audio" || m.Type == "sticker":
+		in.Type = "media"
+	case m.Type == "location":
+	case m.Type == "reaction":
+	default:
+		in.Type = "unsupported"
+	}
+	return in
+}
