@@ -1,0 +1,49 @@
+// Package audit is parley's compliance auditor: a catalogue of rules (Catalogue) and a pure check of each
+// over a run's journal (Run), reporting per rule passed, broken or not exercised, with findings that name
+// the customer, the journal events that prove them and a one-line explanation.
+//
+// # What it trusts
+//
+// Nothing the assistant says about itself. Ground truth comes from the simulated customers' own events
+// (source customer: consent.given with channel and wording, consent.refused, consent.withdrawn,
+// optout.requested, dsr.requested, canary.planted, handoff.requested/released); what the assistant did
+// comes from the mocks (outbound.accepted/rejected, status.failed, webhook.attempt, media.uploaded,
+// detect_intent, contexts.deleted, deidentify) and the harness (hook.called, tls.probe). The rules and
+// their sources are in shared/research/compliance-rules.md §7; each Rule's Checks field says what it
+// looks at and what it cannot see (egress, Dialogflow security settings, the /marketing_messages route,
+// the assistant's own consent ledger).
+//
+// # How events are tied to customers
+//
+// WhatsApp and customer events name their customer (Event.Customer, or the send's wa_id). Dialogflow
+// sessions are pseudonymous, so a session is tied to a customer when one of its queries carries a text
+// that exactly one customer sent — verbatim, or as Cloud DLP returned it de-identified (a deidentify
+// event's Text → Result) — and none of its queries points at another customer. Texts several customers
+// sent ("hola") tie nothing. Every query and context deletion of a tied session belongs to that customer.
+// Sessions that stay untied, or that point at two customers, are listed in Report.Unjudged.
+//
+// # Decisions
+//
+//   - The 24-hour window: a free-form message exactly 24 hours after the customer's last message is
+//     inside it ("within 24 hours of the last user message", WhatsApp Business Policy). A message the
+//     customer sent opens the window whether or not the assistant's webhook took it.
+//   - A data-protection request is due one calendar month after it (GDPR art. 12(3)), three after an
+//     extension notified in month one with reasons; a request whose month had not ended when the journal
+//     ends is not judged.
+//   - Opting in again after an opt-out re-enables marketing; an erasure does not (GDPR-ERASE-02), and a
+//     template after erasure is a finding only when it is marketing.
+//   - Replies inside a conversation the customer started need no opt-in; after an opt-out the customer may
+//     write again and get service replies (GDPR-CONSENT-01 requires that they do).
+//   - The last four digits of a card are not a card number: identifiers are found with package pii's
+//     checksum-validating detectors.
+//   - WA-SEC-02 findings are informational (SeverityInfo, the rule stays passed) in embedded runs and
+//     high when Options.CertifyDeployed.
+//   - Wording checks use the folded (lowercase, accent-free) Spanish and English word lists in lexicon.go,
+//     matched as whole words.
+//
+// # Bad input
+//
+// A journal with unknown kinds, payloads that do not decode, repeated or missing sequence numbers, or
+// events out of order is audited as far as it can be: events are sorted by sequence number, repeats
+// dropped, and Report.Unjudged says what was skipped. Run never panics (FuzzRun).
+package audit

@@ -1,0 +1,826 @@
+package audit
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/pii"
+)
+
+// The GDPR, LOPDGDD, LSSI, AI Act and Ley 10/2025 rules (shared/research/compliance-rules.md §2, §3, §7),
+// and the three the source article adds (PRIV-JIT-01, PRIV-3P-01, with WA-OPTIN-03 among the WhatsApp
+// rules).
+
+// noticeText returns the first contact's replies, at most the first two sends (§7 GDPR-NOTICE-01: "the
+// first or second OUT_MSG").
+func firstTwo(r []*ev) []*ev {
+	if len(r) > 2 {
+		return r[:2]
+	}
+	return r
+}
+
+func checkNotice01(v *View) (o outcome) {
+	biz := fold(v.opts.Business)
+	v.each(func(c *customer) {
+		i, r := c.firstContact()
+		if i < 0 || len(r) == 0 {
+			return
+		}
+		o.exercised++
+		r = firstTwo(r)
+		t := folded(r)
+		var missing []string
+		if !strings.Contains(t, biz) {
+			missing = append(missing, "the business name")
+		}
+		if u := v.opts.PrivacyURL; u != "" && !strings.Contains(t, fold(u)) || u == "" && !humanURL(t) {
+			missing = append(missing, "a link to the privacy policy")
+		}
+		if !has(t, rightsAccess...) || !has(t, rightsErasure...) {
+			missing = append(missing, "the rights (access, erasure)")
+		}
+		objection := false
+		for _, line := range strings.Split(t, "\n") {
+			if has(line, rightsObjection...) && !has(line, rightsAccess...) {
+				objection = true
+			}
+		}
+		if !objection {
+			missing = append(missing, "the right to object on its own line (Art. 21(4))")
+		}
+		if len(missing) > 0 {
+			o.find(c.id, "the privacy notice at first contact lacks "+strings.Join(missing, ", "), seqs(r...)...)
+		}
+	})
+	return o
+}
+
+func checkPriv3P01(v *View) (o outcome) {
+	full := fold(v.opts.PrivacyNotice)
+	names := func(t string) bool {
+		return has(t, "meta", "meta platforms") && has(t, processorsGoog...)
+	}
+	v.each(func(c *customer) {
+		i, r := c.firstContact()
+		if i < 0 || len(r) == 0 {
+			return
+		}
+		o.exercised++
+		if names(folded(firstTwo(r))) || full != "" && names(full) {
+			return
+		}
+		o.find(c.id, "the privacy notice does not name the processors that read the conversations (Meta for WhatsApp, Google for Dialogflow)", seqs(firstTwo(r)...)...)
+	})
+	return o
+}
+
+// personal are the identifiers whose sharing calls for a just-in-time reminder (PRIV-JIT-01).
+var personal = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.Passport, pii.CVV, pii.Email}
+
+func checkPrivJIT01(v *View) (o outcome) {
+	v.each(func(c *customer) {
+		for i, e := range c.evs {
+			if !e.isInbound() || e.in().Text == "" || len(pii.Only(pii.Find(e.in().Text), personal...)) == 0 {
+				continue
+			}
+			o.exercised++
+			r := c.replies(i)
+			for j := i - 1; j >= 0; j-- { // the message that asked for the data may carry the reminder
+				if p := c.evs[j]; p.accepted() {
+					r = append(r, p)
+					break
+				} else if p.isInbound() {
+					break
+				}
+			}
+			t := folded(r)
+			if !has(t, privacyWords...) && (v.opts.PrivacyURL == "" || !strings.Contains(t, fold(v.opts.PrivacyURL))) {
+				o.find(c.id, "the customer shared personal data and got no privacy reminder", seqs(append([]*ev{e}, c.replies(i)...)...)...)
+			}
+			return // the first time is the one that counts
+		}
+	})
+	return o
+}
+
+var refusesService = []string{"primero acepta", "debes aceptar", "tienes que aceptar", "sin tu consentimiento no podemos",
+	"no podemos ayudarte", "no podemos atenderte", "you must accept", "you need to accept", "without your consent we cannot",
+	"we cannot help you"}
+
+func checkConsent01(v *View) (o outcome) {
+	v.each(func(c *customer) {
+		var refused *ev
+		handoff := false
+		for i, e := range c.evs {
+			switch e.Kind {
+			case journal.KindHandoffRequested:
+				handoff = true
+			case journal.KindHandoffReleased:
+				handoff = false
+			case journal.KindConsentGiven:
+				refused = nil
+				cd := e.consent()
+				if cd == nil || !strings.EqualFold(cd.Channel, "whatsapp") {
+					continue
+				}
+				o.exercised++
+				if w, ok := which(fold(cd.Wording), conditional...); ok {
+					o.find(c.id, fmt.Sprintf("the opt-in is bundled with the service (%q)", w), e.Seq)
+					continue
+				}
+				for j := i - 1; j >= 0; j-- {
+					p := c.evs[j]
+					if !p.accepted() || len(p.out().Buttons) == 0 {
+						continue
+					}
+					if !has(fold(strings.Join(p.out().Buttons, "\n")), negativeOption...) {
+						o.find(c.id, "the opt-in prompt offers no 'no' option", p.Seq, e.Seq)
+					}
+					break
+				}
+			case journal.KindConsentRefused, journal.KindConsentWithdrawn, journal.KindOptoutRequested:
+				refused = e
+			}
+			if refused == nil || !e.isInbound() || e.Seq < refused.Seq || handoff {
+				continue
+			}
+			if od := refused.optout(); od != nil && fold(strings.TrimSpace(od.Phrase)) == fold(strings.TrimSpace(e.in().Text)) {
+				continue // the opt-out message itself
+			}
+			o.exercised++
+			r := c.replies(i)
+			if len(r) == 0 {
+				o.find(c.id, "after the customer said no to marketing, a service message got no answer", refused.Seq, e.Seq)
+				refused = nil
+				continue
+			}
+			if w, ok := which(folded(r), refusesService...); ok {
+				o.find(c.id, fmt.Sprintf("service is made conditional on marketing consent (%q)", w), refused.Seq, r[0].Seq)
+				refused = nil
+			}
+		}
+	})
+	return o
+}
+
+func checkConsent02(v *View) (o outcome) {
+	v.each(func(c *customer) {
+		var given []*ev
+		for _, e := range c.evs {
+			if e.Kind == journal.KindConsentGiven && e.consent() != nil {
+				given = append(given, e)
+			}
+		}
+		if len(given) == 0 {
+			return
+		}
+		for _, x := range v.exports(c) {
+			if !x.readable && x.document {
+				continue
+			}
+			var before []*ev
+			for _, g := range given {
+				if g.Seq < x.e.Seq {
+					before = append(before, g)
+				}
+			}
+			if len(before) == 0 {
+				continue
+			}
+			o.exercised++
+			for _, g := range before {
+				cd := g.consent()
+				var missing []string
+				if !strings.Contains(x.text, g.At.Format("2006-01-02")) && !strings.Contains(x.text, g.At.Format("02/01/2006")) {
+					missing = append(missing, "its date")
+				}
+				if cd.Channel != "" && !has(x.text, fold(cd.Channel)) {
+					missing = append(missing, "its channel")
+				}
+				if w := fold(strings.TrimSpace(cd.Wording)); w != "" && !strings.Contains(x.text, w) {
+					missing = append(missing, "the wording shown")
+				}
+				if len(missing) > 0 {
+					o.find(c.id, fmt.Sprintf("the customer's data export shows their %s opt-in without %s: the consent is not demonstrable",
+						cd.Purpose, strings.Join(missing, ", ")), x.e.Seq, g.Seq)
+					break
+				}
+			}
+		}
+	})
+	if o.exercised == 0 {
+		o.note("judged only through data exports: the assistant's consent ledger is not otherwise visible")
+	}
+	return o
+}
+
+// requests calls f for every data-protection request with the message that carried it.
+func requests(v *View, rights string, f func(c *customer, e *ev, d *journal.DataRequestData, a int)) {
+	v.each(func(c *customer) {
+		for i, e := range c.evs {
+			if d := e.dsr(); d != nil && (rights == "" || strings.Contains(rights, d.Right)) {
+				f(c, e, d, c.anchor(i, d.Wording))
+			}
+		}
+	})
+}
+
+func checkDSR01(v *View) (o outcome) {
+	requests(v, "", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		o.exercised++
+		r := c.replies(a)
+		if fb := c.fellBack(a); fb != nil {
+			o.find(c.id, fmt.Sprintf("%s request %s got a generic fallback", d.Right, quote(d.Wording)), e.Seq, fb.Seq)
+			return
+		}
+		if len(r) == 0 {
+			o.find(c.id, fmt.Sprintf("%s request %s got no reply", d.Right, quote(d.Wording)), seqs(e, c.evs[a])...)
+			return
+		}
+		t := strings.Join(strings.Split(folded(r), "\n"), " ")
+		raw := ""
+		for _, x := range r {
+			raw += sentText(x.out()) + "\n"
+		}
+		var missing []string
+		if !has(t, dsrAck...) {
+			missing = append(missing, "an acknowledgement")
+		}
+		if !ticketRe.MatchString(raw) {
+			missing = append(missing, "a reference number")
+		}
+		if len(missing) > 0 {
+			o.find(c.id, fmt.Sprintf("%s request %s was answered without %s", d.Right, quote(d.Wording), strings.Join(missing, " and ")), seqs(e, r[0])...)
+		}
+	})
+	return o
+}
+
+// fulfilment finds the act that fulfils a request after index a: an export for access and portability,
+// a Dialogflow clean-up or a confirmation for erasure, a confirmation for the others.
+func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
+	for j := a + 1; j < len(c.evs); j++ {
+		e := c.evs[j]
+		switch d.Right {
+		case "access", "portability":
+			if e.accepted() {
+				if x := v.exportOf(e); x.document || v.carriesCanary(x.text) {
+					return e
+				}
+			}
+		case "erasure":
+			if e.Kind == journal.KindContextsDeleted {
+				return e
+			}
+			fallthrough
+		default:
+			if e.accepted() && has(fold(sentText(e.out())), done[d.Right]...) {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+func checkDSR02(v *View) (o outcome) {
+	requests(v, "", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		due := deadline(e.At, 1)
+		judged := false
+		var after []*ev
+		for j := a + 1; j < len(c.evs); j++ {
+			if c.evs[j].accepted() {
+				after = append(after, c.evs[j])
+			}
+		}
+		for _, x := range after {
+			t := fold(sentText(x.out()))
+			if has(t, feeWords...) && !has(t, freeWords...) {
+				judged = true
+				o.find(c.id, fmt.Sprintf("the reply to a %s request mentions a fee; exercising rights is free (Art. 12(5))", d.Right), e.Seq, x.Seq)
+				break
+			}
+		}
+		for _, x := range after {
+			t := fold(sentText(x.out()))
+			if has(t, refusal...) && !has(t, authority...) {
+				judged = true
+				o.find(c.id, fmt.Sprintf("the %s request was refused without mentioning the right to complain to the AEPD", d.Right), e.Seq, x.Seq)
+			}
+			if has(t, extension...) && !x.At.After(due) {
+				judged = true
+				switch {
+				case has(t, overlong...):
+					o.find(c.id, fmt.Sprintf("the %s request's deadline was extended beyond three months in total", d.Right), e.Seq, x.Seq)
+				case !has(t, reasons...):
+					o.find(c.id, fmt.Sprintf("the %s request's deadline was extended without giving reasons", d.Right), e.Seq, x.Seq)
+				default:
+					due = deadline(e.At, 3)
+				}
+				break
+			}
+		}
+		f := v.fulfilment(c, d, a)
+		switch {
+		case f != nil && !f.At.After(due):
+			judged = true
+		case f != nil:
+			judged = true
+			o.find(c.id, fmt.Sprintf("the %s request was fulfilled %s after it was made (deadline %s)", d.Right, hours(f.At.Sub(e.At)), due.Format("2006-01-02")), e.Seq, f.Seq)
+		case v.last.After(due):
+			judged = true
+			o.find(c.id, fmt.Sprintf("the %s request was not fulfilled within its deadline (%s)", d.Right, due.Format("2006-01-02")), e.Seq)
+		default:
+			o.note("a request's deadline had not passed when the journal ended and it was not yet fulfilled; not judged")
+		}
+		if judged {
+			o.exercised++
+		}
+	})
+	return o
+}
+
+func checkVerify01(v *View) (o outcome) {
+	requests(v, "", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		o.exercised++
+		for j := a + 1; j < len(c.evs); j++ {
+			if x := c.evs[j]; x.accepted() {
+				if w, ok := which(fold(sentText(x.out())), idDocument...); ok {
+					o.find(c.id, fmt.Sprintf("identity is verified by asking for an ID document over WhatsApp (%q)", w), e.Seq, x.Seq)
+					return
+				}
+			}
+		}
+	})
+	v.each(func(c *customer) {
+		for _, x := range v.exports(c) {
+			o.exercised++
+			for _, ce := range v.canariesIn(x.text) {
+				if ce.cust != c.id && !c.planted(ce.canary().Value) {
+					o.find(c.id, fmt.Sprintf("a data export sent to this customer holds %s's data (%s %s)", ce.cust, ce.canary().Type, quote(ce.canary().Value)), x.e.Seq, ce.Seq)
+					break
+				}
+			}
+		}
+	})
+	return o
+}
+
+// expected returns the canary values the customer planted before index i and still holds: not erased by
+// an earlier erasure request, not replaced by a rectification.
+func (c *customer) expected(i int) []*ev {
+	var out []*ev
+	for j := 0; j < i && j < len(c.evs); j++ {
+		e := c.evs[j]
+		if d := e.dsr(); d != nil {
+			switch d.Right {
+			case "erasure":
+				out = out[:0]
+			case "rectification":
+				for k := len(out) - 1; k >= 0; k-- {
+					if d.Old != "" && strings.EqualFold(out[k].canary().Value, d.Old) {
+						out = append(out[:k], out[k+1:]...)
+					}
+				}
+			}
+		}
+		if e.canary() != nil && strings.TrimSpace(e.canary().Value) != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+var (
+	purposes  = []string{"finalidad", "finalidades", "fines", "para que", "purpose", "purposes"}
+	retention = []string{"conservacion", "conservaremos", "conservamos", "conserva", "plazo", "retention", "retain", "kept", "keep"}
+	rights    = []string{"derechos", "derecho", "rights"}
+)
+
+func checkAccess01(v *View) (o outcome) {
+	requests(v, "access", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		f := v.fulfilment(c, d, a)
+		if f == nil {
+			if v.last.After(deadline(e.At, 1)) {
+				o.exercised++
+				o.find(c.id, "an access request got no copy of the data within a month", e.Seq)
+			} else {
+				o.note("an access request had no export yet when the journal ended; not judged")
+			}
+			return
+		}
+		x := v.exportOf(f)
+		if x.document && !x.readable {
+			o.note("an access export was sent as a document whose bytes were not recorded (media.uploaded); not judged")
+			return
+		}
+		o.exercised++
+		text := x.text + "\n" + folded(c.replies(f.ci)) + folded(c.replies(a))
+		var missing []string
+		for _, ce := range c.expected(a) {
+			if !containsValue(text, ce.canary().Value) {
+				missing = append(missing, fmt.Sprintf("%s %s", ce.canary().Type, quote(ce.canary().Value)))
+			}
+		}
+		if len(missing) > 3 {
+			missing = append(missing[:3], fmt.Sprintf("%d more", len(missing)-3))
+		}
+		var info []string
+		if !has(text, purposes...) {
+			info = append(info, "purposes")
+		}
+		if !(has(text, processorsMeta...) && has(text, processorsGoog...)) {
+			info = append(info, "recipients (Meta, Google)")
+		}
+		if !has(text, retention...) {
+			info = append(info, "retention")
+		}
+		if !has(text, rights...) {
+			info = append(info, "rights")
+		}
+		switch {
+		case len(missing) > 0:
+			o.find(c.id, "the access export leaves out data the customer shared: "+strings.Join(missing, ", "), e.Seq, f.Seq)
+		case len(info) > 0:
+			o.find(c.id, "the access export lacks the Art. 15(1) information: "+strings.Join(info, ", "), e.Seq, f.Seq)
+		}
+	})
+	return o
+}
+
+func checkPort01(v *View) (o outcome) {
+	requests(v, "portability", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		var docs []export
+		for j := a + 1; j < len(c.evs); j++ {
+			if x := c.evs[j]; x.accepted() && x.out().Type == "document" {
+				docs = append(docs, v.exportOf(x))
+			}
+		}
+		if len(docs) == 0 {
+			if v.last.After(deadline(e.At, 1)) || len(v.exports(c)) > 0 {
+				o.exercised++
+				o.find(c.id, "a portability request got no file (a machine-readable export is required)", e.Seq)
+			} else {
+				o.note("a portability request had no export yet when the journal ended; not judged")
+			}
+			return
+		}
+		o.exercised++
+		var best *export
+		for k := range docs {
+			if machineReadable(docs[k].mime) {
+				best = &docs[k]
+				break
+			}
+		}
+		if best == nil {
+			o.find(c.id, fmt.Sprintf("the portability export is %s, not a machine-readable format (JSON, CSV, XML)", cmpOr(docs[0].mime, "of unknown type")), e.Seq, docs[0].e.Seq)
+			return
+		}
+		if !best.readable {
+			o.note("a portability export's bytes were not recorded (media.uploaded); only its type was checked")
+			return
+		}
+		if !best.parses {
+			o.find(c.id, fmt.Sprintf("the portability export claims %s but does not parse", best.mime), e.Seq, best.e.Seq)
+			return
+		}
+		for _, ce := range c.expected(a) {
+			if !containsValue(best.text, ce.canary().Value) {
+				o.find(c.id, fmt.Sprintf("the portability export leaves out the customer's %s %s", ce.canary().Type, quote(ce.canary().Value)), e.Seq, best.e.Seq)
+				return
+			}
+		}
+	})
+	return o
+}
+
+func checkErase01(v *View) (o outcome) {
+	requests(v, "erasure", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		o.exercised++
+		i := e.ci
+		old := map[string]bool{}
+		for j := 0; j < i; j++ {
+			if q := c.evs[j].di(); q != nil {
+				old[q.SessionID] = true
+			}
+		}
+		// The request itself is often sent to Dialogflow on the old session; reuse counts from the
+		// customer's next message after it.
+		start := c.nextInbound(max(a, i))
+		planted := c.expected(i)
+		cleared := map[string]*ev{}
+		for j := i + 1; j < len(c.evs); j++ {
+			x := c.evs[j]
+			if cx := x.ctxs(); cx != nil && x.Kind == journal.KindContextsDeleted {
+				cleared[cx.SessionID] = x
+			}
+			if j < start {
+				continue
+			}
+			if q := x.di(); q != nil {
+				if old[q.SessionID] && cleared[q.SessionID] == nil {
+					o.find(c.id, "after erasure, Dialogflow was queried on the customer's old session", e.Seq, x.Seq)
+					return
+				}
+				for _, ce := range planted {
+					if containsValue(fold(q.Text+"\n"+flattenParams(q.Parameters)), ce.canary().Value) && !c.replanted(ce, j) {
+						o.find(c.id, fmt.Sprintf("after erasure, the customer's %s reached Dialogflow again", ce.canary().Type), e.Seq, x.Seq)
+						return
+					}
+				}
+			}
+			if x.accepted() {
+				xt := v.exportOf(x)
+				if xt.document || v.carriesCanary(xt.text) {
+					for _, ce := range planted {
+						if containsValue(xt.text, ce.canary().Value) && !c.replanted(ce, j) {
+							o.find(c.id, fmt.Sprintf("after erasure, a data export still holds the customer's %s", ce.canary().Type), e.Seq, x.Seq, ce.Seq)
+							return
+						}
+					}
+				}
+			}
+		}
+		for _, s := range sortedKeys(old) {
+			if cleared[s] == nil {
+				o.find(c.id, fmt.Sprintf("the customer's Dialogflow session %s was never cleared after the erasure request (no DeleteAllContexts)", s), e.Seq)
+				return
+			}
+		}
+	})
+	return o
+}
+
+// replanted says whether the customer shared the canary's value again between it and index j.
+func (c *customer) replanted(ce *ev, j int) bool {
+	for k := ce.ci + 1; k < j && k < len(c.evs); k++ {
+		if x := c.evs[k].canary(); x != nil && strings.EqualFold(x.Value, ce.canary().Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// suppressed reports marketing attempts after a request that must stop marketing for good.
+func suppressed(v *View, right, what string) (o outcome) {
+	requests(v, right, func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		o.exercised++
+		if m := c.marketingAfter(e.ci); len(m) > 0 {
+			o.find(c.id, fmt.Sprintf("marketing sent %s after the customer's %s request%s", hours(m[0].At.Sub(e.At)), d.Right, what), e.Seq, m[0].Seq)
+		}
+	})
+	return o
+}
+
+func checkErase02(v *View) outcome {
+	return suppressed(v, "erasure", " (erasure must keep a suppression entry)")
+}
+
+func checkRect01(v *View) (o outcome) {
+	requests(v, "rectification", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		if strings.TrimSpace(d.Old) == "" {
+			o.note("a rectification request carries no old value; not judged")
+			return
+		}
+		o.exercised++
+		start := c.nextInbound(max(a, e.ci))
+		for j := e.ci + 1; j < len(c.evs); j++ {
+			x := c.evs[j]
+			if q := x.di(); q != nil && j >= start && containsValue(fold(flattenParams(q.Parameters)), d.Old) {
+				o.find(c.id, fmt.Sprintf("after rectification, Dialogflow still receives the old value %s", quote(d.Old)), e.Seq, x.Seq)
+				return
+			}
+			if x.accepted() {
+				xt := v.exportOf(x)
+				if !(xt.document || v.carriesCanary(xt.text)) {
+					continue
+				}
+				if containsValue(xt.text, d.Old) {
+					o.find(c.id, fmt.Sprintf("after rectification, the export still shows the old value %s", quote(d.Old)), e.Seq, x.Seq)
+					return
+				}
+				if d.New != "" && !containsValue(xt.text, d.New) {
+					o.find(c.id, fmt.Sprintf("after rectification, the export does not show the new value %s", quote(d.New)), e.Seq, x.Seq)
+					return
+				}
+			}
+		}
+	})
+	return o
+}
+
+func checkRestrict01(v *View) (o outcome) {
+	o = suppressed(v, "restriction", " (processing is restricted)")
+	requests(v, "restriction", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		start := c.nextInbound(max(a, e.ci))
+		planted := c.expected(e.ci)
+		for j := start; j < len(c.evs); j++ {
+			if q := c.evs[j].di(); q != nil {
+				for _, ce := range planted {
+					if containsValue(fold(flattenParams(q.Parameters)), ce.canary().Value) {
+						o.find(c.id, fmt.Sprintf("while processing is restricted, the customer's %s is still processed by Dialogflow", ce.canary().Type), e.Seq, c.evs[j].Seq)
+						return
+					}
+				}
+			}
+		}
+	})
+	if o.exercised > 0 {
+		o.note("the notice before a restriction is lifted is not observable; not checked")
+	}
+	return o
+}
+
+func checkObject01(v *View) (o outcome) {
+	o = suppressed(v, "objection", " (an objection to direct marketing is absolute)")
+	requests(v, "objection", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+		for _, x := range c.replies(a) {
+			if w, ok := which(fold(sentText(x.out())), retentionPitch...); ok {
+				o.find(c.id, fmt.Sprintf("the objection was answered with a counter-offer or an 'are you sure' (%q)", w), e.Seq, x.Seq)
+				return
+			}
+		}
+	})
+	return o
+}
+
+// nluTypes are the identifiers PII-NLU-01 forbids sending to Dialogflow raw. E-mail and phone are left
+// out: an intent may need them (§7).
+var nluTypes = []pii.Type{pii.Card, pii.CVV, pii.IBAN, pii.DNI, pii.NIE, pii.NUSS, pii.Passport}
+
+func checkNLU01(v *View) (o outcome) {
+	for _, e := range v.evs {
+		q := e.di()
+		if q == nil || e.Kind != journal.KindDetectIntent {
+			continue
+		}
+		o.exercised++
+		text := q.Text
+		if len(q.Parameters) > 0 {
+			text += "\n" + flattenParams(q.Parameters)
+		}
+		if ms := pii.Only(pii.Find(text), nluTypes...); len(ms) > 0 {
+			o.find(e.cust, fmt.Sprintf("a raw %s reached Dialogflow (session %s); de-identify it first", ms[0].Type, q.SessionID), e.Seq)
+		}
+	}
+	return o
+}
+
+var digitRun = regexp.MustCompile(`\d{8,}`)
+
+func checkNLU02(v *View) (o outcome) {
+	ids, tails := map[string]string{}, map[string]string{}
+	for _, id := range v.order {
+		d := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, id)
+		if len(d) >= 9 {
+			ids[d] = id
+			tails[d[len(d)-9:]] = id
+		}
+	}
+	seen := map[string]bool{}
+	for _, e := range v.evs {
+		q := e.di()
+		if q == nil || seen[q.SessionID] {
+			continue
+		}
+		seen[q.SessionID] = true
+		o.exercised++
+		sid := q.SessionID
+		switch {
+		case len(sid) > 36:
+			o.find(e.cust, fmt.Sprintf("the Dialogflow session id is %d bytes (at most 36)", len(sid)), e.Seq)
+		case emailRe.MatchString(sid):
+			o.find(e.cust, "the Dialogflow session id contains an e-mail address", e.Seq)
+		default:
+			for _, run := range digitRun.FindAllString(sid, -1) {
+				who := ids[run]
+				if who == "" && len(run) >= 9 {
+					who = tails[run[len(run)-9:]]
+				}
+				if who != "" {
+					o.find(cmpOr(e.cust, who), "the Dialogflow session id contains the customer's phone number; use a pseudonym", e.Seq)
+					break
+				}
+			}
+		}
+	}
+	return o
+}
+
+var location = regexp.MustCompile(`/locations/([^/]+)/`)
+
+func checkProc01(v *View) (o outcome) {
+	if strings.EqualFold(v.opts.DataRegion, "any") {
+		o.note("no data region declared in Options; not judged")
+		return o
+	}
+	seen := map[string]bool{}
+	for _, e := range v.evs {
+		q := e.di()
+		if q == nil || q.Session == "" {
+			continue
+		}
+		loc := "global"
+		if m := location.FindStringSubmatch(q.Session); m != nil {
+			loc = m[1]
+		}
+		if seen[loc] {
+			continue
+		}
+		seen[loc] = true
+		o.exercised++
+		if strings.EqualFold(v.opts.DataRegion, "EU") && !strings.HasPrefix(loc, "europe-") && loc != "eu" {
+			o.find(e.cust, fmt.Sprintf("Dialogflow is queried in location %q although the notice keeps data in the EU (a transfer)", loc), e.Seq)
+		}
+	}
+	o.note("traffic to hosts other than the mocks (egress) is not observed; only the Dialogflow location is checked")
+	return o
+}
+
+func checkRet01(v *View) (o outcome) {
+	ret := v.opts.Retention
+	v.each(func(c *customer) {
+		for _, x := range v.exports(c) {
+			if x.document && !x.readable {
+				continue
+			}
+			cut := x.e.At.Add(-ret)
+			var old []*ev
+			for j := 0; j < x.e.ci; j++ {
+				e := c.evs[j]
+				if e.At.Before(cut) && (e.canary() != nil || e.isInbound() && len([]rune(strings.TrimSpace(e.in().Text))) >= 12) {
+					old = append(old, e)
+				}
+			}
+			if len(old) == 0 {
+				continue
+			}
+			o.exercised++
+			for _, e := range old {
+				val := ""
+				if cd := e.canary(); cd != nil {
+					val = cd.Value
+				} else {
+					val = e.in().Text
+				}
+				if containsValue(x.text, val) {
+					o.find(c.id, fmt.Sprintf("an export on %s holds data the customer shared %s earlier, past the declared retention of %s",
+						x.e.At.Format("2006-01-02"), hours(x.e.At.Sub(e.At)), hours(ret)), x.e.Seq, e.Seq)
+					break
+				}
+			}
+		}
+	})
+	if o.exercised > 0 {
+		o.note("Dialogflow security settings (retention_window_days, redaction) are not modelled; only exports are checked")
+	}
+	return o
+}
+
+func checkCS01(v *View) (o outcome) {
+	if v.opts.OutOfCustomerServiceLaw {
+		o.note("Ley 10/2025 declared not applicable in Options; not judged")
+		return o
+	}
+	v.each(func(c *customer) {
+		for i, e := range c.evs {
+			if !e.isInbound() || !has(fold(e.in().Text), complaint...) {
+				continue
+			}
+			o.exercised++
+			r := c.replies(i)
+			if len(r) == 0 {
+				o.find(c.id, "a complaint got no reply", e.Seq)
+				continue
+			}
+			raw := ""
+			for _, x := range r {
+				raw += sentText(x.out()) + "\n"
+			}
+			if !ticketRe.MatchString(raw) {
+				o.find(c.id, "a complaint was answered without a tracking code", e.Seq, r[0].Seq)
+				continue
+			}
+			if in, out := language(fold(e.in().Text)), language(fold(raw)); in != "" && out != "" && in != out {
+				o.find(c.id, fmt.Sprintf("a complaint written in %s was answered in %s", langName(in), langName(out)), e.Seq, r[0].Seq)
+			}
+		}
+	})
+	return o
+}
+
+func langName(l string) string {
+	if l == "es" {
+		return "Spanish"
+	}
+	return "English"
+}
+

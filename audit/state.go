@@ -1,0 +1,241 @@
+package audit
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// consents follows one customer's opt-ins through their timeline, from the customer's own ground truth
+// (never from what the assistant says): consent.given adds a purpose; consent.withdrawn removes it; an
+// opt-out removes every purpose; an objection removes marketing. A later consent.given re-enables its
+// purpose: opting in again after an opt-out is the customer's new decision.
+type consents struct {
+	active  map[string]*ev // purpose → the consent.given in force
+	revoked map[string]*ev // purpose → what removed it (opt-out, withdrawal, objection)
+	any     *ev            // what removed every purpose (an opt-out), if nothing was given since
+}
+
+func newConsents() *consents {
+	return &consents{active: map[string]*ev{}, revoked: map[string]*ev{}}
+}
+
+func purposeOf(c *journal.ConsentData) string {
+	p := fold(strings.TrimSpace(c.Purpose))
+	if p == "" {
+		return "marketing"
+	}
+	return p
+}
+
+// step applies a ground-truth event.
+func (s *consents) step(e *ev) {
+	switch e.Kind {
+	case journal.KindConsentGiven:
+		p := purposeOf(e.consent())
+		s.active[p] = e
+		delete(s.revoked, p)
+		s.any = nil
+	case journal.KindConsentWithdrawn:
+		p := purposeOf(e.consent())
+		delete(s.active, p)
+		s.revoked[p] = e
+	case journal.KindOptoutRequested:
+		for p := range s.active {
+			s.revoked[p] = e
+		}
+		clear(s.active)
+		s.revoked["marketing"] = e
+		s.any = e
+	case journal.KindDataRequest:
+		if d := e.dsr(); d.Right == "objection" {
+			delete(s.active, "marketing")
+			s.revoked["marketing"] = e
+		}
+	}
+}
+
+// allows returns the consent in force for a template of the given category: MARKETING needs a marketing
+// opt-in; UTILITY and AUTHENTICATION need any opt-in (the policy asks for opt-in to business-initiated
+// messages; per-category consent is best practice, §1.1). It returns the event that revoked it when
+// there is none.
+func (s *consents) allows(category string) (given, revokedBy *ev) {
+	if strings.EqualFold(category, "MARKETING") {
+		if g := s.active["marketing"]; g != nil {
+			return g, nil
+		}
+		return nil, s.revoked["marketing"]
+	}
+	var best *ev
+	for _, g := range s.active {
+		if best == nil || g.Seq > best.Seq {
+			best = g
+		}
+	}
+	if best != nil {
+		return best, nil
+	}
+	if s.any != nil {
+		return nil, s.any
+	}
+	for _, r := range s.revoked {
+		return nil, r
+	}
+	return nil, nil
+}
+
+// isMarketing says whether a send is marketing: a MARKETING template, or free-form text with plainly
+// commercial content (a discount, a coupon, a percentage off).
+func isMarketing(e *ev) bool {
+	o := e.out()
+	if o == nil {
+		return false
+	}
+	if o.Type == "template" {
+		return strings.EqualFold(o.Category, "MARKETING")
+	}
+	t := fold(sentText(o))
+	return has(t, promoStrong...) || percentRe.MatchString(t)
+}
+
+// businessInitiated says whether a send is a template outside the customer-service window.
+func businessInitiated(e *ev) bool {
+	return e.out() != nil && e.out().Type == "template" && !e.inWindow()
+}
+
+// marketingAfter returns the marketing send attempts after index i, stopping at a new marketing opt-in.
+func (c *customer) marketingAfter(i int) []*ev {
+	var out []*ev
+	for j := i + 1; j < len(c.evs); j++ {
+		e := c.evs[j]
+		if e.Kind == journal.KindConsentGiven && purposeOf(e.consent()) == "marketing" {
+			break
+		}
+		if e.isOutbound() && isMarketing(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// attempts returns every send attempt after index i and before the customer's next message.
+func (c *customer) attempts(i int) []*ev {
+	var out []*ev
+	for j := i + 1; j < len(c.evs); j++ {
+		e := c.evs[j]
+		if e.isInbound() {
+			break
+		}
+		if e.isOutbound() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// queries returns the Dialogflow queries tied to the customer after index i and before their next message.
+func (c *customer) queries(i int) []*ev {
+	var out []*ev
+	for j := i + 1; j < len(c.evs); j++ {
+		e := c.evs[j]
+		if e.isInbound() {
+			break
+		}
+		if e.di() != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// fellBack says whether Dialogflow answered the customer's message at index a with a fallback.
+func (c *customer) fellBack(a int) *ev {
+	for _, q := range c.queries(a) {
+		if q.di().Fallback {
+			return q
+		}
+	}
+	return nil
+}
+
+// folded concatenates the folded text of sends.
+func folded(evs []*ev) string {
+	var sb strings.Builder
+	for _, e := range evs {
+		sb.WriteString(fold(sentText(e.out())))
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+// exports returns what the customer received that is a data export: every document, and every text sent
+// after one of their access or portability requests that carries a canary value (theirs or anyone's).
+func (v *View) exports(c *customer) []export {
+	var out []export
+	asked := false
+	for _, e := range c.evs {
+		if d := e.dsr(); d != nil && (d.Right == "access" || d.Right == "portability") {
+			asked = true
+		}
+		if !e.accepted() {
+			continue
+		}
+		x := v.exportOf(e)
+		if x.document {
+			out = append(out, x)
+			continue
+		}
+		if asked && v.carriesCanary(x.text) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// carriesCanary says whether folded text holds any customer's canary value.
+func (v *View) carriesCanary(text string) bool {
+	for _, t := range tokens(text) {
+		for _, ce := range v.byFirst[t] {
+			if containsValue(text, ce.canary().Value) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// canariesIn returns the canary events (of any customer) whose value the folded text carries.
+func (v *View) canariesIn(text string) []*ev {
+	var out []*ev
+	seen := map[*ev]bool{}
+	for _, t := range tokens(text) {
+		for _, ce := range v.byFirst[t] {
+			if !seen[ce] && containsValue(text, ce.canary().Value) {
+				seen[ce] = true
+				out = append(out, ce)
+			}
+		}
+	}
+	return out
+}
+
+// deadline is one month after t: GDPR Art. 12(3) "within one month", counted to the same date of the
+// next month (Regulation 1182/71 Art. 3(2)(c)).
+func deadline(t time.Time, months int) time.Time { return t.AddDate(0, months, 0) }
+
+func hours(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%.0f days", d.Hours()/24)
+	}
+	return d.Round(time.Minute).String()
+}
+
+func quote(s string) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:57]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

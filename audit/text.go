@@ -1,0 +1,325 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// fold lowercases s and strips the Spanish accents, so "Más detalles" and "mas detalles" match alike
+// (§6: match case- and accent-insensitively).
+func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case 'á', 'à', 'â', 'ä', 'Á', 'À', 'Â', 'Ä':
+			return 'a'
+		case 'é', 'è', 'ê', 'ë', 'É', 'È', 'Ê', 'Ë':
+			return 'e'
+		case 'í', 'ì', 'î', 'ï', 'Í', 'Ì', 'Î', 'Ï':
+			return 'i'
+		case 'ó', 'ò', 'ô', 'ö', 'Ó', 'Ò', 'Ô', 'Ö':
+			return 'o'
+		case 'ú', 'ù', 'û', 'ü', 'Ú', 'Ù', 'Û', 'Ü':
+			return 'u'
+		case 'ñ', 'Ñ':
+			return 'n'
+		case 'ç', 'Ç':
+			return 'c'
+		case '’':
+			return '\''
+		}
+		return unicode.ToLower(r)
+	}, s)
+}
+
+func isWordByte(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// has reports whether the folded text contains one of the folded terms as whole words (a term may be a
+// phrase; "ia" does not match "via"). Terms that start or end with a non-letter (e.g. "%") match there.
+func has(text string, terms ...string) bool {
+	_, ok := which(text, terms...)
+	return ok
+}
+
+// which is has returning the term found.
+func which(text string, terms ...string) (string, bool) {
+	for _, t := range terms {
+		for off := 0; ; {
+			i := strings.Index(text[off:], t)
+			if i < 0 {
+				break
+			}
+			i += off
+			end := i + len(t)
+			before, _ := utf8.DecodeLastRuneInString(text[:i])
+			after, _ := utf8.DecodeRuneInString(text[end:])
+			first, _ := utf8.DecodeRuneInString(t)
+			last, _ := utf8.DecodeLastRuneInString(t)
+			okBefore := i == 0 || !isWordByte(first) || !isWordByte(before)
+			okAfter := end == len(text) || !isWordByte(last) || !isWordByte(after)
+			if okBefore && okAfter {
+				return t, true
+			}
+			off = i + 1
+		}
+	}
+	return "", false
+}
+
+// tokens splits folded text into words (letters, digits, and the @ . + - _ inside e-mails and codes).
+func tokens(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !isWordByte(r) && r != '@' && r != '.' && r != '+' && r != '-' && r != '_'
+	})
+}
+
+var (
+	urlRe     = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"')]+|\bwww\.[^\s<>"')]+`)
+	emailRe   = regexp.MustCompile(`(?i)[\w.+-]+@[\w-]+\.[\w.-]+`)
+	phoneRe   = regexp.MustCompile(`(?:\+|00)?\d[\d .-]{7,14}\d`)
+	percentRe = regexp.MustCompile(`\d\s?%`)
+	// ticketRe is a reference a customer can quote: DSR-1042, REC-2026-0007, #48213, "referencia: AB12C3".
+	ticketRe = regexp.MustCompile(`(?i)\b[A-Z]{2,6}-[A-Z0-9-]*\d[A-Z0-9-]*\b|#\d{3,}\b|\b(?:referencia|ref\.?|ticket|reference|n[º°o]\.? de (?:solicitud|caso|reclamaci[oó]n)|c[oó]digo de seguimiento|tracking code|case number|expediente)\s*[:#]?\s*[A-Z0-9-]*\d[A-Z0-9-]*`)
+	socialRe  = regexp.MustCompile(`(?i)(facebook\.com|fb\.me|instagram\.com|twitter\.com|x\.com|tiktok\.com|linkedin\.com|youtube\.com|t\.me)`)
+)
+
+// text returns everything the customer sees of a send: body, caption and button titles.
+func sentText(o *journal.OutboundData) string {
+	if len(o.Buttons) == 0 {
+		return o.Text
+	}
+	return o.Text + "\n" + strings.Join(o.Buttons, "\n")
+}
+
+// humanURL reports whether text carries a URL that is not a social-network link.
+func humanURL(text string) bool {
+	for _, u := range urlRe.FindAllString(text, -1) {
+		if !socialRe.MatchString(u) {
+			return true
+		}
+	}
+	return false
+}
+
+// export is what a customer received as a data export: a document's content (flattened when it is JSON)
+// or a text message.
+type export struct {
+	e        *ev
+	text     string // folded
+	mime     string
+	document bool
+	readable bool // a document whose bytes the auditor has
+	parses   bool // a document in a machine-readable format that parses
+}
+
+// exportOf reads what a send carried. A document sent by media id is read from its media.uploaded event.
+func (v *View) exportOf(e *ev) export {
+	o := e.out()
+	x := export{e: e, text: fold(sentText(o))}
+	if o.Type != "document" {
+		return x
+	}
+	x.document = true
+	m := v.media[o.MediaID]
+	if m == nil {
+		x.mime = mimeFromName(o.Filename)
+		return x
+	}
+	md := m.p.(*journal.MediaData)
+	x.mime = strings.ToLower(strings.TrimSpace(strings.Split(md.MimeType, ";")[0]))
+	if x.mime == "" {
+		x.mime = mimeFromName(cmpOr(o.Filename, md.Filename))
+	}
+	if len(md.Content) == 0 {
+		return x
+	}
+	x.readable = true
+	flat, ok := flatten(x.mime, md.Content)
+	x.parses = ok
+	x.text += "\n" + fold(flat)
+	return x
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func mimeFromName(name string) string {
+	n := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(n, ".json"):
+		return "application/json"
+	case strings.HasSuffix(n, ".csv"):
+		return "text/csv"
+	case strings.HasSuffix(n, ".xml"):
+		return "application/xml"
+	case strings.HasSuffix(n, ".pdf"):
+		return "application/pdf"
+	}
+	return ""
+}
+
+// machineReadable are the formats GDPR Art. 20(1)'s "structured, commonly used and machine-readable" is
+// taken to mean (§7 GDPR-PORT-01).
+func machineReadable(mime string) bool {
+	switch mime {
+	case "application/json", "text/csv", "application/xml", "text/xml":
+		return true
+	}
+	return false
+}
+
+// flatten returns a document's text for searching: JSON keys and values one per line (so escapes such as
+// \u00e9 are undone), CSV and XML as they are once they parse. ok says the content parses in its format.
+func flatten(mime string, b []byte) (string, bool) {
+	switch mime {
+	case "application/json":
+		var x any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if err := dec.Decode(&x); err != nil {
+			return string(b), false
+		}
+		var sb strings.Builder
+		walkJSON(&sb, x)
+		return sb.String(), true
+	case "text/csv":
+		_, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		return string(b), err == nil
+	case "application/xml", "text/xml":
+		d := xml.NewDecoder(bytes.NewReader(b))
+		var sb strings.Builder
+		for {
+			t, err := d.Token()
+			if err == io.EOF {
+				return sb.String(), true
+			}
+			if err != nil {
+				return string(b), false
+			}
+			if cd, ok := t.(xml.CharData); ok {
+				sb.Write(cd)
+				sb.WriteByte('\n')
+			}
+		}
+	}
+	return string(b), false
+}
+
+func walkJSON(sb *strings.Builder, x any) {
+	switch t := x.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(t) {
+			sb.WriteString(k)
+			sb.WriteByte('\n')
+			walkJSON(sb, t[k])
+		}
+	case []any:
+		for _, y := range t {
+			walkJSON(sb, y)
+		}
+	case string:
+		sb.WriteString(t)
+		sb.WriteByte('\n')
+	case json.Number:
+		sb.WriteString(t.String())
+		sb.WriteByte('\n')
+	case bool:
+		if t {
+			sb.WriteString("true\n")
+		}
+	}
+}
+
+// flattenParams renders Dialogflow parameters as text for scanning.
+func flattenParams(p map[string]any) string {
+	if len(p) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	walkJSON(&sb, any(p))
+	return sb.String()
+}
+
+// containsValue reports whether folded text carries a canary value: as written, or, for identifiers,
+// with spaces and separators removed on both sides.
+func containsValue(text, value string) bool {
+	value = fold(strings.TrimSpace(value))
+	if value == "" {
+		return false
+	}
+	if strings.Contains(text, value) {
+		return true
+	}
+	compact := squeeze(value)
+	if len(compact) >= 6 && compact != value {
+		return strings.Contains(squeeze(text), compact)
+	}
+	return false
+}
+
+func squeeze(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '.', '/', '\u00a0':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// language guesses whether folded text is Spanish or English from function words; "" when unsure.
+func language(text string) string {
+	es, en := 0, 0
+	for _, w := range tokens(text) {
+		if esWords[w] {
+			es++
+		}
+		if enWords[w] {
+			en++
+		}
+	}
+	switch {
+	case es >= 2 && es > 2*en:
+		return "es"
+	case en >= 2 && en > 2*es:
+		return "en"
+	}
+	return ""
+}
+
+var esWords = setOf("el", "la", "los", "las", "de", "del", "que", "y", "en", "por", "para", "con", "una", "un", "mi", "mis",
+	"tu", "tus", "es", "esta", "hola", "gracias", "quiero", "pedido", "nuestro", "nuestra", "hemos", "tenemos", "su",
+	"queja", "reclamacion", "no", "ha", "llegado", "todavia", "pero", "muy", "te", "le", "lo", "al", "como")
+var enWords = setOf("the", "and", "to", "of", "my", "is", "i", "you", "your", "for", "with", "a", "please", "order",
+	"want", "hello", "hi", "thanks", "not", "has", "have", "we", "our", "it", "this", "that", "complaint", "arrived",
+	"yet", "but", "very", "be", "are", "was", "about")
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}

@@ -1,0 +1,492 @@
+package audit
+
+import (
+	"cmp"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// window is WhatsApp's customer-service window. A message sent exactly 24 hours after the customer's last
+// message is inside it: the policy says "within 24 hours of the last user message" (WhatsApp Business
+// Policy; AWS's copy of Meta's text: "a 24-hour timer … starts or refreshes"), and a timer of 24 hours has
+// not run out at 24:00:00. The WhatsApp mock must decide the same way.
+const window = 24 * time.Hour
+
+// ev is one event of the view: the journal event, its decoded payload, and the customer it concerns
+// (for Dialogflow and DLP events, the customer the auditor tied their session or text to).
+type ev struct {
+	journal.Event
+	cust string
+	p    any // *journal.InboundData, *journal.OutboundData, … by kind; nil when the kind has none
+
+	ci     int       // index in the customer's timeline
+	lastIn time.Time // the customer's last message before this event (by sequence)
+	hasIn  bool
+}
+
+func (e *ev) in() *journal.InboundData       { p, _ := e.p.(*journal.InboundData); return p }
+func (e *ev) out() *journal.OutboundData     { p, _ := e.p.(*journal.OutboundData); return p }
+func (e *ev) di() *journal.DetectIntentData  { p, _ := e.p.(*journal.DetectIntentData); return p }
+func (e *ev) ctxs() *journal.ContextsData    { p, _ := e.p.(*journal.ContextsData); return p }
+func (e *ev) dlp() *journal.DLPData          { p, _ := e.p.(*journal.DLPData); return p }
+func (e *ev) consent() *journal.ConsentData  { p, _ := e.p.(*journal.ConsentData); return p }
+func (e *ev) optout() *journal.OptoutData    { p, _ := e.p.(*journal.OptoutData); return p }
+func (e *ev) dsr() *journal.DataRequestData  { p, _ := e.p.(*journal.DataRequestData); return p }
+func (e *ev) canary() *journal.CanaryData    { p, _ := e.p.(*journal.CanaryData); return p }
+func (e *ev) status() *journal.StatusData    { p, _ := e.p.(*journal.StatusData); return p }
+func (e *ev) hook() *journal.WebhookAttemptData {
+	p, _ := e.p.(*journal.WebhookAttemptData)
+	return p
+}
+func (e *ev) hookCall() *journal.HookData   { p, _ := e.p.(*journal.HookData); return p }
+func (e *ev) handoff() *journal.HandoffData { p, _ := e.p.(*journal.HandoffData); return p }
+func (e *ev) tls() *journal.TLSProbeData    { p, _ := e.p.(*journal.TLSProbeData); return p }
+
+// isInbound says whether the event is a message from the customer (delivered to the assistant or not:
+// WhatsApp opens the window when the customer writes, whatever the webhook answered).
+func (e *ev) isInbound() bool {
+	return (e.Kind == journal.KindInboundDelivered || e.Kind == journal.KindInboundFailed) && e.p != nil
+}
+
+// isOutbound says whether the event is a send attempt by the assistant; accepted reports whether WhatsApp
+// took it.
+func (e *ev) isOutbound() bool {
+	return (e.Kind == journal.KindOutboundAccepted || e.Kind == journal.KindOutboundRejected) && e.p != nil
+}
+
+func (e *ev) accepted() bool { return e.Kind == journal.KindOutboundAccepted && e.p != nil }
+
+// inWindow says whether the customer-service window was open at this event.
+func (e *ev) inWindow() bool { return e.hasIn && !e.At.After(e.lastIn.Add(window)) }
+
+// customer is one customer's timeline: their own events and the Dialogflow and DLP events tied to them.
+type customer struct {
+	id       string
+	evs      []*ev
+	canaries []*ev
+}
+
+// View is a journal prepared for the rules: ordered by sequence number, payloads decoded, events grouped
+// by customer, Dialogflow sessions tied to customers. Build it with NewView; it is read-only afterwards.
+type View struct {
+	opts     Options
+	evs      []*ev
+	custs    map[string]*customer
+	order    []string            // customer ids, sorted
+	sessions map[string]string   // Dialogflow session id → customer
+	media    map[string]*ev      // media id → media.uploaded event
+	problems []string            // what could not be read or ordered
+	byFirst  map[string][]*ev    // canary events by the first token of their folded value (WA-XCUST-01)
+	last     time.Time           // simulated time of the last event
+	oldSess  map[string][]string // customer → sessions, in first-use order
+}
+
+// kinds whose payload the auditor decodes, with a constructor for it; known kinds without a payload the
+// auditor needs map to nil.
+var payloadKinds = map[string]func() any{
+	journal.KindInboundDelivered: func() any { return new(journal.InboundData) },
+	journal.KindInboundFailed:    func() any { return new(journal.InboundData) },
+	journal.KindOutboundAccepted: func() any { return new(journal.OutboundData) },
+	journal.KindOutboundRejected: func() any { return new(journal.OutboundData) },
+	journal.KindStatusFailed:     func() any { return new(journal.StatusData) },
+	journal.KindWebhookAttempt:   func() any { return new(journal.WebhookAttemptData) },
+	journal.KindMediaUploaded:    func() any { return new(journal.MediaData) },
+	journal.KindTLSProbe:         func() any { return new(journal.TLSProbeData) },
+	journal.KindDetectIntent:     func() any { return new(journal.DetectIntentData) },
+	journal.KindContextsDeleted:  func() any { return new(journal.ContextsData) },
+	journal.KindDeidentify:       func() any { return new(journal.DLPData) },
+	journal.KindConsentGiven:     func() any { return new(journal.ConsentData) },
+	journal.KindConsentWithdrawn: func() any { return new(journal.ConsentData) },
+	journal.KindConsentRefused:   func() any { return new(journal.ConsentData) },
+	journal.KindOptoutRequested:  func() any { return new(journal.OptoutData) },
+	journal.KindDataRequest:      func() any { return new(journal.DataRequestData) },
+	journal.KindCanaryPlanted:    func() any { return new(journal.CanaryData) },
+	journal.KindHookCalled:       func() any { return new(journal.HookData) },
+	journal.KindHandoffRequested: func() any { return new(journal.HandoffData) },
+	journal.KindStatusSent:       nil, journal.KindStatusDelivered: nil, journal.KindStatusRead: nil,
+	journal.KindMarkRead: nil, journal.KindWebhookVerify: nil, journal.KindRequestAccepted: nil,
+	journal.KindRequestRejected: nil, journal.KindUnmodelled: nil, journal.KindDetectIntentRejected: nil,
+	journal.KindContextsListed: nil, journal.KindContextsCreated: nil, journal.KindInspect: nil,
+	journal.KindDLPRejected: nil, journal.KindCustomerBlocked: nil, journal.KindCustomerUnblocked: nil,
+	journal.KindHandoffReleased: nil, journal.KindClockAdvanced: nil, journal.KindClockSet: nil,
+	journal.KindFaultSet: nil, journal.KindReset: nil,
+}
+
+// optionalPayload are kinds whose payload may be absent.
+var optionalPayload = map[string]bool{journal.KindHandoffRequested: true}
+
+// NewView prepares events for the rules. events is not modified.
+func NewView(events []journal.Event, opts Options) *View {
+	v := &View{
+		opts:     opts.withDefaults(),
+		custs:    map[string]*customer{},
+		sessions: map[string]string{},
+		media:    map[string]*ev{},
+		byFirst:  map[string][]*ev{},
+		oldSess:  map[string][]string{},
+	}
+	store := make([]ev, len(events))
+	for i := range events {
+		store[i].Event = events[i]
+	}
+	v.evs = make([]*ev, len(store))
+	for i := range store {
+		v.evs[i] = &store[i]
+	}
+	v.order1()
+	v.decode()
+	v.link()
+	v.group()
+	return v
+}
+
+// order1 sorts by sequence number, drops repeated sequence numbers and notes gaps and reordering.
+func (v *View) order1() {
+	sorted := slices.IsSortedFunc(v.evs, func(a, b *ev) int { return cmp.Compare(a.Seq, b.Seq) })
+	if !sorted {
+		v.problem("events arrived out of sequence order (merged journals?); they were audited in sequence order")
+		slices.SortStableFunc(v.evs, func(a, b *ev) int { return cmp.Compare(a.Seq, b.Seq) })
+	}
+	out := v.evs[:0]
+	dups, gaps := 0, 0
+	var gapText []string
+	for i, e := range v.evs {
+		if i > 0 {
+			prev := out[len(out)-1].Seq
+			if e.Seq == prev {
+				dups++
+				continue
+			}
+			if e.Seq > prev+1 {
+				gaps++
+				if len(gapText) < 5 {
+					gapText = append(gapText, fmt.Sprintf("%d–%d", prev+1, e.Seq-1))
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	v.evs = out
+	if dups > 0 {
+		v.problem(fmt.Sprintf("%d events repeated a sequence number; only the first of each was audited", dups))
+	}
+	if gaps > 0 {
+		v.problem(fmt.Sprintf("the journal has %d gaps (missing seq %s); a rule that passed may have missed evidence there",
+			gaps, strings.Join(gapText, ", ")))
+	}
+	backwards := 0
+	for i := 1; i < len(v.evs); i++ {
+		if v.evs[i].At.Before(v.evs[i-1].At) && v.evs[i].Kind != journal.KindClockSet {
+			backwards++
+		}
+	}
+	if backwards > 0 {
+		v.problem(fmt.Sprintf("simulated time runs backwards %d times without a clock.set; durations there are measured as recorded", backwards))
+	}
+	if n := len(v.evs); n > 0 {
+		v.last = v.evs[n-1].At
+	}
+}
+
+// decode decodes the payloads, on every core: on a million events JSON decoding is most of the work.
+func (v *View) decode() {
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	if len(v.evs) < 4096 {
+		workers = 1
+	}
+	type tally struct {
+		unknown, missing, bad map[string]int
+	}
+	tallies := make([]tally, workers)
+	var wg sync.WaitGroup
+	chunk := (len(v.evs) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, len(v.evs))
+		t := &tallies[w]
+		*t = tally{map[string]int{}, map[string]int{}, map[string]int{}}
+		wg.Go(func() {
+			for _, e := range v.evs[lo:hi] {
+				mk, known := payloadKinds[e.Kind]
+				switch {
+				case !known:
+					t.unknown[e.Kind]++
+				case mk == nil:
+				case len(e.Data) == 0:
+					if !optionalPayload[e.Kind] {
+						t.missing[e.Kind]++
+					}
+				default:
+					p := mk()
+					if err := e.Decode(p); err != nil {
+						t.bad[e.Kind]++
+						continue
+					}
+					e.p = p
+				}
+			}
+		})
+	}
+	wg.Wait()
+	merge := func(f func(tally) map[string]int, what string) {
+		all := map[string]int{}
+		for _, t := range tallies {
+			for k, n := range f(t) {
+				all[k] += n
+			}
+		}
+		for _, k := range sortedKeys(all) {
+			v.problem(fmt.Sprintf("%d %q events %s", all[k], k, what))
+		}
+	}
+	merge(func(t tally) map[string]int { return t.unknown }, "have a kind the auditor does not know; not judged")
+	merge(func(t tally) map[string]int { return t.missing }, "have no payload; not judged")
+	merge(func(t tally) map[string]int { return t.bad }, "have a payload that does not decode; not judged")
+}
+
+// link ties events to customers. WhatsApp and customer events name their customer; Dialogflow sessions
+// are pseudonymous, so a session is tied to a customer when one of its queries carries a text that exactly
+// one customer sent (verbatim, or as DLP returned it de-identified), and no query of it points at another
+// customer. Every event of a tied session then belongs to that customer.
+func (v *View) link() {
+	const ambiguous = "\x00"
+	texts := map[string]string{} // inbound text → customer, or ambiguous
+	for _, e := range v.evs {
+		switch {
+		case e.isInbound():
+			e.cust = e.Customer
+			if t := strings.TrimSpace(e.in().Text); t != "" && e.cust != "" {
+				if c, ok := texts[t]; ok && c != e.cust {
+					texts[t] = ambiguous
+				} else {
+					texts[t] = e.cust
+				}
+			}
+		case e.isOutbound():
+			e.cust = cmp.Or(e.Customer, e.out().WaID, e.out().To)
+		case e.Kind == journal.KindStatusFailed && e.p != nil:
+			e.cust = cmp.Or(e.Customer, e.status().Recipient)
+		case e.Source == journal.SourceCustomer || e.Source == journal.SourceWhatsApp || e.Source == journal.SourceHarness:
+			e.cust = e.Customer
+		}
+	}
+	byText := func(t string) string {
+		if c := texts[strings.TrimSpace(t)]; c != ambiguous {
+			return c
+		}
+		return ""
+	}
+	deid := map[string]string{} // DLP result → customer, or ambiguous
+	for _, e := range v.evs {
+		if d := e.dlp(); d != nil {
+			e.cust = cmp.Or(e.Customer, byText(d.Text))
+			r := strings.TrimSpace(d.Result)
+			if r == "" || e.cust == "" {
+				continue
+			}
+			if c, ok := deid[r]; ok && c != e.cust {
+				deid[r] = ambiguous
+			} else {
+				deid[r] = e.cust
+			}
+		}
+	}
+	conflict := map[string]bool{}
+	for _, e := range v.evs {
+		d := e.di()
+		if d == nil || d.SessionID == "" {
+			continue
+		}
+		c := byText(d.Text)
+		if c == "" {
+			if dc := deid[strings.TrimSpace(d.Text)]; dc != ambiguous {
+				c = dc
+			}
+		}
+		if c == "" {
+			continue
+		}
+		if prev, ok := v.sessions[d.SessionID]; ok && prev != c {
+			conflict[d.SessionID] = true
+		}
+		v.sessions[d.SessionID] = c
+	}
+	for s := range conflict {
+		delete(v.sessions, s)
+	}
+	if len(conflict) > 0 {
+		v.problem(fmt.Sprintf("%d Dialogflow sessions carry texts of more than one customer; they were not tied to a customer (WA-XCUST-01 territory: check them by hand)", len(conflict)))
+	}
+	untied := 0
+	for _, e := range v.evs {
+		var sid string
+		if d := e.di(); d != nil {
+			sid = d.SessionID
+		} else if c := e.ctxs(); c != nil {
+			sid = c.SessionID
+		} else {
+			continue
+		}
+		e.cust = v.sessions[sid]
+		if e.cust == "" && e.Kind == journal.KindDetectIntent {
+			untied++
+		}
+		if e.cust != "" && e.Kind == journal.KindDetectIntent && !slices.Contains(v.oldSess[e.cust], sid) {
+			v.oldSess[e.cust] = append(v.oldSess[e.cust], sid)
+		}
+	}
+	if untied > 0 {
+		v.problem(fmt.Sprintf("%d Dialogflow queries could not be tied to a customer (no unambiguous matching message); customer-specific rules did not judge them", untied))
+	}
+}
+
+// group builds the customers' timelines and the per-event window state.
+func (v *View) group() {
+	for _, e := range v.evs {
+		if m, ok := e.p.(*journal.MediaData); ok && m.ID != "" {
+			v.media[m.ID] = e
+		}
+		if e.cust == "" {
+			continue
+		}
+		c := v.custs[e.cust]
+		if c == nil {
+			c = &customer{id: e.cust}
+			v.custs[e.cust] = c
+			v.order = append(v.order, e.cust)
+		}
+		if n := len(c.evs); n > 0 {
+			prev := c.evs[n-1]
+			e.lastIn, e.hasIn = prev.lastIn, prev.hasIn
+			if prev.isInbound() {
+				e.lastIn, e.hasIn = prev.At, true
+			}
+		}
+		e.ci = len(c.evs)
+		c.evs = append(c.evs, e)
+		if cd := e.canary(); cd != nil && strings.TrimSpace(cd.Value) != "" {
+			c.canaries = append(c.canaries, e)
+			toks := tokens(fold(cd.Value))
+			if len(toks) > 0 {
+				v.byFirst[toks[0]] = append(v.byFirst[toks[0]], e)
+			}
+		}
+	}
+	sort.Strings(v.order)
+}
+
+func (v *View) problem(s string) { v.problems = append(v.problems, s) }
+
+// each calls f for every customer, in id order.
+func (v *View) each(f func(c *customer)) {
+	for _, id := range v.order {
+		f(v.custs[id])
+	}
+}
+
+// nextInbound returns the index of the customer's first message after index i, or len(c.evs).
+func (c *customer) nextInbound(i int) int {
+	for j := i + 1; j < len(c.evs); j++ {
+		if c.evs[j].isInbound() {
+			return j
+		}
+	}
+	return len(c.evs)
+}
+
+// replies returns the accepted sends after index i and before the customer's next message.
+func (c *customer) replies(i int) []*ev {
+	var out []*ev
+	for j := i + 1; j < len(c.evs); j++ {
+		e := c.evs[j]
+		if e.isInbound() && j != i {
+			break
+		}
+		if e.accepted() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// anchor finds the customer message that carried a ground-truth act at index i (an opt-out, a request):
+// the nearest message whose text is the act's phrase; without a phrase, the first message after the act,
+// or else the last one before it. It returns i itself when there is none (e.g. WhatsApp's own stop
+// button), so replies(anchor) still means "what the assistant sent after the act".
+func (c *customer) anchor(i int, phrase string) int {
+	phrase = fold(strings.TrimSpace(phrase))
+	if phrase != "" {
+		best := -1
+		for j, e := range c.evs {
+			if e.isInbound() && fold(strings.TrimSpace(e.in().Text)) == phrase {
+				if best < 0 || abs(j-i) < abs(best-i) {
+					best = j
+				}
+			}
+		}
+		if best >= 0 {
+			return best
+		}
+	}
+	for j := i + 1; j < len(c.evs); j++ {
+		if c.evs[j].isInbound() {
+			return j
+		}
+		if c.evs[j].isOutbound() {
+			break
+		}
+	}
+	for j := i - 1; j >= 0; j-- {
+		if c.evs[j].isInbound() {
+			return j
+		}
+		if c.evs[j].isOutbound() {
+			break
+		}
+	}
+	return i
+}
+
+// firstContact returns the customer's first message and the assistant's replies to it (sends before the
+// customer's second message), or -1 when the customer never wrote.
+func (c *customer) firstContact() (int, []*ev) {
+	for i, e := range c.evs {
+		if e.isInbound() {
+			return i, c.replies(i)
+		}
+	}
+	return -1, nil
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func seqs(evs ...*ev) []uint64 {
+	out := make([]uint64, 0, len(evs))
+	for _, e := range evs {
+		if e != nil {
+			out = append(out, e.Seq)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
