@@ -1,0 +1,274 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/whatsapp"
+)
+
+// Recorder is where customers write their ground truth: the shared journal in-process, or the harness's
+// own journal in container mode (merged with the mocks' journals afterwards).
+type Recorder interface {
+	Record(source journal.Source, kind, customer string, data any) journal.Event
+}
+
+// Hooks are the business's other channels, reached through the assistant's certification hooks
+// (docs/bot-contract.md). A customer who opts in on the web or at an ATM does it through them.
+type Hooks interface {
+	// Consent tells the assistant that the customer opted in (or withdrew) outside WhatsApp.
+	Consent(ctx context.Context, c ConsentHook) error
+}
+
+// ConsentHook is an opt-in collected outside WhatsApp.
+type ConsentHook struct {
+	WaID    string    `json:"wa_id"`
+	Purpose string    `json:"purpose"`
+	Channel string    `json:"channel"`
+	Wording string    `json:"wording"`
+	Given   bool      `json:"given"`
+	Time    time.Time `json:"time"`
+}
+
+// Persona is who a simulated customer is.
+type Persona struct {
+	WaID string // digits only, with the country code: 34612345678
+	Name string // the WhatsApp profile name
+	Lang string // es or en
+}
+
+// World is what customers share: the WhatsApp control, the journal for ground truth, the assistant's
+// hooks, and a way to wait until the assistant has finished answering.
+type World struct {
+	WhatsApp whatsapp.Control
+	Journal  Recorder
+	// Hooks reach the assistant's certification hooks; nil when it has none (out-of-band opt-ins fail).
+	Hooks Hooks
+	// Settle waits until the assistant and the mocks have nothing left in flight, so that "receives no
+	// message" can be judged. Nil means only the mock's own queue is awaited.
+	Settle func(ctx context.Context) error
+}
+
+// Customer is one simulated person with a WhatsApp number.
+type Customer struct {
+	Persona
+	w *World
+
+	mu      sync.Mutex
+	seen    int      // inbox messages already consumed by the Await… methods
+	said    []string // what the customer sent, for transcripts
+	planted int      // canaries planted so far, to keep each unique
+}
+
+// NewCustomer returns a customer of world w.
+func (w *World) NewCustomer(p Persona) (*Customer, error) {
+	p.WaID = NormalizePhone(p.WaID)
+	if len(p.WaID) < 8 || len(p.WaID) > 15 {
+		return nil, fmt.Errorf("customer %q: phone %q is not an international number (e.g. +34 612 345 678)", p.Name, p.WaID)
+	}
+	if p.Lang == "" {
+		p.Lang = "es"
+	}
+	if p.Lang != "es" && p.Lang != "en" {
+		return nil, fmt.Errorf("customer %q: language %q is not supported; use es or en", p.Name, p.Lang)
+	}
+	if w.WhatsApp == nil || w.Journal == nil {
+		return nil, errors.New("a simulated customer needs the WhatsApp control and a journal")
+	}
+	return &Customer{Persona: p, w: w}, nil
+}
+
+// NormalizePhone turns a phone as people write it ("+34 612 345 678", "0034-612345678") into a wa_id.
+func NormalizePhone(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	if strings.HasPrefix(d, "00") {
+		d = d[2:]
+	}
+	return d
+}
+
+func (c *Customer) record(kind string, data any) journal.Event {
+	return c.w.Journal.Record(journal.SourceCustomer, kind, c.WaID, data)
+}
+
+func (c *Customer) send(ctx context.Context, m whatsapp.CustomerMessage) (whatsapp.SendResult, error) {
+	if m.Name == "" {
+		m.Name = c.Name
+	}
+	c.mu.Lock()
+	c.said = append(c.said, describe(m))
+	c.mu.Unlock()
+	res, err := c.w.WhatsApp.SendFromCustomer(ctx, c.WaID, m)
+	if err != nil {
+		return res, fmt.Errorf("%s could not send %s: %w", c.Name, describe(m), err)
+	}
+	return res, nil
+}
+
+func describe(m whatsapp.CustomerMessage) string {
+	switch m.Type {
+	case "", "text":
+		return fmt.Sprintf("%q", m.Text)
+	case "button", "interactive":
+		return fmt.Sprintf("[taps %q]", m.Text)
+	case "location":
+		return fmt.Sprintf("[location %.4f,%.4f]", m.Latitude, m.Longitude)
+	case "reaction":
+		return fmt.Sprintf("[reacts %s]", m.Emoji)
+	default:
+		return fmt.Sprintf("[%s %s]", m.Type, m.Filename)
+	}
+}
+
+// Say sends a text message.
+func (c *Customer) Say(ctx context.Context, text string) (whatsapp.SendResult, error) {
+	return c.send(ctx, whatsapp.CustomerMessage{Type: "text", Text: text})
+}
+
+// Tap taps the button or list row titled title on the newest message that offers it: a template's quick
+// reply is a "button" message, an interactive message's reply button or row an "interactive" one.
+func (c *Customer) Tap(ctx context.Context, title string) (whatsapp.SendResult, error) {
+	msg, err := c.offering(ctx, title)
+	if err != nil {
+		return whatsapp.SendResult{}, err
+	}
+	typ := "interactive"
+	if msg.Type == "template" {
+		typ = "button"
+	}
+	return c.send(ctx, whatsapp.CustomerMessage{Type: typ, Text: title, Context: msg.ID})
+}
+
+func (c *Customer) offering(ctx context.Context, title string) (whatsapp.InboxMessage, error) {
+	inbox, err := c.w.WhatsApp.Inbox(ctx, c.WaID)
+	if err != nil {
+		return whatsapp.InboxMessage{}, err
+	}
+	for i := len(inbox) - 1; i >= 0; i-- {
+		for _, b := range inbox[i].Buttons {
+			if strings.EqualFold(b, title) {
+				return inbox[i], nil
+			}
+		}
+	}
+	return whatsapp.InboxMessage{}, c.failure(ctx, "%s cannot tap %q: no message received offers it", c.Name, title)
+}
+
+// SendMedia sends an image, document, audio, video or sticker.
+func (c *Customer) SendMedia(ctx context.Context, typ, mimeType, filename string, data []byte, caption string) (whatsapp.SendResult, error) {
+	return c.send(ctx, whatsapp.CustomerMessage{Type: typ, MimeType: mimeType, Filename: filename, Data: data, Text: caption})
+}
+
+// SendLocation shares a location.
+func (c *Customer) SendLocation(ctx context.Context, lat, lng float64, place string) (whatsapp.SendResult, error) {
+	return c.send(ctx, whatsapp.CustomerMessage{Type: "location", Latitude: lat, Longitude: lng, PlaceName: place})
+}
+
+// OptInInChat answers the assistant's opt-in question by tapping yes (or writing it, when no message offers
+// the button). The consent is ground truth only with the wording the customer was actually shown: the
+// newest message that asked.
+func (c *Customer) OptInInChat(ctx context.Context, purpose, yes string) error {
+	msg, err := c.offering(ctx, yes)
+	wording := msg.Text
+	if err != nil {
+		wording = c.lastReceivedText(ctx)
+	}
+	c.record(journal.KindConsentGiven, journal.ConsentData{Purpose: purpose, Channel: "whatsapp", Wording: wording})
+	if err != nil {
+		_, err = c.Say(ctx, yes)
+		return err
+	}
+	_, err = c.Tap(ctx, yes)
+	return err
+}
+
+// DeclineInChat answers the opt-in question with no.
+func (c *Customer) DeclineInChat(ctx context.Context, purpose, no string) error {
+	c.record(journal.KindConsentRefused, journal.ConsentData{Purpose: purpose, Channel: "whatsapp", Wording: c.lastReceivedText(ctx)})
+	if _, err := c.offering(ctx, no); err != nil {
+		_, err = c.Say(ctx, no)
+		return err
+	}
+	_, err := c.Tap(ctx, no)
+	return err
+}
+
+func (c *Customer) lastReceivedText(ctx context.Context) string {
+	inbox, err := c.w.WhatsApp.Inbox(ctx, c.WaID)
+	if err != nil || len(inbox) == 0 {
+		return ""
+	}
+	return inbox[len(inbox)-1].Text
+}
+
+// OptInElsewhere opts in on another channel of the business (web, sms, app, atm) through the assistant's
+// consent hook.
+func (c *Customer) OptInElsewhere(ctx context.Context, purpose, channel, wording string, at time.Time) error {
+	switch channel {
+	case "web", "sms", "app", "atm":
+	default:
+		return fmt.Errorf("%s: channel %q is not one of web, sms, app, atm", c.Name, channel)
+	}
+	if c.w.Hooks == nil {
+		return fmt.Errorf("%s cannot opt in through the %s: the assistant under test has no consent hook", c.Name, channel)
+	}
+	c.record(journal.KindConsentGiven, journal.ConsentData{Purpose: purpose, Channel: channel, Wording: wording})
+	return c.w.Hooks.Consent(ctx, ConsentHook{WaID: c.WaID, Purpose: purpose, Channel: channel, Wording: wording, Given: true, Time: at})
+}
+
+// OptOut asks, in the chat and in the customer's own words, to receive no more marketing.
+func (c *Customer) OptOut(ctx context.Context, phrase string) (whatsapp.SendResult, error) {
+	c.record(journal.KindOptoutRequested, journal.OptoutData{Via: "chat", Phrase: phrase})
+	return c.Say(ctx, phrase)
+}
+
+// OptOutByButton taps an opt-out quick reply ("Baja", "Stop promotions") on a marketing message.
+func (c *Customer) OptOutByButton(ctx context.Context, title string) (whatsapp.SendResult, error) {
+	c.record(journal.KindOptoutRequested, journal.OptoutData{Via: "button", Phrase: title})
+	return c.Tap(ctx, title)
+}
+
+// StopPromotions presses WhatsApp's own "Stop promotions" control: the platform refuses marketing
+// templates from then on (131050) and tells the assistant with a user_preferences webhook. The mock
+// records the opt-out as ground truth (source customer), since it is the one that sees it in every mode.
+func (c *Customer) StopPromotions(ctx context.Context) error {
+	return c.w.WhatsApp.StopPromotions(ctx, c.WaID)
+}
+
+// Block blocks the business in WhatsApp; the mock records it as ground truth.
+func (c *Customer) Block(ctx context.Context) error {
+	return c.w.WhatsApp.Block(ctx, c.WaID, true)
+}
+
+// Rights a customer can exercise (GDPR articles 15 to 21).
+var Rights = []string{"access", "portability", "rectification", "erasure", "restriction", "objection"}
+
+// Request makes a data-protection request in the customer's own words.
+func (c *Customer) Request(ctx context.Context, right, wording string) (whatsapp.SendResult, error) {
+	known := false
+	for _, r := range Rights {
+		known = known || r == right
+	}
+	if !known {
+		return whatsapp.SendResult{}, fmt.Errorf("%s: %q is not a data-protection right; use one of %s", c.Name, right, strings.Join(Rights, ", "))
+	}
+	c.record(journal.KindDataRequest, journal.DataRequestData{Right: right, Wording: wording})
+	return c.Say(ctx, wording)
+}
+
+// AskForHuman asks to talk to a person.
+func (c *Customer) AskForHuman(ctx context.Context, wording string) (whatsapp.SendResult, error) {
+	c.record(journal.KindHandoffRequested, journal.HandoffData{Phrase: wording})
+	return c.Say(ctx, wording)
+}

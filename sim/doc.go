@@ -1,0 +1,14 @@
+// Package sim plays the customers. A Customer talks to the assistant only through the WhatsApp mock's
+// control interface (whatsapp.Control), in-process or over HTTP, so the same journey runs against an
+// embedded mock or a container.
+//
+// Customers hold the ground truth the auditor compares the assistant's behaviour with: every action that
+// matters in law (an opt-in given in the chat or on another channel, an opt-out, a data-protection request,
+// a canary value shared, a block) is recorded in the journal with source "customer" before the message that
+// carries it is sent. Nothing here trusts what the assistant says about itself.
+//
+// Waiting for replies is AwaitReply…(ctx), which waits on the mock's condition, never sleeps. A failed
+// expectation returns an error that shows the customer's transcript, so a red test explains itself.
+//
+// Customers share no state: many run concurrently, each with its own phone number.
+package sim
