@@ -467,26 +467,4 @@ func (b *Bot) purgeExpired(waID string, now time.Time) {
 	})
 }
 
-// maskKinds masks only the identifiers of the given kinds.
-func maskKinds(text string, ids []identifier, kinds ...string) string {
-	var b strings.Builder
-	last := 0
-	for _, id := range sortedByStart(ids) {
-		keep := true
-		for _, k := range kinds {
-			if id.Kind == k {
-				keep = false
-			}
-		}
-		if keep {
-			continue
-		}
-		b.WriteString(text[last:id.Start])
-		b.WriteString(maskedForm(id))
-		last = id.End
-	}
-	b.WriteString(text[last:])
-	return b.String()
-}
-
 var phoneInText = regexp.MustCompile(`\+?\b\d{11,13}\b`)

@@ -40,7 +40,7 @@ type CampaignHook struct {
 	Version  string    `json:"version"`
 	Campaign string    `json:"campaign"`
 	Template string    `json:"template,omitempty"` // default promo_verano
-	Language string    `json:"language,omitempty"` // default es
+	Language string    `json:"language,omitempty"` // default: each customer's language (es or en)
 	Time     time.Time `json:"time,omitzero"`
 }
 
@@ -224,12 +224,17 @@ func (b *Bot) notify(ctx context.Context, h NotifyHook, now time.Time) HookResul
 	if b.violates("WA-TPL-01") {
 		param = h.Order + ". ¡Y llévate un 20% de descuento en tu próxima compra con el código VERANO20!"
 	}
-	res, err := b.wa.sendTemplate(ctx, h.WaID, templateShipped, templateLanguage, []string{param}, nil)
+	name, tlang := templateShipped, templateLang(lang)
+	if tlang == "en" {
+		name = templateShippedEN
+	}
+	res, err := b.wa.sendTemplate(ctx, h.WaID, name, tlang, []string{param},
+		[]templateButton{{SubType: "url", Value: h.Order}})
 	if err != nil {
 		b.log.Warn("notification template not sent", "code", errorCode(err), "error", err)
 		return HookResult{Result: "failed", Error: err.Error()}
 	}
-	b.rememberTemplate(res.MsgID, sentTemplate{waID: h.WaID, name: templateShipped, lang: templateLanguage})
+	b.rememberTemplate(res.MsgID, sentTemplate{waID: h.WaID, name: name, lang: tlang})
 	return HookResult{Result: "sent_template", ID: res.MsgID}
 }
 
@@ -252,9 +257,6 @@ func (b *Bot) hookCampaign(w http.ResponseWriter, r *http.Request) {
 	}
 	if h.Template == "" {
 		h.Template = templateMarketing
-	}
-	if h.Language == "" {
-		h.Language = templateLanguage
 	}
 	now := b.at(h.Time)
 	audience := b.store.audience()
@@ -311,7 +313,11 @@ func (b *Bot) market(ctx context.Context, waID string, h CampaignHook, now time.
 		}
 		return "sent"
 	}
-	return b.sendMarketingTemplate(ctx, waID, h.Template, h.Language)
+	lang := h.Language
+	if lang == "" {
+		lang = templateLang(b.lang(c))
+	}
+	return b.sendMarketingTemplate(ctx, waID, h.Template, lang)
 }
 
 func (b *Bot) sendMarketingTemplate(ctx context.Context, waID, name, lang string) string {
@@ -320,7 +326,16 @@ func (b *Bot) sendMarketingTemplate(ctx context.Context, waID, name, lang string
 
 func (b *Bot) sendMarketing(ctx context.Context, waID, name, lang string, retry bool) string {
 	payloads := []string{"BAJA"}
-	res, err := b.wa.sendTemplate(ctx, waID, name, lang, nil, payloads)
+	c, _ := b.store.get(waID)
+	greeting := c.Name
+	if greeting == "" {
+		greeting = c.ProfileName
+	}
+	if greeting == "" {
+		greeting = map[bool]string{true: "there", false: "cliente"}[lang == "en"]
+	}
+	res, err := b.wa.sendTemplate(ctx, waID, name, lang, []string{greeting, "20 %", "VERANO20"},
+		[]templateButton{{SubType: "quick_reply", Value: payloads[0]}})
 	if err != nil {
 		b.log.Warn("campaign message not sent", "code", errorCode(err), "error", err)
 		b.onSendError(waID, err)

@@ -159,7 +159,7 @@ var rules = []rule{
 			{words("retiro", "revoco", "retirar", "revocar"), words("consentimiento")},
 			{words("anular", "cancelar", "darme", "dame", "dar"), words("suscripcion", "baja")},
 			{words("desuscribir", "desuscribirme", "desuscribeme", "darse", "unsubscribe", "optout")},
-			{words("stop", "quit", "cease"), words("messaging", "sending", "texting", "contacting", "writing", "messages")},
+			{words("stop", "quit", "cease"), words("messaging", "sending", "texting", "contacting", "writing", "messages", "promotions", "promos", "marketing", "offers", "ads")},
 			{words("opt"), words("out")},
 			{words("withdraw", "revoke"), words("consent", "my")},
 			{words("dont", "not", "never"), words("message", "text", "contact", "write", "send")},

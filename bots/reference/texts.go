@@ -16,10 +16,18 @@ const (
 
 // Template names and languages approved for the demo business (fixtures/templates).
 const (
-	templateMarketing = "promo_verano"
-	templateShipped   = "pedido_enviado"
-	templateLanguage  = "es"
+	templateMarketing = "promo_verano"   // es and en
+	templateShipped   = "pedido_enviado" // es
+	templateShippedEN = "order_shipped"  // en
 )
+
+// templateLang is the template language for a customer's language.
+func templateLang(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "es"
+}
 
 type texts struct {
 	welcome, welcomePerson, welcomeNoNotice, welcomeNo3P            string

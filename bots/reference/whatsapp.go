@@ -195,8 +195,15 @@ func (c *waClient) sendButtons(ctx context.Context, to, body string, buttons []b
 	}))
 }
 
-// sendTemplate sends an approved template; params fill the body's variables in order.
-func (c *waClient) sendTemplate(ctx context.Context, to, name, lang string, params []string, quickReplyPayloads []string) (sendResult, error) {
+// templateButton fills one button of a template: a quick reply's payload or a URL button's suffix.
+type templateButton struct {
+	SubType string // quick_reply or url
+	Value   string
+}
+
+// sendTemplate sends an approved template; params fill the body's variables in order, buttons the
+// buttons' parameters by index.
+func (c *waClient) sendTemplate(ctx context.Context, to, name, lang string, params []string, buttons []templateButton) (sendResult, error) {
 	var comps []any
 	if len(params) > 0 {
 		var ps []any
@@ -205,9 +212,13 @@ func (c *waClient) sendTemplate(ctx context.Context, to, name, lang string, para
 		}
 		comps = append(comps, map[string]any{"type": "body", "parameters": ps})
 	}
-	for i, p := range quickReplyPayloads {
-		comps = append(comps, map[string]any{"type": "button", "sub_type": "quick_reply", "index": fmt.Sprint(i),
-			"parameters": []any{map[string]any{"type": "payload", "payload": p}}})
+	for i, b := range buttons {
+		param := map[string]any{"type": "payload", "payload": b.Value}
+		if b.SubType == "url" {
+			param = map[string]any{"type": "text", "text": b.Value}
+		}
+		comps = append(comps, map[string]any{"type": "button", "sub_type": b.SubType, "index": fmt.Sprint(i),
+			"parameters": []any{param}})
 	}
 	tpl := map[string]any{"name": name, "language": map[string]any{"code": lang}}
 	if len(comps) > 0 {
