@@ -1,0 +1,175 @@
+package dlp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"cloud.google.com/go/dlp/apiv2/dlppb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/gcp"
+)
+
+// routes is the whole REST surface:
+//
+//	POST /v2/projects/{project}/content:inspect                        content:inspect      (content.go)
+//	POST /v2/projects/{project}/locations/{location}/content:inspect   content:inspect
+//	POST /v2/projects/{project}/content:deidentify                     content:deidentify
+//	POST /v2/projects/{project}/locations/{location}/content:deidentify
+//	GET  /_parley/journal?after=N                                      the journal as JSON Lines (control.go)
+//	GET|POST|DELETE /_parley/faults                                    faults (control.go)
+//	*    anything else                                                 404 NOT_FOUND, journalled as unmodelled
+func (s *Server) routes() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "/_parley" || strings.HasPrefix(p, "/_parley/") {
+			s.serveControl(w, r)
+			return
+		}
+		parent, method, ok := contentPath(p)
+		if !ok || r.Method != http.MethodPost {
+			c := call{transport: "rest", method: r.Method + " " + p}
+			s.unmodelled(c, "no such REST method")
+			// Google's front end answers an unknown path or verb with 404.
+			gcp.WriteError(w, status.Errorf(codes.NotFound, "The requested URL %s was not found on this server.", p))
+			return
+		}
+		c := call{transport: "rest", method: r.Method + " " + p}
+		enumNumbers := strings.Contains(r.URL.RawQuery, "enum-encoding=int") ||
+			strings.Contains(r.URL.RawQuery, "enum-encoding%3Dint")
+		switch method {
+		case "inspect":
+			req := &dlppb.InspectContentRequest{}
+			if !s.decodeREST(w, r, &c, req, method) {
+				return
+			}
+			req.Parent = parent
+			resp, err := s.inspectContent(r.Context(), c, req)
+			writeProto(w, resp, err, enumNumbers)
+		case "deidentify":
+			req := &dlppb.DeidentifyContentRequest{}
+			if !s.decodeREST(w, r, &c, req, method) {
+				return
+			}
+			req.Parent = parent
+			resp, err := s.deidentifyContent(r.Context(), c, req)
+			writeProto(w, resp, err, enumNumbers)
+		}
+	})
+}
+
+// contentPath parses /v2/{parent}/content:{method}.
+func contentPath(p string) (parent, method string, ok bool) {
+	rest, ok := strings.CutPrefix(p, "/v2/")
+	if !ok {
+		return "", "", false
+	}
+	parent, method, ok = strings.Cut(rest, "/content:")
+	if !ok || (method != "inspect" && method != "deidentify") || !validParent(parent) {
+		return "", "", false
+	}
+	return parent, method, true
+}
+
+func cutMethod(m string) (method, path string, ok bool) { return strings.Cut(m, " ") }
+
+// decodeREST reads and parses the body, answering and journalling the error itself when it cannot.
+func (s *Server) decodeREST(w http.ResponseWriter, r *http.Request, c *call, m proto.Message, kind string) bool {
+	body, err := readBody(r)
+	if err == nil {
+		c.size = len(body)
+		err = decodeJSON(body, m)
+	}
+	if err != nil {
+		s.recordMalformed(kind, "rest", err)
+		gcp.WriteError(w, err)
+		return false
+	}
+	return true
+}
+
+// readBody refuses an oversize body from its Content-Length before reading, and otherwise reads at most
+// one byte past the limit.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > MaxRequestBytes {
+		return nil, errTooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBytes+1))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, "Invalid JSON payload received. The request body could not be read.")
+	}
+	if len(b) > MaxRequestBytes {
+		return nil, errTooLarge
+	}
+	return b, nil
+}
+
+// decodeJSON parses body as protojson of m, refusing unknown fields with the front end's message
+// (`Invalid JSON payload received. Unknown name "x" at 'a.b': Cannot find field.`).
+func decodeJSON(body []byte, m proto.Message) error {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		// An empty body is an empty request, as on the real service; validation then says what is missing.
+		return nil
+	}
+	err := protojson.Unmarshal(body, m)
+	if err == nil {
+		return nil
+	}
+	var generic any
+	if jerr := json.Unmarshal(body, &generic); jerr != nil {
+		return status.Errorf(codes.InvalidArgument, "Invalid JSON payload received. %s", jsonProblem(jerr))
+	}
+	if unknown := unknownFields(m.ProtoReflect().Descriptor(), generic, ""); len(unknown) > 0 {
+		return status.Error(codes.InvalidArgument, strings.Join(unknown, "\n"))
+	}
+	msg := strings.TrimPrefix(err.Error(), "proto:")
+	msg = strings.TrimSpace(strings.ReplaceAll(msg, "\u00a0", " "))
+	return status.Errorf(codes.InvalidArgument, "Invalid JSON payload received. %s", msg)
+}
+
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("Unexpected token at byte %d.", se.Offset)
+	}
+	var ue *json.UnmarshalTypeError
+	if errors.As(err, &ue) {
+		return "Unexpected value " + ue.Value + "."
+	}
+	return "Syntax error."
+}
+
+func writeProto(w http.ResponseWriter, m proto.Message, err error, enumNumbers bool) {
+	if err != nil {
+		gcp.WriteError(w, err)
+		return
+	}
+	// The REST clients ask for $alt=json;enum-encoding=int and the front end then writes enums as numbers.
+	b, merr := protojson.MarshalOptions{UseEnumNumbers: enumNumbers}.Marshal(m)
+	if merr != nil {
+		gcp.WriteError(w, status.Error(codes.Internal, "Internal error encountered."))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+// recordMalformed journals a request that could not be parsed.
+func (s *Server) recordMalformed(kind, transport string, err error) {
+	st := status.Convert(err)
+	s.journal.Record(journal.SourceDLP, journal.KindDLPRejected, "", journal.DLPData{
+		Transport: transport, Code: gcp.CodeName(st.Code()), Error: st.Message(),
+	})
+	s.log.Debug("dlp mock: refused", "call", kind, "transport", transport, "code", st.Code())
+}
