@@ -23,6 +23,12 @@ type Recorder interface {
 type Hooks interface {
 	// Consent tells the assistant that the customer opted in (or withdrew) outside WhatsApp.
 	Consent(ctx context.Context, c ConsentHook) error
+	// Notify tells the assistant of a business event for one customer (e.g. "order_shipped").
+	Notify(ctx context.Context, waID, event, order string, at time.Time) error
+	// Campaign asks the assistant to send a marketing campaign to everyone who may receive it.
+	Campaign(ctx context.Context, campaign, template string, at time.Time) error
+	// ReleaseHandoff tells the assistant the human agent has handed the chat back.
+	ReleaseHandoff(ctx context.Context, waID string) error
 }
 
 // ConsentHook is an opt-in collected outside WhatsApp.

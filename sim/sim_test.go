@@ -101,6 +101,10 @@ type fakeHooks struct {
 	fail error
 }
 
+func (h *fakeHooks) Notify(context.Context, string, string, string, time.Time) error { return nil }
+func (h *fakeHooks) Campaign(context.Context, string, string, time.Time) error       { return nil }
+func (h *fakeHooks) ReleaseHandoff(context.Context, string) error                    { return nil }
+
 func (h *fakeHooks) Consent(_ context.Context, c ConsentHook) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
