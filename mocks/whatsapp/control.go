@@ -339,7 +339,7 @@ func (s *Server) buildInboundLocked(c *customer, m *CustomerMessage, now time.Ti
 			if found.Description != "" {
 				reply["description"] = found.Description
 			}
-			msg["interactive"] = map[string]any{"type": kind, kind: reply}
+			msg["interactive"] = orderedJSON{m: map[string]any{"type": kind, kind: reply}, first: []string{"type"}}
 		}
 		data.Text, data.Payload = found.Title, payload
 	case "image", "audio", "video", "document", "sticker":

@@ -72,7 +72,7 @@ func TestSendTypesAccepted(t *testing.T) {
 					Input string
 					WaID  string `json:"wa_id"`
 				}
-				Messages         []struct {
+				Messages []struct {
 					ID            string
 					MessageStatus string `json:"message_status"`
 				}
@@ -105,7 +105,9 @@ func TestSendRefused(t *testing.T) {
 	s := RunT(t, fixedWall(), WithJournal(j))
 	inbound := openWindow(t, s, lucia)
 	to := `"messaging_product":"whatsapp","to":"` + lucia + `"`
-	btn := func(id, title string) string { return `{"type":"reply","reply":{"id":"` + id + `","title":"` + title + `"}}` }
+	btn := func(id, title string) string {
+		return `{"type":"reply","reply":{"id":"` + id + `","title":"` + title + `"}}`
+	}
 	rows := func(n int) string {
 		var r []string
 		for i := range n {
