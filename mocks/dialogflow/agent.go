@@ -2,9 +2,14 @@ package dialogflow
 
 import (
 	"archive/zip"
+	"context"
+	"net/http"
+
+	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/parley-dev/parley/journal"
 	"io/fs"
 	"os"
 	"path"
@@ -522,4 +527,53 @@ func convertIntent(ei exportIntent, file string) (*Intent, error) {
 		}
 	}
 	return in, nil
+}
+
+// The Agent resource (agent.proto), read only.
+
+func (s *Server) getAgent(parent string) (*dialogflowpb.Agent, error) {
+	seg := strings.Split(parent, "/")
+	if !(len(seg) == 2 || len(seg) == 4 && seg[2] == "locations") || seg[0] != "projects" || seg[1] == "" {
+		return nil, errSessionPath(parent, "projects/*/locations/*")
+	}
+	if seg[1] != s.cfg.project {
+		return nil, errNoAgent(seg[1])
+	}
+	a := &dialogflowpb.Agent{
+		Parent:                  parent,
+		DisplayName:             s.agent.DisplayName,
+		DefaultLanguageCode:     s.agent.Language,
+		SupportedLanguageCodes:  s.agent.SupportedLanguages[1:],
+		TimeZone:                s.agent.TimeZone,
+		EnableLogging:           true,
+		MatchMode:               dialogflowpb.Agent_MATCH_MODE_HYBRID,
+		ClassificationThreshold: float32(s.minConf),
+		ApiVersion:              dialogflowpb.Agent_API_VERSION_V2,
+		Tier:                    dialogflowpb.Agent_TIER_STANDARD,
+	}
+	s.journal.Record(journal.SourceDialogflow, journal.KindRequestAccepted, "", journal.RequestData{
+		Method: "GetAgent", Path: parent + "/agent", HTTP: http.StatusOK,
+	})
+	return a, nil
+}
+
+type esAgents struct {
+	dialogflowpb.UnimplementedAgentsServer
+	s *Server
+}
+
+func (g esAgents) GetAgent(_ context.Context, req *dialogflowpb.GetAgentRequest) (*dialogflowpb.Agent, error) {
+	return g.s.getAgent(req.GetParent())
+}
+
+func (s *Server) restGetAgent(rc restCall, parent string) {
+	if !s.restAuthorized(rc) {
+		return
+	}
+	a, err := s.getAgent(parent)
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	rc.write(a)
 }

@@ -15,12 +15,12 @@ const defaultMLMinConfidence = 0.3
 // Matching constants. They are the mock's own design (research note §7, "deterministic mock
 // algorithm"), chosen so that the fixture agent's paraphrases match and off-topic text does not.
 const (
-	maxSoftScore    = 0.99 // a non-exact match never reports the 1.0 of a grammar match
-	contextBonus    = 0.1  // intents whose input contexts are active are "more likely" to match [D-ctx]
-	tieEpsilon      = 0.02 // scores closer than this are a tie, broken by context, priority, name
-	stopWordWeight  = 0.15
-	slotWeight      = 1.5
-	recallBeta      = 1.5
+	maxSoftScore   = 0.99 // a non-exact match never reports the 1.0 of a grammar match
+	contextBonus   = 0.1  // intents whose input contexts are active are "more likely" to match [D-ctx]
+	tieEpsilon     = 0.02 // scores closer than this are a tie, broken by context, priority, name
+	stopWordWeight = 0.15
+	slotWeight     = 1.5
+	recallBeta     = 1.5
 )
 
 var stopWords = map[string]bool{}

@@ -71,7 +71,7 @@ func TestParaphrases(t *testing.T) {
 	m := newMatcher(a)
 	for _, tc := range []struct {
 		name, lang, text, intent string
-		contexts              []string
+		contexts                 []string
 	}{
 		{"es greeting with typo", "es", "holaaa buenos dias", "welcome", nil},
 		{"es order no accents", "es", "donde esta mi pedido 98765 porfa", "order.status", nil},

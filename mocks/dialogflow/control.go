@@ -1,0 +1,318 @@
+package dialogflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/gcp"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Force overrides what the next detectIntent matches.
+type Force struct {
+	// Intent is the display name of the intent to match; empty keeps the matcher's choice.
+	Intent string `json:"intent,omitempty"`
+	// Confidence replaces the confidence (0 < c ≤ 1); below the threshold a text query falls back.
+	Confidence float64 `json:"confidence,omitempty"`
+	// Session limits the override to one session (its id or full path); empty means the next query of any.
+	Session string `json:"session,omitempty"`
+}
+
+// Fault makes detectIntent calls fail as the real service does under quota, outage or deadline.
+type Fault struct {
+	// Code is RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED (also accepted: "DEADLINE", "QUOTA").
+	Code string `json:"code"`
+	// Message overrides the real message for the code.
+	Message string `json:"message,omitempty"`
+	// Count is how many calls fail; 0 means every call until ClearFault.
+	Count int `json:"count,omitempty"`
+}
+
+// SessionInfo describes one session, for inspection.
+type SessionInfo struct {
+	Path      string    `json:"path"`
+	ID        string    `json:"id"`
+	Turns     int       `json:"turns"`
+	NoMatch   int       `json:"no_match"`
+	LastQuery time.Time `json:"last_query"`
+	Expired   bool      `json:"expired"`
+	Contexts  []string  `json:"contexts,omitempty"`
+}
+
+// ContextInfo is one live context of a session.
+type ContextInfo struct {
+	Name       string         `json:"name"`
+	Lifespan   int            `json:"lifespan"`
+	Parameters map[string]any `json:"parameters,omitempty"`
+}
+
+func faultError(f Fault) (error, error) {
+	var c codes.Code
+	msg := f.Message
+	switch strings.ToUpper(f.Code) {
+	case "RESOURCE_EXHAUSTED", "QUOTA":
+		c = codes.ResourceExhausted
+		if msg == "" {
+			msg = quotaMessage
+		}
+	case "UNAVAILABLE":
+		c = codes.Unavailable
+		if msg == "" {
+			msg = "The service is currently unavailable."
+		}
+	case "DEADLINE_EXCEEDED", "DEADLINE":
+		c = codes.DeadlineExceeded
+		if msg == "" {
+			msg = "Deadline exceeded."
+		}
+	default:
+		return nil, fmt.Errorf("dialogflow: fault code %q: want RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED", f.Code)
+	}
+	return status.Error(c, msg), nil
+}
+
+// SetFault makes the next f.Count detectIntent calls (all, when 0) fail with f's code.
+func (s *Server) SetFault(f Fault) error {
+	if _, err := faultError(f); err != nil {
+		return err
+	}
+	if f.Count < 0 {
+		return fmt.Errorf("dialogflow: fault count %d < 0", f.Count)
+	}
+	s.mu.Lock()
+	s.fault = &f
+	s.mu.Unlock()
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dialogflow", "fault": f})
+	return nil
+}
+
+// ClearFault removes any fault.
+func (s *Server) ClearFault() {
+	s.mu.Lock()
+	s.fault = nil
+	s.mu.Unlock()
+}
+
+// SetLatency delays every detectIntent call by d of real time (the caller's deadline still applies).
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	s.latency = max(d, 0)
+	s.mu.Unlock()
+}
+
+// ForceNext queues an override for the next matching detectIntent call.
+func (s *Server) ForceNext(f Force) error {
+	if f.Intent != "" && s.intentByName(f.Intent) == nil {
+		return fmt.Errorf("dialogflow: no intent %q in the agent", f.Intent)
+	}
+	if f.Confidence < 0 || f.Confidence > 1 {
+		return fmt.Errorf("dialogflow: confidence %v out of [0, 1]", f.Confidence)
+	}
+	if f.Intent == "" && f.Confidence == 0 {
+		return errors.New("dialogflow: a Force needs an intent or a confidence")
+	}
+	s.mu.Lock()
+	s.forced = append(s.forced, f)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) popForceLocked(ref sessionRef) (Force, bool) {
+	for i, f := range s.forced {
+		if f.Session == "" || f.Session == ref.id || f.Session == ref.path {
+			s.forced = append(s.forced[:i:i], s.forced[i+1:]...)
+			return f, true
+		}
+	}
+	return Force{}, false
+}
+
+// applyFault waits out the configured latency, then fails the call if a fault is armed.
+func (s *Server) applyFault(ctx context.Context) error {
+	s.mu.Lock()
+	lat := s.latency
+	var err error
+	if s.fault != nil {
+		err, _ = faultError(*s.fault)
+		if s.fault.Count > 0 {
+			if s.fault.Count--; s.fault.Count == 0 {
+				s.fault = nil
+			}
+		}
+	}
+	s.mu.Unlock()
+	if lat > 0 {
+		timer := time.NewTimer(lat)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return status.Error(codes.DeadlineExceeded, "Deadline exceeded.")
+			}
+			return status.Error(codes.Canceled, "The operation was cancelled.")
+		}
+	}
+	return err
+}
+
+// Sessions lists the sessions seen, by path.
+func (s *Server) Sessions() []SessionInfo {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SessionInfo, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		expired := !ss.last.IsZero() && now.Sub(ss.last) >= sessionTTL
+		si := SessionInfo{Path: ss.ref.path, ID: ss.ref.id, Turns: ss.turns, NoMatch: ss.noMatch, LastQuery: ss.last, Expired: expired}
+		if !expired {
+			for id, c := range ss.contexts {
+				if c.lifespan > 0 {
+					si.Contexts = append(si.Contexts, id)
+				}
+			}
+			sort.Strings(si.Contexts)
+		}
+		out = append(out, si)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// Contexts returns copies of a session's live contexts (session by id or full path), by name.
+func (s *Server) Contexts(session string) []ContextInfo {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ContextInfo
+	for _, ss := range s.sessions {
+		if ss.ref.path != session && ss.ref.id != session {
+			continue
+		}
+		if !ss.last.IsZero() && now.Sub(ss.last) >= sessionTTL {
+			continue
+		}
+		for id, c := range ss.contexts {
+			if c.lifespan <= 0 {
+				continue
+			}
+			params := map[string]any{}
+			for k, v := range c.params {
+				params[k] = v
+			}
+			out = append(out, ContextInfo{Name: ss.ref.path + "/contexts/" + id, Lifespan: c.lifespan, Parameters: params})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Reset forgets every session, override, fault and latency. The journal is not touched.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.sessions = map[string]*session{}
+	s.forced = nil
+	s.fault = nil
+	s.latency = 0
+	s.mu.Unlock()
+	s.journal.Record(journal.SourceHarness, journal.KindReset, "", map[string]string{"mock": "dialogflow"})
+}
+
+// serveControl answers the /_parley/ routes (documented in the package doc).
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	writeJSON := func(v any) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	bad := func(err error) { gcp.WriteError(w, status.Error(codes.InvalidArgument, err.Error())) }
+	decode := func(v any) bool {
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			bad(fmt.Errorf("control body: %w", err))
+			return false
+		}
+		return true
+	}
+	route := r.Method + " " + r.URL.Path
+	switch route {
+	case "GET /_parley/healthz":
+		writeJSON(map[string]any{"status": "ok", "agent": s.agent.DisplayName, "project": s.cfg.project})
+	case "POST /_parley/force":
+		var f Force
+		if decode(&f) {
+			if err := s.ForceNext(f); err != nil {
+				bad(err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}
+	case "POST /_parley/fault":
+		var f Fault
+		if decode(&f) {
+			if err := s.SetFault(f); err != nil {
+				bad(err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}
+	case "DELETE /_parley/fault":
+		s.ClearFault()
+		w.WriteHeader(http.StatusNoContent)
+	case "POST /_parley/latency":
+		var body struct {
+			Latency string `json:"latency"`
+		}
+		if decode(&body) {
+			d, err := time.ParseDuration(body.Latency)
+			if err != nil {
+				bad(err)
+				return
+			}
+			s.SetLatency(d)
+			w.WriteHeader(http.StatusNoContent)
+		}
+	case "GET /_parley/sessions":
+		writeJSON(s.Sessions())
+	case "GET /_parley/contexts":
+		sess := r.URL.Query().Get("session")
+		if sess == "" {
+			bad(errors.New("query parameter session is required"))
+			return
+		}
+		out := s.Contexts(sess)
+		if out == nil {
+			out = []ContextInfo{}
+		}
+		writeJSON(out)
+	case "POST /_parley/reset":
+		s.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	case "GET /_parley/journal":
+		var after uint64
+		if a := r.URL.Query().Get("after"); a != "" {
+			n, err := strconv.ParseUint(a, 10, 64)
+			if err != nil {
+				bad(fmt.Errorf("after: %w", err))
+				return
+			}
+			after = n
+		}
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		_ = journal.WriteJSONL(w, s.journal.After(after))
+	default:
+		s.unmodelled(w, r)
+	}
+}
+
+func codeName(c codes.Code) string { return gcp.CodeName(c) }

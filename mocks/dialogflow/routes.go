@@ -1,0 +1,295 @@
+package dialogflow
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
+	b1pb "cloud.google.com/go/dialogflow/apiv2beta1/dialogflowpb"
+	"cloud.google.com/go/dialogflow/cx/apiv3/cxpb"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/gcp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// The whole REST surface (paths after the version prefix /v2/, /v2beta1/ or /v3/):
+//
+//	POST   {session}:detectIntent                 ES v2, v2beta1: the four session name forms
+//	GET    {session}/contexts                     ListContexts
+//	POST   {session}/contexts                     CreateContext
+//	DELETE {session}/contexts                     DeleteAllContexts
+//	GET    {session}/contexts/{id}                GetContext
+//	PATCH  {session}/contexts/{id}                UpdateContext
+//	DELETE {session}/contexts/{id}                DeleteContext
+//	GET    projects/{p}[/locations/{l}]/agent     GetAgent
+//	POST   {cx session}:detectIntent              CX v3
+//
+// and /_parley/… for control (control.go). Anything else is unmodelled: NOT_FOUND and a journal event.
+func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_parley/") {
+		s.serveControl(w, r)
+		return
+	}
+	version, rest := "", ""
+	for _, v := range []string{"v2", "v2beta1", "v3"} {
+		if p, ok := strings.CutPrefix(r.URL.Path, "/"+v+"/"); ok {
+			version, rest = v, p
+			break
+		}
+	}
+	if version == "" {
+		s.unmodelled(w, r)
+		return
+	}
+	resource, method := rest, ""
+	if i := strings.LastIndex(rest, ":"); i > strings.LastIndex(rest, "/") {
+		resource, method = rest[:i], rest[i+1:]
+	}
+	rc := restCall{w: w, r: r, enumInt: wantsEnumNumbers(r.URL.RawQuery)}
+	switch {
+	case method == "detectIntent" && r.Method == http.MethodPost && version == "v3":
+		s.restDetectCX(rc, resource)
+	case method == "detectIntent" && r.Method == http.MethodPost:
+		s.restDetectES(rc, version, resource)
+	case method != "":
+		s.unmodelled(w, r)
+	case version != "v3" && strings.HasSuffix(resource, "/contexts"):
+		s.restContexts(rc, strings.TrimSuffix(resource, "/contexts"))
+	case version != "v3" && strings.Contains(resource, "/contexts/"):
+		s.restContext(rc, resource)
+	case version != "v3" && r.Method == http.MethodGet && strings.HasSuffix(resource, "/agent"):
+		s.restGetAgent(rc, strings.TrimSuffix(resource, "/agent"))
+	default:
+		s.unmodelled(w, r)
+	}
+}
+
+// wantsEnumNumbers reads the raw query: the Go REST clients send "$alt=json;enum-encoding=int",
+// percent-encoded, and url.Values would split on the ";".
+func wantsEnumNumbers(raw string) bool {
+	if u, err := url.QueryUnescape(raw); err == nil {
+		raw = u
+	}
+	return strings.Contains(raw, "enum-encoding=int")
+}
+
+type restCall struct {
+	w       http.ResponseWriter
+	r       *http.Request
+	enumInt bool
+}
+
+func (rc restCall) fail(err error) { gcp.WriteError(rc.w, err) }
+
+func (rc restCall) write(m proto.Message) {
+	b, err := protojson.MarshalOptions{UseEnumNumbers: rc.enumInt}.Marshal(m)
+	if err != nil {
+		rc.fail(status.Error(codes.Internal, "Internal error encountered."))
+		return
+	}
+	rc.w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	_, _ = rc.w.Write(b)
+}
+
+// decode reads the body into m strictly, as Google's front end does: unknown fields are refused.
+func (rc restCall) decode(m proto.Message) error {
+	body, err := io.ReadAll(http.MaxBytesReader(rc.w, rc.r.Body, maxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errBodyTooLarge()
+		}
+		return status.Error(codes.InvalidArgument, "Invalid JSON payload received. Could not read the request body.")
+	}
+	return decodeJSON(body, m)
+}
+
+func decodeJSON(body []byte, m proto.Message) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := (protojson.UnmarshalOptions{}).Unmarshal(body, m); err != nil {
+		return errInvalidJSON(err)
+	}
+	return nil
+}
+
+// convert copies src into dst through their JSON forms, for messages that are the same on the wire in
+// two API versions (v2beta1 ↔ v2); fields only one of them has are dropped.
+func convert(src, dst proto.Message) error {
+	b, err := protojson.Marshal(src)
+	if err != nil {
+		return err
+	}
+	return protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(b, dst)
+}
+
+func bearer(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && strings.TrimSpace(tok) != ""
+}
+
+func (s *Server) restDetectES(rc restCall, version, session string) {
+	ref, _ := parseESSession(session)
+	if ref.path == "" {
+		ref.path = session
+	}
+	if s.cfg.requireAuth && !bearer(rc.r) {
+		_, err := s.reject(rc.r.Context(), detectInput{api: "es", transport: "rest", ref: withID(ref)}, gcp.Unauthenticated)
+		rc.fail(err)
+		return
+	}
+	req := &dialogflowpb.DetectIntentRequest{}
+	var err error
+	if version == "v2beta1" {
+		b1 := &b1pb.DetectIntentRequest{}
+		if err = rc.decode(b1); err == nil && convert(b1, req) != nil {
+			err = status.Error(codes.InvalidArgument, "Invalid JSON payload received.")
+		}
+	} else {
+		err = rc.decode(req)
+	}
+	if err != nil {
+		_, err = s.reject(rc.r.Context(), detectInput{api: "es", transport: "rest", ref: withID(ref)}, err)
+		rc.fail(err)
+		return
+	}
+	t, err := s.detectES(rc.r.Context(), "rest", session, req)
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	if version == "v2beta1" {
+		out := &b1pb.DetectIntentResponse{}
+		if err := convert(t.resp, out); err != nil {
+			rc.fail(status.Error(codes.Internal, "Internal error encountered."))
+			return
+		}
+		rc.write(out)
+		return
+	}
+	rc.write(t.resp)
+}
+
+func withID(ref sessionRef) sessionRef {
+	if ref.id == "" {
+		ref.id = lastSegment(ref.path)
+	}
+	return ref
+}
+
+// unmodelled answers a request the mock does not model with NOT_FOUND, loudly: a journal event that
+// fails the scenario.
+func (s *Server) unmodelled(w http.ResponseWriter, r *http.Request) {
+	err := errUnmodelled(r.Method, r.URL.Path)
+	s.journal.Record(journal.SourceDialogflow, journal.KindUnmodelled, "", journal.RequestData{
+		Method: r.Method, Path: r.URL.Path, HTTP: http.StatusNotFound, Error: status.Convert(err).Message(),
+	})
+	s.log.Warn("unmodelled Dialogflow request", "method", r.Method, "path", r.URL.Path)
+	gcp.WriteError(w, err)
+}
+
+// newGRPCServer registers the generated servers: ES v2 Sessions, Contexts and Agents, v2beta1 Sessions,
+// CX v3 Sessions. Unimplemented methods and unknown services are journalled as unmodelled.
+func (s *Server) newGRPCServer() *grpc.Server {
+	g := grpc.NewServer(
+		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
+		grpc.ChainStreamInterceptor(s.streamInterceptor),
+		grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
+			m, _ := grpc.MethodFromServerStream(stream)
+			s.journalUnmodelledGRPC(m)
+			return status.Error(codes.Unimplemented, "parley: "+m+" is not modelled by the mock Dialogflow.")
+		}),
+	)
+	dialogflowpb.RegisterSessionsServer(g, esSessions{s: s})
+	dialogflowpb.RegisterContextsServer(g, esContexts{s: s})
+	dialogflowpb.RegisterAgentsServer(g, esAgents{s: s})
+	b1pb.RegisterSessionsServer(g, b1Sessions{s: s})
+	cxpb.RegisterSessionsServer(g, cxSessions{s: s})
+	return g
+}
+
+func (s *Server) journalUnmodelledGRPC(method string) {
+	s.journal.Record(journal.SourceDialogflow, journal.KindUnmodelled, "", journal.RequestData{
+		Method: "gRPC", Path: method, Error: "not modelled",
+	})
+}
+
+func grpcAuthorized(ctx context.Context) bool {
+	md, _ := metadata.FromIncomingContext(ctx)
+	for _, v := range md.Get("authorization") {
+		if tok, ok := strings.CutPrefix(v, "Bearer "); ok && strings.TrimSpace(tok) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+type sessionGetter interface{ GetSession() string }
+
+func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	if s.cfg.requireAuth && !grpcAuthorized(ctx) {
+		if sg, ok := req.(sessionGetter); ok && strings.HasSuffix(info.FullMethod, "/DetectIntent") {
+			api := "es"
+			if strings.Contains(info.FullMethod, ".cx.") {
+				api = "cx"
+			}
+			ref := sessionRef{path: sg.GetSession(), id: lastSegment(sg.GetSession())}
+			if r, err := parseESSession(sg.GetSession()); err == nil {
+				ref = r
+			} else if r, err := parseCXSession(sg.GetSession()); err == nil {
+				ref = r
+			}
+			return s.reject(ctx, detectInput{api: api, transport: "grpc", ref: ref}, gcp.Unauthenticated)
+		}
+		return nil, gcp.Unauthenticated
+	}
+	resp, err := h(ctx, req)
+	if status.Code(err) == codes.Unimplemented && strings.Contains(status.Convert(err).Message(), "not implemented") {
+		s.journalUnmodelledGRPC(info.FullMethod)
+	}
+	return resp, err
+}
+
+func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	if s.cfg.requireAuth && !grpcAuthorized(ss.Context()) {
+		return gcp.Unauthenticated
+	}
+	err := h(srv, ss)
+	if status.Code(err) == codes.Unimplemented && strings.Contains(status.Convert(err).Message(), "not implemented") {
+		s.journalUnmodelledGRPC(info.FullMethod)
+	}
+	return err
+}
+
+// b1Sessions serves the v2beta1 Sessions service by converting to and from v2.
+type b1Sessions struct {
+	b1pb.UnimplementedSessionsServer
+	s *Server
+}
+
+func (g b1Sessions) DetectIntent(ctx context.Context, req *b1pb.DetectIntentRequest) (*b1pb.DetectIntentResponse, error) {
+	v2 := &dialogflowpb.DetectIntentRequest{}
+	if err := convert(req, v2); err != nil {
+		return nil, status.Error(codes.InvalidArgument, "Invalid request.")
+	}
+	t, err := g.s.detectES(ctx, "grpc", req.GetSession(), v2)
+	if err != nil {
+		return nil, err
+	}
+	out := &b1pb.DetectIntentResponse{}
+	if err := convert(t.resp, out); err != nil {
+		return nil, status.Error(codes.Internal, "Internal error encountered.")
+	}
+	return out, nil
+}

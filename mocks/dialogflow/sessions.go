@@ -1,0 +1,659 @@
+package dialogflow
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
+	"github.com/parley-dev/parley/journal"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/structpb"
+	_ "time/tzdata" // agents name IANA zones; containers may have no zoneinfo
+)
+
+// sessionTTL is how long a session's contexts live without a query: "Session data is stored by
+// Dialogflow for 20 minutes" (https://cloud.google.com/dialogflow/es/docs/quick/api).
+const sessionTTL = 20 * time.Minute
+
+const (
+	systemCounters  = "__system_counters__"
+	esSessionShape  = "projects/*/locations/*/agent/environments/*/users/*/sessions/*"
+	cxSessionShape  = "projects/*/locations/*/agents/*/sessions/*"
+	esContextShape  = esSessionShape + "/contexts/*"
+	defaultEnv      = "draft"
+	defaultUser     = "-"
+	webhookOKStatus = "Webhook execution successful"
+)
+
+// sessionRef is a parsed session resource name.
+type sessionRef struct {
+	path     string // as the client wrote it
+	project  string
+	location string
+	agentID  string // CX only
+	env      string
+	user     string
+	id       string
+	cx       bool
+}
+
+// agentPath is the agent resource name the session belongs to, for intent names.
+func (r sessionRef) agentPath() string {
+	switch {
+	case r.cx:
+		return fmt.Sprintf("projects/%s/locations/%s/agents/%s", r.project, r.location, r.agentID)
+	case r.location != "":
+		return fmt.Sprintf("projects/%s/locations/%s/agent", r.project, r.location)
+	default:
+		return "projects/" + r.project + "/agent"
+	}
+}
+
+func validSegment(s string) bool { return s != "" && !strings.ContainsAny(s, " \t\r\n:") }
+
+// parseESSession parses the four ES session name forms (session.proto).
+func parseESSession(name string) (sessionRef, error) {
+	seg := strings.Split(name, "/")
+	bad := errSessionPath(name, esSessionShape)
+	for _, s := range seg {
+		if !validSegment(s) {
+			return sessionRef{}, bad
+		}
+	}
+	r := sessionRef{path: name, env: defaultEnv, user: defaultUser}
+	if len(seg) < 2 || seg[0] != "projects" {
+		return r, bad
+	}
+	r.project = seg[1]
+	rest := seg[2:]
+	if len(rest) >= 2 && rest[0] == "locations" {
+		r.location = rest[1]
+		rest = rest[2:]
+	}
+	switch {
+	case len(rest) == 3 && rest[0] == "agent" && rest[1] == "sessions":
+		r.id = rest[2]
+	case len(rest) == 7 && rest[0] == "agent" && rest[1] == "environments" && rest[3] == "users" && rest[5] == "sessions":
+		r.env, r.user, r.id = rest[2], rest[4], rest[6]
+	default:
+		return r, bad
+	}
+	if utf8.RuneCountInString(r.id) > maxIDChars {
+		return r, errIDTooLong("Session", r.id)
+	}
+	if utf8.RuneCountInString(r.user) > maxIDChars {
+		return r, errIDTooLong("User", r.user)
+	}
+	return r, nil
+}
+
+// parseCXSession parses projects/*/locations/*/agents/*[/environments/*]/sessions/*.
+func parseCXSession(name string) (sessionRef, error) {
+	seg := strings.Split(name, "/")
+	bad := errSessionPath(name, cxSessionShape)
+	for _, s := range seg {
+		if !validSegment(s) {
+			return sessionRef{}, bad
+		}
+	}
+	r := sessionRef{path: name, cx: true, env: defaultEnv}
+	switch {
+	case len(seg) == 8 && seg[0] == "projects" && seg[2] == "locations" && seg[4] == "agents" && seg[6] == "sessions":
+		r.project, r.location, r.agentID, r.id = seg[1], seg[3], seg[5], seg[7]
+	case len(seg) == 10 && seg[0] == "projects" && seg[2] == "locations" && seg[4] == "agents" && seg[6] == "environments" && seg[8] == "sessions":
+		r.project, r.location, r.agentID, r.env, r.id = seg[1], seg[3], seg[5], seg[7], seg[9]
+	default:
+		return r, bad
+	}
+	if utf8.RuneCountInString(r.id) > maxIDChars {
+		return r, errIDTooLong("Session", r.id)
+	}
+	return r, nil
+}
+
+// contextID takes the context id out of a context resource name, lower-cased as the service stores it
+// (context.proto: "The Context ID is always converted to lowercase").
+func contextID(name string) (string, bool) {
+	i := strings.LastIndex(name, "/contexts/")
+	if i < 0 {
+		return "", false
+	}
+	id := name[i+len("/contexts/"):]
+	if id == "" || strings.Contains(id, "/") {
+		return "", false
+	}
+	return strings.ToLower(id), true
+}
+
+type liveContext struct {
+	lifespan int
+	params   map[string]any
+}
+
+// session is the server-side state of one conversation. It is guarded by Server.mu.
+type session struct {
+	ref      sessionRef
+	contexts map[string]*liveContext
+	last     time.Time // simulated time of the last query; contexts expire sessionTTL after it
+	noMatch  int
+	turns    int
+	params   map[string]any // CX session parameters
+}
+
+func (s *Server) sessionLocked(ref sessionRef) *session {
+	ss := s.sessions[ref.path]
+	if ss == nil {
+		ss = &session{ref: ref, contexts: map[string]*liveContext{}, params: map[string]any{}}
+		s.sessions[ref.path] = ss
+	}
+	return ss
+}
+
+// expireLocked drops the session's state when it has been idle for sessionTTL on the simulated clock.
+func (ss *session) expireLocked(now time.Time) {
+	if !ss.last.IsZero() && now.Sub(ss.last) >= sessionTTL {
+		ss.contexts = map[string]*liveContext{}
+		ss.params = map[string]any{}
+		ss.noMatch = 0
+	}
+}
+
+func (ss *session) activeLocked() map[string]bool {
+	m := map[string]bool{}
+	for id, c := range ss.contexts {
+		if c.lifespan > 0 {
+			m[id] = true
+		}
+	}
+	return m
+}
+
+func (ss *session) contextPB(id string, c *liveContext) *dialogflowpb.Context {
+	pc := &dialogflowpb.Context{Name: ss.ref.path + "/contexts/" + id, LifespanCount: int32(c.lifespan)}
+	if len(c.params) > 0 {
+		pc.Parameters = mustStruct(c.params)
+	}
+	return pc
+}
+
+// outputContextsLocked lists the active contexts the way the service returns them: this turn's output
+// contexts first, then the others by name, __system_counters__ last.
+func (ss *session) outputContextsLocked(first []string) []*dialogflowpb.Context {
+	var out []*dialogflowpb.Context
+	seen := map[string]bool{}
+	for _, id := range first {
+		if c := ss.contexts[id]; c != nil && c.lifespan > 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, ss.contextPB(id, c))
+		}
+	}
+	var rest []string
+	for id, c := range ss.contexts {
+		if !seen[id] && id != systemCounters && c.lifespan > 0 {
+			rest = append(rest, id)
+		}
+	}
+	sort.Strings(rest)
+	for _, id := range rest {
+		out = append(out, ss.contextPB(id, ss.contexts[id]))
+	}
+	if c := ss.contexts[systemCounters]; c != nil && !seen[systemCounters] {
+		out = append(out, ss.contextPB(systemCounters, c))
+	}
+	return out
+}
+
+// mustStruct converts a map of JSON values (float64, string, bool, nil, maps, slices) to a Struct.
+func mustStruct(m map[string]any) *structpb.Struct {
+	st, err := structpb.NewStruct(m)
+	if err != nil {
+		// Only the mock builds these maps, from JSON-typed values; anything else is a bug worth seeing.
+		panic(fmt.Sprintf("dialogflow: parameters not JSON: %v", err))
+	}
+	return st
+}
+
+// detectInput is one detectIntent call, whatever its API (ES, CX) and transport.
+type detectInput struct {
+	api, transport string
+	ref            sessionRef
+	lang           string
+	text           string
+	hasText        bool
+	event          string
+	eventParams    map[string]any
+	contexts       []*dialogflowpb.Context
+	resetContexts  bool
+	timeZone       string
+	payload        *structpb.Struct
+	webhookHeaders map[string]string
+	cxParams       map[string]any
+	disableWebhook bool
+	directIntent   *Intent // CX queryInput.intent: the intent is given, not matched
+}
+
+// turn is the outcome of one detectIntent call.
+type turn struct {
+	resp          *dialogflowpb.DetectIntentResponse
+	intent        *Intent
+	confidence    float64
+	fallback      bool
+	params        map[string]any
+	sessionParams map[string]any // CX
+	reply         string
+}
+
+// resolveLanguage maps a request's language code onto the agent's: exact, or its base language
+// ("es-ES" → "es").
+func (s *Server) resolveLanguage(code string) (string, bool) {
+	code = strings.ToLower(strings.ReplaceAll(code, "_", "-"))
+	for _, l := range s.agent.SupportedLanguages {
+		if l == code {
+			return l, true
+		}
+	}
+	base, _, _ := strings.Cut(code, "-")
+	for _, l := range s.agent.SupportedLanguages {
+		if l == base {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// validate checks a detectIntent call the way the service does before it matches anything.
+func (s *Server) validate(in *detectInput) error {
+	if in.ref.project != s.cfg.project {
+		return errNoAgent(in.ref.project)
+	}
+	if !in.hasText && in.event == "" && in.directIntent == nil {
+		return errQueryInputNotSet()
+	}
+	if in.hasText {
+		if strings.TrimSpace(in.text) == "" {
+			return errTextNotSet()
+		}
+		if utf8.RuneCountInString(in.text) > maxTextChars {
+			return errTextTooLong()
+		}
+	}
+	if in.lang == "" {
+		return errLanguageNotSet()
+	}
+	lang, ok := s.resolveLanguage(in.lang)
+	if !ok {
+		return status.Error(codes.InvalidArgument, fmt.Sprintf("Language code '%s' is not supported by the agent.", in.lang))
+	}
+	in.lang = lang
+	for _, c := range in.contexts {
+		if _, ok := contextID(c.GetName()); !ok {
+			return errSessionPath(c.GetName(), esContextShape)
+		}
+	}
+	return nil
+}
+
+// detect runs one detectIntent call: faults, validation, matching, contexts, responses, the fulfillment
+// webhook, and the journal.
+func (s *Server) detect(ctx context.Context, in detectInput) (*turn, error) {
+	t, err := s.detectTurn(ctx, &in, 0)
+	data := journal.DetectIntentData{
+		API: in.api, Transport: in.transport, Session: in.ref.path, SessionID: in.ref.id,
+		Project: in.ref.project, Language: in.lang, Text: in.text, Event: in.event,
+	}
+	if err != nil {
+		st, _ := status.FromError(err)
+		data.Code, data.Error = codeName(st.Code()), st.Message()
+		s.journal.Record(journal.SourceDialogflow, journal.KindDetectIntentRejected, in.ref.id, data)
+		s.log.Debug("detectIntent refused", "session", in.ref.path, "code", data.Code, "error", data.Error)
+		return nil, err
+	}
+	data.Parameters = t.params
+	if t.intent != nil {
+		data.Intent = t.intent.DisplayName
+	}
+	data.Confidence, data.Fallback, data.Reply = t.confidence, t.fallback, t.reply
+	s.journal.Record(journal.SourceDialogflow, journal.KindDetectIntent, in.ref.id, data)
+	return t, nil
+}
+
+func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*turn, error) {
+	if depth == 0 {
+		if err := s.applyFault(ctx); err != nil {
+			return nil, err
+		}
+		if err := s.validate(in); err != nil {
+			return nil, err
+		}
+	}
+	loc := time.UTC
+	tz := in.timeZone
+	if tz == "" {
+		tz = s.agent.TimeZone
+	}
+	if tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			if in.timeZone != "" {
+				return nil, status.Error(codes.InvalidArgument, fmt.Sprintf("Invalid time zone '%s'.", in.timeZone))
+			}
+		} else {
+			loc = l
+		}
+	}
+	now := s.clock.Now()
+	var q *query
+	if in.hasText {
+		q = s.matcher.newQuery(in.lang, in.text, now.In(loc))
+	}
+
+	// Phase 1, locked: the session's contexts as they stand before this query.
+	s.mu.Lock()
+	ss := s.sessionLocked(in.ref)
+	ss.expireLocked(now)
+	if in.resetContexts {
+		ss.contexts = map[string]*liveContext{}
+	}
+	for _, c := range in.contexts {
+		id, _ := contextID(c.GetName())
+		if c.GetLifespanCount() <= 0 {
+			delete(ss.contexts, id)
+			continue
+		}
+		ss.contexts[id] = &liveContext{lifespan: int(c.GetLifespanCount()), params: c.GetParameters().AsMap()}
+	}
+	active := ss.activeLocked()
+	forced, isForced := s.popForceLocked(in.ref)
+	s.mu.Unlock()
+
+	// Matching reads only the immutable agent, so it runs unlocked.
+	var (
+		intent     *Intent
+		confidence float64
+		fallback   bool
+		params     = map[string]any{}
+		originals  = map[string]string{}
+	)
+	switch {
+	case in.directIntent != nil:
+		intent, confidence = in.directIntent, 1
+	case in.event != "":
+		intent = s.matcher.byEvent(in.event, active)
+		confidence = 1
+	case isForced && forced.Intent != "":
+		intent = s.intentByName(forced.Intent)
+		if intent == nil {
+			return nil, status.Error(codes.FailedPrecondition, fmt.Sprintf("parley: forced intent %q is not in the agent", forced.Intent))
+		}
+		confidence = 1
+		if forced.Confidence > 0 {
+			confidence = forced.Confidence
+		}
+		params, originals = s.matcher.extract(s.matcher.model(in.lang), q, intent)
+	default:
+		minConf := s.minConf
+		if m := s.matcher.best(q, active, 0); m != nil {
+			intent, confidence, params, originals = m.intent, m.score, m.params, m.originals
+			if isForced && forced.Confidence > 0 {
+				confidence = forced.Confidence
+			}
+			if confidence < minConf {
+				intent = nil
+			}
+		}
+		if intent == nil {
+			params, originals = map[string]any{}, map[string]string{}
+			intent = s.matcher.fallback(active)
+			// A real fallback reports confidence 1 (research note §1.4, observed).
+			confidence, fallback = 1, intent != nil
+		}
+	}
+	if intent != nil && intent.Fallback {
+		fallback = true
+	}
+	if intent != nil {
+		for _, p := range intent.Parameters {
+			if _, ok := params[p.Name]; !ok {
+				params[p.Name] = "" // unfilled optional parameters are "" on the wire
+				originals[p.Name] = ""
+			}
+		}
+	}
+
+	// Phase 2, locked: contexts, counters, the response.
+	s.mu.Lock()
+	ss = s.sessionLocked(in.ref)
+	ss.last = now
+	ss.turns++
+	var firstCtx []string
+	if intent != nil {
+		if intent.ResetContexts {
+			ss.contexts = map[string]*liveContext{}
+		} else {
+			for id, c := range ss.contexts {
+				if id == systemCounters {
+					continue
+				}
+				if c.lifespan--; c.lifespan <= 0 {
+					delete(ss.contexts, id)
+				}
+			}
+		}
+		ctxParams := map[string]any{}
+		for k, v := range params {
+			ctxParams[k] = v
+			ctxParams[k+".original"] = originals[k]
+		}
+		for _, oc := range intent.OutputContexts {
+			if oc.Lifespan <= 0 {
+				delete(ss.contexts, oc.Name)
+				continue
+			}
+			cp := map[string]any{}
+			for k, v := range ctxParams {
+				cp[k] = v
+			}
+			ss.contexts[oc.Name] = &liveContext{lifespan: oc.Lifespan, params: cp}
+			firstCtx = append(firstCtx, oc.Name)
+		}
+		if fallback {
+			ss.noMatch++
+		} else {
+			ss.noMatch = 0
+		}
+		counters := map[string]any{"no-input": float64(0), "no-match": float64(ss.noMatch)}
+		for k, v := range ctxParams {
+			counters[k] = v
+		}
+		ss.contexts[systemCounters] = &liveContext{lifespan: 1, params: counters}
+	}
+	if in.api == "cx" {
+		for k, v := range in.cxParams {
+			ss.params[k] = v
+		}
+		for k, v := range params {
+			if v != "" {
+				ss.params[k] = v
+			}
+		}
+	}
+	qr := &dialogflowpb.QueryResult{
+		LanguageCode:             in.lang,
+		Parameters:               mustStruct(params),
+		AllRequiredParamsPresent: true,
+	}
+	if in.hasText {
+		qr.QueryText = in.text
+	}
+	var reply string
+	if intent != nil {
+		qr.Action = intent.Action
+		qr.Intent = &dialogflowpb.Intent{
+			Name:           in.ref.agentPath() + "/intents/" + intent.ID,
+			DisplayName:    intent.DisplayName,
+			IsFallback:     intent.Fallback,
+			EndInteraction: intent.EndInteraction,
+		}
+		qr.IntentDetectionConfidence = float32(confidence)
+		var texts []string
+		for _, block := range intent.Messages[in.lang] {
+			v := block[s.rng.IntN(len(block))]
+			texts = append(texts, substitute(v, params, originals, ss))
+		}
+		for _, t := range texts {
+			qr.FulfillmentMessages = append(qr.FulfillmentMessages, &dialogflowpb.Intent_Message{
+				Message: &dialogflowpb.Intent_Message_Text_{Text: &dialogflowpb.Intent_Message_Text{Text: []string{t}}},
+			})
+		}
+		if len(texts) > 0 {
+			reply = texts[0]
+		}
+		qr.FulfillmentText = reply
+		if intent.EndInteraction {
+			qr.DiagnosticInfo = mustStruct(map[string]any{"end_conversation": true})
+		}
+	}
+	qr.OutputContexts = ss.outputContextsLocked(firstCtx)
+	resp := &dialogflowpb.DetectIntentResponse{ResponseId: s.responseIDLocked(), QueryResult: qr}
+	var sessionParams map[string]any
+	if in.api == "cx" {
+		sessionParams = make(map[string]any, len(ss.params))
+		for k, v := range ss.params {
+			sessionParams[k] = v
+		}
+	}
+	s.mu.Unlock()
+
+	t := &turn{resp: resp, intent: intent, confidence: confidence, fallback: fallback, params: params,
+		sessionParams: sessionParams, reply: reply}
+	if intent != nil && intent.WebhookUsed && s.cfg.fulfillmentURL != "" && !in.disableWebhook && in.api == "es" && depth == 0 {
+		return s.fulfill(ctx, in, t)
+	}
+	return t, nil
+}
+
+func (s *Server) intentByName(name string) *Intent {
+	for _, in := range s.agent.Intents {
+		if in.DisplayName == name {
+			return in
+		}
+	}
+	return nil
+}
+
+// responseIDLocked makes a response id shaped like the real ones, a UUID and 8 hex digits, from the
+// seeded random source.
+func (s *Server) responseIDLocked() string {
+	b := make([]byte, 20)
+	for i := range b {
+		b[i] = byte(s.rng.UintN(256))
+	}
+	return fmt.Sprintf("%x-%x-4%x-%x-%x-%x", b[0:4], b[4:6], b[6:8][1:], b[8:10], b[10:16], b[16:20])
+}
+
+var reRef = regexp.MustCompile(`[$#][A-Za-z0-9_][A-Za-z0-9_.-]*`)
+
+// substitute fills $param, $param.original and #context.param references in a response text.
+func substitute(text string, params map[string]any, originals map[string]string, ss *session) string {
+	return reRef.ReplaceAllStringFunc(text, func(ref string) string {
+		name := strings.TrimRight(ref[1:], ".")
+		if ref[0] == '$' {
+			if base, ok := strings.CutSuffix(name, ".original"); ok {
+				return originals[base]
+			}
+			return valueString(params[name])
+		}
+		ctxName, param, ok := strings.Cut(name, ".")
+		if !ok {
+			return ref
+		}
+		if c := ss.contexts[strings.ToLower(ctxName)]; c != nil {
+			return valueString(c.params[param])
+		}
+		return ""
+	})
+}
+
+func valueString(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case map[string]any:
+		if n, ok := v["name"].(string); ok {
+			return n
+		}
+		return fmt.Sprint(v)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// esSessions implements the generated gRPC SessionsServer of dialogflow v2.
+type esSessions struct {
+	dialogflowpb.UnimplementedSessionsServer
+	s *Server
+}
+
+func (g esSessions) DetectIntent(ctx context.Context, req *dialogflowpb.DetectIntentRequest) (*dialogflowpb.DetectIntentResponse, error) {
+	t, err := g.s.detectES(ctx, "grpc", req.GetSession(), req)
+	if err != nil {
+		return nil, err
+	}
+	return t.resp, nil
+}
+
+// detectES turns an ES request into a detectInput and runs it.
+func (s *Server) detectES(ctx context.Context, transport, session string, req *dialogflowpb.DetectIntentRequest) (*turn, error) {
+	in := detectInput{api: "es", transport: transport}
+	ref, perr := parseESSession(session)
+	in.ref = ref
+	if perr != nil {
+		in.ref.path, in.ref.id = session, lastSegment(session)
+		return s.reject(ctx, in, perr)
+	}
+	qi := req.GetQueryInput()
+	switch {
+	case qi.GetText() != nil:
+		in.hasText, in.text, in.lang = true, qi.GetText().GetText(), qi.GetText().GetLanguageCode()
+	case qi.GetEvent() != nil:
+		in.event, in.lang = qi.GetEvent().GetName(), qi.GetEvent().GetLanguageCode()
+		in.eventParams = qi.GetEvent().GetParameters().AsMap()
+		if in.event == "" {
+			return s.reject(ctx, in, status.Error(codes.InvalidArgument, "Event name not set."))
+		}
+	case qi.GetAudioConfig() != nil:
+		return s.reject(ctx, in, status.Error(codes.Unimplemented, "parley: audio input is not modelled by the mock Dialogflow."))
+	}
+	qp := req.GetQueryParams()
+	in.contexts, in.resetContexts, in.timeZone = qp.GetContexts(), qp.GetResetContexts(), qp.GetTimeZone()
+	in.payload, in.webhookHeaders = qp.GetPayload(), qp.GetWebhookHeaders()
+	return s.detect(ctx, in)
+}
+
+// reject journals and returns an error found before the call could be run.
+func (s *Server) reject(ctx context.Context, in detectInput, err error) (*turn, error) {
+	st, _ := status.FromError(err)
+	s.journal.Record(journal.SourceDialogflow, journal.KindDetectIntentRejected, in.ref.id, journal.DetectIntentData{
+		API: in.api, Transport: in.transport, Session: in.ref.path, SessionID: in.ref.id, Project: in.ref.project,
+		Language: in.lang, Text: in.text, Event: in.event, Code: codeName(st.Code()), Error: st.Message(),
+	})
+	return nil, err
+}
+
+func lastSegment(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
