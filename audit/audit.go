@@ -77,7 +77,9 @@ type outcome struct {
 }
 
 func (o *outcome) find(customer, why string, seqs ...uint64) {
-	o.findings = append(o.findings, Finding{Customer: customer, Seqs: seqs, Explanation: why})
+	seqs = slices.Clone(seqs)
+	slices.Sort(seqs)
+	o.findings = append(o.findings, Finding{Customer: customer, Seqs: slices.Compact(seqs), Explanation: why})
 }
 
 func (o *outcome) note(s string) {

@@ -25,7 +25,7 @@ var catalogue = []Rule{
 		TitleES:     "Ningún mensaje iniciado por la empresa sin consentimiento previo",
 		Sources:     []string{"WhatsApp Business Messaging Policy (opt-in)", "Meta: Get opt-in for WhatsApp", "LSSI art. 21.1", "ePrivacy Directive art. 13(1)"},
 		Checks:      "Every template sent outside the 24-hour window needs an opt-in the customer gave before it (consent.given): MARKETING templates a marketing opt-in, other categories any opt-in. A customer starting a chat is not an opt-in. Templates after an opt-out or objection are left to WA-OPTOUT-01 and GDPR-OBJECT-01.",
-		ExercisedBy: "a template sent outside the customer-service window",
+		ExercisedBy: "any template send (inside the window it needs no opt-in)",
 		check:       checkOptin01},
 	{ID: "WA-OPTIN-02", Severity: SeverityHigh,
 		Title:       "In-chat opt-in prompt names the business, WhatsApp and the categories",

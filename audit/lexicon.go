@@ -63,9 +63,9 @@ var (
 	freeWords = []string{"gratis", "gratuito", "gratuita", "sin coste", "sin ningun coste", "free of charge", "no cost", "free"}
 	extension = []string{"prorroga", "ampliar el plazo", "ampliamos el plazo", "plazo adicional", "dos meses", "extend",
 		"extension", "two months", "additional time", "tres meses", "three months", "90 dias", "90 days"}
-	overlong  = []string{"tres meses", "three months", "90 dias", "90 days", "cuatro meses", "four months", "seis meses", "six months"}
-	reasons   = []string{"debido a", "por la complejidad", "por el numero", "porque", "because", "due to", "complex", "complejidad", "volumen"}
-	refusal   = []string{"no podemos atender", "no podemos tramitar", "denegar", "denegamos", "denegada", "rechazamos",
+	overlong = []string{"tres meses", "three months", "90 dias", "90 days", "cuatro meses", "four months", "seis meses", "six months"}
+	reasons  = []string{"debido a", "por la complejidad", "por el numero", "porque", "because", "due to", "complex", "complejidad", "volumen"}
+	refusal  = []string{"no podemos atender", "no podemos tramitar", "denegar", "denegamos", "denegada", "rechazamos",
 		"rechazada", "cannot fulfil", "can't fulfil", "cannot process", "unable to", "we refuse", "declined", "refused"}
 	authority = []string{"aepd", "agencia espanola de proteccion de datos", "autoridad de control", "supervisory authority"}
 	done      = map[string][]string{

@@ -823,4 +823,3 @@ func langName(l string) string {
 	}
 	return "English"
 }
-

@@ -17,10 +17,13 @@ func checkOptin01(v *View) (o outcome) {
 		s := newConsents()
 		for _, e := range c.evs {
 			s.step(e)
-			if !e.isOutbound() || !businessInitiated(e) {
+			if !e.isOutbound() || e.out().Type != "template" {
 				continue
 			}
 			o.exercised++
+			if e.inWindow() {
+				continue // a reply inside a conversation the customer started needs no opt-in
+			}
 			given, revoked := s.allows(e.out().Category)
 			if given != nil || revoked != nil { // a revoked opt-in is WA-OPTOUT-01's, GDPR-OBJECT-01's
 				continue
@@ -197,7 +200,7 @@ func checkOptout01(v *View) (o outcome) {
 					continue
 				}
 				a := c.anchor(i, e.optout().Phrase)
-				if extra := c.attempts(a); len(extra) > 1 {
+				if extra := c.confirmations(a); len(extra) > 1 {
 					o.find(c.id, fmt.Sprintf("%d messages sent after the opt-out before the customer wrote again; at most one confirmation", len(extra)),
 						seqs(append([]*ev{e}, extra[1:]...)...)...)
 				}

@@ -120,15 +120,16 @@ func (c *customer) marketingAfter(i int) []*ev {
 	return out
 }
 
-// attempts returns every send attempt after index i and before the customer's next message.
-func (c *customer) attempts(i int) []*ev {
+// confirmations returns the free-form send attempts after index i, before the customer writes again or
+// opts in again: what answered an opt-out. Templates are judged on their own (marketing, business-initiated).
+func (c *customer) confirmations(i int) []*ev {
 	var out []*ev
 	for j := i + 1; j < len(c.evs); j++ {
 		e := c.evs[j]
-		if e.isInbound() {
+		if e.isInbound() || e.Kind == journal.KindConsentGiven {
 			break
 		}
-		if e.isOutbound() {
+		if e.isOutbound() && e.out().Type != "template" {
 			out = append(out, e)
 		}
 	}

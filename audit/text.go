@@ -98,7 +98,7 @@ var (
 	percentRe = regexp.MustCompile(`\d\s?%`)
 	// ticketRe is a reference a customer can quote: DSR-1042, REC-2026-0007, #48213, "referencia: AB12C3".
 	ticketRe = regexp.MustCompile(`(?i)\b[A-Z]{2,6}-[A-Z0-9-]*\d[A-Z0-9-]*\b|#\d{3,}\b|\b(?:referencia|ref\.?|ticket|reference|n[º°o]\.? de (?:solicitud|caso|reclamaci[oó]n)|c[oó]digo de seguimiento|tracking code|case number|expediente)\s*[:#]?\s*[A-Z0-9-]*\d[A-Z0-9-]*`)
-	socialRe  = regexp.MustCompile(`(?i)(facebook\.com|fb\.me|instagram\.com|twitter\.com|x\.com|tiktok\.com|linkedin\.com|youtube\.com|t\.me)`)
+	socialRe = regexp.MustCompile(`(?i)(facebook\.com|fb\.me|instagram\.com|twitter\.com|x\.com|tiktok\.com|linkedin\.com|youtube\.com|t\.me)`)
 )
 
 // text returns everything the customer sees of a send: body, caption and button titles.

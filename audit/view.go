@@ -31,16 +31,16 @@ type ev struct {
 	hasIn  bool
 }
 
-func (e *ev) in() *journal.InboundData       { p, _ := e.p.(*journal.InboundData); return p }
-func (e *ev) out() *journal.OutboundData     { p, _ := e.p.(*journal.OutboundData); return p }
-func (e *ev) di() *journal.DetectIntentData  { p, _ := e.p.(*journal.DetectIntentData); return p }
-func (e *ev) ctxs() *journal.ContextsData    { p, _ := e.p.(*journal.ContextsData); return p }
-func (e *ev) dlp() *journal.DLPData          { p, _ := e.p.(*journal.DLPData); return p }
-func (e *ev) consent() *journal.ConsentData  { p, _ := e.p.(*journal.ConsentData); return p }
-func (e *ev) optout() *journal.OptoutData    { p, _ := e.p.(*journal.OptoutData); return p }
-func (e *ev) dsr() *journal.DataRequestData  { p, _ := e.p.(*journal.DataRequestData); return p }
-func (e *ev) canary() *journal.CanaryData    { p, _ := e.p.(*journal.CanaryData); return p }
-func (e *ev) status() *journal.StatusData    { p, _ := e.p.(*journal.StatusData); return p }
+func (e *ev) in() *journal.InboundData      { p, _ := e.p.(*journal.InboundData); return p }
+func (e *ev) out() *journal.OutboundData    { p, _ := e.p.(*journal.OutboundData); return p }
+func (e *ev) di() *journal.DetectIntentData { p, _ := e.p.(*journal.DetectIntentData); return p }
+func (e *ev) ctxs() *journal.ContextsData   { p, _ := e.p.(*journal.ContextsData); return p }
+func (e *ev) dlp() *journal.DLPData         { p, _ := e.p.(*journal.DLPData); return p }
+func (e *ev) consent() *journal.ConsentData { p, _ := e.p.(*journal.ConsentData); return p }
+func (e *ev) optout() *journal.OptoutData   { p, _ := e.p.(*journal.OptoutData); return p }
+func (e *ev) dsr() *journal.DataRequestData { p, _ := e.p.(*journal.DataRequestData); return p }
+func (e *ev) canary() *journal.CanaryData   { p, _ := e.p.(*journal.CanaryData); return p }
+func (e *ev) status() *journal.StatusData   { p, _ := e.p.(*journal.StatusData); return p }
 func (e *ev) hook() *journal.WebhookAttemptData {
 	p, _ := e.p.(*journal.WebhookAttemptData)
 	return p
