@@ -1,6 +1,7 @@
 package dlp
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,11 +126,13 @@ func decodeJSON(body []byte, m proto.Message) error {
 		return nil
 	}
 	var generic any
-	if jerr := json.Unmarshal(body, &generic); jerr != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if jerr := dec.Decode(&generic); jerr != nil {
 		return status.Errorf(codes.InvalidArgument, "Invalid JSON payload received. %s", jsonProblem(jerr))
 	}
-	if unknown := unknownFields(m.ProtoReflect().Descriptor(), generic, ""); len(unknown) > 0 {
-		return status.Error(codes.InvalidArgument, strings.Join(unknown, "\n"))
+	if problems := jsonProblems(m.ProtoReflect().Descriptor(), generic, ""); len(problems) > 0 {
+		return status.Error(codes.InvalidArgument, strings.Join(problems, "\n"))
 	}
 	msg := strings.TrimPrefix(err.Error(), "proto:")
 	msg = strings.TrimSpace(strings.ReplaceAll(msg, "\u00a0", " "))
