@@ -1,0 +1,267 @@
+package whatsapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// politeBot answers every customer text with a disclosure and an opt-in question, inside its webhook
+// handler, as many assistants do.
+func politeBot(t *testing.T, rcv *receiver, s *Server) {
+	rcv.onPost = func(body []byte) {
+		var env struct {
+			Entry []struct {
+				Changes []struct {
+					Value struct {
+						Messages []struct {
+							From, Type string
+							Text       struct{ Body string }
+						}
+					}
+				}
+			}
+		}
+		if json.Unmarshal(body, &env) != nil {
+			return
+		}
+		for _, m := range env.Entry[0].Changes[0].Value.Messages {
+			if m.Type != "text" {
+				continue
+			}
+			post(s, textTo(m.From, "Hola, soy el asistente virtual de Tienda Demo."))
+			post(s, `{"messaging_product":"whatsapp","to":"`+m.From+`","type":"interactive","interactive":{"type":"button","body":{"text":"¿Quieres recibir ofertas por WhatsApp?"},"action":{"buttons":[{"type":"reply","reply":{"id":"optin_yes","title":"Sí, quiero"}},{"type":"reply","reply":{"id":"optin_no","title":"No, gracias"}}]}}}`)
+		}
+	}
+}
+
+func post(s *Server, body string) {
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/v23.0/"+s.PhoneNumberID()+"/messages", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.AccessToken())
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
+
+// TestControl runs one body over both faces of Control.
+func TestControl(t *testing.T) {
+	faces := []struct {
+		name    string
+		control func(s *Server) Control
+	}{
+		{"in-process", func(s *Server) Control { return s }},
+		{"http", func(s *Server) Control { return NewControlClient(s.URL() + "/") }},
+	}
+	for _, face := range faces {
+		t.Run(face.name, func(t *testing.T) {
+			rcv := newReceiver(t)
+			s := RunT(t, fixedWall(), WithWebhook(rcv.URL()))
+			politeBot(t, rcv, s)
+			c := face.control(s)
+			ctx := testCtx(t)
+
+			res, err := c.SendFromCustomer(ctx, lucia, CustomerMessage{Type: "text", Text: "Hola", Name: "Lucía"})
+			if err != nil || res.WebhookStatus != 200 || !strings.HasPrefix(res.ID, "wamid.") {
+				t.Fatalf("send: %+v %v", res, err)
+			}
+			inbox, err := c.AwaitInbox(ctx, lucia, 2)
+			if err != nil || len(inbox) != 2 {
+				t.Fatalf("inbox %+v %v", inbox, err)
+			}
+			if inbox[0].Text != "Hola, soy el asistente virtual de Tienda Demo." || inbox[0].Status != "delivered" || inbox[1].Type != "interactive" ||
+				strings.Join(inbox[1].Buttons, "|") != "Sí, quiero|No, gracias" || !inbox[0].Timestamp.Equal(journal.DefaultStart) {
+				t.Errorf("inbox %+v", inbox)
+			}
+
+			tap, err := c.SendFromCustomer(ctx, lucia, CustomerMessage{Type: "interactive", Text: "Sí, quiero"})
+			if err != nil || tap.WebhookStatus != 200 {
+				t.Fatalf("tap %+v %v", tap, err)
+			}
+			if err := c.AwaitIdle(ctx); err != nil {
+				t.Fatal(err)
+			}
+			inbox, _ = c.Inbox(ctx, lucia)
+			if inbox[0].Status != "read" || inbox[1].Status != "read" {
+				t.Errorf("replying did not read: %+v", inbox)
+			}
+			if st := rcv.statuses(); strings.Join(st, ",") != "sent,delivered,sent,delivered,read,read" {
+				t.Errorf("statuses %v", st)
+			}
+
+			events, last, err := c.JournalAfter(ctx, 0)
+			if err != nil || len(events) == 0 || last != events[len(events)-1].Seq {
+				t.Fatalf("journal %d events, last %d, %v", len(events), last, err)
+			}
+			var tapData journal.InboundData
+			for _, e := range events {
+				if e.Kind == journal.KindInboundDelivered && e.Customer == lucia && e.Decode(&tapData) == nil && tapData.Type == "interactive" {
+					break
+				}
+			}
+			if tapData.Payload != "optin_yes" || tapData.Text != "Sí, quiero" {
+				t.Errorf("tap journalled as %+v", tapData)
+			}
+			if more, l2, _ := c.JournalAfter(ctx, last); len(more) != 0 || l2 != last {
+				t.Errorf("after last: %d events, last %d", len(more), l2)
+			}
+
+			now, err := c.AdvanceClock(ctx, 25*time.Hour)
+			if err != nil || !now.Equal(journal.DefaultStart.Add(25*time.Hour)) {
+				t.Fatalf("advance: %v %v", now, err)
+			}
+			r := send(t, s, textTo(lucia, "¿sigues ahí?"))
+			_ = c.AwaitIdle(ctx)
+			checkFinalStatus(t, s, r.messageID(), CodeReengagement)
+			back, err := c.SetClock(ctx, journal.DefaultStart.Add(time.Hour))
+			if err != nil || !back.Equal(journal.DefaultStart.Add(time.Hour)) {
+				t.Fatalf("set: %v %v", back, err)
+			}
+
+			if err := c.SetTemplateStatus(ctx, "pedido_enviado", "es", "paused"); err != nil {
+				t.Fatal(err)
+			}
+			if r := send(t, s, tplSend("pedido_enviado", "es", "")); r.code() != CodeTemplatePaused {
+				t.Errorf("paused template: %s", r.Raw)
+			}
+			if err := c.SetTemplateStatus(ctx, "no_existe", "es", "paused"); err == nil {
+				t.Error("unknown template accepted")
+			}
+			if err := c.SetFaults(ctx, Faults{ErrorCode: CodeRateLimit, ErrorCount: 1, Latency: time.Millisecond}); err != nil {
+				t.Fatal(err)
+			}
+			if r := send(t, s, textTo(lucia, "x")); r.code() != CodeRateLimit {
+				t.Errorf("fault not applied: %s", r.Raw)
+			}
+			if err := c.StopPromotions(ctx, lucia); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ResumePromotions(ctx, lucia); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Block(ctx, lucia, true); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := c.VerifyWebhook(ctx); err != nil || !v.OK {
+				t.Errorf("verify %+v %v", v, err)
+			}
+			if err := c.ReadMessages(ctx, lucia); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Reset(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if in, err := c.Inbox(ctx, lucia); err != nil || len(in) != 0 {
+				t.Errorf("after reset: %+v %v", in, err)
+			}
+			if r := send(t, s, tplSend("pedido_enviado", "es", "")); r.code() != CodeParamCountMismatch {
+				t.Errorf("reset did not restore the template: %s", r.Raw)
+			}
+			lastEvent(t, s.Journal(), journal.KindReset)
+
+			if _, err := c.SendFromCustomer(ctx, "+34 600", CustomerMessage{Text: "x"}); err == nil {
+				t.Error("a bad wa_id was accepted")
+			}
+			if _, err := c.SendFromCustomer(ctx, lucia, CustomerMessage{Type: "button", Text: "No existe"}); err == nil {
+				t.Error("tapped a button the customer never got")
+			}
+			if err := c.SetWebhook(ctx, "ftp://x"); err == nil {
+				t.Error("a bad webhook URL was accepted")
+			}
+			short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			if _, err := c.AwaitInbox(short, "34600999999", 1); err == nil {
+				t.Error("AwaitInbox returned without the messages")
+			}
+		})
+	}
+}
+
+func TestControlHTTPContract(t *testing.T) {
+	rcv := newReceiver(t)
+	s := RunT(t, fixedWall(), WithWebhook(rcv.URL()))
+	do := func(method, path, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := do(http.MethodGet, "/_parley/healthz", ""); code != 200 || body != `{"status":"ok"}` {
+		t.Errorf("healthz %d %s", code, body)
+	}
+	code, body := do(http.MethodPost, "/_parley/customers/"+lucia+"/messages", `{"type":"text","text":"Hola","name":"Lucía"}`)
+	var sr map[string]any
+	_ = json.Unmarshal([]byte(body), &sr)
+	if code != 200 || !strings.HasPrefix(sr["id"].(string), "wamid.") || sr["webhook_status"] != float64(200) {
+		t.Errorf("customer message %d %s", code, body)
+	}
+	code, body = do(http.MethodGet, "/_parley/journal?after=0", "")
+	var page struct {
+		Events []map[string]any
+		Last   uint64
+	}
+	if err := json.Unmarshal([]byte(body), &page); err != nil || code != 200 || len(page.Events) == 0 {
+		t.Fatalf("journal %d %s", code, body)
+	}
+	for _, k := range []string{"seq", "at", "source", "kind", "customer", "data"} {
+		found := false
+		for _, e := range page.Events {
+			if _, ok := e[k]; ok {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no event has %q", k)
+		}
+	}
+	if _, err := time.Parse(time.RFC3339, page.Events[0]["at"].(string)); err != nil {
+		t.Errorf("at is not RFC 3339: %v", err)
+	}
+	if code, body := do(http.MethodPost, "/_parley/clock", `{"advance":"25h"}`); code != 200 || body != `{"now":"2026-03-03T10:00:00Z"}` {
+		t.Errorf("clock advance %d %s", code, body)
+	}
+	if code, body := do(http.MethodPost, "/_parley/clock", `{"set":"2026-03-02T09:00:00Z"}`); code != 200 || body != `{"now":"2026-03-02T09:00:00Z"}` {
+		t.Errorf("clock set %d %s", code, body)
+	}
+	code, body = do(http.MethodGet, "/_parley/customers/"+lucia+"/inbox", "")
+	if code != 200 || body != `{"messages":[]}` {
+		t.Errorf("inbox %d %s", code, body)
+	}
+	for _, tc := range []struct {
+		name, method, path, body string
+		want                     int
+	}{
+		{"bad clock", http.MethodPost, "/_parley/clock", `{"advance":"soon"}`, 400},
+		{"both clock fields", http.MethodPost, "/_parley/clock", `{"advance":"1h","set":"2026-03-02T09:00:00Z"}`, 400},
+		{"bad journal cursor", http.MethodGet, "/_parley/journal?after=-1", "", 400},
+		{"bad faults", http.MethodPost, "/_parley/faults", `{"latency":"forever"}`, 400},
+		{"bad marketing value", http.MethodPost, "/_parley/customers/" + lucia + "/marketing", `{"value":"maybe"}`, 400},
+		{"block without value", http.MethodPost, "/_parley/customers/" + lucia + "/block", `{}`, 400},
+		{"unknown template", http.MethodPost, "/_parley/templates/nope/es/status", `{"status":"PAUSED"}`, 404},
+		{"unknown route", http.MethodGet, "/_parley/nothing", "", 404},
+		{"malformed body", http.MethodPost, "/_parley/customers/" + lucia + "/messages", `{"type":`, 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := do(tc.method, tc.path, tc.body)
+			var env errorEnvelope
+			if code != tc.want || json.Unmarshal([]byte(body), &env) != nil || env.Error.Message == "" {
+				t.Errorf("%d %s", code, body)
+			}
+		})
+	}
+	var ce *ControlError
+	if err := NewControlClient(s.URL()).SetTemplateStatus(testCtx(t), "nope", "es", "PAUSED"); !errors.As(err, &ce) || ce.HTTP != 404 {
+		t.Errorf("client error %v", err)
+	}
+}
