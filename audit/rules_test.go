@@ -97,7 +97,7 @@ var ruleCases = []ruleCase{
 	}},
 	{rule: "WA-WINDOW-01", name: "one second past 24h", want: Broken, build: func(b *jb) []uint64 {
 		b.in(ana, "hola")
-		return evid(b.wait(day + time.Second).out(ana, "Tu pedido ha salido"))
+		return evid(b.wait(day+time.Second).out(ana, "Tu pedido ha salido"))
 	}},
 	{rule: "WA-WINDOW-01", name: "refused 131047 attempt still counts", want: Broken, build: func(b *jb) []uint64 {
 		return evid(b.refused(ana, journal.OutboundData{Type: "text", Text: "hola", Code: 131047}))
@@ -128,7 +128,7 @@ var ruleCases = []ruleCase{
 		b.optout(ana, "no quiero más mensajes")
 		b.in(ana, "no quiero más mensajes")
 		b.out(ana, "Hecho: te hemos dado de baja y no recibirás más promociones.")
-		b.wait(40 * day).in(ana, "¿dónde está mi pedido?")
+		b.wait(40*day).in(ana, "¿dónde está mi pedido?")
 		b.out(ana, "Tu pedido llega mañana.")
 		b.tpl(ana, "pedido_enviado", "UTILITY", "Tu pedido ha salido")
 		return nil
@@ -456,7 +456,7 @@ var ruleCases = []ruleCase{
 		b.dsr(ana, "erasure", "borrad mis datos")
 		b.in(ana, "borrad mis datos")
 		b.out(ana, "Solicitud DSR-1 registrada.")
-		b.wait(7 * day).out(ana, "Hemos suprimido tus datos.")
+		b.wait(7*day).out(ana, "Hemos suprimido tus datos.")
 		return nil
 	}},
 	{rule: "GDPR-DSR-02", name: "nothing after 31 days", want: Broken, build: func(b *jb) []uint64 {
@@ -685,14 +685,14 @@ var ruleCases = []ruleCase{
 	// GDPR-RET-01
 	{rule: "GDPR-RET-01", name: "old data purged from the export", want: Passed, build: func(b *jb) []uint64 {
 		b.canary(ana, "order", "PED-771234")
-		b.wait(100 * day).canary(ana, "order", "PED-998877")
+		b.wait(100*day).canary(ana, "order", "PED-998877")
 		b.dsr(ana, "access", "quiero mis datos")
 		b.doc(ana, "m1", "application/json", "d.json", `{"pedidos":["PED-998877"]}`)
 		return nil
 	}},
 	{rule: "GDPR-RET-01", name: "export holds data past 90 days", want: Broken, build: func(b *jb) []uint64 {
 		c := b.canary(ana, "order", "PED-771234")
-		b.wait(100 * day).dsr(ana, "access", "quiero mis datos")
+		b.wait(100*day).dsr(ana, "access", "quiero mis datos")
 		return evid(b.doc(ana, "m1", "application/json", "d.json", `{"pedidos":["PED-771234"]}`), c)
 	}},
 

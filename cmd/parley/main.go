@@ -60,6 +60,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"rules", "list the compliance rule catalogue", runRules},
 		{"serve", "run the mocks (WhatsApp, Dialogflow, DLP) as a standalone process", runServe},
 		{"version", "print parley's version", runVersion},
 	}

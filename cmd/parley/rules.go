@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/parley-dev/parley/audit"
+)
+
+// runRules prints the compliance rule catalogue: a table for people (English titles, or Spanish with
+// --lang es), JSON for machines.
+func runRules(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the catalogue as JSON")
+	lang := fs.String("lang", "en", "language of the titles: en or es")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError("rules: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageError("rules takes no arguments, got %q", fs.Args())
+	}
+	if *lang != "en" && *lang != "es" {
+		return usageError("rules: --lang must be en or es, got %q", *lang)
+	}
+	rules := audit.Catalogue()
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(rules)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE")
+	for _, r := range rules {
+		title := r.Title
+		if *lang == "es" {
+			title = r.TitleES
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, title)
+	}
+	fmt.Fprintf(tw, "\n%d rules. 'parley rules --json' adds sources and what each check looks at.\n", len(rules))
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("writing the catalogue: %w", err)
+	}
+	return nil
+}
+
