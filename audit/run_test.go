@@ -1,0 +1,222 @@
+package audit
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+func unjudged(rep Report, part string) bool {
+	return slices.ContainsFunc(rep.Unjudged, func(s string) bool { return strings.Contains(s, part) })
+}
+
+// TestBadInput audits a merged, damaged journal: what can be judged is, and the report says what not.
+func TestBadInput(t *testing.T) {
+	b := newJ()
+	b.in(ana, "hola")
+	late := b.wait(25*time.Hour).out(ana, "¿sigues ahí?")
+	b.add(journal.SourceWhatsApp, "outbound.teleported", ana, map[string]string{"x": "y"})
+	b.evs = append(b.evs, journal.Event{Seq: 4, Kind: journal.KindOutboundAccepted, Customer: ana, Data: json.RawMessage(`{"to":`)})
+	b.evs = append(b.evs, journal.Event{Seq: 5, Kind: journal.KindConsentGiven, Customer: ana})
+	b.evs = append(b.evs, b.evs[1])                                       // repeated
+	b.evs = append(b.evs, journal.Event{Seq: 9, Kind: journal.KindReset}) // gap 6–8
+	slices.Reverse(b.evs)                                                 // out of order
+
+	rep := Run(b.evs, Options{})
+	for _, want := range []string{"out of sequence order", "repeated a sequence number", "gaps (missing seq 6–8)",
+		`"outbound.teleported" events have a kind`, `"outbound.accepted" events have a payload that does not decode`,
+		`"consent.given" events have no payload`} {
+		if !unjudged(rep, want) {
+			t.Errorf("Unjudged lacks %q: %q", want, rep.Unjudged)
+		}
+	}
+	res, _ := rep.Result("WA-WINDOW-01")
+	if res.Status != Broken || !slices.Equal(res.Findings[0].Seqs, []uint64{late}) {
+		t.Errorf("WA-WINDOW-01 over the damaged journal: %+v", res)
+	}
+}
+
+func TestEmptyJournalExercisesNothing(t *testing.T) {
+	rep := Run(nil, Options{})
+	if len(rep.Results) != len(Catalogue()) {
+		t.Fatalf("%d results, want %d", len(rep.Results), len(Catalogue()))
+	}
+	for _, r := range rep.Results {
+		if r.Status != NotExercised {
+			t.Errorf("%s: %s on an empty journal, want not_exercised", r.Rule, r.Status)
+		}
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Catalogue() {
+		if seen[r.ID] {
+			t.Errorf("duplicate rule %s", r.ID)
+		}
+		seen[r.ID] = true
+		if r.Title == "" || r.TitleES == "" || len(r.Sources) == 0 || r.Checks == "" || r.ExercisedBy == "" || r.check == nil {
+			t.Errorf("%s is incomplete", r.ID)
+		}
+		switch r.Severity {
+		case SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow:
+		default:
+			t.Errorf("%s: severity %q", r.ID, r.Severity)
+		}
+	}
+	for _, id := range []string{"PRIV-JIT-01", "PRIV-3P-01", "WA-OPTIN-03", "WA-SEC-02"} {
+		if !seen[id] {
+			t.Errorf("catalogue lacks %s", id)
+		}
+	}
+	if len(seen) != 38 {
+		t.Errorf("%d rules, want 34 from §7 plus 4", len(seen))
+	}
+}
+
+func TestSessionLinking(t *testing.T) {
+	tests := []struct {
+		name   string
+		build  func(b *jb)
+		tied   map[string]string
+		report string
+	}{
+		{name: "verbatim text ties the session", build: func(b *jb) {
+			b.say(ana, "s1", "¿dónde está mi pedido PED-1?")
+		}, tied: map[string]string{"s1": ana}},
+		{name: "de-identified text ties through DLP", build: func(b *jb) {
+			b.in(ana, "mi DNI es "+dni)
+			b.deid("mi DNI es "+dni, "mi DNI es [DNI]")
+			b.df("s1", "mi DNI es [DNI]", nil, false)
+		}, tied: map[string]string{"s1": ana}},
+		{name: "a text two customers sent ties nothing", build: func(b *jb) {
+			b.in(ana, "hola")
+			b.in(ben, "hola")
+			b.df("s1", "hola", nil, false)
+		}, tied: map[string]string{}, report: "could not be tied"},
+		{name: "one session, two customers' texts", build: func(b *jb) {
+			b.say(ana, "shared", "soy Ana")
+			b.say(ben, "shared", "soy Ben")
+		}, tied: map[string]string{}, report: "more than one customer"},
+		{name: "later queries of a tied session are tied too", build: func(b *jb) {
+			b.say(ana, "s1", "soy Ana")
+			b.in(ben, "hola")
+			b.in(ana, "hola")
+			b.df("s1", "hola", nil, false)
+		}, tied: map[string]string{"s1": ana}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newJ()
+			tc.build(b)
+			v := NewView(b.evs, Options{})
+			if fmt.Sprint(v.sessions) != fmt.Sprint(tc.tied) {
+				t.Errorf("sessions %v, want %v", v.sessions, tc.tied)
+			}
+			for _, e := range v.evs {
+				if d := e.di(); d != nil && e.cust != tc.tied[d.SessionID] {
+					t.Errorf("query %d tied to %q, want %q", e.Seq, e.cust, tc.tied[d.SessionID])
+				}
+			}
+			if tc.report != "" && !slices.ContainsFunc(v.problems, func(s string) bool { return strings.Contains(s, tc.report) }) {
+				t.Errorf("problems %q lack %q", v.problems, tc.report)
+			}
+		})
+	}
+}
+
+// randomJournal builds a journal from fuzz bytes: kinds known and unknown, payloads valid, empty or
+// garbage, sequence numbers repeated, skipped and reversed, time jumping both ways.
+func randomJournal(data []byte) []journal.Event {
+	kinds := []string{journal.KindInboundDelivered, journal.KindOutboundAccepted, journal.KindOutboundRejected,
+		journal.KindDetectIntent, journal.KindContextsDeleted, journal.KindDeidentify, journal.KindConsentGiven,
+		journal.KindConsentWithdrawn, journal.KindOptoutRequested, journal.KindDataRequest, journal.KindCanaryPlanted,
+		journal.KindHandoffRequested, journal.KindHandoffReleased, journal.KindStatusFailed, journal.KindWebhookAttempt,
+		journal.KindMediaUploaded, journal.KindTLSProbe, journal.KindHookCalled, journal.KindConsentRefused, "mystery"}
+	texts := []string{"hola", "BAJA", "borrad mis datos", dni, card, iban, "PED-1", "", "https://x.example", "AGENTE"}
+	custs := []string{ana, ben, ""}
+	var out []journal.Event
+	at := journal.DefaultStart
+	for i := 0; i+4 <= len(data); i += 4 {
+		k, x, y, z := int(data[i]), int(data[i+1]), int(data[i+2]), int(data[i+3])
+		kind := kinds[k%len(kinds)]
+		text := texts[x%len(texts)] + " " + texts[y%len(texts)]
+		cust := custs[z%len(custs)]
+		at = at.Add(time.Duration(int(int8(data[i+1]))) * time.Hour)
+		var payload any
+		switch kind {
+		case journal.KindInboundDelivered:
+			payload = journal.InboundData{Text: text}
+		case journal.KindOutboundAccepted, journal.KindOutboundRejected:
+			types := []string{"text", "template", "document", "interactive"}
+			cats := []string{"MARKETING", "UTILITY", ""}
+			payload = journal.OutboundData{Type: types[y%4], Text: text, Category: cats[z%3], Template: "t", MediaID: "m", Code: []int{0, 131047, 131049, 131050, 132001}[x%5], Buttons: []string{text}}
+		case journal.KindDetectIntent:
+			payload = journal.DetectIntentData{Session: "projects/p/agent/sessions/s" + fmt.Sprint(z%3), SessionID: "s" + fmt.Sprint(z%3), Text: text, Parameters: map[string]any{"p": text, "n": []any{1.0, map[string]any{"q": text}}}, Fallback: x%2 == 0}
+		case journal.KindContextsDeleted:
+			payload = journal.ContextsData{SessionID: "s" + fmt.Sprint(z%3)}
+		case journal.KindDeidentify:
+			payload = journal.DLPData{Text: text, Result: "[X]"}
+		case journal.KindConsentGiven, journal.KindConsentWithdrawn, journal.KindConsentRefused:
+			payload = journal.ConsentData{Purpose: []string{"marketing", "notifications", ""}[x%3], Channel: []string{"whatsapp", "web", ""}[y%3], Wording: text}
+		case journal.KindOptoutRequested:
+			payload = journal.OptoutData{Via: []string{"chat", "whatsapp_stop"}[x%2], Phrase: text}
+		case journal.KindDataRequest:
+			payload = journal.DataRequestData{Right: []string{"access", "portability", "erasure", "rectification", "restriction", "objection"}[x%6], Wording: text, Old: texts[y%len(texts)]}
+		case journal.KindCanaryPlanted:
+			payload = journal.CanaryData{Type: "order", Value: texts[x%len(texts)]}
+		case journal.KindStatusFailed:
+			payload = journal.StatusData{ID: "w", Code: 131049 + x%2}
+		case journal.KindWebhookAttempt:
+			payload = journal.WebhookAttemptData{URL: texts[x%len(texts)], Status: 200, Signed: y%2 == 0}
+		case journal.KindMediaUploaded:
+			payload = journal.MediaData{ID: "m", MimeType: []string{"application/json", "text/csv", "application/xml", "application/pdf"}[x%4], Content: data[i:min(len(data), i+y%32)]}
+		case journal.KindTLSProbe:
+			payload = journal.TLSProbeData{Version: "1.0", Accepted: true}
+		}
+		raw, _ := json.Marshal(payload)
+		switch z % 7 {
+		case 0:
+			raw = nil
+		case 1:
+			raw = data[i : i+4]
+		}
+		seq := uint64(i/4 + 1)
+		if y%11 == 0 {
+			seq = uint64(x)
+		}
+		out = append(out, journal.Event{Seq: seq, At: at, Kind: kind, Customer: cust, Data: raw})
+	}
+	return out
+}
+
+func FuzzRun(f *testing.F) {
+	f.Add([]byte("\x00\x01\x02\x03\x01\x05\x06\x07\x03\x00\x00\x00\x09\x09\x09\x09"))
+	f.Add([]byte(strings.Repeat("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c", 20)))
+	r := rand.New(rand.NewPCG(1, 2))
+	seed := make([]byte, 512)
+	for i := range seed {
+		seed[i] = byte(r.IntN(256))
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 4096 {
+			return
+		}
+		rep := Run(randomJournal(data), Options{})
+		if len(rep.Results) != len(Catalogue()) {
+			t.Fatalf("%d results", len(rep.Results))
+		}
+		for _, res := range rep.Results {
+			if res.Status == Broken && len(res.Findings) == 0 {
+				t.Fatalf("%s broken without findings", res.Rule)
+			}
+		}
+	})
+}
