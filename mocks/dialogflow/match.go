@@ -165,8 +165,8 @@ func (lm *langModel) wordWeight(w string) float64 {
 	return lm.unknown
 }
 
-// similarity of two folded words: 1 when equal, less for a typo (edit distance 1 for words of 4–5
-// letters, 2 from 6 letters), 0 otherwise.
+// similarity of two folded words: 1 when equal, less for a typo (edit distance 1 for words of 4–7
+// letters, 2 from 8 letters), 0 otherwise.
 func similarity(a, b string) float64 {
 	if a == b {
 		return 1
@@ -176,7 +176,7 @@ func similarity(a, b string) float64 {
 	short := min(la, lb)
 	allowed := 0
 	switch {
-	case short >= 6:
+	case short >= 8:
 		allowed = 2
 	case short >= 4:
 		allowed = 1
