@@ -2,7 +2,9 @@ package reference
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/parley-dev/parley/pii"
 	"regexp"
 	"strings"
 	"time"
@@ -16,6 +18,9 @@ const (
 	buttonOptInYes  = "optin_yes"
 	buttonOptInNo   = "optin_no"
 )
+
+// jitTypes are the personal data whose sharing earns a just-in-time privacy reminder.
+var jitTypes = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.Passport, pii.CVV, pii.Email}
 
 func (b *Bot) now() time.Time { return b.clock().UTC() }
 
@@ -92,15 +97,21 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 	}
 	l := b.lang(c)
 	t := text(l)
+	in.First = !known
 	if !known {
 		b.say(ctx, in.From, b.welcome(l))
 	}
 	if in.Type == "reaction" {
 		return
 	}
-	handled := b.route(ctx, c, in, body, l)
+	findings := 0
+	handled := b.route(ctx, c, in, body, l, &findings)
 	if truncated {
 		b.say(ctx, in.From, t.tooLong)
+	}
+	// Just-in-time reminder (PRIV-JIT-01): the customer shared personal data, here or as DLP saw it.
+	if !b.violates("PRIV-JIT-01") && (findings > 0 || len(pii.Only(pii.Find(body), jitTypes...)) > 0) {
+		b.say(ctx, in.From, t.jitReminder)
 	}
 	if !known && handled != intentOptOut && handled != intentObjection && handled != intentErasure &&
 		handled != intentHuman && handled != intentYes && handled != intentNo && !b.store.mayReceive(in.From, "marketing", now) {
@@ -136,7 +147,7 @@ func (b *Bot) askOptIn(ctx context.Context, waID, lang string) {
 }
 
 // route answers one message and returns what it understood.
-func (b *Bot) route(ctx context.Context, c customer, in inbound, txt, lang string) intent {
+func (b *Bot) route(ctx context.Context, c customer, in inbound, txt, lang string, findings *int) intent {
 	t := text(lang)
 	switch in.Type {
 	case "media":
@@ -192,7 +203,7 @@ func (b *Bot) route(ctx context.Context, c customer, in inbound, txt, lang strin
 	if b.handleIntent(ctx, c, it, txt, lang) {
 		return it
 	}
-	return b.understand(ctx, c, in, txt, lang)
+	return b.understand(ctx, c, in, txt, lang, findings)
 }
 
 // handleIntent acts on a recognised compliance intent; it returns false for intents it leaves to the NLU.
@@ -287,11 +298,10 @@ func (b *Bot) complaint(ctx context.Context, waID, lang string) {
 }
 
 // understand sends the de-identified text to Dialogflow and answers from the intent it matched.
-func (b *Bot) understand(ctx context.Context, c customer, in inbound, txt, lang string) intent {
+func (b *Bot) understand(ctx context.Context, c customer, in inbound, txt, lang string, findings *int) intent {
 	t := text(lang)
 	ids := findIdentifiers(txt)
 	query := txt
-	findings := len(ids)
 	if !b.violates("PII-NLU-01") {
 		clean, n, err := b.nlu.deidentify(ctx, txt)
 		if err != nil {
@@ -301,7 +311,7 @@ func (b *Bot) understand(ctx context.Context, c customer, in inbound, txt, lang 
 			return intentNone
 		}
 		query, _ = mask(clean) // defence in depth: anything DLP missed that has a valid check digit
-		findings += n
+		*findings += n
 	}
 	if r := []rune(query); len(r) > maxDialogflow {
 		query = string(r[:maxDialogflow])
@@ -312,9 +322,6 @@ func (b *Bot) understand(ctx context.Context, c customer, in inbound, txt, lang 
 			raw = append(raw, id.Value)
 		}
 		b.say(ctx, c.WaID, fmt.Sprintf(t.maskedNote, strings.Join(raw, ", ")))
-	}
-	if findings > 0 && !b.violates("PRIV-JIT-01") {
-		b.say(ctx, c.WaID, t.jitReminder)
 	}
 	dfLang := lang
 	if dfLang != "en" {
@@ -341,12 +348,19 @@ func (b *Bot) understand(ctx context.Context, c customer, in inbound, txt, lang 
 		return intentOrder
 	}
 	switch it {
+	case intentYes, intentNo:
+		// Dialogflow matched an opt-in answer, but no opt-in question of ours is pending: nothing to accept.
+		b.say(ctx, c.WaID, t.fallback)
+		return intentNone
 	case intentTicket:
 		b.tickets(ctx, c.WaID, lang)
 		return it
 	case intentPrivacy:
 		b.say(ctx, c.WaID, b.welcome(lang))
 		return it
+	}
+	if in.First && strings.EqualFold(res.Intent, "welcome") {
+		return intentNone // the first-contact welcome already greeted the customer
 	}
 	if res.Fallback || res.Reply == "" {
 		b.say(ctx, c.WaID, t.fallback)

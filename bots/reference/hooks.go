@@ -123,7 +123,8 @@ func (b *Bot) hookConsent(w http.ResponseWriter, r *http.Request) {
 		hookError(w, http.StatusUnprocessableEntity, "purpose %q must be marketing or notifications", h.Purpose)
 		return
 	}
-	if !b.violates("WA-OPTIN-03") {
+	given := h.Given == nil || *h.Given
+	if given && !b.violates("WA-OPTIN-03") {
 		if !validChannels[h.Channel] {
 			hookError(w, http.StatusUnprocessableEntity, "channel %q must be one of web, sms, app, atm, store, phone, email, paper", h.Channel)
 			return
@@ -133,7 +134,6 @@ func (b *Bot) hookConsent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	given := h.Given == nil || *h.Given
 	c := Consent{WaID: h.WaID, Purpose: h.Purpose, Given: given, Channel: h.Channel, Wording: h.Wording, Time: b.at(h.Time), Source: "hook"}
 	done, err := b.enqueue(h.WaID, func(ctx context.Context) { b.recordConsent(c) })
 	if err != nil {

@@ -154,6 +154,7 @@ type inbound struct {
 	Type        string // text, button, interactive, media, location, reaction, unsupported
 	Text        string
 	ReplyID     string // id of a tapped reply button or list row
+	First       bool   // the customer's first contact (set when handled)
 }
 
 func (b *Bot) receiveWebhook(w http.ResponseWriter, r *http.Request) {
