@@ -26,6 +26,7 @@ const (
 	CodeMarketingLimit     = 131049
 	CodeMarketingStopped   = 131050
 	CodeUnsupportedType    = 131051
+	CodeMediaUpload        = 131053
 	CodePairRateLimit      = 131056
 	CodeParamCountMismatch = 132000
 	CodeTemplateNotFound   = 132001
@@ -57,6 +58,7 @@ var codes = map[int]codeInfo{
 	CodeMarketingLimit:     {"This message was not delivered to maintain healthy ecosystem engagement.", http.StatusTooManyRequests, true},
 	CodeMarketingStopped:   {"Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business", http.StatusBadRequest, true},
 	CodeUnsupportedType:    {"Unsupported message type", http.StatusBadRequest, false},
+	CodeMediaUpload:        {"Media upload error", http.StatusBadRequest, false},
 	CodePairRateLimit:      {"(Business Account, Consumer Account) pair rate limit hit", http.StatusTooManyRequests, false},
 	CodeParamCountMismatch: {"Number of parameters does not match the expected number of params", http.StatusBadRequest, false},
 	CodeTemplateNotFound:   {"Template name does not exist in the translation", http.StatusBadRequest, false},

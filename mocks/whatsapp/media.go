@@ -106,10 +106,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, pnid string
 	}
 	base, _, _ := mime.ParseMediaType(fileType)
 	if !allowedMedia[base] {
-		e := newError(131053, "Media upload error: unsupported MIME type "+fileType)
-		e.HTTP = http.StatusBadRequest
-		e.Message = "(#131053) Media upload error"
-		return nil, e
+		return nil, newError(CodeMediaUpload, "Unsupported MIME type "+fileType)
 	}
 	s.mu.Lock()
 	id := s.storeMediaLocked(base, data)
