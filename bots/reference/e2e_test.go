@@ -1,8 +1,13 @@
 package reference
 
 import (
+	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
 func TestFirstContactDisclosureAndOptInPrompt(t *testing.T) {
@@ -48,5 +53,293 @@ func TestFirstContactDisclosureAndOptInPrompt(t *testing.T) {
 				t.Errorf("the notice was repeated on the second message:%s", transcript(again))
 			}
 		})
+	}
+}
+
+func TestOptInIsExplicitAndRecorded(t *testing.T) {
+	tests := []struct {
+		name    string
+		answer  func(e *env, waID string)
+		consent bool
+	}{
+		{"button yes", func(e *env, w string) { e.tap(w, "Sí, acepto", buttonOptInYes) }, true},
+		{"typed si", func(e *env, w string) { e.say(w, "Sí") }, true},
+		{"button no", func(e *env, w string) { e.tap(w, "No, gracias", buttonOptInNo) }, false},
+		{"ok? is not consent", func(e *env, w string) { e.say(w, "ok?") }, false},
+		{"silence is not consent", func(e *env, w string) {}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			e.say(w, "hola")
+			tt.answer(e, w)
+			recs := e.bot.store.consentsOf(w)
+			if got := len(recs) == 1 && recs[0].Given; got != tt.consent {
+				t.Fatalf("consent recorded = %v, want %v: %+v", got, tt.consent, recs)
+			}
+			if !tt.consent {
+				return
+			}
+			r := recs[0]
+			if r.Channel != "whatsapp" || r.Purpose != "marketing" || !r.Time.Equal(e.j.Clock().Now()) || !strings.Contains(r.Wording, "Tienda Ejemplo") || !strings.Contains(r.Wording, "WhatsApp") {
+				t.Errorf("consent is not demonstrable: %+v", r)
+			}
+		})
+	}
+}
+
+func TestServiceDoesNotDependOnConsent(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000001"
+	e.say(w, "hola")
+	e.tap(w, "No, gracias", buttonOptInNo)
+	got := e.say(w, "¿cómo va mi pedido TE-1001?")
+	if !anyContains(got, "TE-1001") || !anyContains(got, "enviado") {
+		t.Fatalf("after 'no' to offers the order question was not answered:%s", transcript(got))
+	}
+}
+
+func TestCampaignOnlyToConsentedCustomers(t *testing.T) {
+	e := newEnv(t)
+	const chat, web, none, webNoWording = "34600000001", "34600000002", "34600000003", "34600000004"
+	e.optIn(chat)
+	e.say(none, "hola")
+	if st := e.consent(web, "marketing", "web", "Acepto recibir ofertas de Tienda Ejemplo por WhatsApp"); st != 201 {
+		t.Fatalf("consent hook answered %d", st)
+	}
+	if st := e.consent(webNoWording, "marketing", "web", ""); st != 422 {
+		t.Fatalf("consent without wording answered %d, want 422", st)
+	}
+	e.advance(25 * time.Hour)
+	e.markJournal()
+	res := e.campaign()
+	sort.Strings(res.Sent)
+	if strings.Join(res.Sent, ",") != chat+","+web {
+		t.Fatalf("campaign sent to %v, want %s and %s", res.Sent, chat, web)
+	}
+	for _, w := range []string{chat, web} {
+		out := e.sentTo(w)
+		if len(out) != 1 || out[0].Type != "template" || out[0].Template != templateMarketing || out[0].Category != "MARKETING" {
+			t.Errorf("%s: want one marketing template, got %+v", w, out)
+		}
+	}
+	for _, w := range []string{none, webNoWording} {
+		if out := e.sentTo(w); len(out) != 0 {
+			t.Errorf("%s got marketing without consent: %+v", w, out)
+		}
+	}
+	in := e.inbox(chat)
+	last := in[len(in)-1]
+	if strings.Join(last.Buttons, "|") != "Baja" {
+		t.Errorf("the marketing template offers no opt-out button: %+v", last)
+	}
+}
+
+func TestOptOutInAnyPhrasing(t *testing.T) {
+	phrases := []struct{ name, text string }{
+		{"BAJA", "BAJA"},
+		{"STOP", "STOP"},
+		{"no quiero mas mensajes", "no quiero más mensajes"},
+		{"dejad de escribirme", "Dejad de escribirme, por favor"},
+		{"lista robinson", "Estoy en la lista Robinson, cesen el envío"},
+		{"typo", "quiero darme de vaja"},
+		{"english unsubscribe", "unsubscribe"},
+		{"english paraphrase", "please stop messaging me"},
+	}
+	for _, p := range phrases {
+		t.Run(p.name, func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			e.optIn(w)
+			e.markJournal()
+			got := e.say(w, p.text)
+			if len(got) != 1 || !(strings.Contains(got[0].Text, "baja") || strings.Contains(got[0].Text, "unsubscribed")) {
+				t.Fatalf("want exactly one confirmation, got:%s", transcript(got))
+			}
+			e.advance(31 * 24 * time.Hour)
+			res := e.campaign()
+			n := e.notify(w, "TE-1001")
+			if len(res.Sent) != 0 || n.Result != "skipped_opted_out" {
+				t.Fatalf("after opt-out: campaign sent %v, notify %q", res.Sent, n.Result)
+			}
+			if out := e.sentTo(w); len(out) != 1 {
+				t.Errorf("want only the confirmation after the opt-out, got %d sends: %+v", len(out), out)
+			}
+			// The customer may still write and get service.
+			if got := e.say(w, "¿dónde está mi pedido TE-1001?"); !anyContains(got, "TE-1001") {
+				t.Errorf("no service after opt-out:%s", transcript(got))
+			}
+		})
+	}
+}
+
+func TestOptOutByTemplateButton(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000001"
+	e.optIn(w)
+	e.campaign()
+	before := len(e.inbox(w))
+	e.send(w, whatsapp.CustomerMessage{Type: "button", Text: "Baja"})
+	got := e.inbox(w)[before:]
+	if len(got) != 1 || !strings.Contains(got[0].Text, "baja") {
+		t.Fatalf("the quick-reply Baja was not honoured:%s", transcript(got))
+	}
+	if res := e.campaign(); len(res.Sent) != 0 {
+		t.Errorf("campaign after Baja sent to %v", res.Sent)
+	}
+}
+
+func TestNotifyWindowAndConsent(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000001"
+	e.say(w, "hola")
+	if r := e.notify(w, "TE-1001"); r.Result != "sent_text" {
+		t.Fatalf("inside the window: %q, want sent_text", r.Result)
+	}
+	e.advance(25 * time.Hour)
+	e.markJournal()
+	if r := e.notify(w, "TE-1001"); r.Result != "skipped_no_consent" {
+		t.Fatalf("outside the window without consent: %q", r.Result)
+	}
+	if out := e.sentTo(w); len(out) != 0 {
+		t.Fatalf("sent outside the window without consent: %+v", out)
+	}
+	e.consent(w, "notifications", "app", "Quiero recibir avisos de mis pedidos de Tienda Ejemplo por WhatsApp")
+	r := e.notify(w, "TE-1001")
+	out := e.sentTo(w)
+	if r.Result != "sent_template" || len(out) != 1 || out[0].Template != templateShipped || out[0].Category != "UTILITY" || out[0].HTTP != 200 {
+		t.Fatalf("outside the window with consent: %q %+v", r.Result, out)
+	}
+	for _, o := range outbound(t, e.since(journal.KindOutboundAccepted)) {
+		if o.Type != "template" && !o.InWindow {
+			t.Errorf("free-form message outside the window: %+v", o)
+		}
+	}
+}
+
+func TestPlatformStopPromotions(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000001"
+	e.optIn(w)
+	if err := e.wa.StopPromotions(e.ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	e.markJournal()
+	if res := e.campaign(); len(res.Sent) != 0 {
+		t.Fatalf("campaign after WhatsApp's stop promotions: %v", res.Sent)
+	}
+	if out := e.sentTo(w); len(out) != 0 {
+		t.Errorf("marketing attempted after stop promotions: %+v", out)
+	}
+}
+
+func TestMarketingErrorsNoRetryStorm(t *testing.T) {
+	tests := []struct {
+		name     string
+		code     int
+		count    int
+		maxCalls int
+		sent     bool
+	}{
+		{"131050 async: suppressed", 131050, 1, 1, true},
+		{"131049 async: held", 131049, 1, 1, true},
+		{"130429 retried, bounded", 130429, 10, 3, false},
+		{"131056 retried, bounded", 131056, 10, 3, false},
+		{"130429 once then sent", 130429, 1, 2, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			e.optIn(w)
+			e.advance(25 * time.Hour)
+			if err := e.wa.SetFaults(e.ctx, whatsapp.Faults{ErrorCode: tt.code, ErrorCount: tt.count}); err != nil {
+				t.Fatal(err)
+			}
+			e.markJournal()
+			res := e.campaign()
+			if calls := len(e.sentTo(w)); calls > tt.maxCalls || calls == 0 {
+				t.Fatalf("%d send attempts, want 1..%d", calls, tt.maxCalls)
+			}
+			if (len(res.Sent) == 1) != tt.sent {
+				t.Errorf("campaign result %+v", res)
+			}
+			if err := e.wa.SetFaults(e.ctx, whatsapp.Faults{}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.code == 131050 || tt.code == 131049 {
+				e.markJournal()
+				e.campaign()
+				if out := e.sentTo(w); len(out) != 0 {
+					t.Errorf("marketing resent after %d: %+v", tt.code, out)
+				}
+			}
+			if tt.code == 131049 {
+				e.advance(25 * time.Hour)
+				e.markJournal()
+				if res := e.campaign(); len(res.Sent) != 1 {
+					t.Errorf("the 131049 hold did not lapse after 24 hours: %+v", res)
+				}
+			}
+		})
+	}
+}
+
+func TestDeidentifiedBeforeDialogflow(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000001"
+	e.say(w, "hola")
+	e.markJournal()
+	got := e.say(w, "Soy Ana, mi DNI es 12345678Z y mi tarjeta 4111 1111 1111 1111, ¿dónde está mi pedido?")
+	dis := detects(t, e.since(journal.KindDetectIntent))
+	if len(dis) != 1 {
+		t.Fatalf("want one detectIntent, got %d", len(dis))
+	}
+	if deid := e.since(journal.KindDeidentify); len(deid) != 1 || deid[0].Seq > e.since(journal.KindDetectIntent)[0].Seq {
+		t.Fatalf("DLP deidentify must come before Dialogflow: %d calls", len(deid))
+	}
+	d := dis[0]
+	for _, raw := range []string{"12345678Z", "4111 1111 1111 1111", "4111111111111111"} {
+		if strings.Contains(d.Text, raw) {
+			t.Errorf("raw identifier %q reached Dialogflow: %q", raw, d.Text)
+		}
+	}
+	if strings.Contains(d.SessionID, w) || len(d.SessionID) > 36 || d.SessionID == "" {
+		t.Errorf("session id %q is not pseudonymous", d.SessionID)
+	}
+	if !strings.Contains(d.Session, "/locations/europe-west1/") {
+		t.Errorf("session %q is not in the EU location the notice promises", d.Session)
+	}
+	if !anyContains(got, "privacidad") {
+		t.Errorf("no just-in-time privacy reminder:%s", transcript(got))
+	}
+	for _, m := range e.inbox(w) {
+		if strings.Contains(m.Text, "12345678Z") || strings.Contains(m.Text, "4111 1111 1111 1111") {
+			t.Errorf("identifier echoed back: %q", m.Text)
+		}
+	}
+	c, _ := e.bot.store.get(w)
+	for _, m := range c.Messages {
+		if strings.Contains(m.Text, "4111 1111 1111 1111") {
+			t.Errorf("card number stored readable: %q", m.Text)
+		}
+	}
+}
+
+func TestNeverAsksForSensitiveData(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000009" // no orders
+	for _, q := range []string{"hola", "¿dónde está mi pedido?", "quiero mi ticket", "no sé el número de pedido"} {
+		e.say(w, q)
+	}
+	for _, m := range e.inbox(w) {
+		low := strings.ToLower(m.Text)
+		for _, bad := range []string{"número de la tarjeta", "número completo de la tarjeta", "contraseña:", "foto de tu dni", "indícame tu iban"} {
+			if strings.Contains(low, bad) {
+				t.Errorf("asked for sensitive data: %q", m.Text)
+			}
+		}
 	}
 }
