@@ -555,7 +555,9 @@ func (s *Server) responseIDLocked() string {
 	for i := range b {
 		b[i] = byte(s.rng.UintN(256))
 	}
-	return fmt.Sprintf("%x-%x-4%x-%x-%x-%x", b[0:4], b[4:6], b[6:8][1:], b[8:10], b[10:16], b[16:20])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], b[16:20])
 }
 
 var reRef = regexp.MustCompile(`[$#][A-Za-z0-9_][A-Za-z0-9_.-]*`)
