@@ -225,19 +225,26 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, pnid string
 	if gerr != nil {
 		return nil, gerr
 	}
-	if json.Valid(body) {
-		out.Body = body
-	}
 	if gerr := s.authorize(r); gerr != nil {
+		if json.Valid(body) {
+			out.Body = body
+		}
 		return nil, gerr
 	}
 	if pnid != s.cfg.phoneNumberID {
+		if json.Valid(body) {
+			out.Body = body
+		}
 		return nil, errUnknownObject("post", pnid)
 	}
 	var req sendRequest
 	if gerr := decodeJSON(body, &req); gerr != nil {
+		if json.Valid(body) {
+			out.Body = body
+		}
 		return nil, gerr
 	}
+	out.Body = body
 	if req.MessagingProduct == "" {
 		return nil, errRequired("messaging_product")
 	}

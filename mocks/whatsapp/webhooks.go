@@ -344,13 +344,13 @@ var errNoWebhook = errors.New("no webhook URL is set")
 // post encodes, signs and delivers one webhook, retrying non-200 answers with back-off, journalling every
 // attempt. It returns the last HTTP status (0 when none answered) and the number of attempts.
 func (s *Server) post(ctx context.Context, field, ref string, v any, duplicate bool) (int, int, error) {
-	body, err := encodeWebhook(v)
-	if err != nil {
-		return 0, 0, fmt.Errorf("encoding webhook: %w", err)
-	}
 	target, err := s.ensureVerified(ctx)
 	if err != nil {
 		return 0, 0, err
+	}
+	body, err := encodeWebhook(v)
+	if err != nil {
+		return 0, 0, fmt.Errorf("encoding webhook: %w", err)
 	}
 	sig := Sign(s.cfg.appSecret, body)
 	copies := 1
