@@ -2,10 +2,150 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
-// runServe is filled in by the WhatsApp mock (issue 2).
+// serveConfig is what `parley serve` runs. Each mock has its flags here and its start-up in startMocks;
+// the Dialogflow and DLP mocks join with --dialogflow and --dlp the same way.
+type serveConfig struct {
+	logLevel string
+
+	whatsappAddr  string
+	webhook       string
+	appSecret     string
+	verifyToken   string
+	accessToken   string
+	phoneNumberID string
+	wabaID        string
+	templates     string
+	mps           int
+	pairRate      time.Duration
+	windowError   string
+	seed          int64
+}
+
+func (c *serveConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.whatsappAddr, "whatsapp", "127.0.0.1:4010", "address of the WhatsApp Cloud API mock (host:port)")
+	fs.StringVar(&c.webhook, "webhook", "", "the assistant's webhook URL, e.g. http://bot:8080/webhook (also settable later with POST /_parley/webhook)")
+	fs.StringVar(&c.appSecret, "app-secret", whatsapp.DefaultAppSecret, "app secret that signs webhooks (X-Hub-Signature-256)")
+	fs.StringVar(&c.verifyToken, "verify-token", whatsapp.DefaultVerifyToken, "token of the hub.challenge handshake")
+	fs.StringVar(&c.accessToken, "access-token", whatsapp.DefaultAccessToken, "bearer token the assistant must send")
+	fs.StringVar(&c.phoneNumberID, "phone-number-id", whatsapp.DefaultPhoneNumberID, "business phone number id")
+	fs.StringVar(&c.wabaID, "waba-id", whatsapp.DefaultWABAID, "WhatsApp Business Account id")
+	fs.StringVar(&c.templates, "templates", "", "directory of message templates (*.json); default: the built-in fixtures")
+	fs.IntVar(&c.mps, "mps", whatsapp.DefaultMPS, "throughput limit in messages per second (0 = none)")
+	fs.DurationVar(&c.pairRate, "pair-rate", whatsapp.DefaultPairRate, "minimum sustained gap between messages to one recipient (0 = none)")
+	fs.StringVar(&c.windowError, "window-error", string(whatsapp.WindowErrorStatus), "how 131047 is reported outside the 24-hour window: status (failed webhook) or sync (HTTP 400)")
+	fs.Int64Var(&c.seed, "seed", 1, "seed of fault injection and ids, so a run repeats")
+}
+
+// envName is the environment variable that sets flag name: PARLEY_ and the name in upper case with
+// dashes as underscores (--app-secret: PARLEY_APP_SECRET).
+func envName(flagName string) string {
+	return "PARLEY_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// runningMock is one started mock.
+type runningMock struct {
+	name  string
+	url   string
+	close func() error
+}
+
+// startMocks starts every mock of cfg on one shared journal. If one fails, those already started are
+// closed.
+func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]runningMock, error) {
+	var started []runningMock
+	fail := func(err error) ([]runningMock, error) {
+		for _, m := range started {
+			_ = m.close()
+		}
+		return nil, err
+	}
+	opts := []whatsapp.Option{
+		whatsapp.WithJournal(j), whatsapp.WithAddr(cfg.whatsappAddr), whatsapp.WithLogger(logger.With("mock", "whatsapp")),
+		whatsapp.WithAppSecret(cfg.appSecret), whatsapp.WithVerifyToken(cfg.verifyToken), whatsapp.WithAccessToken(cfg.accessToken),
+		whatsapp.WithPhoneNumberID(cfg.phoneNumberID), whatsapp.WithWABAID(cfg.wabaID),
+		whatsapp.WithMPS(cfg.mps), whatsapp.WithPairRate(cfg.pairRate),
+		whatsapp.WithWindowErrorMode(whatsapp.WindowErrorMode(cfg.windowError)), whatsapp.WithSeed(cfg.seed),
+	}
+	if cfg.webhook != "" {
+		opts = append(opts, whatsapp.WithWebhook(cfg.webhook))
+	}
+	if cfg.templates != "" {
+		opts = append(opts, whatsapp.WithTemplatesDir(cfg.templates))
+	}
+	wa, err := whatsapp.NewServer(opts...)
+	if err != nil {
+		return fail(err)
+	}
+	started = append(started, runningMock{name: "whatsapp", url: wa.URL(), close: wa.Close})
+
+	// The Dialogflow (--dialogflow) and DLP (--dlp) mocks start here, on the same journal.
+
+	return started, nil
+}
+
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return usageError("serve is not built yet")
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg serveConfig
+	cfg.flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: parley serve [flags]\n\nRuns the mocks standalone. Every flag can also be set with PARLEY_<FLAG> (e.g. PARLEY_APP_SECRET).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = usageError("%s=%q: %v", envName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2, err: errSilent}
+	}
+	if fs.NArg() > 0 {
+		return usageError("serve takes no arguments, got %q", fs.Args())
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return usageError("--log-level %q: want debug, info, warn or error", cfg.logLevel)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	j := journal.New(nil)
+	mocks, err := startMocks(cfg, j, logger)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	for _, m := range mocks {
+		fmt.Fprintf(stdout, "parley: %s mock listening on %s\n", m.name, m.url)
+	}
+	<-ctx.Done()
+	logger.Info("stopping", "reason", context.Cause(ctx))
+	var errs []error
+	for _, m := range mocks {
+		if err := m.close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing the %s mock: %w", m.name, err))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lineWriter is a concurrency-safe writer that hands out complete lines.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   strings.Builder
+	lines chan string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for {
+		s := w.buf.String()
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			break
+		}
+		w.lines <- s[:i]
+		w.buf.Reset()
+		w.buf.WriteString(s[i+1:])
+	}
+	return len(p), nil
+}
+
+func TestServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	deadline, stop := context.WithTimeout(context.Background(), 20*time.Second)
+	defer stop()
+	env := map[string]string{"PARLEY_ACCESS_TOKEN": "token-from-env", "PARLEY_PHONE_NUMBER_ID": "1234567"}
+	out := &lineWriter{lines: make(chan string, 16)}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"serve", "--whatsapp", "127.0.0.1:0", "--pair-rate", "0"}, func(k string) string { return env[k] }, out, io.Discard)
+	}()
+	var url string
+	select {
+	case line := <-out.lines:
+		_, url, _ = strings.Cut(line, "listening on ")
+	case err := <-errc:
+		t.Fatalf("serve returned early: %v", err)
+	case <-deadline.Done():
+		t.Fatal("serve printed nothing")
+	}
+	if !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("listening on %q", url)
+	}
+	resp, err := http.Get(url + "/_parley/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != `{"status":"ok"}` {
+		t.Errorf("healthz %d %s", resp.StatusCode, body)
+	}
+	req, _ := http.NewRequest(http.MethodGet, url+"/v23.0/1234567", nil)
+	req.Header.Set("Authorization", "Bearer token-from-env")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("flags from the environment not applied: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Errorf("serve stopped with %v", err)
+		}
+	case <-deadline.Done():
+		t.Fatal("serve did not stop after its context was cancelled")
+	}
+	if _, err := http.Get(url + "/_parley/healthz"); err == nil {
+		t.Error("still answering after stop")
+	}
+}
+
+func TestServeErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantCode int
+		wantErr  string
+	}{
+		{name: "address in use", args: []string{"--whatsapp", ln.Addr().String()}, wantCode: 1, wantErr: "address already in use"},
+		{name: "bad duration", args: []string{"--pair-rate", "soon"}, wantCode: 2},
+		{name: "bad env", env: map[string]string{"PARLEY_MPS": "many"}, wantCode: 2, wantErr: "PARLEY_MPS"},
+		{name: "negative mps", args: []string{"--whatsapp", "127.0.0.1:0", "--mps", "-1"}, wantCode: 1, wantErr: "WithMPS"},
+		{name: "bad window mode", args: []string{"--whatsapp", "127.0.0.1:0", "--window-error", "later"}, wantCode: 1, wantErr: "WithWindowErrorMode"},
+		{name: "missing templates dir", args: []string{"--whatsapp", "127.0.0.1:0", "--templates", "/nonexistent"}, wantCode: 1, wantErr: "templates"},
+		{name: "extra argument", args: []string{"now"}, wantCode: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var stderr strings.Builder
+			err := run(ctx, append([]string{"serve"}, tc.args...), func(k string) string { return tc.env[k] }, io.Discard, &stderr)
+			if err == nil || exitCode(err) != tc.wantCode || !strings.Contains(err.Error()+stderr.String(), tc.wantErr) {
+				t.Errorf("err %v (exit %d), stderr %q", err, exitCode(err), stderr.String())
+			}
+		})
+	}
+	t.Run("help", func(t *testing.T) {
+		var stderr strings.Builder
+		if err := run(context.Background(), []string{"serve", "-h"}, func(string) string { return "" }, io.Discard, &stderr); err != nil {
+			t.Errorf("help: %v", err)
+		}
+		sc := bufio.NewScanner(strings.NewReader(stderr.String()))
+		var flags int
+		for sc.Scan() {
+			if strings.HasPrefix(strings.TrimSpace(sc.Text()), "-") {
+				flags++
+			}
+		}
+		if flags < 11 || !strings.Contains(stderr.String(), "PARLEY_APP_SECRET") {
+			t.Errorf("usage lists %d flags: %s", flags, stderr.String())
+		}
+	})
+}
