@@ -463,6 +463,9 @@ func (m *matcher) best(q *query, active map[string]bool, minConfidence float64) 
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
 		a, b := cands[i], cands[j]
+		if a.exact != b.exact {
+			return a.exact // a grammar match beats any similarity, context bonus or not
+		}
 		if math.Abs(a.score-b.score) >= tieEpsilon {
 			return a.score > b.score
 		}
