@@ -9,8 +9,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/pii"
 )
 
 // window is WhatsApp's customer-service window. A message sent exactly 24 hours after the customer's last
@@ -74,7 +76,8 @@ type customer struct {
 }
 
 // View is a journal prepared for the rules: ordered by sequence number, payloads decoded, events grouped
-// by customer, Dialogflow sessions tied to customers. Build it with NewView; it is read-only afterwards.
+// by customer, Dialogflow sessions tied to customers. Build it with NewView. Rules read it one at a time
+// (it memoises identifier scans): do not Check rules concurrently on one View.
 type View struct {
 	opts     Options
 	evs      []*ev
@@ -86,6 +89,33 @@ type View struct {
 	byFirst  map[string][]*ev    // canary events by the first token of their folded value (WA-XCUST-01)
 	last     time.Time           // simulated time of the last event
 	oldSess  map[string][]string // customer → sessions, in first-use order
+	piiMemo  map[string][]pii.Match
+}
+
+// findPII is pii.Find, remembered per text (a customer's message and its Dialogflow query are usually the
+// same text, scanned by several rules). Text with fewer than three digits and no @ cannot hold any
+// identifier pii reports (the shortest, a CVV, has three digits), so it is not scanned.
+func (v *View) findPII(text string) []pii.Match {
+	digits := 0
+	for _, r := range text {
+		if r == '@' {
+			digits = 3
+		} else if unicode.IsDigit(r) {
+			digits++
+		}
+		if digits >= 3 {
+			break
+		}
+	}
+	if digits < 3 {
+		return nil
+	}
+	if m, ok := v.piiMemo[text]; ok {
+		return m
+	}
+	m := pii.Find(text)
+	v.piiMemo[text] = m
+	return m
 }
 
 // kinds whose payload the auditor decodes, with a constructor for it; known kinds without a payload the
@@ -131,6 +161,7 @@ func NewView(events []journal.Event, opts Options) *View {
 		media:    map[string]*ev{},
 		byFirst:  map[string][]*ev{},
 		oldSess:  map[string][]string{},
+		piiMemo:  map[string][]pii.Match{},
 	}
 	store := make([]ev, len(events))
 	for i := range events {
