@@ -125,6 +125,15 @@ func TestFind(t *testing.T) {
 		{"passport", "mi pasaporte es PAA123456", []want{{Passport, "PAA123456"}}},
 		{"passport english", "passport number: XDA654321", []want{{Passport, "XDA654321"}}},
 		{"several", "DNI 12345678Z, móvil 612345678, correo a@b.es", []want{{DNI, "12345678Z"}, {Phone, "612345678"}, {Email, "a@b.es"}}},
+		{"email trailing dot", "escríbeme a ana@example.com.", []want{{Email, "ana@example.com"}}},
+		{"cvv colon upper", "CVV: 123", []want{{CVV, "123"}}},
+		{"cvv capitalised spanish", "Código de seguridad 987", []want{{CVV, "987"}}},
+		{"passport colon capitalised", "Pasaporte: PAA123456", []want{{Passport, "PAA123456"}}},
+		{"phone us e164", "my number is +1 415 555 2671", []want{{Phone, "+1 415 555 2671"}}},
+		{"phone 0034 compact", "0034612345678", []want{{Phone, "0034612345678"}}},
+		{"phone +34 compact", "+34612345678", []want{{Phone, "+34612345678"}}},
+		{"nie separated upper", "NIE Y 1234567 X", []want{{NIE, "Y 1234567 X"}}},
+		{"card in text with date", "la 5555555555554444 caduca 12/27", []want{{Card, "5555555555554444"}}},
 		{"unicode around", "Año: ñ 12345678Z ü", []want{{DNI, "12345678Z"}}},
 	}
 	for _, tt := range tests {
@@ -169,6 +178,12 @@ func TestFindFalsePositives(t *testing.T) {
 		{"short number", "llamé 3 veces"},
 		{"postal code", "28001 Madrid"},
 		{"special-rate looking digits grouped by slash", "612/345/678"},
+		{"email without tld", "usuario@localhost"},
+		{"email one-letter tld", "x@y.c"},
+		{"lone at", "nos vemos @ las 5"},
+		{"nie prefix is the word y", "y 1234567 x"},
+		{"ticket number", "ticket 4111111111111111"},
+		{"tracking", "seguimiento: 612345678"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package pii
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -64,14 +63,32 @@ func appendRuns(cands []Match, text string) []Match {
 }
 
 func scanRun(cands []Match, text string, run []group) []Match {
+	// The run's groups upper-cased and joined once; a window's normalised form is a substring of it.
+	var b strings.Builder
+	offs := make([]int, len(run)+1)
+	for k, g := range run {
+		offs[k] = b.Len()
+		for p := g.start; p < g.end; p++ {
+			c := text[p]
+			if c >= 'a' && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b.WriteByte(c)
+		}
+	}
+	offs[len(run)] = b.Len()
+	norm := b.String()
 	for i := range run {
-		n := 0
+		// Every finding starts with a group holding a digit (DNI, card, IBAN "ES91", passport) or with a
+		// lone NIE prefix; words are skipped, which makes prose cheap.
+		if g := run[i]; !g.digits && !hasDigit(text[g.start:g.end]) && !(g.end-g.start == 1 && strings.IndexByte("XYZxyz", text[g.start]) >= 0) {
+			continue
+		}
 		for j := i; j < len(run); j++ {
-			n += run[j].end - run[j].start
-			if n > maxWindowChars {
+			if offs[j+1]-offs[i] > maxWindowChars {
 				break
 			}
-			if t, start, ok := classify(text, run[i:j+1]); ok {
+			if t, start, ok := classify(text, run[i:j+1], norm[offs[i]:offs[j+1]]); ok {
 				cands = append(cands, Match{Type: t, Start: start, End: run[j].end, Value: text[start:run[j].end]})
 			}
 		}
@@ -80,9 +97,8 @@ func scanRun(cands []Match, text string, run []group) []Match {
 }
 
 // classify says what a window of groups is, if anything. start may move left to take a leading '+'.
-func classify(text string, w []group) (Type, int, bool) {
+func classify(text string, w []group, s string) (Type, int, bool) {
 	start := w[0].start
-	s := normalize(text[start:w[len(w)-1].end])
 	allDigits := true
 	for _, g := range w {
 		if !g.digits {
@@ -118,22 +134,26 @@ func classify(text string, w []group) (Type, int, bool) {
 func classifyDigits(text string, w []group, s string) (Type, int, bool) {
 	start := w[0].start
 	plus := start > 0 && text[start-1] == '+'
-	weakOK := !afterReference(text, start)
+	// afterReference is only asked once a number has passed its own checks: it is the costly part.
 	switch {
-	case len(s) >= 13 && len(s) <= 19 && !plus && s[0] >= '2' && s[0] <= '6' && cardShape(w) && weakOK && Luhn(s):
-		return Card, start, true
-	case len(s) == 12 && !plus && nussShape(w) && weakOK && ValidNUSS(s):
-		return NUSS, start, true
+	case len(s) >= 13 && len(s) <= 19 && !plus && s[0] >= '2' && s[0] <= '6' && cardShape(w) && luhnSum(s)%10 == 0:
+		if !afterReference(text, start) {
+			return Card, start, true
+		}
+		return "", 0, false
+	case len(s) == 12 && !plus && nussShape(w) && ValidNUSS(s):
+		if !afterReference(text, start) {
+			return NUSS, start, true
+		}
+		return "", 0, false
 	case len(w) == 1 && (len(s) == 3 || len(s) == 4) && !plus && near(text, start, 30, cvvWords):
 		return CVV, start, true
 	}
-	if weakOK || plus {
-		if phoneShape(s, w, plus) {
-			if plus {
-				start--
-			}
-			return Phone, start, true
+	if len(s) >= 8 && len(s) <= 15 && phoneShape(s, w, plus) && (plus || !afterReference(text, start)) {
+		if plus {
+			start--
 		}
+		return Phone, start, true
 	}
 	return "", 0, false
 }
@@ -305,12 +325,40 @@ var (
 		"seguimiento", "localizador", "expediente", "ticket", "incidencia", "albarán", "albaran"}
 )
 
-// near reports whether one of words occurs in the span bytes before start.
+// near reports whether one of words (lower case) occurs in the span bytes before start, ignoring ASCII case.
 func near(text string, start, span int, words []string) bool {
-	from := max(0, start-span)
-	before := strings.ToLower(text[from:start])
+	before := text[max(0, start-span):start]
 	for _, w := range words {
-		if strings.Contains(before, w) {
+		if containsFold(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(s, lower string) bool {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		k := 0
+		for k < len(lower) {
+			c := s[i+k]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[k] {
+				break
+			}
+			k++
+		}
+		if k == len(lower) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
 			return true
 		}
 	}
@@ -336,14 +384,58 @@ func afterReference(text string, start int) bool {
 	return start > 0 && text[start-1] == '#'
 }
 
-var emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+func isLocal(c byte) bool {
+	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+}
 
+func isDomain(c byte) bool { return isAlnum(c) || c == '-' || c == '.' }
+
+// appendEmails finds RFC 5322-lite addresses (local@label.label…tld, tld of two letters or more) by
+// growing outwards from each '@'; a hand scan, because a regular expression over every message costs
+// more than all the other detectors together.
 func appendEmails(cands []Match, text string) []Match {
-	if strings.IndexByte(text, '@') < 0 {
-		return cands
+	from := 0
+	for {
+		at := strings.IndexByte(text[from:], '@')
+		if at < 0 {
+			return cands
+		}
+		at += from
+		from = at + 1
+		start := at
+		for start > 0 && isLocal(text[start-1]) {
+			start--
+		}
+		end := at + 1
+		for end < len(text) && isDomain(text[end]) {
+			end++
+		}
+		// Trailing dots and hyphens belong to the sentence, not the address.
+		for end > at+1 && (text[end-1] == '.' || text[end-1] == '-') {
+			end--
+		}
+		if start == at || end == at+1 {
+			continue
+		}
+		domain := text[at+1 : end]
+		dot := strings.LastIndexByte(domain, '.')
+		if dot <= 0 || strings.Contains(domain, "..") || domain[0] == '.' || domain[0] == '-' {
+			continue
+		}
+		tld := domain[dot+1:]
+		if len(tld) < 2 || !allLetters(tld) {
+			continue
+		}
+		cands = append(cands, Match{Type: Email, Start: start, End: end, Value: text[start:end]})
+		from = end
 	}
-	for _, loc := range emailRE.FindAllStringIndex(text, -1) {
-		cands = append(cands, Match{Type: Email, Start: loc[0], End: loc[1], Value: text[loc[0]:loc[1]]})
+}
+
+func allLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
 	}
-	return cands
+	return true
 }
