@@ -566,20 +566,21 @@ var reRef = regexp.MustCompile(`[$#][A-Za-z0-9_][A-Za-z0-9_.-]*`)
 func substitute(text string, params map[string]any, originals map[string]string, ss *session) string {
 	return reRef.ReplaceAllStringFunc(text, func(ref string) string {
 		name := strings.TrimRight(ref[1:], ".")
+		tail := ref[1+len(name):] // a full stop after the reference ends the sentence, it is not part of it
 		if ref[0] == '$' {
 			if base, ok := strings.CutSuffix(name, ".original"); ok {
-				return originals[base]
+				return originals[base] + tail
 			}
-			return valueString(params[name])
+			return valueString(params[name]) + tail
 		}
 		ctxName, param, ok := strings.Cut(name, ".")
 		if !ok {
 			return ref
 		}
 		if c := ss.contexts[strings.ToLower(ctxName)]; c != nil {
-			return valueString(c.params[param])
+			return valueString(c.params[param]) + tail
 		}
-		return ""
+		return tail
 	})
 }
 

@@ -64,6 +64,7 @@ func (s *Server) fulfill(ctx context.Context, in *detectInput, t *turn) (*turn, 
 			return t, nil
 		}
 		nt.resp.WebhookStatus = st
+		nt.resp.ResponseId = t.resp.GetResponseId()
 		nt.resp.GetQueryResult().DiagnosticInfo = qr.DiagnosticInfo
 		nt.resp.GetQueryResult().QueryText = qr.GetQueryText()
 		return nt, nil
