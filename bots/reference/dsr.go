@@ -216,7 +216,9 @@ func (b *Bot) sendExport(ctx context.Context, to, subject string, it intent, ref
 		b.log.Error("export not encoded", "error", err)
 		return
 	}
-	mimeType, filename := "application/json", fmt.Sprintf("tienda-ejemplo-%s-%s.json", it, ref)
+	// WhatsApp accepts no application/json documents (only text/plain, PDF and Office types), so the JSON
+	// travels as text/plain under a .json name: the bytes are the structured, machine-readable export.
+	mimeType, filename := "text/plain", fmt.Sprintf("tienda-ejemplo-%s-%s.json", it, ref)
 	if it == intentPortability && b.violates("GDPR-PORT-01") {
 		mimeType, filename = "application/pdf", fmt.Sprintf("tienda-ejemplo-%s-%s.pdf", it, ref)
 		data = fakePDF(data)

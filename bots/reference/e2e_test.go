@@ -1,6 +1,8 @@
 package reference
 
 import (
+	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -341,5 +343,323 @@ func TestNeverAsksForSensitiveData(t *testing.T) {
 				t.Errorf("asked for sensitive data: %q", m.Text)
 			}
 		}
+	}
+}
+
+var dsrRef = regexp.MustCompile(`DSR-[A-Z2-7]{8}`)
+
+func TestAccessAndPortabilityExports(t *testing.T) {
+	tests := []struct {
+		name, ask string
+		kind      string
+		art15     bool
+	}{
+		{"access es", "¿Qué datos tenéis de mí?", "access", true},
+		{"access en", "what data do you have on me", "access", true},
+		{"portability", "quiero la portabilidad de mis datos", "portability", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			e.optIn(w)
+			e.say(w, "mi email es canary.ana+7@example.com")
+			e.say(w, "Mi pedido TE-1001 llega tarde, soy Ana Canario")
+			got := e.say(w, tt.ask)
+			if len(got) < 2 || !dsrRef.MatchString(got[0].Text) || got[len(got)-1].Type != "document" {
+				t.Fatalf("want an acknowledgement with a reference and a document:%s", transcript(got))
+			}
+			x, err := e.lastExport(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if x.mimeType != "text/plain" || !strings.HasSuffix(x.filename, ".json") || !x.parses {
+				t.Errorf("export is %s %q, want JSON bytes as text/plain *.json (WhatsApp takes no application/json)", x.mimeType, x.filename)
+			}
+			doc, raw := x.doc, string(x.raw)
+			for _, want := range []string{"canary.ana+7@example.com", "Ana Canario", "TE-1001", w} {
+				if !strings.Contains(raw, want) {
+					t.Errorf("export lacks %q", want)
+				}
+			}
+			if doc.Kind != tt.kind || doc.Reference != dsrRef.FindString(got[0].Text) {
+				t.Errorf("export kind %q reference %q, ack %q", doc.Kind, doc.Reference, got[0].Text)
+			}
+			if tt.art15 {
+				if len(doc.Purposes) == 0 || doc.Retention == "" || !strings.Contains(raw, "Meta") || !strings.Contains(raw, "Google") || doc.Complaint == "" {
+					t.Errorf("access export lacks the art. 15(1) information: %s", raw)
+				}
+				if len(doc.Subject.Consents) != 1 || doc.Subject.Consents[0].Wording == "" {
+					t.Errorf("export does not show the consent record: %+v", doc.Subject.Consents)
+				}
+			}
+			for _, ev := range e.events(journal.KindOutboundAccepted) {
+				var o journal.OutboundData
+				_ = ev.Decode(&o)
+				if o.Type == "document" && o.WaID != w {
+					t.Errorf("export sent to %s, not to the requester", o.WaID)
+				}
+			}
+		})
+	}
+}
+
+func TestExportOnlyToOwnNumber(t *testing.T) {
+	e := newEnv(t)
+	const a, b = "34600000001", "34600000002"
+	e.say(a, "hola, mi email es secreto.a@example.com")
+	e.say(b, "hola")
+	e.say(b, "quiero una copia de mis datos del 34600000001")
+	x, err := e.lastExport(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(x.raw), "secreto.a@example.com") || x.doc.Subject.WaID != b {
+		t.Fatalf("B received A's data: %s", x.raw)
+	}
+	for _, m := range e.inbox(a) {
+		if m.Type == "document" {
+			t.Errorf("A received an export nobody asked for")
+		}
+	}
+}
+
+func TestRectification(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000001"
+	e.say(w, "hola, mi email es viejo@example.com")
+	got := e.say(w, "mi email ha cambiado, ahora es nuevo@example.com")
+	if !anyContains(got, "corregido") || !dsrRef.MatchString(got[0].Text) {
+		t.Fatalf("rectification not acknowledged:%s", transcript(got))
+	}
+	e.say(w, "quiero una copia de mis datos")
+	x, err := e.lastExport(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.doc.Subject.Email != "nuevo@example.com" {
+		t.Errorf("export shows email %q after rectification", x.doc.Subject.Email)
+	}
+}
+
+func TestErasure(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000001"
+	e.optIn(w)
+	e.say(w, "soy Ana Canario, ¿dónde está mi pedido?")
+	old := detects(t, e.events(journal.KindDetectIntent))
+	oldSession := old[len(old)-1].SessionID
+	e.markJournal()
+	got := e.say(w, "borrad todos mis datos")
+	if !anyContains(got, "borrado") || !dsrRef.MatchString(got[0].Text) {
+		t.Fatalf("erasure not acknowledged:%s", transcript(got))
+	}
+	var cleared bool
+	for _, ev := range e.since(journal.KindContextsDeleted) {
+		var c journal.ContextsData
+		_ = ev.Decode(&c)
+		cleared = cleared || (c.All && c.SessionID == oldSession)
+	}
+	if !cleared {
+		t.Fatalf("DeleteAllContexts not called on the old session %s", oldSession)
+	}
+	if _, ok := e.bot.store.get(w); ok {
+		t.Error("the customer record survived erasure")
+	}
+	e.markJournal()
+	e.say(w, "hola otra vez")
+	for _, d := range detects(t, e.since(journal.KindDetectIntent)) {
+		if d.SessionID == oldSession {
+			t.Error("Dialogflow queried on the old session after erasure")
+		}
+	}
+	e.say(w, "qué datos tenéis de mí")
+	x, err := e.lastExport(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(x.raw), "Ana Canario") {
+		t.Error("export after erasure still holds old data")
+	}
+	e.advance(31 * 24 * time.Hour)
+	e.markJournal()
+	if res := e.campaign(); len(res.Sent) != 0 {
+		t.Errorf("marketing after erasure: %v", res.Sent)
+	}
+}
+
+func TestRestrictionAndObjectionStopMarketing(t *testing.T) {
+	for _, ask := range []string{"quiero limitar el tratamiento de mis datos", "me opongo a que uséis mis datos para publicidad", "I object to marketing"} {
+		t.Run(ask, func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			e.optIn(w)
+			got := e.say(w, ask)
+			if len(got) != 1 || !dsrRef.MatchString(got[0].Text) {
+				t.Fatalf("want one acknowledgement with a reference:%s", transcript(got))
+			}
+			for _, bad := range []string{"seguro", "descuento", "sure", "off if"} {
+				if anyContains(got, bad) {
+					t.Errorf("counter-offer in the answer:%s", transcript(got))
+				}
+			}
+			e.advance(31 * 24 * time.Hour)
+			if res := e.campaign(); len(res.Sent) != 0 {
+				t.Errorf("marketing after %q: %v", ask, res.Sent)
+			}
+		})
+	}
+}
+
+func TestHandoffSilentUntilReleased(t *testing.T) {
+	tests := []struct {
+		name    string
+		release func(e *env, w string)
+	}{
+		{"hook", func(e *env, w string) {
+			if st, res := e.hook("handoff/release", map[string]any{"version": "1", "wa_id": w}); st != 200 {
+				t.Fatalf("release answered %d %+v", st, res)
+			}
+		}},
+		{"24 hours", func(e *env, w string) { e.advance(25 * time.Hour) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			e.say(w, "hola")
+			got := e.say(w, "quiero hablar con una persona")
+			if !anyContains(got, "persona") || !anyContains(got, SupportPhone) {
+				t.Fatalf("no handoff:%s", transcript(got))
+			}
+			e.markJournal()
+			if got := e.say(w, "¿hola? ¿sigue ahí?"); len(got) != 0 {
+				t.Fatalf("bot answered during the handoff:%s", transcript(got))
+			}
+			if n := len(e.since(journal.KindDetectIntent)); n != 0 {
+				t.Fatalf("%d Dialogflow calls during the handoff", n)
+			}
+			tt.release(e, w)
+			if got := e.say(w, "¿dónde está mi pedido TE-1001?"); !anyContains(got, "TE-1001") {
+				t.Fatalf("no answer after release:%s", transcript(got))
+			}
+		})
+	}
+}
+
+func TestOrdersAndTickets(t *testing.T) {
+	tests := []struct {
+		name, waID, ask string
+		want, not       []string
+	}{
+		{"own order", "34600000001", "¿cómo va mi pedido TE-1001?", []string{"TE-1001", "enviado", "CX123456789ES"}, nil},
+		{"list own orders", "34600000001", "¿dónde está mi pedido?", []string{"TE-1001", "TE-1002"}, nil},
+		{"someone else's order", "34600000002", "¿cómo va el pedido TE-1001?", []string{"No encuentro"}, []string{"Zapatillas", "CX123456789ES"}},
+		{"tickets", "34600000001", "necesito el ticket de compra", []string{"T-5001", "24,90"}, []string{"T-5002"}},
+		{"english order", "447700900001", "where is my order TE-1006?", []string{"TE-1006", "shipped", "DHL55512345"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.say(tt.waID, "hola")
+			got := e.say(tt.waID, tt.ask)
+			for _, w := range tt.want {
+				if !anyContains(got, w) {
+					t.Errorf("answer lacks %q:%s", w, transcript(got))
+				}
+			}
+			for _, n := range tt.not {
+				if anyContains(got, n) {
+					t.Errorf("answer leaks %q:%s", n, transcript(got))
+				}
+			}
+		})
+	}
+}
+
+func TestComplaintGetsTrackingCode(t *testing.T) {
+	e := newEnv(t)
+	e.say("447700900001", "hello")
+	got := e.say("447700900001", "I want to make a complaint")
+	if !anyContains(got, "tracking code REC-") {
+		t.Fatalf("no tracking code in English:%s", transcript(got))
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name  string
+		msg   whatsapp.CustomerMessage
+		reply string // a substring of the polite answer; "" means no answer is right
+	}{
+		{"huge text", whatsapp.CustomerMessage{Text: strings.Repeat("hola ", 2000)}, "muy largo"},
+		{"emoji only", whatsapp.CustomerMessage{Text: "🙂🙂🔥"}, "no te he entendido"},
+		{"mixed languages", whatsapp.CustomerMessage{Text: "hola, where is mi pedido TE-1001?"}, "TE-1001"},
+		{"image", whatsapp.CustomerMessage{Type: "image", Text: "mi DNI"}, "no puedo abrir"},
+		{"document", whatsapp.CustomerMessage{Type: "document", MimeType: "application/pdf", Filename: "x.pdf"}, "no puedo abrir"},
+		{"audio", whatsapp.CustomerMessage{Type: "audio"}, "no puedo abrir"},
+		{"sticker", whatsapp.CustomerMessage{Type: "sticker"}, "no puedo abrir"},
+		{"location", whatsapp.CustomerMessage{Type: "location", Latitude: 40.4, Longitude: -3.7}, "ubicación"},
+		{"reaction", whatsapp.CustomerMessage{Type: "reaction", Emoji: "👍"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			e.say(w, "hola")
+			before := len(e.inbox(w))
+			e.send(w, tt.msg)
+			got := e.inbox(w)[before:]
+			if tt.reply == "" {
+				if len(got) != 0 {
+					t.Errorf("want no answer, got:%s", transcript(got))
+				}
+				return
+			}
+			if !anyContains(got, tt.reply) {
+				t.Errorf("want an answer with %q, got:%s", tt.reply, transcript(got))
+			}
+		})
+	}
+}
+
+func TestMalformedWebhooksAreRefusedNotFatal(t *testing.T) {
+	e := newEnv(t)
+	secret := e.wa.AppSecret()
+	bodies := []string{
+		`{`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"","id":"x","type":"text"}]}}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"34600000005","id":"wamid.x","type":"text"}]}}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"34600000005","id":"wamid.y","type":"hologram","hologram":{}}]}}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"account_update","value":{}}]}]}`,
+		`[]`,
+		`null`,
+	}
+	for i, body := range bodies {
+		req, _ := http.NewRequestWithContext(e.ctx, http.MethodPost, e.url+"/webhook", strings.NewReader(body))
+		req.Header.Set("X-Hub-Signature-256", sign(secret, []byte(body)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("body %d: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 && resp.StatusCode != 400 {
+			t.Errorf("body %d answered %d", i, resp.StatusCode)
+		}
+	}
+	e.settle()
+	if got := e.say("34600000001", "hola"); len(got) == 0 {
+		t.Fatal("the assistant stopped answering after malformed webhooks")
+	}
+}
+
+func TestHandshakeThroughTheMock(t *testing.T) {
+	e := newEnv(t)
+	res, err := e.wa.VerifyWebhook(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK {
+		t.Fatalf("handshake failed: %+v", res)
 	}
 }

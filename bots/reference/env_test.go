@@ -53,7 +53,8 @@ func newEnv(t *testing.T, violations ...string) *env {
 		DialogflowEndpoint: df.Addr(), DialogflowProject: df.Project(), DialogflowLanguage: "es",
 		DLPEndpoint: d.Addr(),
 	}
-	bot, err := New(cfg, WithViolations(violations...), WithClock(j.Clock().Now), WithLogger(logger), WithRetryBase(time.Millisecond))
+	botLog := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	bot, err := New(cfg, WithViolations(violations...), WithClock(j.Clock().Now), WithLogger(botLog), WithRetryBase(time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,27 +266,73 @@ func anyContains(ms []whatsapp.InboxMessage, sub string) bool {
 	return false
 }
 
-// exports returns the documents uploaded through the media endpoint, decoded as the export JSON.
-func (e *env) uploads() []journal.MediaData {
-	var out []journal.MediaData
-	for _, ev := range e.events(journal.KindMediaUploaded) {
-		var m journal.MediaData
-		if err := ev.Decode(&m); err == nil {
-			out = append(out, m)
+// download fetches a media object from the mock as the customer's phone would: the Graph API gives its
+// URL, which is read with the bearer token.
+func (e *env) download(mediaID string) (mimeType string, data []byte) {
+	e.t.Helper()
+	get := func(url string) []byte {
+		req, _ := http.NewRequestWithContext(e.ctx, http.MethodGet, url, nil)
+		req.Header.Set("Authorization", "Bearer "+e.wa.AccessToken())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			e.t.Fatal(err)
 		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			e.t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+		}
+		return b
 	}
-	return out
+	var meta struct {
+		URL      string `json:"url"`
+		MimeType string `json:"mime_type"`
+	}
+	if err := json.Unmarshal(get(e.wa.URL()+"/v23.0/"+mediaID), &meta); err != nil {
+		e.t.Fatal(err)
+	}
+	return meta.MimeType, get(meta.URL)
 }
 
-var errNoExport = errors.New("no export uploaded")
+// export is a document the customer received.
+type export struct {
+	mimeType, filename string
+	raw                []byte
+	doc                exportDocument
+	parses             bool
+}
 
-func (e *env) lastExport() (exportDocument, journal.MediaData, error) {
-	ups := e.uploads()
-	if len(ups) == 0 {
-		return exportDocument{}, journal.MediaData{}, errNoExport
+var errNoExport = errors.New("no document received")
+
+// lastExport returns the last document waID received, downloaded and decoded.
+func (e *env) lastExport(waID string) (export, error) {
+	e.t.Helper()
+	in := e.inbox(waID)
+	for i := len(in) - 1; i >= 0; i-- {
+		if in[i].Type != "document" {
+			continue
+		}
+		var req struct {
+			Document struct {
+				ID       string `json:"id"`
+				Filename string `json:"filename"`
+			} `json:"document"`
+		}
+		if err := json.Unmarshal(in[i].Message, &req); err != nil {
+			return export{}, err
+		}
+		x := export{filename: req.Document.Filename}
+		x.mimeType, x.raw = e.download(req.Document.ID)
+		x.parses = json.Unmarshal(x.raw, &x.doc) == nil
+		return x, nil
 	}
-	m := ups[len(ups)-1]
-	var doc exportDocument
-	err := json.Unmarshal(m.Content, &doc)
-	return doc, m, err
+	return export{}, errNoExport
+}
+
+// testLog sends the assistant's warnings to the test log, so a failure shows why.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -27,7 +28,7 @@ func testConfig() Config {
 // newUnitBot builds a bot whose Google clients point nowhere; unit tests never reach them.
 func newUnitBot(t *testing.T, violations ...string) *Bot {
 	t.Helper()
-	b, err := New(testConfig(), WithViolations(violations...))
+	b, err := New(testConfig(), WithViolations(violations...), WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
