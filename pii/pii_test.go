@@ -226,9 +226,29 @@ func FuzzFind(f *testing.F) {
 				t.Fatalf("overlapping or unordered %+v in %q", ms, text)
 			}
 			prev = m.End
+			// Whatever the input, a reported identifier passes its own check.
+			switch m.Type {
+			case DNI:
+				ok(t, ValidDNI(m.Value), m)
+			case NIE:
+				ok(t, ValidNIE(m.Value), m)
+			case IBAN:
+				ok(t, ValidIBAN(m.Value), m)
+			case Card:
+				ok(t, Luhn(m.Value), m)
+			case NUSS:
+				ok(t, ValidNUSS(m.Value), m)
+			}
 		}
 		_ = Mask(text)
 	})
+}
+
+func ok(t *testing.T, valid bool, m Match) {
+	t.Helper()
+	if !valid {
+		t.Fatalf("reported %s %q does not pass its check", m.Type, m.Value)
+	}
 }
 
 const benchMessage = `Hola, buenas tardes. Os escribo porque el pedido 123456789012 que hice el 12/05/2024 todavía no ha ` +
