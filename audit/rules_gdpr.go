@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/parley-dev/parley/journal"
@@ -147,7 +148,7 @@ func checkConsent01(v *View) (o outcome) {
 			if refused == nil || !e.isInbound() || e.Seq < refused.Seq || handoff {
 				continue
 			}
-			if od := refused.optout(); od != nil && fold(strings.TrimSpace(od.Phrase)) == fold(strings.TrimSpace(e.in().Text)) {
+			if od := refused.optout(); od != nil && fold(strings.TrimSpace(od.Phrase)) == strings.TrimSpace(e.ft) {
 				continue // the opt-out message itself
 			}
 			o.exercised++
@@ -266,10 +267,8 @@ func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
 		e := c.evs[j]
 		switch d.Right {
 		case "access", "portability":
-			if e.accepted() {
-				if x := v.exportOf(e); x.document || v.carriesCanary(x.text) {
-					return e
-				}
+			if e.accepted() && (e.out().Type == "document" || v.sendCarriesCanary(e)) {
+				return e
 			}
 		case "erasure":
 			if e.Kind == journal.KindContextsDeleted {
@@ -277,12 +276,21 @@ func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
 			}
 			fallthrough
 		default:
-			if e.accepted() && has(fold(sentText(e.out())), done[d.Right]...) {
+			if e.accepted() && confirms(e, d.Right) {
 				return e
 			}
 		}
 	}
 	return nil
+}
+
+// confirms says whether a send confirms that a request for right was carried out.
+func confirms(e *ev, right string) bool {
+	k := slices.Index(rightsOrder, right)
+	if k < 0 {
+		return has(e.ft, done[right]...)
+	}
+	return e.memo(bitDone+k, func() bool { return has(e.ft, done[right]...) })
 }
 
 func checkDSR02(v *View) (o outcome) {
@@ -296,20 +304,20 @@ func checkDSR02(v *View) (o outcome) {
 			}
 		}
 		for _, x := range after {
-			t := fold(sentText(x.out()))
-			if has(t, feeWords...) && !has(t, freeWords...) {
+			t := x.ft
+			if x.memo(bitFee, func() bool { return has(t, feeWords...) && !has(t, freeWords...) }) {
 				judged = true
 				o.find(c.id, fmt.Sprintf("the reply to a %s request mentions a fee; exercising rights is free (Art. 12(5))", d.Right), e.Seq, x.Seq)
 				break
 			}
 		}
 		for _, x := range after {
-			t := fold(sentText(x.out()))
-			if has(t, refusal...) && !has(t, authority...) {
+			t := x.ft
+			if x.memo(bitRefusal, func() bool { return has(t, refusal...) && !has(t, authority...) }) {
 				judged = true
 				o.find(c.id, fmt.Sprintf("the %s request was refused without mentioning the right to complain to the AEPD", d.Right), e.Seq, x.Seq)
 			}
-			if has(t, extension...) && !x.At.After(due) {
+			if x.memo(bitExtension, func() bool { return has(t, extension...) }) && !x.At.After(due) {
 				judged = true
 				switch {
 				case has(t, overlong...):
@@ -347,7 +355,7 @@ func checkVerify01(v *View) (o outcome) {
 		o.exercised++
 		for j := a + 1; j < len(c.evs); j++ {
 			if x := c.evs[j]; x.accepted() {
-				if w, ok := which(fold(sentText(x.out())), idDocument...); ok {
+				if w, ok := which(x.ft, idDocument...); ok {
 					o.find(c.id, fmt.Sprintf("identity is verified by asking for an ID document over WhatsApp (%q)", w), e.Seq, x.Seq)
 					return
 				}
@@ -534,7 +542,7 @@ func checkErase01(v *View) (o outcome) {
 			}
 			if x.accepted() {
 				xt := v.exportOf(x)
-				if xt.document || v.carriesCanary(xt.text) {
+				if xt.document || v.sendCarriesCanary(x) {
 					for _, ce := range planted {
 						if containsValue(xt.text, ce.canary().Value) && !c.replanted(ce, j) {
 							o.find(c.id, fmt.Sprintf("after erasure, a data export still holds the customer's %s", ce.canary().Type), e.Seq, x.Seq, ce.Seq)
@@ -595,7 +603,7 @@ func checkRect01(v *View) (o outcome) {
 			}
 			if x.accepted() {
 				xt := v.exportOf(x)
-				if !(xt.document || v.carriesCanary(xt.text)) {
+				if !(xt.document || v.sendCarriesCanary(x)) {
 					continue
 				}
 				if containsValue(xt.text, d.Old) {
@@ -638,7 +646,7 @@ func checkObject01(v *View) (o outcome) {
 	o = suppressed(v, "objection", " (an objection to direct marketing is absolute)")
 	requests(v, "objection", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		for _, x := range c.replies(a) {
-			if w, ok := which(fold(sentText(x.out())), retentionPitch...); ok {
+			if w, ok := which(x.ft, retentionPitch...); ok {
 				o.find(c.id, fmt.Sprintf("the objection was answered with a counter-offer or an 'are you sure' (%q)", w), e.Seq, x.Seq)
 				return
 			}
@@ -792,7 +800,7 @@ func checkCS01(v *View) (o outcome) {
 	}
 	v.each(func(c *customer) {
 		for i, e := range c.evs {
-			if !e.isInbound() || !has(fold(e.in().Text), complaint...) {
+			if !e.isInbound() || !has(e.ft, complaint...) {
 				continue
 			}
 			o.exercised++
@@ -809,7 +817,7 @@ func checkCS01(v *View) (o outcome) {
 				o.find(c.id, "a complaint was answered without a tracking code", e.Seq, r[0].Seq)
 				continue
 			}
-			if in, out := language(fold(e.in().Text)), language(fold(raw)); in != "" && out != "" && in != out {
+			if in, out := language(e.ft), language(fold(raw)); in != "" && out != "" && in != out {
 				o.find(c.id, fmt.Sprintf("a complaint written in %s was answered in %s", langName(in), langName(out)), e.Seq, r[0].Seq)
 			}
 		}

@@ -64,7 +64,7 @@ func checkOptin02(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		prompts := map[string]bool{}
 		for _, e := range c.evs {
-			if e.accepted() && has(fold(e.out().Text), optinPrompt...) {
+			if e.accepted() && has(e.ft, optinPrompt...) {
 				prompts[fold(strings.TrimSpace(e.out().Text))] = true
 				judge(c, sentText(e.out()), e)
 			}
@@ -169,7 +169,7 @@ func checkTpl01(v *View) (o outcome) {
 				}
 			}
 			if !strings.EqualFold(out.Category, "MARKETING") && out.Category != "" {
-				t := fold(sentText(out))
+				t := e.ft
 				if w, ok := which(t, append(promoStrong, promoWeak...)...); ok || percentRe.MatchString(t) {
 					if !ok {
 						w = "a percentage"
@@ -261,7 +261,7 @@ func checkOptout03(v *View) (o outcome) {
 		}
 		o.exercised++
 		for _, x := range r {
-			t := fold(sentText(x.out()))
+			t := x.ft
 			switch w, ok := which(t, retentionPitch...); {
 			case ok:
 				o.find(c.id, fmt.Sprintf("the opt-out reply adds a step or a retention pitch (%q); withdrawal must be as easy as consent", w), e.Seq, x.Seq)
@@ -292,7 +292,7 @@ func checkMkt01(v *View) (o outcome) {
 				continue
 			}
 			o.exercised++
-			t := fold(sentText(out))
+			t := e.ft
 			var missing []string
 			if !strings.Contains(t, biz) {
 				missing = append(missing, "the business name")
@@ -440,7 +440,7 @@ func checkSens01(v *View) (o outcome) {
 				continue
 			}
 			o.exercised++
-			if what, ok := sensitiveAsk(fold(sentText(e.out()))); ok {
+			if what, ok := sensitiveAsk(e.ft); ok {
 				o.find(c.id, fmt.Sprintf("the assistant asks for %s over WhatsApp", what), e.Seq)
 			}
 		}
@@ -450,6 +450,9 @@ func checkSens01(v *View) (o outcome) {
 
 // sensitiveAsk finds a request for a sensitive identifier in folded text.
 func sensitiveAsk(t string) (string, bool) {
+	if !has(t, sensitiveNouns...) && !has(t, idDocument...) {
+		return "", false // most messages: no need to split them into sentences
+	}
 	for _, s := range sentence.Split(t, -1) {
 		if has(s, negation...) || has(s, partialOK...) {
 			continue

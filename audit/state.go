@@ -89,6 +89,10 @@ func (s *consents) allows(category string) (given, revokedBy *ev) {
 // isMarketing says whether a send is marketing: a MARKETING template, or free-form text with plainly
 // commercial content (a discount, a coupon, a percentage off).
 func isMarketing(e *ev) bool {
+	return e.memo(bitMarketing, func() bool { return marketing(e) })
+}
+
+func marketing(e *ev) bool {
 	o := e.out()
 	if o == nil {
 		return false
@@ -96,7 +100,7 @@ func isMarketing(e *ev) bool {
 	if o.Type == "template" {
 		return strings.EqualFold(o.Category, "MARKETING")
 	}
-	t := fold(sentText(o))
+	t := e.ft
 	return has(t, promoStrong...) || percentRe.MatchString(t)
 }
 
@@ -165,7 +169,7 @@ func (c *customer) fellBack(a int) *ev {
 func folded(evs []*ev) string {
 	var sb strings.Builder
 	for _, e := range evs {
-		sb.WriteString(fold(sentText(e.out())))
+		sb.WriteString(e.ft)
 		sb.WriteByte('\n')
 	}
 	return sb.String()
@@ -174,6 +178,14 @@ func folded(evs []*ev) string {
 // exports returns what the customer received that is a data export: every document, and every text sent
 // after one of their access or portability requests that carries a canary value (theirs or anyone's).
 func (v *View) exports(c *customer) []export {
+	if c.expDone {
+		return c.exp
+	}
+	c.exp, c.expDone = v.findExports(c), true
+	return c.exp
+}
+
+func (v *View) findExports(c *customer) []export {
 	var out []export
 	asked := false
 	for _, e := range c.evs {
@@ -188,11 +200,16 @@ func (v *View) exports(c *customer) []export {
 			out = append(out, x)
 			continue
 		}
-		if asked && v.carriesCanary(x.text) {
+		if asked && v.sendCarriesCanary(e) {
 			out = append(out, x)
 		}
 	}
 	return out
+}
+
+// sendCarriesCanary is carriesCanary over what a send carried, once per send.
+func (v *View) sendCarriesCanary(e *ev) bool {
+	return e.memo(bitCanary, func() bool { return v.carriesCanary(v.exportOf(e).text) })
 }
 
 // carriesCanary says whether folded text holds any customer's canary value.

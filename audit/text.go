@@ -132,8 +132,16 @@ type export struct {
 
 // exportOf reads what a send carried. A document sent by media id is read from its media.uploaded event.
 func (v *View) exportOf(e *ev) export {
+	if e.xp == nil {
+		x := v.readExport(e)
+		e.xp = &x
+	}
+	return *e.xp
+}
+
+func (v *View) readExport(e *ev) export {
 	o := e.out()
-	x := export{e: e, text: fold(sentText(o))}
+	x := export{e: e, text: e.ft}
 	if o.Type != "document" {
 		return x
 	}

@@ -28,7 +28,12 @@ type ev struct {
 	cust string
 	p    any // *journal.InboundData, *journal.OutboundData, … by kind; nil when the kind has none
 
+	ft     string    // folded text: the customer's message, or everything the customer sees of a send
 	ci     int       // index in the customer's timeline
+	anc    int       // memo of customer.anchor, -1 until computed
+	xp     *export   // memo of View.exportOf
+	lexOK  uint32    // lexicon bits computed (see is)
+	lexHas uint32    // lexicon bits that matched
 	lastIn time.Time // the customer's last message before this event (by sequence)
 	hasIn  bool
 }
@@ -73,6 +78,8 @@ type customer struct {
 	id       string
 	evs      []*ev
 	canaries []*ev
+	exp      []export // memo of View.exports
+	expDone  bool
 }
 
 // View is a journal prepared for the rules: ordered by sequence number, payloads decoded, events grouped
@@ -169,6 +176,7 @@ func NewView(events []journal.Event, opts Options) *View {
 	}
 	v.evs = make([]*ev, len(store))
 	for i := range store {
+		store[i].anc = -1
 		v.evs[i] = &store[i]
 	}
 	v.order1()
@@ -260,6 +268,12 @@ func (v *View) decode() {
 						continue
 					}
 					e.p = p
+					switch d := p.(type) {
+					case *journal.InboundData:
+						e.ft = fold(d.Text)
+					case *journal.OutboundData:
+						e.ft = fold(sentText(d))
+					}
 				}
 			}
 		})
@@ -451,18 +465,28 @@ func (c *customer) replies(i int) []*ev {
 // or else the last one before it. It returns i itself when there is none (e.g. WhatsApp's own stop
 // button), so replies(anchor) still means "what the assistant sent after the act".
 func (c *customer) anchor(i int, phrase string) int {
+	if a := c.evs[i].anc; a >= 0 {
+		return a
+	}
+	a := c.findAnchor(i, phrase)
+	c.evs[i].anc = a
+	return a
+}
+
+func (c *customer) findAnchor(i int, phrase string) int {
 	phrase = fold(strings.TrimSpace(phrase))
 	if phrase != "" {
-		best := -1
-		for j, e := range c.evs {
-			if e.isInbound() && fold(strings.TrimSpace(e.in().Text)) == phrase {
-				if best < 0 || abs(j-i) < abs(best-i) {
-					best = j
-				}
-			}
+		match := func(j int) bool {
+			e := c.evs[j]
+			return e.isInbound() && strings.TrimSpace(e.ft) == phrase
 		}
-		if best >= 0 {
-			return best
+		for d := 0; i-d >= 0 || i+d < len(c.evs); d++ { // nearest first
+			if i-d >= 0 && match(i-d) {
+				return i - d
+			}
+			if i+d < len(c.evs) && match(i+d) {
+				return i + d
+			}
 		}
 	}
 	for j := i + 1; j < len(c.evs); j++ {
@@ -482,6 +506,30 @@ func (c *customer) anchor(i int, phrase string) int {
 		}
 	}
 	return i
+}
+
+// lexicon memo bits (ev.memo).
+const (
+	bitMarketing = iota
+	bitCanary
+	bitFee
+	bitRefusal
+	bitExtension
+	bitDone // + index of the right in rightsOrder
+)
+
+var rightsOrder = []string{"access", "portability", "erasure", "rectification", "restriction", "objection"}
+
+// memo computes a yes/no fact about an event once: several rules ask the same of every send.
+func (e *ev) memo(bit int, f func() bool) bool {
+	m := uint32(1) << bit
+	if e.lexOK&m == 0 {
+		e.lexOK |= m
+		if f() {
+			e.lexHas |= m
+		}
+	}
+	return e.lexHas&m != 0
 }
 
 // firstContact returns the customer's first message and the assistant's replies to it (sends before the
