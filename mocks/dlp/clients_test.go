@@ -285,6 +285,12 @@ func TestInspectOptions(t *testing.T) {
 		{"include quote", &dlppb.InspectConfig{InfoTypes: infoTypes("PHONE_NUMBER"), IncludeQuote: true}, []string{"PHONE_NUMBER"}, true, false},
 		{"max findings per item", &dlppb.InspectConfig{Limits: &dlppb.InspectConfig_FindingLimits{MaxFindingsPerItem: 2}},
 			[]string{"PERSON_NAME", "PHONE_NUMBER"}, false, true},
+		{"max findings per info type", &dlppb.InspectConfig{InfoTypes: infoTypes("PHONE_NUMBER", "CREDIT_CARD_NUMBER"),
+			Limits: &dlppb.InspectConfig_FindingLimits{MaxFindingsPerInfoType: []*dlppb.InspectConfig_FindingLimits_InfoTypeLimit{
+				{InfoType: &dlppb.InfoType{Name: "CREDIT_CARD_NUMBER"}, MaxFindings: 0}, {InfoType: &dlppb.InfoType{Name: "PHONE_NUMBER"}, MaxFindings: 1}}}},
+			[]string{"PHONE_NUMBER", "CREDIT_CARD_NUMBER"}, false, false},
+		{"exclude info types", &dlppb.InspectConfig{InfoTypes: infoTypes("PHONE_NUMBER"), ExcludeInfoTypes: true}, []string{""}, false, false},
+		{"accepted but never found", &dlppb.InspectConfig{InfoTypes: infoTypes("STREET_ADDRESS")}, nil, false, false},
 	}
 	s := dlp.RunT(t)
 	for transport, c := range clients(t, s) {
@@ -337,6 +343,20 @@ func TestErrorsOfficialClients(t *testing.T) {
 			codes.InvalidArgument, "Request payload size exceeds the limit: 524288 bytes.", journal.KindDLPRejected},
 		{"bad parent", deidRequest("organizations/1", "x", []string{"EMAIL_ADDRESS"}, replaceWithInfoType),
 			codes.InvalidArgument, "Invalid parent", journal.KindDLPRejected},
+		{"info type in two transformations", func() *dlppb.DeidentifyContentRequest {
+			r := deidRequest("projects/p", "x", []string{"EMAIL_ADDRESS"}, replaceWithInfoType)
+			t := r.GetDeidentifyConfig().GetInfoTypeTransformations()
+			t.Transformations = []*dlppb.InfoTypeTransformations_InfoTypeTransformation{
+				{InfoTypes: infoTypes("EMAIL_ADDRESS"), PrimitiveTransformation: replaceWithInfoType},
+				{InfoTypes: infoTypes("EMAIL_ADDRESS"), PrimitiveTransformation: redact},
+			}
+			return r
+		}(), codes.InvalidArgument, "an InfoType may have only one transformation", journal.KindDLPRejected},
+		{"stored template", func() *dlppb.DeidentifyContentRequest {
+			r := deidRequest("projects/p", "x", []string{"EMAIL_ADDRESS"}, replaceWithInfoType)
+			r.DeidentifyTemplateName = "projects/p/deidentifyTemplates/t"
+			return r
+		}(), codes.Unimplemented, "deidentify_template_name", journal.KindUnmodelled},
 		{"unmodelled transformation", deidRequest("projects/p", "x", []string{"EMAIL_ADDRESS"},
 			&dlppb.PrimitiveTransformation{Transformation: &dlppb.PrimitiveTransformation_CryptoHashConfig{CryptoHashConfig: &dlppb.CryptoHashConfig{}}}),
 			codes.Unimplemented, "does not model", journal.KindUnmodelled},

@@ -1,6 +1,7 @@
 package dlp
 
 import (
+	"errors"
 	"testing"
 
 	"cloud.google.com/go/dlp/apiv2/dlppb"
@@ -92,5 +93,40 @@ func TestValidParent(t *testing.T) {
 		if got := validParent(p); got != want {
 			t.Errorf("validParent(%q) = %v, want %v", p, got, want)
 		}
+	}
+}
+
+func TestApplyReplaceValues(t *testing.T) {
+	rv := func(v *dlppb.Value) *dlppb.PrimitiveTransformation {
+		return &dlppb.PrimitiveTransformation{Transformation: &dlppb.PrimitiveTransformation_ReplaceConfig{
+			ReplaceConfig: &dlppb.ReplaceValueConfig{NewValue: v}}}
+	}
+	tests := []struct {
+		name string
+		p    *dlppb.PrimitiveTransformation
+		want string
+	}{
+		{"string", rv(&dlppb.Value{Type: &dlppb.Value_StringValue{StringValue: "XXX"}}), "XXX"},
+		{"integer", rv(&dlppb.Value{Type: &dlppb.Value_IntegerValue{IntegerValue: -42}}), "-42"},
+		{"boolean", rv(&dlppb.Value{Type: &dlppb.Value_BooleanValue{BooleanValue: true}}), "true"},
+		{"float", rv(&dlppb.Value{Type: &dlppb.Value_FloatValue{FloatValue: 1.5}}), "1.5"},
+		{"no value", rv(nil), ""},
+		{"info type", &dlppb.PrimitiveTransformation{Transformation: &dlppb.PrimitiveTransformation_ReplaceWithInfoTypeConfig{}}, "[EMAIL_ADDRESS]"},
+		{"redact", &dlppb.PrimitiveTransformation{Transformation: &dlppb.PrimitiveTransformation_RedactConfig{}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := checkPrimitive(tt.p, "t"); err != nil {
+				t.Fatalf("checkPrimitive: %v", err)
+			}
+			if got := apply(tt.p, "EMAIL_ADDRESS", "a@b.es"); got != tt.want {
+				t.Errorf("apply = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	date := rv(&dlppb.Value{Type: &dlppb.Value_DateValue{}})
+	var um *unmodelledError
+	if err := checkPrimitive(date, "t"); err == nil || !errors.As(err, &um) {
+		t.Errorf("a date replacement was accepted: %v", err)
 	}
 }
