@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/journal"
-	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
 // misbehaviour is one violation's scenario: it drives the assistant through the mocks and reports whether
@@ -32,7 +31,6 @@ func (e *env) marketingTo(waID string) bool {
 	}
 	return false
 }
-
 
 var violationScenarios = map[string]misbehaviour{
 	"WA-OPTIN-01": func(t *testing.T, e *env) bool {
