@@ -317,7 +317,7 @@ func (s *Server) buildInboundLocked(c *customer, m *CustomerMessage, now time.Ti
 				continue
 			}
 			for k := range e.buttons {
-				if b := &e.buttons[k]; b.Title == m.Text && kinds[kindOf(e, b)] {
+				if b := &e.buttons[k]; b.Title == m.Text && kinds[kindOf(b)] {
 					found, from = b, e.msg.ID
 					break
 				}
@@ -334,7 +334,7 @@ func (s *Server) buildInboundLocked(c *customer, m *CustomerMessage, now time.Ti
 		if m.Type == "button" {
 			msg["button"] = map[string]string{"payload": payload, "text": found.Title}
 		} else {
-			kind := kindOf(nil, found)
+			kind := kindOf(found)
 			reply := map[string]string{"id": payload, "title": found.Title}
 			if found.Description != "" {
 				reply["description"] = found.Description
@@ -355,7 +355,7 @@ func (s *Server) buildInboundLocked(c *customer, m *CustomerMessage, now time.Ti
 			return nil, data, badRequest("media larger than %d bytes", s.cfg.maxMedia)
 		}
 		id := s.storeMediaLocked(mt, append([]byte(nil), content...))
-		obj := map[string]any{"mime_type": mt, "sha256": s.state.media[id].sha256, "id": id}
+		obj := map[string]any{"mime_type": mt, "sha256": s.state.media[id].sha256, "id": id, "url": s.url + "/_media/" + id}
 		if m.Text != "" && m.Type != "audio" && m.Type != "sticker" {
 			obj["caption"] = m.Text
 		}
@@ -400,7 +400,7 @@ func (s *Server) buildInboundLocked(c *customer, m *CustomerMessage, now time.Ti
 	return msg, data, nil
 }
 
-func kindOf(e *inboxEntry, b *offeredButton) string {
+func kindOf(b *offeredButton) string {
 	if b.Kind != "" {
 		return b.Kind
 	}

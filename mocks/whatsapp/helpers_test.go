@@ -234,16 +234,6 @@ func lastEvent(t *testing.T, j *journal.Journal, kind string) journal.Event {
 	return evs[len(evs)-1]
 }
 
-func kinds(j *journal.Journal, prefix string) []string {
-	var out []string
-	for _, e := range j.Events() {
-		if strings.HasPrefix(e.Kind, prefix) {
-			out = append(out, e.Kind)
-		}
-	}
-	return out
-}
-
 // golden compares got with testdata/name, rewriting it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()

@@ -171,8 +171,7 @@ func normaliseRecipient(to string) (string, bool) {
 type outcome struct {
 	id       string
 	waID     string
-	status   string // message_status for templates
-	failCode int    // accepted, then a failed status with this code (async errors)
+	failCode int // accepted, then a failed status with this code (async errors)
 	reaction bool
 	buttons  []offeredButton
 	inbox    *InboxMessage
