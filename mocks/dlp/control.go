@@ -16,7 +16,8 @@ import (
 //
 //	GET    /_parley/journal?after=N   events after sequence N, as JSON Lines
 //	GET    /_parley/faults            pending faults, as a JSON array
-//	POST   /_parley/faults            add a fault (a Fault as JSON; code is the numeric gRPC code)
+//	POST   /_parley/faults            add a fault: a Fault as JSON, code as a number or an upper-case name
+//	                                  ("RESOURCE_EXHAUSTED"), delay in nanoseconds
 //	DELETE /_parley/faults            clear every fault
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch {

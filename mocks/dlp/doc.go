@@ -41,7 +41,8 @@
 //     info type inspected; an info type may appear in one transformation only.
 //   - Overview: transformedBytes is the number of bytes of the original findings transformed; one
 //     transformationSummary per (transformation, info type) actually applied, in order of first application,
-//     with the transformation, results [{count, code: SUCCESS}] and its transformedBytes. Where findings of
+//     with the transformation, results [{count, code: SUCCESS}] and its transformedBytes; with nothing
+//     transformed the overview is empty ("overview": {}). Where findings of
 //     different info types overlap (a DNI is both SPAIN_DNI_NUMBER and SPAIN_NIF_NUMBER) one is transformed:
 //     the longer, then the more likely, then the more specific (DNI/NIE before NIF). The public docs do not
 //     say how the service breaks such ties; this is the choice that keeps the output readable.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/dlp/apiv2/dlppb"
 	"google.golang.org/grpc"
@@ -226,26 +227,29 @@ func TestControl(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	if r := post("/_parley/faults", `{"method":"inspect","code":8,"times":1}`); r.StatusCode != http.StatusNoContent {
+	if r := post("/_parley/faults", `{"method":"inspect","code":"RESOURCE_EXHAUSTED","times":1}`); r.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST fault: %d", r.StatusCode)
 	}
 	if r := post("/_parley/faults", `{"method":"inspect","cod":8}`); r.StatusCode != http.StatusBadRequest {
 		t.Fatalf("POST bad fault: %d", r.StatusCode)
 	}
-	if f := s.Faults(); len(f) != 1 || f[0].Code != codes.ResourceExhausted {
+	if r := post("/_parley/faults", `{"method":"deidentify","code":14,"delay":1000000}`); r.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST numeric fault: %d", r.StatusCode)
+	}
+	if f := s.Faults(); len(f) != 2 || f[0].Code != codes.ResourceExhausted || f[1].Code != codes.Unavailable || f[1].Delay != time.Millisecond {
 		t.Fatalf("faults = %+v", f)
 	}
 	if r := post("/v2/projects/p/content:inspect", `{"item":{"value":"x"}}`); r.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("inspect under quota fault: %d", r.StatusCode)
 	}
-	resp, err := http.Get(s.URL() + "/_parley/journal?after=1")
+	resp, err := http.Get(s.URL() + "/_parley/journal?after=2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	events, err := journal.ReadJSONL(resp.Body)
 	resp.Body.Close()
 	if err != nil || len(events) != 1 || events[0].Kind != journal.KindDLPRejected {
-		t.Fatalf("journal after 1 = %+v, %v", events, err)
+		t.Fatalf("journal after 2 = %+v, %v", events, err)
 	}
 	req, _ := http.NewRequest(http.MethodDelete, s.URL()+"/_parley/faults", nil)
 	if _, err := http.DefaultClient.Do(req); err != nil {
