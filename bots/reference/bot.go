@@ -40,6 +40,9 @@ type Bot struct {
 	closed  bool
 	wg      sync.WaitGroup
 
+	observedMu sync.Mutex
+	observed   time.Time // latest time seen in a webhook or hook, for WithObservedClock
+
 	sentMu    sync.Mutex
 	sentTpl   map[string]sentTemplate // recent template sends by wamid, to act on their failed statuses
 	sentOrder []string
@@ -100,6 +103,9 @@ func New(cfg Config, opts ...Option) (*Bot, error) {
 		sentTpl:    map[string]sentTemplate{},
 	}
 	close(b.idle)
+	if o.observed {
+		b.clock = b.observedNow
+	}
 	b.wa = &waClient{base: cfg.WhatsAppAPIURL, version: cfg.WhatsAppAPIVersion, phoneID: cfg.PhoneNumberID,
 		token: cfg.Token, hc: o.httpClient, retryBase: o.retryBase, attempts: 3, log: b.log}
 	if len(violations) > 0 {
@@ -284,4 +290,25 @@ func (b *Bot) templateOf(msgID string) (sentTemplate, bool) {
 	defer b.sentMu.Unlock()
 	t, ok := b.sentTpl[msgID]
 	return t, ok
+}
+
+// observe moves the observed clock forward to t (never back).
+func (b *Bot) observe(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	b.observedMu.Lock()
+	defer b.observedMu.Unlock()
+	if t.After(b.observed) {
+		b.observed = t
+	}
+}
+
+func (b *Bot) observedNow() time.Time {
+	b.observedMu.Lock()
+	defer b.observedMu.Unlock()
+	if b.observed.IsZero() {
+		return time.Now()
+	}
+	return b.observed
 }

@@ -92,6 +92,7 @@ type options struct {
 	clock      func() time.Time
 	httpClient *http.Client
 	retryBase  time.Duration
+	observed   bool
 }
 
 // WithViolations switches on the named violations (rule ids, see Violations); ids may also be given
@@ -146,6 +147,16 @@ func WithRetryBase(d time.Duration) Option {
 			return errors.New("WithRetryBase: negative duration")
 		}
 		o.retryBase = d
+		return nil
+	}
+}
+
+// WithObservedClock makes the bot read the time from what it is told rather than from the wall clock: the
+// latest of the webhook timestamps and hook "time" fields seen so far (the wall clock until the first).
+// This is how `parley bot` follows the simulated clock of mocks started by `parley serve`.
+func WithObservedClock() Option {
+	return func(o *options) error {
+		o.observed = true
 		return nil
 	}
 }

@@ -102,9 +102,10 @@ func checkVersion(w http.ResponseWriter, v string) bool {
 
 // at is the time a hook acts at: the body's time when the caller runs a simulated clock, else the bot's.
 func (b *Bot) at(t time.Time) time.Time {
-	if t.IsZero() {
+	if t.IsZero() || t.Year() <= 1 {
 		return b.now()
 	}
+	b.observe(t.UTC())
 	return t.UTC()
 }
 

@@ -23,7 +23,7 @@ var violationTable = []Violation{
 	{"WA-TPL-01", "puts a discount offer into the UTILITY shipping template (promotional content in a utility template)"},
 	{"WA-OPTOUT-01", "confirms an opt-out but keeps the customer on the marketing list"},
 	{"WA-OPTOUT-02", "recognises only the exact keywords BAJA and STOP; paraphrases go to Dialogflow and get a fallback"},
-	{"WA-OPTOUT-03", "answers an opt-out with a retention offer and asks the customer to confirm it in a second message"},
+	{"WA-OPTOUT-03", "answers an opt-out with a discount, a 'reply to confirm' and a web link instead of a plain confirmation"},
 	{"WA-MKT-01", "sends campaigns inside the window as free-form promotional text without the business name or an opt-out"},
 	{"WA-MKT-02", "ignores 131050 (customer stopped marketing) and retries 131049 at once"},
 	{"WA-ESC-01", "never hands over to a person: a request for a human gets a canned 'I can help you with anything'"},

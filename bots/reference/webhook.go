@@ -220,6 +220,7 @@ func (b *Bot) dispatch(field string, v changeValue) error {
 		names[c.WaID] = c.Profile.Name
 	}
 	for _, m := range v.Messages {
+		b.observe(parseUnix(m.Timestamp, time.Time{}))
 		in := toInbound(m, b.now())
 		in.ProfileName = names[m.From]
 		if in.From == "" {
@@ -232,6 +233,7 @@ func (b *Bot) dispatch(field string, v changeValue) error {
 	}
 	for _, s := range v.Statuses {
 		s := s
+		b.observe(parseUnix(s.Timestamp, time.Time{}))
 		if s.RecipientID == "" {
 			continue
 		}

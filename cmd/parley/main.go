@@ -62,6 +62,7 @@ func commands() []command {
 	return []command{
 		{"rules", "list the compliance rule catalogue", runRules},
 		{"serve", "run the mocks (WhatsApp, Dialogflow, DLP) as a standalone process", runServe},
+		{"bot", "run the reference assistant standalone", runBot},
 		{"version", "print parley's version", runVersion},
 	}
 }
