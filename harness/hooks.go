@@ -1,0 +1,94 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/sim"
+)
+
+// HookVersion is the version of the hook bodies parley sends (docs/bot-contract.md).
+const HookVersion = "1"
+
+// Hooks calls an assistant's certification hooks. It implements sim.Hooks.
+type Hooks struct {
+	BaseURL string // the assistant's base URL, without trailing slash
+	Client  *http.Client
+	Journal *journal.Journal
+}
+
+var _ sim.Hooks = (*Hooks)(nil)
+
+// Consent posts an opt-in (or withdrawal) collected outside WhatsApp to /parley/consent.
+func (h *Hooks) Consent(ctx context.Context, c sim.ConsentHook) error {
+	return h.call(ctx, "consent", c.WaID, map[string]any{
+		"version": HookVersion, "wa_id": c.WaID, "purpose": c.Purpose, "given": c.Given,
+		"channel": c.Channel, "wording": c.Wording, "time": c.Time.UTC().Format(time.RFC3339),
+	})
+}
+
+// Notify posts a business event for one customer (e.g. "order_shipped") to /parley/notify.
+func (h *Hooks) Notify(ctx context.Context, waID, event, order string, at time.Time) error {
+	return h.call(ctx, "notify", waID, map[string]any{
+		"version": HookVersion, "wa_id": waID, "event": event, "order": order, "time": at.UTC().Format(time.RFC3339),
+	})
+}
+
+// Campaign asks the assistant to send a marketing campaign to everyone who may receive it.
+func (h *Hooks) Campaign(ctx context.Context, campaign, template string, at time.Time) error {
+	return h.call(ctx, "campaign", "", map[string]any{
+		"version": HookVersion, "campaign": campaign, "template": template, "time": at.UTC().Format(time.RFC3339),
+	})
+}
+
+// ReleaseHandoff tells the assistant the human agent has handed the chat back.
+func (h *Hooks) ReleaseHandoff(ctx context.Context, waID string) error {
+	return h.call(ctx, "handoff/release", waID, map[string]any{"version": HookVersion, "wa_id": waID})
+}
+
+func (h *Hooks) call(ctx context.Context, hook, waID string, body map[string]any) error {
+	if body["template"] == "" {
+		delete(body, "template")
+	}
+	if body["order"] == "" {
+		delete(body, "order")
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.BaseURL+"/parley/"+hook, bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("hook %s: %w", hook, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := h.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	data := journal.HookData{Hook: hook}
+	resp, err := client.Do(req)
+	if err == nil {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		data.Status = resp.StatusCode
+		if resp.StatusCode >= 300 {
+			err = fmt.Errorf("the assistant answered %s to POST /parley/%s: %s", resp.Status, hook, bytes.TrimSpace(msg))
+		}
+	} else {
+		err = fmt.Errorf("POST /parley/%s: %w (does the assistant implement the certification hooks? see docs/bot-contract.md)", hook, err)
+	}
+	if err != nil {
+		data.Error = err.Error()
+	}
+	if h.Journal != nil {
+		h.Journal.Record(journal.SourceHarness, journal.KindHookCalled, waID, data)
+	}
+	return err
+}
