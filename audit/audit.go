@@ -198,8 +198,7 @@ func Run(events []journal.Event, opts Options) Report {
 func RunRules(rules []Rule, events []journal.Event, opts Options) Report {
 	v := NewView(events, opts)
 	rep := Report{Business: v.opts.Business, Events: len(events), Unjudged: v.problems}
-	for _, r := range rules {
-		rep.Results = append(rep.Results, r.Check(v))
-	}
+	rep.Results = make([]Result, len(rules))
+	parallel(len(rules), func(k int) { rep.Results[k] = rules[k].Check(v) })
 	return rep
 }

@@ -84,7 +84,7 @@ var personal = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.Pa
 func checkPrivJIT01(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		for i, e := range c.evs {
-			if !e.isInbound() || e.in().Text == "" || len(pii.Only(v.findPII(e.in().Text), personal...)) == 0 {
+			if !e.isInbound() || e.in().Text == "" || len(pii.Only(e.ids, personal...)) == 0 {
 				continue
 			}
 			o.exercised++
@@ -666,11 +666,7 @@ func checkNLU01(v *View) (o outcome) {
 			continue
 		}
 		o.exercised++
-		text := q.Text
-		if len(q.Parameters) > 0 {
-			text += "\n" + flattenParams(q.Parameters)
-		}
-		if ms := pii.Only(v.findPII(text), nluTypes...); len(ms) > 0 {
+		if ms := pii.Only(e.ids, nluTypes...); len(ms) > 0 {
 			o.find(e.cust, fmt.Sprintf("a raw %s reached Dialogflow (session %s); de-identify it first", ms[0].Type, q.SessionID), e.Seq)
 		}
 	}

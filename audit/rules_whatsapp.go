@@ -475,7 +475,7 @@ func checkSens02(v *View) (o outcome) {
 		sent := map[string]*ev{}
 		for _, e := range c.evs {
 			if e.isInbound() && e.in().Text != "" {
-				for _, m := range pii.Only(v.findPII(e.in().Text), echoTypes...) {
+				for _, m := range pii.Only(e.ids, echoTypes...) {
 					sent[m.Normalized()] = e
 				}
 			}
@@ -483,7 +483,7 @@ func checkSens02(v *View) (o outcome) {
 				continue
 			}
 			o.exercised++
-			for _, m := range pii.Only(v.findPII(sentText(e.out())), echoTypes...) {
+			for _, m := range pii.Only(e.ids, echoTypes...) {
 				if src := sent[m.Normalized()]; src != nil {
 					o.find(c.id, fmt.Sprintf("the assistant echoed the customer's %s in full; mask it (e.g. last 4 digits)", m.Type), e.Seq, src.Seq)
 					break

@@ -146,7 +146,13 @@ func (v *View) readExport(e *ev) export {
 		return x
 	}
 	x.document = true
-	m := v.media[o.MediaID]
+	// The upload the send refers to is the last one with its id before it (ids repeat in merged journals).
+	var m *ev
+	for _, u := range v.media[o.MediaID] {
+		if u.Seq < e.Seq {
+			m = u
+		}
+	}
 	if m == nil {
 		x.mime = mimeFromName(o.Filename)
 		return x

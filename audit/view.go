@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -28,13 +29,14 @@ type ev struct {
 	cust string
 	p    any // *journal.InboundData, *journal.OutboundData, … by kind; nil when the kind has none
 
-	ft     string    // folded text: the customer's message, or everything the customer sees of a send
-	ci     int       // index in the customer's timeline
-	anc    int       // memo of customer.anchor, -1 until computed
-	xp     *export   // memo of View.exportOf
-	lexOK  uint32    // lexicon bits computed (see is)
-	lexHas uint32    // lexicon bits that matched
-	lastIn time.Time // the customer's last message before this event (by sequence)
+	ft     string      // folded text: the customer's message, or everything the customer sees of a send
+	ci     int         // index in the customer's timeline
+	anc    int         // memo of customer.anchor, -1 until computed
+	xp     *export     // memo of View.exportOf
+	ids    []pii.Match // identifiers in the message, the send, or the Dialogflow query's text and parameters
+	lexOK  uint32      // lexicon bits computed (see is)
+	lexHas uint32      // lexicon bits that matched
+	lastIn time.Time   // the customer's last message before this event (by sequence)
 	hasIn  bool
 }
 
@@ -83,26 +85,24 @@ type customer struct {
 }
 
 // View is a journal prepared for the rules: ordered by sequence number, payloads decoded, events grouped
-// by customer, Dialogflow sessions tied to customers. Build it with NewView. Rules read it one at a time
-// (it memoises identifier scans): do not Check rules concurrently on one View.
+// by customer, Dialogflow sessions tied to customers. Build it with NewView; it is read-only afterwards
+// and rules may Check it concurrently.
 type View struct {
 	opts     Options
 	evs      []*ev
 	custs    map[string]*customer
 	order    []string            // customer ids, sorted
 	sessions map[string]string   // Dialogflow session id → customer
-	media    map[string]*ev      // media id → media.uploaded event
+	media    map[string][]*ev    // media id → its media.uploaded events, in order
 	problems []string            // what could not be read or ordered
 	byFirst  map[string][]*ev    // canary events by the first token of their folded value (WA-XCUST-01)
 	last     time.Time           // simulated time of the last event
 	oldSess  map[string][]string // customer → sessions, in first-use order
-	piiMemo  map[string][]pii.Match
 }
 
-// findPII is pii.Find, remembered per text (a customer's message and its Dialogflow query are usually the
-// same text, scanned by several rules). Text with fewer than three digits and no @ cannot hold any
-// identifier pii reports (the shortest, a CVV, has three digits), so it is not scanned.
-func (v *View) findPII(text string) []pii.Match {
+// scanPII is pii.Find, skipping text with fewer than three digits and no @: it cannot hold any
+// identifier pii reports (the shortest, a CVV, has three digits), and most chat text is like that.
+func scanPII(text string) []pii.Match {
 	digits := 0
 	for _, r := range text {
 		if r == '@' {
@@ -111,18 +111,10 @@ func (v *View) findPII(text string) []pii.Match {
 			digits++
 		}
 		if digits >= 3 {
-			break
+			return pii.Find(text)
 		}
 	}
-	if digits < 3 {
-		return nil
-	}
-	if m, ok := v.piiMemo[text]; ok {
-		return m
-	}
-	m := pii.Find(text)
-	v.piiMemo[text] = m
-	return m
+	return nil
 }
 
 // kinds whose payload the auditor decodes, with a constructor for it; known kinds without a payload the
@@ -165,10 +157,9 @@ func NewView(events []journal.Event, opts Options) *View {
 		opts:     opts.withDefaults(),
 		custs:    map[string]*customer{},
 		sessions: map[string]string{},
-		media:    map[string]*ev{},
+		media:    map[string][]*ev{},
 		byFirst:  map[string][]*ev{},
 		oldSess:  map[string][]string{},
-		piiMemo:  map[string][]pii.Match{},
 	}
 	store := make([]ev, len(events))
 	for i := range events {
@@ -183,6 +174,7 @@ func NewView(events []journal.Event, opts Options) *View {
 	v.decode()
 	v.link()
 	v.group()
+	v.prepare()
 	return v
 }
 
@@ -271,8 +263,16 @@ func (v *View) decode() {
 					switch d := p.(type) {
 					case *journal.InboundData:
 						e.ft = fold(d.Text)
+						e.ids = scanPII(d.Text)
 					case *journal.OutboundData:
 						e.ft = fold(sentText(d))
+						e.ids = scanPII(sentText(d))
+					case *journal.DetectIntentData:
+						text := d.Text
+						if len(d.Parameters) > 0 {
+							text += "\n" + flattenParams(d.Parameters)
+						}
+						e.ids = scanPII(text)
 					}
 				}
 			}
@@ -395,7 +395,7 @@ func (v *View) link() {
 func (v *View) group() {
 	for _, e := range v.evs {
 		if m, ok := e.p.(*journal.MediaData); ok && m.ID != "" {
-			v.media[m.ID] = e
+			v.media[m.ID] = append(v.media[m.ID], e)
 		}
 		if e.cust == "" {
 			continue
@@ -424,6 +424,63 @@ func (v *View) group() {
 		}
 	}
 	sort.Strings(v.order)
+}
+
+// prepare computes, customer by customer on every core, the facts several rules ask of the same events
+// (anchors, exports, per-send word-list matches). After it the view is only read, so rules run
+// concurrently (RunRules).
+func (v *View) prepare() {
+	parallel(len(v.order), func(k int) {
+		c := v.custs[v.order[k]]
+		for i, e := range c.evs {
+			switch {
+			case e.isOutbound():
+				isMarketing(e)
+				if e.accepted() {
+					v.exportOf(e)
+					v.sendCarriesCanary(e)
+					e.memo(bitFee, func() bool { return has(e.ft, feeWords...) && !has(e.ft, freeWords...) })
+					e.memo(bitRefusal, func() bool { return has(e.ft, refusal...) && !has(e.ft, authority...) })
+					e.memo(bitExtension, func() bool { return has(e.ft, extension...) })
+					for _, r := range rightsOrder {
+						confirms(e, r)
+					}
+				}
+			case e.optout() != nil:
+				c.anchor(i, e.optout().Phrase)
+			case e.dsr() != nil:
+				c.anchor(i, e.dsr().Wording)
+			case e.Kind == journal.KindHandoffRequested:
+				phrase := ""
+				if h := e.handoff(); h != nil {
+					phrase = h.Phrase
+				}
+				c.anchor(i, phrase)
+			}
+		}
+		v.exports(c)
+	})
+}
+
+// parallel calls f(0) … f(n-1) on every core.
+func parallel(n int, f func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), 8, n)
+	if workers <= 1 {
+		for k := range n {
+			f(k)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+				f(k)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (v *View) problem(s string) { v.problems = append(v.problems, s) }
