@@ -389,7 +389,7 @@ func TestFaults(t *testing.T) {
 	s := dlp.RunT(t, dlp.WithJournal(j))
 	for transport, c := range clients(t, s) {
 		t.Run(transport+"/quota", func(t *testing.T) {
-			if err := s.InjectFault(dlp.Fault{Method: "deidentify", Code: codes.ResourceExhausted, Times: 1}); err != nil {
+			if err := s.InjectFault(context.Background(), dlp.Fault{Method: "deidentify", Code: codes.ResourceExhausted, Times: 1}); err != nil {
 				t.Fatal(err)
 			}
 			_, err := c.DeidentifyContent(ctxT(t), deidRequest("projects/p", "a@b.es", []string{"EMAIL_ADDRESS"}, replaceWithInfoType))
@@ -403,7 +403,7 @@ func TestFaults(t *testing.T) {
 		})
 		t.Run(transport+"/unavailable is retried by the client", func(t *testing.T) {
 			seq := j.Last()
-			if err := s.InjectFault(dlp.Fault{Code: codes.Unavailable, Times: 1}); err != nil {
+			if err := s.InjectFault(context.Background(), dlp.Fault{Code: codes.Unavailable, Times: 1}); err != nil {
 				t.Fatal(err)
 			}
 			resp, err := c.DeidentifyContent(ctxT(t), deidRequest("projects/p", "a@b.es", []string{"EMAIL_ADDRESS"}, replaceWithInfoType))
@@ -419,7 +419,7 @@ func TestFaults(t *testing.T) {
 			}
 		})
 		t.Run(transport+"/latency cut by deadline", func(t *testing.T) {
-			if err := s.InjectFault(dlp.Fault{Method: "inspect", Delay: time.Hour, Times: 1}); err != nil {
+			if err := s.InjectFault(context.Background(), dlp.Fault{Method: "inspect", Delay: time.Hour, Times: 1}); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -429,13 +429,13 @@ func TestFaults(t *testing.T) {
 			if err == nil || !errors.Is(err, context.DeadlineExceeded) && status.Code(err) != codes.DeadlineExceeded {
 				t.Fatalf("err = %v, want deadline exceeded", err)
 			}
-			s.ClearFaults()
-			if len(s.Faults()) != 0 {
-				t.Fatalf("faults left: %v", s.Faults())
+			_ = s.ClearFaults(context.Background())
+			if fs, _ := s.Faults(context.Background()); len(fs) != 0 {
+				t.Fatalf("faults left: %v", fs)
 			}
 		})
 	}
-	if err := s.InjectFault(dlp.Fault{Method: "bogus", Code: codes.Unavailable}); err == nil {
+	if err := s.InjectFault(context.Background(), dlp.Fault{Method: "bogus", Code: codes.Unavailable}); err == nil {
 		t.Error("a fault on an unknown method was accepted")
 	}
 	if _, err := dlp.NewServer(dlp.WithFault(dlp.Fault{})); err == nil {

@@ -1,41 +1,77 @@
 package dlp
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/gcp"
 )
 
+// Control is what tests and the harness do to the mock besides calling DLP: set faults and read the
+// journal. *Server implements it in-process, *ControlClient over /_parley/, so steps run unchanged against
+// an embedded mock or a container.
+type Control interface {
+	// InjectFault adds a fault; the first pending fault matching a call applies.
+	InjectFault(ctx context.Context, f Fault) error
+	// ClearFaults removes every fault.
+	ClearFaults(ctx context.Context) error
+	// Faults returns the faults still pending.
+	Faults(ctx context.Context) ([]Fault, error)
+	// JournalAfter returns the events after sequence number after.
+	JournalAfter(ctx context.Context, after uint64) ([]journal.Event, error)
+}
+
+var (
+	_ Control = (*Server)(nil)
+	_ Control = (*ControlClient)(nil)
+)
+
+// JournalAfter returns the events after sequence number after.
+func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event, error) {
+	return s.journal.After(after), nil
+}
+
 // serveControl is the /_parley/ surface for a mock running in a container:
 //
+//	GET    /_parley/healthz           204 when serving
 //	GET    /_parley/journal?after=N   events after sequence N, as JSON Lines
 //	GET    /_parley/faults            pending faults, as a JSON array
 //	POST   /_parley/faults            add a fault: a Fault as JSON, code as a number or an upper-case name
 //	                                  ("RESOURCE_EXHAUSTED"), delay in nanoseconds
 //	DELETE /_parley/faults            clear every fault
+//
+// Anything else is 404 and journalled as unmodelled.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.URL.Path == "/_parley/journal" && r.Method == http.MethodGet:
-		after, err := strconv.ParseUint(r.URL.Query().Get("after"), 10, 64)
-		if err != nil && r.URL.Query().Get("after") != "" {
-			gcp.WriteError(w, status.Error(codes.InvalidArgument, "after must be a sequence number"))
-			return
+	switch r.Method + " " + r.URL.Path {
+	case "GET /_parley/healthz":
+		w.WriteHeader(http.StatusNoContent)
+	case "GET /_parley/journal":
+		var after uint64
+		if a := r.URL.Query().Get("after"); a != "" {
+			n, err := strconv.ParseUint(a, 10, 64)
+			if err != nil {
+				gcp.WriteError(w, status.Error(codes.InvalidArgument, "after must be a sequence number"))
+				return
+			}
+			after = n
 		}
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		for _, e := range s.journal.After(after) {
-			b, _ := json.Marshal(e)
-			_, _ = w.Write(append(b, '\n'))
-		}
-	case r.URL.Path == "/_parley/faults" && r.Method == http.MethodGet:
+		_ = journal.WriteJSONL(w, s.journal.After(after))
+	case "GET /_parley/faults":
+		fs, _ := s.Faults(r.Context())
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(s.Faults())
-	case r.URL.Path == "/_parley/faults" && r.Method == http.MethodPost:
+		_ = json.NewEncoder(w).Encode(fs)
+	case "POST /_parley/faults":
 		var f Fault
 		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
 		dec.DisallowUnknownFields()
@@ -43,15 +79,103 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			gcp.WriteError(w, status.Errorf(codes.InvalidArgument, "fault: %v", err))
 			return
 		}
-		if err := s.InjectFault(f); err != nil {
+		if err := s.InjectFault(r.Context(), f); err != nil {
 			gcp.WriteError(w, status.Errorf(codes.InvalidArgument, "fault: %v", err))
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	case r.URL.Path == "/_parley/faults" && r.Method == http.MethodDelete:
-		s.ClearFaults()
+	case "DELETE /_parley/faults":
+		_ = s.ClearFaults(r.Context())
 		w.WriteHeader(http.StatusNoContent)
 	default:
+		s.unmodelled(call{transport: "rest", method: r.Method + " " + r.URL.Path}, "unknown control route")
 		gcp.WriteError(w, status.Errorf(codes.NotFound, "no control route %s %s", r.Method, r.URL.Path))
 	}
+}
+
+// ControlClient drives a DLP mock over its /_parley/ routes.
+type ControlClient struct {
+	base string
+	hc   *http.Client
+}
+
+// NewControlClient returns a client of the mock at baseURL (its URL(), e.g. http://127.0.0.1:4030). A nil
+// hc means http.DefaultClient; deadlines come from the contexts of the calls.
+func NewControlClient(baseURL string, hc *http.Client) *ControlClient {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &ControlClient{base: strings.TrimRight(baseURL, "/"), hc: hc}
+}
+
+// InjectFault adds a fault.
+func (c *ControlClient) InjectFault(ctx context.Context, f Fault) error {
+	return c.do(ctx, http.MethodPost, "/faults", f, nil)
+}
+
+// ClearFaults removes every fault.
+func (c *ControlClient) ClearFaults(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/faults", nil, nil)
+}
+
+// Faults returns the faults still pending.
+func (c *ControlClient) Faults(ctx context.Context) ([]Fault, error) {
+	var fs []Fault
+	err := c.do(ctx, http.MethodGet, "/faults", nil, &fs)
+	return fs, err
+}
+
+// JournalAfter returns the events after sequence number after.
+func (c *ControlClient) JournalAfter(ctx context.Context, after uint64) ([]journal.Event, error) {
+	var evs []journal.Event
+	err := c.do(ctx, http.MethodGet, "/journal?after="+strconv.FormatUint(after, 10), nil, &evs)
+	return evs, err
+}
+
+func (c *ControlClient) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("dlp control: encoding request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+"/_parley"+path, body)
+	if err != nil {
+		return fmt.Errorf("dlp control: %w", err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("dlp control %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return fmt.Errorf("dlp control %s %s: reading answer: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var env gcp.ErrorBody
+		if json.Unmarshal(b, &env) == nil && env.Error.Message != "" {
+			return fmt.Errorf("dlp control %s %s: HTTP %d: %s", method, path, resp.StatusCode, env.Error.Message)
+		}
+		return fmt.Errorf("dlp control %s %s: HTTP %d", method, path, resp.StatusCode)
+	}
+	switch v := out.(type) {
+	case nil:
+	case *[]journal.Event:
+		evs, err := journal.ReadJSONL(bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("dlp control %s %s: decoding answer: %w", method, path, err)
+		}
+		*v = evs
+	default:
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("dlp control %s %s: decoding answer: %w", method, path, err)
+		}
+	}
+	return nil
 }

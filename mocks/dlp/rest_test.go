@@ -236,27 +236,65 @@ func TestControl(t *testing.T) {
 	if r := post("/_parley/faults", `{"method":"deidentify","code":14,"delay":1000000}`); r.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST numeric fault: %d", r.StatusCode)
 	}
-	if f := s.Faults(); len(f) != 2 || f[0].Code != codes.ResourceExhausted || f[1].Code != codes.Unavailable || f[1].Delay != time.Millisecond {
+	if f, _ := s.Faults(context.Background()); len(f) != 2 || f[0].Code != codes.ResourceExhausted || f[1].Code != codes.Unavailable || f[1].Delay != time.Millisecond {
 		t.Fatalf("faults = %+v", f)
 	}
-	if r := post("/v2/projects/p/content:inspect", `{"item":{"value":"x"}}`); r.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("inspect under quota fault: %d", r.StatusCode)
+	if r := post("/_parley/nope", `{}`); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown control route: %d", r.StatusCode)
 	}
-	resp, err := http.Get(s.URL() + "/_parley/journal?after=2")
-	if err != nil {
-		t.Fatal(err)
+	if last := j.Events()[j.Len()-1]; last.Kind != journal.KindUnmodelled {
+		t.Errorf("unknown control route journalled as %s", last.Kind)
 	}
-	events, err := journal.ReadJSONL(resp.Body)
-	resp.Body.Close()
-	if err != nil || len(events) != 1 || events[0].Kind != journal.KindDLPRejected {
-		t.Fatalf("journal after 2 = %+v, %v", events, err)
-	}
-	req, _ := http.NewRequest(http.MethodDelete, s.URL()+"/_parley/faults", nil)
-	if _, err := http.DefaultClient.Do(req); err != nil {
-		t.Fatal(err)
-	}
-	if len(s.Faults()) != 0 {
-		t.Error("faults not cleared")
+}
+
+// The same steps through both implementations of Control.
+func TestControlInterface(t *testing.T) {
+	for _, mode := range []string{"in-process", "http"} {
+		t.Run(mode, func(t *testing.T) {
+			j := journal.New(nil)
+			s := dlp.RunT(t, dlp.WithJournal(j))
+			var c dlp.Control = s
+			if mode == "http" {
+				c = dlp.NewControlClient(s.URL(), nil)
+			}
+			ctx := ctxT(t)
+			if err := c.InjectFault(ctx, dlp.Fault{Method: "inspect", Code: codes.ResourceExhausted, Times: 1}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.InjectFault(ctx, dlp.Fault{Method: "nope", Code: codes.Unavailable}); err == nil {
+				t.Error("bad fault accepted")
+			}
+			fs, err := c.Faults(ctx)
+			if err != nil || len(fs) != 1 || fs[0].Times != 1 {
+				t.Fatalf("faults = %+v, %v", fs, err)
+			}
+			seq := j.Last()
+			resp, err := http.Post(s.URL()+"/v2/projects/p/content:inspect", "application/json", strings.NewReader(`{"item":{"value":"x"}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusTooManyRequests {
+				t.Fatalf("under quota fault: HTTP %d", resp.StatusCode)
+			}
+			evs, err := c.JournalAfter(ctx, seq)
+			if err != nil || len(evs) != 1 || evs[0].Kind != journal.KindDLPRejected {
+				t.Fatalf("journal after %d = %+v, %v", seq, evs, err)
+			}
+			var d journal.DLPData
+			if err := evs[0].Decode(&d); err != nil || d.Code != "RESOURCE_EXHAUSTED" || d.Text != "x" {
+				t.Errorf("rejection data = %+v, %v", d, err)
+			}
+			if err := c.InjectFault(ctx, dlp.Fault{Code: codes.Unavailable}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ClearFaults(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if fs, _ := c.Faults(ctx); len(fs) != 0 {
+				t.Errorf("faults after clear = %+v", fs)
+			}
+		})
 	}
 }
 

@@ -203,30 +203,31 @@ func (s *Server) Close() error {
 }
 
 // InjectFault adds a fault; faults apply in the order injected, the first matching one wins.
-func (s *Server) InjectFault(f Fault) error {
+func (s *Server) InjectFault(_ context.Context, f Fault) error {
 	if err := f.check(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	s.faults = append(s.faults, f)
 	s.mu.Unlock()
-	s.journal.Record(journal.SourceDLP, journal.KindFaultSet, "", f)
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dlp", "fault": f})
 	return nil
 }
 
 // ClearFaults removes every fault.
-func (s *Server) ClearFaults() {
+func (s *Server) ClearFaults(context.Context) error {
 	s.mu.Lock()
 	s.faults = nil
 	s.mu.Unlock()
-	s.journal.Record(journal.SourceDLP, journal.KindFaultSet, "", map[string]any{"cleared": true})
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dlp", "cleared": true})
+	return nil
 }
 
 // Faults returns a copy of the faults still pending.
-func (s *Server) Faults() []Fault {
+func (s *Server) Faults(context.Context) ([]Fault, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Fault(nil), s.faults...)
+	return append([]Fault(nil), s.faults...), nil
 }
 
 // fault takes the first fault matching method, waits its delay and returns its error, if any.
