@@ -61,6 +61,8 @@
 //   - Faults (WithFault, InjectFault, POST /_parley/faults): any code with the front end's usual message,
 //     e.g. RESOURCE_EXHAUSTED for the per-minute quota or UNAVAILABLE, and wall-clock latency; limited to n
 //     calls or until cleared.
+//   - Control: Control is implemented by *Server in-process and by *ControlClient over /_parley/ (healthz,
+//     journal as JSON Lines, faults), for a mock running in a container.
 //   - REST answers use numeric enums when the client asks with $alt=json;enum-encoding=int, as the Go REST
 //     client does.
 //
