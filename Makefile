@@ -23,7 +23,9 @@ build:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) $(PKGS) | tee bench.txt
 	@awk '/^BenchmarkSend\/bare/ {b += $$3; nb++} /^BenchmarkSend\/mock/ {m += $$3; nm++} \
-		END {if (nb && nm) printf "WhatsApp send path: %.2f of the bare net/http handler (mean ns/op %.0f vs %.0f; target >= 0.60)\n", (b/nb)/(m/nm), m/nm, b/nb}' bench.txt
+		/^BenchmarkSendRatio/ {for (i = 1; i < NF; i++) if ($$(i+1) == "mock/bare") {r += $$i; nr++}} \
+		END {if (nb && nm) printf "WhatsApp send path: %.2f of the bare net/http handler (mean ns/op %.0f vs %.0f; target >= 0.60)\n", (b/nb)/(m/nm), m/nm, b/nb; \
+		     if (nr) printf "WhatsApp send path, interleaved with the bare handler: %.2f (mean of %d runs; target >= 0.60)\n", r/nr, nr}' bench.txt
 
 lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)

@@ -5,7 +5,7 @@ import (
 	"sort"
 )
 
-func base64StdEncode(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+func base64RawStd(b []byte) string { return base64.RawStdEncoding.EncodeToString(b) }
 
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))

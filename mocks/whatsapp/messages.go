@@ -200,7 +200,32 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, pnid str
 	if o.id != "" {
 		s.afterAccept(o)
 	}
+	if sr, ok := res.(sendResponse); ok {
+		b := appendSendResponse(make([]byte, 0, 192), sr)
+		h := w.Header()
+		h.Set("Content-Type", "application/json; charset=UTF-8")
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(b)
+		return
+	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// appendSendResponse writes the success body by hand: it is the hot path, and every string in it is
+// already validated ASCII (digits and "+-() " in input, digits in wa_id, base64 in the id).
+func appendSendResponse(b []byte, r sendResponse) []byte {
+	b = append(b, `{"messaging_product":"whatsapp","contacts":[{"input":"`...)
+	b = append(b, r.Contacts[0].Input...)
+	b = append(b, `","wa_id":"`...)
+	b = append(b, r.Contacts[0].WaID...)
+	b = append(b, `"}],"messages":[{"id":"`...)
+	b = append(b, r.Messages[0].ID...)
+	if r.Messages[0].MessageStatus != "" {
+		b = append(b, `","message_status":"`...)
+		b = append(b, r.Messages[0].MessageStatus...)
+	}
+	return append(b, `"}]}`...)
 }
 
 type sendResponse struct {
@@ -362,10 +387,24 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, pnid string
 
 const windowDetails = "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
 
-// wamid returns a deterministic message id in the shape of Meta's: "wamid." and base64.
+// wamid returns a deterministic message id in the shape of Meta's: "wamid.HBgL" and base64 of a
+// protobuf-like record holding the wa_id and a sequence.
 func (s *Server) wamid(waID string, n uint64) string {
-	raw := fmt.Sprintf("\x0b%s\x15\x02\x00\x11\x18\x12P%016X%04X", waID, uint64(s.cfg.seed)*0x9e3779b97f4a7c15+n, n&0xffff)
-	return "wamid.HBgL" + strings.TrimRight(base64StdEncode(raw), "=")
+	raw := make([]byte, 0, 64)
+	raw = append(raw, 0x0b)
+	raw = append(raw, waID...)
+	raw = append(raw, 0x15, 0x02, 0x00, 0x11, 0x18, 0x12, 'P')
+	raw = appendHex(raw, uint64(s.cfg.seed)*0x9e3779b97f4a7c15+n, 16)
+	raw = appendHex(raw, n&0xffff, 4)
+	return "wamid.HBgL" + base64RawStd(raw)
+}
+
+func appendHex(b []byte, v uint64, width int) []byte {
+	const digits = "0123456789ABCDEF"
+	for i := width - 1; i >= 0; i-- {
+		b = append(b, digits[(v>>(4*uint(i)))&0xf])
+	}
+	return b
 }
 
 // checkContent validates the type-specific part of a send and fills the journal record.

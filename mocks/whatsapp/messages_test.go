@@ -364,3 +364,15 @@ func TestMarkRead(t *testing.T) {
 		})
 	}
 }
+
+func TestSendResponseEncoding(t *testing.T) {
+	for _, r := range []sendResponse{
+		{MessagingProduct: "whatsapp", Contacts: []responseContact{{Input: "+34 (600) 111-222", WaID: "34600111222"}}, Messages: []responseMessage{{ID: "wamid.HBgL+/="}}},
+		{MessagingProduct: "whatsapp", Contacts: []responseContact{{Input: "34600111222", WaID: "34600111222"}}, Messages: []responseMessage{{ID: "wamid.x", MessageStatus: "accepted"}}},
+	} {
+		want, _ := json.Marshal(r)
+		if got := appendSendResponse(nil, r); string(got) != string(want) {
+			t.Errorf("hand-written %s, encoding/json %s", got, want)
+		}
+	}
+}

@@ -247,13 +247,14 @@ func (s *Server) enqueueStatusesLocked(id, waID string, seq []string, code int) 
 	}
 }
 
+// enqueueLocked queues a webhook for the worker. Waiters are not woken: AwaitIdle's condition only
+// becomes true when the worker finishes a job, and the worker notifies then.
 func (s *Server) enqueueLocked(j webhookJob) {
 	s.queue = append(s.queue, j)
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
-	s.notifyLocked()
 }
 
 // worker delivers queued webhooks one at a time, in order, never holding s.mu while calling out.
