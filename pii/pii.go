@@ -58,21 +58,30 @@ func Find(text string) []Match {
 		}
 		return cands[i].Start < cands[j].Start
 	})
+	// Bytes already claimed: checking a candidate costs its length, not the number of findings, so a
+	// text made of thousands of identifiers stays linear.
+	taken := make([]bool, len(text))
 	var out []Match
 	for _, c := range cands {
-		overlaps := false
-		for _, o := range out {
-			if c.Start < o.End && o.Start < c.End {
-				overlaps = true
-				break
-			}
-		}
-		if !overlaps {
+		if claim(taken, c.Start, c.End) {
 			out = append(out, c)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
 	return out
+}
+
+// claim marks [start, end) taken unless some byte of it already is.
+func claim(taken []bool, start, end int) bool {
+	for i := start; i < end; i++ {
+		if taken[i] {
+			return false
+		}
+	}
+	for i := start; i < end; i++ {
+		taken[i] = true
+	}
+	return true
 }
 
 // Only keeps the matches of the given types.

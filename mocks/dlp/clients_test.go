@@ -19,6 +19,7 @@ import (
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dlp"
+	"github.com/parley-dev/parley/pii"
 )
 
 // clients returns the official client over gRPC and over REST, both pointed at s.
@@ -475,6 +476,33 @@ func BenchmarkDeidentify(b *testing.B) {
 				if _, err := c.DeidentifyContent(ctx, req); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// A message just under the size limit made of identifiers: every one is transformed (and the detectors
+// stay linear in the number of findings).
+func TestManyFindings(t *testing.T) {
+	s := dlp.RunT(t)
+	var b strings.Builder
+	n := 0
+	for b.Len() < dlp.MaxRequestBytes-2048 {
+		b.WriteString(pii.MakeDNI(n*7919) + " ")
+		n++
+	}
+	for transport, c := range clients(t, s) {
+		t.Run(transport, func(t *testing.T) {
+			resp, err := c.DeidentifyContent(ctxT(t), deidRequest("projects/p", b.String(), []string{"SPAIN_DNI_NUMBER"}, replaceWithInfoType))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sm := resp.GetOverview().GetTransformationSummaries()
+			if len(sm) != 1 || sm[0].GetResults()[0].GetCount() != int64(n) {
+				t.Fatalf("summaries = %v, want one with count %d", sm, n)
+			}
+			if got := strings.Count(resp.GetItem().GetValue(), "[SPAIN_DNI_NUMBER]"); got != n {
+				t.Errorf("%d replaced, want %d", got, n)
 			}
 		})
 	}

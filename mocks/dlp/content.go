@@ -370,16 +370,13 @@ func resolveOverlaps(fs []finding) []finding {
 		return idx[a] < idx[b]
 	})
 	var keep []finding
+	end := 0
+	for _, f := range fs {
+		end = max(end, f.end)
+	}
+	taken := make([]bool, end)
 	for _, i := range idx {
-		f := fs[i]
-		clash := false
-		for _, k := range keep {
-			if f.start < k.end && k.start < f.end {
-				clash = true
-				break
-			}
-		}
-		if !clash {
+		if f := fs[i]; claim(taken, f.start, f.end) {
 			keep = append(keep, f)
 		}
 	}

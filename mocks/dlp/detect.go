@@ -94,21 +94,18 @@ func infoTypesOf(t pii.Type) ([]string, dlppb.Likelihood) {
 // by start, then by the order of Modelled.
 func detect(text string) []finding {
 	var out []finding
+	taken := make([]bool, len(text))
 	for _, m := range pii.Find(text) {
 		types, l := infoTypesOf(m.Type)
 		for _, t := range types {
 			out = append(out, finding{infoType: t, start: m.Start, end: m.End, likelihood: l})
 		}
+		for i := m.Start; i < m.End; i++ {
+			taken[i] = true
+		}
 	}
 	for _, n := range findNames(text) {
-		overlaps := false
-		for _, f := range out {
-			if n.start < f.end && f.start < n.end {
-				overlaps = true
-				break
-			}
-		}
-		if !overlaps {
+		if free(taken, n.start, n.end) {
 			out = append(out, n)
 		}
 	}
@@ -239,4 +236,24 @@ func afterCue(text string, start int) bool {
 func isLetterBefore(s string, i int) bool {
 	r, _ := utf8.DecodeLastRuneInString(s[:i])
 	return unicode.IsLetter(r)
+}
+
+func free(taken []bool, start, end int) bool {
+	for i := start; i < end; i++ {
+		if taken[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// claim marks [start, end) taken if it is free, and says whether it was.
+func claim(taken []bool, start, end int) bool {
+	if !free(taken, start, end) {
+		return false
+	}
+	for i := start; i < end; i++ {
+		taken[i] = true
+	}
+	return true
 }
