@@ -207,6 +207,12 @@ func MakeNUSS(pp, seed int) string {
 	return fmt.Sprintf("%02d%s%02d", pp, digits, nussControl(pp, digits))
 }
 
+// MakeMobile returns a Spanish mobile number of 9 digits starting with 6 (6DDDDDDDD) derived from seed;
+// prefix "+34 " or "0034" as the persona would write it.
+func MakeMobile(seed int) string {
+	return fmt.Sprintf("6%08d", mod(seed, 100_000_000))
+}
+
 func mod(n, m int) int {
 	n %= m
 	if n < 0 {

@@ -82,7 +82,7 @@ func TestGenerators(t *testing.T) {
 		t.Errorf("MakeCard ignores the seed")
 	}
 	// Generated values are found by Find, as canaries must be.
-	for _, v := range []string{MakeDNI(77), MakeNIE(5), MakeSpanishIBAN(3), MakeCard("4", 99), MakeNUSS(28, 4)} {
+	for _, v := range []string{MakeDNI(77), MakeNIE(5), MakeSpanishIBAN(3), MakeCard("4", 99), MakeNUSS(28, 4), MakeMobile(1234), "+34 " + MakeMobile(-3)} {
 		if ms := Find("dato: " + v + " fin"); len(ms) != 1 || ms[0].Value != v {
 			t.Errorf("Find(%q) = %+v", v, ms)
 		}
