@@ -3,6 +3,8 @@ package whatsapp
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -355,3 +357,71 @@ func TestEscapeJSON(t *testing.T) {
 }
 
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestWebhookShapes compares each golden payload with Meta's documented example of the same webhook:
+// same key paths, same JSON types (a numeric timestamp where Meta sends a string is a real bug).
+func TestWebhookShapes(t *testing.T) {
+	names, err := filepath.Glob(filepath.Join("testdata", "meta", "*.json"))
+	if err != nil || len(names) < 13 {
+		t.Fatalf("meta examples: %v %v", names, err)
+	}
+	for _, path := range names {
+		name := filepath.Base(path)
+		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
+			meta, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mine, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := shape(t, meta), shape(t, mine)
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("%s: Meta has %s, the mock %q", k, v, got[k])
+				}
+			}
+			for k, v := range got {
+				if _, ok := want[k]; !ok {
+					t.Errorf("%s (%s): not in Meta's example", k, v)
+				}
+			}
+		})
+	}
+}
+
+// shape maps every key path of a JSON document (arrays as []) to its JSON type.
+func shape(t *testing.T, b []byte) map[string]string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			out[path] = "object"
+			for k, e := range x {
+				walk(path+"."+k, e)
+			}
+		case []any:
+			out[path] = "array"
+			for _, e := range x {
+				walk(path+"[]", e)
+			}
+		case string:
+			out[path] = "string"
+		case float64:
+			out[path] = "number"
+		case bool:
+			out[path] = "bool"
+		default:
+			out[path] = "null"
+		}
+	}
+	walk("", v)
+	return out
+}
