@@ -284,6 +284,35 @@ func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
 	return nil
 }
 
+// thread returns the sends that belong to a request's handling: the replies to the message that made it,
+// later sends that quote its reference or speak of a request, and the send that fulfils it. Later
+// unrelated chat ("puedes pagar con tarjeta") is left out, so it is not mistaken for a fee.
+func (v *View) thread(c *customer, d *journal.DataRequestData, a int) []*ev {
+	out := c.replies(a)
+	ref := ""
+	for _, x := range out {
+		if m := ticketRe.FindString(sentText(x.out())); m != "" {
+			ref = fold(m)
+			break
+		}
+	}
+	last := a
+	if len(out) > 0 {
+		last = out[len(out)-1].ci
+	}
+	f := v.fulfilment(c, d, a)
+	for j := last + 1; j < len(c.evs); j++ {
+		x := c.evs[j]
+		if !x.accepted() {
+			continue
+		}
+		if x == f || ref != "" && strings.Contains(x.ft, ref) || has(x.ft, "solicitud", "request", "derechos", "rights") {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // confirms says whether a send confirms that a request for right was carried out.
 func confirms(e *ev, right string) bool {
 	k := slices.Index(rightsOrder, right)
@@ -297,12 +326,7 @@ func checkDSR02(v *View) (o outcome) {
 	requests(v, "", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		due := deadline(e.At, 1)
 		judged := false
-		var after []*ev
-		for j := a + 1; j < len(c.evs); j++ {
-			if c.evs[j].accepted() {
-				after = append(after, c.evs[j])
-			}
-		}
+		after := v.thread(c, d, a)
 		for _, x := range after {
 			t := x.ft
 			if x.memo(bitFee, func() bool { return has(t, feeWords...) && !has(t, freeWords...) }) {
@@ -353,12 +377,10 @@ func checkDSR02(v *View) (o outcome) {
 func checkVerify01(v *View) (o outcome) {
 	requests(v, "", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		o.exercised++
-		for j := a + 1; j < len(c.evs); j++ {
-			if x := c.evs[j]; x.accepted() {
-				if w, ok := which(x.ft, idDocument...); ok {
-					o.find(c.id, fmt.Sprintf("identity is verified by asking for an ID document over WhatsApp (%q)", w), e.Seq, x.Seq)
-					return
-				}
+		for _, x := range v.thread(c, d, a) {
+			if w, ok := which(x.ft, idDocument...); ok {
+				o.find(c.id, fmt.Sprintf("identity is verified by asking for an ID document over WhatsApp (%q)", w), e.Seq, x.Seq)
+				return
 			}
 		}
 	})

@@ -296,6 +296,15 @@ var ruleCases = []ruleCase{
 		b.out(ana, "Gracias, tarjeta **** 1111 registrada.")
 		return nil
 	}},
+	{rule: "WA-SENS-02", name: "a card ending quoted back is fine", want: Passed, build: func(b *jb) []uint64 {
+		b.in(ana, "mi tarjeta es "+card)
+		b.out(ana, "Usaremos la tarjeta terminada en 1111.")
+		return nil
+	}},
+	{rule: "WA-SENS-02", name: "DNI echoed with separators", want: Broken, build: func(b *jb) []uint64 {
+		i := b.in(ana, "DNI "+dni)
+		return evid(b.out(ana, "Tu DNI 12.345.678-Z queda registrado."), i)
+	}},
 	{rule: "WA-SENS-02", name: "IBAN echoed in full", want: Broken, build: func(b *jb) []uint64 {
 		i := b.in(ana, "mi cuenta es "+iban)
 		return evid(b.out(ana, "Hemos guardado tu cuenta "+iban), i)
@@ -476,6 +485,35 @@ var ruleCases = []ruleCase{
 		b.in(ana, "quiero mis datos")
 		return evid(d, b.out(ana, "Necesitaremos tres meses para responder."))
 	}},
+	{rule: "GDPR-DSR-02", name: "later chat about paying for an order is not a fee", want: Passed, build: func(b *jb) []uint64 {
+		b.dsr(ana, "erasure", "borrad mis datos")
+		b.in(ana, "borrad mis datos")
+		b.out(ana, "Solicitud DSR-1 registrada.")
+		b.in(ana, "¿cómo pago el pedido?")
+		b.out(ana, "Puedes pagar con tarjeta o Bizum.")
+		b.wait(3 * day).out(ana, "Hemos suprimido tus datos (DSR-1).")
+		return nil
+	}},
+	{rule: "GDPR-DSR-02", name: "extension with reasons, fulfilled in month two", want: Passed, build: func(b *jb) []uint64 {
+		b.dsr(ana, "access", "quiero mis datos")
+		b.in(ana, "quiero mis datos")
+		b.out(ana, "Solicitud DSR-2 registrada.")
+		b.wait(20*day).out(ana, "DSR-2: debido a la complejidad de tu solicitud ampliamos el plazo dos meses.")
+		b.wait(30*day).canary(ana, "order", "PED-1")
+		b.doc(ana, "m1", "application/json", "d.json", `{"pedidos":["PED-1"]}`)
+		return nil
+	}},
+	{rule: "GDPR-DSR-02", name: "fulfilled after 40 days", want: Broken, build: func(b *jb) []uint64 {
+		d := b.dsr(ana, "erasure", "borrad mis datos")
+		b.in(ana, "borrad mis datos")
+		b.out(ana, "Solicitud DSR-1 registrada.")
+		return evid(d, b.wait(40*day).out(ana, "Hemos suprimido tus datos."))
+	}},
+	{rule: "GDPR-DSR-02", name: "refusal without the AEPD", want: Broken, build: func(b *jb) []uint64 {
+		d := b.dsr(ana, "erasure", "borrad mis datos")
+		b.in(ana, "borrad mis datos")
+		return evid(d, b.out(ana, "No podemos atender tu solicitud DSR-1."))
+	}},
 	{rule: "GDPR-DSR-02", name: "deadline not reached yet", want: NotExercised, build: func(b *jb) []uint64 {
 		b.dsr(ana, "access", "quiero mis datos")
 		b.in(ana, "quiero mis datos")
@@ -650,6 +688,18 @@ var ruleCases = []ruleCase{
 	{rule: "PII-NLU-01", name: "raw card number in a parameter", want: Broken, build: func(b *jb) []uint64 {
 		b.in(ana, "pago con "+card)
 		return evid(b.df("s1", "pago con [CARD]", map[string]any{"card": card}, false))
+	}},
+	{rule: "PII-NLU-01", name: "the last four digits of a card are not a card number", want: Passed, build: func(b *jb) []uint64 {
+		b.say(ana, "s1", "pagué con la tarjeta acabada en 1111")
+		return nil
+	}},
+	{rule: "PII-NLU-01", name: "a DNI with a wrong letter is not a DNI", want: Passed, build: func(b *jb) []uint64 {
+		b.say(ana, "s1", "mi DNI es 12345678A")
+		return nil
+	}},
+	{rule: "PII-NLU-01", name: "raw DNI in the text", want: Broken, build: func(b *jb) []uint64 {
+		b.in(ana, "mi DNI es "+dni)
+		return evid(b.df("s1", "mi DNI es "+dni, nil, false))
 	}},
 	{rule: "PII-NLU-01", name: "an e-mail may reach Dialogflow", want: Passed, build: func(b *jb) []uint64 {
 		b.say(ana, "s1", "mi email es ana@example.com")

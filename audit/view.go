@@ -38,6 +38,9 @@ type ev struct {
 	lexHas uint32      // lexicon bits that matched
 	lastIn time.Time   // the customer's last message before this event (by sequence)
 	hasIn  bool
+	// outcome marks an inbound.delivered or inbound.failed event of a journal that also records
+	// inbound.sent: the message itself is the inbound.sent event, this one only says how delivery went.
+	outcome bool
 }
 
 func (e *ev) in() *journal.InboundData      { p, _ := e.p.(*journal.InboundData); return p }
@@ -61,7 +64,25 @@ func (e *ev) tls() *journal.TLSProbeData    { p, _ := e.p.(*journal.TLSProbeData
 // isInbound says whether the event is a message from the customer (delivered to the assistant or not:
 // WhatsApp opens the window when the customer writes, whatever the webhook answered).
 func (e *ev) isInbound() bool {
-	return (e.Kind == journal.KindInboundDelivered || e.Kind == journal.KindInboundFailed) && e.p != nil
+	switch e.Kind {
+	case journal.KindInboundSent:
+		return e.p != nil
+	case journal.KindInboundDelivered, journal.KindInboundFailed:
+		return e.p != nil && !e.outcome
+	}
+	return false
+}
+
+// markOutcomes: when the journal records inbound.sent (the WhatsApp mock does, before the webhook, since
+// an assistant may answer before it acknowledges), the delivered and failed events are outcomes of those
+// messages, not messages of their own. Older journals without inbound.sent keep them as the messages.
+func (v *View) markOutcomes() {
+	if !slices.ContainsFunc(v.evs, func(e *ev) bool { return e.Kind == journal.KindInboundSent }) {
+		return
+	}
+	for _, e := range v.evs {
+		e.outcome = e.Kind == journal.KindInboundDelivered || e.Kind == journal.KindInboundFailed
+	}
 }
 
 // isOutbound says whether the event is a send attempt by the assistant; accepted reports whether WhatsApp
@@ -120,6 +141,7 @@ func scanPII(text string) []pii.Match {
 // kinds whose payload the auditor decodes, with a constructor for it; known kinds without a payload the
 // auditor needs map to nil.
 var payloadKinds = map[string]func() any{
+	journal.KindInboundSent:      func() any { return new(journal.InboundData) },
 	journal.KindInboundDelivered: func() any { return new(journal.InboundData) },
 	journal.KindInboundFailed:    func() any { return new(journal.InboundData) },
 	journal.KindOutboundAccepted: func() any { return new(journal.OutboundData) },
@@ -171,6 +193,7 @@ func NewView(events []journal.Event, opts Options) *View {
 		v.evs[i] = &store[i]
 	}
 	v.order1()
+	v.markOutcomes()
 	v.decode()
 	v.link()
 	v.group()
