@@ -491,7 +491,7 @@ var ruleCases = []ruleCase{
 		b.out(ana, "Solicitud DSR-1 registrada.")
 		b.in(ana, "¿cómo pago el pedido?")
 		b.out(ana, "Puedes pagar con tarjeta o Bizum.")
-		b.wait(3 * day).out(ana, "Hemos suprimido tus datos (DSR-1).")
+		b.wait(3*day).out(ana, "Hemos suprimido tus datos (DSR-1).")
 		return nil
 	}},
 	{rule: "GDPR-DSR-02", name: "extension with reasons, fulfilled in month two", want: Passed, build: func(b *jb) []uint64 {
