@@ -227,6 +227,9 @@ func (s *Server) SendFromCustomer(ctx context.Context, waID string, m CustomerMe
 		MessagingProduct: "whatsapp", Metadata: s.meta(),
 		Contacts: []webhookContact{contact(waID, name)}, Messages: []json.RawMessage{raw},
 	})
+	// The customer's message exists from the moment it is sent, before any webhook: an assistant may
+	// answer before it acknowledges the webhook, and the window opens when the customer writes.
+	s.journal.Record(journal.SourceCustomer, journal.KindInboundSent, waID, data)
 	status, attempts, derr := s.post(ctx, "messages", id, payload, false)
 	data.Status, data.Attempts = status, attempts
 	res := SendResult{ID: id, WebhookStatus: status, Attempts: attempts}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -265,3 +266,40 @@ func TestControlHTTPContract(t *testing.T) {
 		t.Errorf("client error %v", err)
 	}
 }
+
+// TestConcurrentCustomers runs many customers at once (for the race detector and for lost messages).
+func TestConcurrentCustomers(t *testing.T) {
+	rcv := newReceiver(t)
+	s := RunT(t, fixedWall(), WithWebhook(rcv.URL()), WithMPS(0))
+	politeBot(t, rcv, s)
+	ctx := testCtx(t)
+	const n = 20
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			waID := "3460000" + strings.Repeat("0", 4-len(itoa(i))) + itoa(i)
+			if _, err := s.SendFromCustomer(ctx, waID, CustomerMessage{Text: "Hola"}); err != nil {
+				errs <- err
+				return
+			}
+			in, err := s.AwaitInbox(ctx, waID, 2)
+			if err == nil && len(in) != 2 {
+				err = errors.New("wrong inbox")
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if err := s.AwaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(s.Journal().Filter(func(e journal.Event) bool { return e.Kind == journal.KindStatusDelivered })); got != 2*n {
+		t.Errorf("%d delivered statuses, want %d", got, 2*n)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
