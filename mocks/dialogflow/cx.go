@@ -84,6 +84,7 @@ func (s *Server) detectCX(ctx context.Context, transport string, req *cxpb.Detec
 			return nil, err
 		}
 	case qi.GetAudio() != nil, qi.GetDtmf() != nil:
+		s.journalUnmodelledGRPC("CX DetectIntent with audio or DTMF input")
 		_, err = s.reject(ctx, in, status.Error(codes.Unimplemented, "parley: audio and DTMF input are not modelled by the mock Dialogflow."))
 		return nil, err
 	}

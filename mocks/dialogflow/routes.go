@@ -219,9 +219,10 @@ func (s *Server) newGRPCServer() *grpc.Server {
 	return g
 }
 
-func (s *Server) journalUnmodelledGRPC(method string) {
+// journalUnmodelledGRPC records something the mock does not model: a gRPC method, or a kind of input.
+func (s *Server) journalUnmodelledGRPC(what string) {
 	s.journal.Record(journal.SourceDialogflow, journal.KindUnmodelled, "", journal.RequestData{
-		Method: "gRPC", Path: method, Error: "not modelled",
+		Method: "gRPC", Path: what, Error: "not modelled",
 	})
 }
 

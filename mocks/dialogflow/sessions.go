@@ -636,6 +636,7 @@ func (s *Server) detectES(ctx context.Context, transport, session string, req *d
 			return s.reject(ctx, in, status.Error(codes.InvalidArgument, "Event name not set."))
 		}
 	case qi.GetAudioConfig() != nil:
+		s.journalUnmodelledGRPC("DetectIntent with audio input")
 		return s.reject(ctx, in, status.Error(codes.Unimplemented, "parley: audio input is not modelled by the mock Dialogflow."))
 	}
 	qp := req.GetQueryParams()
