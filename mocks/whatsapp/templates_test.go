@@ -223,3 +223,73 @@ func TestTemplateSources(t *testing.T) {
 		}
 	})
 }
+
+func TestTemplateParameterKinds(t *testing.T) {
+	named := Template{ID: "9001", Name: "cita", Language: "es", Status: StatusApproved, Category: CategoryUtility, ParameterFormat: "NAMED",
+		Components: []TemplateComponent{
+			{Type: "HEADER", Format: "TEXT", Text: "Cita para {{nombre}}"},
+			{Type: "BODY", Text: "Te esperamos el {{dia}} a las {{hora}}, {{nombre}}."},
+		}}
+	media := Template{ID: "9002", Name: "factura", Language: "es", Status: StatusApproved, Category: CategoryUtility,
+		Components: []TemplateComponent{
+			{Type: "HEADER", Format: "DOCUMENT"},
+			{Type: "BODY", Text: "Aquí tienes tu factura."},
+			{Type: "BUTTONS", Buttons: []TemplateButton{{Type: "QUICK_REPLY", Text: "Gracias"}, {Type: "QUICK_REPLY", Text: "Tengo dudas"}}},
+		}}
+	s := RunT(t, fixedWall(), WithTemplates([]Template{named, media}))
+	np := func(name, text string) string {
+		return `{"type":"text","parameter_name":"` + name + `","text":"` + text + `"}`
+	}
+	tests := []struct {
+		name     string
+		body     string
+		wantCode int
+		text     string
+		buttons  string
+	}{
+		{name: "named parameters in any order", body: tplSend("cita", "es", `[{"type":"header","parameters":[`+np("nombre", "Lucía")+`]},{"type":"body","parameters":[`+np("hora", "10:00")+`,`+np("nombre", "Lucía")+`,`+np("dia", "lunes")+`]}]`),
+			text: "Te esperamos el lunes a las 10:00, Lucía."},
+		{name: "named parameter unknown", body: tplSend("cita", "es", `[{"type":"header","parameters":[`+np("nombre", "Lucía")+`]},{"type":"body","parameters":[`+np("hora", "10:00")+`,`+np("nombre", "Lucía")+`,`+np("mes", "enero")+`]}]`), wantCode: 132012},
+		{name: "named header parameter missing", body: tplSend("cita", "es", `[{"type":"body","parameters":[`+np("hora", "10:00")+`,`+np("nombre", "Lucía")+`,`+np("dia", "lunes")+`]}]`), wantCode: 132000},
+		{name: "document header", body: tplSend("factura", "es", `[{"type":"header","parameters":[{"type":"document","document":{"link":"https://tienda.example/f.pdf"}}]},{"type":"button","sub_type":"quick_reply","index":1,"parameters":[{"type":"payload","payload":"DUDAS"}]}]`),
+			text: "Aquí tienes tu factura.", buttons: "Gracias|Tengo dudas"},
+		{name: "document header given an image", body: tplSend("factura", "es", `[{"type":"header","parameters":[{"type":"image","image":{"link":"https://tienda.example/f.jpg"}}]}]`), wantCode: 132012},
+		{name: "document header missing", body: tplSend("factura", "es", ``), wantCode: 132000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := send(t, s, tc.body)
+			if tc.wantCode != 0 {
+				if res.code() != tc.wantCode {
+					t.Fatalf("HTTP %d %s, want %d", res.Status, res.Raw, tc.wantCode)
+				}
+				return
+			}
+			if res.Status != 200 {
+				t.Fatalf("HTTP %d %s", res.Status, res.Raw)
+			}
+			var out journal.OutboundData
+			_ = lastEvent(t, s.Journal(), journal.KindOutboundAccepted).Decode(&out)
+			if out.Text != tc.text || strings.Join(out.Buttons, "|") != tc.buttons {
+				t.Errorf("journal %+v", out)
+			}
+		})
+	}
+	t.Run("quick reply payload reaches the webhook", func(t *testing.T) {
+		rcv := newReceiver(t)
+		if err := s.SetWebhook(testCtx(t), rcv.URL()); err != nil {
+			t.Fatal(err)
+		}
+		res := customerSays(t, s, CustomerMessage{Type: "button", Text: "Tengo dudas"})
+		var in journal.InboundData
+		_ = lastEvent(t, s.Journal(), journal.KindInboundDelivered).Decode(&in)
+		if in.Payload != "DUDAS" || in.ID != res.ID {
+			t.Errorf("inbound %+v", in)
+		}
+		res = customerSays(t, s, CustomerMessage{Type: "button", Text: "Gracias"})
+		_ = lastEvent(t, s.Journal(), journal.KindInboundDelivered).Decode(&in)
+		if in.Payload != "Gracias" {
+			t.Errorf("a quick reply without a payload should carry its label: %+v", in)
+		}
+	})
+}
