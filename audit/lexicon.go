@@ -15,7 +15,7 @@ var (
 	// retentionPitch is what a withdrawal or objection must not be answered with (WA-OPTOUT-03,
 	// GDPR-OBJECT-01): a counter-offer or an "are you sure" loop.
 	retentionPitch = []string{"antes de irte", "before you go", "te ofrecemos", "we can offer", "quedate", "stay with us",
-		"estas seguro", "estas segura", "seguro que quieres", "are you sure", "please confirm", "to confirm",
+		"estas seguro", "estas segura", "si te quedas", "te regalamos", "if you stay", "stay and get", "% off", "seguro que quieres", "are you sure", "please confirm", "to confirm",
 		"confirma que", "para confirmar", "confirmalo", "confirm your", "responde si", "reply yes", "responde de nuevo",
 		"reply again", "envia de nuevo", "te echaremos de menos", "we'll miss you", "descuento", "discount", "cupon", "coupon"}
 	reoptin = []string{"quieres seguir recibiendo", "quieres volver a", "volver a darte de alta", "would you like to keep receiving",
@@ -32,10 +32,10 @@ var (
 	// optinPrompt marks an opt-in question; category words what it is for (WA-OPTIN-02).
 	optinPrompt = []string{"quieres recibir", "te gustaria recibir", "deseas recibir", "aceptas recibir", "quiere recibir",
 		"would you like to receive", "do you want to receive", "want to receive", "agree to receive", "suscribirte",
-		"subscribe to"}
+		"subscribe to", "te apuntas", "quieres apuntarte", "want our deals", "want our offers", "sign up for", "interested in our offers"}
 	categoryWords = []string{"ofertas", "promociones", "novedades", "publicidad", "marketing", "notificaciones",
 		"avisos", "actualizaciones", "comunicaciones comerciales", "offers", "promotions", "news", "updates",
-		"notifications", "marketing messages", "alerts"}
+		"notifications", "marketing messages", "alerts", "deals"}
 	conditional = []string{"para continuar", "para poder atenderte", "necesario para", "obligatorio", "required to",
 		"to continue", "in order to use", "terminos y condiciones", "terms and conditions", "para seguir usando"}
 	negativeOption = []string{"no", "no, gracias", "no gracias", "ahora no", "no quiero", "not now", "no thanks", "no, thanks"}
@@ -59,7 +59,7 @@ var (
 
 	dsrAck = []string{"solicitud", "hemos recibido", "recibido", "registrado", "registrada", "tramitando", "gestionando",
 		"request", "received", "registered", "processing"}
-	feeWords  = []string{"€", "euros", "eur", "tasa", "tarifa", "abonar", "pagar", "coste de", "fee", "charge", "pay"}
+	feeWords  = []string{"€", "euros", "eur", "tasa", "tarifa", "abonar", "pagar", "coste de", "cuesta", "fee", "charge", "pay", "costs", "cost of"}
 	freeWords = []string{"gratis", "gratuito", "gratuita", "sin coste", "sin ningun coste", "free of charge", "no cost", "free"}
 	extension = []string{"prorroga", "ampliar el plazo", "ampliamos el plazo", "plazo adicional", "dos meses", "extend",
 		"extension", "two months", "additional time", "tres meses", "three months", "90 dias", "90 days"}
@@ -84,7 +84,8 @@ var (
 		"comparte", "compartenos", "manda", "mandame", "mandanos", "adjunta", "necesito tu", "necesitamos tu", "necesito el",
 		"necesitamos el", "cual es tu", "cual es el", "send", "provide", "enter", "share", "tell me", "tell us", "type",
 		"give us", "give me", "need your", "upload", "attach", "reply with", "what is your", "what's your"}
-	sensitiveNouns = []string{"numero de tarjeta", "tarjeta de credito", "tarjeta de debito", "datos de la tarjeta",
+	sensitiveNouns = []string{"numero de tarjeta", "numero completo", "numero de la tarjeta", "number of the card", "full number",
+		"datos bancarios", "bank details", "tarjeta de credito", "tarjeta de debito", "datos de la tarjeta",
 		"datos de tu tarjeta", "cvv", "cvc", "codigo de seguridad", "iban", "cuenta bancaria", "numero de cuenta", "dni", "nie",
 		"nif", "pasaporte", "seguridad social", "nuss", "contrasena", "clave", "pin", "card number", "credit card",
 		"debit card", "card details", "security code", "bank account", "account number", "passport", "social security",

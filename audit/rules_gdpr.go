@@ -425,8 +425,9 @@ func (c *customer) expected(i int) []*ev {
 
 var (
 	purposes  = []string{"finalidad", "finalidades", "fines", "para que", "purpose", "purposes"}
-	retention = []string{"conservacion", "conservaremos", "conservamos", "conserva", "plazo", "retention", "retain", "kept", "keep"}
-	rights    = []string{"derechos", "derecho", "rights"}
+	retention = []string{"conservacion", "conservaremos", "conservamos", "conserva", "guardamos", "guardaremos", "cuanto tiempo",
+		"plazo", "retention", "retain", "kept", "keep", "how long"}
+	rights = []string{"derechos", "derecho", "rights"}
 )
 
 func checkAccess01(v *View) (o outcome) {

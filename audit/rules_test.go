@@ -65,6 +65,10 @@ var ruleCases = []ruleCase{
 		b.in(ana, "hola")
 		return evid(b.out(ana, "¿Quieres recibir ofertas?", "Sí", "No"))
 	}},
+	{rule: "WA-OPTIN-02", name: "vague prompt", want: Broken, build: func(b *jb) []uint64 {
+		b.in(ana, "hola")
+		return evid(b.out(ana, "¿Te apuntas a nuestras ofertas? 😊"))
+	}},
 	{rule: "WA-OPTIN-02", name: "consent wording recorded by the customer lacks WhatsApp", want: Broken, build: func(b *jb) []uint64 {
 		return evid(b.consent(ana, "marketing", "whatsapp", "Acepto ofertas de Tienda Ejemplo"))
 	}},
@@ -196,6 +200,11 @@ var ruleCases = []ruleCase{
 		b.in(ana, "BAJA")
 		return evid(o, b.out(ana, "¡Antes de irte! Te ofrecemos un 30% de descuento. ¿Estás seguro? Responde BAJA de nuevo."))
 	}},
+	{rule: "WA-OPTOUT-03", name: "stay for a discount, in English", want: Broken, build: func(b *jb) []uint64 {
+		o := b.optout(ana, "stop messaging me")
+		b.in(ana, "stop messaging me")
+		return evid(o, b.out(ana, "Wait! Stay and get 15% off your next purchase. To confirm, reply STOP CONFIRM."))
+	}},
 	{rule: "WA-OPTOUT-03", name: "redirect to the web", want: Broken, build: func(b *jb) []uint64 {
 		o := b.optout(ana, "BAJA")
 		b.in(ana, "BAJA")
@@ -210,6 +219,10 @@ var ruleCases = []ruleCase{
 	{rule: "WA-MKT-01", name: "free-form promotion without business or opt-out", want: Broken, build: func(b *jb) []uint64 {
 		b.in(ana, "hola")
 		return evid(b.out(ana, "¡Solo hoy 30% de descuento en todo!"))
+	}},
+	{rule: "WA-MKT-01", name: "the welcome and its privacy notice are not marketing", want: NotExercised, build: func(b *jb) []uint64 {
+		b.greet(ana)
+		return nil
 	}},
 	{rule: "WA-MKT-01", name: "a utility reply is not marketing", want: NotExercised, build: func(b *jb) []uint64 {
 		b.in(ana, "hola")
@@ -284,6 +297,17 @@ var ruleCases = []ruleCase{
 	{rule: "WA-SENS-01", name: "asks for the full card number", want: Broken, build: func(b *jb) []uint64 {
 		b.in(ana, "hola")
 		return evid(b.out(ana, "Para localizar el pedido, envíanos el número de tarjeta con el que pagaste."))
+	}},
+	{rule: "WA-SENS-01", name: "asks for the full number of the card, in English", want: Broken, build: func(b *jb) []uint64 {
+		b.in(ana, "where is my order?")
+		return evid(b.out(ana, "To find your order, please send me the full number of the card you paid with."))
+	}},
+	{rule: "WA-SENS-01", name: "a warning never to share identifiers or ID photos", want: Passed, build: func(b *jb) []uint64 {
+		b.in(ana, "hola")
+		b.out(ana, "Aviso de privacidad: por favor, no compartas por aquí tarjetas, IBAN, DNI ni contraseñas: nunca te los pediremos.")
+		b.out(ana, "Por seguridad, no envíes fotos de documentos de identidad ni de tarjetas.")
+		b.out(ana, "Dime el número de tu pedido (empieza por TE-, por ejemplo TE-12345).")
+		return nil
 	}},
 	{rule: "WA-SENS-01", name: "asks for a photo of the ID", want: Broken, build: func(b *jb) []uint64 {
 		b.in(ana, "hola")
