@@ -2,8 +2,11 @@ package harness
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -106,9 +109,39 @@ func StartEmbedded(ctx context.Context, o Options) (env *Env, err error) {
 		return errors.Join(err, e.Bot.Close())
 	})
 
+	// The assistant's TLS face, with its own TLS configuration and a certificate made for the run, so
+	// the protocol versions it accepts can be probed (WA-SEC-02) the way Meta's delivery would meet them.
+	if err := e.serveTLS(ctx); err != nil {
+		return nil, err
+	}
+
 	e.Hooks = &Hooks{BaseURL: e.BotURL, Journal: j}
 	e.World = &sim.World{WhatsApp: e.WhatsApp, Journal: j, Hooks: e.Hooks, Settle: e.Settle}
 	return e, nil
+}
+
+func (e *Env) serveTLS(ctx context.Context) error {
+	cert, roots, err := selfSignedTLS()
+	if err != nil {
+		return err
+	}
+	cfg := e.Bot.TLSConfig().Clone()
+	cfg.Certificates = []tls.Certificate{cert}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		return fmt.Errorf("listening for the assistant over TLS: %w", err)
+	}
+	// The probes' refused handshakes are the expected outcome, not server errors worth a log line.
+	srv := &http.Server{Handler: e.Bot.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	e.closers = append(e.closers, func() error {
+		err := srv.Close()
+		<-served
+		return err
+	})
+	ProbeTLS(ctx, e.Journal, l.Addr().String(), "https://"+l.Addr().String()+"/webhook", roots)
+	return nil
 }
 
 // BotConfig is the bot contract that points an assistant at the mocks.

@@ -92,3 +92,32 @@ func TestHooksRecordedAndRefusalsReported(t *testing.T) {
 		t.Errorf("unreachable assistant: %v", err)
 	}
 }
+
+func TestTLSProbe(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		violations []string
+		want       map[string]bool
+	}{
+		{"compliant", nil, map[string]bool{"1.0": false, "1.1": false, "1.2": true, "1.3": true}},
+		{"WA-SEC-02", []string{"WA-SEC-02"}, map[string]bool{"1.0": true, "1.1": true, "1.2": true, "1.3": true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env, _ := start(t, Options{Violations: tc.violations})
+			got := map[string]bool{}
+			for _, e := range env.Journal.Filter(func(e journal.Event) bool { return e.Kind == journal.KindTLSProbe }) {
+				var p journal.TLSProbeData
+				e.Decode(&p)
+				got[p.Version] = p.Accepted
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("probes %v, want %v", got, tc.want)
+			}
+			for v, ok := range tc.want {
+				if got[v] != ok {
+					t.Errorf("TLS %s accepted = %v, want %v", v, got[v], ok)
+				}
+			}
+		})
+	}
+}

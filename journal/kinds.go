@@ -18,6 +18,7 @@ const (
 // for it, that type is named.
 const (
 	// WhatsApp: messages the customer sent to the business (data: InboundData).
+	KindInboundSent      = "inbound.sent"      // the customer sent it and WhatsApp has it: the window opens here
 	KindInboundDelivered = "inbound.delivered" // webhook answered 2xx
 	KindInboundFailed    = "inbound.failed"    // every webhook attempt failed; the message was not delivered
 
