@@ -23,6 +23,12 @@
 // context words (pedido, order, factura, ref, …) before weakly checked numbers keep false positives down:
 // an order number, a date, an amount or "acabada en 1111" are not personal data here.
 //
+// API: Find returns the findings ordered and non-overlapping (the longer, then the checksummed one wins);
+// Only filters them by type, Contains asks, Mask replaces each with [TYPE]. The validators (ValidDNI,
+// ValidNIE, ValidIBAN, Luhn, ValidNUSS) ignore separators and case. The generators (MakeDNI, MakeNIE,
+// MakeIBAN, MakeSpanishIBAN, MakeCard, MakeNUSS, MakeMobile) build values that are valid by construction,
+// for the canaries simulated customers plant; Find finds each of them.
+//
 // Not modelled: names and postal addresses (need NER), CIF and NIF K/L/M, driving licences (same shape as
 // DNI, reported as DNI), the old 11-digit NUSS, non-ASCII digits.
 //
