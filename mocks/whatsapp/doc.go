@@ -83,7 +83,8 @@
 // category, buttons offered, in_window, the body, the HTTP status and Graph code), mark-as-read is
 // outbound.read; other Graph calls request.accepted / request.rejected; each webhook POST webhook.attempt;
 // each handshake webhook.verify; each status change status.sent/delivered/read/failed when it is
-// dispatched; customer messages inbound.delivered / inbound.failed, recorded after the webhook answered
-// (so an assistant that replies inside its webhook handler has its outbound events journalled before the
-// inbound.delivered event, at the same simulated time). Customers are identified by their wa_id (digits).
+// dispatched. A customer message is inbound.sent when the customer sends it (before the webhook: an
+// assistant may answer inside its webhook handler, before it acknowledges), then inbound.delivered or
+// inbound.failed once the webhook has answered or failed every attempt. Customers are identified by
+// their wa_id (digits).
 package whatsapp

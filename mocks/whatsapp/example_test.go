@@ -66,6 +66,7 @@ func Example() {
 	// Output:
 	// webhook answered 200
 	// the customer got: ¡Hola! Soy un asistente virtual.
+	// customer inbound.sent 34600111222
 	// whatsapp webhook.verify
 	// whatsapp outbound.accepted 34600111222
 	// customer inbound.delivered 34600111222
