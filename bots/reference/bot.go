@@ -64,7 +64,7 @@ func New(cfg Config, opts ...Option) (*Bot, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	o := options{logger: slog.Default(), clock: time.Now, retryBase: 250 * time.Millisecond}
+	o := options{logger: slog.Default(), clock: time.Now, retryBase: 250 * time.Millisecond, sendRate: 70}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -107,7 +107,7 @@ func New(cfg Config, opts ...Option) (*Bot, error) {
 		b.clock = b.observedNow
 	}
 	b.wa = &waClient{base: cfg.WhatsAppAPIURL, version: cfg.WhatsAppAPIVersion, phoneID: cfg.PhoneNumberID,
-		token: cfg.Token, hc: o.httpClient, retryBase: o.retryBase, attempts: 3, log: b.log}
+		token: cfg.Token, hc: o.httpClient, retryBase: o.retryBase, attempts: 3, pace: newPacer(o.sendRate, 40), log: b.log}
 	if len(violations) > 0 {
 		b.log.Warn("reference assistant running with violations switched on", "violations", b.violationList())
 	}

@@ -93,6 +93,7 @@ type options struct {
 	httpClient *http.Client
 	retryBase  time.Duration
 	observed   bool
+	sendRate   int
 }
 
 // WithViolations switches on the named violations (rule ids, see Violations); ids may also be given
@@ -157,6 +158,18 @@ func WithRetryBase(d time.Duration) Option {
 func WithObservedClock() Option {
 	return func(o *options) error {
 		o.observed = true
+		return nil
+	}
+}
+
+// WithSendRate sets how many Graph API sends per second the assistant allows itself (default 70, under
+// the platform's 80; bursts of up to 40). 0 turns pacing off.
+func WithSendRate(perSecond int) Option {
+	return func(o *options) error {
+		if perSecond < 0 {
+			return errors.New("WithSendRate: negative rate")
+		}
+		o.sendRate = perSecond
 		return nil
 	}
 }

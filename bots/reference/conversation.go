@@ -183,6 +183,10 @@ func (b *Bot) route(ctx context.Context, c customer, in inbound, txt, lang strin
 		b.answerOptIn(ctx, in.From, answer == intentYes, lang)
 		return answer
 	}
+	if c.OptInPending {
+		// The customer moved on: a later "sí" answers something else, never the stale opt-in question.
+		b.store.update(in.From, func(c *customer) { c.OptInPending = false })
+	}
 	if c.ServiceBlocked {
 		b.say(ctx, in.From, t.consentRequired)
 		return intentNone

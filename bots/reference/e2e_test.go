@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
@@ -661,5 +662,66 @@ func TestHandshakeThroughTheMock(t *testing.T) {
 	}
 	if !res.OK {
 		t.Fatalf("handshake failed: %+v", res)
+	}
+}
+
+func TestDuplicateWebhookHandledOnce(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000005"
+	body := `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","contacts":[{"wa_id":"34600000005","profile":{"name":"Dup"}}],"messages":[{"from":"34600000005","id":"wamid.dup1","timestamp":"1772442000","type":"text","text":{"body":"hola"}}]}}]}]}`
+	post := func() int {
+		e.markJournal()
+		req, _ := http.NewRequestWithContext(e.ctx, http.MethodPost, e.url+"/webhook", strings.NewReader(body))
+		req.Header.Set("X-Hub-Signature-256", sign(e.wa.AppSecret(), []byte(body)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("webhook answered %d", resp.StatusCode)
+		}
+		e.settle()
+		return len(e.sentTo(w))
+	}
+	if first := post(); first == 0 {
+		t.Fatal("the first delivery got no answer")
+	}
+	if again := post(); again != 0 {
+		t.Errorf("the duplicate delivery was answered again (%d sends)", again)
+	}
+}
+
+func TestManyCustomersInParallelKeepOrder(t *testing.T) {
+	e := newEnv(t)
+	const n = 40
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			w := fmt.Sprintf("3460010%04d", i)
+			for _, text := range []string{"hola", "¿dónde está mi pedido TE-1001?", "gracias"} {
+				if _, err := e.wa.SendFromCustomer(e.ctx, w, whatsapp.CustomerMessage{Text: text}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.settle()
+	for i := range n {
+		w := fmt.Sprintf("3460010%04d", i)
+		in := e.inbox(w)
+		if len(in) < 4 || !strings.Contains(in[0].Text, "asistente virtual") || in[1].Type != "interactive" {
+			t.Fatalf("%s: replies out of order or missing:%s", w, transcript(in))
+		}
+		if !anyContains(in[2:], "No encuentro el pedido TE-1001") {
+			t.Errorf("%s saw someone else's order or no answer:%s", w, transcript(in))
+		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 // env is the reference assistant running in-process against the real mocks, sharing one journal and one
 // simulated clock, configured only through the bot contract.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	j    *journal.Journal
 	wa   *whatsapp.Server
@@ -33,7 +33,13 @@ type env struct {
 	mark uint64 // journal position of the last mark()
 }
 
-func newEnv(t *testing.T, violations ...string) *env {
+func newEnv(t testing.TB, violations ...string) *env {
+	t.Helper()
+	return newEnvWith(t, nil, nil, violations...)
+}
+
+// newEnvWith is newEnv with extra options for the WhatsApp mock and the assistant.
+func newEnvWith(t testing.TB, waOpts []whatsapp.Option, botOpts []Option, violations ...string) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
@@ -46,7 +52,7 @@ func newEnv(t *testing.T, violations ...string) *env {
 	logger := slog.New(slog.DiscardHandler)
 	df := dialogflow.RunT(t, dialogflow.WithJournal(j), dialogflow.WithLogger(logger))
 	d := dlp.RunT(t, dlp.WithJournal(j), dlp.WithLogger(logger))
-	wa := whatsapp.RunT(t, whatsapp.WithJournal(j), whatsapp.WithWebhook(url+"/webhook"), whatsapp.WithLogger(logger))
+	wa := whatsapp.RunT(t, append([]whatsapp.Option{whatsapp.WithJournal(j), whatsapp.WithWebhook(url + "/webhook"), whatsapp.WithLogger(logger)}, waOpts...)...)
 	cfg := Config{
 		WhatsAppAPIURL: wa.URL(), WhatsAppAPIVersion: "v23.0", PhoneNumberID: wa.PhoneNumberID(),
 		Token: wa.AccessToken(), AppSecret: wa.AppSecret(), VerifyToken: wa.VerifyToken(),
@@ -54,7 +60,8 @@ func newEnv(t *testing.T, violations ...string) *env {
 		DLPEndpoint: d.Addr(),
 	}
 	botLog := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	bot, err := New(cfg, WithViolations(violations...), WithClock(j.Clock().Now), WithLogger(botLog), WithRetryBase(time.Millisecond))
+	bot, err := New(cfg, append([]Option{WithViolations(violations...), WithClock(j.Clock().Now), WithLogger(botLog),
+		WithRetryBase(time.Millisecond)}, botOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +211,7 @@ func (e *env) events(kind string) []journal.Event {
 	return e.j.Filter(func(ev journal.Event) bool { return ev.Kind == kind })
 }
 
-func outbound(t *testing.T, evs []journal.Event) []journal.OutboundData {
+func outbound(t testing.TB, evs []journal.Event) []journal.OutboundData {
 	t.Helper()
 	var out []journal.OutboundData
 	for _, ev := range evs {
@@ -229,7 +236,7 @@ func (e *env) sentTo(waID string) []journal.OutboundData {
 	return outbound(e.t, evs)
 }
 
-func detects(t *testing.T, evs []journal.Event) []journal.DetectIntentData {
+func detects(t testing.TB, evs []journal.Event) []journal.DetectIntentData {
 	t.Helper()
 	var out []journal.DetectIntentData
 	for _, ev := range evs {
@@ -330,7 +337,7 @@ func (e *env) lastExport(waID string) (export, error) {
 }
 
 // testLog sends the assistant's warnings to the test log, so a failure shows why.
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))

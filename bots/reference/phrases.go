@@ -255,7 +255,7 @@ func similar(w, target string) bool {
 	if w == target {
 		return true
 	}
-	n := len([]rune(target))
+	n := len(target) // the targets are ASCII (normalised)
 	allowed := 0
 	switch {
 	case n >= 8:
@@ -263,35 +263,36 @@ func similar(w, target string) bool {
 	case n >= 5:
 		allowed = 1
 	}
-	if allowed == 0 {
+	if allowed == 0 || len(w)-n > allowed || n-len(w) > allowed {
 		return false
 	}
 	return editDistance(w, target, allowed) <= allowed
 }
 
-// editDistance is the optimal string alignment distance (Levenshtein plus adjacent transpositions), cut
-// short once it exceeds limit.
+// editDistance is the optimal string alignment distance (Levenshtein plus adjacent transpositions) over
+// bytes, cut short once it exceeds limit. Words are normalised (accents folded), so bytes are letters.
 func editDistance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > limit || -d > limit {
+	if d := len(a) - len(b); d > limit || -d > limit {
 		return limit + 1
 	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	if len(b) > 63 {
+		return limit + 1 // no phrase word is that long
+	}
+	var r0, r1, r2 [64]int
+	prev2, prev, cur := r0[:len(b)+1], r1[:len(b)+1], r2[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(ra); i++ {
+	for i := 1; i <= len(a); i++ {
 		cur[0] = i
 		best := cur[0]
-		for j := 1; j <= len(rb); j++ {
+		for j := 1; j <= len(b); j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
 				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 			best = min(best, cur[j])
@@ -301,7 +302,7 @@ func editDistance(a, b string, limit int) int {
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(rb)]
+	return prev[len(b)]
 }
 
 var (

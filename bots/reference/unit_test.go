@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func testConfig() Config {
@@ -306,5 +307,33 @@ func TestEveryViolationIsWired(t *testing.T) {
 	}
 	if len(known) != 38 {
 		t.Errorf("%d switches, want 38 (34 from §7 plus PRIV-JIT-01, PRIV-3P-01, WA-OPTIN-03, WA-SEC-02)", len(known))
+	}
+}
+
+func TestPacerKeepsUnderRate(t *testing.T) {
+	p := newPacer(100, 5)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var waits []time.Duration
+	for range 8 {
+		waits = append(waits, p.reserve(now))
+	}
+	// The first five go at once (the burst), then one every 10ms.
+	want := []time.Duration{-40, -30, -20, -10, 0, 10, 20, 30}
+	for i, w := range want {
+		if w <= 0 && waits[i] > 0 || w > 0 && waits[i] != w*time.Millisecond {
+			t.Errorf("send %d waits %v, want %v", i, waits[i], w*time.Millisecond)
+		}
+	}
+	// After a quiet second the burst is available again, and no more.
+	later := now.Add(time.Second)
+	for i := range 6 {
+		d := p.reserve(later)
+		if (i < 5) != (d <= 0) {
+			t.Errorf("after a pause, send %d waits %v", i, d)
+		}
+	}
+	var nilPacer *pacer
+	if err := nilPacer.wait(t.Context()); err != nil {
+		t.Error(err)
 	}
 }

@@ -70,6 +70,7 @@ type waClient struct {
 	hc                            *http.Client
 	retryBase                     time.Duration
 	attempts                      int
+	pace                          *pacer
 	log                           *slog.Logger
 }
 
@@ -107,6 +108,9 @@ func (c *waClient) post(ctx context.Context, path string, body any) (sendResult,
 }
 
 func (c *waClient) postOnce(ctx context.Context, path string, raw []byte) (sendResult, error) {
+	if err := c.pace.wait(ctx); err != nil {
+		return sendResult{}, err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url(path), bytes.NewReader(raw))
 	if err != nil {
 		return sendResult{}, err
