@@ -1,0 +1,140 @@
+// Package dialogflow is parley's mock Dialogflow: ES v2 (and the v2beta1 paths) and CX v3 detectIntent,
+// over REST and gRPC on one port, answering from a standard Dialogflow ES agent export, recording every
+// call in the journal. The official Go clients work against it unchanged:
+//
+//	s := dialogflow.RunT(t)                                  // the embedded demo agent, project "parley-demo"
+//	c, _ := dialogflowapi.NewSessionsClient(ctx,              // gRPC
+//		option.WithEndpoint(s.Addr()), option.WithoutAuthentication(),
+//		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+//	r, _ := dialogflowapi.NewSessionsRESTClient(ctx,          // REST
+//		option.WithEndpoint(s.URL()), option.WithoutAuthentication())
+//
+// # What is modelled
+//
+//   - ES Sessions.DetectIntent on every session name form: projects/*/agent/sessions/*,
+//     projects/*/agent/environments/*/users/*/sessions/*, and both with locations/* after the project;
+//     under /v2/ and /v2beta1/ over REST, and the v2 and v2beta1 gRPC Sessions services. Text and event
+//     input; queryParams contexts, resetContexts, timeZone, payload and webhookHeaders.
+//   - ES Contexts (list, get, create, update, delete, delete all) and Agents.GetAgent, over REST and gRPC.
+//   - CX Sessions.DetectIntent (projects/*/locations/*/agents/*[/environments/*]/sessions/*), answered from
+//     the same ES agent for any location and agent id of the project: responseMessages, match (INTENT,
+//     DIRECT_INTENT, EVENT, NO_MATCH with event sys.no-match-default), currentPage (always the Default Start
+//     Flow's START_PAGE), session parameters that persist and merge queryParams.parameters.
+//   - The agent is served under one project (WithProject, default "parley-demo"); any other project gets
+//     NOT_FOUND "No DesignTimeAgent found for project '…'" as the real service does
+//     (dialogflow/dialogflow-java-client-v2#33).
+//   - REST is protojson of the generated types (cloud.google.com/go/dialogflow/apiv2/dialogflowpb,
+//     …/apiv2beta1/dialogflowpb, …/cx/apiv3/cxpb); gRPC is the generated servers. Request bodies are
+//     decoded strictly: an unknown field is refused with `Invalid JSON payload received. Unknown name "x":
+//     Cannot find field.`, as Google's front end does. Enum numbers are accepted; responses carry enum
+//     names, or numbers when the query asks for enum-encoding=int (the Go REST clients send
+//     "$alt=json;enum-encoding=int", read from the raw query because url.Values splits on ";").
+//   - Errors are google.rpc.Status: the REST envelope {"error":{"code","message","status"}} with the HTTP
+//     status the REST clients derive the code from (mocks/gcp), and gRPC status codes. Texts from the real
+//     service (research note §1.6): "Input text exceeds 256 characters." (counted in characters, not
+//     bytes), "Input text not set.", "Resource name '…' does not match 'projects/*/locations/*/agent/
+//     environments/*/users/*/sessions/*'.", the NOT_FOUND above, UNAUTHENTICATED "Request had invalid
+//     authentication credentials. …" when WithRequireAuth is on and no Bearer token / authorization
+//     metadata is sent, and quota's RESOURCE_EXHAUSTED "Quota exceeded for quota metric 'Dialogflow Trial
+//     Edition text query operations' …" as a fault. Inferred texts (no public sample found): "Query input
+//     not set.", "Language code not set.", "Language code '…' is not supported by the agent.", "Session ID
+//     '…' is longer than 36 characters." (the 36-character limit is in session.proto), "Context '…' not
+//     found.", "Request payload size exceeds the limit: 10485760 bytes." (400).
+//   - Every detectIntent is a journal event: detect_intent (journal.DetectIntentData: api, transport,
+//     session path and id, project, language, text, event, parameters, intent display name, confidence,
+//     fallback, reply) or detect_intent.rejected (with the code and message). The event's customer is the
+//     session id (assistants usually use the WhatsApp id). Context calls are contexts.listed / .created /
+//     .deleted (journal.ContextsData, All for DeleteAllContexts); GetAgent is request.accepted. A route,
+//     gRPC method or input kind (audio, DTMF) the mock does not model answers NOT_FOUND (REST) or
+//     UNIMPLEMENTED (gRPC) and is an unmodelled event, which fails the scenario.
+//
+// # Sessions and contexts
+//
+// When an intent matches, every active context's lifespan counts down by one turn and is dropped at 0,
+// then the intent's output contexts are set with their lifespans (lifespan 0 deletes), carrying the
+// turn's parameters and their ".original" texts; an intent with resetContexts clears everything first
+// (https://cloud.google.com/dialogflow/es/docs/contexts-input-output). queryParams.contexts are activated
+// before the query (and count down like the others); resetContexts clears before them. The response
+// lists every active context: this turn's output contexts first, then the rest by name, then
+// __system_counters__ with lifespan 1, {"no-input":0,"no-match":N} and the turn's parameters, as the
+// real service returns it; "no-match" counts consecutive fallbacks (research note §1.4: observed 1, 2, 5;
+// that it resets on a match is inferred). A session idle for 20 minutes of the simulated clock (the
+// journal's, WithJournal) loses its contexts: "Session data is stored by Dialogflow for 20 minutes"
+// (https://cloud.google.com/dialogflow/es/docs/quick/api). Context ids are lower-cased (context.proto).
+// CreateContext and UpdateContext override an existing context and count as session activity.
+//
+// # Matching (deterministic; the mock's design, not Google's)
+//
+// Text is normalised: lower case, Latin accents stripped, punctuation dropped. System entities are found
+// first and kept whole: @sys.email, @sys.phone-number (9+ digits, "+34 612 34 56 78" → "+34612345678"),
+// @sys.date (dd/mm/yyyy, yyyy-mm-dd, "3 de marzo", "March 3", hoy/mañana/ayer/today/tomorrow/yesterday →
+// noon of that day in the query's time zone, RFC 3339), @sys.number (digits, "12,5", and the words one to
+// ten in Spanish and English) and regexp entities of the agent; map entities match their synonyms and
+// resolve to their reference value. Then, among the intents whose input contexts are all active
+// (priority < 0 never matches):
+//
+//  1. Grammar: a training phrase that matches the whole text, word for word, with every annotated slot
+//     filled by an entity of its type (@sys.any takes any words, @sys.person one to three words) scores 1
+//     and yields the slot values as parameters.
+//  2. Otherwise similarity: a recall-weighted F-measure (β 1.5) of word overlap between text and phrase,
+//     words weighted by their rarity across the agent's intents (stop words and question words weigh
+//     little), typos forgiven (edit distance 1 for words of 4–7 letters, 2 from 8, a swap counts as one);
+//     slots count as matched when the text holds an entity of their type. At most 0.99. Parameters are
+//     then filled from the entities found anywhere in the text.
+//  3. Intents with input contexts get +0.1 ("more likely to match", contexts-input-output docs). Exact
+//     beats similar; scores within 0.02 tie, broken by input contexts, priority, then name.
+//  4. Below the threshold (agent.json mlMinConfidence, 0.3 when 0 — agent.proto; WithMinConfidence
+//     overrides) the fallback intent answers, with confidence 1 and action input.unknown as the real
+//     service reports it (research note §1.4).
+//
+// Events match the intent listing the event (input contexts must be active); an event no intent lists
+// answers with no intent. Declared parameters not found are "" (observed). Responses: each text block of
+// the intent in the query's language gives one fulfillmentMessages entry with a variant chosen by a
+// seeded random source (WithSeed; https://cloud.google.com/dialogflow/docs/intents-responses), with
+// $param, $param.original and #context.param filled; fulfillmentText is the first block (how the real
+// service fills it with several blocks is undocumented). A language code is matched exactly or by its
+// base ("es-ES" → "es").
+//
+// # Fulfillment
+//
+// For intents with webhookUsed, when a fulfillment URL is set (WithFulfillmentURL, or agent.json
+// webhook.url), the mock POSTs a WebhookRequest (session, responseId, queryResult,
+// originalDetectIntentRequest.payload from queryParams.payload, queryParams.webhookHeaders as headers) and
+// merges the WebhookResponse: fulfillmentText / fulfillmentMessages replace the reply, source and payload
+// become webhookSource / webhookPayload, outputContexts overwrite the session's, followupEventInput
+// triggers that event (https://cloud.google.com/dialogflow/es/docs/fulfillment-webhook). A failure never
+// fails detectIntent: webhookStatus carries it as the real service does (research note §1.6): code 4
+// "Webhook call failed. Error: DEADLINE_EXCEEDED." after 5 s (WithWebhookTimeout), code 13 "Webhook call
+// failed. Error: 500 Internal Server Error" for a non-2xx answer, code 3 "Webhook call failed. Error:
+// Failed to parse webhook JSON response: …" for a body that is not a WebhookResponse; the intent's static
+// reply stays (inferred). Success is webhookStatus {"message":"Webhook execution successful"} and
+// diagnosticInfo.webhook_latency_ms.
+//
+// # Control
+//
+// In Go: ForceNext (the next query matches an intent, or gets a confidence, optionally for one session),
+// SetFault / ClearFault (RESOURCE_EXHAUSTED, UNAVAILABLE — which the official gRPC client retries —,
+// DEADLINE_EXCEEDED; for N calls or until cleared), SetLatency (real time, ended by the caller's
+// deadline), Sessions, Contexts (copies), Reset. The same over HTTP on the same port:
+//
+//	GET    /_parley/healthz                 {"status":"ok","agent":…,"project":…}
+//	POST   /_parley/force                   {"intent":"optout","confidence":0.9,"session":"…"} → 204
+//	POST   /_parley/fault                   {"code":"RESOURCE_EXHAUSTED","count":1,"message":"…"} → 204
+//	DELETE /_parley/fault                   → 204
+//	POST   /_parley/latency                 {"latency":"250ms"} → 204
+//	GET    /_parley/sessions                [SessionInfo…]
+//	GET    /_parley/contexts?session=ID|PATH [ContextInfo…]
+//	POST   /_parley/reset                   → 204
+//	GET    /_parley/journal?after=N         the journal as JSON Lines
+//
+// Control bodies are decoded strictly; errors use the same google.rpc.Status envelope.
+//
+// # Not modelled
+//
+// Audio input and output, StreamingDetectIntent, sentiment analysis, knowledge connectors, slot filling
+// (required parameters and their prompts: parameters are all treated as optional), follow-up intent
+// trees beyond what input/output contexts give, conditional responses, rich (non-text) response
+// messages, session entity types, agent and intent editing, training, export and import, CX flows,
+// pages, forms, route groups and CX webhooks, real IAM (any Bearer token is accepted), regional hosts
+// (any location is served on this one endpoint), and quotas other than as an injected fault.
+package dialogflow
