@@ -20,6 +20,7 @@ type serveConfig struct {
 	logLevel string
 
 	whatsappAddr  string
+	publicURL     string
 	webhook       string
 	appSecret     string
 	verifyToken   string
@@ -36,6 +37,7 @@ type serveConfig struct {
 func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.whatsappAddr, "whatsapp", "127.0.0.1:4010", "address of the WhatsApp Cloud API mock (host:port)")
+	fs.StringVar(&c.publicURL, "public-url", "", "base URL the assistant reaches the WhatsApp mock at, if not where it listens (e.g. http://whatsapp:4010 in a container network)")
 	fs.StringVar(&c.webhook, "webhook", "", "the assistant's webhook URL, e.g. http://bot:8080/webhook (also settable later with POST /_parley/webhook)")
 	fs.StringVar(&c.appSecret, "app-secret", whatsapp.DefaultAppSecret, "app secret that signs webhooks (X-Hub-Signature-256)")
 	fs.StringVar(&c.verifyToken, "verify-token", whatsapp.DefaultVerifyToken, "token of the hub.challenge handshake")
@@ -81,6 +83,9 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 	}
 	if cfg.webhook != "" {
 		opts = append(opts, whatsapp.WithWebhook(cfg.webhook))
+	}
+	if cfg.publicURL != "" {
+		opts = append(opts, whatsapp.WithPublicURL(cfg.publicURL))
 	}
 	if cfg.templates != "" {
 		opts = append(opts, whatsapp.WithTemplatesDir(cfg.templates))

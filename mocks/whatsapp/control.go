@@ -358,7 +358,7 @@ func (s *Server) buildInboundLocked(c *customer, m *CustomerMessage, now time.Ti
 			return nil, data, badRequest("media larger than %d bytes", s.cfg.maxMedia)
 		}
 		id := s.storeMediaLocked(mt, append([]byte(nil), content...))
-		obj := map[string]any{"mime_type": mt, "sha256": s.state.media[id].sha256, "id": id, "url": s.url + "/_media/" + id}
+		obj := map[string]any{"mime_type": mt, "sha256": s.state.media[id].sha256, "id": id, "url": s.cfg.publicURL + "/_media/" + id}
 		if m.Text != "" && m.Type != "audio" && m.Type != "sticker" {
 			obj["caption"] = m.Text
 		}

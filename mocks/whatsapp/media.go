@@ -142,7 +142,7 @@ func (s *Server) mediaInfo(r *http.Request, id string) (any, *graphError) {
 		return nil, errUnknownObject("get", p)
 	}
 	return map[string]any{
-		"messaging_product": "whatsapp", "url": s.url + "/_media/" + id, "mime_type": m.mimeType,
+		"messaging_product": "whatsapp", "url": requestBase(r) + "/_media/" + id, "mime_type": m.mimeType,
 		"sha256": m.sha256, "file_size": len(m.data), "id": id,
 	}, nil
 }
@@ -183,4 +183,13 @@ func (s *Server) downloadMedia(w http.ResponseWriter, r *http.Request, id string
 	w.Header().Set("Content-Type", m.mimeType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(m.data)))
 	_, _ = w.Write(m.data)
+}
+
+// requestBase is the base URL the request came to: what the caller can reach.
+func requestBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

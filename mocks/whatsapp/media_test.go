@@ -127,3 +127,24 @@ func TestMediaRefused(t *testing.T) {
 		}
 	})
 }
+
+func TestMediaURLs(t *testing.T) {
+	s := RunT(t, fixedWall(), WithPublicURL("http://whatsapp-mock:4010/"))
+	if _, err := s.SendFromCustomer(testCtx(t), lucia, CustomerMessage{Type: "image"}); err != nil {
+		t.Fatal(err)
+	}
+	var in journal.InboundData
+	_ = lastEvent(t, s.Journal(), journal.KindInboundFailed).Decode(&in)
+	var msg struct{ Image struct{ ID, URL string } }
+	_ = json.Unmarshal(in.Message, &msg)
+	if msg.Image.URL != "http://whatsapp-mock:4010/_media/"+msg.Image.ID {
+		t.Errorf("webhook media url %q", msg.Image.URL)
+	}
+	info := call(t, s, http.MethodGet, "/v23.0/"+msg.Image.ID, "", nil)
+	if info.Body["url"] != s.URL()+"/_media/"+msg.Image.ID {
+		t.Errorf("GET media url %v, want the host the request came to", info.Body["url"])
+	}
+	if _, err := NewServer(WithPublicURL("whatsapp-mock:4010")); err == nil {
+		t.Error("a public URL without a scheme was accepted")
+	}
+}

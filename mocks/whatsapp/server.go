@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -70,6 +71,7 @@ type config struct {
 	logger        *slog.Logger
 	client        *http.Client
 	wall          func() time.Time // wall clock for the throughput limit; tests inside the package pin it
+	publicURL     string
 	maxBody       int64
 	maxMedia      int64
 }
@@ -120,6 +122,20 @@ func checkWebhookURL(rawURL string) error {
 		return fmt.Errorf("webhook URL %q must be an absolute http or https URL", rawURL)
 	}
 	return nil
+}
+
+// WithPublicURL sets the base URL the assistant reaches the mock at, when it differs from where the mock
+// listens (a container listening on 0.0.0.0): media URLs in inbound webhooks use it. Media URLs answered
+// to GET /{media-id} use the Host the request came to.
+func WithPublicURL(rawURL string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(rawURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("WithPublicURL(%q): want an absolute http(s) URL without a path", rawURL)
+		}
+		c.publicURL = strings.TrimRight(rawURL, "/")
+		return nil
+	}
 }
 
 // WithAppSecret sets the secret that signs webhooks (X-Hub-Signature-256).
@@ -371,6 +387,9 @@ func NewServer(opts ...Option) (*Server, error) {
 	s := newUnstarted(cfg)
 	s.listener = ln
 	s.url = "http://" + ln.Addr().String()
+	if cfg.publicURL == "" {
+		s.cfg.publicURL = s.url
+	}
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -482,7 +482,7 @@ func (s *Server) listTemplates(r *http.Request) (any, *graphError) {
 		page.Data = match[start:end]
 		page.Paging = &paging{Cursors: cursors{Before: cursor(start), After: cursor(end - 1)}}
 		if end < len(match) {
-			page.Paging.Next = s.url + r.URL.Path + "?limit=" + strconv.Itoa(limit) + "&after=" + cursor(end-1)
+			page.Paging.Next = requestBase(r) + r.URL.Path + "?limit=" + strconv.Itoa(limit) + "&after=" + cursor(end-1)
 		}
 	}
 	return page, nil
