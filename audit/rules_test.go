@@ -259,6 +259,26 @@ var ruleCases = []ruleCase{
 		b.out(ana, "Te paso con un agente de Tienda Ejemplo.")
 		return nil
 	}},
+	{rule: "WA-ESC-01", name: "reply journalled before the delivered message (placed at its webhook POST)", want: Passed, build: func(b *jb) []uint64 {
+		b.add(journal.SourceWhatsApp, journal.KindWebhookAttempt, ana, journal.WebhookAttemptData{RefID: "wamid.A", Attempt: 1, Status: 200, Signed: true})
+		b.out(ana, welcomeText)
+		b.add(journal.SourceWhatsApp, journal.KindInboundDelivered, ana, journal.InboundData{ID: "wamid.A", Type: "text", Text: "hola", Status: 200, Attempts: 1})
+		b.add(journal.SourceWhatsApp, journal.KindWebhookAttempt, ana, journal.WebhookAttemptData{RefID: "wamid.B", Attempt: 1, Status: 200, Signed: true})
+		b.out(ana, "Te paso con una persona.")
+		b.add(journal.SourceWhatsApp, journal.KindInboundDelivered, ana, journal.InboundData{ID: "wamid.B", Type: "text", Text: "quiero hablar con una persona", Status: 200, Attempts: 1})
+		b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "quiero hablar con una persona"})
+		return nil
+	}},
+	{rule: "WA-ESC-01", name: "inbound.sent journals the message before the webhook", want: Passed, build: func(b *jb) []uint64 {
+		b.add(journal.SourceWhatsApp, journal.KindInboundSent, ana, journal.InboundData{ID: "wamid.A", Type: "text", Text: "hola"})
+		b.out(ana, welcomeText)
+		b.add(journal.SourceWhatsApp, journal.KindInboundDelivered, ana, journal.InboundData{ID: "wamid.A", Type: "text", Text: "hola", Status: 200, Attempts: 1})
+		b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "AGENTE"})
+		b.add(journal.SourceWhatsApp, journal.KindInboundSent, ana, journal.InboundData{ID: "wamid.B", Type: "text", Text: "AGENTE"})
+		b.out(ana, "Te paso con una persona.")
+		b.add(journal.SourceWhatsApp, journal.KindInboundDelivered, ana, journal.InboundData{ID: "wamid.B", Type: "text", Text: "AGENTE", Status: 200, Attempts: 1})
+		return nil
+	}},
 	{rule: "WA-ESC-01", name: "canned reply to a request for a person", want: Broken, build: func(b *jb) []uint64 {
 		b.greet(ana)
 		h := b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "talk to someone"})
@@ -469,6 +489,12 @@ var ruleCases = []ruleCase{
 		b.dsr(ana, "erasure", "borrad mis datos")
 		b.in(ana, "borrad mis datos")
 		b.out(ana, "Hemos recibido tu solicitud de supresión. Referencia: DSR-1042.")
+		return nil
+	}},
+	{rule: "GDPR-DSR-01", name: "erasure done at once, with a reference", want: Passed, build: func(b *jb) []uint64 {
+		b.dsr(ana, "erasure", "delete my data")
+		b.in(ana, "delete my data")
+		b.out(ana, "We erased your data: conversation, profile, consents and the assistant session. Reference: DSR-7GVB6MBJ.")
 		return nil
 	}},
 	{rule: "GDPR-DSR-01", name: "send an e-mail, no reference", want: Broken, build: func(b *jb) []uint64 {

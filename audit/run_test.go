@@ -266,3 +266,28 @@ func TestAllCasesInOneJournal(t *testing.T) {
 		}
 	}
 }
+
+// TestInboundSent: with inbound.sent in the journal, a message's delivered event is its outcome, not a
+// second message; journals without it (or merged with one) keep their delivered events as the messages.
+func TestInboundSent(t *testing.T) {
+	b := newJ()
+	b.add(journal.SourceWhatsApp, journal.KindInboundSent, ana, journal.InboundData{ID: "wamid.A", Text: "hola"})
+	b.out(ana, "¡Hola!")
+	b.add(journal.SourceWhatsApp, journal.KindInboundDelivered, ana, journal.InboundData{ID: "wamid.A", Text: "hola", Status: 200})
+	b.add(journal.SourceWhatsApp, journal.KindInboundDelivered, ben, journal.InboundData{ID: "wamid.B", Text: "hello", Status: 200})
+	v := NewView(b.evs, Options{})
+	count := func(c string) (n int) {
+		for _, e := range v.custs[c].evs {
+			if e.isInbound() {
+				n++
+			}
+		}
+		return n
+	}
+	if count(ana) != 1 || count(ben) != 1 {
+		t.Errorf("messages: ana %d, ben %d; want 1 each", count(ana), count(ben))
+	}
+	if r := v.custs[ana].replies(0); len(r) != 1 {
+		t.Errorf("replies to ana's message: %d, want 1", len(r))
+	}
+}

@@ -31,6 +31,7 @@ type ev struct {
 
 	ft     string      // folded text: the customer's message, or everything the customer sees of a send
 	ci     int         // index in the customer's timeline
+	key    uint64      // place in the customer's timeline: the seq, or for a message its first webhook POST
 	anc    int         // memo of customer.anchor, -1 until computed
 	xp     *export     // memo of View.exportOf
 	ids    []pii.Match // identifiers in the message, the send, or the Dialogflow query's text and parameters
@@ -74,14 +75,27 @@ func (e *ev) isInbound() bool {
 }
 
 // markOutcomes: when the journal records inbound.sent (the WhatsApp mock does, before the webhook, since
-// an assistant may answer before it acknowledges), the delivered and failed events are outcomes of those
-// messages, not messages of their own. Older journals without inbound.sent keep them as the messages.
+// an assistant may answer before it acknowledges), the delivered and failed events of those messages are
+// outcomes, not messages of their own. Matched by wamid, so journals merged from mocks that do and do not
+// record inbound.sent keep every message once.
 func (v *View) markOutcomes() {
-	if !slices.ContainsFunc(v.evs, func(e *ev) bool { return e.Kind == journal.KindInboundSent }) {
+	sent := map[string]bool{}
+	for _, e := range v.evs {
+		if e.Kind == journal.KindInboundSent {
+			if in, ok := e.p.(*journal.InboundData); ok {
+				sent[in.ID] = true
+			}
+		}
+	}
+	if len(sent) == 0 {
 		return
 	}
 	for _, e := range v.evs {
-		e.outcome = e.Kind == journal.KindInboundDelivered || e.Kind == journal.KindInboundFailed
+		if e.Kind == journal.KindInboundDelivered || e.Kind == journal.KindInboundFailed {
+			if in, ok := e.p.(*journal.InboundData); ok && sent[in.ID] {
+				e.outcome = true
+			}
+		}
 	}
 }
 
@@ -103,6 +117,7 @@ type customer struct {
 	canaries []*ev
 	exp      []export // memo of View.exports
 	expDone  bool
+	moved    bool // some message was placed before its own seq (see group)
 }
 
 // View is a journal prepared for the rules: ordered by sequence number, payloads decoded, events grouped
@@ -193,8 +208,8 @@ func NewView(events []journal.Event, opts Options) *View {
 		v.evs[i] = &store[i]
 	}
 	v.order1()
-	v.markOutcomes()
 	v.decode()
+	v.markOutcomes()
 	v.link()
 	v.group()
 	v.prepare()
@@ -353,7 +368,7 @@ func (v *View) link() {
 	deid := map[string]string{} // DLP result → customer, or ambiguous
 	for _, e := range v.evs {
 		if d := e.dlp(); d != nil {
-			e.cust = cmp.Or(e.Customer, byText(d.Text))
+			e.cust = byText(d.Text) // the DLP mock's own customer field is not a wa_id
 			r := strings.TrimSpace(d.Result)
 			if r == "" || e.cust == "" {
 				continue
@@ -415,7 +430,20 @@ func (v *View) link() {
 }
 
 // group builds the customers' timelines and the per-event window state.
+//
+// A message's inbound.delivered is recorded when the assistant's webhook has answered, so the assistant's
+// replies, sent while it handled the webhook, come before it in the journal. In each timeline a message
+// is therefore placed where WhatsApp first POSTed it (its first webhook.attempt, matched by wamid), so
+// "the replies to a message" are the sends after it.
 func (v *View) group() {
+	posted := map[string]uint64{} // wamid → seq of its first webhook attempt
+	for _, e := range v.evs {
+		if h := e.hook(); h != nil && h.RefID != "" {
+			if _, ok := posted[h.RefID]; !ok {
+				posted[h.RefID] = e.Seq
+			}
+		}
+	}
 	for _, e := range v.evs {
 		if m, ok := e.p.(*journal.MediaData); ok && m.ID != "" {
 			v.media[m.ID] = append(v.media[m.ID], e)
@@ -429,14 +457,13 @@ func (v *View) group() {
 			v.custs[e.cust] = c
 			v.order = append(v.order, e.cust)
 		}
-		if n := len(c.evs); n > 0 {
-			prev := c.evs[n-1]
-			e.lastIn, e.hasIn = prev.lastIn, prev.hasIn
-			if prev.isInbound() {
-				e.lastIn, e.hasIn = prev.At, true
+		e.key = e.Seq
+		if e.isInbound() {
+			if p, ok := posted[e.in().ID]; ok && p < e.Seq {
+				e.key = p
+				c.moved = true
 			}
 		}
-		e.ci = len(c.evs)
 		c.evs = append(c.evs, e)
 		if cd := e.canary(); cd != nil && strings.TrimSpace(cd.Value) != "" {
 			c.canaries = append(c.canaries, e)
@@ -447,6 +474,21 @@ func (v *View) group() {
 		}
 	}
 	sort.Strings(v.order)
+	for _, c := range v.custs {
+		if c.moved {
+			slices.SortStableFunc(c.evs, func(a, b *ev) int { return cmp.Compare(a.key, b.key) })
+		}
+		for i, e := range c.evs {
+			e.ci = i
+			if i > 0 {
+				prev := c.evs[i-1]
+				e.lastIn, e.hasIn = prev.lastIn, prev.hasIn
+				if prev.isInbound() {
+					e.lastIn, e.hasIn = prev.At, true
+				}
+			}
+		}
+	}
 }
 
 // prepare computes, customer by customer on every core, the facts several rules ask of the same events
