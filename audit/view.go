@@ -76,14 +76,14 @@ func (e *ev) isInbound() bool {
 
 // markOutcomes: when the journal records inbound.sent (the WhatsApp mock does, before the webhook, since
 // an assistant may answer before it acknowledges), the delivered and failed events of those messages are
-// outcomes, not messages of their own. Matched by wamid, so journals merged from mocks that do and do not
+// outcomes, not messages of their own. Matched by customer and wamid, so journals merged from mocks that do and do not
 // record inbound.sent keep every message once.
 func (v *View) markOutcomes() {
 	sent := map[string]bool{}
 	for _, e := range v.evs {
 		if e.Kind == journal.KindInboundSent {
 			if in, ok := e.p.(*journal.InboundData); ok {
-				sent[in.ID] = true
+				sent[e.Customer+"\x00"+in.ID] = true
 			}
 		}
 	}
@@ -92,7 +92,7 @@ func (v *View) markOutcomes() {
 	}
 	for _, e := range v.evs {
 		if e.Kind == journal.KindInboundDelivered || e.Kind == journal.KindInboundFailed {
-			if in, ok := e.p.(*journal.InboundData); ok && sent[in.ID] {
+			if in, ok := e.p.(*journal.InboundData); ok && sent[e.Customer+"\x00"+in.ID] {
 				e.outcome = true
 			}
 		}
