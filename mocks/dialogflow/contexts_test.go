@@ -63,7 +63,7 @@ func TestContextExpiryOnSimulatedClock(t *testing.T) {
 			sess := "projects/parley-demo/agent/sessions/ttl"
 			detectDirect(t, s, sess, "estado de mi pedido", "es")
 			clock.Advance(tc.advance)
-			if len(s.Contexts(sess)) == 0 && tc.want == "optin.yes" {
+			if len(must(s.Contexts(testCtx(t), sess))) == 0 && tc.want == "optin.yes" {
 				t.Error("Contexts() empty before expiry")
 			}
 			if got := detectDirect(t, s, sess, "sí", "es").GetIntent().GetDisplayName(); got != tc.want {

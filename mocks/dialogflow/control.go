@@ -18,6 +18,33 @@ import (
 	"google.golang.org/grpc/status"
 )
 
+// Control is what tests and the harness do to the mock besides the Dialogflow API. *Server implements it
+// in-process; *ControlClient implements it over the /_parley/ routes, so steps run unchanged against an
+// embedded mock or a container.
+type Control interface {
+	// ForceNext queues an override for the next detectIntent (of one session, or of any).
+	ForceNext(ctx context.Context, f Force) error
+	// SetFault makes the next f.Count detectIntent calls (every call, when 0) fail with f.Code.
+	SetFault(ctx context.Context, f Fault) error
+	// ClearFault removes the fault.
+	ClearFault(ctx context.Context) error
+	// SetLatency delays every detectIntent by d of real time; 0 removes the delay.
+	SetLatency(ctx context.Context, d time.Duration) error
+	// Sessions lists the sessions seen, by path.
+	Sessions(ctx context.Context) ([]SessionInfo, error)
+	// Contexts returns a session's live contexts (session by id or full path), by name.
+	Contexts(ctx context.Context, session string) ([]ContextInfo, error)
+	// JournalAfter returns the journal events after sequence number after.
+	JournalAfter(ctx context.Context, after uint64) ([]journal.Event, error)
+	// Reset forgets sessions, overrides, the fault and the latency; the journal is kept.
+	Reset(ctx context.Context) error
+}
+
+var (
+	_ Control = (*Server)(nil)
+	_ Control = (*ControlClient)(nil)
+)
+
 // Force overrides what the next detectIntent matches.
 type Force struct {
 	// Intent is the display name of the intent to match; empty keeps the matcher's choice.
@@ -82,7 +109,7 @@ func faultError(f Fault) (error, error) {
 }
 
 // SetFault makes the next f.Count detectIntent calls (all, when 0) fail with f's code.
-func (s *Server) SetFault(f Fault) error {
+func (s *Server) SetFault(_ context.Context, f Fault) error {
 	if _, err := faultError(f); err != nil {
 		return err
 	}
@@ -97,21 +124,26 @@ func (s *Server) SetFault(f Fault) error {
 }
 
 // ClearFault removes any fault.
-func (s *Server) ClearFault() {
+func (s *Server) ClearFault(context.Context) error {
 	s.mu.Lock()
 	s.fault = nil
 	s.mu.Unlock()
+	return nil
 }
 
 // SetLatency delays every detectIntent call by d of real time (the caller's deadline still applies).
-func (s *Server) SetLatency(d time.Duration) {
+func (s *Server) SetLatency(_ context.Context, d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("dialogflow: latency %v < 0", d)
+	}
 	s.mu.Lock()
-	s.latency = max(d, 0)
+	s.latency = d
 	s.mu.Unlock()
+	return nil
 }
 
 // ForceNext queues an override for the next matching detectIntent call.
-func (s *Server) ForceNext(f Force) error {
+func (s *Server) ForceNext(_ context.Context, f Force) error {
 	if f.Intent != "" && s.intentByName(f.Intent) == nil {
 		return fmt.Errorf("dialogflow: no intent %q in the agent", f.Intent)
 	}
@@ -167,7 +199,7 @@ func (s *Server) applyFault(ctx context.Context) error {
 }
 
 // Sessions lists the sessions seen, by path.
-func (s *Server) Sessions() []SessionInfo {
+func (s *Server) Sessions(context.Context) ([]SessionInfo, error) {
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -186,15 +218,15 @@ func (s *Server) Sessions() []SessionInfo {
 		out = append(out, si)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
+	return out, nil
 }
 
 // Contexts returns copies of a session's live contexts (session by id or full path), by name.
-func (s *Server) Contexts(session string) []ContextInfo {
+func (s *Server) Contexts(_ context.Context, session string) ([]ContextInfo, error) {
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []ContextInfo
+	out := []ContextInfo{}
 	for _, ss := range s.sessions {
 		if ss.ref.path != session && ss.ref.id != session {
 			continue
@@ -214,11 +246,16 @@ func (s *Server) Contexts(session string) []ContextInfo {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return out, nil
+}
+
+// JournalAfter returns the journal events after sequence number after.
+func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event, error) {
+	return s.journal.After(after), nil
 }
 
 // Reset forgets every session, override, fault and latency. The journal is not touched.
-func (s *Server) Reset() {
+func (s *Server) Reset(context.Context) error {
 	s.mu.Lock()
 	s.sessions = map[string]*session{}
 	s.forced = nil
@@ -226,6 +263,7 @@ func (s *Server) Reset() {
 	s.latency = 0
 	s.mu.Unlock()
 	s.journal.Record(journal.SourceHarness, journal.KindReset, "", map[string]string{"mock": "dialogflow"})
+	return nil
 }
 
 // serveControl answers the /_parley/ routes (documented in the package doc).
@@ -244,6 +282,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		return true
 	}
+	ctx := r.Context()
 	route := r.Method + " " + r.URL.Path
 	switch route {
 	case "GET /_parley/healthz":
@@ -251,7 +290,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	case "POST /_parley/force":
 		var f Force
 		if decode(&f) {
-			if err := s.ForceNext(f); err != nil {
+			if err := s.ForceNext(ctx, f); err != nil {
 				bad(err)
 				return
 			}
@@ -260,14 +299,14 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	case "POST /_parley/fault":
 		var f Fault
 		if decode(&f) {
-			if err := s.SetFault(f); err != nil {
+			if err := s.SetFault(ctx, f); err != nil {
 				bad(err)
 				return
 			}
 			w.WriteHeader(http.StatusNoContent)
 		}
 	case "DELETE /_parley/fault":
-		s.ClearFault()
+		_ = s.ClearFault(ctx)
 		w.WriteHeader(http.StatusNoContent)
 	case "POST /_parley/latency":
 		var body struct {
@@ -279,24 +318,25 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 				bad(err)
 				return
 			}
-			s.SetLatency(d)
+			if err := s.SetLatency(ctx, d); err != nil {
+				bad(err)
+				return
+			}
 			w.WriteHeader(http.StatusNoContent)
 		}
 	case "GET /_parley/sessions":
-		writeJSON(s.Sessions())
+		out, _ := s.Sessions(ctx)
+		writeJSON(out)
 	case "GET /_parley/contexts":
 		sess := r.URL.Query().Get("session")
 		if sess == "" {
 			bad(errors.New("query parameter session is required"))
 			return
 		}
-		out := s.Contexts(sess)
-		if out == nil {
-			out = []ContextInfo{}
-		}
+		out, _ := s.Contexts(ctx, sess)
 		writeJSON(out)
 	case "POST /_parley/reset":
-		s.Reset()
+		_ = s.Reset(ctx)
 		w.WriteHeader(http.StatusNoContent)
 	case "GET /_parley/journal":
 		var after uint64

@@ -39,7 +39,7 @@ func TestForceNext(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := RunT(t)
-			if err := s.ForceNext(tc.force); err != nil {
+			if err := s.ForceNext(testCtx(t), tc.force); err != nil {
 				t.Fatal(err)
 			}
 			qr := detectDirect(t, s, "projects/parley-demo/agent/sessions/f", tc.text, "es")
@@ -59,7 +59,7 @@ func TestForceNext(t *testing.T) {
 	}
 	s := RunT(t)
 	for _, bad := range []Force{{}, {Intent: "nope"}, {Confidence: 2}} {
-		if err := s.ForceNext(bad); err == nil {
+		if err := s.ForceNext(testCtx(t), bad); err == nil {
 			t.Errorf("ForceNext(%+v) accepted", bad)
 		}
 	}
@@ -67,7 +67,7 @@ func TestForceNext(t *testing.T) {
 
 func TestLatencyHonoursDeadline(t *testing.T) {
 	s := RunT(t)
-	s.SetLatency(time.Hour)
+	_ = s.SetLatency(context.Background(), time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -80,7 +80,7 @@ func TestLatencyHonoursDeadline(t *testing.T) {
 	if err := <-done; status.Code(err) != codes.Canceled {
 		t.Errorf("got %v, want CANCELLED", err)
 	}
-	s.SetLatency(0)
+	_ = s.SetLatency(context.Background(), 0)
 	if _, err := s.detectES(context.Background(), "grpc", "projects/parley-demo/agent/sessions/l", textReq("projects/parley-demo/agent/sessions/l", "hola", "es")); err != nil {
 		t.Errorf("after SetLatency(0): %v", err)
 	}
@@ -88,7 +88,7 @@ func TestLatencyHonoursDeadline(t *testing.T) {
 
 func TestFaultCount(t *testing.T) {
 	s := RunT(t)
-	if err := s.SetFault(Fault{Code: "QUOTA", Count: 1}); err != nil {
+	if err := s.SetFault(testCtx(t), Fault{Code: "QUOTA", Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	c := newClients(t, s)["rest"]
@@ -99,7 +99,7 @@ func TestFaultCount(t *testing.T) {
 	if _, err := c.detect(testCtx(t), textReq("projects/parley-demo/agent/sessions/q", "hola", "es")); err != nil {
 		t.Errorf("second call: %v", err)
 	}
-	if err := s.SetFault(Fault{Code: "TEAPOT"}); err == nil {
+	if err := s.SetFault(testCtx(t), Fault{Code: "TEAPOT"}); err == nil {
 		t.Error("unknown fault code accepted")
 	}
 }
@@ -162,8 +162,8 @@ func TestControlHTTP(t *testing.T) {
 	if code, _ := call("POST", "/_parley/reset", ""); code != 204 {
 		t.Fatal("reset")
 	}
-	if len(s.Sessions()) != 0 {
-		t.Errorf("sessions after reset: %v", s.Sessions())
+	if len(must(s.Sessions(testCtx(t)))) != 0 {
+		t.Error("sessions after reset")
 	}
 	code, b = call("GET", "/_parley/journal?after=1", "")
 	if code != 200 {
@@ -260,4 +260,11 @@ func TestVariantsSeeded(t *testing.T) {
 	if len(distinct) < 2 {
 		t.Errorf("only one variant of three ever chosen: %v", a)
 	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -112,10 +112,11 @@
 //
 // # Control
 //
-// In Go: ForceNext (the next query matches an intent, or gets a confidence, optionally for one session),
-// SetFault / ClearFault (RESOURCE_EXHAUSTED, UNAVAILABLE — which the official gRPC client retries —,
+// The Control interface, implemented by *Server in-process and by *ControlClient over HTTP: ForceNext
+// (the next query matches an intent, or gets a confidence, optionally for one session), SetFault /
+// ClearFault (RESOURCE_EXHAUSTED, UNAVAILABLE — which the official gRPC client retries —,
 // DEADLINE_EXCEEDED; for N calls or until cleared), SetLatency (real time, ended by the caller's
-// deadline), Sessions, Contexts (copies), Reset. The same over HTTP on the same port:
+// deadline), Sessions, Contexts (copies), JournalAfter, Reset. The routes, on the same port:
 //
 //	GET    /_parley/healthz                 {"status":"ok","agent":…,"project":…}
 //	POST   /_parley/force                   {"intent":"optout","confidence":0.9,"session":"…"} → 204

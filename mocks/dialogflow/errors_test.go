@@ -196,7 +196,7 @@ func TestGRPCErrors(t *testing.T) {
 			}
 			s := RunT(t, opts...)
 			if tc.fault != nil {
-				if err := s.SetFault(*tc.fault); err != nil {
+				if err := s.SetFault(testCtx(t), *tc.fault); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -316,7 +316,7 @@ func kinds(j *journal.Journal) []string {
 func TestOutageRetriedByClient(t *testing.T) {
 	j := journal.New(nil)
 	s := RunT(t, WithJournal(j))
-	if err := s.SetFault(Fault{Code: "UNAVAILABLE", Count: 2}); err != nil {
+	if err := s.SetFault(testCtx(t), Fault{Code: "UNAVAILABLE", Count: 2}); err != nil {
 		t.Fatal(err)
 	}
 	c := newClients(t, s)["grpc"]

@@ -105,7 +105,7 @@ func TestWebhook(t *testing.T) {
 				if contextNames(qr.GetOutputContexts())["order_followup"] != 3 {
 					t.Errorf("webhook output contexts %v", contextNames(qr.GetOutputContexts()))
 				}
-				if cs := s.Contexts("wh"); len(cs) < 2 {
+				if cs := must(s.Contexts(testCtx(t), "wh")); len(cs) < 2 {
 					t.Errorf("session contexts %+v", cs)
 				}
 			}

@@ -1,0 +1,147 @@
+package dialogflow
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/gcp"
+)
+
+// ControlClient drives a mock Dialogflow over its /_parley/ routes (a container, another process); it
+// implements Control like *Server does.
+type ControlClient struct {
+	base string
+	hc   *http.Client
+}
+
+// NewControlClient returns a client of the mock at baseURL (its URL(), e.g. http://127.0.0.1:4020). A nil
+// hc means http.DefaultClient; deadlines come from the contexts of the calls.
+func NewControlClient(baseURL string, hc *http.Client) *ControlClient {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &ControlClient{base: strings.TrimRight(baseURL, "/"), hc: hc}
+}
+
+// ControlError is an error answered by the control routes.
+type ControlError struct {
+	HTTP    int
+	Message string
+}
+
+func (e *ControlError) Error() string {
+	return fmt.Sprintf("dialogflow control: HTTP %d: %s", e.HTTP, e.Message)
+}
+
+func (c *ControlClient) do(ctx context.Context, method, path string, in any) ([]byte, error) {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fmt.Errorf("dialogflow control: encoding request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+"/_parley"+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("dialogflow control: %w", err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("dialogflow control %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("dialogflow control %s %s: reading answer: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var env gcp.ErrorBody
+		if json.Unmarshal(b, &env) == nil && env.Error.Message != "" {
+			return nil, &ControlError{HTTP: resp.StatusCode, Message: env.Error.Message}
+		}
+		return nil, &ControlError{HTTP: resp.StatusCode, Message: string(b)}
+	}
+	return b, nil
+}
+
+func (c *ControlClient) get(ctx context.Context, path string, out any) error {
+	b, err := c.do(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("dialogflow control GET %s: decoding answer: %w", path, err)
+	}
+	return nil
+}
+
+// Healthz checks that the mock answers.
+func (c *ControlClient) Healthz(ctx context.Context) error {
+	_, err := c.do(ctx, http.MethodGet, "/healthz", nil)
+	return err
+}
+
+// ForceNext queues an override for the next detectIntent.
+func (c *ControlClient) ForceNext(ctx context.Context, f Force) error {
+	_, err := c.do(ctx, http.MethodPost, "/force", f)
+	return err
+}
+
+// SetFault arms a fault.
+func (c *ControlClient) SetFault(ctx context.Context, f Fault) error {
+	_, err := c.do(ctx, http.MethodPost, "/fault", f)
+	return err
+}
+
+// ClearFault removes the fault.
+func (c *ControlClient) ClearFault(ctx context.Context) error {
+	_, err := c.do(ctx, http.MethodDelete, "/fault", nil)
+	return err
+}
+
+// SetLatency delays every detectIntent by d.
+func (c *ControlClient) SetLatency(ctx context.Context, d time.Duration) error {
+	_, err := c.do(ctx, http.MethodPost, "/latency", map[string]string{"latency": d.String()})
+	return err
+}
+
+// Sessions lists the sessions seen.
+func (c *ControlClient) Sessions(ctx context.Context) ([]SessionInfo, error) {
+	var out []SessionInfo
+	return out, c.get(ctx, "/sessions", &out)
+}
+
+// Contexts returns a session's live contexts.
+func (c *ControlClient) Contexts(ctx context.Context, session string) ([]ContextInfo, error) {
+	var out []ContextInfo
+	return out, c.get(ctx, "/contexts?session="+url.QueryEscape(session), &out)
+}
+
+// JournalAfter returns the journal events after sequence number after.
+func (c *ControlClient) JournalAfter(ctx context.Context, after uint64) ([]journal.Event, error) {
+	b, err := c.do(ctx, http.MethodGet, "/journal?after="+strconv.FormatUint(after, 10), nil)
+	if err != nil {
+		return nil, err
+	}
+	return journal.ReadJSONL(bufio.NewReader(bytes.NewReader(b)))
+}
+
+// Reset forgets sessions, overrides, the fault and the latency.
+func (c *ControlClient) Reset(ctx context.Context) error {
+	_, err := c.do(ctx, http.MethodPost, "/reset", nil)
+	return err
+}
