@@ -40,6 +40,9 @@ type Bot struct {
 	closed  bool
 	wg      sync.WaitGroup
 
+	composeMu sync.Mutex
+	compose   map[string]*composition // per customer, touched only from that customer's lane
+
 	observedMu sync.Mutex
 	observed   time.Time // latest time seen in a webhook or hook, for WithObservedClock
 
@@ -101,6 +104,7 @@ func New(cfg Config, opts ...Option) (*Bot, error) {
 		lanes:      map[string]*lane{},
 		idle:       make(chan struct{}),
 		sentTpl:    map[string]sentTemplate{},
+		compose:    map[string]*composition{},
 	}
 	close(b.idle)
 	if o.observed {

@@ -24,8 +24,20 @@ var jitTypes = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.Pa
 
 func (b *Bot) now() time.Time { return b.clock().UTC() }
 
-// say sends a text to the customer whose lane is running and keeps it in the transcript.
+// say sends a text to the customer whose lane is running and keeps it in the transcript. A pending
+// prefix or suffix for the customer (see compose) is folded into it.
 func (b *Bot) say(ctx context.Context, waID, body string) {
+	b.composeMu.Lock()
+	if c := b.compose[waID]; c != nil {
+		if c.prefix != "" {
+			body = c.prefix + "\n\n" + body
+		}
+		if c.suffix != "" {
+			body = body + "\n\n" + c.suffix
+		}
+		delete(b.compose, waID)
+	}
+	b.composeMu.Unlock()
 	if _, err := b.wa.sendText(ctx, waID, body); err != nil {
 		b.log.Warn("reply not sent", "code", errorCode(err), "error", err)
 		return
@@ -35,6 +47,33 @@ func (b *Bot) say(ctx context.Context, waID, body string) {
 		c.Messages = append(c.Messages, message{Time: b.now(), Direction: "out", Text: body})
 	}
 	b.store.mu.Unlock()
+}
+
+// composition is text to fold into the next reply to a customer, so that an opt-out is answered by
+// exactly one message (WA-OPTOUT-01) even when it is also the first contact (the disclosure must be in
+// the first reply) or carries personal data (the just-in-time reminder).
+type composition struct{ prefix, suffix string }
+
+func (b *Bot) setCompose(waID string, c composition) {
+	b.composeMu.Lock()
+	defer b.composeMu.Unlock()
+	b.compose[waID] = &c
+}
+
+// flushCompose sends what was not folded into a reply, on its own.
+func (b *Bot) flushCompose(ctx context.Context, waID string) {
+	b.composeMu.Lock()
+	c := b.compose[waID]
+	delete(b.compose, waID)
+	b.composeMu.Unlock()
+	if c == nil {
+		return
+	}
+	for _, t := range []string{c.prefix, c.suffix} {
+		if t != "" {
+			b.say(ctx, waID, t)
+		}
+	}
 }
 
 // lang is the language the assistant answers in: the customer's, unless the ES-CS-01 switch is on.
@@ -98,7 +137,21 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 	l := b.lang(c)
 	t := text(l)
 	in.First = !known
-	if !known {
+	optOutLike := in.Type != "reaction" && (recognise(body) == intentOptOut || recogniseKeywordsOnly(body) == intentOptOut ||
+		recognise(in.ReplyID) == intentOptOut)
+	jit := !b.violates("PRIV-JIT-01") && len(pii.Only(pii.Find(body), jitTypes...)) > 0
+	switch {
+	case optOutLike:
+		// One message answers an opt-out: the disclosure and the reminder ride on the confirmation.
+		comp := composition{}
+		if !known {
+			comp.prefix = b.welcome(l)
+		}
+		if jit {
+			comp.suffix, jit = t.jitReminder, false
+		}
+		b.setCompose(in.From, comp)
+	case !known:
 		b.say(ctx, in.From, b.welcome(l))
 	}
 	if in.Type == "reaction" {
@@ -106,11 +159,12 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 	}
 	findings := 0
 	handled := b.route(ctx, c, in, body, l, &findings)
-	if truncated {
+	b.flushCompose(ctx, in.From)
+	if truncated && handled != intentOptOut {
 		b.say(ctx, in.From, t.tooLong)
 	}
 	// Just-in-time reminder (PRIV-JIT-01): the customer shared personal data, here or as DLP saw it.
-	if !b.violates("PRIV-JIT-01") && (findings > 0 || len(pii.Only(pii.Find(body), jitTypes...)) > 0) {
+	if !b.violates("PRIV-JIT-01") && handled != intentOptOut && (jit || findings > 0) {
 		b.say(ctx, in.From, t.jitReminder)
 	}
 	if !known && handled != intentOptOut && handled != intentObjection && handled != intentErasure &&

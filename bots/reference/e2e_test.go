@@ -725,3 +725,35 @@ func TestManyCustomersInParallelKeepOrder(t *testing.T) {
 		}
 	}
 }
+
+// An opt-out is answered by one message, also at first contact (the disclosure rides on it) and when it
+// carries personal data (the reminder rides on it).
+func TestOptOutIsOneMessage(t *testing.T) {
+	tests := []struct {
+		name, first, text string
+		want              []string
+	}{
+		{"first contact", "", "BAJA", []string{"asistente virtual", PrivacyURL, "dado de baja"}},
+		{"first contact english", "", "STOP", []string{"automated virtual assistant", "unsubscribed"}},
+		{"with personal data", "hola", "soy 12345678Z, dadme de baja ya", []string{"dado de baja", "Aviso de privacidad"}},
+		{"huge opt-out", "hola", "no quiero recibir más mensajes " + strings.Repeat("por favor ", 200), []string{"dado de baja"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			if tt.first != "" {
+				e.say(w, tt.first)
+			}
+			got := e.say(w, tt.text)
+			if len(got) != 1 {
+				t.Fatalf("want one message, got %d:%s", len(got), transcript(got))
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(got[0].Text, s) {
+					t.Errorf("the confirmation lacks %q:%s", s, transcript(got))
+				}
+			}
+		})
+	}
+}
