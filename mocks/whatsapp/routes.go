@@ -166,7 +166,10 @@ func (s *Server) unmodelled(r *http.Request, what string) *graphError {
 // authorize checks the bearer token (Authorization header, or the access_token query parameter that
 // Graph also accepts).
 func (s *Server) authorize(r *http.Request) *graphError {
-	token := r.URL.Query().Get("access_token")
+	var token string
+	if r.URL.RawQuery != "" {
+		token = r.URL.Query().Get("access_token")
+	}
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, rest, ok := strings.Cut(h, " ")
 		if !ok || (!strings.EqualFold(scheme, "Bearer") && !strings.EqualFold(scheme, "OAuth")) {
@@ -186,7 +189,21 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (
 	if r.ContentLength > limit {
 		return nil, errBodyTooLarge(limit)
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body := http.MaxBytesReader(w, r.Body, limit)
+	var b []byte
+	var err error
+	if n := r.ContentLength; n > 0 {
+		// The usual case: the length is announced, so read it into one buffer and check nothing follows.
+		b = make([]byte, n)
+		if _, err = io.ReadFull(body, b); err == nil {
+			var one [1]byte
+			if extra, _ := body.Read(one[:]); extra > 0 {
+				err = errors.New("body longer than its Content-Length")
+			}
+		}
+	} else {
+		b, err = io.ReadAll(body)
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

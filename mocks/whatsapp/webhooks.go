@@ -310,6 +310,9 @@ func (s *Server) process(j webhookJob) {
 			data.Code, data.Error = j.code, info.title
 		}
 		s.journal.Record(journal.SourceWhatsApp, "status."+j.status, j.waID, data)
+		if !s.hasWebhook() {
+			return
+		}
 		payload := s.envelope("messages", 0, messagesValue{MessagingProduct: "whatsapp", Metadata: s.meta(), Statuses: []statusObject{so}})
 		s.post(s.ctx, "messages", j.msgID, payload, j.duplicate)
 	case jobUserPreference:
@@ -337,6 +340,12 @@ func failDetails(code int) string {
 		return "The message this reaction refers to does not exist or cannot be reacted to."
 	}
 	return codes[code].title
+}
+
+func (s *Server) hasWebhook() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.webhook != ""
 }
 
 // errNoWebhook: no callback URL is set, so nothing can be delivered.
