@@ -6,10 +6,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
 // lineWriter is a concurrency-safe writer that hands out complete lines.
@@ -41,11 +45,31 @@ func TestServe(t *testing.T) {
 	defer cancel()
 	deadline, stop := context.WithTimeout(context.Background(), 20*time.Second)
 	defer stop()
-	env := map[string]string{"PARLEY_ACCESS_TOKEN": "token-from-env", "PARLEY_PHONE_NUMBER_ID": "1234567"}
+	// A minimal assistant: the handshake, and 200 to webhooks signed with the secret given by environment.
+	var delivered atomic.Int32
+	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			if r.URL.Query().Get("hub.verify_token") != "verify-from-flag" {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			io.WriteString(w, r.URL.Query().Get("hub.challenge"))
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		if !whatsapp.VerifySignature("secret-from-env", body, r.Header.Get("X-Hub-Signature-256")) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		delivered.Add(1)
+	}))
+	defer bot.Close()
+	env := map[string]string{"PARLEY_ACCESS_TOKEN": "token-from-env", "PARLEY_PHONE_NUMBER_ID": "1234567", "PARLEY_APP_SECRET": "secret-from-env",
+		"PARLEY_VERIFY_TOKEN": "overridden-by-the-flag"}
 	out := &lineWriter{lines: make(chan string, 16)}
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"serve", "--whatsapp", "127.0.0.1:0", "--pair-rate", "0"}, func(k string) string { return env[k] }, out, io.Discard)
+		errc <- run(ctx, []string{"serve", "--whatsapp", "127.0.0.1:0", "--pair-rate", "0", "--webhook", bot.URL + "/webhook", "--verify-token", "verify-from-flag"}, func(k string) string { return env[k] }, out, io.Discard)
 	}()
 	var url string
 	select {
@@ -74,6 +98,10 @@ func TestServe(t *testing.T) {
 		t.Errorf("flags from the environment not applied: %v %v", resp, err)
 	} else {
 		resp.Body.Close()
+	}
+	res, err := whatsapp.NewControlClient(url).SendFromCustomer(deadline, "34600111222", whatsapp.CustomerMessage{Text: "Hola", Name: "Lucía"})
+	if err != nil || res.WebhookStatus != 200 || delivered.Load() != 1 {
+		t.Errorf("customer message through the control API: %+v %v (%d delivered)", res, err, delivered.Load())
 	}
 	cancel()
 	select {
