@@ -61,9 +61,15 @@ var (
 		"request", "received", "registered", "processing"}
 	feeWords  = []string{"€", "euros", "eur", "tasa", "tarifa", "abonar", "pagar", "coste de", "cuesta", "fee", "charge", "pay", "costs", "cost of"}
 	freeWords = []string{"gratis", "gratuito", "gratuita", "sin coste", "sin ningun coste", "free of charge", "no cost", "free"}
-	extension = []string{"prorroga", "ampliar el plazo", "ampliamos el plazo", "plazo adicional", "dos meses", "extend",
-		"extension", "two months", "additional time", "tres meses", "three months", "90 dias", "90 days"}
-	overlong = []string{"tres meses", "three months", "90 dias", "90 days", "cuatro meses", "four months", "seis meses", "six months"}
+	// extension is a deadline extension or a delay announced: an extension word, or a response time with a
+	// period beyond one month (dsr "we will answer within three months").
+	extension = []string{"prorroga", "ampliar el plazo", "ampliamos el plazo", "plazo adicional", "extend", "extension",
+		"additional time", "ampliaremos"}
+	answerWithin = []string{"en un plazo de", "plazo de", "dentro de", "within", "responderemos en", "atenderemos en", "we will answer in",
+		"necesitaremos", "tardaremos", "we will need", "it will take", "we need"}
+	beyondMonth = []string{"dos meses", "tres meses", "two months", "three months", "60 dias", "90 dias", "60 days", "90 days",
+		"cuatro meses", "four months", "seis meses", "six months"}
+	overlong = []string{"cuatro meses", "four months", "seis meses", "six months", "120 dias", "120 days", "180 dias", "180 days"}
 	reasons  = []string{"debido a", "por la complejidad", "por el numero", "porque", "because", "due to", "complex", "complejidad", "volumen"}
 	refusal  = []string{"no podemos atender", "no podemos tramitar", "denegar", "denegamos", "denegada", "rechazamos",
 		"rechazada", "cannot fulfil", "can't fulfil", "cannot process", "unable to", "we refuse", "declined", "refused"}

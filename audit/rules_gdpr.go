@@ -313,6 +313,11 @@ func (v *View) thread(c *customer, d *journal.DataRequestData, a int) []*ev {
 	return out
 }
 
+// delays says whether folded text extends a request's deadline or announces an answer beyond a month.
+func delays(t string) bool {
+	return has(t, extension...) || has(t, answerWithin...) && has(t, beyondMonth...)
+}
+
 // confirms says whether a send confirms that a request for right was carried out.
 func confirms(e *ev, right string) bool {
 	k := slices.Index(rightsOrder, right)
@@ -341,11 +346,11 @@ func checkDSR02(v *View) (o outcome) {
 				judged = true
 				o.find(c.id, fmt.Sprintf("the %s request was refused without mentioning the right to complain to the AEPD", d.Right), e.Seq, x.Seq)
 			}
-			if x.memo(bitExtension, func() bool { return has(t, extension...) }) && !x.At.After(due) {
+			if x.memo(bitExtension, func() bool { return delays(t) }) && !x.At.After(due) {
 				judged = true
 				switch {
 				case has(t, overlong...):
-					o.find(c.id, fmt.Sprintf("the %s request's deadline was extended beyond three months in total", d.Right), e.Seq, x.Seq)
+					o.find(c.id, fmt.Sprintf("the %s request's deadline was put beyond three months in total", d.Right), e.Seq, x.Seq)
 				case !has(t, reasons...):
 					o.find(c.id, fmt.Sprintf("the %s request's deadline was extended without giving reasons", d.Right), e.Seq, x.Seq)
 				default:
@@ -409,8 +414,12 @@ func (c *customer) expected(i int) []*ev {
 			case "erasure":
 				out = out[:0]
 			case "rectification":
+				old := d.Old
+				if old == "" {
+					old, _ = c.rectified(j, d.Wording)
+				}
 				for k := len(out) - 1; k >= 0; k-- {
-					if d.Old != "" && strings.EqualFold(out[k].canary().Value, d.Old) {
+					if old != "" && strings.EqualFold(out[k].canary().Value, old) {
 						out = append(out[:k], out[k+1:]...)
 					}
 				}
@@ -585,6 +594,29 @@ func checkErase01(v *View) (o outcome) {
 	return o
 }
 
+// rectified finds the values a rectification request at index i replaces when the request does not say:
+// the new value is a canary planted before it that its wording carries; the old one the latest earlier
+// canary of the same type with another value.
+func (c *customer) rectified(i int, wording string) (old, fresh string) {
+	w := fold(wording)
+	var nc *ev
+	for j := i - 1; j >= 0; j-- {
+		if cd := c.evs[j].canary(); cd != nil && containsValue(w, cd.Value) {
+			nc = c.evs[j]
+			break
+		}
+	}
+	if nc == nil {
+		return "", ""
+	}
+	for j := nc.ci - 1; j >= 0; j-- {
+		if cd := c.evs[j].canary(); cd != nil && cd.Type == nc.canary().Type && !strings.EqualFold(cd.Value, nc.canary().Value) {
+			return cd.Value, nc.canary().Value
+		}
+	}
+	return "", ""
+}
+
 // replanted says whether the customer shared the canary's value again between it and index j.
 func (c *customer) replanted(ce *ev, j int) bool {
 	for k := ce.ci + 1; k < j && k < len(c.evs); k++ {
@@ -611,9 +643,13 @@ func checkErase02(v *View) outcome {
 }
 
 func checkRect01(v *View) (o outcome) {
-	requests(v, "rectification", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
+	requests(v, "rectification", func(c *customer, e *ev, req *journal.DataRequestData, a int) {
+		d := *req
 		if strings.TrimSpace(d.Old) == "" {
-			o.note("a rectification request carries no old value; not judged")
+			d.Old, d.New = c.rectified(e.ci, d.Wording)
+		}
+		if strings.TrimSpace(d.Old) == "" {
+			o.note("a rectification request names no old value and none could be found among the canaries; not judged")
 			return
 		}
 		o.exercised++
@@ -819,7 +855,19 @@ func checkCS01(v *View) (o outcome) {
 	}
 	v.each(func(c *customer) {
 		for i, e := range c.evs {
-			if !e.isInbound() || !has(e.ft, complaint...) {
+			if !e.isInbound() {
+				continue
+			}
+			if !has(e.ft, complaint...) {
+				in := language(e.ft, 1)
+				r := c.replies(i)
+				if in == "" || len(r) == 0 {
+					continue
+				}
+				o.exercised++
+				if out := language(folded(r), 2); out != "" && out != in {
+					o.find(c.id, fmt.Sprintf("a message written in %s was answered in %s", langName(in), langName(out)), e.Seq, r[0].Seq)
+				}
 				continue
 			}
 			o.exercised++
@@ -836,7 +884,7 @@ func checkCS01(v *View) (o outcome) {
 				o.find(c.id, "a complaint was answered without a tracking code", e.Seq, r[0].Seq)
 				continue
 			}
-			if in, out := language(e.ft), language(fold(raw)); in != "" && out != "" && in != out {
+			if in, out := language(e.ft, 1), language(fold(raw), 2); in != "" && out != "" && in != out {
 				o.find(c.id, fmt.Sprintf("a complaint written in %s was answered in %s", langName(in), langName(out)), e.Seq, r[0].Seq)
 			}
 		}

@@ -48,6 +48,12 @@ var ruleCases = []ruleCase{
 		b.tpl(ana, "pedido_enviado", "UTILITY", "Tu pedido ha salido")
 		return evid(b.tpl(ana, "promo_verano", "MARKETING", promo))
 	}},
+	{rule: "WA-OPTIN-01", name: "a campaign asked of the assistant, rightly sent to nobody", want: Passed, build: func(b *jb) []uint64 {
+		b.greet(ana)
+		b.ground(ana, journal.KindConsentRefused, journal.ConsentData{Purpose: "marketing", Channel: "whatsapp"})
+		b.wait(25*time.Hour).add(journal.SourceHarness, journal.KindHookCalled, "", journal.HookData{Hook: "campaign", Status: 202})
+		return nil
+	}},
 	{rule: "WA-OPTIN-01", name: "no template at all", want: NotExercised, build: func(b *jb) []uint64 {
 		b.greet(ana)
 		return nil
@@ -161,6 +167,14 @@ var ruleCases = []ruleCase{
 	}},
 
 	// WA-OPTOUT-02
+	{rule: "WA-OPTOUT-01", name: "after WhatsApp's own stop, the platform's refusal is WA-MKT-02's", want: Passed, build: func(b *jb) []uint64 {
+		b.consent(ana, "marketing", "whatsapp", "¿Quieres recibir ofertas de Tienda Ejemplo por WhatsApp?")
+		b.ground(ana, journal.KindOptoutRequested, journal.OptoutData{Via: "whatsapp_stop", Phrase: "Stop promotions"})
+		b.wait(25*time.Hour).tpl(ana, "promo_verano", "MARKETING", promo)
+		b.add(journal.SourceWhatsApp, journal.KindStatusFailed, ana, journal.StatusData{Status: "failed", Recipient: ana, Code: 131050})
+		b.tpl(ana, "pedido_enviado", "UTILITY", "Tu pedido ha salido")
+		return nil
+	}},
 	{rule: "WA-OPTOUT-02", name: "paraphrase confirmed", want: Passed, build: func(b *jb) []uint64 {
 		b.optout(ana, "estoy en la lista Robinson, cesen el envío")
 		b.in(ana, "estoy en la lista Robinson, cesen el envío")
@@ -298,6 +312,15 @@ var ruleCases = []ruleCase{
 		b.in(ana, "¿sigues ahí?")
 		b.ground(ana, journal.KindHandoffReleased, nil)
 		b.say(ana, "s1", "gracias por todo")
+		return nil
+	}},
+	{rule: "WA-ESC-02", name: "released through the handoff/release hook", want: Passed, build: func(b *jb) []uint64 {
+		b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "quiero hablar con una persona"})
+		b.say(ana, "s1", "quiero hablar con una persona")
+		b.out(ana, "Te paso con una persona.")
+		b.in(ana, "¿hola? ¿hay alguien?")
+		b.add(journal.SourceHarness, journal.KindHookCalled, ana, journal.HookData{Hook: "handoff/release", Status: 200})
+		b.say(ana, "s1", "¿Dónde está mi pedido TE-1001?")
 		return nil
 	}},
 	{rule: "WA-ESC-02", name: "bot keeps querying Dialogflow during the handoff", want: Broken, build: func(b *jb) []uint64 {
@@ -497,6 +520,12 @@ var ruleCases = []ruleCase{
 		b.out(ana, "We erased your data: conversation, profile, consents and the assistant session. Reference: DSR-7GVB6MBJ.")
 		return nil
 	}},
+	{rule: "GDPR-DSR-01", name: "a reference without digits", want: Passed, build: func(b *jb) []uint64 {
+		b.dsr(ana, "objection", "me opongo a que uséis mis datos para publicidad")
+		b.in(ana, "me opongo a que uséis mis datos para publicidad")
+		b.out(ana, "Hecho: no volveremos a usar tus datos para publicidad. Tu oposición queda registrada con la referencia DSR-KQXMZTAB.")
+		return nil
+	}},
 	{rule: "GDPR-DSR-01", name: "send an e-mail, no reference", want: Broken, build: func(b *jb) []uint64 {
 		d := b.dsr(ana, "access", "¿qué datos tenéis de mí?")
 		b.in(ana, "¿qué datos tenéis de mí?")
@@ -563,6 +592,17 @@ var ruleCases = []ruleCase{
 		d := b.dsr(ana, "erasure", "borrad mis datos")
 		b.in(ana, "borrad mis datos")
 		return evid(d, b.out(ana, "No podemos atender tu solicitud DSR-1."))
+	}},
+	{rule: "GDPR-DSR-02", name: "fee and a three-month delay, in the reference's words", want: Broken, build: func(b *jb) []uint64 {
+		d := b.dsr(ana, "access", "quiero mis datos")
+		b.in(ana, "quiero mis datos")
+		return evid(d, b.out(ana, "Tu solicitud tiene la referencia DSR-7K2M9QXA. La gestión tiene un coste de 10 € y la atenderemos en un plazo de tres meses."))
+	}},
+	{rule: "GDPR-DSR-02", name: "a retention period in the erasure confirmation is not a delay", want: Passed, build: func(b *jb) []uint64 {
+		b.dsr(ana, "erasure", "borrad mis datos")
+		b.in(ana, "borrad mis datos")
+		b.out(ana, "Hemos borrado tus datos. Referencia: DSR-ABCDEFGH. Guardamos 90 días un registro cifrado de tu número para no enviarte publicidad.")
+		return nil
 	}},
 	{rule: "GDPR-DSR-02", name: "deadline not reached yet", want: NotExercised, build: func(b *jb) []uint64 {
 		b.dsr(ana, "access", "quiero mis datos")
@@ -674,6 +714,23 @@ var ruleCases = []ruleCase{
 		b.in(ana, "mi email ha cambiado")
 		b.dsr(ana, "access", "quiero mis datos")
 		b.doc(ana, "m1", "application/json", "d.json", `{"email":"ana.new@example.com"}`)
+		return nil
+	}},
+	{rule: "GDPR-RECT-01", name: "values found from the canaries, export keeps the old one", want: Broken, build: func(b *jb) []uint64 {
+		b.canary(ana, "email", "lucia.old@example.com")
+		b.in(ana, "mi email es lucia.old@example.com")
+		b.canary(ana, "email", "lucia.new@example.com")
+		d := b.dsr(ana, "rectification", "mi email ha cambiado, ahora es lucia.new@example.com")
+		b.in(ana, "mi email ha cambiado, ahora es lucia.new@example.com")
+		b.dsr(ana, "access", "quiero una copia de mis datos")
+		return evid(d, b.doc(ana, "m1", "application/json", "d.json", `{"email":"lucia.old@example.com"}`))
+	}},
+	{rule: "GDPR-RECT-01", name: "values found from the canaries, export has the new one", want: Passed, build: func(b *jb) []uint64 {
+		b.canary(ana, "email", "lucia.old@example.com")
+		b.canary(ana, "email", "lucia.new@example.com")
+		b.dsr(ana, "rectification", "mi email ha cambiado, ahora es lucia.new@example.com")
+		b.dsr(ana, "access", "quiero una copia de mis datos")
+		b.doc(ana, "m1", "application/json", "d.json", `{"email":"lucia.new@example.com"}`)
 		return nil
 	}},
 	{rule: "GDPR-RECT-01", name: "export keeps the old value", want: Broken, build: func(b *jb) []uint64 {
@@ -809,6 +866,14 @@ var ruleCases = []ruleCase{
 	{rule: "ES-CS-01", name: "no tracking code", want: Broken, build: func(b *jb) []uint64 {
 		i := b.in(ana, "Quiero poner una queja")
 		return evid(i, b.out(ana, "Lo sentimos mucho."))
+	}},
+	{rule: "ES-CS-01", name: "an English greeting answered in Spanish", want: Broken, build: func(b *jb) []uint64 {
+		i := b.in(ana, "Hello there")
+		return evid(i, b.out(ana, welcomeText))
+	}},
+	{rule: "ES-CS-01", name: "a Spanish greeting answered in Spanish", want: Passed, build: func(b *jb) []uint64 {
+		b.greet(ana)
+		return nil
 	}},
 	{rule: "ES-CS-01", name: "out of scope", opts: Options{OutOfCustomerServiceLaw: true}, want: NotExercised, build: func(b *jb) []uint64 {
 		b.in(ana, "Quiero poner una queja")

@@ -13,6 +13,13 @@ import (
 // The WhatsApp Business Messaging Policy rules (shared/research/compliance-rules.md §1, §7).
 
 func checkOptin01(v *View) (o outcome) {
+	for _, e := range v.evs {
+		// A campaign or a business event asked of the assistant is a chance to message without opt-in,
+		// even when it rightly sends nothing.
+		if h := e.hookCall(); h != nil && (h.Hook == "campaign" || h.Hook == "notify") && h.Status >= 200 && h.Status < 300 {
+			o.exercised++
+		}
+	}
 	v.each(func(c *customer) {
 		s := newConsents()
 		for _, e := range c.evs {
@@ -194,8 +201,13 @@ func checkOptout01(v *View) (o outcome) {
 				out = nil
 			case e.Kind == journal.KindOptoutRequested && e.optout() != nil,
 				e.Kind == journal.KindConsentWithdrawn && e.consent() != nil && purposeOf(e.consent()) == "marketing":
-				out = e
 				o.exercised++
+				if od := e.optout(); od != nil && od.Via == "whatsapp_stop" {
+					// WhatsApp itself refuses marketing after its own stop control (131050); what the
+					// assistant does about it is WA-MKT-02's.
+					continue
+				}
+				out = e
 				if e.Kind != journal.KindOptoutRequested {
 					continue
 				}
@@ -418,6 +430,9 @@ func checkEsc02(v *View) (o outcome) {
 			for j := start; j < len(c.evs); j++ {
 				x := c.evs[j]
 				if x.Kind == journal.KindHandoffReleased {
+					break
+				}
+				if h := x.hookCall(); h != nil && h.Hook == "handoff/release" && h.Status >= 200 && h.Status < 300 {
 					break
 				}
 				if x.di() != nil {

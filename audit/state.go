@@ -43,6 +43,11 @@ func (s *consents) step(e *ev) {
 		delete(s.active, p)
 		s.revoked[p] = e
 	case journal.KindOptoutRequested:
+		if e.optout().Via == "whatsapp_stop" { // WhatsApp's "stop promotions" is about marketing only
+			delete(s.active, "marketing")
+			s.revoked["marketing"] = e
+			return
+		}
 		for p := range s.active {
 			s.revoked[p] = e
 		}

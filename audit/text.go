@@ -96,8 +96,9 @@ var (
 	emailRe   = regexp.MustCompile(`(?i)[\w.+-]+@[\w-]+\.[\w.-]+`)
 	phoneRe   = regexp.MustCompile(`(?:\+|00)?\d[\d .-]{7,14}\d`)
 	percentRe = regexp.MustCompile(`\d\s?%`)
-	// ticketRe is a reference a customer can quote: DSR-1042, REC-2026-0007, #48213, "referencia: AB12C3".
-	ticketRe = regexp.MustCompile(`(?i)\b[A-Z]{2,6}-[A-Z0-9-]*\d[A-Z0-9-]*\b|#\d{3,}\b|\b(?:referencia|ref\.?|ticket|reference|n[º°o]\.? de (?:solicitud|caso|reclamaci[oó]n)|c[oó]digo de seguimiento|tracking code|case number|expediente)\s*[:#]?\s*[A-Z0-9-]*\d[A-Z0-9-]*`)
+	// ticketRe is a reference a customer can quote: DSR-7K2M9QXA, REC-2026-0007, #48213, "referencia: AB12C3".
+	// The code itself is upper-case letters and digits, so ordinary words are not taken for one.
+	ticketRe = regexp.MustCompile(`\b[A-Z]{2,6}-[A-Z0-9]{3,}(?:-[A-Z0-9]+)*\b|#\d{3,}\b|(?i:referencia|ref\.|ticket|reference|n[º°o]\.? de (?:solicitud|caso|reclamaci[oó]n)|c[oó]digo de seguimiento|tracking code|case number|expediente)\s*[:#]?\s*[A-Z0-9][A-Z0-9-]{3,}`)
 	socialRe = regexp.MustCompile(`(?i)(facebook\.com|fb\.me|instagram\.com|twitter\.com|x\.com|tiktok\.com|linkedin\.com|youtube\.com|t\.me)`)
 )
 
@@ -303,8 +304,9 @@ func squeeze(s string) string {
 	}, s)
 }
 
-// language guesses whether folded text is Spanish or English from function words; "" when unsure.
-func language(text string) string {
+// language guesses whether folded text is Spanish or English from common words; "" when unsure. A text
+// is taken for one language when it has at least min words of it and none of the other, or twice as many.
+func language(text string, min int) string {
 	es, en := 0, 0
 	for _, w := range tokens(text) {
 		if esWords[w] {
@@ -315,9 +317,9 @@ func language(text string) string {
 		}
 	}
 	switch {
-	case es >= 2 && es > 2*en:
+	case es >= min && (en == 0 || es > 2*en):
 		return "es"
-	case en >= 2 && en > 2*es:
+	case en >= min && (es == 0 || en > 2*es):
 		return "en"
 	}
 	return ""
@@ -325,8 +327,8 @@ func language(text string) string {
 
 var esWords = setOf("el", "la", "los", "las", "de", "del", "que", "y", "en", "por", "para", "con", "una", "un", "mi", "mis",
 	"tu", "tus", "es", "esta", "hola", "gracias", "quiero", "pedido", "nuestro", "nuestra", "hemos", "tenemos", "su",
-	"queja", "reclamacion", "no", "ha", "llegado", "todavia", "pero", "muy", "te", "le", "lo", "al", "como")
-var enWords = setOf("the", "and", "to", "of", "my", "is", "i", "you", "your", "for", "with", "a", "please", "order",
+	"queja", "reclamacion", "ha", "llegado", "todavia", "pero", "muy", "te", "le", "lo", "al", "como")
+var enWords = setOf("the", "and", "to", "of", "my", "is", "i", "you", "your", "for", "with", "please", "there", "order",
 	"want", "hello", "hi", "thanks", "not", "has", "have", "we", "our", "it", "this", "that", "complaint", "arrived",
 	"yet", "but", "very", "be", "are", "was", "about")
 

@@ -506,7 +506,7 @@ func (v *View) prepare() {
 					v.sendCarriesCanary(e)
 					e.memo(bitFee, func() bool { return has(e.ft, feeWords...) && !has(e.ft, freeWords...) })
 					e.memo(bitRefusal, func() bool { return has(e.ft, refusal...) && !has(e.ft, authority...) })
-					e.memo(bitExtension, func() bool { return has(e.ft, extension...) })
+					e.memo(bitExtension, func() bool { return delays(e.ft) })
 					for _, r := range rightsOrder {
 						confirms(e, r)
 					}
