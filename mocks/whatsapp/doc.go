@@ -22,6 +22,8 @@
 //     sections (row title 24, description 72), header and footer 60, 257 contacts
 //     (developers.facebook.com/documentation/business-messaging/whatsapp/messages/…).
 //   - Media: upload (multipart), URL and metadata, download with the bearer token, delete; 30-day TTL.
+//     Media the customer sends is stored too, so the assistant can fetch it. URLs answered to
+//     GET /{media-id} use the host the request came to; those in webhooks use WithPublicURL (default URL()).
 //   - Templates: GET/POST/DELETE /{waba-id}/message_templates, seeded from fixtures/templates (embedded)
 //     or a directory. Sends are checked by exact name and language (no fallback), status (132001 not
 //     found or not approved, 132015 paused, 132016 disabled), parameter count per component (132000 with
@@ -45,7 +47,8 @@
 //     Non-200 answers are retried up to WithWebhookRetry's bound with doubling back-off in real time (Meta
 //     retries for 7 days; a test cannot wait for that).
 //   - Statuses: an accepted message gets sent then delivered (reactions only sent) from one delivery
-//     worker, in order, after the send's outbound.accepted event. read comes when the customer reads:
+//     worker, in order, after the send's outbound.accepted event (so an endpoint that fails and is
+//     retried delays the statuses queued behind it). read comes when the customer reads:
 //     ReadMessages, or implicitly when the customer sends a message (a person replying has the chat open).
 //     AwaitIdle waits until every queued webhook has been delivered. Pricing (PMP) is on sent and
 //     delivered; the conversation object is omitted, as from v24.0.
