@@ -138,6 +138,7 @@ type sentMessage struct {
 	status   string
 	category string // pricing category: marketing, utility, authentication, service
 	free     bool   // free customer-service message (non-template or utility template in the window)
+	opaque   string // biz_opaque_callback_data, echoed on every status
 }
 
 // mediaTypes are the media message types and the field each uses.
@@ -300,6 +301,9 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, pnid string
 	if req.Context != nil {
 		out.Context = req.Context.ID
 	}
+	if runes(req.BizOpaque) > 512 {
+		return nil, errInvalid("Param biz_opaque_callback_data must be at most 512 characters long.")
+	}
 	buttons, gerr := s.checkContent(r, &req, out)
 	if gerr != nil {
 		return nil, gerr
@@ -363,7 +367,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, pnid string
 	id := s.wamid(waID, s.state.msgSeq)
 	o.id, o.waID, o.buttons = id, waID, buttons
 	out.ID = id
-	sm := &sentMessage{waID: waID, typ: req.Type, buttons: buttons, status: "accepted", category: "service", free: out.InWindow}
+	sm := &sentMessage{waID: waID, typ: req.Type, buttons: buttons, status: "accepted", category: "service", free: out.InWindow, opaque: req.BizOpaque}
 	if req.Type == "template" {
 		sm.category = strings.ToLower(tpl.tpl.Category)
 		sm.free = out.InWindow && tpl.tpl.Category == CategoryUtility

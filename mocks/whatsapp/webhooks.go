@@ -63,6 +63,7 @@ type statusObject struct {
 	Status      string         `json:"status"`
 	Timestamp   string         `json:"timestamp"`
 	RecipientID string         `json:"recipient_id"`
+	BizOpaque   string         `json:"biz_opaque_callback_data,omitempty"`
 	Pricing     *pricing       `json:"pricing,omitempty"`
 	Errors      []webhookError `json:"errors,omitempty"`
 }
@@ -215,6 +216,7 @@ type webhookJob struct {
 	code      int
 	category  string // pricing category of the message: marketing, utility, authentication, service
 	free      bool   // free_customer_service
+	opaque    string // biz_opaque_callback_data
 	duplicate bool
 	template  templateStatusEvent
 	pref      string
@@ -225,13 +227,13 @@ type webhookJob struct {
 // out-of-order faults. s.mu must be held.
 func (s *Server) enqueueStatusesLocked(id, waID string, seq []string, code int) {
 	sm := s.state.sent[id]
-	category, free := "service", true
+	category, free, opaque := "service", true, ""
 	if sm != nil {
-		category, free = sm.category, sm.free
+		category, free, opaque = sm.category, sm.free, sm.opaque
 	}
 	jobs := make([]webhookJob, 0, len(seq)+1)
 	for _, st := range seq {
-		j := webhookJob{kind: jobStatus, msgID: id, waID: waID, status: st, code: code, category: category, free: free}
+		j := webhookJob{kind: jobStatus, msgID: id, waID: waID, status: st, code: code, category: category, free: free, opaque: opaque}
 		if s.faults.DuplicateStatuses > 0 && s.rng.Float64() < s.faults.DuplicateStatuses {
 			j.duplicate = true
 		}
@@ -293,7 +295,7 @@ func (s *Server) process(j webhookJob) {
 	now := s.clock.Now()
 	switch j.kind {
 	case jobStatus:
-		so := statusObject{ID: j.msgID, Status: j.status, Timestamp: unix(now), RecipientID: j.waID}
+		so := statusObject{ID: j.msgID, Status: j.status, Timestamp: unix(now), RecipientID: j.waID, BizOpaque: j.opaque}
 		if j.status == "sent" || j.status == "delivered" {
 			so.Pricing = &pricing{Billable: !j.free, PricingModel: "PMP", Category: j.category, Type: "regular"}
 			if j.free {

@@ -425,3 +425,29 @@ func shape(t *testing.T, b []byte) map[string]string {
 	walk("", v)
 	return out
 }
+
+func TestBizOpaqueEchoed(t *testing.T) {
+	rcv := newReceiver(t)
+	s := RunT(t, fixedWall(), WithWebhook(rcv.URL()))
+	openWindow(t, s, lucia)
+	body := `{"messaging_product":"whatsapp","to":"` + lucia + `","biz_opaque_callback_data":"ticket-42","type":"text","text":{"body":"x"}}`
+	if res := send(t, s, body); res.Status != 200 {
+		t.Fatal(string(res.Raw))
+	}
+	if res := send(t, s, strings.Replace(body, "ticket-42", strings.Repeat("o", 513), 1)); res.code() != 100 {
+		t.Errorf("513 characters of biz_opaque_callback_data: %s", res.Raw)
+	}
+	_ = s.AwaitIdle(testCtx(t))
+	n := 0
+	for _, b := range rcv.Bodies() {
+		if bytes.Contains(b, []byte(`"statuses"`)) {
+			n++
+			if !bytes.Contains(b, []byte(`"biz_opaque_callback_data":"ticket-42"`)) {
+				t.Errorf("status without the callback data: %s", b)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d status webhooks", n)
+	}
+}
