@@ -81,7 +81,7 @@ var catalogue = []Rule{
 		TitleES:     "Se respetan las señales de la plataforma sobre publicidad (131050, 131049)",
 		Sources:     []string{"Meta error codes 131050, 131049", "Meta messaging limits"},
 		Checks:      "After WhatsApp reports 131050 for a customer, no marketing template to them (until they opt in again); after 131049 for a template, the same template is not retried to them within 24 hours.",
-		ExercisedBy: "a 131050 or 131049 error, as a refusal or a failed status",
+		ExercisedBy: "a 131050 or 131049 error (a refusal or a failed status), or WhatsApp's own stop control",
 		check:       checkMkt02},
 	{ID: "WA-ESC-01", Severity: SeverityHigh,
 		Title:       "A clear, direct path to a person",

@@ -574,7 +574,9 @@ func checkErase01(v *View) (o outcome) {
 			}
 			if x.accepted() {
 				xt := v.exportOf(x)
-				if xt.document || v.sendCarriesCanary(x) {
+				if xt.document && !xt.readable {
+					o.note("an export was sent as a document whose bytes were not recorded (media.uploaded); its content was not judged")
+				} else if xt.document || v.sendCarriesCanary(x) {
 					for _, ce := range planted {
 						if containsValue(xt.text, ce.canary().Value) && !c.replanted(ce, j) {
 							o.find(c.id, fmt.Sprintf("after erasure, a data export still holds the customer's %s", ce.canary().Type), e.Seq, x.Seq, ce.Seq)
@@ -663,6 +665,10 @@ func checkRect01(v *View) (o outcome) {
 			if x.accepted() {
 				xt := v.exportOf(x)
 				if !(xt.document || v.sendCarriesCanary(x)) {
+					continue
+				}
+				if xt.document && !xt.readable {
+					o.note("an export was sent as a document whose bytes were not recorded (media.uploaded); its content was not judged")
 					continue
 				}
 				if containsValue(xt.text, d.Old) {

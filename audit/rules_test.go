@@ -250,6 +250,11 @@ var ruleCases = []ruleCase{
 		b.tpl(ana, "pedido_enviado", "UTILITY", "Tu pedido ha salido")
 		return nil
 	}},
+	{rule: "WA-MKT-02", name: "WhatsApp's stop honoured without any attempt", want: Passed, build: func(b *jb) []uint64 {
+		b.ground(ana, journal.KindOptoutRequested, journal.OptoutData{Via: "whatsapp_stop", Phrase: "Stop promotions"})
+		b.wait(25*time.Hour).tpl(ana, "pedido_enviado", "UTILITY", "Tu pedido ha salido")
+		return nil
+	}},
 	{rule: "WA-MKT-02", name: "marketing after 131050", want: Broken, build: func(b *jb) []uint64 {
 		s := b.refused(ana, journal.OutboundData{Type: "template", Template: "promo_verano", Category: "MARKETING", Code: 131050})
 		return evid(b.wait(day).tpl(ana, "promo_otono", "MARKETING", promo), s)
@@ -731,6 +736,13 @@ var ruleCases = []ruleCase{
 		b.dsr(ana, "rectification", "mi email ha cambiado, ahora es lucia.new@example.com")
 		b.dsr(ana, "access", "quiero una copia de mis datos")
 		b.doc(ana, "m1", "application/json", "d.json", `{"email":"lucia.new@example.com"}`)
+		return nil
+	}},
+	{rule: "GDPR-RECT-01", name: "a document whose bytes were not recorded is not judged", want: Passed, build: func(b *jb) []uint64 {
+		b.canary(ana, "email", "lucia.old@example.com")
+		b.canary(ana, "email", "lucia.new@example.com")
+		b.dsr(ana, "rectification", "mi email ha cambiado, ahora es lucia.new@example.com")
+		b.send(ana, journal.OutboundData{Type: "document", MediaID: "never-uploaded", Filename: "datos.json"})
 		return nil
 	}},
 	{rule: "GDPR-RECT-01", name: "export keeps the old value", want: Broken, build: func(b *jb) []uint64 {

@@ -355,6 +355,9 @@ func checkMkt02(v *View) (o outcome) {
 					o.find(c.id, fmt.Sprintf("template %q retried %s after a 131049 (per-user marketing limit); wait 24h", e.out().Template, hours(e.At.Sub(l.At))), e.Seq, l.Seq)
 				}
 			}
+			if od := e.optout(); od != nil && od.Via == "whatsapp_stop" {
+				o.exercised++ // the platform's own stop: the 131050s that follow are the signal judged
+			}
 			switch code {
 			case 131050:
 				o.exercised++
