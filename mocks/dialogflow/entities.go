@@ -43,7 +43,8 @@ func fold(r rune) rune {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// words splits s[from:to] into folded word tokens with their byte spans.
+// words splits s[from:to] into folded word tokens with their byte spans. English contractions are
+// expanded ("hasn't" → "has not", "I'm" → "i am") so that they match the spelled-out training phrases.
 func words(s string, from, to int) []token {
 	var out []token
 	i := from
@@ -54,18 +55,63 @@ func words(s string, from, to int) []token {
 			continue
 		}
 		start := i
-		var b strings.Builder
-		for i < to {
-			r, n = utf8.DecodeRuneInString(s[i:])
-			if !isWordRune(r) {
-				break
+		w := readWord(s, &i, to)
+		if i < to {
+			if r, n := utf8.DecodeRuneInString(s[i:]); r == '\'' || r == '’' {
+				j := i + n
+				if suffix := readWord(s, &j, to); suffix != "" {
+					if exp, ok := contraction(w, suffix); ok {
+						for _, e := range exp {
+							out = append(out, token{norm: e, start: start, end: j})
+						}
+						i = j
+						continue
+					}
+				}
 			}
-			b.WriteRune(fold(r))
-			i += n
 		}
-		out = append(out, token{norm: b.String(), start: start, end: i})
+		out = append(out, token{norm: w, start: start, end: i})
 	}
 	return out
+}
+
+func readWord(s string, i *int, to int) string {
+	var b strings.Builder
+	for *i < to {
+		r, n := utf8.DecodeRuneInString(s[*i:])
+		if !isWordRune(r) {
+			break
+		}
+		b.WriteRune(fold(r))
+		*i += n
+	}
+	return b.String()
+}
+
+// contraction expands an English contraction w'suffix; ok is false for anything else (a Spanish or
+// Catalan elision, a name like O'Brien), which is then read as two words.
+func contraction(w, suffix string) ([]string, bool) {
+	switch {
+	case suffix == "t" && w == "can":
+		return []string{"can", "not"}, true
+	case suffix == "t" && w == "won":
+		return []string{"will", "not"}, true
+	case suffix == "t" && strings.HasSuffix(w, "n") && len(w) > 1:
+		return []string{w[:len(w)-1], "not"}, true
+	case suffix == "s":
+		return []string{w}, true // possessive or "is": the noun or pronoun carries the meaning
+	case suffix == "m":
+		return []string{w, "am"}, true
+	case suffix == "re":
+		return []string{w, "are"}, true
+	case suffix == "ve":
+		return []string{w, "have"}, true
+	case suffix == "ll":
+		return []string{w, "will"}, true
+	case suffix == "d":
+		return []string{w, "would"}, true
+	}
+	return nil, false
 }
 
 // normalize folds s and keeps only words, joined by single spaces.

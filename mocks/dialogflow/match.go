@@ -20,7 +20,7 @@ const (
 	tieEpsilon     = 0.02 // scores closer than this are a tie, broken by context, priority, name
 	stopWordWeight = 0.15
 	slotWeight     = 1.5
-	recallBeta     = 1.5
+	recallBeta     = 1.2
 )
 
 var stopWords = map[string]bool{}
@@ -30,7 +30,8 @@ func init() {
 	que por para con lo le les se su sus es ya os nos vosotros este esta esto eso
 	the a an to of my me i you your is are am do does for on in and or it this that be with at
 	please por favor can could would will
-	quien quienes como donde cuando cual cuanto hay what who how where when which why was like has no not`) {
+	quien quienes como donde cuando cual cuanto hay what who how where when which why was like has no not
+	mas muy mucho more very much am are would`) {
 		stopWords[w] = true
 	}
 }
@@ -151,7 +152,7 @@ func (m *matcher) build(lang string) *langModel {
 		lm.vocab = append(lm.vocab, w)
 	}
 	sort.Strings(lm.vocab)
-	lm.unknown = math.Log(1 + float64(n)/0.5)
+	lm.unknown = math.Log(1 + float64(n)/0.25) // rarer than any known word: off-topic text weighs against a match
 	return lm
 }
 

@@ -2,6 +2,7 @@ package dialogflow
 
 import (
 	"io/fs"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,5 +133,93 @@ func TestParaphrases(t *testing.T) {
 				t.Errorf("%q matched %q (%.2f), want %q", tc.text, name, score, tc.intent)
 			}
 		})
+	}
+}
+
+// typo makes a plausible typing slip in text: accents dropped, and two adjacent letters of its longest
+// word (5+ letters) swapped. It returns "" when the text has no such word.
+func typo(text string) string {
+	folded := []rune{}
+	for _, r := range text {
+		if f := fold(r); f != r && r != []rune(strings.ToUpper(string(f)))[0] {
+			r = f
+		}
+		folded = append(folded, r)
+	}
+	s := string(folded)
+	best := ""
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) }) {
+		if len([]rune(w)) > len([]rune(best)) {
+			best = w
+		}
+	}
+	rs := []rune(best)
+	if len(rs) < 5 {
+		return ""
+	}
+	rs[1], rs[2] = rs[2], rs[1]
+	return strings.Replace(s, best, string(rs), 1)
+}
+
+// TestGeneratedTypos is generated from the fixture: every training phrase with a word of five letters or
+// more, typed without accents and with two letters of that word swapped, still matches its intent.
+func TestGeneratedTypos(t *testing.T) {
+	a := fixtureAgent(t)
+	m := newMatcher(a)
+	total, missed := 0, 0
+	for _, in := range a.Intents {
+		for lang, ps := range in.Phrases {
+			for _, p := range ps {
+				text := typo(p.Text())
+				if text == "" || text == p.Text() {
+					continue
+				}
+				total++
+				got := m.best(m.newQuery(lang, text, testNow), activeOf(in), a.MLMinConfidence)
+				if got == nil || got.intent != in {
+					missed++
+					name := "(fallback)"
+					if got != nil {
+						name = got.intent.DisplayName
+					}
+					t.Logf("%s %q → %s, want %s", lang, text, name, in.DisplayName)
+				}
+			}
+		}
+	}
+	// A few phrases are one long word away from another intent's; demand 95%.
+	if total < 200 || float64(missed) > 0.05*float64(total) {
+		t.Errorf("%d of %d phrases with a typo missed their intent", missed, total)
+	}
+	t.Logf("%d of %d phrases with a typo matched", total-missed, total)
+}
+
+// TestOffTopicFallsBack: small talk and other businesses' questions, in both languages, fall back.
+func TestOffTopicFallsBack(t *testing.T) {
+	a := fixtureAgent(t)
+	m := newMatcher(a)
+	for _, tc := range []struct{ lang, text string }{
+		{"es", "cuál es la capital de Francia"},
+		{"es", "quién ganó el partido del domingo"},
+		{"es", "me gusta mucho la paella"},
+		{"es", "qué tiempo hará el fin de semana"},
+		{"es", "recomiéndame una película de miedo"},
+		{"es", "cuánto es dos más dos"},
+		{"es", "jajaja"},
+		{"es", "🙂👍"},
+		{"es", "asdfgh"},
+		{"es", "tengo que llevar el coche al taller"},
+		{"en", "what is the weather like in Paris"},
+		{"en", "tell me a joke"},
+		{"en", "who won the football match"},
+		{"en", "I like pizza with pineapple"},
+		{"en", "how tall is the Eiffel tower"},
+		{"en", "lol"},
+		{"en", "what's the meaning of life"},
+		{"en", "play some music"},
+	} {
+		if got := m.best(m.newQuery(tc.lang, tc.text, testNow), nil, a.MLMinConfidence); got != nil {
+			t.Errorf("%s %q matched %s (%.2f), want fallback", tc.lang, tc.text, got.intent.DisplayName, got.score)
+		}
 	}
 }

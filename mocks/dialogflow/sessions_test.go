@@ -36,7 +36,6 @@ func restOpts(s *Server) []option.ClientOption {
 	return []option.ClientOption{option.WithEndpoint(s.URL()), option.WithoutAuthentication()}
 }
 
-
 type sessionsClient struct{ c *dialogflow.SessionsClient }
 
 func (c sessionsClient) detect(ctx context.Context, req *dialogflowpb.DetectIntentRequest) (*dialogflowpb.DetectIntentResponse, error) {
