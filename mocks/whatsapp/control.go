@@ -59,7 +59,7 @@ var (
 
 // CustomerMessage is a message the simulated customer sends. Type is text (the default), button (a
 // template quick-reply tap), interactive (a reply button or list row), image, audio, video, document,
-// sticker, location or reaction.
+// sticker, location, reaction, or unsupported (what WhatsApp cannot pass on; Text names it, e.g. poll).
 type CustomerMessage struct {
 	Type string `json:"type,omitempty"`
 	// Text is the text body; for button and interactive, the title of the button or row tapped; for
@@ -397,8 +397,27 @@ func (s *Server) buildInboundLocked(c *customer, m *CustomerMessage, now time.Ti
 		}
 		msg["reaction"] = r
 		data.Text, data.Payload = m.Emoji, target
+	case "unsupported":
+		// Something WhatsApp cannot pass on (a poll, an edited message…): Meta sends type unsupported
+		// with error 131051 (webhooks reference, unsupported).
+		kind := m.Text
+		if kind == "" {
+			kind = "unknown"
+		}
+		e := struct {
+			Code      int    `json:"code"`
+			Title     string `json:"title"`
+			Message   string `json:"message"`
+			ErrorData struct {
+				Details string `json:"details"`
+			} `json:"error_data"`
+		}{Code: CodeUnsupportedType, Title: "Message type unknown", Message: "Message type unknown"}
+		e.ErrorData.Details = "Message type is currently not supported."
+		msg["errors"] = []any{e}
+		msg["unsupported"] = map[string]string{"type": kind}
+		data.Text = kind
 	default:
-		return nil, data, badRequest("customer message type %q: want text, button, interactive, image, audio, video, document, sticker, location or reaction", m.Type)
+		return nil, data, badRequest("customer message type %q: want text, button, interactive, image, audio, video, document, sticker, location, reaction or unsupported", m.Type)
 	}
 	return msg, data, nil
 }

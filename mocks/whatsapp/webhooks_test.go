@@ -53,6 +53,9 @@ func TestWebhookGolden(t *testing.T) {
 			send(t, s, textTo(lucia, "Gracias"))
 			customerSays(t, s, CustomerMessage{Type: "reaction", Emoji: "❤️"})
 		}},
+		{name: "inbound_unsupported", field: "messages", act: func(t *testing.T, s *Server) {
+			customerSays(t, s, CustomerMessage{Type: "unsupported", Text: "poll"})
+		}},
 		{name: "status_sent", field: "messages", status: "sent", act: sendPromoAndRead(promo)},
 		{name: "status_delivered", field: "messages", status: "delivered", act: sendPromoAndRead(promo)},
 		{name: "status_read", field: "messages", status: "read", act: sendPromoAndRead(promo)},
@@ -362,7 +365,7 @@ func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 // same key paths, same JSON types (a numeric timestamp where Meta sends a string is a real bug).
 func TestWebhookShapes(t *testing.T) {
 	names, err := filepath.Glob(filepath.Join("testdata", "meta", "*.json"))
-	if err != nil || len(names) < 13 {
+	if err != nil || len(names) < 14 {
 		t.Fatalf("meta examples: %v %v", names, err)
 	}
 	for _, path := range names {
