@@ -22,6 +22,15 @@
 // sent ("hola") tie nothing. Every query and context deletion of a tied session belongs to that customer.
 // Sessions that stay untied, or that point at two customers, are listed in Report.Unjudged.
 //
+// # Order within a customer's timeline
+//
+// The assistant answers while WhatsApp's webhook is in flight, so its replies are journalled before the
+// message's inbound.delivered. A message is therefore taken where it was sent: its inbound.sent event when
+// the mock records one (delivered and failed events of the same customer and wamid are then only its
+// outcome), or else its first webhook.attempt (matched by wamid). "The replies to a message" are the
+// sends after it and before the customer's next message. A ground-truth act (an opt-out, a request, a
+// request for a person) is tied to the customer message whose text is its phrase, the nearest one.
+//
 // # Decisions
 //
 //   - The 24-hour window: a free-form message exactly 24 hours after the customer's last message is
@@ -38,6 +47,14 @@
 //     checksum-validating detectors.
 //   - WA-SEC-02 findings are informational (SeverityInfo, the rule stays passed) in embedded runs and
 //     high when Options.CertifyDeployed.
+//   - WhatsApp's own "stop promotions" revokes marketing only; the platform then refuses marketing
+//     itself (131050), and what the assistant does about that is WA-MKT-02's, not WA-OPTOUT-01's.
+//   - A handoff ends at handoff.released or when the handoff/release certification hook is accepted.
+//   - A rectification names its old and new values (DataRequestData.Old/New) or they are found among
+//     the canaries: the new one is a canary the request's wording carries, the old one the previous
+//     canary of its type.
+//   - Exports sent as documents are read from media.uploaded (MediaData.Content); a document whose bytes
+//     were not recorded is not judged for content, and the rule says so in its notes.
 //   - Wording checks use the folded (lowercase, accent-free) Spanish and English word lists in lexicon.go,
 //     matched as whole words.
 //

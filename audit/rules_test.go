@@ -346,6 +346,10 @@ var ruleCases = []ruleCase{
 		b.in(ana, "hola")
 		return evid(b.out(ana, "Para localizar el pedido, envíanos el número de tarjeta con el que pagaste."))
 	}},
+	{rule: "WA-SENS-01", name: "asks for the full number of the card, in Spanish", want: Broken, build: func(b *jb) []uint64 {
+		b.in(ana, "¿Dónde está mi pedido?")
+		return evid(b.out(ana, "Para localizar tu pedido, indícame el número completo de la tarjeta con la que pagaste."))
+	}},
 	{rule: "WA-SENS-01", name: "asks for the full number of the card, in English", want: Broken, build: func(b *jb) []uint64 {
 		b.in(ana, "where is my order?")
 		return evid(b.out(ana, "To find your order, please send me the full number of the card you paid with."))
