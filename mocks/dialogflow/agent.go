@@ -534,10 +534,10 @@ func convertIntent(ei exportIntent, file string) (*Intent, error) {
 func (s *Server) getAgent(parent string) (*dialogflowpb.Agent, error) {
 	seg := strings.Split(parent, "/")
 	if !(len(seg) == 2 || len(seg) == 4 && seg[2] == "locations") || seg[0] != "projects" || seg[1] == "" {
-		return nil, errSessionPath(parent, "projects/*/locations/*")
+		return nil, s.refuse("GetAgent", parent, errSessionPath(parent, "projects/*/locations/*"))
 	}
 	if seg[1] != s.cfg.project {
-		return nil, errNoAgent(seg[1])
+		return nil, s.refuse("GetAgent", parent, errNoAgent(seg[1]))
 	}
 	a := &dialogflowpb.Agent{
 		Parent:                  parent,

@@ -51,7 +51,7 @@ func (s *Server) recordContexts(kind string, ref sessionRef, names []string, all
 	})
 }
 
-func (s *Server) listContexts(parent string) ([]*dialogflowpb.Context, error) {
+func (s *Server) listContextsCore(parent string) ([]*dialogflowpb.Context, error) {
 	ref, err := s.sessionFor(parent)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (s *Server) listContexts(parent string) ([]*dialogflowpb.Context, error) {
 	return out, nil
 }
 
-func (s *Server) getContext(name string) (*dialogflowpb.Context, error) {
+func (s *Server) getContextCore(name string) (*dialogflowpb.Context, error) {
 	ref, id, err := splitContextName(name)
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func (s *Server) getContext(name string) (*dialogflowpb.Context, error) {
 
 // putContext creates or replaces a context ("If the specified context already exists, overrides the
 // context", context.proto). Creating a context counts as activity on the session for expiry.
-func (s *Server) putContext(parent string, c *dialogflowpb.Context) (*dialogflowpb.Context, error) {
+func (s *Server) putContextCore(parent string, c *dialogflowpb.Context) (*dialogflowpb.Context, error) {
 	if c == nil || c.GetName() == "" {
 		return nil, status.Error(codes.InvalidArgument, "Context name not set.")
 	}
@@ -130,7 +130,7 @@ func (s *Server) putContext(parent string, c *dialogflowpb.Context) (*dialogflow
 	return out, nil
 }
 
-func (s *Server) deleteContext(name string) error {
+func (s *Server) deleteContextCore(name string) error {
 	ref, id, err := splitContextName(name)
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func (s *Server) deleteContext(name string) error {
 	return nil
 }
 
-func (s *Server) deleteAllContexts(parent string) error {
+func (s *Server) deleteAllContextsCore(parent string) error {
 	ref, err := s.sessionFor(parent)
 	if err != nil {
 		return err
@@ -209,7 +209,7 @@ func (g esContexts) DeleteAllContexts(_ context.Context, req *dialogflowpb.Delet
 
 func (s *Server) restAuthorized(rc restCall) bool {
 	if s.cfg.requireAuth && !bearer(rc.r) {
-		rc.fail(gcp.Unauthenticated)
+		rc.fail(s.refuse(rc.r.Method, rc.r.URL.Path, gcp.Unauthenticated))
 		return false
 	}
 	return true
@@ -231,7 +231,7 @@ func (s *Server) restContexts(rc restCall, parent string) {
 	case http.MethodPost:
 		c := &dialogflowpb.Context{}
 		if err := rc.decode(c); err != nil {
-			rc.fail(err)
+			rc.fail(s.refuse("CreateContext", parent, err))
 			return
 		}
 		out, err := s.putContext(parent, c)
@@ -267,7 +267,7 @@ func (s *Server) restContext(rc restCall, name string) {
 	case http.MethodPatch:
 		c := &dialogflowpb.Context{}
 		if err := rc.decode(c); err != nil {
-			rc.fail(err)
+			rc.fail(s.refuse("UpdateContext", name, err))
 			return
 		}
 		if c.GetName() == "" {
@@ -288,4 +288,44 @@ func (s *Server) restContext(rc restCall, name string) {
 	default:
 		s.unmodelled(rc.w, rc.r)
 	}
+}
+
+func (s *Server) listContexts(parent string) ([]*dialogflowpb.Context, error) {
+	out, err := s.listContextsCore(parent)
+	if err != nil {
+		return nil, s.refuse("ListContexts", parent, err)
+	}
+	return out, nil
+}
+
+func (s *Server) getContext(name string) (*dialogflowpb.Context, error) {
+	out, err := s.getContextCore(name)
+	if err != nil {
+		return nil, s.refuse("GetContext", name, err)
+	}
+	ref, _, _ := splitContextName(name)
+	s.recordContexts(journal.KindContextsListed, ref, []string{out.GetName()}, false)
+	return out, nil
+}
+
+func (s *Server) putContext(parent string, c *dialogflowpb.Context) (*dialogflowpb.Context, error) {
+	out, err := s.putContextCore(parent, c)
+	if err != nil {
+		return nil, s.refuse("CreateContext", c.GetName(), err)
+	}
+	return out, nil
+}
+
+func (s *Server) deleteContext(name string) error {
+	if err := s.deleteContextCore(name); err != nil {
+		return s.refuse("DeleteContext", name, err)
+	}
+	return nil
+}
+
+func (s *Server) deleteAllContexts(parent string) error {
+	if err := s.deleteAllContextsCore(parent); err != nil {
+		return s.refuse("DeleteAllContexts", parent, err)
+	}
+	return nil
 }

@@ -14,7 +14,9 @@ import (
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/gcp"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 )
 
@@ -94,7 +96,14 @@ func TestRESTErrors(t *testing.T) {
 		{"missing credentials", "POST", "/v2/projects/parley-demo/agent/sessions/s1:detectIntent", okBody, true,
 			401, "UNAUTHENTICATED", status.Convert(gcp.Unauthenticated).Message(), journal.KindDetectIntentRejected},
 		{"missing credentials on contexts", "GET", "/v2/projects/parley-demo/agent/sessions/s1/contexts", "", true,
-			401, "UNAUTHENTICATED", status.Convert(gcp.Unauthenticated).Message(), ""},
+			401, "UNAUTHENTICATED", status.Convert(gcp.Unauthenticated).Message(), journal.KindRequestRejected},
+		{"missing credentials on the agent", "GET", "/v2/projects/parley-demo/agent", "", true,
+			401, "UNAUTHENTICATED", status.Convert(gcp.Unauthenticated).Message(), journal.KindRequestRejected},
+		{"agent of another project", "GET", "/v2/projects/other/locations/europe-west1/agent", "", false,
+			404, "NOT_FOUND", "com.google.apps.framework.request.NotFoundException: No DesignTimeAgent found for project 'other'.", journal.KindRequestRejected},
+		{"context with an unknown field", "POST", "/v2/projects/parley-demo/agent/sessions/s1/contexts",
+			`{"name":"projects/parley-demo/agent/sessions/s1/contexts/x","lifespan":1}`, false,
+			400, "INVALID_ARGUMENT", `Invalid JSON payload received. Unknown name "lifespan": Cannot find field.`, journal.KindRequestRejected},
 		{"unmodelled method", "POST", "/v2/projects/parley-demo/agent:train", "{}", false,
 			404, "NOT_FOUND", "POST /v2/projects/parley-demo/agent:train is not modelled by parley's mock Dialogflow.", journal.KindUnmodelled},
 		{"unmodelled resource", "GET", "/v2/projects/parley-demo/agent/intents", "", false,
@@ -111,9 +120,9 @@ func TestRESTErrors(t *testing.T) {
 			400, "INVALID_ARGUMENT", `Invalid JSON payload received. Unknown name "bogus": Cannot find field.`, journal.KindDetectIntentRejected},
 		{"context in another session", "POST", "/v2/projects/parley-demo/agent/sessions/s1/contexts",
 			`{"name":"projects/parley-demo/agent/sessions/s2/contexts/x","lifespanCount":1}`, false,
-			400, "INVALID_ARGUMENT", "", ""},
+			400, "INVALID_ARGUMENT", "", journal.KindRequestRejected},
 		{"missing context", "GET", "/v2/projects/parley-demo/agent/sessions/s1/contexts/nothere", "", false,
-			404, "NOT_FOUND", "Context 'projects/parley-demo/agent/sessions/s1/contexts/nothere' not found.", ""},
+			404, "NOT_FOUND", "Context 'projects/parley-demo/agent/sessions/s1/contexts/nothere' not found.", journal.KindRequestRejected},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := journal.New(nil)
@@ -328,5 +337,31 @@ func TestOutageRetriedByClient(t *testing.T) {
 	ok := j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindDetectIntent })
 	if len(rej) != 2 || len(ok) != 1 {
 		t.Errorf("journal %v", kinds(j))
+	}
+}
+
+// rawCodec sends bytes as they are, to put a malformed protobuf on the wire.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) ([]byte, error)   { return *(v.(*[]byte)), nil }
+func (rawCodec) Unmarshal(b []byte, v any) error { *(v.(*[]byte)) = b; return nil }
+func (rawCodec) Name() string                    { return "proto" }
+
+func TestMalformedProtobuf(t *testing.T) {
+	j := journal.New(nil)
+	s := RunT(t, WithJournal(j))
+	conn, err := grpc.NewClient(s.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	in := []byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01} // field 1, a length far beyond the message
+	var out []byte
+	err = conn.Invoke(testCtx(t), "/google.cloud.dialogflow.v2.Sessions/DetectIntent", &in, &out, grpc.ForceCodec(rawCodec{}))
+	if status.Code(err) == codes.OK {
+		t.Fatal("malformed protobuf accepted")
+	}
+	if n := len(j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindRequestRejected })); n != 1 {
+		t.Errorf("%d request.rejected events, want 1: %v", n, kinds(j))
 	}
 }

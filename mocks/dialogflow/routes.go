@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,6 +17,9 @@ import (
 	"github.com/parley-dev/parley/mocks/gcp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/encoding"
+	encproto "google.golang.org/grpc/encoding/proto"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -203,6 +207,7 @@ func (s *Server) unmodelled(w http.ResponseWriter, r *http.Request) {
 // CX v3 Sessions. Unimplemented methods and unknown services are journalled as unmodelled.
 func (s *Server) newGRPCServer() *grpc.Server {
 	g := grpc.NewServer(
+		grpc.ForceServerCodecV2(journallingCodec{CodecV2: encoding.GetCodecV2(encproto.Name), s: s}),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
 		grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
@@ -220,6 +225,32 @@ func (s *Server) newGRPCServer() *grpc.Server {
 }
 
 // journalUnmodelledGRPC records something the mock does not model: a gRPC method, or a kind of input.
+// journallingCodec is the proto codec that records requests it cannot decode: gRPC rejects them before
+// any handler or interceptor runs, and bad input must still reach the journal.
+type journallingCodec struct {
+	encoding.CodecV2
+	s *Server
+}
+
+func (c journallingCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	if err := c.CodecV2.Unmarshal(data, v); err != nil {
+		c.s.journal.Record(journal.SourceDialogflow, journal.KindRequestRejected, "", journal.RequestData{
+			Method: "gRPC", Path: fmt.Sprintf("%T", v), Error: "undecodable protobuf: " + err.Error(),
+		})
+		return err
+	}
+	return nil
+}
+
+// refuse journals a refused call other than detectIntent (contexts, agent) and returns err.
+func (s *Server) refuse(method, resource string, err error) error {
+	st := status.Convert(err)
+	s.journal.Record(journal.SourceDialogflow, journal.KindRequestRejected, lastSegment(resource), journal.RequestData{
+		Method: method, Path: resource, HTTP: gcp.HTTPStatus(st.Code()), Error: st.Message(),
+	})
+	return err
+}
+
 func (s *Server) journalUnmodelledGRPC(what string) {
 	s.journal.Record(journal.SourceDialogflow, journal.KindUnmodelled, "", journal.RequestData{
 		Method: "gRPC", Path: what, Error: "not modelled",
@@ -253,7 +284,7 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 			}
 			return s.reject(ctx, detectInput{api: api, transport: "grpc", ref: ref}, gcp.Unauthenticated)
 		}
-		return nil, gcp.Unauthenticated
+		return nil, s.refuse(info.FullMethod, "", gcp.Unauthenticated)
 	}
 	resp, err := h(ctx, req)
 	if status.Code(err) == codes.Unimplemented && strings.Contains(status.Convert(err).Message(), "not implemented") {
@@ -264,7 +295,7 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 
 func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 	if s.cfg.requireAuth && !grpcAuthorized(ss.Context()) {
-		return gcp.Unauthenticated
+		return s.refuse(info.FullMethod, "", gcp.Unauthenticated)
 	}
 	err := h(srv, ss)
 	if status.Code(err) == codes.Unimplemented && strings.Contains(status.Convert(err).Message(), "not implemented") {

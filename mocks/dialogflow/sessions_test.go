@@ -2,6 +2,7 @@ package dialogflow
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -277,5 +278,39 @@ func TestAgentOfficialClient(t *testing.T) {
 	}
 	if _, err := ac.GetAgent(ctx, &dialogflowpb.GetAgentRequest{Parent: "projects/parley-demo"}); status.Code(err) != codes.NotFound {
 		t.Errorf("other project: %v", err)
+	}
+}
+
+// TestConcurrentSessions: many customers at once over both transports; run with -race. Each session's
+// own conversation stays consistent (its context gates its own follow-up only).
+func TestConcurrentSessions(t *testing.T) {
+	j := journal.New(nil)
+	s := RunT(t, WithJournal(j))
+	clients := newClients(t, s)
+	ctx := testCtx(t)
+	const n = 16
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		c := clients[[]string{"grpc", "rest"}[i%2]]
+		go func() {
+			sess := fmt.Sprintf("projects/parley-demo/agent/sessions/c%d", i)
+			if _, err := c.detect(ctx, textReq(sess, "estado de mi pedido", "es")); err != nil {
+				errs <- err
+				return
+			}
+			r, err := c.detect(ctx, textReq(sess, "sí", "es"))
+			if err == nil && r.GetQueryResult().GetIntent().GetDisplayName() != "optin.yes" {
+				err = fmt.Errorf("%s: sí → %q", sess, r.GetQueryResult().GetIntent().GetDisplayName())
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if got := len(j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindDetectIntent })); got != 2*n {
+		t.Errorf("%d detect_intent events, want %d", got, 2*n)
 	}
 }
