@@ -3,6 +3,7 @@ package audit
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -35,6 +36,7 @@ type ev struct {
 	anc    int         // memo of customer.anchor, -1 until computed
 	xp     *export     // memo of View.exportOf
 	ids    []pii.Match // identifiers in the message, the send, or the Dialogflow query's text and parameters
+	codes  []string    // order and ticket codes (TE-1001) in the message or the send
 	lexOK  uint32      // lexicon bits computed (see is)
 	lexHas uint32      // lexicon bits that matched
 	lastIn time.Time   // the customer's last message before this event (by sequence)
@@ -134,6 +136,31 @@ type View struct {
 	byFirst  map[string][]*ev    // canary events by the first token of their folded value (WA-XCUST-01)
 	last     time.Time           // simulated time of the last event
 	oldSess  map[string][]string // customer → sessions, in first-use order
+	said     map[string][]*ev    // identifier or code a customer wrote → their messages carrying it (WA-XCUST-01)
+	pub      map[string]uint64   // identifier or code → seq of the first send that carried it
+}
+
+// codeRe is an order or ticket code as businesses print them: TE-1001, PED-771234.
+var codeRe = regexp.MustCompile(`\b[A-Z]{2,5}-\d{3,}\b`)
+
+func findCodes(text string) []string {
+	if !strings.Contains(text, "-") {
+		return nil
+	}
+	return codeRe.FindAllString(text, -1)
+}
+
+// shareTypes are the identifiers that, written by one customer, must never reach another (WA-XCUST-01).
+// Phone numbers are left out: a business's own number is written by customers and by the assistant.
+var shareTypes = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.Passport, pii.Email}
+
+// sharedValues returns the identifiers and codes in a message or a send, normalised.
+func sharedValues(e *ev) []string {
+	var out []string
+	for _, m := range pii.Only(e.ids, shareTypes...) {
+		out = append(out, m.Normalized())
+	}
+	return append(out, e.codes...)
 }
 
 // scanPII is pii.Find, skipping text with fewer than three digits and no @: it cannot hold any
@@ -197,6 +224,8 @@ func NewView(events []journal.Event, opts Options) *View {
 		media:    map[string][]*ev{},
 		byFirst:  map[string][]*ev{},
 		oldSess:  map[string][]string{},
+		said:     map[string][]*ev{},
+		pub:      map[string]uint64{},
 	}
 	store := make([]ev, len(events))
 	for i := range events {
@@ -302,9 +331,12 @@ func (v *View) decode() {
 					case *journal.InboundData:
 						e.ft = fold(d.Text)
 						e.ids = scanPII(d.Text)
+						e.codes = findCodes(d.Text)
 					case *journal.OutboundData:
-						e.ft = fold(sentText(d))
-						e.ids = scanPII(sentText(d))
+						t := sentText(d)
+						e.ft = fold(t)
+						e.ids = scanPII(t)
+						e.codes = findCodes(t)
 					case *journal.DetectIntentData:
 						text := d.Text
 						if len(d.Parameters) > 0 {
@@ -465,6 +497,17 @@ func (v *View) group() {
 			}
 		}
 		c.evs = append(c.evs, e)
+		if e.isInbound() {
+			for _, s := range sharedValues(e) {
+				v.said[s] = append(v.said[s], e)
+			}
+		} else if e.isOutbound() {
+			for _, s := range sharedValues(e) {
+				if _, ok := v.pub[s]; !ok {
+					v.pub[s] = e.Seq
+				}
+			}
+		}
 		if cd := e.canary(); cd != nil && strings.TrimSpace(cd.Value) != "" {
 			c.canaries = append(c.canaries, e)
 			toks := tokens(fold(cd.Value))
