@@ -1,0 +1,597 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/whatsapp"
+	"github.com/parley-dev/parley/sim"
+)
+
+// replyWait is how long, in real time, a step waits for the assistant to answer.
+const replyWait = 10 * time.Second
+
+var (
+	affirmative = regexp.MustCompile(`(?i)^(s[ií]\b|yes\b|acepto|i agree|ok\b)`)
+	negative    = regexp.MustCompile(`(?i)^no\b`)
+	optOutTitle = regexp.MustCompile(`(?i)baja|stop|unsubscribe|darme de baja`)
+	// The keywords the assistant tells customers to write (texts of the reference assistant and the
+	// platform's own conventions): a message that is only one of them states the customer's intent.
+	optOutKeyword = regexp.MustCompile(`(?i)^\s*(baja|stop|unsubscribe|cancelar suscripci[oó]n)\s*[.!]?\s*$`)
+	humanKeyword  = regexp.MustCompile(`(?i)^\s*(agente|agent|humano|human|persona)\s*[.!]?\s*$`)
+)
+
+func langCode(s string) string {
+	switch strings.ToLower(s) {
+	case "english", "inglés":
+		return "en"
+	}
+	return "es"
+}
+
+func byLang(c *sim.Customer, es, en string) string {
+	if c.Lang == "en" {
+		return en
+	}
+	return es
+}
+
+func settle(ctx context.Context, s *scenarioState) error {
+	w := s.env.World()
+	if w.Settle != nil {
+		if err := w.Settle(ctx); err != nil {
+			return fmt.Errorf("waiting for the assistant to finish: %w", err)
+		}
+	}
+	return w.WhatsApp.AwaitIdle(ctx)
+}
+
+func newCustomer(ctx context.Context, name, phone, lang string) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := s.env.World().NewCustomer(sim.Persona{WaID: phone, Name: name, Lang: langCode(lang)})
+	if err != nil {
+		return err
+	}
+	return s.addCustomer(c)
+}
+
+func lookup(ctx context.Context, name string) (*scenarioState, *sim.Customer, error) {
+	s, err := state(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.customer(name)
+	return s, c, err
+}
+
+func greet(ctx context.Context, s *scenarioState, c *sim.Customer) error {
+	if err := s.acted(ctx, c); err != nil {
+		return err
+	}
+	if _, err := c.Say(ctx, byLang(c, "Hola", "Hi")); err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, replyWait)
+	defer cancel()
+	if _, err := c.AwaitReply(wctx); err != nil {
+		return err
+	}
+	_, err := c.Settle(ctx)
+	return err
+}
+
+func greeted(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	return greet(ctx, s, c)
+}
+
+func acceptedInChat(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := greet(ctx, s, c); err != nil {
+		return err
+	}
+	inbox, err := s.env.World().WhatsApp.Inbox(ctx, c.WaID)
+	if err != nil {
+		return err
+	}
+	for i := len(inbox) - 1; i >= 0; i-- {
+		for _, b := range inbox[i].Buttons {
+			if affirmative.MatchString(b) {
+				if err := s.acted(ctx, c); err != nil {
+					return err
+				}
+				if err := c.OptInInChat(ctx, "marketing", b); err != nil {
+					return err
+				}
+				_, err := c.Settle(ctx)
+				return err
+			}
+		}
+	}
+	return fmt.Errorf("%s greeted the assistant but no message asked for marketing consent with a yes button\n%s", c.Name, c.Transcript(ctx))
+}
+
+func optedInElsewhere(ctx context.Context, name, purpose, channel string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if purpose == "notificaciones" {
+		purpose = "notifications"
+	}
+	business := s.env.AuditOptions().Business
+	if business == "" {
+		business = "Tienda Ejemplo"
+	}
+	wording := map[string]string{
+		"marketing":     byLang(c, "Acepto recibir ofertas de %s por WhatsApp", "I agree to receive offers from %s on WhatsApp"),
+		"notifications": byLang(c, "Quiero recibir avisos de mis pedidos de %s por WhatsApp", "I want notices about my %s orders on WhatsApp"),
+	}[purpose]
+	now, err := s.env.World().WhatsApp.AdvanceClock(ctx, 0)
+	if err != nil {
+		return err
+	}
+	if err := c.OptInElsewhere(ctx, purpose, channel, fmt.Sprintf(wording, business), now); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+// say sends text, recording as ground truth what the announced keywords mean.
+func say(ctx context.Context, s *scenarioState, c *sim.Customer, text string) error {
+	if err := s.acted(ctx, c); err != nil {
+		return err
+	}
+	var err error
+	switch {
+	case optOutKeyword.MatchString(text):
+		_, err = c.OptOut(ctx, text)
+	case humanKeyword.MatchString(text):
+		_, err = c.AskForHuman(ctx, text)
+	default:
+		_, err = c.Say(ctx, text)
+	}
+	if err := s.acted(ctx, c); err != nil {
+		return err
+	}
+	return err
+}
+
+func says(ctx context.Context, name, text string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	return say(ctx, s, c, text)
+}
+
+func saysDoc(ctx context.Context, name string, doc *godog.DocString) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	return say(ctx, s, c, strings.TrimSpace(doc.Content))
+}
+
+func taps(ctx context.Context, name, title string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := settle(ctx, s); err != nil {
+		return err
+	}
+	inbox, err := s.env.World().WhatsApp.Inbox(ctx, c.WaID)
+	if err != nil {
+		return err
+	}
+	var msg *whatsapp.InboxMessage
+	var offered []string
+	for i := len(inbox) - 1; i >= 0 && msg == nil; i-- {
+		for _, b := range inbox[i].Buttons {
+			offered = append(offered, b)
+			if strings.EqualFold(b, title) {
+				msg = &inbox[i]
+				break
+			}
+		}
+	}
+	if msg == nil {
+		hint := ""
+		if best := closest(title, offered, 1); len(best) > 0 {
+			hint = fmt.Sprintf(" Did you mean %q?", best[0])
+		}
+		return fmt.Errorf("%s cannot tap %q: no message offers it (buttons offered: %s).%s\n%s", c.Name, title, quoteAll(offered), hint, c.Transcript(ctx))
+	}
+	hasYes, hasNo := false, false
+	for _, b := range msg.Buttons {
+		hasYes = hasYes || affirmative.MatchString(b)
+		hasNo = hasNo || negative.MatchString(b)
+	}
+	if err := s.acted(ctx, c); err != nil {
+		return err
+	}
+	switch {
+	case hasYes && hasNo && affirmative.MatchString(title):
+		return c.OptInInChat(ctx, "marketing", title)
+	case hasYes && hasNo && negative.MatchString(title):
+		return c.DeclineInChat(ctx, "marketing", title)
+	case msg.Template != nil && optOutTitle.MatchString(title):
+		_, err = c.OptOutByButton(ctx, title)
+	default:
+		_, err = c.Tap(ctx, title)
+	}
+	return err
+}
+
+func asksOptOut(ctx context.Context, name, phrase string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := s.acted(ctx, c); err != nil {
+		return err
+	}
+	_, err = c.OptOut(ctx, phrase)
+	return err
+}
+
+func asksHuman(ctx context.Context, name, phrase string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := s.acted(ctx, c); err != nil {
+		return err
+	}
+	_, err = c.AskForHuman(ctx, phrase)
+	return err
+}
+
+var rightsES = map[string]string{
+	"acceso": "access", "portabilidad": "portability", "rectificación": "rectification",
+	"supresión": "erasure", "limitación": "restriction", "oposición": "objection",
+}
+
+func dataRequest(ctx context.Context, name, right, wording string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if en, ok := rightsES[right]; ok {
+		right = en
+	}
+	if err := s.acted(ctx, c); err != nil {
+		return err
+	}
+	if _, err := c.Request(ctx, right, wording); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+func shares(ctx context.Context, name, what string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	typ, es, en := "", "", ""
+	switch strings.ToLower(what) {
+	case "name", "nombre":
+		typ, es, en = sim.CanaryName, "Me llamo %s", "My name is %s"
+	case "email":
+		typ, es, en = sim.CanaryEmail, "Mi email es %s", "My email is %s"
+	case "dni":
+		typ, es, en = sim.CanaryDNI, "Mi DNI es %s", "My ID number (DNI) is %s"
+	default:
+		typ, es, en = sim.CanaryPhone, "Mi teléfono es %s", "My phone number is %s"
+	}
+	v, err := c.Plant(typ)
+	if err != nil {
+		return err
+	}
+	if err := s.acted(ctx, c); err != nil {
+		return err
+	}
+	if _, err := c.Say(ctx, fmt.Sprintf(byLang(c, es, en), v)); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+func correctsEmail(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	v, err := c.Plant(sim.CanaryEmail)
+	if err != nil {
+		return err
+	}
+	if err := s.acted(ctx, c); err != nil {
+		return err
+	}
+	if _, err := c.Request(ctx, "rectification", fmt.Sprintf(byLang(c, "mi email ha cambiado, ahora es %s", "my email has changed, it is now %s"), v)); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+func stopPromotions(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := c.StopPromotions(ctx); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+func blocks(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := c.Block(ctx); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+var (
+	whoHeader  = map[string]bool{"who": true, "quién": true, "quien": true}
+	saysHeader = map[string]bool{"says": true, "dice": true}
+	assistant  = map[string]bool{"assistant": true, "the assistant": true, "asistente": true, "el asistente": true, "bot": true}
+)
+
+func conversation(ctx context.Context, table *godog.Table) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	if err := checkConversationTable(table); err != nil {
+		return err
+	}
+	var prev *sim.Customer
+	for i, row := range table.Rows[1:] {
+		who, text := strings.TrimSpace(row.Cells[0].Value), row.Cells[1].Value
+		if assistant[strings.ToLower(who)] {
+			if prev == nil {
+				return fmt.Errorf("row %d: the assistant speaks first, but replies are checked after a customer's message; put a customer's row first", i+2)
+			}
+			if _, err := awaitContaining(ctx, s, prev, text, replyWait); err != nil {
+				return fmt.Errorf("row %d: %w", i+2, err)
+			}
+			continue
+		}
+		c, err := s.customer(who)
+		if err != nil {
+			return fmt.Errorf("row %d: %w", i+2, err)
+		}
+		if err := say(ctx, s, c, text); err != nil {
+			return fmt.Errorf("row %d: %w", i+2, err)
+		}
+		prev = c
+	}
+	return nil
+}
+
+// checkConversationTable checks the shape of a conversation table.
+func checkConversationTable(table *godog.Table) error {
+	if table == nil || len(table.Rows) == 0 {
+		return checkConversationHeader(nil, 0)
+	}
+	var header []string
+	for _, c := range table.Rows[0].Cells {
+		header = append(header, c.Value)
+	}
+	return checkConversationHeader(header, len(table.Rows))
+}
+
+// checkConversationHeader checks a conversation table's header and row count; the linter uses it too.
+func checkConversationHeader(head []string, rows int) error {
+	if rows == 0 {
+		return errors.New("the conversation needs a table with the header | who | says | (| quién | dice |) and one row per message")
+	}
+	if len(head) != 2 || !whoHeader[strings.ToLower(strings.TrimSpace(head[0]))] || !saysHeader[strings.ToLower(strings.TrimSpace(head[1]))] {
+		return fmt.Errorf("the conversation table's header is | %s |; write | who | says | (in Spanish | quién | dice |) as its first row", strings.Join(head, " | "))
+	}
+	if rows < 2 {
+		return errors.New("the conversation table has a header but no messages; add rows such as | Lucía | Hola |")
+	}
+	return nil
+}
+
+func timePasses(ctx context.Context, n int, unit string) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	var d time.Duration
+	switch {
+	case strings.HasPrefix(unit, "min"):
+		d = time.Duration(n) * time.Minute
+	case strings.HasPrefix(unit, "h"):
+		d = time.Duration(n) * time.Hour
+	default:
+		d = time.Duration(n) * 24 * time.Hour
+	}
+	if _, err := s.env.World().WhatsApp.AdvanceClock(ctx, d); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+func hooks(s *scenarioState) (sim.Hooks, error) {
+	h := s.env.World().Hooks
+	if h == nil {
+		return nil, errors.New("this step needs the assistant's certification hooks (docs/bot-contract.md); tag the scenario @proactive so runs without hooks can leave it out")
+	}
+	return h, nil
+}
+
+func campaign(ctx context.Context, name string) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	h, err := hooks(s)
+	if err != nil {
+		return err
+	}
+	now, err := s.env.World().WhatsApp.AdvanceClock(ctx, 0)
+	if err != nil {
+		return err
+	}
+	if err := h.Campaign(ctx, name, "", now); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+func notifyShipped(ctx context.Context, name, order string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	h, err := hooks(s)
+	if err != nil {
+		return err
+	}
+	now, err := s.env.World().WhatsApp.AdvanceClock(ctx, 0)
+	if err != nil {
+		return err
+	}
+	if err := h.Notify(ctx, c.WaID, "order_shipped", order, now); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+func releaseHandoff(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	h, err := hooks(s)
+	if err != nil {
+		return err
+	}
+	if err := h.ReleaseHandoff(ctx, c.WaID); err != nil {
+		return err
+	}
+	return settle(ctx, s)
+}
+
+func dialogflowDown(ctx context.Context) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	return s.env.Dialogflow().SetFault(ctx, dialogflow.Fault{Code: "UNAVAILABLE"})
+}
+
+func dialogflowBack(ctx context.Context) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	return s.env.Dialogflow().ClearFault(ctx)
+}
+
+func dialogflowSlow(ctx context.Context, ms int) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	if ms > 5000 {
+		return fmt.Errorf("a Dialogflow delay of %d ms is real time the whole suite waits for; keep it under 5000", ms)
+	}
+	return s.env.Dialogflow().SetLatency(ctx, time.Duration(ms)*time.Millisecond)
+}
+
+func whatsappRejects(ctx context.Context, n, code int) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	return s.env.World().WhatsApp.SetFaults(ctx, whatsapp.Faults{ErrorCode: code, ErrorCount: n})
+}
+
+func whatsappMessyStatuses(ctx context.Context) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	return s.env.World().WhatsApp.SetFaults(ctx, whatsapp.Faults{DuplicateStatuses: 1, OutOfOrderStatuses: 1})
+}
+
+// forgedWebhook posts a message webhook for the customer straight to the assistant, once unsigned and
+// once signed with a wrong secret, and records both attempts (source harness) for the auditor
+// (WA-SEC-01). The body has the shape of Meta's messages webhook.
+func forgedWebhook(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	now, err := s.env.World().WhatsApp.AdvanceClock(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for i, signature := range []string{"", "wrong"} {
+		body, _ := json.Marshal(map[string]any{
+			"object": "whatsapp_business_account",
+			"entry": []any{map[string]any{"id": "0", "changes": []any{map[string]any{"field": "messages", "value": map[string]any{
+				"messaging_product": "whatsapp",
+				"metadata":          map[string]any{"display_phone_number": "34900123456", "phone_number_id": "0"},
+				"contacts":          []any{map[string]any{"profile": map[string]any{"name": c.Name}, "wa_id": c.WaID}},
+				"messages": []any{map[string]any{"from": c.WaID, "id": fmt.Sprintf("wamid.FORGED%d%d", now.Unix(), i),
+					"timestamp": fmt.Sprint(now.Unix()), "type": "text", "text": map[string]any{"body": "forged"}}},
+			}}}}},
+		})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.env.WebhookURL(), bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if signature != "" {
+			mac := hmac.New(sha256.New, []byte(signature))
+			mac.Write(body)
+			req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+		}
+		data := journal.WebhookAttemptData{URL: s.env.WebhookURL(), Field: "messages", Attempt: 1}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			data.Error = err.Error()
+		} else {
+			resp.Body.Close()
+			data.Status = resp.StatusCode
+		}
+		s.env.World().Journal.Record(journal.SourceHarness, journal.KindWebhookAttempt, c.WaID, data)
+	}
+	return settle(ctx, s)
+}

@@ -1,0 +1,379 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/whatsapp"
+	"github.com/parley-dev/parley/pii"
+	"github.com/parley-dev/parley/sim"
+)
+
+// awaitContaining waits until a message the customer received since they last acted contains text.
+func awaitContaining(ctx context.Context, s *scenarioState, c *sim.Customer, text string, limit time.Duration) (whatsapp.InboxMessage, error) {
+	wctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	wa := s.env.World().WhatsApp
+	for {
+		inbox, err := wa.Inbox(wctx, c.WaID)
+		if err != nil {
+			return whatsapp.InboxMessage{}, err
+		}
+		for i := min(s.mark(c), len(inbox)); i < len(inbox); i++ {
+			if sim.Contains(inbox[i], text) {
+				s.setReply(c, &inbox[i])
+				return inbox[i], nil
+			}
+		}
+		if _, err := wa.AwaitInbox(wctx, c.WaID, len(inbox)+1); err != nil {
+			return whatsapp.InboxMessage{}, fmt.Errorf("%s received no reply containing %q within %s\n%s", c.Name, text, limit, c.Transcript(context.WithoutCancel(ctx)))
+		}
+	}
+}
+
+func receivesReply(ctx context.Context, name, text string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	_, err = awaitContaining(ctx, s, c, text, replyWait)
+	return err
+}
+
+func receivesReplyWithin(ctx context.Context, name, text string, seconds int) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	_, err = awaitContaining(ctx, s, c, text, time.Duration(seconds)*time.Second)
+	return err
+}
+
+func receivesNothing(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := settle(ctx, s); err != nil {
+		return err
+	}
+	fresh, err := s.since(ctx, c)
+	if err != nil {
+		return err
+	}
+	if len(fresh) > 0 {
+		return fmt.Errorf("%s should have received nothing since their last message, but got %d message(s)\n%s", c.Name, len(fresh), c.Transcript(ctx))
+	}
+	return nil
+}
+
+func offersButtons(ctx context.Context, a, b string) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	c, reply := s.last, s.lastReply
+	s.mu.Unlock()
+	if c == nil {
+		return errors.New("no customer has spoken yet, so there is no reply to look at")
+	}
+	if err := settle(ctx, s); err != nil {
+		return err
+	}
+	var m *whatsapp.InboxMessage
+	if reply != nil && len(reply.Buttons) > 0 {
+		m = reply
+	} else {
+		inbox, err := s.env.World().WhatsApp.Inbox(ctx, c.WaID)
+		if err != nil {
+			return err
+		}
+		for i := len(inbox) - 1; i >= 0 && m == nil; i-- {
+			if len(inbox[i].Buttons) > 0 {
+				m = &inbox[i]
+			}
+		}
+	}
+	if m == nil {
+		return fmt.Errorf("no message to %s offers buttons\n%s", c.Name, c.Transcript(ctx))
+	}
+	for _, want := range []string{a, b} {
+		if !slices.ContainsFunc(m.Buttons, func(got string) bool { return strings.HasPrefix(fold(got), fold(want)) }) {
+			return fmt.Errorf("the reply to %s offers the buttons %s, none of them %q\n%s", c.Name, quoteAll(m.Buttons), want, c.Transcript(ctx))
+		}
+	}
+	return nil
+}
+
+func isMarketing(m whatsapp.InboxMessage) bool {
+	return m.Template != nil && m.Template.Category == "MARKETING"
+}
+
+func receivesMarketing(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := settle(ctx, s); err != nil {
+		return err
+	}
+	fresh, err := s.since(ctx, c)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(fresh, isMarketing) {
+		return fmt.Errorf("%s received no marketing message\n%s", c.Name, c.Transcript(ctx))
+	}
+	return nil
+}
+
+func receivesNoMarketing(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := settle(ctx, s); err != nil {
+		return err
+	}
+	fresh, err := s.since(ctx, c)
+	if err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(fresh, isMarketing); i >= 0 {
+		return fmt.Errorf("%s received marketing (template %q)\n%s", c.Name, fresh[i].Template.Name, c.Transcript(ctx))
+	}
+	return nil
+}
+
+func receivesJSONDocument(ctx context.Context, name string) error {
+	s, c, err := lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := settle(ctx, s); err != nil {
+		return err
+	}
+	inbox, err := s.env.World().WhatsApp.Inbox(ctx, c.WaID)
+	if err != nil {
+		return err
+	}
+	events, err := s.env.Events(ctx)
+	if err != nil {
+		return err
+	}
+	uploads := map[string]journal.MediaData{}
+	var mine []string // the customer's number and the values they shared
+	mine = append(mine, c.WaID)
+	for _, e := range events {
+		switch {
+		case e.Kind == journal.KindMediaUploaded:
+			var m journal.MediaData
+			if e.Decode(&m) == nil {
+				uploads[m.ID] = m
+			}
+		case e.Kind == journal.KindCanaryPlanted && e.Customer == c.WaID:
+			var cd journal.CanaryData
+			if e.Decode(&cd) == nil {
+				mine = append(mine, cd.Value)
+			}
+		}
+	}
+	var problems []string
+	for _, m := range inbox {
+		if m.Type != "document" {
+			continue
+		}
+		var sent struct {
+			Document struct {
+				ID       string `json:"id"`
+				Link     string `json:"link"`
+				Filename string `json:"filename"`
+			} `json:"document"`
+		}
+		_ = json.Unmarshal(m.Message, &sent)
+		up, ok := uploads[sent.Document.ID]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("document %q was not uploaded to WhatsApp first, so its content cannot be read", sent.Document.Filename))
+		case !strings.Contains(up.MimeType, "json"):
+			problems = append(problems, fmt.Sprintf("document %q is %s, not JSON", up.Filename, up.MimeType))
+		case up.Truncated || !json.Valid(up.Content):
+			problems = append(problems, fmt.Sprintf("document %q is not valid JSON", up.Filename))
+		case !slices.ContainsFunc(mine, func(v string) bool { return bytes.Contains(up.Content, []byte(v)) }):
+			problems = append(problems, fmt.Sprintf("document %q carries neither %s's number nor anything they shared", up.Filename, c.Name))
+		default:
+			return nil
+		}
+	}
+	if len(problems) == 0 {
+		problems = append(problems, "no document arrived")
+	}
+	return fmt.Errorf("%s expected a document with their data in JSON: %s\n%s", c.Name, strings.Join(problems, "; "), c.Transcript(ctx))
+}
+
+func dialogflowClean(ctx context.Context) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	if err := settle(ctx, s); err != nil {
+		return err
+	}
+	events, err := s.env.Events(ctx)
+	if err != nil {
+		return err
+	}
+	var canaries []string
+	queries := 0
+	var leaks []string
+	for _, e := range events {
+		switch e.Kind {
+		case journal.KindCanaryPlanted:
+			var cd journal.CanaryData
+			if e.Decode(&cd) == nil {
+				canaries = append(canaries, cd.Value)
+			}
+		case journal.KindDetectIntent:
+			var d journal.DetectIntentData
+			if e.Decode(&d) != nil || d.Text == "" {
+				continue
+			}
+			queries++
+			for _, v := range canaries {
+				if strings.Contains(strings.ToLower(d.Text), strings.ToLower(v)) {
+					leaks = append(leaks, fmt.Sprintf("event %d: %q carries the shared value %q", e.Seq, d.Text, v))
+				}
+			}
+			for _, m := range pii.Find(d.Text) {
+				leaks = append(leaks, fmt.Sprintf("event %d: %q carries a %s (%q)", e.Seq, d.Text, m.Type, m.Value))
+			}
+		}
+	}
+	if queries == 0 {
+		return errors.New("Dialogflow received no text query at all, so this step proves nothing; let a customer say something first")
+	}
+	if len(leaks) > 0 {
+		return fmt.Errorf("Dialogflow received personal data:\n  %s\n%s", strings.Join(leaks, "\n  "), s.transcripts(ctx))
+	}
+	return nil
+}
+
+func knownRule(id string) error {
+	var ids []string
+	for _, r := range audit.Catalogue() {
+		if r.ID == id {
+			return nil
+		}
+		ids = append(ids, r.ID)
+	}
+	hint := ""
+	if best := closest(id, ids, 1); len(best) > 0 {
+		hint = fmt.Sprintf(" Did you mean %q?", best[0])
+	}
+	return fmt.Errorf("%q is not a rule of the catalogue (parley rules lists them).%s", id, hint)
+}
+
+func runAudit(ctx context.Context, s *scenarioState) (audit.Report, error) {
+	if err := settle(ctx, s); err != nil {
+		return audit.Report{}, err
+	}
+	events, err := s.env.Events(ctx)
+	if err != nil {
+		return audit.Report{}, fmt.Errorf("reading the journal: %w", err)
+	}
+	return audit.Run(events, s.env.AuditOptions()), nil
+}
+
+func auditReports(ctx context.Context, id string) error {
+	if err := knownRule(id); err != nil {
+		return err
+	}
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	s.expect(id)
+	rep, err := runAudit(ctx, s)
+	if err != nil {
+		return err
+	}
+	res, _ := rep.Result(id)
+	if res.Status != audit.Broken {
+		return fmt.Errorf("the audit does not report %s (%s): its status is %s\n%s", id, res.Title, res.Status, s.transcripts(ctx))
+	}
+	return nil
+}
+
+func auditClean(ctx context.Context) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	rep, err := runAudit(ctx, s)
+	if err != nil {
+		return err
+	}
+	return s.findingsError(ctx, rep.Broken())
+}
+
+// findingsError describes broken rules for a person: each rule with its id, title and findings, then
+// the transcripts of the customers concerned. Nil when there are none.
+func (s *scenarioState) findingsError(ctx context.Context, broken []audit.Result) error {
+	if len(broken) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	var ids, who []string
+	for _, r := range broken {
+		ids = append(ids, r.Rule)
+	}
+	fmt.Fprintf(&b, "the audit found %s broken:\n", strings.Join(ids, ", "))
+	for _, r := range broken {
+		fmt.Fprintf(&b, "- %s (%s): %s\n", r.Rule, r.Severity, r.Title)
+		for _, f := range r.Findings {
+			if f.Severity == audit.SeverityInfo {
+				continue
+			}
+			cust := ""
+			if f.Customer != "" {
+				cust = " customer +" + f.Customer + ":"
+				who = append(who, f.Customer)
+			}
+			fmt.Fprintf(&b, "    %s%s %s (journal events %v)\n", r.Rule, cust, f.Explanation, f.Seqs)
+		}
+	}
+	b.WriteString("transcript:\n")
+	t := s.transcripts(ctx, who...)
+	if t == "" {
+		t = s.transcripts(ctx)
+	}
+	b.WriteString(t)
+	return errors.New(b.String())
+}
+
+// finalAudit is the audit after every scenario: any broken rule the scenario did not state fails it,
+// as does any request the mocks did not model.
+func (s *scenarioState) finalAudit(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	rep, err := runAudit(ctx, s)
+	if err != nil {
+		return fmt.Errorf("auditing the scenario: %w", err)
+	}
+	var unexpected []audit.Result
+	for _, r := range rep.Broken() {
+		if !s.isExpected(r.Rule) {
+			unexpected = append(unexpected, r)
+		}
+	}
+	return s.findingsError(ctx, unexpected)
+}

@@ -1,0 +1,146 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/parley-dev/parley/sim"
+)
+
+// Register adds the step library to a scenario: both languages, then a catch-all that turns an unknown
+// step into an error naming the closest known steps. Before the scenario it starts a fresh environment
+// from envs (fresh customers with it); after it, it audits the scenario's events, fails the scenario on
+// any broken rule the scenario did not state, and closes the environment.
+func Register(sc *godog.ScenarioContext, envs EnvFactory) {
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		s := &scenarioState{lang: p.Language, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}}
+		ctx = withState(ctx, s)
+		var tags []string
+		for _, t := range p.Tags {
+			tags = append(tags, t.Name)
+		}
+		env, err := envs.Start(ctx, Scenario{Name: p.Name, URI: p.Uri, Tags: tags})
+		if err != nil {
+			return ctx, fmt.Errorf("starting the environment for %q: %w", p.Name, err)
+		}
+		s.env = env
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, p *godog.Scenario, stepErr error) (context.Context, error) {
+		s, _ := ctx.Value(stateKey{}).(*scenarioState)
+		if s == nil || s.env == nil {
+			return ctx, nil
+		}
+		var auditErr error
+		// A failed step already fails the scenario; the audit still runs so its findings are shown too,
+		// and the environment must close either way.
+		auditErr = s.finalAudit(ctx)
+		closeErr := s.env.Close()
+		s.env = nil
+		if closeErr != nil {
+			closeErr = fmt.Errorf("closing the environment: %w", closeErr)
+		}
+		return ctx, errors.Join(auditErr, closeErr)
+	})
+	for _, d := range Defs() {
+		sc.Step(d.EN, d.fn)
+		sc.Step(d.ES, d.fn)
+	}
+	sc.Step(`^(.*)$`, fallback)
+}
+
+// compiled is every definition's regexes, compiled once, for matching outside godog (lint, suggestions).
+type compiled struct {
+	def    Def
+	en, es *regexp.Regexp
+}
+
+func compiledDefs() []compiled {
+	var out []compiled
+	for _, d := range Defs() {
+		out = append(out, compiled{def: d, en: regexp.MustCompile(d.EN), es: regexp.MustCompile(d.ES)})
+	}
+	return out
+}
+
+// Match returns the definitions whose English or Spanish regex matches the step text: none means the
+// step is unknown, more than one that it is ambiguous.
+func Match(text string) []Def {
+	var out []Def
+	for _, c := range compiledDefs() {
+		if c.en.MatchString(text) || c.es.MatchString(text) {
+			out = append(out, c.def)
+		}
+	}
+	return out
+}
+
+// Suggest returns up to n known step examples closest to text, in either language.
+func Suggest(text string, n int) []string {
+	var cands []string
+	for _, d := range Defs() {
+		cands = append(cands, d.ExEN, d.ExES)
+	}
+	// Compare shapes, not quoted values: "Lucia" vs "Lucía" should not decide which step is meant.
+	shape := func(s string) string { return quoted.ReplaceAllString(s, `""`) }
+	byShape := map[string]string{}
+	var shapes []string
+	for _, c := range cands {
+		sh := shape(c)
+		if _, dup := byShape[sh]; !dup {
+			byShape[sh] = c
+			shapes = append(shapes, sh)
+		}
+	}
+	var out []string
+	for _, sh := range closestLoose(shape(text), shapes, n) {
+		out = append(out, byShape[sh])
+	}
+	return out
+}
+
+var quoted = regexp.MustCompile(`"[^"]*"`)
+
+// closestLoose is closest without the cut-off: an unknown step always gets the nearest known ones.
+func closestLoose(s string, cands []string, n int) []string {
+	if out := closest(s, cands, n); len(out) > 0 {
+		return out
+	}
+	type scored struct {
+		c string
+		d int
+	}
+	best := make([]scored, 0, len(cands))
+	fs := fold(s)
+	for _, c := range cands {
+		best = append(best, scored{c, distance(fs, fold(c))})
+	}
+	for i := range best {
+		for j := i + 1; j < len(best); j++ {
+			if best[j].d < best[i].d {
+				best[i], best[j] = best[j], best[i]
+			}
+		}
+	}
+	var out []string
+	for i := 0; i < n && i < len(best); i++ {
+		out = append(out, best[i].c)
+	}
+	return out
+}
+
+func undefinedError(text string) error {
+	var b strings.Builder
+	// Not godog.ErrUndefined: godog would then mark the step undefined, which passes outside strict mode.
+	fmt.Fprintf(&b, "unknown step %q; the closest known steps are:", text)
+	for _, s := range Suggest(text, 3) {
+		fmt.Fprintf(&b, "\n    %s", s)
+	}
+	b.WriteString("\n  (docs/steps.md lists every step in English and Spanish)")
+	return errors.New(b.String())
+}
