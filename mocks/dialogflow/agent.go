@@ -540,12 +540,13 @@ func (s *Server) getAgent(parent string) (*dialogflowpb.Agent, error) {
 		return nil, s.refuse("GetAgent", parent, errNoAgent(seg[1]))
 	}
 	a := &dialogflowpb.Agent{
-		Parent:                  parent,
-		DisplayName:             s.agent.DisplayName,
-		DefaultLanguageCode:     s.agent.Language,
-		SupportedLanguageCodes:  s.agent.SupportedLanguages[1:],
-		TimeZone:                s.agent.TimeZone,
-		EnableLogging:           true,
+		Parent:                 parent,
+		DisplayName:            s.agent.DisplayName,
+		DefaultLanguageCode:    s.agent.Language,
+		SupportedLanguageCodes: s.agent.SupportedLanguages[1:],
+		TimeZone:               s.agent.TimeZone,
+		EnableLogging:          true,
+		//lint:ignore SA1019 deprecated in the proto, still returned by the real service
 		MatchMode:               dialogflowpb.Agent_MATCH_MODE_HYBRID,
 		ClassificationThreshold: float32(s.minConf),
 		ApiVersion:              dialogflowpb.Agent_API_VERSION_V2,

@@ -107,8 +107,9 @@ func TestSubstitute(t *testing.T) {
 		{"Pedido #pedido.id.", "Pedido 9."},
 		{"Nada: $empty.", "Nada: ."},
 		{"Precio 5$ y #hashtag", "Precio 5$ y #hashtag"},
+		{"Hola #WELCOME.name.", "Hola Luis."},
 	} {
-		if got := substitute(tc.in, params, originals, ss); got != tc.want {
+		if got := substitute(tc.in, params, originals, ss, "WELCOME", map[string]any{"name": "Luis"}); got != tc.want {
 			t.Errorf("substitute(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}

@@ -505,7 +505,7 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 		var texts []string
 		for _, block := range intent.Messages[in.lang] {
 			v := block[s.rng.IntN(len(block))]
-			texts = append(texts, substitute(v, params, originals, ss))
+			texts = append(texts, substitute(v, params, originals, ss, in.event, in.eventParams))
 		}
 		for _, t := range texts {
 			qr.FulfillmentMessages = append(qr.FulfillmentMessages, &dialogflowpb.Intent_Message{
@@ -562,8 +562,9 @@ func (s *Server) responseIDLocked() string {
 
 var reRef = regexp.MustCompile(`[$#][A-Za-z0-9_][A-Za-z0-9_.-]*`)
 
-// substitute fills $param, $param.original and #context.param references in a response text.
-func substitute(text string, params map[string]any, originals map[string]string, ss *session) string {
+// substitute fills $param, $param.original, #context.param and #event.param references in a response
+// text (event parameters are referenced as #event_name.param, session.proto EventInput).
+func substitute(text string, params map[string]any, originals map[string]string, ss *session, event string, eventParams map[string]any) string {
 	return reRef.ReplaceAllStringFunc(text, func(ref string) string {
 		name := strings.TrimRight(ref[1:], ".")
 		tail := ref[1+len(name):] // a full stop after the reference ends the sentence, it is not part of it
@@ -576,6 +577,9 @@ func substitute(text string, params map[string]any, originals map[string]string,
 		ctxName, param, ok := strings.Cut(name, ".")
 		if !ok {
 			return ref
+		}
+		if event != "" && strings.EqualFold(ctxName, event) {
+			return valueString(eventParams[param]) + tail
 		}
 		if c := ss.contexts[strings.ToLower(ctxName)]; c != nil {
 			return valueString(c.params[param]) + tail
