@@ -540,30 +540,39 @@ func (v *View) group() {
 func (v *View) prepare() {
 	parallel(len(v.order), func(k int) {
 		c := v.custs[v.order[k]]
+		firstRequest := len(c.evs) // where the earliest data-protection request's message is
 		for i, e := range c.evs {
 			switch {
-			case e.isOutbound():
-				isMarketing(e)
-				if e.accepted() {
-					v.exportOf(e)
-					v.sendCarriesCanary(e)
-					e.memo(bitFee, func() bool { return has(e.ft, feeWords...) && !has(e.ft, freeWords...) })
-					e.memo(bitRefusal, func() bool { return has(e.ft, refusal...) && !has(e.ft, authority...) })
-					e.memo(bitExtension, func() bool { return delays(e.ft) })
-					for _, r := range rightsOrder {
-						confirms(e, r)
-					}
-				}
 			case e.optout() != nil:
 				c.anchor(i, e.optout().Phrase)
 			case e.dsr() != nil:
-				c.anchor(i, e.dsr().Wording)
+				firstRequest = min(firstRequest, c.anchor(i, e.dsr().Wording))
 			case e.Kind == journal.KindHandoffRequested:
 				phrase := ""
 				if h := e.handoff(); h != nil {
 					phrase = h.Phrase
 				}
 				c.anchor(i, phrase)
+			}
+		}
+		for i, e := range c.evs {
+			if !e.isOutbound() {
+				continue
+			}
+			isMarketing(e)
+			if !e.accepted() {
+				continue
+			}
+			v.exportOf(e)
+			v.sendCarriesCanary(e)
+			if i <= firstRequest {
+				continue // only sends after a request's message are read as its handling (thread, fulfilment)
+			}
+			e.memo(bitFee, func() bool { return has(e.ft, feeWords...) && !has(e.ft, freeWords...) })
+			e.memo(bitRefusal, func() bool { return has(e.ft, refusal...) && !has(e.ft, authority...) })
+			e.memo(bitExtension, func() bool { return delays(e.ft) })
+			for _, r := range rightsOrder {
+				confirms(e, r)
 			}
 		}
 		v.exports(c)
