@@ -402,7 +402,7 @@ func (b *Bot) understand(ctx context.Context, c customer, in inbound, txt, lang 
 		res.Reply, res.Fallback = "", true
 	}
 	if number := orderNumberIn(txt); number != "" || it == intentOrder {
-		b.orderStatus(ctx, c, number, lang)
+		b.orderStatus(ctx, c, number, txt, lang)
 		return intentOrder
 	}
 	switch it {
@@ -474,12 +474,17 @@ func intentFromDialogflow(name string) intent {
 	return intentNone
 }
 
-func (b *Bot) orderStatus(ctx context.Context, c customer, number, lang string) {
+func (b *Bot) orderStatus(ctx context.Context, c customer, number, question, lang string) {
 	t := text(lang)
 	if number == "" {
 		number = c.LastOrder
 		if b.violates("WA-XCUST-01") {
-			number = b.store.lastOrder()
+			// The bug: a bot-wide "last order question" instead of a per-customer one.
+			if id, question := b.store.lastOrder(); id != "" {
+				o := b.orders.orders[id]
+				b.say(ctx, c.WaID, fmt.Sprintf("«%s» → %s", question, o.describe(lang)))
+				return
+			}
 		}
 	}
 	if number == "" {
@@ -504,7 +509,7 @@ func (b *Bot) orderStatus(ctx context.Context, c customer, number, lang string) 
 		return
 	}
 	b.store.update(c.WaID, func(c *customer) { c.LastOrder = o.Number })
-	b.store.setLastOrder(o.Number)
+	b.store.setLastOrder(o.Number, question)
 	b.say(ctx, c.WaID, o.describe(lang))
 }
 

@@ -208,7 +208,7 @@ func (b *Bot) notify(ctx context.Context, h NotifyHook, now time.Time) HookResul
 	lang := b.lang(c)
 	t := text(lang)
 	optedOut := b.optedOut(h.WaID)
-	if optedOut && !b.violates("WA-OPTIN-01") {
+	if optedOut {
 		return HookResult{Result: "skipped_opted_out"}
 	}
 	if inWindow || b.violates("WA-WINDOW-01") {
@@ -218,7 +218,7 @@ func (b *Bot) notify(ctx context.Context, h NotifyHook, now time.Time) HookResul
 		}
 		return HookResult{Result: "sent_text"}
 	}
-	if !b.store.mayReceive(h.WaID, "notifications", now) && !b.violates("WA-OPTIN-01") {
+	if !b.store.mayReceive(h.WaID, "notifications", now) && !(b.violates("WA-OPTIN-01") && b.chattedAndNotOptedOut(h.WaID)) {
 		return HookResult{Result: "skipped_no_consent"}
 	}
 	param := h.Order
@@ -304,7 +304,7 @@ func (b *Bot) hookCampaign(w http.ResponseWriter, r *http.Request) {
 // market sends one campaign message: always the approved marketing template (identifiable as
 // commercial, with the business's name and a BAJA quick reply), only with marketing consent.
 func (b *Bot) market(ctx context.Context, waID string, h CampaignHook, now time.Time) string {
-	if !b.violates("WA-OPTIN-01") && !b.store.mayReceive(waID, "marketing", now) {
+	if !b.store.mayReceive(waID, "marketing", now) && !(b.violates("WA-OPTIN-01") && b.chattedAndNotOptedOut(waID)) {
 		return "skipped"
 	}
 	c, _ := b.store.get(waID)
@@ -417,4 +417,22 @@ func (b *Bot) handleStatus(ctx context.Context, s statusUpdate) {
 			b.onSendError(s.RecipientID, &graphError{Code: e.Code})
 		}
 	}
+}
+
+// chattedAndNotOptedOut is the WA-OPTIN-01 switch's idea of consent: the customer wrote to the business
+// and never opted out, objected, restricted or was erased.
+func (b *Bot) chattedAndNotOptedOut(waID string) bool {
+	c, ok := b.store.get(waID)
+	if !ok || c.Restricted {
+		return false
+	}
+	if _, suppressed := b.store.suppression(waID); suppressed {
+		return false
+	}
+	for _, r := range b.store.consentsOf(waID) {
+		if !r.Given {
+			return false
+		}
+	}
+	return true
 }

@@ -68,16 +68,17 @@ type suppression struct {
 }
 
 type store struct {
-	mu          sync.Mutex
-	customers   map[string]*customer
-	consents    map[string][]Consent // the consent ledger, by wa_id: separate from customers, as in a real CRM
-	suppressed  map[string]suppression
-	holds       map[string]time.Time // wa_id → no marketing before (after 131049)
-	seen        map[string]bool      // inbound wamids already handled (webhooks are retried and duplicated)
-	seenOrder   []string
-	hashKey     []byte
-	lastOrderID string // shared across customers: used only by the WA-XCUST-01 violation
-	seq         uint64
+	mu           sync.Mutex
+	customers    map[string]*customer
+	consents     map[string][]Consent // the consent ledger, by wa_id: separate from customers, as in a real CRM
+	suppressed   map[string]suppression
+	holds        map[string]time.Time // wa_id → no marketing before (after 131049)
+	seen         map[string]bool      // inbound wamids already handled (webhooks are retried and duplicated)
+	seenOrder    []string
+	hashKey      []byte
+	lastOrderID  string // shared across customers: used only by the WA-XCUST-01 violation
+	lastQuestion string
+	seq          uint64
 }
 
 const maxSeen = 10000
@@ -254,16 +255,16 @@ func (s *store) heldUntil(waID string) time.Time {
 	return s.holds[waID]
 }
 
-func (s *store) setLastOrder(id string) {
+func (s *store) setLastOrder(id, question string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lastOrderID = id
+	s.lastOrderID, s.lastQuestion = id, question
 }
 
-func (s *store) lastOrder() string {
+func (s *store) lastOrder() (id, question string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.lastOrderID
+	return s.lastOrderID, s.lastQuestion
 }
 
 // mayReceive says whether purpose (marketing or notifications) may be sent to waID at now: there is a

@@ -16,14 +16,14 @@ type Violation struct {
 // violationTable is the only list of switches: --list-violations prints it and New refuses any id that is
 // not in it, so the list cannot drift from the code that reads it (b.violates(id)).
 var violationTable = []Violation{
-	{"WA-OPTIN-01", "sends campaigns and shipping templates to every customer who ever chatted, opted in or not"},
+	{"WA-OPTIN-01", "takes a customer starting a chat as opt-in: campaigns and shipping templates go to everyone who chatted (opt-outs still honoured)"},
 	{"WA-OPTIN-02", "asks for marketing opt-in without naming the business or WhatsApp, and takes any reply as a yes"},
 	{"WA-OPTIN-03", "accepts out-of-band opt-ins through /parley/consent without channel or wording, and markets on them"},
 	{"WA-WINDOW-01", "sends business notifications as free-form text even when the 24-hour window has closed"},
 	{"WA-TPL-01", "puts a discount offer into the UTILITY shipping template (promotional content in a utility template)"},
 	{"WA-OPTOUT-01", "confirms an opt-out but keeps the customer on the marketing list"},
 	{"WA-OPTOUT-02", "recognises only the exact keywords BAJA and STOP; paraphrases go to Dialogflow and get a fallback"},
-	{"WA-OPTOUT-03", "answers an opt-out with a discount, a 'reply to confirm' and a web link instead of a plain confirmation"},
+	{"WA-OPTOUT-03", "answers an opt-out with 'are you sure? we'll miss you, reply BAJA CONFIRMAR to confirm' instead of a plain confirmation"},
 	{"WA-MKT-01", "sends campaigns inside the window as free-form promotional text without the business name or an opt-out"},
 	{"WA-MKT-02", "ignores 131050 (customer stopped marketing) and retries 131049 at once"},
 	{"WA-ESC-01", "never hands over to a person: a request for a human gets a canned 'I can help you with anything'"},
@@ -32,7 +32,7 @@ var violationTable = []Violation{
 	{"WA-SENS-02", "echoes card numbers, IBANs and ID numbers back in full instead of masking them"},
 	{"WA-SEC-01", "accepts webhooks without checking X-Hub-Signature-256"},
 	{"WA-SEC-02", "its TLS configuration accepts TLS 1.0 and 1.1"},
-	{"WA-XCUST-01", "remembers the last order looked up bot-wide, so 'my order?' can show another customer's order"},
+	{"WA-XCUST-01", "keeps the last order question bot-wide, so 'and my order?' is answered with another customer's question and order"},
 	{"AI-DISC-01", "greets as a person ('Soy Laura') and never says it is an automated assistant"},
 	{"GDPR-NOTICE-01", "gives no privacy notice at first contact (no policy link, no rights, no AEPD)"},
 	{"PRIV-3P-01", "its privacy notice omits that Meta and Google process the conversations"},

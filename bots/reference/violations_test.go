@@ -99,7 +99,7 @@ var violationScenarios = map[string]misbehaviour{
 	"WA-OPTOUT-03": func(t *testing.T, e *env) bool {
 		e.optIn(alice)
 		got := e.say(alice, "BAJA")
-		return anyContains(got, "descuento") || anyContains(got, "confirmar") || anyContains(got, "tiendaejemplo.es/baja")
+		return anyContains(got, "seguro") || anyContains(got, "confirmar") || anyContains(got, "descuento")
 	},
 	"WA-MKT-01": func(t *testing.T, e *env) bool {
 		e.optIn(alice)
@@ -177,10 +177,10 @@ var violationScenarios = map[string]misbehaviour{
 	},
 	"WA-XCUST-01": func(t *testing.T, e *env) bool {
 		e.say(alice, "hola")
-		e.say(alice, "¿cómo va mi pedido TE-1001?")
+		e.say(alice, "Soy Ana Canario, ¿cómo va mi pedido TE-1001?")
 		e.say(bob, "hola")
 		got := e.say(bob, "¿y mi pedido?")
-		return anyContains(got, "TE-1001") || anyContains(got, "Zapatillas")
+		return anyContains(got, "TE-1001") || anyContains(got, "Ana Canario")
 	},
 	"AI-DISC-01": func(t *testing.T, e *env) bool {
 		got := e.say(alice, "hola")
