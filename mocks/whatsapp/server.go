@@ -488,7 +488,7 @@ func (s *Server) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
-// awaitLocked waits until cond (called with s.mu held) is true or ctx is done.
+// await waits until cond (called with s.mu held) is true, ctx is done or the server closes.
 func (s *Server) await(ctx context.Context, cond func() bool) error {
 	for {
 		s.mu.Lock()

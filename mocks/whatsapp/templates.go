@@ -583,7 +583,7 @@ func (s *Server) deleteTemplate(r *http.Request) (any, *graphError) {
 	return map[string]bool{"success": true}, nil
 }
 
-// SetTemplateStatus changes a template's status (APPROVED, PAUSED, DISABLED, REJECTED, …) and sends the
+// setTemplateStatus changes a template's status (APPROVED, PAUSED, DISABLED, REJECTED, …) and sends the
 // message_template_status_update webhook, as Meta does when a template is paused or reinstated.
 func (s *Server) setTemplateStatus(name, lang, status string) error {
 	status = strings.ToUpper(status)
