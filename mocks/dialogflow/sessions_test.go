@@ -314,3 +314,51 @@ func TestConcurrentSessions(t *testing.T) {
 		t.Errorf("%d detect_intent events, want %d", got, 2*n)
 	}
 }
+
+// TestContextsAndAgentRESTClients: the REST faces of Contexts and Agents through the official clients.
+func TestContextsAndAgentRESTClients(t *testing.T) {
+	s := RunT(t)
+	ctx := testCtx(t)
+	cc, err := dialogflow.NewContextsRESTClient(ctx, restOpts(s)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	ac, err := dialogflow.NewAgentsRESTClient(ctx, restOpts(s)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ac.Close()
+	sess := "projects/parley-demo/locations/europe-west1/agent/sessions/rest-ctx"
+	params, _ := structpb.NewStruct(map[string]any{"order": "12345"})
+	if _, err := cc.CreateContext(ctx, &dialogflowpb.CreateContextRequest{Parent: sess, Context: &dialogflowpb.Context{
+		Name: sess + "/contexts/awaiting_optin", LifespanCount: 2, Parameters: params}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cc.UpdateContext(ctx, &dialogflowpb.UpdateContextRequest{Context: &dialogflowpb.Context{
+		Name: sess + "/contexts/awaiting_optin", LifespanCount: 4, Parameters: params}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := cc.GetContext(ctx, &dialogflowpb.GetContextRequest{Name: sess + "/contexts/awaiting_optin"})
+	if err != nil || got.GetLifespanCount() != 4 || got.GetParameters().GetFields()["order"].GetStringValue() != "12345" {
+		t.Fatalf("GetContext %v %v", got, err)
+	}
+	it := cc.ListContexts(ctx, &dialogflowpb.ListContextsRequest{Parent: sess})
+	c, err := it.Next()
+	if err != nil || c.GetName() != sess+"/contexts/awaiting_optin" {
+		t.Errorf("ListContexts %v %v", c, err)
+	}
+	if err := cc.DeleteContext(ctx, &dialogflowpb.DeleteContextRequest{Name: sess + "/contexts/awaiting_optin"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cc.GetContext(ctx, &dialogflowpb.GetContextRequest{Name: sess + "/contexts/awaiting_optin"}); status.Code(err) != codes.NotFound {
+		t.Errorf("after delete: %v", err)
+	}
+	if err := cc.DeleteAllContexts(ctx, &dialogflowpb.DeleteAllContextsRequest{Parent: sess}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := ac.GetAgent(ctx, &dialogflowpb.GetAgentRequest{Parent: "projects/parley-demo/locations/europe-west1"})
+	if err != nil || a.GetDisplayName() != "Tienda Ejemplo" || a.GetApiVersion() != dialogflowpb.Agent_API_VERSION_V2 {
+		t.Errorf("GetAgent %v %v", a, err)
+	}
+}
