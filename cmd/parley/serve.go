@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/dlp"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
-// serveConfig is what `parley serve` runs. Each mock has its flags here and its start-up in startMocks;
-// the Dialogflow and DLP mocks join with --dialogflow and --dlp the same way.
+// serveConfig is what `parley serve` runs. Each mock has its flags here and its start-up in startMocks,
+// all on one journal and one simulated clock.
 type serveConfig struct {
 	logLevel string
 
@@ -32,6 +34,11 @@ type serveConfig struct {
 	pairRate      time.Duration
 	windowError   string
 	seed          int64
+
+	dialogflowAddr    string
+	dialogflowProject string
+	agent             string
+	dlpAddr           string
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -49,6 +56,10 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.pairRate, "pair-rate", whatsapp.DefaultPairRate, "minimum sustained gap between messages to one recipient (0 = none)")
 	fs.StringVar(&c.windowError, "window-error", string(whatsapp.WindowErrorStatus), "how 131047 is reported outside the 24-hour window: status (failed webhook) or sync (HTTP 400)")
 	fs.Int64Var(&c.seed, "seed", 1, "seed of fault injection and ids, so a run repeats")
+	fs.StringVar(&c.dialogflowAddr, "dialogflow", dialogflow.DefaultAddr, "address of the Dialogflow mock, REST and gRPC on one port (empty = not started)")
+	fs.StringVar(&c.dialogflowProject, "dialogflow-project", dialogflow.DefaultProject, "project id the agent is served under; other projects get NOT_FOUND")
+	fs.StringVar(&c.agent, "agent", "", "Dialogflow ES agent export (directory or .zip); default: the built-in Tienda Ejemplo agent")
+	fs.StringVar(&c.dlpAddr, "dlp", dlp.DefaultAddr, "address of the Cloud DLP mock, REST and gRPC on one port (empty = not started)")
 }
 
 // envName is the environment variable that sets flag name: PARLEY_ and the name in upper case with
@@ -96,7 +107,27 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 	}
 	started = append(started, runningMock{name: "whatsapp", url: wa.URL(), close: wa.Close})
 
-	// The Dialogflow (--dialogflow) and DLP (--dlp) mocks start here, on the same journal.
+	if cfg.dialogflowAddr != "" {
+		dfOpts := []dialogflow.Option{
+			dialogflow.WithJournal(j), dialogflow.WithAddr(cfg.dialogflowAddr), dialogflow.WithProject(cfg.dialogflowProject),
+			dialogflow.WithSeed(uint64(cfg.seed)), dialogflow.WithLogger(logger.With("mock", "dialogflow")),
+		}
+		if cfg.agent != "" {
+			dfOpts = append(dfOpts, dialogflow.WithAgentDir(cfg.agent))
+		}
+		df, err := dialogflow.NewServer(dfOpts...)
+		if err != nil {
+			return fail(err)
+		}
+		started = append(started, runningMock{name: "dialogflow", url: df.URL(), close: df.Close})
+	}
+	if cfg.dlpAddr != "" {
+		d, err := dlp.NewServer(dlp.WithJournal(j), dlp.WithAddr(cfg.dlpAddr), dlp.WithLogger(logger.With("mock", "dlp")))
+		if err != nil {
+			return fail(err)
+		}
+		started = append(started, runningMock{name: "dlp", url: d.URL(), close: d.Close})
+	}
 
 	return started, nil
 }

@@ -69,7 +69,8 @@ func TestServe(t *testing.T) {
 	out := &lineWriter{lines: make(chan string, 16)}
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"serve", "--whatsapp", "127.0.0.1:0", "--pair-rate", "0", "--webhook", bot.URL + "/webhook", "--verify-token", "verify-from-flag"}, func(k string) string { return env[k] }, out, io.Discard)
+		errc <- run(ctx, []string{"serve", "--whatsapp", "127.0.0.1:0", "--pair-rate", "0", "--webhook", bot.URL + "/webhook", "--verify-token", "verify-from-flag",
+			"--dialogflow", "127.0.0.1:0", "--dlp", "127.0.0.1:0"}, func(k string) string { return env[k] }, out, io.Discard)
 	}()
 	var url string
 	select {
@@ -82,6 +83,42 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.HasPrefix(url, "http://127.0.0.1:") {
 		t.Fatalf("listening on %q", url)
+	}
+	others := map[string]string{}
+	for len(others) < 2 {
+		select {
+		case line := <-out.lines:
+			name, addr, _ := strings.Cut(strings.TrimPrefix(line, "parley: "), " mock listening on ")
+			others[name] = addr
+		case <-deadline.Done():
+			t.Fatalf("serve announced only %v besides WhatsApp", others)
+		}
+	}
+	// The Dialogflow and DLP mocks answer on their ports and write to the same journal as WhatsApp.
+	for _, call := range []struct{ url, body string }{
+		{others["dialogflow"] + "/v2/projects/parley-demo/agent/sessions/s1:detectIntent", `{"queryInput":{"text":{"text":"hola","languageCode":"es"}}}`},
+		{others["dlp"] + "/v2/projects/p/content:deidentify", `{"item":{"value":"mi email es ana@example.com"},"inspectConfig":{"infoTypes":[{"name":"EMAIL_ADDRESS"}]},"deidentifyConfig":{"infoTypeTransformations":{"transformations":[{"primitiveTransformation":{"replaceWithInfoTypeConfig":{}}}]}}}`},
+	} {
+		resp, err := http.Post(call.url, "application/json", strings.NewReader(call.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("POST %s: %d %s", call.url, resp.StatusCode, b)
+		}
+	}
+	evs, _, err := whatsapp.NewControlClient(url).JournalAfter(deadline, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, e := range evs {
+		kinds[e.Kind] = true
+	}
+	if !kinds["detect_intent"] || !kinds["deidentify"] {
+		t.Errorf("the mocks do not share one journal: kinds %v", kinds)
 	}
 	resp, err := http.Get(url + "/_parley/healthz")
 	if err != nil {
