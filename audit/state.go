@@ -219,28 +219,29 @@ func (v *View) sendCarriesCanary(e *ev) bool {
 
 // carriesCanary says whether folded text holds any customer's canary value.
 func (v *View) carriesCanary(text string) bool {
-	for _, t := range tokens(text) {
+	found := false
+	eachToken(text, func(t string) {
 		for _, ce := range v.byFirst[t] {
-			if containsValue(text, ce.canary().Value) {
-				return true
+			if !found && containsValue(text, ce.canary().Value) {
+				found = true
 			}
 		}
-	}
-	return false
+	})
+	return found
 }
 
 // canariesIn returns the canary events (of any customer) whose value the folded text carries.
 func (v *View) canariesIn(text string) []*ev {
 	var out []*ev
 	seen := map[*ev]bool{}
-	for _, t := range tokens(text) {
+	eachToken(text, func(t string) {
 		for _, ce := range v.byFirst[t] {
 			if !seen[ce] && containsValue(text, ce.canary().Value) {
 				seen[ce] = true
 				out = append(out, ce)
 			}
 		}
-	}
+	})
 	return out
 }
 

@@ -84,11 +84,35 @@ func which(text string, terms ...string) (string, bool) {
 	return "", false
 }
 
+func isTokenRune(r rune) bool {
+	return isWordByte(r) || r == '@' || r == '.' || r == '+' || r == '-' || r == '_'
+}
+
 // tokens splits folded text into words (letters, digits, and the @ . + - _ inside e-mails and codes).
 func tokens(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return !isWordByte(r) && r != '@' && r != '.' && r != '+' && r != '-' && r != '_'
-	})
+	var out []string
+	eachToken(s, func(t string) { out = append(out, t) })
+	return out
+}
+
+// eachToken calls f with every word of s, as tokens returns them, without allocating.
+func eachToken(s string, f func(string)) {
+	start := -1
+	for i, r := range s {
+		if isTokenRune(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			f(s[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		f(s[start:])
+	}
 }
 
 var (
@@ -308,14 +332,14 @@ func squeeze(s string) string {
 // is taken for one language when it has at least min words of it and none of the other, or twice as many.
 func language(text string, min int) string {
 	es, en := 0, 0
-	for _, w := range tokens(text) {
+	eachToken(text, func(w string) {
 		if esWords[w] {
 			es++
 		}
 		if enWords[w] {
 			en++
 		}
-	}
+	})
 	switch {
 	case es >= min && (en == 0 || es > 2*en):
 		return "es"

@@ -140,6 +140,54 @@ type View struct {
 	pub      map[string]uint64   // identifier or code → seq of the first send that carried it
 }
 
+// scanIdentifiers finds the identifiers in every message, send and Dialogflow query, scanning each
+// distinct text once (a message and its query are usually the same text) on every core.
+func (v *View) scanIdentifiers() {
+	idx := map[string]int{}
+	var texts []string
+	var owner []int // per event, index into texts, or -1
+	owner = make([]int, len(v.evs))
+	for i, e := range v.evs {
+		owner[i] = -1
+		var t string
+		switch d := e.p.(type) {
+		case *journal.InboundData:
+			t = d.Text
+		case *journal.OutboundData:
+			t = sentText(d)
+		case *journal.DetectIntentData:
+			t = d.Text
+			if len(d.Parameters) > 0 {
+				t += "\n" + flattenParams(d.Parameters)
+			}
+		default:
+			continue
+		}
+		if !mayHoldIdentifier(t) {
+			continue
+		}
+		k, ok := idx[t]
+		if !ok {
+			k = len(texts)
+			idx[t] = k
+			texts = append(texts, t)
+		}
+		owner[i] = k
+	}
+	found := make([][]pii.Match, len(texts))
+	const chunk = 256
+	parallel((len(texts)+chunk-1)/chunk, func(c int) {
+		for k := c * chunk; k < min((c+1)*chunk, len(texts)); k++ {
+			found[k] = pii.Find(texts[k])
+		}
+	})
+	for i, k := range owner {
+		if k >= 0 {
+			v.evs[i].ids = found[k]
+		}
+	}
+}
+
 // codeRe is an order or ticket code as businesses print them: TE-1001, PED-771234.
 var codeRe = regexp.MustCompile(`\b[A-Z]{2,5}-\d{3,}\b`)
 
@@ -163,21 +211,21 @@ func sharedValues(e *ev) []string {
 	return append(out, e.codes...)
 }
 
-// scanPII is pii.Find, skipping text with fewer than three digits and no @: it cannot hold any
+// mayHoldIdentifier is false for text with fewer than three digits and no @: it cannot hold any
 // identifier pii reports (the shortest, a CVV, has three digits), and most chat text is like that.
-func scanPII(text string) []pii.Match {
+func mayHoldIdentifier(text string) bool {
 	digits := 0
 	for _, r := range text {
 		if r == '@' {
-			digits = 3
+			return true
 		} else if unicode.IsDigit(r) {
 			digits++
 		}
 		if digits >= 3 {
-			return pii.Find(text)
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // kinds whose payload the auditor decodes, with a constructor for it; known kinds without a payload the
@@ -238,6 +286,7 @@ func NewView(events []journal.Event, opts Options) *View {
 	}
 	v.order1()
 	v.decode()
+	v.scanIdentifiers()
 	v.markOutcomes()
 	v.link()
 	v.group()
@@ -330,19 +379,11 @@ func (v *View) decode() {
 					switch d := p.(type) {
 					case *journal.InboundData:
 						e.ft = fold(d.Text)
-						e.ids = scanPII(d.Text)
 						e.codes = findCodes(d.Text)
 					case *journal.OutboundData:
 						t := sentText(d)
 						e.ft = fold(t)
-						e.ids = scanPII(t)
 						e.codes = findCodes(t)
-					case *journal.DetectIntentData:
-						text := d.Text
-						if len(d.Parameters) > 0 {
-							text += "\n" + flattenParams(d.Parameters)
-						}
-						e.ids = scanPII(text)
 					}
 				}
 			}
