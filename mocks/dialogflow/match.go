@@ -231,6 +231,8 @@ type query struct {
 	tokens []token
 	// fuzzy[i] lists the vocabulary words the i-th token may stand for, with their similarity.
 	fuzzy []map[string]float64
+	// words holds every folded word of the text, entity spans included, to rule grammar matches out fast.
+	words map[string]bool
 }
 
 func (m *matcher) model(lang string) *langModel {
@@ -247,6 +249,12 @@ func (m *matcher) newQuery(lang, text string, now time.Time) *query {
 		re = m.regexps[m.agent.Language]
 	}
 	q := &query{lang: lang, text: text, tokens: tokenize(text, re, now)}
+	q.words = map[string]bool{}
+	for _, t := range q.tokens {
+		for _, w := range strings.Fields(t.norm) {
+			q.words[w] = true
+		}
+	}
 	q.fuzzy = make([]map[string]float64, len(q.tokens))
 	for i, t := range q.tokens {
 		f := map[string]float64{t.norm: 1}
@@ -275,6 +283,11 @@ type match struct {
 // grammar tries to match the whole query against phrase p exactly: every literal word equal, every slot
 // filled by an entity of its type, nothing left over. It returns the slot values.
 func (m *matcher) grammar(lm *langModel, q *query, p compiledPhrase) (map[string]any, map[string]string, bool) {
+	for _, e := range p.elems {
+		if e.entity == "" && !q.words[e.word] {
+			return nil, nil, false // a word of the phrase is not in the text at all
+		}
+	}
 	type state struct{ pi, ui int }
 	failed := map[state]bool{}
 	params := map[string]any{}
