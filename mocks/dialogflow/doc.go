@@ -25,8 +25,9 @@
 //     (dialogflow/dialogflow-java-client-v2#33).
 //   - REST is protojson of the generated types (cloud.google.com/go/dialogflow/apiv2/dialogflowpb,
 //     …/apiv2beta1/dialogflowpb, …/cx/apiv3/cxpb); gRPC is the generated servers. Request bodies are
-//     decoded strictly: an unknown field is refused with `Invalid JSON payload received. Unknown name "x":
-//     Cannot find field.`, as Google's front end does. Enum numbers are accepted; responses carry enum
+//     decoded strictly: an unknown field is refused with `Invalid JSON payload received. Unknown name "x"
+//     at 'query_params': Cannot find field.` (no location at the top level), as Google's front end does;
+//     so is the console's undocumented queryParams.source, which is not in the public proto. Enum numbers are accepted; responses carry enum
 //     names, or numbers when the query asks for enum-encoding=int (the Go REST clients send
 //     "$alt=json;enum-encoding=int", read from the raw query because url.Values splits on ";").
 //   - Errors are google.rpc.Status: the REST envelope {"error":{"code","message","status"}} with the HTTP

@@ -123,7 +123,7 @@ func decodeJSON(body []byte, m proto.Message) error {
 		return nil
 	}
 	if err := (protojson.UnmarshalOptions{}).Unmarshal(body, m); err != nil {
-		return errInvalidJSON(err)
+		return errInvalidJSON(err, body, m.ProtoReflect().Descriptor())
 	}
 	return nil
 }

@@ -162,7 +162,7 @@ func (s *Server) callWebhook(ctx context.Context, req *dialogflowpb.WebhookReque
 }
 
 func parseErrorText(err error) string {
-	st := errInvalidJSON(err)
+	st := errInvalidJSON(err, nil, nil)
 	msg := st.Error()
 	const prefix = "Invalid JSON payload received. "
 	if i := bytes.Index([]byte(msg), []byte(prefix)); i >= 0 {
