@@ -219,6 +219,13 @@ var ruleCases = []ruleCase{
 		b.in(ana, "stop messaging me")
 		return evid(o, b.out(ana, "Wait! Stay and get 15% off your next purchase. To confirm, reply STOP CONFIRM."))
 	}},
+	{rule: "WA-OPTOUT-03", name: "a campaign a month later is not the opt-out's reply", want: Passed, build: func(b *jb) []uint64 {
+		b.optout(ana, "no quiero más mensajes")
+		b.in(ana, "no quiero más mensajes")
+		b.out(ana, "Te hemos dado de baja.")
+		b.wait(31*day).tpl(ana, "promo_verano", "MARKETING", promo)
+		return nil
+	}},
 	{rule: "WA-OPTOUT-03", name: "redirect to the web", want: Broken, build: func(b *jb) []uint64 {
 		o := b.optout(ana, "BAJA")
 		b.in(ana, "BAJA")

@@ -660,15 +660,18 @@ func (c *customer) nextInbound(i int) int {
 	return len(c.evs)
 }
 
-// replies returns the accepted sends after index i and before the customer's next message.
+// replies returns the accepted sends after index i and before the customer's next message that answer
+// it: sent within 24 hours of it, and not business-initiated templates (a campaign a month later is not
+// a reply to the last thing the customer said).
 func (c *customer) replies(i int) []*ev {
 	var out []*ev
+	at := c.evs[i].At
 	for j := i + 1; j < len(c.evs); j++ {
 		e := c.evs[j]
-		if e.isInbound() && j != i {
+		if e.isInbound() {
 			break
 		}
-		if e.accepted() {
+		if e.accepted() && !e.At.After(at.Add(window)) && !businessInitiated(e) {
 			out = append(out, e)
 		}
 	}
