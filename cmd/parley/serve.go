@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/dlp"
+	"github.com/parley-dev/parley/mocks/gcp"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
@@ -39,6 +43,8 @@ type serveConfig struct {
 	dialogflowProject string
 	agent             string
 	dlpAddr           string
+
+	controlToken string
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -60,6 +66,32 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.dialogflowProject, "dialogflow-project", dialogflow.DefaultProject, "project id the agent is served under; other projects get NOT_FOUND")
 	fs.StringVar(&c.agent, "agent", "", "Dialogflow ES agent export (directory or .zip); default: the built-in Tienda Ejemplo agent")
 	fs.StringVar(&c.dlpAddr, "dlp", dlp.DefaultAddr, "address of the Cloud DLP mock, REST and gRPC on one port (empty = not started)")
+	fs.StringVar(&c.controlToken, "control-token", "", "bearer token every /_parley/ control call must send; required when a mock listens beyond loopback")
+}
+
+// checkExposure refuses a mock listening beyond loopback without a control token: anyone on that network
+// could otherwise drive the simulation (issue 10, control plane security).
+func (c *serveConfig) checkExposure() error {
+	if c.controlToken != "" {
+		return nil
+	}
+	for _, m := range []struct{ flag, addr string }{{"whatsapp", c.whatsappAddr}, {"dialogflow", c.dialogflowAddr}, {"dlp", c.dlpAddr}} {
+		if m.addr != "" && !control.IsLoopback(m.addr) {
+			return usageError("--%s %s listens beyond loopback: set --control-token (or PARLEY_CONTROL_TOKEN) so that only you can drive the mocks", m.flag, m.addr)
+		}
+	}
+	return nil
+}
+
+// guarded serves h, the whole surface of a mock, on addr with its /_parley/ routes behind the control
+// token. The mock itself then listens on a loopback port of its own that nothing else uses.
+func guarded(addr, token string, format control.ErrorFormat, h http.Handler) (url string, stop func() error, err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	// gcp.NewHTTPServer speaks unencrypted HTTP/2 too, which the gRPC half of Dialogflow and DLP needs.
+	return "http://" + l.Addr().String(), gcp.Serve(gcp.NewHTTPServer(control.RequireToken(token, format, h)), l), nil
 }
 
 // envName is the environment variable that sets flag name: PARLEY_ and the name in upper case with
@@ -85,8 +117,28 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 		}
 		return nil, err
 	}
+	// With a control token each mock listens on loopback and guarded() serves it on the address asked for.
+	token := cfg.controlToken
+	inner := func(addr string) string {
+		if token == "" {
+			return addr
+		}
+		return "127.0.0.1:0"
+	}
+	var waFront net.Listener
+	if token != "" {
+		// Listen before the mock starts, so its media URLs can name the address the assistant reaches.
+		l, err := net.Listen("tcp", cfg.whatsappAddr)
+		if err != nil {
+			return nil, fmt.Errorf("whatsapp: listen %s: %w", cfg.whatsappAddr, err)
+		}
+		waFront = l
+		if cfg.publicURL == "" {
+			cfg.publicURL = "http://" + l.Addr().String()
+		}
+	}
 	opts := []whatsapp.Option{
-		whatsapp.WithJournal(j), whatsapp.WithAddr(cfg.whatsappAddr), whatsapp.WithLogger(logger.With("mock", "whatsapp")),
+		whatsapp.WithJournal(j), whatsapp.WithAddr(inner(cfg.whatsappAddr)), whatsapp.WithLogger(logger.With("mock", "whatsapp")),
 		whatsapp.WithAppSecret(cfg.appSecret), whatsapp.WithVerifyToken(cfg.verifyToken), whatsapp.WithAccessToken(cfg.accessToken),
 		whatsapp.WithPhoneNumberID(cfg.phoneNumberID), whatsapp.WithWABAID(cfg.wabaID),
 		whatsapp.WithMPS(cfg.mps), whatsapp.WithPairRate(cfg.pairRate),
@@ -103,13 +155,23 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 	}
 	wa, err := whatsapp.NewServer(opts...)
 	if err != nil {
+		if waFront != nil {
+			waFront.Close()
+		}
 		return fail(err)
 	}
-	started = append(started, runningMock{name: "whatsapp", url: wa.URL(), close: wa.Close})
+	if waFront != nil {
+		stop := gcp.Serve(gcp.NewHTTPServer(control.RequireToken(token, control.GraphErrors, wa.Handler())), waFront)
+		started = append(started, runningMock{name: "whatsapp", url: "http://" + waFront.Addr().String(), close: func() error {
+			return errors.Join(stop(), wa.Close())
+		}})
+	} else {
+		started = append(started, runningMock{name: "whatsapp", url: wa.URL(), close: wa.Close})
+	}
 
 	if cfg.dialogflowAddr != "" {
 		dfOpts := []dialogflow.Option{
-			dialogflow.WithJournal(j), dialogflow.WithAddr(cfg.dialogflowAddr), dialogflow.WithProject(cfg.dialogflowProject),
+			dialogflow.WithJournal(j), dialogflow.WithAddr(inner(cfg.dialogflowAddr)), dialogflow.WithProject(cfg.dialogflowProject),
 			dialogflow.WithSeed(uint64(cfg.seed)), dialogflow.WithLogger(logger.With("mock", "dialogflow")),
 		}
 		if cfg.agent != "" {
@@ -119,14 +181,32 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 		if err != nil {
 			return fail(err)
 		}
-		started = append(started, runningMock{name: "dialogflow", url: df.URL(), close: df.Close})
+		m := runningMock{name: "dialogflow", url: df.URL(), close: df.Close}
+		if token != "" {
+			url, stop, err := guarded(cfg.dialogflowAddr, token, control.GoogleErrors, df.Handler())
+			if err != nil {
+				_ = df.Close()
+				return fail(fmt.Errorf("dialogflow: %w", err))
+			}
+			m.url, m.close = url, func() error { return errors.Join(stop(), df.Close()) }
+		}
+		started = append(started, m)
 	}
 	if cfg.dlpAddr != "" {
-		d, err := dlp.NewServer(dlp.WithJournal(j), dlp.WithAddr(cfg.dlpAddr), dlp.WithLogger(logger.With("mock", "dlp")))
+		d, err := dlp.NewServer(dlp.WithJournal(j), dlp.WithAddr(inner(cfg.dlpAddr)), dlp.WithLogger(logger.With("mock", "dlp")))
 		if err != nil {
 			return fail(err)
 		}
-		started = append(started, runningMock{name: "dlp", url: d.URL(), close: d.Close})
+		m := runningMock{name: "dlp", url: d.URL(), close: d.Close}
+		if token != "" {
+			url, stop, err := guarded(cfg.dlpAddr, token, control.GoogleErrors, d.Handler())
+			if err != nil {
+				_ = d.Close()
+				return fail(fmt.Errorf("dlp: %w", err))
+			}
+			m.url, m.close = url, func() error { return errors.Join(stop(), d.Close()) }
+		}
+		started = append(started, m)
 	}
 
 	return started, nil
@@ -164,6 +244,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return usageError("--log-level %q: want debug, info, warn or error", cfg.logLevel)
+	}
+	if err := cfg.checkExposure(); err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 

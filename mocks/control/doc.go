@@ -1,0 +1,10 @@
+// Package control guards the mocks' control planes (/_parley/) with a bearer token.
+//
+// The mocks listen on loopback by default, where only the machine's own processes reach them. Inside a
+// container `parley serve` listens on 0.0.0.0, and then anyone on the network could move the simulated
+// clock, read the journal or play a customer. RequireToken puts a shared secret in front of the control
+// routes: a request under /_parley/ without `Authorization: Bearer TOKEN` gets 401, in the error format of
+// the mock it guards (a Graph error envelope for WhatsApp, google.rpc.Status JSON for Dialogflow and
+// DLP). The real services' own surfaces (Graph API, Dialogflow and DLP REST and gRPC) are not touched:
+// they keep their own authentication. Client is the other side: an *http.Client that sends the token.
+package control
