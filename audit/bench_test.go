@@ -10,8 +10,9 @@ import (
 	"github.com/parley-dev/parley/journal"
 )
 
-// synthetic builds a journal of about n events over customers customers: turns of a message, its
-// webhook, DLP, Dialogflow, a reply and its statuses, with opt-ins, canaries, templates and requests mixed
+// synthetic builds a journal of about n events over customers customers: turns of a message (with the
+// webhook message object the mock journals), its webhook, DLP, Dialogflow, a reply (with its request
+// body) and its statuses, with opt-ins, canaries, templates and requests mixed
 // in, interleaved across customers as a load run records them.
 func synthetic(n, customers int) []journal.Event {
 	evs := make([]journal.Event, 0, n)
@@ -36,10 +37,13 @@ func synthetic(n, customers int) []journal.Event {
 				add(journal.SourceCustomer, journal.KindDataRequest, id, journal.DataRequestData{Right: "access", Wording: "quiero mis datos"})
 			}
 			add(journal.SourceWhatsApp, journal.KindWebhookAttempt, id, journal.WebhookAttemptData{URL: "http://127.0.0.1:8080/webhook", Field: "messages", Attempt: 1, Status: 200, Signed: true})
-			add(journal.SourceWhatsApp, journal.KindInboundDelivered, id, journal.InboundData{ID: "wamid.x", Type: "text", Text: text, Status: 200, Attempts: 1})
+			msg, _ := json.Marshal(map[string]any{"from": id, "id": "wamid.x", "timestamp": "1772442000", "type": "text", "text": map[string]string{"body": text}})
+			add(journal.SourceWhatsApp, journal.KindInboundDelivered, id, journal.InboundData{ID: "wamid.x", Type: "text", Text: text, Message: msg, Status: 200, Attempts: 1})
 			add(journal.SourceDLP, journal.KindDeidentify, "", journal.DLPData{Transport: "grpc", Text: text, Result: text})
 			add(journal.SourceDialogflow, journal.KindDetectIntent, "", journal.DetectIntentData{API: "es", Transport: "grpc", Session: "projects/p/locations/europe-west1/agent/sessions/" + sess, SessionID: sess, Text: text, Intent: "pedido", Confidence: 0.9, Reply: "Tu pedido llega mañana"})
-			add(journal.SourceWhatsApp, journal.KindOutboundAccepted, id, journal.OutboundData{ID: "wamid.y", To: id, WaID: id, Type: "text", Text: "Tu pedido llega mañana. Soy el asistente virtual de Tienda Ejemplo.", InWindow: true, HTTP: 200})
+			reply := "Tu pedido llega mañana. Soy el asistente virtual de Tienda Ejemplo."
+			body, _ := json.Marshal(map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": id, "type": "text", "text": map[string]any{"preview_url": false, "body": reply}})
+			add(journal.SourceWhatsApp, journal.KindOutboundAccepted, id, journal.OutboundData{ID: "wamid.y", To: id, WaID: id, Type: "text", Text: reply, InWindow: true, Body: body, HTTP: 200})
 			add(journal.SourceWhatsApp, journal.KindStatusSent, id, journal.StatusData{ID: "wamid.y", Status: "sent", Recipient: id})
 			add(journal.SourceWhatsApp, journal.KindStatusDelivered, id, journal.StatusData{ID: "wamid.y", Status: "delivered", Recipient: id})
 		}

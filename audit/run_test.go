@@ -291,3 +291,20 @@ func TestInboundSent(t *testing.T) {
 		t.Errorf("replies to ana's message: %d, want 1", len(r))
 	}
 }
+
+// TestRawCopiesSkipped: the webhook message and request body the mock journals are skipped, the rest of
+// the payload decodes.
+func TestRawCopiesSkipped(t *testing.T) {
+	evs := []journal.Event{
+		{Seq: 1, Kind: journal.KindInboundDelivered, Customer: ana, Data: json.RawMessage(`{"id":"w1","type":"text","text":"hola","message":{"from":"34600000001","text":{"body":"hola"}},"webhook_status":200}`)},
+		{Seq: 2, Kind: journal.KindOutboundAccepted, Customer: ana, Data: json.RawMessage(`{"to":"34600000001","type":"template","template":"promo_verano","category":"MARKETING","text":"Tienda Ejemplo: rebajas","body":{"messaging_product":"whatsapp","template":{"name":"promo_verano"}},"buttons":["Baja"],"http_status":200}`)},
+	}
+	v := NewView(evs, Options{})
+	if len(v.problems) > 0 {
+		t.Fatalf("problems: %v", v.problems)
+	}
+	in, out := v.evs[0].in(), v.evs[1].out()
+	if in == nil || in.Text != "hola" || in.Message != nil || out == nil || out.Template != "promo_verano" || out.Category != "MARKETING" || len(out.Buttons) != 1 || out.Body != nil {
+		t.Errorf("decoded %+v / %+v", in, out)
+	}
+}
