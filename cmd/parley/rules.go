@@ -47,7 +47,11 @@ func runRules(_ context.Context, args []string, _ func(string) string, stdout, s
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, title)
 	}
-	fmt.Fprintf(tw, "\n%d rules. 'parley rules --json' adds sources and what each check looks at.\n", len(rules))
+	footer := "\n%d rules. 'parley rules --json' adds sources and what each check looks at.\n"
+	if *lang == "es" {
+		footer = "\n%d reglas. 'parley rules --json' añade las fuentes y qué mira cada comprobación.\n"
+	}
+	fmt.Fprintf(tw, footer, len(rules))
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing the catalogue: %w", err)
 	}

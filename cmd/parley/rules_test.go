@@ -16,7 +16,7 @@ func TestRules(t *testing.T) {
 		contains []string
 	}{
 		{name: "table in English", args: []string{"rules"}, contains: []string{"WA-OPTIN-01", "critical", "No business-initiated message without a prior opt-in", "38 rules"}},
-		{name: "table in Spanish", args: []string{"rules", "--lang", "es"}, contains: []string{"GDPR-ERASE-01", "La supresión llega a Dialogflow y es definitiva"}},
+		{name: "table in Spanish", args: []string{"rules", "--lang", "es"}, contains: []string{"GDPR-ERASE-01", "La supresión llega a Dialogflow y es definitiva", "38 reglas"}},
 		{name: "bad language", args: []string{"rules", "--lang", "fr"}, wantCode: 2},
 		{name: "unknown flag", args: []string{"rules", "--nope"}, wantCode: 2},
 		{name: "stray argument", args: []string{"rules", "extra"}, wantCode: 2},
