@@ -57,4 +57,3 @@ func runRules(_ context.Context, args []string, _ func(string) string, stdout, s
 	}
 	return nil
 }
-
