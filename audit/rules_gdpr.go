@@ -14,7 +14,7 @@ import (
 // and the three the source article adds (PRIV-JIT-01, PRIV-3P-01, with WA-OPTIN-03 among the WhatsApp
 // rules).
 
-// noticeText returns the first contact's replies, at most the first two sends (§7 GDPR-NOTICE-01: "the
+// firstTwo returns the first contact's replies, at most the first two sends (§7 GDPR-NOTICE-01: "the
 // first or second OUT_MSG").
 func firstTwo(r []*ev) []*ev {
 	if len(r) > 2 {

@@ -37,7 +37,7 @@ type ev struct {
 	xp     *export     // memo of View.exportOf
 	ids    []pii.Match // identifiers in the message, the send, or the Dialogflow query's text and parameters
 	codes  []string    // order and ticket codes (TE-1001) in the message or the send
-	lexOK  uint32      // lexicon bits computed (see is)
+	lexOK  uint32      // facts computed (see memo)
 	lexHas uint32      // lexicon bits that matched
 	lastIn time.Time   // the customer's last message before this event (by sequence)
 	hasIn  bool
@@ -129,15 +129,14 @@ type View struct {
 	opts     Options
 	evs      []*ev
 	custs    map[string]*customer
-	order    []string            // customer ids, sorted
-	sessions map[string]string   // Dialogflow session id → customer
-	media    map[string][]*ev    // media id → its media.uploaded events, in order
-	problems []string            // what could not be read or ordered
-	byFirst  map[string][]*ev    // canary events by the first token of their folded value (WA-XCUST-01)
-	last     time.Time           // simulated time of the last event
-	oldSess  map[string][]string // customer → sessions, in first-use order
-	said     map[string][]*ev    // identifier or code a customer wrote → their messages carrying it (WA-XCUST-01)
-	pub      map[string]uint64   // identifier or code → seq of the first send that carried it
+	order    []string          // customer ids, sorted
+	sessions map[string]string // Dialogflow session id → customer
+	media    map[string][]*ev  // media id → its media.uploaded events, in order
+	problems []string          // what could not be read or ordered
+	byFirst  map[string][]*ev  // canary events by the first token of their folded value (WA-XCUST-01)
+	last     time.Time         // simulated time of the last event
+	said     map[string][]*ev  // identifier or code a customer wrote → their messages carrying it (WA-XCUST-01)
+	pub      map[string]uint64 // identifier or code → seq of the first send that carried it
 }
 
 // scanIdentifiers finds the identifiers in every message, send and Dialogflow query, scanning each
@@ -289,7 +288,6 @@ func NewView(events []journal.Event, opts Options) *View {
 		sessions: map[string]string{},
 		media:    map[string][]*ev{},
 		byFirst:  map[string][]*ev{},
-		oldSess:  map[string][]string{},
 		said:     map[string][]*ev{},
 		pub:      map[string]uint64{},
 	}
@@ -516,9 +514,6 @@ func (v *View) link() {
 		e.cust = v.sessions[sid]
 		if e.cust == "" && e.Kind == journal.KindDetectIntent {
 			untied++
-		}
-		if e.cust != "" && e.Kind == journal.KindDetectIntent && !slices.Contains(v.oldSess[e.cust], sid) {
-			v.oldSess[e.cust] = append(v.oldSess[e.cust], sid)
 		}
 	}
 	if untied > 0 {
