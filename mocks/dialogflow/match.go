@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // defaultMLMinConfidence is the ES classification threshold when the agent sets none (agent.proto:
@@ -21,6 +22,7 @@ const (
 	stopWordWeight = 0.15
 	slotWeight     = 1.5
 	recallBeta     = 1.2
+	stemSimilarity = 0.85
 )
 
 var stopWords = map[string]bool{}
@@ -167,14 +169,17 @@ func (lm *langModel) wordWeight(w string) float64 {
 }
 
 // similarity of two folded words: 1 when equal, less for a typo (edit distance 1 for words of 4–7
-// letters, 2 from 8 letters), 0 otherwise.
+// letters, 2 from 8 letters) or a shared stem (one a prefix of the other, 5+ letters), 0 otherwise.
 func similarity(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	ra, rb := []rune(a), []rune(b)
-	la, lb := len(ra), len(rb)
+	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
 	short := min(la, lb)
+	// One word the stem of the other ("process"/"processing", "elimina"/"eliminar"): a light stemmer.
+	if short >= 5 && abs(la-lb) <= 4 && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)) {
+		return stemSimilarity
+	}
 	allowed := 0
 	switch {
 	case short >= 8:
@@ -185,7 +190,7 @@ func similarity(a, b string) float64 {
 	if allowed == 0 || abs(la-lb) > allowed {
 		return 0
 	}
-	d := levenshtein(ra, rb)
+	d := levenshtein(a, b)
 	if d > allowed {
 		return 0
 	}
@@ -199,12 +204,17 @@ func abs(x int) int {
 	return x
 }
 
-func levenshtein(a, b []rune) int {
-	// optimal string alignment distance: a swap of two adjacent letters, the commonest typo, is one edit
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
+// levenshtein is the optimal string alignment distance of two words: a swap of two adjacent letters,
+// the commonest typo, is one edit. Words are short, so the rows live on the stack.
+func levenshtein(as, bs string) int {
+	var abuf, bbuf [32]rune
+	a, b := appendRunes(abuf[:0], as), appendRunes(bbuf[:0], bs)
+	var r0, r1, r2 [33]int
+	prev2, prev, cur := r0[:], r1[:], r2[:]
+	if len(b) >= len(r0) {
+		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	for j := 0; j <= len(b); j++ {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
@@ -222,6 +232,13 @@ func levenshtein(a, b []rune) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
+}
+
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
 }
 
 // query is one text to match, tokenised once.
@@ -258,7 +275,7 @@ func (m *matcher) newQuery(lang, text string, now time.Time) *query {
 	q.fuzzy = make([]map[string]float64, len(q.tokens))
 	for i, t := range q.tokens {
 		f := map[string]float64{t.norm: 1}
-		if _, known := lm.weight[t.norm]; !known && t.ents == nil {
+		if t.ents == nil {
 			for _, v := range lm.vocab {
 				if s := similarity(t.norm, v); s > 0 {
 					f[v] = s

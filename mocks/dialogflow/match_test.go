@@ -2,6 +2,7 @@ package dialogflow
 
 import (
 	"io/fs"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +113,28 @@ func TestParaphrases(t *testing.T) {
 		{"en thanks", "en", "thanks so much", "thanks", nil},
 		{"en goodbye", "en", "ok bye", "goodbye", nil},
 		{"en optin yes in context", "en", "yes sure", "optin.yes", []string{"awaiting_optin"}},
+		{"es portability", "es", "me podéis pasar todos mis datos en un fichero para cambiarme de empresa", "dsr.portability", nil},
+		{"es objection marketing", "es", "no quiero que uséis mis datos con fines publicitarios", "dsr.objection", nil},
+		{"es restriction", "es", "suspended el uso de mis datos mientras revisáis mi queja", "dsr.restriction", nil},
+		{"es rectification email", "es", "mi email ha cambiado, ahora es nuevo@example.com", "dsr.rectification", nil},
+		{"es access copy", "es", "quiero una copia de toda la informacion que teneis sobre mi", "dsr.access", nil},
+		{"es erasure account", "es", "quiero borrar mi cuenta y todos mis datos", "dsr.erasure", nil},
+		{"es receipt ticket regalo", "es", "necesito el ticket regalo de mi compra", "receipt", nil},
+		{"es handoff agent", "es", "quiero que me atienda un agente humano", "human.handoff", nil},
+		{"es privacy third parties", "es", "¿vendéis mis datos a otras empresas?", "privacy.question", nil},
+		{"es optout unsubscribe anglicism", "es", "unsubscribe", "optout", nil},
+		{"es optout no autorizo", "es", "No autorizo el envío de mensajes", "optout", nil},
+		{"es goodbye", "es", "venga, hasta pronto", "goodbye", nil},
+		{"en portability", "en", "can I get a copy of my data in csv to move to another company", "dsr.portability", nil},
+		{"en objection", "en", "I don't want you to use my data for marketing", "dsr.objection", nil},
+		{"en restriction", "en", "please restrict how you process my data", "dsr.restriction", nil},
+		{"en rectification", "en", "my address is wrong, please fix it", "dsr.rectification", nil},
+		{"en erasure", "en", "I want you to erase everything you have about me", "dsr.erasure", nil},
+		{"en privacy", "en", "do you sell my data to third parties?", "privacy.question", nil},
+		{"en order", "en", "when is my order arriving?", "order.status", nil},
+		{"en welcome", "en", "good morning!", "welcome", nil},
+		{"en optout robinson", "en", "please remove me from your contact list", "optout", nil},
+		{"en optin no in context", "en", "no thank you", "optin.no", []string{"awaiting_optin"}},
 		{"es off-topic", "es", "cuál es la capital de Francia", "", nil},
 		{"es off-topic football", "es", "quién ganó el partido del domingo", "", nil},
 		{"en off-topic", "en", "what is the weather like in Paris", "", nil},
@@ -220,6 +243,29 @@ func TestOffTopicFallsBack(t *testing.T) {
 	} {
 		if got := m.best(m.newQuery(tc.lang, tc.text, testNow), nil, a.MLMinConfidence); got != nil {
 			t.Errorf("%s %q matched %s (%.2f), want fallback", tc.lang, tc.text, got.intent.DisplayName, got.score)
+		}
+	}
+}
+
+func TestSimilarity(t *testing.T) {
+	for _, tc := range []struct {
+		name, a, b string
+		want       float64
+	}{
+		{"equal", "pedido", "pedido", 1},
+		{"one substitution in a 6-letter word", "pedido", "pedida", 1 - 1.0/6},
+		{"swap counts as one edit", "unsubscibe", "unsubscribe", 1 - 1.0/11},
+		{"transposition", "ordre", "order", 1 - 1.0/5},
+		{"short words must be equal", "dar", "dal", 0},
+		{"two edits in a 7-letter word is too many", "weather", "rather", 0},
+		{"two edits from 8 letters", "privacidad", "privasidat", 1 - 2.0/10},
+		{"stem", "process", "processing", stemSimilarity},
+		{"stem too short", "dato", "datos", 1 - 1.0/5},
+		{"unrelated", "factura", "persona", 0},
+		{"long words do not overflow the stack rows", strings.Repeat("a", 40), strings.Repeat("a", 39) + "b", 1 - 1.0/40},
+	} {
+		if got := similarity(tc.a, tc.b); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: similarity(%q, %q) = %v, want %v", tc.name, tc.a, tc.b, got, tc.want)
 		}
 	}
 }
