@@ -79,8 +79,9 @@
 //     and yields the slot values as parameters.
 //  2. Otherwise similarity: a recall-weighted F-measure (β 1.2) of word overlap between text and phrase,
 //     words weighted by their rarity across the agent's intents (stop words and question words weigh
-//     little, words the agent never uses weigh most), English contractions expanded, typos forgiven (edit distance 1 for words of 4–7 letters, 2 from 8, a swap counts as one);
-//     slots count as matched when the text holds an entity of their type. At most 0.99. Parameters are
+//     little, words the agent never uses weigh most), English contractions expanded, typos forgiven
+//     (edit distance 1 for words of 4–7 letters, 2 from 8, a swap counts as one) and stems shared
+//     ("process"/"processing"); slots count as matched when the text holds an entity of their type. At most 0.99. Parameters are
 //     then filled from the entities found anywhere in the text.
 //  3. Intents with input contexts get +0.1 ("more likely to match", contexts-input-output docs). Exact
 //     beats similar; scores within 0.02 tie, broken by input contexts, priority, then name.
