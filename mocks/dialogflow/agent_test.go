@@ -185,3 +185,11 @@ func TestMinConfidenceOption(t *testing.T) {
 		t.Errorf("threshold 0.95 → %q (%v)", qr.GetIntent().GetDisplayName(), qr.GetIntentDetectionConfidence())
 	}
 }
+
+func TestAgentFSNested(t *testing.T) {
+	// fixtures.Agent holds the export one directory down (agent/…), as many hand-made zips do.
+	s := RunT(t, WithAgentFS(fixtures.Agent))
+	if s.Agent().DisplayName != "Tienda Ejemplo" {
+		t.Errorf("agent %q", s.Agent().DisplayName)
+	}
+}

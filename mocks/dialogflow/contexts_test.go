@@ -131,3 +131,23 @@ func TestSessionsAreIsolated(t *testing.T) {
 		t.Errorf("bob's sí matched %q with alice's context", got.GetDisplayName())
 	}
 }
+
+// TestResendOutputContexts: clients such as Botium send the previous turn's outputContexts back as
+// queryParams.contexts (research note §1.5); the names, lower-case ids and parameters must round-trip,
+// __system_counters__ included.
+func TestResendOutputContexts(t *testing.T) {
+	s := RunT(t)
+	first := "projects/parley-demo/agent/sessions/botium-1"
+	qr := detectDirect(t, s, first, "¿dónde está mi pedido 12345?", "es")
+	prev := qr.GetOutputContexts()
+	if len(prev) != 2 {
+		t.Fatalf("output contexts %v", prev)
+	}
+	// Same session, state reset by the client, contexts re-sent: the follow-up is gated as before.
+	qr = detectDirect(t, s, first, "sí", "es", func(r *dialogflowpb.DetectIntentRequest) {
+		r.QueryParams = &dialogflowpb.QueryParameters{ResetContexts: true, Contexts: prev}
+	})
+	if qr.GetIntent().GetDisplayName() != "optin.yes" {
+		t.Errorf("re-sent contexts did not gate: %q", qr.GetIntent().GetDisplayName())
+	}
+}

@@ -205,7 +205,7 @@ func (s *Server) Sessions(context.Context) ([]SessionInfo, error) {
 	defer s.mu.Unlock()
 	out := make([]SessionInfo, 0, len(s.sessions))
 	for _, ss := range s.sessions {
-		expired := !ss.last.IsZero() && now.Sub(ss.last) >= sessionTTL
+		expired := ss.expiredAt(now)
 		si := SessionInfo{Path: ss.ref.path, ID: ss.ref.id, Turns: ss.turns, NoMatch: ss.noMatch, LastQuery: ss.last, Expired: expired}
 		if !expired {
 			for id, c := range ss.contexts {
@@ -231,7 +231,7 @@ func (s *Server) Contexts(_ context.Context, session string) ([]ContextInfo, err
 		if ss.ref.path != session && ss.ref.id != session {
 			continue
 		}
-		if !ss.last.IsZero() && now.Sub(ss.last) >= sessionTTL {
+		if ss.expiredAt(now) {
 			continue
 		}
 		for id, c := range ss.contexts {

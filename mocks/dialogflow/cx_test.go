@@ -3,6 +3,7 @@ package dialogflow
 import (
 	"strings"
 	"testing"
+	"time"
 
 	cx "cloud.google.com/go/dialogflow/cx/apiv3"
 	"cloud.google.com/go/dialogflow/cx/apiv3/cxpb"
@@ -109,5 +110,29 @@ func TestCXOfficialClients(t *testing.T) {
 	evs := j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindDetectIntent })
 	if len(evs) == 0 || evs[0].Decode(&d) != nil || d.API != "cx" {
 		t.Errorf("journal %v", evs)
+	}
+}
+
+// TestCXSessionTTL: CX session parameters live 30 minutes of simulated time, not ES's 20.
+func TestCXSessionTTL(t *testing.T) {
+	clock := journal.NewClock(time.Time{})
+	s := RunT(t, WithJournal(journal.New(clock)))
+	sess := "projects/parley-demo/locations/global/agents/a/sessions/ttl"
+	ask := func(text string) map[string]*structpb.Value {
+		t.Helper()
+		resp, err := s.detectCX(testCtx(t), "grpc", cxText(sess, text, "es"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.GetQueryResult().GetParameters().GetFields()
+	}
+	ask("estado del pedido 48213")
+	clock.Advance(25 * time.Minute)
+	if p := ask("gracias"); p["order_number"].GetStringValue() != "48213" {
+		t.Errorf("after 25 minutes the session lost its parameters: %v", p)
+	}
+	clock.Advance(30 * time.Minute)
+	if p := ask("gracias"); p["order_number"] != nil {
+		t.Errorf("after 30 idle minutes the session kept %v", p)
 	}
 }

@@ -61,7 +61,9 @@
 // real service returns it; "no-match" counts consecutive fallbacks (research note §1.4: observed 1, 2, 5;
 // that it resets on a match is inferred). A session idle for 20 minutes of the simulated clock (the
 // journal's, WithJournal) loses its contexts: "Session data is stored by Dialogflow for 20 minutes"
-// (https://cloud.google.com/dialogflow/es/docs/quick/api). Context ids are lower-cased (context.proto).
+// (https://cloud.google.com/dialogflow/es/docs/quick/api); a CX session after 30 minutes (cx/v3
+// session.proto, session_ttl; queryParams.sessionTtl is not modelled). Context ids are lower-cased
+// (context.proto).
 // CreateContext and UpdateContext override an existing context and count as session activity.
 //
 // # Matching (deterministic; the mock's design, not Google's)

@@ -18,9 +18,23 @@ import (
 	_ "time/tzdata" // agents name IANA zones; containers may have no zoneinfo
 )
 
-// sessionTTL is how long a session's contexts live without a query: "Session data is stored by
-// Dialogflow for 20 minutes" (https://cloud.google.com/dialogflow/es/docs/quick/api).
-const sessionTTL = 20 * time.Minute
+// How long a session's state lives without a query. ES: "Session data is stored by Dialogflow for 20
+// minutes" (https://cloud.google.com/dialogflow/es/docs/quick/api). CX: "By default, a Dialogflow CX
+// session remains active and its data is stored for 30 minutes after the last request is sent for the
+// session" (cx/v3 session.proto, QueryParameters.session_ttl).
+const (
+	sessionTTL   = 20 * time.Minute
+	cxSessionTTL = 30 * time.Minute
+)
+
+// expiredAt reports whether the session has been idle too long at now.
+func (ss *session) expiredAt(now time.Time) bool {
+	ttl := sessionTTL
+	if ss.ref.cx {
+		ttl = cxSessionTTL
+	}
+	return !ss.last.IsZero() && now.Sub(ss.last) >= ttl
+}
 
 const (
 	systemCounters  = "__system_counters__"
@@ -141,7 +155,7 @@ type liveContext struct {
 type session struct {
 	ref      sessionRef
 	contexts map[string]*liveContext
-	last     time.Time // simulated time of the last query; contexts expire sessionTTL after it
+	last     time.Time // simulated time of the last query; state expires sessionTTL after it
 	noMatch  int
 	turns    int
 	params   map[string]any // CX session parameters
@@ -158,7 +172,7 @@ func (s *Server) sessionLocked(ref sessionRef) *session {
 
 // expireLocked drops the session's state when it has been idle for sessionTTL on the simulated clock.
 func (ss *session) expireLocked(now time.Time) {
-	if !ss.last.IsZero() && now.Sub(ss.last) >= sessionTTL {
+	if ss.expiredAt(now) {
 		ss.contexts = map[string]*liveContext{}
 		ss.params = map[string]any{}
 		ss.noMatch = 0
