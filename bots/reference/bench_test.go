@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -30,5 +31,13 @@ func BenchmarkTurn(b *testing.B) {
 		if _, err := e.wa.AwaitInbox(e.ctx, w, 3); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkRecogniseLong is the worst case the assistant accepts: a 1000-character message.
+func BenchmarkRecogniseLong(b *testing.B) {
+	long := strings.Repeat("hola quiero saber donde esta mi pedido ", 26)[:maxProcessRunes]
+	for b.Loop() {
+		recognise(long)
 	}
 }

@@ -337,3 +337,5 @@ func TestPacerKeepsUnderRate(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
