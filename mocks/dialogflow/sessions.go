@@ -384,7 +384,13 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 		ss.contexts[id] = &liveContext{lifespan: int(c.GetLifespanCount()), params: c.GetParameters().AsMap()}
 	}
 	active := ss.activeLocked()
-	forced, isForced := s.popForceLocked(in.ref)
+	var (
+		forced   Force
+		isForced bool
+	)
+	if in.hasText { // an override is for a text query; events and direct intents leave it queued
+		forced, isForced = s.popForceLocked(in.ref)
+	}
 	s.mu.Unlock()
 
 	// Matching reads only the immutable agent, so it runs unlocked.
