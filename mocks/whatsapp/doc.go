@@ -84,7 +84,9 @@
 //
 // Sends are outbound.accepted / outbound.rejected (journal.OutboundData: type, text, template, language,
 // category, buttons offered, in_window, the body, the HTTP status and Graph code), mark-as-read is
-// outbound.read; other Graph calls request.accepted / request.rejected; each webhook POST webhook.attempt;
+// outbound.read; other Graph calls request.accepted / request.rejected; an accepted media upload is also
+// media.uploaded (journal.MediaData, with the bytes up to MaxJournalledMediaBytes, so that a data export
+// sent as a document can be audited); each webhook POST webhook.attempt;
 // each handshake webhook.verify; each status change status.sent/delivered/read/failed when it is
 // dispatched. A customer message is inbound.sent when the customer sends it (before the webhook: an
 // assistant may answer inside its webhook handler, before it acknowledges), then inbound.delivered or

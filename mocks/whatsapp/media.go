@@ -64,7 +64,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, pnid string
 	mr := multipart.NewReader(r.Body, params["boundary"])
 	var product, fileType string
 	var data []byte
-	var fileMIME string
+	var fileMIME, filename string
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -82,6 +82,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, pnid string
 			fileType = string(b)
 		case "file":
 			fileMIME = part.Header.Get("Content-Type")
+			filename = part.FileName()
 			data, err = io.ReadAll(part)
 			if err != nil {
 				return nil, mediaReadError(err, s.cfg.maxMedia)
@@ -111,8 +112,21 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, pnid string
 	s.mu.Lock()
 	id := s.storeMediaLocked(base, data)
 	s.mu.Unlock()
+	// The bytes go into the journal so that the auditor can read what the assistant sends as a document
+	// (a data export is judged on its content: GDPR-ACCESS-01, GDPR-PORT-01, GDPR-RECT-01, …). The upload
+	// names no customer; the send that uses the id does.
+	md := journal.MediaData{ID: id, MimeType: base, Filename: filename, Size: len(data), Content: data}
+	if len(md.Content) > MaxJournalledMediaBytes {
+		md.Content, md.Truncated = md.Content[:MaxJournalledMediaBytes], true
+	}
+	s.journal.Record(journal.SourceWhatsApp, journal.KindMediaUploaded, "", md)
 	return map[string]string{"id": id}, nil
 }
+
+// MaxJournalledMediaBytes is how much of an uploaded file the journal keeps (MediaData.Content); the rest
+// is cut and MediaData.Truncated set. Data exports are far smaller; photos and videos need not be kept
+// whole to be audited, and a run with many customers must not hold every upload twice.
+const MaxJournalledMediaBytes = 1 << 20
 
 func mediaReadError(err error, limit int64) *graphError {
 	var mbe *http.MaxBytesError

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"strings"
 	"testing"
 
 	"github.com/parley-dev/parley/journal"
@@ -146,5 +147,60 @@ func TestMediaURLs(t *testing.T) {
 	}
 	if _, err := NewServer(WithPublicURL("whatsapp-mock:4010")); err == nil {
 		t.Error("a public URL without a scheme was accepted")
+	}
+}
+
+// TestMediaUploadJournalled: every accepted upload is journalled as media.uploaded with its bytes, so the
+// auditor can read a data export the assistant sends as a document; refused uploads are not.
+func TestMediaUploadJournalled(t *testing.T) {
+	big := bytes.Repeat([]byte("x"), MaxJournalledMediaBytes+10)
+	tests := []struct {
+		name          string
+		fields        map[string]string
+		mime          string
+		data          []byte
+		wantStatus    int
+		wantContent   []byte
+		wantTruncated bool
+	}{
+		// WhatsApp takes no application/json documents: a JSON export travels as text/plain.
+		{name: "json export", fields: map[string]string{"messaging_product": "whatsapp", "type": "text/plain"},
+			mime: "text/plain", data: []byte(`{"name":"Lucía"}`), wantStatus: 200, wantContent: []byte(`{"name":"Lucía"}`)},
+		{name: "type from the file part, parameters dropped", fields: map[string]string{"messaging_product": "whatsapp"},
+			mime: "text/plain; charset=utf-8", data: []byte("hola"), wantStatus: 200, wantContent: []byte("hola")},
+		{name: "large file is cut in the journal", fields: map[string]string{"messaging_product": "whatsapp", "type": "text/plain"},
+			mime: "text/plain", data: big, wantStatus: 200, wantContent: big[:MaxJournalledMediaBytes], wantTruncated: true},
+		{name: "refused upload is not journalled", fields: map[string]string{"messaging_product": "whatsapp", "type": "application/zip"},
+			mime: "application/zip", data: []byte("PK"), wantStatus: 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := RunT(t, fixedWall())
+			ct, body := multipartBody(t, tt.fields, tt.mime, tt.data)
+			res := call(t, s, http.MethodPost, "/v23.0/"+s.PhoneNumberID()+"/media", body.String(), map[string]string{"Content-Type": ct})
+			if res.Status != tt.wantStatus {
+				t.Fatalf("upload HTTP %d, want %d: %s", res.Status, tt.wantStatus, res.Raw)
+			}
+			evs := s.Journal().Filter(func(e journal.Event) bool { return e.Kind == journal.KindMediaUploaded })
+			if tt.wantStatus != 200 {
+				if len(evs) != 0 {
+					t.Fatalf("a refused upload was journalled: %s", evs[0].Data)
+				}
+				return
+			}
+			if len(evs) != 1 {
+				t.Fatalf("%d media.uploaded events, want 1", len(evs))
+			}
+			var md journal.MediaData
+			if err := evs[0].Decode(&md); err != nil {
+				t.Fatal(err)
+			}
+			base := strings.TrimSpace(strings.Split(tt.mime, ";")[0])
+			if md.ID != res.Body["id"] || md.MimeType != base || md.Filename != "f" || md.Size != len(tt.data) ||
+				md.Truncated != tt.wantTruncated || !bytes.Equal(md.Content, tt.wantContent) || evs[0].Source != journal.SourceWhatsApp {
+				t.Errorf("media.uploaded = {id %q mime %q file %q size %d truncated %v, %d bytes}, want id %v mime %q size %d truncated %v, %d bytes",
+					md.ID, md.MimeType, md.Filename, md.Size, md.Truncated, len(md.Content), res.Body["id"], base, len(tt.data), tt.wantTruncated, len(tt.wantContent))
+			}
+		})
 	}
 }
