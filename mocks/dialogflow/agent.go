@@ -64,6 +64,7 @@ type Parameter struct {
 	DefaultValue string
 	Required     bool
 	IsList       bool
+	Prompts      map[string][]string // language → prompts asked when a required parameter is missing
 }
 
 // Phrase is a training phrase: plain text chunks and annotated entity slots.
@@ -231,6 +232,10 @@ type exportIntent struct {
 			Value        string `json:"value"`
 			DefaultValue string `json:"defaultValue"`
 			IsList       bool   `json:"isList"`
+			Prompts      []struct {
+				Lang  string `json:"lang"`
+				Value string `json:"value"`
+			} `json:"prompts"`
 		} `json:"parameters"`
 		Messages []struct {
 			Type   json.RawMessage `json:"type"` // "0" in new exports, 0 in old ones
@@ -501,8 +506,14 @@ func convertIntent(ei exportIntent, file string) (*Intent, error) {
 			in.OutputContexts = append(in.OutputContexts, ContextSpec{Name: strings.ToLower(c.Name), Lifespan: c.Lifespan})
 		}
 		for _, p := range r.Parameters {
+			prompts := map[string][]string{}
+			for _, pr := range p.Prompts {
+				if pr.Value != "" {
+					prompts[strings.ToLower(pr.Lang)] = append(prompts[strings.ToLower(pr.Lang)], pr.Value)
+				}
+			}
 			in.Parameters = append(in.Parameters, Parameter{Name: p.Name, EntityType: p.DataType, Value: p.Value,
-				DefaultValue: p.DefaultValue, Required: p.Required, IsList: p.IsList})
+				DefaultValue: p.DefaultValue, Required: p.Required, IsList: p.IsList, Prompts: prompts})
 		}
 		for _, m := range r.Messages {
 			if t := strings.Trim(string(m.Type), `"`); t != "0" && t != "" {

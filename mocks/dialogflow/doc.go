@@ -99,6 +99,17 @@
 // service fills it with several blocks is undocumented). A language code is matched exactly or by its
 // base ("es-ES" → "es").
 //
+// # Slot filling
+//
+// An ES intent matched with a required parameter empty answers with that parameter's prompt (a random
+// one of its prompts in the language), allRequiredParamsPresent false, and the contexts
+// "<intent>_dialog_context" (lifespan 2) and "<intent>_dialog_params_<param>" (lifespan 1) instead of
+// its own output contexts (shapes from research note §1.4; the id is the display name lower-cased
+// without "." and other characters a context id may not hold, inferred). The next text fills the
+// parameter from the entities it holds, or is prompted again; another intent's training phrase ends the
+// filling, and "cancelar"/"cancel" ends it with cancelsSlotFilling. The fulfillment webhook is called
+// once the parameters are in. CX forms are not modelled.
+//
 // # Fulfillment
 //
 // For intents with webhookUsed, when a fulfillment URL is set (WithFulfillmentURL, or agent.json
@@ -136,8 +147,8 @@
 //
 // # Not modelled
 //
-// Audio input and output, StreamingDetectIntent, sentiment analysis, knowledge connectors, slot filling
-// (required parameters and their prompts: parameters are all treated as optional), follow-up intent
+// Audio input and output, StreamingDetectIntent, sentiment analysis, knowledge connectors,
+// webhookForSlotFilling, list parameters, parameter default values, follow-up intent
 // trees beyond what input/output contexts give, conditional responses, rich (non-text) response
 // messages, session entity types, agent and intent editing, training, export and import, CX flows,
 // pages, forms, route groups and CX webhooks, real IAM (any Bearer token is accepted), regional hosts

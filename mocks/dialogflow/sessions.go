@@ -159,6 +159,37 @@ type session struct {
 	noMatch  int
 	turns    int
 	params   map[string]any // CX session parameters
+	pending  *slotFill      // an ES intent waiting for its required parameters
+}
+
+// slotFill is an intent matched with required parameters missing: the next queries answer its prompts
+// (https://cloud.google.com/dialogflow/es/docs/intents-actions-parameters#required). Never modified once
+// stored; a turn builds a new one.
+type slotFill struct {
+	intent    *Intent
+	params    map[string]any
+	originals map[string]string
+}
+
+// cancelWords end slot filling, as "cancel" does on the real service (QueryResult.cancels_slot_filling).
+var cancelWords = map[string]bool{"cancelar": true, "cancela": true, "olvidalo": true, "dejalo": true,
+	"cancel": true, "never mind": true, "nevermind": true, "forget it": true}
+
+// dialogContextBase is the prefix of the contexts slot filling emits for an intent: its display name
+// lower-cased, without the characters a context id may not hold (inferred; observed shapes are
+// "<intent>_dialog_context" and "<intent>_dialog_params_<param>", research note §1.4).
+func dialogContextBase(in *Intent) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(in.DisplayName) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isDialogContext(id string) bool {
+	return strings.HasSuffix(id, "_dialog_context") || strings.Contains(id, "_dialog_params_")
 }
 
 func (s *Server) sessionLocked(ref sessionRef) *session {
@@ -384,6 +415,7 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 		ss.contexts[id] = &liveContext{lifespan: int(c.GetLifespanCount()), params: c.GetParameters().AsMap()}
 	}
 	active := ss.activeLocked()
+	pending := ss.pending
 	var (
 		forced   Force
 		isForced bool
@@ -400,6 +432,7 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 		fallback   bool
 		params     = map[string]any{}
 		originals  = map[string]string{}
+		cancelled  bool
 	)
 	switch {
 	case in.directIntent != nil:
@@ -417,6 +450,29 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 			confidence = forced.Confidence
 		}
 		params, originals = s.matcher.extract(s.matcher.model(in.lang), q, intent)
+	case pending != nil && in.hasText && in.api == "es":
+		// Slot filling: the text answers the prompt, unless it is another intent's training phrase.
+		if m := s.matcher.best(q, active, 0); m != nil && m.exact && m.intent != pending.intent {
+			intent, confidence, params, originals = m.intent, m.score, m.params, m.originals
+			break
+		}
+		intent, confidence = pending.intent, 1
+		for k, v := range pending.params {
+			params[k] = v
+		}
+		for k, v := range pending.originals {
+			originals[k] = v
+		}
+		if cancelWords[normalize(in.text)] {
+			cancelled = true
+			break
+		}
+		got, gotOrig := s.matcher.extract(s.matcher.model(in.lang), q, intent)
+		for k, v := range got {
+			if params[k] == nil || params[k] == "" {
+				params[k], originals[k] = v, gotOrig[k]
+			}
+		}
 	default:
 		minConf := s.minConf
 		if m := s.matcher.best(q, active, 0); m != nil {
@@ -438,11 +494,15 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 	if intent != nil && intent.Fallback {
 		fallback = true
 	}
+	var missing *Parameter // the first required parameter still empty: ask for it
 	if intent != nil {
-		for _, p := range intent.Parameters {
+		for i, p := range intent.Parameters {
 			if _, ok := params[p.Name]; !ok {
 				params[p.Name] = "" // unfilled optional parameters are "" on the wire
 				originals[p.Name] = ""
+			}
+			if missing == nil && p.Required && params[p.Name] == "" && in.api == "es" && !cancelled {
+				missing = &intent.Parameters[i]
 			}
 		}
 	}
@@ -453,8 +513,16 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 	ss.last = now
 	ss.turns++
 	var firstCtx []string
+	if pending != nil || missing != nil {
+		ss.pending = nil
+		for id := range ss.contexts {
+			if isDialogContext(id) {
+				delete(ss.contexts, id)
+			}
+		}
+	}
 	if intent != nil {
-		if intent.ResetContexts {
+		if intent.ResetContexts && missing == nil {
 			ss.contexts = map[string]*liveContext{}
 		} else {
 			for id, c := range ss.contexts {
@@ -471,7 +539,26 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 			ctxParams[k] = v
 			ctxParams[k+".original"] = originals[k]
 		}
-		for _, oc := range intent.OutputContexts {
+		outputs := intent.OutputContexts
+		if missing != nil {
+			// Until its parameters are in, the intent's own output contexts wait; the dialog contexts
+			// say what is being asked.
+			base := dialogContextBase(intent)
+			outputs = []ContextSpec{{Name: base + "_dialog_context", Lifespan: 2},
+				{Name: base + "_dialog_params_" + strings.ToLower(missing.Name), Lifespan: 1}}
+			sp, so := map[string]any{}, map[string]string{}
+			for k, v := range params {
+				sp[k] = v
+			}
+			for k, v := range originals {
+				so[k] = v
+			}
+			ss.pending = &slotFill{intent: intent, params: sp, originals: so}
+		}
+		if cancelled {
+			outputs = nil
+		}
+		for _, oc := range outputs {
 			if oc.Lifespan <= 0 {
 				delete(ss.contexts, oc.Name)
 				continue
@@ -522,8 +609,21 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 			EndInteraction: intent.EndInteraction,
 		}
 		qr.IntentDetectionConfidence = float32(confidence)
+		blocks := intent.Messages[in.lang]
+		switch {
+		case cancelled:
+			blocks = nil
+			qr.CancelsSlotFilling = true
+			qr.AllRequiredParamsPresent = false
+		case missing != nil:
+			blocks = nil
+			if prompts := missing.Prompts[in.lang]; len(prompts) > 0 {
+				blocks = [][]string{prompts}
+			}
+			qr.AllRequiredParamsPresent = false
+		}
 		var texts []string
-		for _, block := range intent.Messages[in.lang] {
+		for _, block := range blocks {
 			v := block[s.rng.IntN(len(block))]
 			texts = append(texts, substitute(v, params, originals, ss, in.event, in.eventParams))
 		}
@@ -553,7 +653,8 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 
 	t := &turn{resp: resp, intent: intent, confidence: confidence, fallback: fallback, params: params,
 		sessionParams: sessionParams, reply: reply}
-	if intent != nil && intent.WebhookUsed && s.cfg.fulfillmentURL != "" && !in.disableWebhook && in.api == "es" && depth == 0 {
+	// Fulfillment runs once the parameters are in (webhookForSlotFilling is not modelled).
+	if intent != nil && intent.WebhookUsed && missing == nil && !cancelled && s.cfg.fulfillmentURL != "" && !in.disableWebhook && in.api == "es" && depth == 0 {
 		return s.fulfill(ctx, in, t)
 	}
 	return t, nil
