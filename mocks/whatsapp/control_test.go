@@ -37,7 +37,7 @@ func politeBot(t *testing.T, rcv *receiver, s *Server) {
 			if m.Type != "text" {
 				continue
 			}
-			post(s, textTo(m.From, "Hola, soy el asistente virtual de Tienda Demo."))
+			post(s, textTo(m.From, "Hola, soy el asistente virtual de Tienda Ejemplo."))
 			post(s, `{"messaging_product":"whatsapp","to":"`+m.From+`","type":"interactive","interactive":{"type":"button","body":{"text":"¿Quieres recibir ofertas por WhatsApp?"},"action":{"buttons":[{"type":"reply","reply":{"id":"optin_yes","title":"Sí, quiero"}},{"type":"reply","reply":{"id":"optin_no","title":"No, gracias"}}]}}}`)
 		}
 	}
@@ -76,7 +76,7 @@ func TestControl(t *testing.T) {
 			if err != nil || len(inbox) != 2 {
 				t.Fatalf("inbox %+v %v", inbox, err)
 			}
-			if inbox[0].Text != "Hola, soy el asistente virtual de Tienda Demo." || inbox[0].Status != "delivered" || inbox[1].Type != "interactive" ||
+			if inbox[0].Text != "Hola, soy el asistente virtual de Tienda Ejemplo." || inbox[0].Status != "delivered" || inbox[1].Type != "interactive" ||
 				strings.Join(inbox[1].Buttons, "|") != "Sí, quiero|No, gracias" || !inbox[0].Timestamp.Equal(journal.DefaultStart) {
 				t.Errorf("inbox %+v", inbox)
 			}
