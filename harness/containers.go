@@ -1,0 +1,849 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/network"
+	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/dlp"
+	"github.com/parley-dev/parley/mocks/whatsapp"
+	"github.com/parley-dev/parley/sim"
+)
+
+// Ports and network aliases of the containers. The three mocks run in one container (one `parley serve`
+// process: one journal and one simulated clock, so the WhatsApp window and Dialogflow's context lifespans
+// move together) reachable under three aliases, one per mock, as separate services would be.
+const (
+	WhatsAppPort   = "4010"
+	DialogflowPort = "4020"
+	DLPPort        = "4030"
+	BotPort        = "8080"
+
+	AliasWhatsApp   = "whatsapp"
+	AliasDialogflow = "dialogflow"
+	AliasDLP        = "dlp"
+	AliasBot        = "bot"
+
+	// HostAlias is how containers reach a bot running on the host: Docker's host-gateway, which needs no
+	// image (testcontainers' own host access starts an sshd image, which cannot be pulled offline).
+	HostAlias = "host.docker.internal"
+)
+
+// ContainersOptions configure an environment whose mocks, and usually the assistant, run in containers.
+type ContainersOptions struct {
+	// Image runs the mocks and the reference assistant; empty builds parley.local/parley from source
+	// (BuildImage), reusing it when present.
+	Image string
+	// BotImage is a vendor's assistant: it gets the bot contract's environment (docs/bot-contract.md) with
+	// the mocks' in-network addresses and PORT, plus BotEnv, and must listen on BotImagePort (default 8080).
+	BotImage     string
+	BotEnv       map[string]string
+	BotImagePort int
+	// BotURL is an assistant running on this host (e.g. http://127.0.0.1:8080). The containers reach it at
+	// host.docker.internal, so it must listen on all interfaces (or the Docker bridge), not on loopback.
+	// OnMocksReady, when set, is called with its bot contract (the mocks' host-side addresses) before the
+	// webhook handshake, so the assistant can be configured once the mocks' ports are known.
+	BotURL       string
+	OnMocksReady func(ctx context.Context, contract map[string]string) error
+	// Violations switches on violation switches of the reference assistant (when neither BotImage nor
+	// BotURL is set).
+	Violations []string
+	Seed       int64
+	// ControlToken guards the mocks' /_parley/ routes; empty makes a random one for the run.
+	ControlToken string
+	// StartupTimeout bounds each container's wait to become healthy (default 60s); HandshakeTimeout the
+	// hub.challenge handshake (default 10s).
+	StartupTimeout   time.Duration
+	HandshakeTimeout time.Duration
+	// Quiet is how long the journal must stay still for Settle to consider a run settled (default 300ms):
+	// an assistant in a container has no idle signal, so settling is judged from the outside.
+	Quiet time.Duration
+	// LogLines is how many of a container's last log lines an error carries (default 40).
+	LogLines int
+	Logger   *slog.Logger
+}
+
+func (o *ContainersOptions) defaults() {
+	if o.StartupTimeout == 0 {
+		o.StartupTimeout = 60 * time.Second
+	}
+	if o.HandshakeTimeout == 0 {
+		o.HandshakeTimeout = 10 * time.Second
+	}
+	if o.Quiet == 0 {
+		o.Quiet = 300 * time.Millisecond
+	}
+	if o.LogLines == 0 {
+		o.LogLines = 40
+	}
+	if o.BotImagePort == 0 {
+		o.BotImagePort = 8080
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// ContainersEnv is a running containers-mode environment.
+type ContainersEnv struct {
+	RunID string
+	// World is what journeys and steps use: customers play through the WhatsApp mock's control API over
+	// HTTP, so they run unchanged from embedded mode.
+	World *sim.World
+	// Journal is the merged record: the mocks' journal fetched over /_parley/journal, with the harness's
+	// own events (customers' ground truth, hook calls) at the point they happened. Sync brings it up to
+	// date; Settle and Close do too.
+	Journal *journal.Journal
+	// Control clients of the mocks (host side, with the control token).
+	WhatsApp   *whatsapp.ControlClient
+	Dialogflow *dialogflow.ControlClient
+	DLP        *dlp.ControlClient
+	// Host-side addresses: the WhatsApp mock's base URL, Dialogflow's and DLP's host:port (gRPC and REST).
+	WhatsAppURL, DialogflowAddr, DLPAddr string
+	// BotURL is the assistant's base URL from this host (hooks are called there).
+	BotURL       string
+	ControlToken string
+
+	o          ContainersOptions
+	network    *testcontainers.DockerNetwork
+	containers []roleContainer // in start order
+	httpc      *http.Client
+	merge      *mergedJournal
+	closeOnce  sync.Once
+	closeErr   error
+}
+
+type roleContainer struct {
+	role  string
+	image string
+	c     testcontainers.Container
+}
+
+// ContainerError is a container that could not serve: it exited, never became healthy, or failed the
+// webhook handshake. It carries the container's last log lines.
+type ContainerError struct {
+	Role     string // "mocks" or "assistant"
+	Image    string
+	Cause    string // what went wrong, in a sentence
+	ExitCode int    // when it exited; -1 otherwise
+	Logs     []string
+	Err      error
+}
+
+func (e *ContainerError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the %s container (%s) %s", e.Role, e.Image, e.Cause)
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if len(e.Logs) == 0 {
+		fmt.Fprintf(&b, "\n(the %s container wrote no logs)", e.Role)
+	} else {
+		fmt.Fprintf(&b, "\n--- last %d log lines of the %s container ---\n%s", len(e.Logs), e.Role, strings.Join(e.Logs, "\n"))
+	}
+	return b.String()
+}
+
+func (e *ContainerError) Unwrap() error { return e.Err }
+
+// StartContainers starts a network for the run, the mocks' container, and the assistant (the reference
+// image, BotImage, or BotURL on the host); waits for each to be healthy; verifies the webhook with the
+// hub.challenge handshake; and returns the environment. On any failure everything already created is
+// removed before it returns.
+func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersEnv, err error) {
+	o.defaults()
+	if o.BotImage != "" && o.BotURL != "" {
+		return nil, errors.New("containers: BotImage and BotURL are exclusive")
+	}
+	if len(o.Violations) > 0 && (o.BotImage != "" || o.BotURL != "") {
+		return nil, errors.New("containers: violation switches belong to the reference assistant, not to BotImage or BotURL")
+	}
+	if err := DockerAvailable(ctx); err != nil {
+		return nil, err
+	}
+	if o.Image == "" {
+		img, err := BuildImage(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		o.Image = img.Ref
+	}
+	if o.ControlToken == "" {
+		o.ControlToken = randomHex(16)
+	}
+	e := &ContainersEnv{RunID: "parley-" + randomHex(6), o: o, ControlToken: o.ControlToken}
+	e.httpc = control.Client(o.ControlToken, nil)
+	defer func() {
+		if err != nil {
+			_ = e.Close()
+			env = nil
+		}
+	}()
+	labels := map[string]string{LabelManaged: "true", LabelRun: e.RunID}
+	e.network, err = network.New(ctx, network.WithLabels(labels))
+	if err != nil {
+		return nil, fmt.Errorf("creating the run's network: %w", err)
+	}
+
+	// Where the mocks deliver webhooks.
+	webhook := "http://" + AliasBot + ":" + BotPort + "/webhook"
+	var hostBot *url.URL
+	switch {
+	case o.BotImage != "":
+		webhook = "http://" + AliasBot + ":" + strconv.Itoa(o.BotImagePort) + "/webhook"
+	case o.BotURL != "":
+		hostBot, err = url.Parse(o.BotURL)
+		if err != nil || hostBot.Host == "" {
+			return nil, fmt.Errorf("containers: BotURL %q is not a URL", o.BotURL)
+		}
+		u := *hostBot
+		if h := u.Hostname(); h == "localhost" || net.ParseIP(h).IsLoopback() || net.ParseIP(h).IsUnspecified() {
+			u.Host = net.JoinHostPort(HostAlias, u.Port())
+		}
+		webhook = strings.TrimRight(u.String(), "/") + "/webhook"
+		e.BotURL = strings.TrimRight(o.BotURL, "/")
+	}
+
+	mocks, err := e.start(ctx, "mocks", o.Image, testcontainers.ContainerRequest{
+		Cmd: []string{"serve",
+			"--whatsapp", "0.0.0.0:" + WhatsAppPort, "--dialogflow", "0.0.0.0:" + DialogflowPort, "--dlp", "0.0.0.0:" + DLPPort,
+			"--public-url", "http://" + AliasWhatsApp + ":" + WhatsAppPort, "--webhook", webhook,
+			"--seed", strconv.FormatInt(o.Seed, 10)},
+		Env:            map[string]string{"PARLEY_CONTROL_TOKEN": o.ControlToken},
+		ExposedPorts:   []string{WhatsAppPort + "/tcp", DialogflowPort + "/tcp", DLPPort + "/tcp"},
+		NetworkAliases: map[string][]string{e.network.Name: {AliasWhatsApp, AliasDialogflow, AliasDLP}},
+		WaitingFor: &readiness{what: "the mocks' /_parley/healthz", timeout: o.StartupTimeout, checks: []probe{
+			httpProbe(WhatsAppPort, "/_parley/healthz", e.httpc), httpProbe(DialogflowPort, "/_parley/healthz", e.httpc),
+			httpProbe(DLPPort, "/_parley/healthz", e.httpc)}},
+		HostConfigModifier: hostGateway(hostBot != nil),
+	}, labels)
+	if err != nil {
+		return nil, err
+	}
+	if e.WhatsAppURL, err = endpoint(ctx, mocks, WhatsAppPort, "http"); err != nil {
+		return nil, err
+	}
+	if e.DialogflowAddr, err = endpoint(ctx, mocks, DialogflowPort, ""); err != nil {
+		return nil, err
+	}
+	if e.DLPAddr, err = endpoint(ctx, mocks, DLPPort, ""); err != nil {
+		return nil, err
+	}
+	e.WhatsApp = whatsapp.NewControlClient(e.WhatsAppURL, whatsapp.WithControlHTTPClient(e.httpc))
+	e.Dialogflow = dialogflow.NewControlClient("http://"+e.DialogflowAddr, e.httpc)
+	e.DLP = dlp.NewControlClient("http://"+e.DLPAddr, e.httpc)
+
+	if o.BotURL == "" {
+		req := testcontainers.ContainerRequest{
+			Env:            e.inNetworkContract(),
+			NetworkAliases: map[string][]string{e.network.Name: {AliasBot}},
+		}
+		role, image, port := "assistant", o.BotImage, strconv.Itoa(o.BotImagePort)
+		if o.BotImage == "" {
+			image, port = o.Image, BotPort
+			req.Cmd = []string{"bot"}
+			req.Env["PARLEY_VIOLATE"] = strings.Join(o.Violations, ",")
+			req.Env["PARLEY_BOT_CLOCK"] = "observed"
+		}
+		req.Env["PORT"] = port
+		for k, v := range o.BotEnv {
+			req.Env[k] = v
+		}
+		req.ExposedPorts = []string{port + "/tcp"}
+		req.WaitingFor = &readiness{what: "the assistant's port " + port, timeout: o.StartupTimeout, checks: []probe{tcpProbe(port)}}
+		bot, err := e.start(ctx, role, image, req, labels)
+		if err != nil {
+			return nil, err
+		}
+		if e.BotURL, err = endpoint(ctx, bot, port, "http"); err != nil {
+			return nil, err
+		}
+	} else if o.OnMocksReady != nil {
+		if err := o.OnMocksReady(ctx, e.HostContract()); err != nil {
+			return nil, fmt.Errorf("starting the assistant on the host: %w", err)
+		}
+	}
+
+	if err := e.handshake(ctx); err != nil {
+		return nil, err
+	}
+	e.merge = &mergedJournal{j: journal.New(nil), wa: e.WhatsApp, httpc: e.httpc, base: e.WhatsAppURL}
+	e.Journal = e.merge.j
+	if err := e.merge.sync(ctx); err != nil {
+		return nil, err
+	}
+	hooks := &Hooks{BaseURL: e.BotURL}
+	e.World = &sim.World{WhatsApp: e.WhatsApp, Journal: e.merge, Hooks: &mergedHooks{inner: hooks, m: e.merge}, Settle: e.Settle}
+	o.Logger.Info("containers environment ready", "run", e.RunID, "whatsapp", e.WhatsAppURL, "assistant", e.BotURL)
+	return e, nil
+}
+
+// start creates and starts one container of the run, labelled, on the run's network. If it does not
+// become ready, the error names the cause and carries its last log lines; the container is kept in
+// e.containers so that Close removes it.
+func (e *ContainersEnv) start(ctx context.Context, role, image string, req testcontainers.ContainerRequest, labels map[string]string) (testcontainers.Container, error) {
+	req.Image = image
+	req.Networks = []string{e.network.Name}
+	req.Labels = map[string]string{LabelRole: role}
+	for k, v := range labels {
+		req.Labels[k] = v
+	}
+	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true, Logger: tcLogger{e.o.Logger}})
+	if c != nil {
+		e.containers = append(e.containers, roleContainer{role: role, image: image, c: c})
+	}
+	if err == nil {
+		return c, nil
+	}
+	cerr := &ContainerError{Role: role, Image: image, ExitCode: -1, Err: err}
+	var nr *notReady
+	switch {
+	case c == nil:
+		cerr.Cause = "could not be created"
+	case errors.As(err, &nr) && nr.exited:
+		cerr.Cause, cerr.ExitCode, cerr.Err = fmt.Sprintf("exited with code %d at start", nr.exitCode), nr.exitCode, nil
+	case errors.As(err, &nr):
+		cerr.Cause, cerr.Err = fmt.Sprintf("never became healthy: %s was not ready after %s", nr.what, nr.timeout), nr.last
+	default:
+		cerr.Cause = "could not be started"
+	}
+	if c != nil {
+		cerr.Logs = lastLines(ctx, c, e.o.LogLines)
+	}
+	return nil, cerr
+}
+
+// handshake makes the WhatsApp mock verify the assistant's webhook (hub.challenge), as Meta does before
+// it delivers anything.
+func (e *ContainersEnv) handshake(ctx context.Context) error {
+	hctx, cancel := context.WithTimeout(ctx, e.o.HandshakeTimeout)
+	defer cancel()
+	res, err := e.WhatsApp.VerifyWebhook(hctx)
+	if err == nil && res.OK {
+		return nil
+	}
+	cerr := &ContainerError{Role: "assistant", Image: e.o.BotImage, ExitCode: -1}
+	if cerr.Image == "" {
+		cerr.Image = e.o.Image
+	}
+	if e.o.BotURL != "" {
+		cerr.Role, cerr.Image = "assistant", e.o.BotURL+" (on the host)"
+	}
+	switch {
+	case err != nil && hctx.Err() != nil:
+		cerr.Cause = fmt.Sprintf("did not answer the webhook's hub.challenge handshake within %s", e.o.HandshakeTimeout)
+	case err != nil:
+		cerr.Cause, cerr.Err = "could not be asked the webhook's hub.challenge handshake", err
+	case res.Status == 0:
+		cerr.Cause = "did not answer the webhook's hub.challenge handshake: " + res.Error
+	default:
+		cerr.Cause = "answered the webhook's hub.challenge handshake wrongly: " + res.Error
+	}
+	for _, rc := range e.containers {
+		if rc.role == "assistant" {
+			cerr.Logs = lastLines(context.WithoutCancel(ctx), rc.c, e.o.LogLines)
+		}
+	}
+	return cerr
+}
+
+// inNetworkContract is the bot contract for an assistant inside the run's network.
+func (e *ContainersEnv) inNetworkContract() map[string]string {
+	return e.contract("http://"+AliasWhatsApp+":"+WhatsAppPort, AliasDialogflow+":"+DialogflowPort, AliasDLP+":"+DLPPort)
+}
+
+// HostContract is the bot contract (docs/bot-contract.md) for an assistant running on this host.
+func (e *ContainersEnv) HostContract() map[string]string {
+	return e.contract(e.WhatsAppURL, e.DialogflowAddr, e.DLPAddr)
+}
+
+func (e *ContainersEnv) contract(wa, df, d string) map[string]string {
+	return map[string]string{
+		"WHATSAPP_API_URL":         wa,
+		"WHATSAPP_API_VERSION":     "v23.0",
+		"WHATSAPP_PHONE_NUMBER_ID": whatsapp.DefaultPhoneNumberID,
+		"WHATSAPP_TOKEN":           whatsapp.DefaultAccessToken,
+		"WHATSAPP_APP_SECRET":      whatsapp.DefaultAppSecret,
+		"WHATSAPP_VERIFY_TOKEN":    whatsapp.DefaultVerifyToken,
+		"DIALOGFLOW_ENDPOINT":      df,
+		"DIALOGFLOW_PROJECT":       dialogflow.DefaultProject,
+		"DIALOGFLOW_LANGUAGE":      "es",
+		"DLP_ENDPOINT":             d,
+	}
+}
+
+// Sync fetches the mocks' new journal events into Journal.
+func (e *ContainersEnv) Sync(ctx context.Context) error {
+	e.merge.mu.Lock()
+	defer e.merge.mu.Unlock()
+	return e.merge.sync(ctx)
+}
+
+// Settle waits until the WhatsApp mock has no webhook in flight and the journal has stayed still for
+// Quiet: the assistant in a container has no idle signal, so it is judged settled when it stops acting.
+func (e *ContainersEnv) Settle(ctx context.Context) error {
+	quiet := time.NewTimer(e.o.Quiet)
+	defer quiet.Stop()
+	for {
+		if err := e.WhatsApp.AwaitIdle(ctx); err != nil {
+			return err
+		}
+		_, before, err := e.WhatsApp.JournalAfter(ctx, e.merge.remoteLast())
+		if err != nil {
+			return err
+		}
+		quiet.Reset(e.o.Quiet)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-quiet.C:
+		}
+		evs, _, err := e.WhatsApp.JournalAfter(ctx, before)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			return e.Sync(ctx)
+		}
+	}
+}
+
+// Logs returns the last n log lines of each container of the run, by role.
+func (e *ContainersEnv) Logs(ctx context.Context, n int) map[string][]string {
+	out := map[string][]string{}
+	for _, rc := range e.containers {
+		out[rc.role] = lastLines(ctx, rc.c, n)
+	}
+	return out
+}
+
+// Close removes the run's containers and network, whatever state they are in, and anything else
+// labelled with the run's id. It uses its own deadline so that it also cleans up after a cancelled run.
+func (e *ContainersEnv) Close() error {
+	e.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		var errs []error
+		for i := len(e.containers) - 1; i >= 0; i-- {
+			if err := testcontainers.TerminateContainer(e.containers[i].c, testcontainers.StopTimeout(2*time.Second)); err != nil {
+				errs = append(errs, fmt.Errorf("removing the %s container: %w", e.containers[i].role, err))
+			}
+		}
+		if e.network != nil {
+			if err := e.network.Remove(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("removing the run's network: %w", err))
+			}
+		}
+		if err := RemoveLeftovers(ctx, LabelRun+"="+e.RunID); err != nil {
+			errs = append(errs, err)
+		}
+		e.closeErr = errors.Join(errs...)
+	})
+	return e.closeErr
+}
+
+// Leftovers lists the containers and networks labelled by parley that match filter ("key=value"; empty
+// for every parley resource), as "container NAME" and "network NAME".
+func Leftovers(ctx context.Context, filter string) ([]string, error) {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cli.Close()
+	f := make(client.Filters).Add("label", LabelManaged+"=true")
+	if filter != "" {
+		f.Add("label", filter)
+	}
+	var out []string
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs.Items {
+		out = append(out, "container "+strings.TrimPrefix(strings.Join(c.Names, ","), "/"))
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns.Items {
+		out = append(out, "network "+n.Name)
+	}
+	return out, nil
+}
+
+// RemoveLeftovers removes the containers and networks labelled by parley that match filter ("key=value";
+// empty for every parley resource): what a crashed run (no Ryuk) left behind.
+func RemoveLeftovers(ctx context.Context, filter string) error {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	f := make(client.Filters).Add("label", LabelManaged+"=true")
+	if filter != "" {
+		f.Add("label", filter)
+	}
+	var errs []error
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return err
+	}
+	for _, c := range cs.Items {
+		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		return err
+	}
+	for _, n := range ns.Items {
+		if _, err := cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RunJourneyInContainers is RunJourney in a fresh containers environment. When the journey fails, the
+// containers' last log lines are joined to the error, for the report.
+func RunJourneyInContainers(ctx context.Context, o ContainersOptions, j sim.Journey, ao audit.Options) JourneyResult {
+	start := time.Now()
+	res := JourneyResult{Journey: j}
+	env, err := StartContainers(ctx, o)
+	if err != nil {
+		res.Err = fmt.Errorf("starting the environment: %w", err)
+		res.Duration = time.Since(start)
+		return res
+	}
+	res.Err = j.Run(ctx, env.World)
+	if err := env.Settle(ctx); err != nil && res.Err == nil {
+		res.Err = fmt.Errorf("the run did not settle: %w", err)
+	}
+	if err := env.Sync(context.WithoutCancel(ctx)); err != nil {
+		res.Err = errors.Join(res.Err, fmt.Errorf("fetching the journal: %w", err))
+	}
+	res.Events = env.Journal.Events()
+	res.Report = audit.Run(res.Events, ao)
+	if res.Err != nil || len(res.Report.Broken()) > 0 {
+		var b strings.Builder
+		for role, lines := range env.Logs(context.WithoutCancel(ctx), o.LogLines) {
+			fmt.Fprintf(&b, "\n--- last log lines of the %s container ---\n%s", role, strings.Join(lines, "\n"))
+		}
+		if res.Err != nil && b.Len() > 0 {
+			res.Err = fmt.Errorf("%w%s", res.Err, b.String())
+		}
+	}
+	if err := env.Close(); err != nil {
+		res.Err = errors.Join(res.Err, fmt.Errorf("removing the environment: %w", err))
+	}
+	res.Duration = time.Since(start)
+	return res
+}
+
+// mergedJournal is the run's journal in containers mode: the mocks' events fetched over HTTP and
+// appended in their order, with the harness's own events recorded where they happened. Every local
+// record first brings the mocks' events in and sets the local clock to the mocks' simulated time, so the
+// merged order is the order things happened in and every event carries simulated time.
+type mergedJournal struct {
+	mu    sync.Mutex
+	j     *journal.Journal
+	wa    *whatsapp.ControlClient
+	httpc *http.Client
+	base  string
+	last  uint64 // the mocks' sequence number already merged
+}
+
+func (m *mergedJournal) remoteLast() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.last
+}
+
+// sync must be called with m.mu held.
+func (m *mergedJournal) sync(ctx context.Context) error {
+	evs, last, err := m.wa.JournalAfter(ctx, m.last)
+	if err != nil {
+		return fmt.Errorf("fetching the mocks' journal: %w", err)
+	}
+	for _, ev := range evs {
+		if ev.Seq <= m.last {
+			continue // a repeated page; each event is merged once
+		}
+		m.j.Append(ev)
+		m.last = ev.Seq
+	}
+	if last > m.last {
+		m.last = last
+	}
+	now, err := m.remoteNow(ctx)
+	if err != nil {
+		return err
+	}
+	m.j.Clock().Set(now)
+	return nil
+}
+
+func (m *mergedJournal) remoteNow(ctx context.Context) (time.Time, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.base+"/_parley/clock", nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	resp, err := m.httpc.Do(req)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading the mocks' clock: %w", err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Now time.Time `json:"now"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return time.Time{}, fmt.Errorf("reading the mocks' clock: HTTP %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		return time.Time{}, fmt.Errorf("reading the mocks' clock: %w", err)
+	}
+	return v.Now, nil
+}
+
+// Record implements sim.Recorder.
+func (m *mergedJournal) Record(source journal.Source, kind, customer string, data any) journal.Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.sync(ctx); err != nil {
+		// The event is kept whatever happens; the failure is recorded next to it, so the audit of a run
+		// with an unreachable mock does not pass silently.
+		m.j.Record(journal.SourceHarness, journal.KindUnmodelled, "", journal.RequestData{Method: http.MethodGet, Path: "/_parley/journal", Detail: err.Error()})
+	}
+	return m.j.Record(source, kind, customer, data)
+}
+
+// mergedHooks calls the assistant's hooks and records each call after the events it caused, as the
+// embedded harness does.
+type mergedHooks struct {
+	inner *Hooks
+	m     *mergedJournal
+}
+
+func (h *mergedHooks) around(ctx context.Context, call func(*Hooks) error) error {
+	scratch := journal.New(nil)
+	hk := *h.inner
+	hk.Journal = scratch
+	err := call(&hk)
+	h.m.mu.Lock()
+	defer h.m.mu.Unlock()
+	if serr := h.m.sync(ctx); serr != nil && err == nil {
+		err = serr
+	}
+	for _, ev := range scratch.Events() {
+		ev.At = time.Time{} // stamped with the mocks' time, now
+		h.m.j.Append(ev)
+	}
+	return err
+}
+
+func (h *mergedHooks) Consent(ctx context.Context, c sim.ConsentHook) error {
+	return h.around(ctx, func(k *Hooks) error { return k.Consent(ctx, c) })
+}
+
+func (h *mergedHooks) Notify(ctx context.Context, waID, event, order string, at time.Time) error {
+	return h.around(ctx, func(k *Hooks) error { return k.Notify(ctx, waID, event, order, at) })
+}
+
+func (h *mergedHooks) Campaign(ctx context.Context, campaign, template string, at time.Time) error {
+	return h.around(ctx, func(k *Hooks) error { return k.Campaign(ctx, campaign, template, at) })
+}
+
+func (h *mergedHooks) ReleaseHandoff(ctx context.Context, waID string) error {
+	return h.around(ctx, func(k *Hooks) error { return k.ReleaseHandoff(ctx, waID) })
+}
+
+// readiness waits until every probe passes, and fails at once when the container exits.
+type readiness struct {
+	what    string
+	timeout time.Duration
+	checks  []probe
+}
+
+// probe checks one thing of a container reached at host:port (the mapped port of its container port).
+type probe struct {
+	port  string
+	check func(ctx context.Context, hostport string) error
+}
+
+type notReady struct {
+	what     string
+	timeout  time.Duration
+	exited   bool
+	exitCode int
+	last     error
+}
+
+func (e *notReady) Error() string {
+	if e.exited {
+		return fmt.Sprintf("exited with code %d before %s was ready", e.exitCode, e.what)
+	}
+	return fmt.Sprintf("%s not ready after %s: %v", e.what, e.timeout, e.last)
+}
+
+func (r *readiness) WaitUntilReady(ctx context.Context, t wait.StrategyTarget) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var last error
+	for {
+		st, err := t.State(ctx)
+		switch {
+		case err != nil:
+			last = err
+		case st.Status == container.StateExited || st.Status == container.StateDead:
+			return &notReady{what: r.what, exited: true, exitCode: st.ExitCode}
+		case st.Running:
+			last = r.check(ctx, t)
+			if last == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return &notReady{what: r.what, timeout: r.timeout, last: last}
+		case <-tick.C:
+		}
+	}
+}
+
+func (r *readiness) check(ctx context.Context, t wait.StrategyTarget) error {
+	host, err := t.Host(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range r.checks {
+		mp, err := t.MappedPort(ctx, p.port+"/tcp")
+		if err != nil {
+			return err
+		}
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err = p.check(cctx, net.JoinHostPort(host, mp.Port()))
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func httpProbe(port, path string, hc *http.Client) probe {
+	return probe{port: port, check: func(ctx context.Context, hostport string) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+hostport+path, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			return fmt.Errorf("GET %s: HTTP %d", path, resp.StatusCode)
+		}
+		return nil
+	}}
+}
+
+// tcpProbe waits for the port to accept a connection that stays open: Docker's port proxy accepts
+// connections on a mapped port even when nothing listens inside, and closes them at once.
+func tcpProbe(port string) probe {
+	return probe{port: port, check: func(ctx context.Context, hostport string) error {
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "tcp", hostport)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		// An HTTP request that gets any answer proves a listener behind the proxy.
+		_ = c.SetDeadline(time.Now().Add(time.Second))
+		if _, err := io.WriteString(c, "GET / HTTP/1.0\r\n\r\n"); err != nil {
+			return err
+		}
+		if _, err := bufio.NewReader(c).ReadByte(); err != nil {
+			return fmt.Errorf("nothing answers on port %s: %w", port, err)
+		}
+		return nil
+	}}
+}
+
+func hostGateway(on bool) func(*container.HostConfig) {
+	return func(hc *container.HostConfig) {
+		if on {
+			hc.ExtraHosts = append(hc.ExtraHosts, HostAlias+":host-gateway")
+		}
+	}
+}
+
+func endpoint(ctx context.Context, c testcontainers.Container, port, scheme string) (string, error) {
+	ep, err := c.PortEndpoint(ctx, port+"/tcp", scheme)
+	if err != nil {
+		return "", fmt.Errorf("mapped port %s: %w", port, err)
+	}
+	return ep, nil
+}
+
+// lastLines returns the last n lines a container wrote (stdout and stderr).
+func lastLines(ctx context.Context, c testcontainers.Container, n int) []string {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	rc, err := c.Logs(ctx)
+	if err != nil {
+		return []string{"(logs unavailable: " + err.Error() + ")"}
+	}
+	defer rc.Close()
+	var lines []string
+	sc := bufio.NewScanner(rc)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if len(lines) > n {
+			lines = lines[1:]
+		}
+	}
+	return lines
+}
+
+// tcLogger sends testcontainers' progress lines to the run's logger at debug level: library code prints
+// nothing of its own.
+type tcLogger struct{ l *slog.Logger }
+
+func (t tcLogger) Printf(format string, v ...any) { t.l.Debug(fmt.Sprintf(format, v...), "from", "testcontainers") }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
