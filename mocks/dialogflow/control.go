@@ -139,6 +139,7 @@ func (s *Server) SetLatency(_ context.Context, d time.Duration) error {
 	s.mu.Lock()
 	s.latency = d
 	s.mu.Unlock()
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dialogflow", "latency": d.String()})
 	return nil
 }
 
@@ -156,6 +157,8 @@ func (s *Server) ForceNext(_ context.Context, f Force) error {
 	s.mu.Lock()
 	s.forced = append(s.forced, f)
 	s.mu.Unlock()
+	// An override changes what the assistant sees: the journal says so, so a report can tell.
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dialogflow", "force": f})
 	return nil
 }
 
