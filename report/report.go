@@ -1,0 +1,433 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/journal"
+)
+
+// SchemaID names the version of the report's JSON shape. It changes only when a field changes meaning or
+// disappears; fields are added without changing it.
+const SchemaID = "https://parley.dev/schemas/report/v1"
+
+// The verdicts.
+const (
+	Certified    = "certified"
+	NotCertified = "not_certified"
+)
+
+// The statuses of a scenario: its steps held and no rule broke (passed), a rule broke or a step failed
+// (failed), or it could not be played at all (error).
+const (
+	ScenarioPassed = "passed"
+	ScenarioFailed = "failed"
+	ScenarioError  = "error"
+)
+
+// Report is the certification report, as written to report.json.
+type Report struct {
+	Schema     string     `json:"$schema"`
+	Verdict    string     `json:"verdict"`
+	FailOn     string     `json:"fail_on"` // the lowest severity of a broken rule that denies certification
+	Lang       string     `json:"lang"`    // language of the renderings: en or es
+	Assistant  Assistant  `json:"assistant"`
+	Parley     Parley     `json:"parley"`
+	Suite      Suite      `json:"suite"`
+	Seed       int64      `json:"seed"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt time.Time  `json:"finished_at"`
+	Summary    Summary    `json:"summary"`
+	Rules      []Rule     `json:"rules"`
+	Scenarios  []Scenario `json:"scenarios"`
+}
+
+// Assistant is what was certified.
+type Assistant struct {
+	Kind       string   `json:"kind"` // reference, url, image
+	Name       string   `json:"name"`
+	URL        string   `json:"url,omitempty"`
+	Image      string   `json:"image,omitempty"`
+	Violations []string `json:"violations,omitempty"` // switches of the reference assistant broken on purpose
+}
+
+// Parley is the tool that ran the certification.
+type Parley struct {
+	Version      string `json:"version"`
+	BinarySHA256 string `json:"binary_sha256"`
+	Mode         string `json:"mode"` // embedded or containers
+}
+
+// Suite is the certification suite that ran: its version, the SHA-256 of its content (every feature file,
+// or the Go journeys' listing), the tag expression and the shard.
+type Suite struct {
+	Name    string   `json:"name"`
+	Version string   `json:"version"`
+	SHA256  string   `json:"sha256"`
+	Tags    string   `json:"tags,omitempty"`
+	Shard   string   `json:"shard,omitempty"` // i/n, when the run was one shard; merged reports list all in Shards
+	Shards  []string `json:"shards,omitempty"`
+	Total   int      `json:"total"` // scenarios in the suite after tags, before sharding
+}
+
+// Summary counts what the report holds.
+type Summary struct {
+	Scenarios   int `json:"scenarios"`
+	Passed      int `json:"passed"`
+	Failed      int `json:"failed"`
+	Errors      int `json:"errors"`
+	RulesPassed int `json:"rules_passed"`
+	RulesBroken int `json:"rules_broken"`
+	RulesUnseen int `json:"rules_not_exercised"`
+	Findings    int `json:"findings"`
+	Blocking    int `json:"blocking_findings"` // findings at or above fail_on
+}
+
+// Rule is one catalogue rule's verdict over the whole run.
+type Rule struct {
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	TitleES   string         `json:"title_es"`
+	Severity  audit.Severity `json:"severity"`
+	Sources   []string       `json:"sources"`
+	Status    audit.Status   `json:"status"`
+	Scenarios []string       `json:"scenarios,omitempty"` // the scenarios that exercised it
+	Findings  []Finding      `json:"findings"`
+}
+
+// Finding is one piece of evidence that a rule was broken, with the journal events that prove it.
+type Finding struct {
+	Rule        string         `json:"rule"`
+	Severity    audit.Severity `json:"severity"`
+	Scenario    string         `json:"scenario"`
+	Customer    string         `json:"customer,omitempty"`
+	Explanation string         `json:"explanation"`
+	Seqs        []uint64       `json:"seqs"`
+	Evidence    []Evidence     `json:"evidence"`
+}
+
+// Evidence is one journal event behind a finding, summarised for a reader.
+type Evidence struct {
+	Seq     uint64         `json:"seq"`
+	At      time.Time      `json:"at"`
+	Source  journal.Source `json:"source"`
+	Kind    string         `json:"kind"`
+	Summary string         `json:"summary"`
+}
+
+// Scenario is one scenario's outcome.
+type Scenario struct {
+	Name      string   `json:"name"`
+	Tags      []string `json:"tags,omitempty"`
+	Exercises []string `json:"exercises,omitempty"` // the rule ids the scenario declares it exercises
+	Status    string   `json:"status"`
+	Error     string   `json:"error,omitempty"` // the step that failed, or why it could not run
+	// RuleStatus is every rule's status over this scenario's journal alone.
+	RuleStatus map[string]audit.Status `json:"rule_status"`
+	Findings   []Finding               `json:"findings"`
+	Transcript []Turn                  `json:"transcript"`
+	Timings    Timings                 `json:"timings"`
+	Events     int                     `json:"events"`
+}
+
+// Timings are a scenario's durations: wall time of the run, and simulated time its clock covered.
+type Timings struct {
+	Started   time.Time `json:"started"`
+	WallMS    int64     `json:"wall_ms"`
+	Simulated string    `json:"simulated"` // from the first event to the last, on the simulated clock
+}
+
+// RuleMeta is what the report needs to know of a catalogue rule.
+type RuleMeta struct {
+	ID       string
+	Title    string
+	TitleES  string
+	Severity audit.Severity
+	Sources  []string
+}
+
+// Catalogue returns the metadata of audit.Catalogue().
+func Catalogue() []RuleMeta {
+	var out []RuleMeta
+	for _, r := range audit.Catalogue() {
+		out = append(out, RuleMeta{ID: r.ID, Title: r.Title, TitleES: r.TitleES, Severity: r.Severity, Sources: r.Sources})
+	}
+	return out
+}
+
+// Outcome is one scenario as a runner played it: the input of NewScenario.
+type Outcome struct {
+	Name      string
+	Tags      []string
+	Exercises []string
+	// Err is the scenario's own failure (a step or expectation), or why it could not run when Events is
+	// empty.
+	Err      error
+	Events   []journal.Event
+	Audit    audit.Report
+	Started  time.Time
+	Duration time.Duration
+}
+
+// NewScenario turns a played scenario into its report entry: transcript, findings with evidence, and the
+// status of every rule over its journal.
+func NewScenario(o Outcome) Scenario {
+	s := Scenario{
+		Name: o.Name, Tags: slices.Clone(o.Tags), Exercises: slices.Clone(o.Exercises),
+		RuleStatus: map[string]audit.Status{}, Findings: []Finding{}, Events: len(o.Events),
+		Timings: Timings{Started: o.Started.UTC(), WallMS: o.Duration.Milliseconds()},
+	}
+	if len(o.Events) > 0 {
+		s.Timings.Simulated = o.Events[len(o.Events)-1].At.Sub(o.Events[0].At).String()
+	}
+	bySeq := make(map[uint64]journal.Event, len(o.Events))
+	for _, e := range o.Events {
+		bySeq[e.Seq] = e
+	}
+	for _, res := range o.Audit.Results {
+		s.RuleStatus[res.Rule] = res.Status
+		for _, f := range res.Findings {
+			fd := Finding{Rule: f.Rule, Severity: f.Severity, Scenario: o.Name, Customer: f.Customer, Explanation: f.Explanation, Seqs: slices.Clone(f.Seqs), Evidence: []Evidence{}}
+			if fd.Seqs == nil {
+				fd.Seqs = []uint64{}
+			}
+			for _, seq := range f.Seqs {
+				if e, ok := bySeq[seq]; ok {
+					fd.Evidence = append(fd.Evidence, Evidence{Seq: e.Seq, At: e.At.UTC(), Source: e.Source, Kind: e.Kind, Summary: Summarize(e)})
+				}
+			}
+			s.Findings = append(s.Findings, fd)
+		}
+	}
+	s.Transcript = Transcript(o.Events, s.Findings)
+	switch {
+	case o.Err != nil && len(o.Events) == 0:
+		s.Status, s.Error = ScenarioError, o.Err.Error()
+	case o.Err != nil:
+		s.Status, s.Error = ScenarioFailed, o.Err.Error()
+	case slices.ContainsFunc(s.Findings, func(f Finding) bool { return f.Severity != audit.SeverityInfo }):
+		s.Status = ScenarioFailed
+	default:
+		s.Status = ScenarioPassed
+	}
+	return s
+}
+
+// severityRank orders severities, most grave first; unknown ones sort last.
+func severityRank(s audit.Severity) int {
+	switch s {
+	case audit.SeverityCritical:
+		return 0
+	case audit.SeverityHigh:
+		return 1
+	case audit.SeverityMedium:
+		return 2
+	case audit.SeverityLow:
+		return 3
+	case audit.SeverityInfo:
+		return 4
+	}
+	return 5
+}
+
+// ParseFailOn checks a --fail-on value.
+func ParseFailOn(s string) (audit.Severity, error) {
+	switch sev := audit.Severity(strings.ToLower(s)); sev {
+	case audit.SeverityCritical, audit.SeverityHigh, audit.SeverityMedium, audit.SeverityLow:
+		return sev, nil
+	}
+	return "", fmt.Errorf("%q is not a severity: want critical, high, medium or low", s)
+}
+
+// Blocks reports whether a finding of severity s denies certification at threshold failOn.
+func Blocks(s audit.Severity, failOn audit.Severity) bool {
+	return s != audit.SeverityInfo && severityRank(s) <= severityRank(failOn)
+}
+
+// Header is everything of a report that is not derived from its scenarios.
+type Header struct {
+	FailOn     audit.Severity
+	Lang       string
+	Assistant  Assistant
+	Parley     Parley
+	Suite      Suite
+	Seed       int64
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// Build assembles a report from its header, the catalogue and the scenarios: each rule's status over the
+// whole run (broken if any scenario broke it, passed if any exercised it, otherwise not exercised), the
+// summary and the verdict. A run is certified when no scenario failed or errored for a reason other than
+// findings below the threshold, and no finding at or above fail_on was made.
+func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
+	r := Report{
+		Schema: SchemaID, FailOn: string(h.FailOn), Lang: h.Lang, Assistant: h.Assistant, Parley: h.Parley, Suite: h.Suite,
+		Seed: h.Seed, StartedAt: h.StartedAt.UTC(), FinishedAt: h.FinishedAt.UTC(), Scenarios: scenarios, Rules: []Rule{},
+	}
+	if r.Scenarios == nil {
+		r.Scenarios = []Scenario{}
+	}
+	if r.Lang == "" {
+		r.Lang = "en"
+	}
+	blocked := false
+	for _, m := range rules {
+		rr := Rule{ID: m.ID, Title: m.Title, TitleES: m.TitleES, Severity: m.Severity, Sources: slices.Clone(m.Sources), Status: audit.NotExercised, Findings: []Finding{}}
+		for _, s := range scenarios {
+			switch s.RuleStatus[m.ID] {
+			case audit.Broken:
+				rr.Status = audit.Broken
+			case audit.Passed:
+				if rr.Status == audit.NotExercised {
+					rr.Status = audit.Passed
+				}
+			default:
+				continue
+			}
+			rr.Scenarios = append(rr.Scenarios, s.Name)
+			for _, f := range s.Findings {
+				if f.Rule == m.ID {
+					rr.Findings = append(rr.Findings, f)
+				}
+			}
+		}
+		switch rr.Status {
+		case audit.Passed:
+			r.Summary.RulesPassed++
+		case audit.Broken:
+			r.Summary.RulesBroken++
+		default:
+			r.Summary.RulesUnseen++
+		}
+		r.Rules = append(r.Rules, rr)
+	}
+	for _, s := range scenarios {
+		r.Summary.Scenarios++
+		switch s.Status {
+		case ScenarioPassed:
+			r.Summary.Passed++
+		case ScenarioError:
+			r.Summary.Errors++
+			blocked = true
+		default:
+			r.Summary.Failed++
+			if s.Error != "" {
+				blocked = true // a step failed: the assistant did not do what the scenario needs
+			}
+		}
+		for _, f := range s.Findings {
+			r.Summary.Findings++
+			if Blocks(f.Severity, h.FailOn) {
+				r.Summary.Blocking++
+				blocked = true
+			}
+		}
+	}
+	r.Verdict = Certified
+	if blocked || len(scenarios) == 0 {
+		r.Verdict = NotCertified
+	}
+	return r
+}
+
+// Certified reports whether the verdict is certified.
+func (r Report) Certified() bool { return r.Verdict == Certified }
+
+// Catalogue returns the rule metadata the report carries, for Build and Merge.
+func (r Report) Catalogue() []RuleMeta {
+	var out []RuleMeta
+	for _, x := range r.Rules {
+		out = append(out, RuleMeta{ID: x.ID, Title: x.Title, TitleES: x.TitleES, Severity: x.Severity, Sources: x.Sources})
+	}
+	return out
+}
+
+// Header returns the report's header, for Build.
+func (r Report) Header() Header {
+	return Header{FailOn: audit.Severity(r.FailOn), Lang: r.Lang, Assistant: r.Assistant, Parley: r.Parley, Suite: r.Suite,
+		Seed: r.Seed, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+}
+
+// Merge joins the reports of the shards of one run. They must come from the same suite (hash), assistant,
+// seed, threshold and parley binary; a scenario may appear in one shard only. The merged report lists the
+// scenarios in suite order as the shards recorded them and recomputes every verdict.
+func Merge(parts []Report) (Report, error) {
+	if len(parts) == 0 {
+		return Report{}, errors.New("nothing to merge")
+	}
+	first := parts[0]
+	h := first.Header()
+	h.Suite.Shard, h.Suite.Shards = "", nil
+	seen := map[string]string{}
+	var scenarios []Scenario
+	for i, p := range parts {
+		switch {
+		case p.Schema != first.Schema:
+			return Report{}, fmt.Errorf("report %d has schema %q, not %q", i+1, p.Schema, first.Schema)
+		case p.Suite.SHA256 != first.Suite.SHA256:
+			return Report{}, fmt.Errorf("report %d ran suite %s, not %s: shards must run the same suite", i+1, short(p.Suite.SHA256), short(first.Suite.SHA256))
+		case p.Parley.BinarySHA256 != first.Parley.BinarySHA256:
+			return Report{}, fmt.Errorf("report %d was made by parley binary %s, not %s", i+1, short(p.Parley.BinarySHA256), short(first.Parley.BinarySHA256))
+		case p.Seed != first.Seed, p.FailOn != first.FailOn, p.Suite.Tags != first.Suite.Tags:
+			return Report{}, fmt.Errorf("report %d differs in seed, --fail-on or --tags from report 1", i+1)
+		case p.Assistant.Kind != first.Assistant.Kind || p.Assistant.URL != first.Assistant.URL || p.Assistant.Image != first.Assistant.Image ||
+			!slices.Equal(p.Assistant.Violations, first.Assistant.Violations):
+			return Report{}, fmt.Errorf("report %d certified another assistant (%s) than report 1 (%s)", i+1, p.Assistant.Name, first.Assistant.Name)
+		}
+		if p.StartedAt.Before(h.StartedAt) {
+			h.StartedAt = p.StartedAt
+		}
+		if p.FinishedAt.After(h.FinishedAt) {
+			h.FinishedAt = p.FinishedAt
+		}
+		if p.Suite.Shard != "" {
+			h.Suite.Shards = append(h.Suite.Shards, p.Suite.Shard)
+		}
+		h.Suite.Shards = append(h.Suite.Shards, p.Suite.Shards...)
+		for _, s := range p.Scenarios {
+			if prev, dup := seen[s.Name]; dup {
+				return Report{}, fmt.Errorf("scenario %q is in two shards (%s and %s)", s.Name, prev, p.Suite.Shard)
+			}
+			seen[s.Name] = p.Suite.Shard
+			scenarios = append(scenarios, s)
+		}
+	}
+	slices.Sort(h.Suite.Shards)
+	return Build(h, first.Catalogue(), scenarios), nil
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}
+
+// Read decodes a report.json, refusing another schema.
+func Read(r io.Reader) (Report, error) {
+	var rep Report
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&rep); err != nil {
+		return Report{}, fmt.Errorf("not a parley report: %w", err)
+	}
+	if rep.Schema != SchemaID {
+		return Report{}, fmt.Errorf("not a parley report of schema %s (got %q)", SchemaID, rep.Schema)
+	}
+	return rep, nil
+}
+
+// JSON encodes the report as written to report.json: indented, ending in a newline.
+func (r Report) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}

@@ -1,0 +1,111 @@
+package report
+
+import "github.com/parley-dev/parley/audit"
+
+// text is the wording of the renderings in one language.
+type text struct {
+	Lang, Title, Certified, NotCertified, Assistant, Suite, Tags, Shard, Seed, FailOn string
+	SummaryLine                                                                       string
+	Rules, Rule, RuleTitle, Severity, Status, Findings, Scenarios, Scenario           string
+	Duration, Passed, Broken, NotExercised, Failed, Errored, Matrix, Source           string
+	Conversation, Calls, Evidence, Simulated, Refused, NoFindings, VerdictHelp        string
+	ES                                                                                bool
+}
+
+var english = text{
+	Lang: "en", Title: "parley certification", Certified: "CERTIFIED", NotCertified: "NOT CERTIFIED",
+	Assistant: "Assistant", Suite: "Suite", Tags: "Tags", Shard: "Shard", Seed: "Seed", FailOn: "Fails on",
+	SummaryLine: "%d scenarios: %d passed, %d failed, %d could not run. Rules: %d passed, %d broken, %d not exercised. %d findings, %d at or above the threshold.",
+	Rules:       "Rules", Rule: "Rule", RuleTitle: "Title", Severity: "Severity", Status: "Status", Findings: "Findings",
+	Scenarios: "Scenarios", Scenario: "Scenario", Duration: "Duration", Passed: "passed", Broken: "broken",
+	NotExercised: "not exercised", Failed: "failed", Errored: "could not run", Matrix: "Rule matrix by severity and source",
+	Source: "Source", Conversation: "Conversation", Calls: "Dialogflow and DLP calls", Evidence: "Evidence",
+	Simulated: "simulated time", Refused: "refused by WhatsApp", NoFindings: "No findings.",
+	VerdictHelp: "Each rule is judged by parley's auditor over everything that crossed the mocks; the assistant's own account is never trusted.",
+}
+
+var spanish = text{
+	Lang: "es", Title: "Certificación parley", Certified: "CERTIFICADO", NotCertified: "NO CERTIFICADO",
+	Assistant: "Asistente", Suite: "Batería", Tags: "Etiquetas", Shard: "Fragmento", Seed: "Semilla", FailOn: "Falla desde",
+	SummaryLine: "%d escenarios: %d superados, %d fallidos, %d sin poder ejecutarse. Reglas: %d cumplidas, %d incumplidas, %d sin ejercitar. %d hallazgos, %d en o por encima del umbral.",
+	Rules:       "Reglas", Rule: "Regla", RuleTitle: "Título", Severity: "Gravedad", Status: "Estado", Findings: "Hallazgos",
+	Scenarios: "Escenarios", Scenario: "Escenario", Duration: "Duración", Passed: "cumplida", Broken: "incumplida",
+	NotExercised: "sin ejercitar", Failed: "fallido", Errored: "no se pudo ejecutar", Matrix: "Matriz de reglas por gravedad y fuente",
+	Source: "Fuente", Conversation: "Conversación", Calls: "Llamadas a Dialogflow y DLP", Evidence: "Pruebas",
+	Simulated: "tiempo simulado", Refused: "rechazado por WhatsApp", NoFindings: "Sin hallazgos.",
+	VerdictHelp: "El auditor de parley juzga cada regla sobre todo lo que pasó por los simuladores; nunca se fía del relato del propio asistente.",
+	ES:          true,
+}
+
+func texts(lang string) text {
+	if lang == "es" {
+		return spanish
+	}
+	return english
+}
+
+func (t text) RuleTitleOf(r Rule) string {
+	if t.ES && r.TitleES != "" {
+		return r.TitleES
+	}
+	return r.Title
+}
+
+func (t text) ScenarioStatus(s string) string {
+	switch s {
+	case ScenarioPassed:
+		if t.ES {
+			return "superado"
+		}
+		return "passed"
+	case ScenarioError:
+		return t.Errored
+	}
+	return t.Failed
+}
+
+func (t text) RuleStatus(s audit.Status) string {
+	switch s {
+	case audit.Passed:
+		return t.Passed
+	case audit.Broken:
+		return t.Broken
+	}
+	return t.NotExercised
+}
+
+func (t text) SeverityName(s audit.Severity) string {
+	if !t.ES {
+		return string(s)
+	}
+	return map[audit.Severity]string{audit.SeverityCritical: "crítica", audit.SeverityHigh: "alta", audit.SeverityMedium: "media",
+		audit.SeverityLow: "baja", audit.SeverityInfo: "informativa"}[s]
+}
+
+// family is the body of rules a rule belongs to, from its id's prefix (WA-, GDPR-, PII-, …): the "source"
+// axis of the rule matrix.
+func (t text) Family(id string) string {
+	prefix := id
+	for i, c := range id {
+		if c == '-' {
+			prefix = id[:i]
+			break
+		}
+	}
+	names := map[string][2]string{
+		"WA":   {"WhatsApp Business Policy", "Política de WhatsApp Business"},
+		"GDPR": {"GDPR / LOPDGDD", "RGPD / LOPDGDD"},
+		"PII":  {"Personal data in NLU", "Datos personales en el NLU"},
+		"AI":   {"AI Act transparency", "Transparencia (Reglamento de IA)"},
+		"ES":   {"Spanish customer-service law", "Ley de servicios de atención a la clientela"},
+		"PRIV": {"Privacy notice", "Información de privacidad"},
+	}
+	n, ok := names[prefix]
+	if !ok {
+		return prefix
+	}
+	if t.ES {
+		return n[1]
+	}
+	return n[0]
+}

@@ -1,0 +1,246 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// Who a turn of a transcript comes from.
+const (
+	FromCustomer  = "customer"
+	FromAssistant = "assistant"
+	FromSystem    = "system" // the simulated world: clock moves, consents given elsewhere, hooks, probes
+)
+
+// Turn is one message or happening of a conversation, in journal order.
+type Turn struct {
+	Seq      uint64    `json:"seq"`
+	At       time.Time `json:"at"`
+	From     string    `json:"from"`
+	Customer string    `json:"customer,omitempty"`
+	Kind     string    `json:"kind"`
+	Text     string    `json:"text"`
+	Buttons  []string  `json:"buttons,omitempty"`
+	Template string    `json:"template,omitempty"`
+	Refused  string    `json:"refused,omitempty"` // the platform's refusal of an assistant's send
+	// Calls are the Dialogflow and DLP calls the assistant made while handling this turn (the calls
+	// recorded after it and before the next message).
+	Calls []Call `json:"calls,omitempty"`
+	// Findings are the ids of the rules whose finding names this turn (or one of its calls) as the
+	// offending act.
+	Findings []string `json:"findings,omitempty"`
+}
+
+// Call is one Dialogflow or DLP call beside a turn.
+type Call struct {
+	Seq     uint64         `json:"seq"`
+	Service journal.Source `json:"service"`
+	Kind    string         `json:"kind"`
+	Summary string         `json:"summary"`
+}
+
+// Transcript rebuilds the conversation of a scenario from its journal: what customers wrote, what the
+// assistant sent (accepted or refused), the ground truth the customers recorded, and the Dialogflow and
+// DLP calls attached to the turn they served. Webhook attempts, statuses and read receipts are left out:
+// they are in the journal, not in anyone's chat. Each finding marks the turn holding its offending event
+// (its first seq), or the turn whose call it was.
+func Transcript(events []journal.Event, findings []Finding) []Turn {
+	turns := []Turn{}
+	owner := map[uint64]int{} // seq → index of the turn that shows it
+	for _, e := range events {
+		t, isTurn, isCall := turnOf(e)
+		switch {
+		case isTurn:
+			turns = append(turns, t)
+			owner[e.Seq] = len(turns) - 1
+		case isCall:
+			if len(turns) == 0 {
+				turns = append(turns, Turn{Seq: e.Seq, At: e.At.UTC(), From: FromSystem, Kind: "calls", Text: ""})
+			}
+			i := len(turns) - 1
+			turns[i].Calls = append(turns[i].Calls, Call{Seq: e.Seq, Service: e.Source, Kind: e.Kind, Summary: Summarize(e)})
+			owner[e.Seq] = i
+		}
+	}
+	for _, f := range findings {
+		for _, seq := range f.Seqs {
+			i, ok := owner[seq]
+			if !ok {
+				continue
+			}
+			if !slices.Contains(turns[i].Findings, f.Rule) {
+				turns[i].Findings = append(turns[i].Findings, f.Rule)
+			}
+			break // the first seq that shows in the chat is the offending act
+		}
+	}
+	return turns
+}
+
+func turnOf(e journal.Event) (t Turn, isTurn, isCall bool) {
+	t = Turn{Seq: e.Seq, At: e.At.UTC(), Customer: e.Customer, Kind: e.Kind}
+	switch e.Kind {
+	case journal.KindInboundSent:
+		var d journal.InboundData
+		_ = e.Decode(&d)
+		t.From, t.Text = FromCustomer, d.Text
+		if t.Text == "" {
+			t.Text = "[" + d.Type + "]"
+		}
+		return t, true, false
+	case journal.KindOutboundAccepted, journal.KindOutboundRejected:
+		var d journal.OutboundData
+		_ = e.Decode(&d)
+		if t.Customer == "" {
+			t.Customer = d.WaID
+		}
+		t.From, t.Text, t.Buttons, t.Template = FromAssistant, d.Text, d.Buttons, d.Template
+		if t.Text == "" && d.Template != "" {
+			t.Text = "[template " + d.Template + "]"
+		} else if t.Text == "" {
+			t.Text = "[" + d.Type + "]"
+		}
+		if e.Kind == journal.KindOutboundRejected {
+			t.Refused = fmt.Sprintf("%d %s", d.Code, d.Error)
+		}
+		return t, true, false
+	case journal.KindDetectIntent, journal.KindDetectIntentRejected, journal.KindContextsListed, journal.KindContextsCreated,
+		journal.KindContextsDeleted, journal.KindDeidentify, journal.KindInspect, journal.KindDLPRejected:
+		return t, false, true
+	case journal.KindConsentGiven, journal.KindConsentWithdrawn, journal.KindConsentRefused, journal.KindOptoutRequested,
+		journal.KindDataRequest, journal.KindHandoffRequested, journal.KindHandoffReleased, journal.KindCustomerBlocked,
+		journal.KindCustomerUnblocked, journal.KindClockAdvanced, journal.KindHookCalled, journal.KindUnmodelled,
+		journal.KindInboundFailed, journal.KindCanaryPlanted:
+		t.From, t.Text = FromSystem, Summarize(e)
+		return t, true, false
+	}
+	return t, false, false
+}
+
+// Summarize says in one line what an event was, for evidence and transcripts.
+func Summarize(e journal.Event) string {
+	switch e.Kind {
+	case journal.KindInboundSent, journal.KindInboundDelivered, journal.KindInboundFailed:
+		var d journal.InboundData
+		if e.Decode(&d) == nil {
+			s := fmt.Sprintf("customer %s wrote %q", e.Customer, d.Text)
+			if d.Error != "" {
+				s += ": not delivered, " + d.Error
+			}
+			return s
+		}
+	case journal.KindOutboundAccepted, journal.KindOutboundRejected:
+		var d journal.OutboundData
+		if e.Decode(&d) == nil {
+			what := d.Text
+			if d.Template != "" {
+				what = "template " + d.Template
+				if d.Category != "" {
+					what += " (" + d.Category + ")"
+				}
+			}
+			s := fmt.Sprintf("assistant sent %s to %s: %q", d.Type, d.WaID, what)
+			if e.Kind == journal.KindOutboundRejected {
+				s += fmt.Sprintf(", refused %d %s", d.Code, d.Error)
+			} else if !d.InWindow {
+				s += ", outside the 24-hour window"
+			}
+			return s
+		}
+	case journal.KindDetectIntent, journal.KindDetectIntentRejected:
+		var d journal.DetectIntentData
+		if e.Decode(&d) == nil {
+			q := d.Text
+			if q == "" {
+				q = "event " + d.Event
+			}
+			if d.Error != "" {
+				return fmt.Sprintf("Dialogflow %s %q: %s %s", d.Transport, q, d.Code, d.Error)
+			}
+			return fmt.Sprintf("Dialogflow %s %q → %s (%.2f)", d.Transport, q, d.Intent, d.Confidence)
+		}
+	case journal.KindContextsListed, journal.KindContextsCreated, journal.KindContextsDeleted:
+		var d journal.ContextsData
+		if e.Decode(&d) == nil {
+			what := strings.Join(d.Contexts, ", ")
+			if d.All {
+				what = "all"
+			}
+			return fmt.Sprintf("Dialogflow %s %s (session %s)", e.Kind, what, d.SessionID)
+		}
+	case journal.KindDeidentify, journal.KindInspect, journal.KindDLPRejected:
+		var d journal.DLPData
+		if e.Decode(&d) == nil {
+			if d.Error != "" {
+				return fmt.Sprintf("DLP %s: %s %s", e.Kind, d.Code, d.Error)
+			}
+			s := fmt.Sprintf("DLP %s %q", e.Kind, d.Text)
+			if d.Result != "" {
+				s += fmt.Sprintf(" → %q", d.Result)
+			}
+			if len(d.Found) > 0 {
+				s += " found " + strings.Join(d.Found, ", ")
+			}
+			return s
+		}
+	case journal.KindConsentGiven, journal.KindConsentWithdrawn, journal.KindConsentRefused:
+		var d journal.ConsentData
+		if e.Decode(&d) == nil {
+			verb := map[string]string{journal.KindConsentGiven: "gave", journal.KindConsentWithdrawn: "withdrew", journal.KindConsentRefused: "refused"}[e.Kind]
+			return fmt.Sprintf("customer %s %s consent to %s (%s)", e.Customer, verb, d.Purpose, d.Channel)
+		}
+	case journal.KindOptoutRequested:
+		var d journal.OptoutData
+		if e.Decode(&d) == nil {
+			return fmt.Sprintf("customer %s opted out (%s) %q", e.Customer, d.Via, d.Phrase)
+		}
+	case journal.KindDataRequest:
+		var d journal.DataRequestData
+		if e.Decode(&d) == nil {
+			return fmt.Sprintf("customer %s asked for %s: %q", e.Customer, d.Right, d.Wording)
+		}
+	case journal.KindHandoffRequested:
+		return fmt.Sprintf("customer %s asked for a person", e.Customer)
+	case journal.KindHandoffReleased:
+		return fmt.Sprintf("the person handed %s back to the assistant", e.Customer)
+	case journal.KindClockAdvanced, journal.KindClockSet:
+		var d journal.ClockData
+		if e.Decode(&d) == nil {
+			return fmt.Sprintf("%s passed", d.To.Sub(d.From))
+		}
+	case journal.KindHookCalled:
+		var d journal.HookData
+		if e.Decode(&d) == nil {
+			return fmt.Sprintf("hook /parley/%s answered %d", d.Hook, d.Status)
+		}
+	case journal.KindCanaryPlanted:
+		var d journal.CanaryData
+		if e.Decode(&d) == nil {
+			return fmt.Sprintf("customer %s shared a %s (%s)", e.Customer, d.Type, d.Value)
+		}
+	case journal.KindRequestAccepted, journal.KindRequestRejected, journal.KindUnmodelled:
+		var d journal.RequestData
+		if e.Decode(&d) == nil {
+			return fmt.Sprintf("%s %s answered %d %s", d.Method, d.Path, d.HTTP, d.Error)
+		}
+	case journal.KindWebhookAttempt:
+		var d journal.WebhookAttemptData
+		if e.Decode(&d) == nil {
+			return fmt.Sprintf("webhook %s attempt %d answered %d (signed %t)", d.Field, d.Attempt, d.Status, d.Signed)
+		}
+	case journal.KindTLSProbe:
+		var d journal.TLSProbeData
+		if e.Decode(&d) == nil {
+			return fmt.Sprintf("TLS %s handshake accepted: %t", d.Version, d.Accepted)
+		}
+	}
+	s := fmt.Sprintf("%s %s", e.Source, e.Kind)
+	if e.Customer != "" {
+		s += " for " + e.Customer
+	}
+	return s
+}
