@@ -27,9 +27,13 @@
 //     …/apiv2beta1/dialogflowpb, …/cx/apiv3/cxpb); gRPC is the generated servers. Request bodies are
 //     decoded strictly: an unknown field is refused with `Invalid JSON payload received. Unknown name "x"
 //     at 'query_params': Cannot find field.` (no location at the top level), as Google's front end does;
-//     so is the console's undocumented queryParams.source, which is not in the public proto. Enum numbers are accepted; responses carry enum
-//     names, or numbers when the query asks for enum-encoding=int (the Go REST clients send
-//     "$alt=json;enum-encoding=int", read from the raw query because url.Values splits on ";").
+//     so is the console's undocumented queryParams.source, which is not in the public proto. Enum
+//     numbers are accepted; responses carry enum names, or numbers when the query asks for
+//     enum-encoding=int (the Go REST clients send "$alt=json;enum-encoding=int", read from the raw
+//     query because url.Values splits on ";"). The session in the body, which the Go REST clients
+//     repeat, is ignored in favour of the path.
+//   - Refused context and agent calls are request.rejected events; a gRPC request that is not valid
+//     protobuf is refused by gRPC before any handler (INTERNAL) and journalled as request.rejected.
 //   - Errors are google.rpc.Status: the REST envelope {"error":{"code","message","status"}} with the HTTP
 //     status the REST clients derive the code from (mocks/gcp), and gRPC status codes. Texts from the real
 //     service (research note §1.6): "Input text exceeds 256 characters." (counted in characters, not
