@@ -108,6 +108,17 @@ func (c *ControlClient) SendFromCustomer(ctx context.Context, waID string, m Cus
 	return res, err
 }
 
+// ForgeWebhook implements Control.
+func (c *ControlClient) ForgeWebhook(ctx context.Context, waID string, m CustomerMessage, forgery Forgery) (SendResult, error) {
+	in := struct {
+		CustomerMessage
+		Forgery Forgery `json:"forgery"`
+	}{m, forgery}
+	var res SendResult
+	err := c.do(ctx, http.MethodPost, customerPath(waID, "forged"), in, &res)
+	return res, err
+}
+
 // ReadMessages implements Control.
 func (c *ControlClient) ReadMessages(ctx context.Context, waID string) error {
 	return c.do(ctx, http.MethodPost, customerPath(waID, "read"), struct{}{}, nil)

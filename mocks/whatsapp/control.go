@@ -16,6 +16,12 @@ import (
 // in-process; *ControlClient implements it over the /_parley/ routes, so steps run unchanged against an
 // embedded mock or a container.
 type Control interface {
+	// ForgeWebhook posts the assistant a messages webhook carrying m as if customer waID had sent it,
+	// signed as forgery says (no X-Hub-Signature-256, or one the app secret does not produce): what an
+	// attacker who knows the webhook URL can do. WhatsApp never sent it, so nothing changes in the
+	// customer's chat or window; it is posted once (no retries) and journalled as webhook.attempt with
+	// Signed false and the status the assistant answered (WA-SEC-01 wants 401 or 403).
+	ForgeWebhook(ctx context.Context, waID string, m CustomerMessage, forgery Forgery) (SendResult, error)
 	// SendFromCustomer makes the customer send m; the webhook has been delivered (or has failed every
 	// attempt) when it returns. A customer replying has read what they received: their delivered messages
 	// become read first.
@@ -239,6 +245,89 @@ func (s *Server) SendFromCustomer(ctx context.Context, waID string, m CustomerMe
 		data.Error, res.Error = derr.Error(), derr.Error()
 	}
 	s.journal.Record(journal.SourceCustomer, kind, waID, data)
+	return res, nil
+}
+
+// Forgery is how a forged webhook is signed.
+type Forgery string
+
+// The forgeries ForgeWebhook makes.
+const (
+	// ForgeryUnsigned carries no X-Hub-Signature-256 header at all.
+	ForgeryUnsigned Forgery = "unsigned"
+	// ForgeryWrongSecret is signed with a secret that is not the app secret.
+	ForgeryWrongSecret Forgery = "wrong_secret"
+	// ForgeryTampered carries the signature of the genuine body, but the body was changed after signing
+	// (the text of the message replaced), as a man in the middle would.
+	ForgeryTampered Forgery = "tampered"
+)
+
+// ForgeWebhook implements Control.
+func (s *Server) ForgeWebhook(ctx context.Context, waID string, m CustomerMessage, forgery Forgery) (SendResult, error) {
+	if err := checkWaID(waID); err != nil {
+		return SendResult{}, err
+	}
+	switch forgery {
+	case ForgeryUnsigned, ForgeryWrongSecret, ForgeryTampered:
+	default:
+		return SendResult{}, badRequest("forgery must be %q, %q or %q", ForgeryUnsigned, ForgeryWrongSecret, ForgeryTampered)
+	}
+	if m.Type == "" {
+		m.Type = "text"
+	}
+	if m.Type != "text" {
+		return SendResult{}, badRequest("a forged webhook carries a text message (type %q is not forged)", m.Type)
+	}
+	if m.Text == "" {
+		return SendResult{}, badRequest("a text message needs text")
+	}
+	s.mu.Lock()
+	now := s.clock.Now()
+	name := m.Name
+	if c := s.state.customers[waID]; c != nil && name == "" {
+		name = c.name
+	}
+	if name == "" {
+		name = "Customer " + waID[len(waID)-4:]
+	}
+	// A wamid of its own sequence, so the forged message cannot collide with a genuine one; it is not
+	// recorded as received, so the assistant cannot reply to it in context or react to it.
+	s.state.forgedSeq++
+	id := s.wamid(waID, 1<<40+s.state.forgedSeq)
+	s.mu.Unlock()
+	target, err := s.ensureVerified(ctx)
+	if err != nil {
+		return SendResult{}, err
+	}
+	body := func(text string) ([]byte, error) {
+		msg := map[string]any{"from": waID, "id": id, "timestamp": unix(now), "type": "text", "text": map[string]string{"body": text}}
+		raw, _ := json.Marshal(orderedMessage(msg))
+		return encodeWebhook(s.envelope("messages", 0, messagesValue{
+			MessagingProduct: "whatsapp", Metadata: s.meta(),
+			Contacts: []webhookContact{contact(waID, name)}, Messages: []json.RawMessage{raw},
+		}))
+	}
+	b, err := body(m.Text)
+	if err != nil {
+		return SendResult{}, fmt.Errorf("encoding webhook: %w", err)
+	}
+	var sig string
+	switch forgery {
+	case ForgeryWrongSecret:
+		sig = Sign("not-"+s.cfg.appSecret, b)
+	case ForgeryTampered:
+		sig = Sign(s.cfg.appSecret, b)
+		if b, err = body(m.Text + " "); err != nil {
+			return SendResult{}, fmt.Errorf("encoding webhook: %w", err)
+		}
+	}
+	status, perr := s.postOnce(ctx, target, b, sig)
+	d := journal.WebhookAttemptData{URL: target, Field: "messages", RefID: id, Attempt: 1, Status: status, Signed: false}
+	res := SendResult{ID: id, WebhookStatus: status, Attempts: 1}
+	if perr != nil {
+		d.Error, res.Error = perr.Error(), perr.Error()
+	}
+	s.journal.Record(journal.SourceWhatsApp, journal.KindWebhookAttempt, waID, d)
 	return res, nil
 }
 

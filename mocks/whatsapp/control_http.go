@@ -54,6 +54,14 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		if err = s.decodeControl(w, r, &m); err == nil {
 			res, err = s.SendFromCustomer(ctx, segs[1], m)
 		}
+	case route(http.MethodPost, 3, "customers", "*", "forged"):
+		var v struct {
+			CustomerMessage
+			Forgery Forgery `json:"forgery"`
+		}
+		if err = s.decodeControl(w, r, &v); err == nil {
+			res, err = s.ForgeWebhook(ctx, segs[1], v.CustomerMessage, v.Forgery)
+		}
 	case route(http.MethodGet, 3, "customers", "*", "inbox"):
 		var msgs []InboxMessage
 		if min := r.URL.Query().Get("min"); min != "" {

@@ -20,6 +20,7 @@ type state struct {
 	msgSeq    uint64
 	mediaSeq  uint64
 	tplSeq    uint64
+	forgedSeq uint64 // forged webhooks (ForgeWebhook), numbered apart from genuine messages
 }
 
 func newState(templates []Template) state {
