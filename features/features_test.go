@@ -16,7 +16,7 @@ import (
 // cucumber:FILE, several separated by commas), -godog.concurrency, -godog.random, -godog.strict, …
 var opts = godog.Options{Format: "progress", Concurrency: 4, Tags: features.DefaultTags, NoColors: true}
 
-func init() { godog.BindCommandLineFlags("godog.", &opts) }
+func init() { godog.BindFlags("godog.", flag.CommandLine, &opts) }
 
 func TestMain(m *testing.M) {
 	flag.Parse()

@@ -26,7 +26,7 @@ import (
 const replyWait = 10 * time.Second
 
 var (
-	affirmative = regexp.MustCompile(`(?i)^(s[ií]\b|yes\b|acepto|i agree|ok\b)`)
+	affirmative = regexp.MustCompile(`(?i)^(s[ií]([^\pL]|$)|yes\b|acepto|i agree|ok\b)`)
 	negative    = regexp.MustCompile(`(?i)^no\b`)
 	optOutTitle = regexp.MustCompile(`(?i)baja|stop|unsubscribe|darme de baja`)
 	// The keywords the assistant tells customers to write (texts of the reference assistant and the
@@ -173,9 +173,6 @@ func say(ctx context.Context, s *scenarioState, c *sim.Customer, text string) er
 		_, err = c.AskForHuman(ctx, text)
 	default:
 		_, err = c.Say(ctx, text)
-	}
-	if err := s.acted(ctx, c); err != nil {
-		return err
 	}
 	return err
 }

@@ -34,7 +34,7 @@ func awaitContaining(ctx context.Context, s *scenarioState, c *sim.Customer, tex
 			}
 		}
 		if _, err := wa.AwaitInbox(wctx, c.WaID, len(inbox)+1); err != nil {
-			return whatsapp.InboxMessage{}, fmt.Errorf("%s received no reply containing %q within %s\n%s", c.Name, text, limit, c.Transcript(context.WithoutCancel(ctx)))
+			return whatsapp.InboxMessage{}, fmt.Errorf("%s received no reply containing %q within %s (looked from message %d of %d: %v)\n%s", c.Name, text, limit, s.mark(c)+1, len(inbox), err, c.Transcript(context.WithoutCancel(ctx)))
 		}
 	}
 }
