@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +43,11 @@ type Env struct {
 	Dialogflow *dialogflow.Server
 	DLP        *dlp.Server
 	Bot        *reference.Bot
-	BotURL     string
+	// BotURL is the assistant's plain-HTTP face, where the certification hooks are called.
+	BotURL string
+	// WebhookURL is where WhatsApp delivers webhooks: the assistant's HTTPS face, as Meta requires, with a
+	// certificate made for the run that the WhatsApp mock trusts.
+	WebhookURL string
 	Hooks      *Hooks
 	World      *sim.World
 
@@ -70,6 +75,21 @@ func StartEmbedded(ctx context.Context, o Options) (env *Env, err error) {
 	}
 	e.BotURL = "http://" + botL.Addr().String()
 	e.closers = append(e.closers, func() error { botL.Close(); return nil })
+	tlsL, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listening for the assistant over TLS: %w", err)
+	}
+	e.closers = append(e.closers, func() error { tlsL.Close(); return nil })
+	e.WebhookURL = "https://" + tlsL.Addr().String() + "/webhook"
+	cert, roots, err := selfSignedTLS()
+	if err != nil {
+		return nil, err
+	}
+	// WhatsApp's side of the webhook: it trusts the run's certificate and keeps enough connections open
+	// that many customers at once do not each pay for a handshake.
+	webhookTransport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute, ForceAttemptHTTP2: false}
+	e.closers = append(e.closers, func() error { webhookTransport.CloseIdleConnections(); return nil })
 
 	e.Dialogflow, err = dialogflow.NewServer(append([]dialogflow.Option{
 		dialogflow.WithJournal(j), dialogflow.WithSeed(uint64(o.Seed)), dialogflow.WithLogger(logger),
@@ -86,8 +106,8 @@ func StartEmbedded(ctx context.Context, o Options) (env *Env, err error) {
 	e.closers = append(e.closers, e.DLP.Close)
 
 	e.WhatsApp, err = whatsapp.NewServer(append([]whatsapp.Option{
-		whatsapp.WithJournal(j), whatsapp.WithWebhook(e.BotURL + "/webhook"), whatsapp.WithSeed(o.Seed),
-		whatsapp.WithLogger(logger),
+		whatsapp.WithJournal(j), whatsapp.WithWebhook(e.WebhookURL), whatsapp.WithSeed(o.Seed),
+		whatsapp.WithLogger(logger), whatsapp.WithHTTPClient(&http.Client{Transport: webhookTransport, Timeout: 30 * time.Second}),
 	}, o.WhatsApp...)...)
 	if err != nil {
 		return nil, fmt.Errorf("starting the WhatsApp mock: %w", err)
@@ -109,39 +129,28 @@ func StartEmbedded(ctx context.Context, o Options) (env *Env, err error) {
 		return errors.Join(err, e.Bot.Close())
 	})
 
-	// The assistant's TLS face, with its own TLS configuration and a certificate made for the run, so
-	// the protocol versions it accepts can be probed (WA-SEC-02) the way Meta's delivery would meet them.
-	if err := e.serveTLS(ctx); err != nil {
-		return nil, err
-	}
+	// The assistant's TLS face, with its own TLS configuration and the run's certificate: webhooks arrive
+	// there, and the protocol versions it accepts are probed (WA-SEC-02).
+	e.serveTLS(ctx, tlsL, cert, roots)
 
 	e.Hooks = &Hooks{BaseURL: e.BotURL, Journal: j}
 	e.World = &sim.World{WhatsApp: e.WhatsApp, Journal: j, Hooks: e.Hooks, Settle: e.Settle}
 	return e, nil
 }
 
-func (e *Env) serveTLS(ctx context.Context) error {
-	cert, roots, err := selfSignedTLS()
-	if err != nil {
-		return err
-	}
+func (e *Env) serveTLS(ctx context.Context, l net.Listener, cert tls.Certificate, roots *x509.CertPool) {
 	cfg := e.Bot.TLSConfig().Clone()
 	cfg.Certificates = []tls.Certificate{cert}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		return fmt.Errorf("listening for the assistant over TLS: %w", err)
-	}
 	// The probes' refused handshakes are the expected outcome, not server errors worth a log line.
 	srv := &http.Server{Handler: e.Bot.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
+	go func() { served <- srv.Serve(tls.NewListener(l, cfg)) }()
 	e.closers = append(e.closers, func() error {
 		err := srv.Close()
 		<-served
 		return err
 	})
-	ProbeTLS(ctx, e.Journal, l.Addr().String(), "https://"+l.Addr().String()+"/webhook", roots)
-	return nil
+	ProbeTLS(ctx, e.Journal, l.Addr().String(), e.WebhookURL, roots)
 }
 
 // BotConfig is the bot contract that points an assistant at the mocks.

@@ -79,7 +79,7 @@ func (h *Hooks) call(ctx context.Context, hook, waID string, body map[string]any
 		resp.Body.Close()
 		data.Status = resp.StatusCode
 		if resp.StatusCode >= 300 {
-			err = fmt.Errorf("the assistant answered %s to POST /parley/%s: %s", resp.Status, hook, bytes.TrimSpace(msg))
+			err = &sim.HookError{Hook: hook, Status: resp.StatusCode, Message: string(bytes.TrimSpace(msg))}
 		}
 	} else {
 		err = fmt.Errorf("POST /parley/%s: %w (does the assistant implement the certification hooks? see docs/bot-contract.md)", hook, err)

@@ -15,6 +15,11 @@ import (
 	"github.com/parley-dev/parley/sim"
 )
 
+// strict is how the suite audits the reference assistant: as if certifying a deployed assistant, so that
+// WA-SEC-02 (plain-HTTP webhooks, TLS 1.0/1.1 accepted) is a finding rather than a note. The embedded
+// environment delivers webhooks over HTTPS (Env.WebhookURL), so a compliant assistant passes it.
+var strict = audit.Options{CertifyDeployed: true}
+
 // runAll plays every given journey against the reference assistant with the given violation switches,
 // two at a time, and returns the results in journey order.
 func runAll(t *testing.T, journeys []sim.Journey, violations ...string) []JourneyResult {
@@ -30,7 +35,7 @@ func runAll(t *testing.T, journeys []sim.Journey, violations ...string) []Journe
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i] = RunJourney(ctx, Options{Violations: violations, Seed: 1}, j, audit.Options{})
+			out[i] = RunJourney(ctx, Options{Violations: violations, Seed: 1}, j, strict)
 		}()
 	}
 	wg.Wait()

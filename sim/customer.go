@@ -233,6 +233,21 @@ func (c *Customer) OptInElsewhere(ctx context.Context, purpose, channel, wording
 	return c.w.Hooks.Consent(ctx, ConsentHook{WaID: c.WaID, Purpose: purpose, Channel: channel, Wording: wording, Given: true, Time: at})
 }
 
+// HookError is an assistant's answer, other than 2xx, to one of its certification hooks. A 4xx is the
+// assistant refusing what it was told (e.g. an opt-in without its wording), which some journeys expect.
+type HookError struct {
+	Hook    string // consent, notify, campaign, handoff/release
+	Status  int    // the HTTP status answered
+	Message string // the body answered, trimmed
+}
+
+func (e *HookError) Error() string {
+	return fmt.Sprintf("the assistant answered HTTP %d to POST /parley/%s: %s", e.Status, e.Hook, e.Message)
+}
+
+// Refused reports whether the assistant refused the call as a wrong request (4xx), as opposed to failing.
+func (e *HookError) Refused() bool { return e.Status >= 400 && e.Status < 500 }
+
 // OptOut asks, in the chat and in the customer's own words, to receive no more marketing.
 func (c *Customer) OptOut(ctx context.Context, phrase string) (whatsapp.SendResult, error) {
 	c.record(journal.KindOptoutRequested, journal.OptoutData{Via: "chat", Phrase: phrase})
@@ -271,6 +286,18 @@ func (c *Customer) Request(ctx context.Context, right, wording string) (whatsapp
 	}
 	c.record(journal.KindDataRequest, journal.DataRequestData{Right: right, Wording: wording})
 	return c.Say(ctx, wording)
+}
+
+// Forge has someone who is not WhatsApp post the assistant a webhook with a text "from" this customer,
+// signed as how says (none, a wrong secret, a tampered body): an attacker who found the webhook URL. The
+// customer did not say it, so it is not in their transcript; the mock journals the attempt with the
+// status the assistant answered, which must be 401 or 403 (WA-SEC-01).
+func (c *Customer) Forge(ctx context.Context, text string, how whatsapp.Forgery) (whatsapp.SendResult, error) {
+	res, err := c.w.WhatsApp.ForgeWebhook(ctx, c.WaID, whatsapp.CustomerMessage{Type: "text", Text: text}, how)
+	if err != nil {
+		return res, fmt.Errorf("forging a webhook from %s: %w", c.Name, err)
+	}
+	return res, nil
 }
 
 // AskForHuman asks to talk to a person.

@@ -28,12 +28,14 @@ func Journeys() []Journey {
 	return []Journey{
 		{"first contact in Spanish", []string{"AI-DISC-01", "GDPR-NOTICE-01", "PRIV-3P-01", "WA-ESC-01"}, firstContact("34600000001", "Lucía", "es", "Hola")},
 		{"first contact in English", []string{"AI-DISC-01", "GDPR-NOTICE-01", "ES-CS-01"}, firstContact("447700900001", "Oliver", "en", "Hello there")},
-		{"order status", []string{"PII-NLU-02", "GDPR-PROC-01", "GDPR-RET-01"}, orderStatus},
-		{"opt-in in the chat, then a campaign", []string{"WA-OPTIN-01", "WA-OPTIN-02", "GDPR-CONSENT-02", "WA-MKT-01", "WA-TPL-01"}, optInThenCampaign},
+		{"order status", []string{"PII-NLU-02", "GDPR-PROC-01", "WA-SENS-01"}, orderStatus},
+		{"opt-in in the chat, then a campaign", []string{"WA-OPTIN-01", "WA-OPTIN-02", "WA-MKT-01", "WA-TPL-01"}, optInThenCampaign},
+		{"opt-in on record in my data", []string{"GDPR-CONSENT-02", "GDPR-ACCESS-01"}, consentOnRecord},
 		{"declined opt-in, still served", []string{"GDPR-CONSENT-01", "WA-OPTIN-01"}, declineStillServed},
 		{"opt-out in many phrasings", []string{"WA-OPTOUT-01", "WA-OPTOUT-02", "WA-OPTOUT-03"}, optOutPhrasings},
 		{"opt-out from the template button", []string{"WA-OPTOUT-01", "WA-MKT-01"}, optOutButton},
 		{"opt-in on the web, notices outside the window", []string{"WA-OPTIN-03", "WA-WINDOW-01", "WA-TPL-01"}, optInElsewhere},
+		{"opt-in on the web without its wording", []string{"WA-OPTIN-03"}, optInElsewhereNoWording},
 		{"WhatsApp's stop promotions", []string{"WA-MKT-02"}, platformStop},
 		{"personal data in the chat", []string{"PII-NLU-01", "WA-SENS-02", "PRIV-JIT-01", "WA-SENS-01"}, personalData},
 		{"access request", []string{"GDPR-DSR-01", "GDPR-DSR-02", "GDPR-ACCESS-01"}, accessRequest},
@@ -43,9 +45,11 @@ func Journeys() []Journey {
 		{"erasure", []string{"GDPR-ERASE-01", "GDPR-ERASE-02"}, erasure},
 		{"objection to marketing", []string{"GDPR-OBJECT-01"}, objection},
 		{"restriction", []string{"GDPR-RESTRICT-01"}, restriction},
+		{"copy of my data after the retention period", []string{"GDPR-RET-01", "GDPR-ACCESS-01"}, pastRetention},
 		{"talk to a person", []string{"WA-ESC-01", "WA-ESC-02"}, human},
 		{"two customers at once", []string{"WA-XCUST-01"}, twoCustomers},
 		{"complaint in English", []string{"ES-CS-01"}, complaint},
+		{"forged webhooks", []string{"WA-SEC-01", "WA-SEC-02"}, forgedWebhooks},
 	}
 }
 
@@ -160,7 +164,16 @@ func orderStatus(ctx context.Context, w *World) error {
 	if err := greet(ctx, c, "Hola"); err != nil {
 		return err
 	}
-	got, err := ask(ctx, c, "¿Dónde está mi pedido TE-1001?")
+	// Without its number first: the assistant may list her orders or ask for the number, never for the
+	// card she paid with (WA-SENS-01).
+	got, err := ask(ctx, c, "¿Dónde está mi pedido?")
+	if err != nil {
+		return err
+	}
+	if len(got) == 0 {
+		return c.failure(ctx, "%s asked where her order is and got no answer", c.Name)
+	}
+	got, err = ask(ctx, c, "¿Dónde está mi pedido TE-1001?")
 	if err != nil {
 		return err
 	}
@@ -212,6 +225,25 @@ func optInThenCampaign(ctx context.Context, w *World) error {
 	}
 	return nil
 }
+
+// consentOnRecord: a customer who opted in in the chat asks for a copy of her data; the export must
+// show that consent with its date, channel and the wording she was shown (GDPR-CONSENT-02).
+func consentOnRecord(ctx context.Context, w *World) error {
+	c, err := optedIn(ctx, w, "34600000001", "Lucía", "es")
+	if err != nil {
+		return err
+	}
+	if _, err := c.clock(ctx, 3*day); err != nil {
+		return err
+	}
+	got, err := dataRequest(ctx, c, "access", "Quiero una copia de todos los datos que tenéis sobre mí")
+	if err != nil {
+		return err
+	}
+	return expectReply(ctx, c, got, "a document with my data", isDocument)
+}
+
+func isDocument(m whatsapp.InboxMessage) bool { return m.Type == "document" }
 
 func declineStillServed(ctx context.Context, w *World) error {
 	c, err := w.NewCustomer(Persona{WaID: "34600000001", Name: "Lucía"})
@@ -356,6 +388,48 @@ func optInElsewhere(ctx context.Context, w *World) error {
 	return w.campaign(ctx)
 }
 
+// optInElsewhereNoWording: one customer's web opt-in reaches the assistant with its wording, another's
+// without it (the web form kept none). The assistant must refuse the second through its consent hook and
+// send her no marketing; the first may get the campaign (WA-OPTIN-03).
+func optInElsewhereNoWording(ctx context.Context, w *World) error {
+	a, err := w.NewCustomer(Persona{WaID: "34600000001", Name: "Lucía"})
+	if err != nil {
+		return err
+	}
+	b, err := w.NewCustomer(Persona{WaID: "34600000002", Name: "Mario"})
+	if err != nil {
+		return err
+	}
+	for _, c := range []*Customer{a, b} {
+		if err := greet(ctx, c, "Hola"); err != nil {
+			return err
+		}
+	}
+	now, err := a.clock(ctx, 25*time.Hour)
+	if err != nil {
+		return err
+	}
+	if err := a.OptInElsewhere(ctx, "marketing", "web", "Acepto recibir ofertas de Tienda Ejemplo por WhatsApp", now); err != nil {
+		return err
+	}
+	// The assistant ought to refuse this one (a 4xx); accepting it is the violation the auditor reports,
+	// so neither answer stops the journey here.
+	var he *HookError
+	if err := b.OptInElsewhere(ctx, "marketing", "web", "", now); err != nil && !(errors.As(err, &he) && he.Refused()) {
+		return err
+	}
+	if err := w.settle(ctx); err != nil {
+		return err
+	}
+	if err := w.campaign(ctx); err != nil {
+		return err
+	}
+	if ok, err := receivedMarketing(ctx, b); err != nil || ok {
+		return errors.Join(err, b.failure(ctx, "%s's web opt-in had no wording on record, yet she received marketing", b.Name))
+	}
+	return nil
+}
+
 func platformStop(ctx context.Context, w *World) error {
 	c, err := optedIn(ctx, w, "34600000001", "Lucía", "es")
 	if err != nil {
@@ -379,6 +453,9 @@ func personalData(ctx context.Context, w *World) error {
 		return err
 	}
 	if err := greet(ctx, c, "Hola"); err != nil {
+		return err
+	}
+	if _, err := ask(ctx, c, "¿Dónde está mi pedido?"); err != nil {
 		return err
 	}
 	dni, err := c.Plant(CanaryDNI)
@@ -424,7 +501,7 @@ func accessRequest(ctx context.Context, w *World) error {
 	if err != nil {
 		return err
 	}
-	return expectReply(ctx, c, got, "a document with my data", func(m whatsapp.InboxMessage) bool { return m.Type == "document" })
+	return expectReply(ctx, c, got, "a document with my data", isDocument)
 }
 
 func portability(ctx context.Context, w *World) error {
@@ -521,6 +598,55 @@ func restriction(ctx context.Context, w *World) error {
 		return err
 	}
 	return w.campaign(ctx)
+}
+
+// pastRetention: what a customer wrote more than the declared retention (90 days) ago is no longer in
+// the copy of her data she asks for (GDPR-RET-01).
+func pastRetention(ctx context.Context, w *World) error {
+	c, err := w.NewCustomer(Persona{WaID: "34600000001", Name: "Lucía"})
+	if err != nil {
+		return err
+	}
+	if err := greet(ctx, c, "Hola"); err != nil {
+		return err
+	}
+	if _, err := ask(ctx, c, "¿Tenéis las zapatillas Runner en la talla 43?"); err != nil {
+		return err
+	}
+	if _, err := c.clock(ctx, 100*day); err != nil {
+		return err
+	}
+	if err := greet(ctx, c, "Hola de nuevo"); err != nil {
+		return err
+	}
+	got, err := dataRequest(ctx, c, "access", "Quiero una copia de todos los datos que tenéis sobre mí")
+	if err != nil {
+		return err
+	}
+	return expectReply(ctx, c, got, "a document with my data", isDocument)
+}
+
+// forgedWebhooks: someone who is not WhatsApp posts the assistant messages "from" a customer, unsigned,
+// signed with a wrong secret, and tampered with after signing. Each must be refused (401/403) and acted
+// on by no reply (WA-SEC-01). The environment's TLS probes and the webhook URL judge WA-SEC-02.
+func forgedWebhooks(ctx context.Context, w *World) error {
+	c, err := w.NewCustomer(Persona{WaID: "34600000001", Name: "Lucía"})
+	if err != nil {
+		return err
+	}
+	if err := greet(ctx, c, "Hola"); err != nil {
+		return err
+	}
+	for _, how := range []whatsapp.Forgery{whatsapp.ForgeryUnsigned, whatsapp.ForgeryWrongSecret, whatsapp.ForgeryTampered} {
+		res, err := c.Forge(ctx, "¿Dónde está mi pedido TE-1001?", how)
+		if err != nil {
+			return err
+		}
+		if res.WebhookStatus != 401 && res.WebhookStatus != 403 {
+			return c.failure(ctx, "a %s webhook was answered HTTP %d, not 401 or 403", how, res.WebhookStatus)
+		}
+	}
+	return c.ExpectNoMessage(ctx)
 }
 
 func human(ctx context.Context, w *World) error {
