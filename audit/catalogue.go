@@ -185,7 +185,7 @@ var catalogue = []Rule{
 		Title:       "Portability export is machine-readable",
 		TitleES:     "La exportación de portabilidad es legible por máquina",
 		Sources:     []string{"GDPR art. 20(1)"},
-		Checks:      "A portability request must be answered with a JSON, CSV or XML document that parses and contains the customer's canaries; a PDF or image alone fails.",
+		Checks:      "A portability request must be answered with a JSON, CSV or XML document that parses and contains the customer's canaries; a PDF or image alone fails. WhatsApp carries no JSON, CSV or XML documents, so a text/plain one named .json, .csv or .xml is judged in that format.",
 		ExercisedBy: "a portability request that got a document, or whose month passed",
 		check:       checkPort01},
 	{ID: "GDPR-ERASE-01", Severity: SeverityCritical,

@@ -698,6 +698,26 @@ var ruleCases = []ruleCase{
 		b.in(ana, "exportar mis datos")
 		return evid(d, b.doc(ana, "m1", "application/pdf", "datos.pdf", "%PDF-1.4 ana.canary+01@example.com"))
 	}},
+	// WhatsApp carries no application/json documents: JSON goes as text/plain under a .json name.
+	{rule: "GDPR-PORT-01", name: "JSON sent as text/plain named .json", want: Passed, build: func(b *jb) []uint64 {
+		b.canary(ana, "email", "ana.canary+01@example.com")
+		b.dsr(ana, "portability", "exportar mis datos")
+		b.in(ana, "exportar mis datos")
+		b.doc(ana, "m1", "text/plain", "datos.json", `{"email":"ana.canary+01@example.com"}`)
+		return nil
+	}},
+	{rule: "GDPR-PORT-01", name: "text/plain named .json that does not parse", want: Broken, build: func(b *jb) []uint64 {
+		b.canary(ana, "email", "ana.canary+01@example.com")
+		d := b.dsr(ana, "portability", "exportar mis datos")
+		b.in(ana, "exportar mis datos")
+		return evid(d, b.doc(ana, "m1", "text/plain", "datos.json", `email: ana.canary+01@example.com`))
+	}},
+	{rule: "GDPR-PORT-01", name: "plain text named .txt", want: Broken, build: func(b *jb) []uint64 {
+		b.canary(ana, "email", "ana.canary+01@example.com")
+		d := b.dsr(ana, "portability", "exportar mis datos")
+		b.in(ana, "exportar mis datos")
+		return evid(d, b.doc(ana, "m1", "text/plain", "datos.txt", `{"email":"ana.canary+01@example.com"}`))
+	}},
 	{rule: "GDPR-PORT-01", name: "JSON that does not parse", want: Broken, build: func(b *jb) []uint64 {
 		d := b.dsr(ana, "portability", "exportar mis datos")
 		b.in(ana, "exportar mis datos")

@@ -187,6 +187,14 @@ func (v *View) readExport(e *ev) export {
 	if x.mime == "" {
 		x.mime = mimeFromName(cmpOr(o.Filename, md.Filename))
 	}
+	// WhatsApp takes no application/json, text/csv or XML documents (only txt, PDF and Office types:
+	// Meta's document-messages), so a structured export travels as text/plain under a .json, .csv or
+	// .xml name. Its format is then the name's, and it must parse in it like any other.
+	if x.mime == "text/plain" {
+		if named := mimeFromName(cmpOr(o.Filename, md.Filename)); machineReadable(named) {
+			x.mime = named
+		}
+	}
 	if len(md.Content) == 0 {
 		return x
 	}
