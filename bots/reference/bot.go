@@ -85,7 +85,7 @@ func New(cfg Config, opts ...Option) (*Bot, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	g, err := newGoogleNLU(ctx, cfg)
+	g, err := newGoogleNLU(ctx, cfg, o.callTimeout)
 	if err != nil {
 		cancel()
 		return nil, err

@@ -87,13 +87,14 @@ func (c *Config) validate() error {
 type Option func(*options) error
 
 type options struct {
-	violations []string
-	logger     *slog.Logger
-	clock      func() time.Time
-	httpClient *http.Client
-	retryBase  time.Duration
-	observed   bool
-	sendRate   int
+	violations  []string
+	logger      *slog.Logger
+	clock       func() time.Time
+	httpClient  *http.Client
+	retryBase   time.Duration
+	observed    bool
+	sendRate    int
+	callTimeout time.Duration
 }
 
 // WithViolations switches on the named violations (rule ids, see Violations); ids may also be given
@@ -170,6 +171,18 @@ func WithSendRate(perSecond int) Option {
 			return errors.New("WithSendRate: negative rate")
 		}
 		o.sendRate = perSecond
+		return nil
+	}
+}
+
+// WithCallTimeout sets the deadline of each DLP and Dialogflow call (default 5s for DLP, 10s for
+// Dialogflow). The official clients retry UNAVAILABLE within it.
+func WithCallTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return errors.New("WithCallTimeout: the deadline must be positive")
+		}
+		o.callTimeout = d
 		return nil
 	}
 }

@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/dlp"
 	"github.com/parley-dev/parley/mocks/whatsapp"
+	"google.golang.org/grpc/codes"
 )
 
 func TestFirstContactDisclosureAndOptInPrompt(t *testing.T) {
@@ -753,6 +756,52 @@ func TestOptOutIsOneMessage(t *testing.T) {
 				if !strings.Contains(got[0].Text, s) {
 					t.Errorf("the confirmation lacks %q:%s", s, transcript(got))
 				}
+			}
+		})
+	}
+}
+
+// When DLP or Dialogflow fail, the customer gets a polite answer with the way to a person, raw text never
+// goes to Dialogflow, and the opt-out and rights paths (recognised locally) keep working.
+func TestNLUOutages(t *testing.T) {
+	tests := []struct {
+		name   string
+		break_ func(e *env)
+	}{
+		{"DLP unavailable", func(e *env) {
+			if err := e.dlp.InjectFault(e.ctx, dlp.Fault{Method: "deidentify", Code: codes.Unavailable}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"DLP slow past the deadline", func(e *env) {
+			if err := e.dlp.InjectFault(e.ctx, dlp.Fault{Method: "deidentify", Delay: testCallTimeout + time.Second, Times: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"Dialogflow quota", func(e *env) {
+			if err := e.df.SetFault(e.ctx, dialogflow.Fault{Code: "RESOURCE_EXHAUSTED"}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			e.say(w, "hola")
+			tt.break_(e)
+			e.markJournal()
+			got := e.say(w, "mi DNI es 12345678Z, ¿qué tal?")
+			if !anyContains(got, "no puedo procesar") || !anyContains(got, "AGENTE") {
+				t.Fatalf("no polite answer:%s", transcript(got))
+			}
+			for _, d := range detects(t, e.since(journal.KindDetectIntent)) {
+				if strings.Contains(d.Text, "12345678Z") {
+					t.Errorf("raw text reached Dialogflow during the outage: %q", d.Text)
+				}
+			}
+			if got := e.say(w, "BAJA"); !anyContains(got, "dado de baja") {
+				t.Errorf("opt-out failed during the outage:%s", transcript(got))
 			}
 		})
 	}

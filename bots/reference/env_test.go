@@ -19,6 +19,9 @@ import (
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
+// testCallTimeout keeps the outage tests short; the mocks answer in microseconds otherwise.
+const testCallTimeout = 2 * time.Second
+
 // env is the reference assistant running in-process against the real mocks, sharing one journal and one
 // simulated clock, configured only through the bot contract.
 type env struct {
@@ -61,7 +64,7 @@ func newEnvWith(t testing.TB, waOpts []whatsapp.Option, botOpts []Option, violat
 	}
 	botLog := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	bot, err := New(cfg, append([]Option{WithViolations(violations...), WithClock(j.Clock().Now), WithLogger(botLog),
-		WithRetryBase(time.Millisecond)}, botOpts...)...)
+		WithRetryBase(time.Millisecond), WithCallTimeout(testCallTimeout)}, botOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

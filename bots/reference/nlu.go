@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	dialogflow "cloud.google.com/go/dialogflow/apiv2"
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
@@ -44,6 +45,8 @@ type googleNLU struct {
 	contexts *dialogflow.ContextsClient
 	dlp      *dlp.Client
 	project  string
+
+	dlpTimeout, dfTimeout time.Duration
 }
 
 // clientOptions points an official client at endpoint: a URL means REST, host:port means gRPC without
@@ -61,8 +64,11 @@ func clientOptions(endpoint string) (rest bool, opts []option.ClientOption) {
 	return rest, opts
 }
 
-func newGoogleNLU(ctx context.Context, cfg Config) (*googleNLU, error) {
-	g := &googleNLU{project: cfg.DialogflowProject}
+func newGoogleNLU(ctx context.Context, cfg Config, timeout time.Duration) (*googleNLU, error) {
+	g := &googleNLU{project: cfg.DialogflowProject, dlpTimeout: defaultDLPTimeout, dfTimeout: defaultDialogflowTimeout}
+	if timeout > 0 {
+		g.dlpTimeout, g.dfTimeout = timeout, timeout
+	}
 	rest, opts := clientOptions(cfg.DialogflowEndpoint)
 	var err error
 	if rest {
@@ -95,7 +101,16 @@ func newGoogleNLU(ctx context.Context, cfg Config) (*googleNLU, error) {
 	return g, nil
 }
 
+// Per-call deadlines: the official clients retry UNAVAILABLE for minutes by default, which would hold a
+// customer's lane (and every later message of that customer) hostage to an outage.
+const (
+	defaultDLPTimeout        = 5 * time.Second
+	defaultDialogflowTimeout = 10 * time.Second
+)
+
 func (g *googleNLU) deidentify(ctx context.Context, text string) (string, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, g.dlpTimeout)
+	defer cancel()
 	var types []*dlppb.InfoType
 	for _, t := range deidentifyInfoTypes {
 		types = append(types, &dlppb.InfoType{Name: t})
@@ -131,6 +146,8 @@ func (g *googleNLU) deidentify(ctx context.Context, text string) (string, int, e
 }
 
 func (g *googleNLU) detectIntent(ctx context.Context, session, text, lang string) (nluResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, g.dfTimeout)
+	defer cancel()
 	resp, err := g.sessions.DetectIntent(ctx, &dialogflowpb.DetectIntentRequest{
 		Session: session,
 		QueryInput: &dialogflowpb.QueryInput{Input: &dialogflowpb.QueryInput_Text{
@@ -154,6 +171,8 @@ func (g *googleNLU) detectIntent(ctx context.Context, session, text, lang string
 }
 
 func (g *googleNLU) deleteContexts(ctx context.Context, session string) error {
+	ctx, cancel := context.WithTimeout(ctx, g.dfTimeout)
+	defer cancel()
 	if err := g.contexts.DeleteAllContexts(ctx, &dialogflowpb.DeleteAllContextsRequest{Parent: session}); err != nil {
 		return fmt.Errorf("dialogflow DeleteAllContexts: %w", err)
 	}
