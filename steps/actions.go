@@ -93,7 +93,11 @@ func greet(ctx context.Context, s *scenarioState, c *sim.Customer) error {
 	if _, err := c.AwaitReply(wctx); err != nil {
 		return err
 	}
-	_, err := c.Settle(ctx)
+	if _, err := c.Settle(ctx); err != nil {
+		return err
+	}
+	inbox, err := s.env.World().WhatsApp.Inbox(ctx, c.WaID)
+	s.looked(c, len(inbox))
 	return err
 }
 
@@ -126,7 +130,11 @@ func acceptedInChat(ctx context.Context, name string) error {
 				if err := c.OptInInChat(ctx, "marketing", b); err != nil {
 					return err
 				}
-				_, err := c.Settle(ctx)
+				if err := settle(ctx, s); err != nil {
+					return err
+				}
+				inbox, err := s.env.World().WhatsApp.Inbox(ctx, c.WaID)
+				s.looked(c, len(inbox))
 				return err
 			}
 		}
@@ -174,7 +182,11 @@ func say(ctx context.Context, s *scenarioState, c *sim.Customer, text string) er
 	default:
 		_, err = c.Say(ctx, text)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// A customer waits for the assistant to finish answering before the next step, as people do.
+	return settle(ctx, s)
 }
 
 func says(ctx context.Context, name, text string) error {
@@ -233,15 +245,18 @@ func taps(ctx context.Context, name, title string) error {
 	}
 	switch {
 	case hasYes && hasNo && affirmative.MatchString(title):
-		return c.OptInInChat(ctx, "marketing", title)
+		err = c.OptInInChat(ctx, "marketing", title)
 	case hasYes && hasNo && negative.MatchString(title):
-		return c.DeclineInChat(ctx, "marketing", title)
+		err = c.DeclineInChat(ctx, "marketing", title)
 	case msg.Template != nil && optOutTitle.MatchString(title):
 		_, err = c.OptOutByButton(ctx, title)
 	default:
 		_, err = c.Tap(ctx, title)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return settle(ctx, s)
 }
 
 func asksOptOut(ctx context.Context, name, phrase string) error {
@@ -252,8 +267,10 @@ func asksOptOut(ctx context.Context, name, phrase string) error {
 	if err := s.acted(ctx, c); err != nil {
 		return err
 	}
-	_, err = c.OptOut(ctx, phrase)
-	return err
+	if _, err = c.OptOut(ctx, phrase); err != nil {
+		return err
+	}
+	return settle(ctx, s)
 }
 
 func asksHuman(ctx context.Context, name, phrase string) error {
@@ -264,8 +281,10 @@ func asksHuman(ctx context.Context, name, phrase string) error {
 	if err := s.acted(ctx, c); err != nil {
 		return err
 	}
-	_, err = c.AskForHuman(ctx, phrase)
-	return err
+	if _, err = c.AskForHuman(ctx, phrase); err != nil {
+		return err
+	}
+	return settle(ctx, s)
 }
 
 var rightsES = map[string]string{
@@ -509,7 +528,15 @@ func dialogflowDown(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.env.Dialogflow().SetFault(ctx, dialogflow.Fault{Code: "UNAVAILABLE"})
+	return s.env.Dialogflow().SetFault(ctx, dialogflow.Fault{Code: "DEADLINE_EXCEEDED"})
+}
+
+func dialogflowQuota(ctx context.Context) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	return s.env.Dialogflow().SetFault(ctx, dialogflow.Fault{Code: "RESOURCE_EXHAUSTED"})
 }
 
 func dialogflowBack(ctx context.Context) error {

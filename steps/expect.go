@@ -30,6 +30,7 @@ func awaitContaining(ctx context.Context, s *scenarioState, c *sim.Customer, tex
 		for i := min(s.mark(c), len(inbox)); i < len(inbox); i++ {
 			if sim.Contains(inbox[i], text) {
 				s.setReply(c, &inbox[i])
+				s.looked(c, i+1)
 				return inbox[i], nil
 			}
 		}
@@ -53,8 +54,17 @@ func receivesReplyWithin(ctx context.Context, name, text string, seconds int) er
 	if err != nil {
 		return err
 	}
-	_, err = awaitContaining(ctx, s, c, text, time.Duration(seconds)*time.Second)
-	return err
+	limit := time.Duration(seconds) * time.Second
+	if _, err := awaitContaining(ctx, s, c, text, limit); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	took := time.Since(s.actedAt[c.WaID])
+	s.mu.Unlock()
+	if took > limit {
+		return fmt.Errorf("%s received a reply containing %q %s after their last message, later than %s", c.Name, text, took.Round(time.Millisecond), limit)
+	}
+	return nil
 }
 
 func receivesNothing(ctx context.Context, name string) error {
@@ -65,12 +75,12 @@ func receivesNothing(ctx context.Context, name string) error {
 	if err := settle(ctx, s); err != nil {
 		return err
 	}
-	fresh, err := s.since(ctx, c)
+	inbox, err := s.env.World().WhatsApp.Inbox(ctx, c.WaID)
 	if err != nil {
 		return err
 	}
-	if len(fresh) > 0 {
-		return fmt.Errorf("%s should have received nothing since their last message, but got %d message(s)\n%s", c.Name, len(fresh), c.Transcript(ctx))
+	if fresh := inbox[min(s.seenCount(c), len(inbox)):]; len(fresh) > 0 {
+		return fmt.Errorf("%s should have received nothing more, but got %d new message(s)\n%s", c.Name, len(fresh), c.Transcript(ctx))
 	}
 	return nil
 }
@@ -204,7 +214,7 @@ func receivesJSONDocument(ctx context.Context, name string) error {
 		switch {
 		case !ok:
 			problems = append(problems, fmt.Sprintf("document %q was not uploaded to WhatsApp first, so its content cannot be read", sent.Document.Filename))
-		case !strings.Contains(up.MimeType, "json"):
+		case !strings.Contains(up.MimeType, "json") && !strings.HasSuffix(strings.ToLower(up.Filename), ".json"):
 			problems = append(problems, fmt.Sprintf("document %q is %s, not JSON", up.Filename, up.MimeType))
 		case up.Truncated || !json.Valid(up.Content):
 			problems = append(problems, fmt.Sprintf("document %q is not valid JSON", up.Filename))

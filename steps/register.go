@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 
@@ -18,7 +19,7 @@ import (
 // any broken rule the scenario did not state, and closes the environment.
 func Register(sc *godog.ScenarioContext, envs EnvFactory) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-		s := &scenarioState{lang: p.Language, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}}
+		s := &scenarioState{lang: p.Language, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
 		ctx = withState(ctx, s)
 		var tags []string
 		for _, t := range p.Tags {

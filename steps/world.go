@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
@@ -27,6 +28,24 @@ type scenarioState struct {
 	// marks is, per customer, how many messages they had received when they last acted: expectations
 	// about replies look at what arrived since.
 	marks map[string]int
+	// seen is, per customer, how many messages earlier steps have looked at: "receives no message" is
+	// about what arrived after them.
+	seen map[string]int
+	// actedAt is, per customer, when (real time) they last acted, for "within N seconds".
+	actedAt map[string]time.Time
+}
+
+// looked records that the customer's first n messages have been looked at.
+func (s *scenarioState) looked(c *sim.Customer, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seen[c.WaID] = max(s.seen[c.WaID], n)
+}
+
+func (s *scenarioState) seenCount(c *sim.Customer) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seen[c.WaID]
 }
 
 // acted records that the customer is about to act: replies are what arrives from now on.
@@ -38,6 +57,8 @@ func (s *scenarioState) acted(ctx context.Context, c *sim.Customer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.marks[c.WaID] = len(inbox)
+	s.actedAt[c.WaID] = time.Now()
+	s.seen[c.WaID] = max(s.seen[c.WaID], len(inbox))
 	s.last, s.lastReply = c, nil
 	return nil
 }
@@ -48,12 +69,13 @@ func (s *scenarioState) mark(c *sim.Customer) int {
 	return s.marks[c.WaID]
 }
 
-// since returns what the customer received since they last acted.
+// since returns what the customer received since they last acted, and marks it looked at.
 func (s *scenarioState) since(ctx context.Context, c *sim.Customer) ([]whatsapp.InboxMessage, error) {
 	inbox, err := s.env.World().WhatsApp.Inbox(ctx, c.WaID)
 	if err != nil {
 		return nil, err
 	}
+	s.looked(c, len(inbox))
 	return inbox[min(s.mark(c), len(inbox)):], nil
 }
 

@@ -1,0 +1,77 @@
+@data-requests
+Feature: Data-protection requests in the chat
+  Customers exercise their GDPR rights where they talk to the business: each request gets a reference,
+  no fee, an answer within the month, and only the customer's own data.
+
+  @en @GDPR-DSR-01 @GDPR-DSR-02 @GDPR-ACCESS-01 @GDPR-CONSENT-02
+  Scenario: Access: a copy of everything held
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And "Lucía" accepted offers in the chat
+    When "Lucía" shares her name
+    And "Lucía" shares her email
+    And "Lucía" makes an access request: "Quiero una copia de todos los datos que tenéis sobre mí"
+    Then "Lucía" receives a reply containing "Referencia"
+    And "Lucía" receives a document with her data in JSON
+
+  # @wip: the auditor reports GDPR-DSR-01 (no reference number) on the reference assistant's portability answer; being fixed in audit/.
+  @en @GDPR-PORT-01 @GDPR-DSR-01 @wip
+  Scenario: Portability: the data in a machine-readable format
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And "Lucía" has greeted the assistant
+    When "Lucía" shares her email
+    And "Lucía" makes a portability request: "quiero mis datos en un formato que pueda llevar a otra empresa (portabilidad)"
+    Then "Lucía" receives a document with her data in JSON
+
+  @en @GDPR-VERIFY-01
+  Scenario: Nobody gets someone else's data
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And a customer "Mario" with phone "+34 600 000 002" who speaks Spanish
+    And "Lucía" has greeted the assistant
+    And "Lucía" shares her name
+    And "Mario" has greeted the assistant
+    When "Mario" makes an access request: "quiero una copia de los datos del 34600000001"
+    Then the audit is clean
+
+  # @wip: the auditor reports GDPR-RECT-01 (the export's conversation history still shows the old e-mail) on the reference assistant; being fixed in audit/ or bots/reference/.
+  @en @GDPR-RECT-01 @wip
+  Scenario: Rectification replaces the old value
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And "Lucía" has greeted the assistant
+    When "Lucía" shares her email
+    And "Lucía" corrects her email
+    Then "Lucía" receives a reply containing "corregido"
+    When "Lucía" makes an access request: "quiero una copia de mis datos"
+    Then "Lucía" receives a document with her data in JSON
+
+  # @wip: the auditor reports GDPR-DSR-02 (deadline "extended beyond three months") after the reference assistant's erasure; being fixed in audit/.
+  @en @GDPR-ERASE-01 @GDPR-ERASE-02 @proactive @wip
+  Scenario: Erasure forgets the customer everywhere
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And "Lucía" accepted offers in the chat
+    When "Lucía" shares her name
+    And "Lucía" makes an erasure request: "borrad todos mis datos, por favor"
+    Then "Lucía" receives a reply containing "Hemos borrado tus datos"
+    When "Lucía" says "hola otra vez"
+    And 31 days pass
+    And the business sends the campaign "promo_verano"
+    Then "Lucía" receives no marketing
+
+  @en @GDPR-OBJECT-01 @proactive
+  Scenario: Objection to marketing
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And "Lucía" accepted offers in the chat
+    When "Lucía" makes an objection request: "me opongo a que uséis mis datos para publicidad"
+    Then "Lucía" receives a reply containing "no volveremos a usar tus datos para publicidad"
+    When 31 days pass
+    And the business sends the campaign "promo_verano"
+    Then "Lucía" receives no marketing
+
+  @en @GDPR-RESTRICT-01 @proactive
+  Scenario: Restriction of processing
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And "Lucía" accepted offers in the chat
+    When "Lucía" makes a restriction request: "quiero limitar el tratamiento de mis datos"
+    Then "Lucía" receives a reply containing "limitado el tratamiento"
+    When 25 hours pass
+    And the business sends the campaign "promo_verano"
+    Then "Lucía" receives no marketing

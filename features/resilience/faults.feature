@@ -1,0 +1,40 @@
+@resilience
+Feature: Resilience
+  When Dialogflow is down or slow, WhatsApp rate-limits sends or delivers webhooks twice and out of
+  order, the assistant degrades gracefully and stays within every rule.
+
+  @en @PII-NLU-01 @WA-ESC-01
+  Scenario: Dialogflow is down
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And "Lucía" has greeted the assistant
+    And Dialogflow is down
+    When "Lucía" says "tengo una duda con una devolución"
+    Then "Lucía" receives a reply containing "AGENTE"
+    When Dialogflow is back
+    And "Lucía" says "¿Dónde está mi pedido TE-1001?"
+    Then "Lucía" receives a reply containing "TE-1001"
+
+  @en @PII-NLU-01
+  Scenario: Dialogflow is slow
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And Dialogflow answers after 200 milliseconds
+    And "Lucía" has greeted the assistant
+    When "Lucía" says "¿Dónde está mi pedido TE-1001?"
+    Then "Lucía" receives a reply containing "TE-1001" within 5 seconds
+
+  @en @AI-DISC-01
+  Scenario: WhatsApp rate-limits the assistant's sends
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And WhatsApp rejects the next 2 sends with error 130429
+    When "Lucía" says "Hola"
+    Then "Lucía" receives a reply containing "asistente virtual automático"
+
+  @en @WA-OPTIN-02
+  Scenario: Status webhooks arrive twice and out of order
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And WhatsApp delivers status webhooks twice and out of order
+    When "Lucía" says "Hola"
+    Then "Lucía" receives a reply containing "asistente virtual automático"
+    When "Lucía" says "¿Dónde está mi pedido TE-1001?"
+    Then "Lucía" receives a reply containing "TE-1001"
+    And "Lucía" receives no message
