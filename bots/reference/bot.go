@@ -55,6 +55,7 @@ type sentTemplate struct {
 	waID, name, lang string
 	payloads         []string
 	retry            bool
+	notifyOrder      string // a free-form order notice: fall back to the template if it fails with 131047
 }
 
 type lane struct {

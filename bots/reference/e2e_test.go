@@ -806,3 +806,41 @@ func TestNLUOutages(t *testing.T) {
 		})
 	}
 }
+
+// A free-form order notice that WhatsApp refuses with 131047 (its window closed: clocks differ) is not
+// resent free-form; the utility template goes instead, when the customer consented to notifications.
+func TestNotify131047FallsBackToTemplate(t *testing.T) {
+	for _, consent := range []bool{true, false} {
+		t.Run(fmt.Sprint("consent=", consent), func(t *testing.T) {
+			e := newEnv(t)
+			const w = "34600000001"
+			e.say(w, "hola")
+			if consent {
+				e.consent(w, "notifications", "app", "Avisos de mis pedidos de Tienda Ejemplo por WhatsApp")
+			}
+			if err := e.wa.SetFaults(e.ctx, whatsapp.Faults{ErrorCode: 131047, ErrorCount: 1}); err != nil {
+				t.Fatal(err)
+			}
+			e.markJournal()
+			if r := e.notify(w, "TE-1001"); r.Result != "sent_text" {
+				t.Fatalf("notify: %+v", r)
+			}
+			var text, tpl int
+			for _, o := range e.sentTo(w) {
+				switch o.Type {
+				case "text":
+					text++
+				case "template":
+					tpl++
+				}
+			}
+			want := 0
+			if consent {
+				want = 1
+			}
+			if text != 1 || tpl != want {
+				t.Errorf("%d free-form and %d template sends, want 1 and %d", text, tpl, want)
+			}
+		})
+	}
+}

@@ -212,12 +212,23 @@ func (b *Bot) notify(ctx context.Context, h NotifyHook, now time.Time) HookResul
 		return HookResult{Result: "skipped_opted_out"}
 	}
 	if inWindow || b.violates("WA-WINDOW-01") {
-		if _, err := b.wa.sendText(ctx, h.WaID, fmt.Sprintf(t.shipped, h.Order)); err != nil {
+		res, err := b.wa.sendText(ctx, h.WaID, fmt.Sprintf(t.shipped, h.Order))
+		if errorCode(err) == codeReengagement && !b.violates("WA-WINDOW-01") {
+			// The platform saw the window closed (clocks differ): the template is the way, with consent.
+			return b.notifyTemplate(ctx, h, lang, now)
+		}
+		if err != nil {
 			b.log.Warn("notification not sent", "code", errorCode(err), "error", err)
 			return HookResult{Result: "failed", Error: err.Error()}
 		}
-		return HookResult{Result: "sent_text"}
+		b.rememberTemplate(res.MsgID, sentTemplate{waID: h.WaID, notifyOrder: h.Order})
+		return HookResult{Result: "sent_text", ID: res.MsgID}
 	}
+	return b.notifyTemplate(ctx, h, lang, now)
+}
+
+// notifyTemplate sends the approved utility template for an order notice, only with consent.
+func (b *Bot) notifyTemplate(ctx context.Context, h NotifyHook, lang string, now time.Time) HookResult {
 	if !b.store.mayReceive(h.WaID, "notifications", now) && !(b.violates("WA-OPTIN-01") && b.chattedAndNotOptedOut(h.WaID)) {
 		return HookResult{Result: "skipped_no_consent"}
 	}
@@ -407,6 +418,13 @@ func (b *Bot) handleStatus(ctx context.Context, s statusUpdate) {
 	for _, e := range s.Errors {
 		b.log.Info("message failed", "code", e.Code, "title", e.Title)
 		switch e.Code {
+		case codeReengagement:
+			// A free-form order notice the platform refused as outside the window: never resend it
+			// free-form; send the template instead when the customer consented to notifications.
+			if t, ok := b.templateOf(s.ID); ok && t.notifyOrder != "" && !b.violates("WA-WINDOW-01") {
+				c, _ := b.store.get(t.waID)
+				b.notifyTemplate(ctx, NotifyHook{WaID: t.waID, Order: t.notifyOrder}, b.lang(c), b.now())
+			}
 		case codeMarketingOff, codePerUserLimit:
 			if b.violates("WA-MKT-02") {
 				if t, ok := b.templateOf(s.ID); ok && e.Code == codePerUserLimit && !t.retry {
