@@ -27,8 +27,8 @@ type Turn struct {
 	Buttons  []string  `json:"buttons,omitempty"`
 	Template string    `json:"template,omitempty"`
 	Refused  string    `json:"refused,omitempty"` // the platform's refusal of an assistant's send
-	// Calls are the Dialogflow and DLP calls the assistant made while handling this turn (the calls
-	// recorded after it and before the next message).
+	// Calls are the Dialogflow and DLP calls the assistant made while handling this customer message
+	// (the calls recorded after it and before the customer's next message), whether it replied first or not.
 	Calls []Call `json:"calls,omitempty"`
 	// Findings are the ids of the rules whose finding names this turn (or one of its calls) as the
 	// offending act.
@@ -51,17 +51,22 @@ type Call struct {
 func Transcript(events []journal.Event, findings []Finding) []Turn {
 	turns := []Turn{}
 	owner := map[uint64]int{} // seq → index of the turn that shows it
+	lastCustomer := -1        // calls belong to the customer message being handled, even after a reply
 	for _, e := range events {
 		t, isTurn, isCall := turnOf(e)
 		switch {
 		case isTurn:
 			turns = append(turns, t)
 			owner[e.Seq] = len(turns) - 1
-		case isCall:
-			if len(turns) == 0 {
-				turns = append(turns, Turn{Seq: e.Seq, At: e.At.UTC(), From: FromSystem, Kind: "calls", Text: ""})
+			if t.From == FromCustomer {
+				lastCustomer = len(turns) - 1
 			}
-			i := len(turns) - 1
+		case isCall:
+			if lastCustomer < 0 {
+				turns = append(turns, Turn{Seq: e.Seq, At: e.At.UTC(), From: FromSystem, Kind: "calls", Text: ""})
+				lastCustomer = len(turns) - 1
+			}
+			i := lastCustomer
 			turns[i].Calls = append(turns[i].Calls, Call{Seq: e.Seq, Service: e.Source, Kind: e.Kind, Summary: Summarize(e)})
 			owner[e.Seq] = i
 		}

@@ -61,6 +61,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"certify", "run the certification suite and write the report (exit 0 certified, 1 not, 2 could not run)", runCertify},
+		{"report", "re-render, merge, sign-check a certification report", runReport},
 		{"rules", "list the compliance rule catalogue", runRules},
 		{"serve", "run the mocks (WhatsApp, Dialogflow, DLP) as a standalone process", runServe},
 		{"bot", "run the reference assistant standalone", runBot},

@@ -1,0 +1,451 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/report"
+)
+
+func runEnv(t *testing.T, env map[string]string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func readReportFile(t *testing.T, dir string) report.Report {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, report.FileJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := report.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestCertifyBinary builds parley and runs `parley certify` as a new user would: in an empty folder
+// outside the source tree, with nothing but the binary.
+func TestCertifyBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "parley")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	schema := readSchema(t)
+	tests := []struct {
+		name      string
+		args      []string
+		wantCode  int // -1: 0 or 1, as the verdict says
+		wantRules map[string]audit.Status
+	}{
+		{"the whole suite against the reference assistant", nil, -1, nil},
+		{"a broken rule is caught and denies certification", []string{"--violate", "WA-OPTOUT-01", "--tags", "@WA-OPTOUT-01", "--lang", "es"}, 1,
+			map[string]audit.Status{"WA-OPTOUT-01": audit.Broken}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			work := t.TempDir() // outside the source tree: the suite must be inside the binary
+			cmd := exec.Command(bin, append([]string{"certify"}, tc.args...)...)
+			cmd.Dir = work
+			cmd.Env = []string{"HOME=" + work, "PATH=" + os.Getenv("PATH")}
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(work, "parley-report")
+			for _, f := range []string{report.FileJSON, report.FileHTML, report.FileMarkdown, report.FileJUnit, report.FileCucumber} {
+				if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+					t.Errorf("%s not written: %v", f, err)
+				}
+			}
+			doc, err := os.ReadFile(filepath.Join(out, report.FileJSON))
+			if err != nil {
+				t.Fatalf("%v\nstderr: %s", err, stderr.String())
+			}
+			if errs := validateSchema(schema, doc); len(errs) > 0 {
+				t.Errorf("report.json does not follow docs/report.schema.json:\n%s", strings.Join(errs, "\n"))
+			}
+			r := readReportFile(t, out)
+			want := tc.wantCode
+			if want == -1 {
+				want = map[bool]int{true: 0, false: 1}[r.Certified()]
+			}
+			if code != want || (code == 0) != r.Certified() {
+				t.Errorf("exit %d with verdict %s, want exit %d\nstdout: %s\nstderr: %s", code, r.Verdict, want, stdout.String(), stderr.String())
+			}
+			for id, st := range tc.wantRules {
+				for _, rr := range r.Rules {
+					if rr.ID == id && rr.Status != st {
+						t.Errorf("%s is %s, want %s", id, rr.Status, st)
+					}
+				}
+			}
+			bin256, _ := report.HashFile(bin)
+			if r.Parley.BinarySHA256 != bin256 || len(r.Suite.SHA256) != 64 || r.Summary.Scenarios == 0 {
+				t.Errorf("binary hash %s (want %s), suite hash %q, %d scenarios", r.Parley.BinarySHA256, bin256, r.Suite.SHA256, r.Summary.Scenarios)
+			}
+			// Not a terminal: one plain progress line per scenario, no carriage returns.
+			if n := strings.Count(stderr.String(), "\n["); n+1 < r.Summary.Scenarios || strings.Contains(stderr.String(), "\r") {
+				t.Errorf("progress lines (%d) for %d scenarios:\n%s", n+1, r.Summary.Scenarios, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), "report: parley-report/report.html") {
+				t.Errorf("stdout does not say where the report is:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+func TestCertifyBadInput(t *testing.T) {
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A port nothing listens on: listen, note it, close.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + l.Addr().String()
+	l.Close()
+	out := filepath.Join(tmp, "out")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"--frobnicate"}, "flag provided but not defined: -frobnicate"},
+		{"argument", []string{"now"}, "certify takes no arguments"},
+		{"missing features folder", []string{"--features", filepath.Join(tmp, "nope")}, "no such folder"},
+		{"unreachable bot", []string{"--bot-url", dead}, "cannot reach the assistant at --bot-url " + dead},
+		{"tags select nothing", []string{"--tags", "@NO-SUCH-RULE"}, "selects no scenario"},
+		{"bad tag expression", []string{"--tags", "@a and ("}, "ends too early"},
+		{"unwritable out", []string{"--out", filepath.Join(file, "report")}, "is not writable"},
+		{"bad shard", []string{"--shard", "3/2"}, "want i/n with 1 <= i <= n"},
+		{"bad threshold", []string{"--fail-on", "severe"}, "want critical, high, medium or low"},
+		{"bad language", []string{"--lang", "fr"}, "en or es"},
+		{"containers not yet", []string{"--mode", "containers"}, "not available yet"},
+		{"bot image not yet", []string{"--bot-image", "acme/bot:1"}, "not available yet"},
+		{"violate a vendor's bot", []string{"--bot-url", "http://127.0.0.1:1", "--violate", "WA-OPTIN-01"}, "reference assistant only"},
+		{"unknown violation", []string{"--violate", "WA-NOPE-01"}, "no such switch"},
+		{"bad sign key", []string{"--sign-key", file}, "not a PEM"},
+		{"bad bot url", []string{"--bot-url", "127.0.0.1:8080"}, "want the assistant's base URL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runEnv(t, nil, append([]string{"certify", "--out", out}, tc.args...)...)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if exitCode(err) != 2 {
+				t.Errorf("exit code %d, want 2 (%v)", exitCode(err), err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q: want one line containing %q", msg, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(out, report.FileJSON)); err == nil {
+		t.Error("a refused run wrote a report")
+	}
+}
+
+func TestCertifyFlagsFromEnvironment(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	_, _, err := runEnv(t, map[string]string{"PARLEY_TAGS": "@AI-DISC-01", "PARLEY_OUT": out, "PARLEY_LANG": "es", "PARLEY_SEED": "42"}, "certify")
+	if err != nil && exitCode(err) != 1 {
+		t.Fatal(err)
+	}
+	r := readReportFile(t, out)
+	if r.Suite.Tags != "@AI-DISC-01" || r.Lang != "es" || r.Seed != 42 || len(r.Scenarios) == 0 {
+		t.Errorf("report header = tags %q lang %q seed %d", r.Suite.Tags, r.Lang, r.Seed)
+	}
+	for _, s := range r.Scenarios {
+		if !slices.Contains(s.Tags, "@AI-DISC-01") {
+			t.Errorf("scenario %q was not selected by the tags", s.Name)
+		}
+	}
+	if _, _, err := runEnv(t, map[string]string{"PARLEY_SHARD": "x"}, "certify"); exitCode(err) != 2 || !strings.Contains(err.Error(), "PARLEY_SHARD") && !strings.Contains(err.Error(), "--shard") {
+		t.Errorf("bad PARLEY_SHARD: %v", err)
+	}
+}
+
+func TestPrintEnv(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{"defaults are parley serve's", nil, nil, []string{"WHATSAPP_API_URL=http://127.0.0.1:4010", "DIALOGFLOW_ENDPOINT=127.0.0.1:4020",
+			"DLP_ENDPOINT=127.0.0.1:4030", "WHATSAPP_API_VERSION=v23.0", "DIALOGFLOW_PROJECT=parley-demo", "PORT=8080"}},
+		{"flags move the mocks", nil, []string{"--whatsapp", "127.0.0.1:5010", "--app-secret", "s3cret", "--bot-url", "http://127.0.0.1:9090"},
+			[]string{"WHATSAPP_API_URL=http://127.0.0.1:5010", "WHATSAPP_APP_SECRET=s3cret", "PORT=9090"}},
+		{"and so does the environment", map[string]string{"PARLEY_DLP": "127.0.0.1:5030"}, nil, []string{"DLP_ENDPOINT=127.0.0.1:5030"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, _, err := runEnv(t, tc.env, append([]string{"certify", "--print-env"}, tc.args...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			for _, w := range tc.want {
+				if !slices.Contains(lines, w) {
+					t.Errorf("missing %q in\n%s", w, out)
+				}
+			}
+			if len(lines) != 11 {
+				t.Errorf("%d variables, want the 11 of the bot contract", len(lines))
+			}
+		})
+	}
+}
+
+func TestTagExpressions(t *testing.T) {
+	tags := []string{"@journey", "@WA-OPTOUT-01", "@WA-MKT-01"}
+	tests := []struct {
+		expr string
+		want bool
+	}{
+		{"", true},
+		{"@WA-OPTOUT-01", true},
+		{"@GDPR-ERASE-01", false},
+		{"@GDPR-ERASE-01 or @WA-MKT-01", true},
+		{"@GDPR-ERASE-01,@WA-MKT-01", true},
+		{"@journey and not @WA-MKT-01", false},
+		{"@journey && ~@wip", true},
+		{"not (@a or @b) and @journey", true},
+		{"!@journey || @WA-MKT-01", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.expr, func(t *testing.T) {
+			e, err := parseTagExpr(tc.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.match(tags); got != tc.want {
+				t.Errorf("match = %t, want %t", got, tc.want)
+			}
+		})
+	}
+	for _, bad := range []string{"journey", "@a and", "(@a", "@a )"} {
+		if _, err := parseTagExpr(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
+
+// TestShardsAndMerge runs a suite in three shards and merges them: every scenario runs in exactly one
+// shard, and the merged report is the unsharded run's.
+func TestShardsAndMerge(t *testing.T) {
+	tmp := t.TempDir()
+	tags := "@WA-OPTOUT-01 or @AI-DISC-01 or @GDPR-ERASE-01 or @WA-ESC-01"
+	full := filepath.Join(tmp, "full")
+	runEnv(t, nil, "certify", "--tags", tags, "--out", full, "--violate", "WA-ESC-01")
+	whole := readReportFile(t, full)
+	var parts []string
+	seen := map[string]int{}
+	for i := 1; i <= 3; i++ {
+		dir := filepath.Join(tmp, "shard"+string(rune('0'+i)))
+		if _, _, err := runEnv(t, nil, "certify", "--tags", tags, "--out", dir, "--violate", "WA-ESC-01", "--shard", string(rune('0'+i))+"/3"); err != nil && exitCode(err) != 1 {
+			t.Fatal(err)
+		}
+		r := readReportFile(t, dir)
+		if r.Suite.Shard != string(rune('0'+i))+"/3" || r.Suite.Total != whole.Summary.Scenarios {
+			t.Errorf("shard %d: %+v", i, r.Suite)
+		}
+		for _, s := range r.Scenarios {
+			seen[s.Name]++
+		}
+		parts = append(parts, filepath.Join(dir, report.FileJSON))
+	}
+	for _, s := range whole.Scenarios {
+		if seen[s.Name] != 1 {
+			t.Errorf("scenario %q ran in %d shards", s.Name, seen[s.Name])
+		}
+	}
+	merged := filepath.Join(tmp, "merged")
+	out, _, err := runEnv(t, nil, append(append([]string{"report", "merge"}, parts...), "--out", merged)...)
+	if exitCode(err) != 1 || !strings.Contains(out, "NOT CERTIFIED") {
+		t.Errorf("merge: %v\n%s", err, out)
+	}
+	m := readReportFile(t, merged)
+	if m.Summary.Scenarios != whole.Summary.Scenarios || m.Verdict != whole.Verdict || len(m.Suite.Shards) != 3 {
+		t.Errorf("merged %+v %s %v, whole %+v %s", m.Summary, m.Verdict, m.Suite.Shards, whole.Summary, whole.Verdict)
+	}
+	for i, rr := range m.Rules {
+		if rr.Status != whole.Rules[i].Status {
+			t.Errorf("%s: merged %s, whole run %s", rr.ID, rr.Status, whole.Rules[i].Status)
+		}
+	}
+	doc, _ := os.ReadFile(filepath.Join(merged, report.FileJSON))
+	if errs := validateSchema(readSchema(t), doc); len(errs) > 0 {
+		t.Errorf("merged report.json:\n%s", strings.Join(errs, "\n"))
+	}
+	// Shards of different runs do not merge.
+	other := filepath.Join(tmp, "other")
+	runEnv(t, nil, "certify", "--tags", tags, "--out", other, "--seed", "9", "--shard", "1/3")
+	if _, _, err := runEnv(t, nil, "report", "merge", parts[1], filepath.Join(other, report.FileJSON), "--out", filepath.Join(tmp, "bad")); exitCode(err) != 2 {
+		t.Errorf("merging different seeds: %v", err)
+	}
+}
+
+func TestSignAndVerify(t *testing.T) {
+	tmp := t.TempDir()
+	if _, _, err := runEnv(t, nil, "report", "keygen", "--out", tmp); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "r")
+	runEnv(t, nil, "certify", "--tags", "@AI-DISC-01", "--out", out, "--sign-key", filepath.Join(tmp, "key.pem"))
+	doc := filepath.Join(out, report.FileJSON)
+	pub := filepath.Join(tmp, "pub.pem")
+	if stdout, _, err := runEnv(t, nil, "report", "verify", doc, "--pub", pub); err != nil || !strings.Contains(stdout, "signature good") {
+		t.Fatalf("verify: %v %s", err, stdout)
+	}
+	// A vendor edits the verdict: the signature no longer holds.
+	b, _ := os.ReadFile(doc)
+	edited := regexp.MustCompile(`"verdict": "[a-z_]+"`).ReplaceAll(b, []byte(`"verdict": "certified"`))
+	edited = bytes.Replace(edited, []byte(`"seed": 1,`), []byte(`"seed": 2,`), 1)
+	if err := os.WriteFile(doc, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := runEnv(t, nil, "report", "verify", doc, "--pub", pub)
+	if exitCode(err) != 1 || !errors.Is(err, report.ErrBadSignature) {
+		t.Errorf("edited report: %v", err)
+	}
+	if _, _, err := runEnv(t, nil, "report", "verify", doc); exitCode(err) != 2 {
+		t.Errorf("verify without --pub: %v", err)
+	}
+}
+
+func TestReportRender(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "r")
+	runEnv(t, nil, "certify", "--tags", "@AI-DISC-01", "--out", out)
+	again := filepath.Join(tmp, "again")
+	stdout, _, err := runEnv(t, nil, "report", "render", filepath.Join(out, report.FileJSON), "--lang", "es", "--out", again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(stdout, "\n") != 4 {
+		t.Errorf("render wrote:\n%s", stdout)
+	}
+	md, _ := os.ReadFile(filepath.Join(again, report.FileMarkdown))
+	if !strings.Contains(string(md), "# Certificación parley") {
+		t.Errorf("Spanish Markdown:\n%s", md)
+	}
+	for _, args := range [][]string{{"render"}, {"render", filepath.Join(tmp, "none.json")}, {"frob"}, {"render", filepath.Join(out, report.FileMarkdown)}} {
+		if _, _, err := runEnv(t, nil, append([]string{"report"}, args...)...); exitCode(err) != 2 {
+			t.Errorf("report %v: %v", args, err)
+		}
+	}
+}
+
+// freePort returns a loopback address nothing listens on right now.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestCertifyBotURL certifies an assistant by URL as a vendor would: the assistant (here the reference
+// one, run as `parley bot`) is started with the environment `parley certify --print-env` prints, and
+// certify starts the mocks where that environment says.
+func TestCertifyBotURL(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	wa, df, dl := freePort(t), freePort(t), freePort(t)
+	mockFlags := []string{"--whatsapp", wa, "--dialogflow", df, "--dlp", dl}
+	envOut, _, err := runEnv(t, nil, append([]string{"certify", "--print-env"}, mockFlags...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contract := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(envOut), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		contract[k] = v
+	}
+	pr, pw := io.Pipe()
+	botCtx, stopBot := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(botCtx, []string{"bot", "--addr", "127.0.0.1:0"}, func(k string) string { return contract[k] }, pw, io.Discard)
+		pw.Close()
+	}()
+	defer func() {
+		stopBot()
+		<-done
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("the assistant did not start: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	botURL := regexp.MustCompile(`http://\S+`).FindString(line)
+
+	out := filepath.Join(t.TempDir(), "r")
+	var stdout, stderr bytes.Buffer
+	err = run(ctx, append([]string{"certify", "--bot-url", botURL, "--tags", "@AI-DISC-01", "--out", out, "--quiet", "150ms"}, mockFlags...),
+		func(string) string { return "" }, &stdout, &stderr)
+	if err != nil && exitCode(err) != 1 {
+		t.Fatalf("certify: %v\n%s", err, stderr.String())
+	}
+	r := readReportFile(t, out)
+	if len(r.Scenarios) != 2 {
+		t.Errorf("%d scenarios, want the two first contacts tagged @AI-DISC-01", len(r.Scenarios))
+	}
+	if r.Assistant.Kind != "url" || r.Assistant.URL != botURL {
+		t.Errorf("assistant = %+v", r.Assistant)
+	}
+	for _, s := range r.Scenarios {
+		if s.Status == report.ScenarioError || len(s.Transcript) == 0 {
+			t.Errorf("scenario %q: %s %s, %d turns", s.Name, s.Status, s.Error, len(s.Transcript))
+		}
+		if st := s.RuleStatus["AI-DISC-01"]; st != audit.Passed {
+			t.Errorf("scenario %q: AI-DISC-01 %s against the reference assistant by URL", s.Name, st)
+		}
+	}
+	if !strings.Contains(stderr.String(), "whatsapp mock listening on http://"+wa) {
+		t.Errorf("the mocks did not listen where --print-env said:\n%s", stderr.String())
+	}
+	var raw map[string]any
+	b, _ := os.ReadFile(filepath.Join(out, report.FileJSON))
+	_ = json.Unmarshal(b, &raw)
+	if errs := validateSchema(readSchema(t), b); len(errs) > 0 {
+		t.Errorf("report.json:\n%s", strings.Join(errs, "\n"))
+	}
+}
