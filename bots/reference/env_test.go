@@ -146,6 +146,14 @@ func (e *env) advance(d time.Duration) {
 // hook posts a certification hook and returns the status and decoded answer.
 func (e *env) hook(path string, body any) (int, HookResult) {
 	e.t.Helper()
+	var res HookResult
+	st := e.hookInto(path, body, &res)
+	return st, res
+}
+
+// hookInto posts a certification hook and decodes its answer into res.
+func (e *env) hookInto(path string, body any, res any) int {
+	e.t.Helper()
 	raw, _ := json.Marshal(body)
 	req, _ := http.NewRequestWithContext(e.ctx, http.MethodPost, e.url+"/parley/"+path, bytes.NewReader(raw))
 	req.Header.Set("Content-Type", "application/json")
@@ -154,11 +162,12 @@ func (e *env) hook(path string, body any) (int, HookResult) {
 		e.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var res HookResult
 	data, _ := io.ReadAll(resp.Body)
-	_ = json.Unmarshal(data, &res)
+	if err := json.Unmarshal(data, res); err != nil {
+		e.t.Errorf("hook %s answered %d with %q: %v", path, resp.StatusCode, data, err)
+	}
 	e.settle()
-	return resp.StatusCode, res
+	return resp.StatusCode
 }
 
 func (e *env) consent(waID, purpose, channel, wording string) int {
@@ -168,9 +177,10 @@ func (e *env) consent(waID, purpose, channel, wording string) int {
 	return st
 }
 
-func (e *env) campaign() HookResult {
+func (e *env) campaign() CampaignResult {
 	e.t.Helper()
-	st, res := e.hook("campaign", map[string]any{"version": "1", "campaign": "verano", "time": e.j.Clock().Now().Format(time.RFC3339)})
+	var res CampaignResult
+	st := e.hookInto("campaign", map[string]any{"version": "1", "campaign": "verano", "time": e.j.Clock().Now().Format(time.RFC3339)}, &res)
 	if st != http.StatusOK {
 		e.t.Fatalf("campaign hook answered %d: %+v", st, res)
 	}

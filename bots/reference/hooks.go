@@ -52,13 +52,19 @@ type HandoffReleaseHook struct {
 
 // HookResult is the answer of every hook.
 type HookResult struct {
+	Version string `json:"version"`
+	Result  string `json:"result,omitempty"`
+	ID      string `json:"id,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// CampaignResult is the answer of POST /parley/campaign.
+type CampaignResult struct {
 	Version string   `json:"version"`
-	Result  string   `json:"result,omitempty"`
-	ID      string   `json:"id,omitempty"`
-	Sent    []string `json:"sent,omitempty"`
-	Skipped int      `json:"skipped,omitempty"`
-	Failed  int      `json:"failed,omitempty"`
-	Error   string   `json:"error,omitempty"`
+	Result  string   `json:"result"`
+	Sent    []string `json:"sent"`    // the wa_ids a marketing message went to
+	Skipped int      `json:"skipped"` // in the audience but not allowed (opted out, restricted, held)
+	Failed  int      `json:"failed"`
 }
 
 var (
@@ -298,7 +304,7 @@ func (b *Bot) hookCampaign(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	close(results)
-	res := HookResult{Version: HookVersion, Result: "done", Sent: []string{}}
+	res := CampaignResult{Version: HookVersion, Result: "done", Sent: []string{}}
 	for o := range results {
 		switch o.result {
 		case "sent":
