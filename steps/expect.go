@@ -372,12 +372,12 @@ func (s *scenarioState) findingsError(ctx context.Context, broken []audit.Result
 
 // finalAudit is the audit after every scenario: any broken rule the scenario did not state fails it,
 // as does any request the mocks did not model.
-func (s *scenarioState) finalAudit(ctx context.Context) error {
+func (s *scenarioState) finalAudit(ctx context.Context) (*audit.Report, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	rep, err := runAudit(ctx, s)
 	if err != nil {
-		return fmt.Errorf("auditing the scenario: %w", err)
+		return nil, fmt.Errorf("auditing the scenario: %w", err)
 	}
 	var unexpected []audit.Result
 	for _, r := range rep.Broken() {
@@ -385,5 +385,5 @@ func (s *scenarioState) finalAudit(ctx context.Context) error {
 			unexpected = append(unexpected, r)
 		}
 	}
-	return s.findingsError(ctx, unexpected)
+	return &rep, s.findingsError(ctx, unexpected)
 }

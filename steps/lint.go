@@ -53,6 +53,7 @@ func Lint(fsys fs.FS, paths ...string) (runnable []string, problems []Problem) {
 		}
 	}
 	sort.Strings(files)
+	files = compact(files)
 	for _, f := range files {
 		b, err := fs.ReadFile(fsys, f)
 		if err != nil {

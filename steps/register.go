@@ -10,6 +10,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/sim"
 )
 
@@ -17,7 +18,11 @@ import (
 // step into an error naming the closest known steps. Before the scenario it starts a fresh environment
 // from envs (fresh customers with it); after it, it audits the scenario's events, fails the scenario on
 // any broken rule the scenario did not state, and closes the environment.
-func Register(sc *godog.ScenarioContext, envs EnvFactory) {
+func Register(sc *godog.ScenarioContext, envs EnvFactory, opts ...Option) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		s := &scenarioState{lang: p.Language, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
 		ctx = withState(ctx, s)
@@ -25,7 +30,8 @@ func Register(sc *godog.ScenarioContext, envs EnvFactory) {
 		for _, t := range p.Tags {
 			tags = append(tags, t.Name)
 		}
-		env, err := envs.Start(ctx, Scenario{Name: p.Name, URI: p.Uri, Tags: tags})
+		s.info = Scenario{Name: p.Name, URI: p.Uri, Tags: tags}
+		env, err := envs.Start(ctx, s.info)
 		if err != nil {
 			return ctx, fmt.Errorf("starting the environment for %q: %w", p.Name, err)
 		}
@@ -37,10 +43,12 @@ func Register(sc *godog.ScenarioContext, envs EnvFactory) {
 		if s == nil || s.env == nil {
 			return ctx, nil
 		}
-		var auditErr error
 		// A failed step already fails the scenario; the audit still runs so its findings are shown too,
 		// and the environment must close either way.
-		auditErr = s.finalAudit(ctx)
+		rep, auditErr := s.finalAudit(ctx)
+		if o.report != nil && rep != nil {
+			o.report(s.info, *rep)
+		}
 		closeErr := s.env.Close()
 		s.env = nil
 		if closeErr != nil {
@@ -53,6 +61,19 @@ func Register(sc *godog.ScenarioContext, envs EnvFactory) {
 		sc.Step(d.ES, d.fn)
 	}
 	sc.Step(`^(.*)$`, fallback)
+}
+
+// Option changes what Register does.
+type Option func(*options)
+
+type options struct {
+	report func(Scenario, audit.Report)
+}
+
+// WithReport calls f with each scenario's final audit report (from several goroutines when scenarios run
+// concurrently), e.g. to check which rules a suite exercised.
+func WithReport(f func(Scenario, audit.Report)) Option {
+	return func(o *options) { o.report = f }
 }
 
 // compiled is every definition's regexes, compiled once, for matching outside godog (lint, suggestions).

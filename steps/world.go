@@ -17,6 +17,7 @@ import (
 // scenario says it expects the auditor to report, and the customer the last reply was for.
 type scenarioState struct {
 	env  Environment
+	info Scenario
 	lang string // the feature's language, for messages: en or es
 
 	mu        sync.Mutex

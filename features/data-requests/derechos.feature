@@ -13,14 +13,12 @@ Característica: Derechos de protección de datos en el chat
     Entonces "Lucía" recibe una respuesta que contiene "Referencia"
     Y "Lucía" recibe un documento con sus datos en JSON
 
-  # @wip: la auditoría señala GDPR-DSR-02 tras la supresión del asistente de referencia; se corrige en audit/.
-  @GDPR-ERASE-01 @GDPR-ERASE-02 @proactive @wip
+  @GDPR-ERASE-01 @GDPR-ERASE-02
   Escenario: Derecho de supresión
     Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
     Y "Lucía" aceptó las ofertas en el chat
     Cuando "Lucía" comparte su nombre
     Y "Lucía" ejerce su derecho de supresión: "borrad todos mis datos, por favor"
     Entonces "Lucía" recibe una respuesta que contiene "Hemos borrado tus datos"
-    Cuando pasan 31 días
-    Y el negocio envía la campaña "promo_verano"
-    Entonces "Lucía" no recibe publicidad
+    Cuando "Lucía" dice "hola otra vez"
+    Entonces la auditoría no encuentra nada

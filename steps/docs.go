@@ -1,0 +1,60 @@
+package steps
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Markdown is docs/steps.md: every step of the library in English and Spanish, generated from Defs.
+func Markdown() string {
+	var b strings.Builder
+	b.WriteString(`# parley steps
+
+<!-- Generated from steps.Defs() by 'go test ./steps -run TestDocs -update'. Do not edit by hand. -->
+
+Every step below works in English feature files and, with ` + "`# language: es`" + ` on the first line, in
+Spanish ones (Característica, Antecedentes, Escenario, Esquema del escenario, Ejemplos, Dado, Cuando,
+Entonces, Y, Pero). Any keyword may introduce any step; the one shown is the usual one.
+
+How the steps behave:
+
+- Every scenario gets a fresh environment (mocks, assistant, journal, clock) and fresh customers.
+- A customer's action (says, taps, asks, makes a request, shares) waits until the assistant has finished
+  answering, as a person would. "Receives a reply containing" looks at everything the customer received
+  since their last action; "receives no message" at what arrived after the messages earlier steps looked at.
+- ` + "`BAJA`/`STOP`" + ` alone count as an opt-out and ` + "`AGENTE`/`AGENT`" + ` alone as a request for a
+  person (the words the assistant announces); other phrasings need "asks to opt out" / "asks for a person".
+- After every scenario the auditor judges everything the journal recorded. The scenario fails on any broken
+  rule, naming it with its explanation and the customer's transcript, unless a step said
+  ` + "`the audit reports \"RULE-ID\"`" + `.
+- Steps tagged ` + "`@proactive`" + ` in the suite need the assistant's certification hooks (docs/bot-contract.md).
+- An unknown step fails with the closest known steps; ` + "`go test ./features/...`" + ` also checks every file
+  before the run (unknown or ambiguous steps, customers never introduced, table headers, language header)
+  and reports the line and a fix, while the other files still run.
+
+`)
+	section := ""
+	for _, d := range Defs() {
+		if d.Keyword != section {
+			section = d.Keyword
+			fmt.Fprintf(&b, "## %s\n\n", section)
+		}
+		fmt.Fprintf(&b, "### %s %s\n\n", d.Keyword, d.ExEN)
+		fmt.Fprintf(&b, "%s\n\n", d.Doc)
+		fmt.Fprintf(&b, "| | example | pattern |\n|---|---|---|\n")
+		fmt.Fprintf(&b, "| en | `%s %s` | `%s` |\n", d.Keyword, d.ExEN, escapePipes(d.EN))
+		fmt.Fprintf(&b, "| es | `%s %s` | `%s` |\n", spanishKeyword[d.Keyword], d.ExES, escapePipes(d.ES))
+		switch d.Arg {
+		case ArgTable:
+			b.WriteString("\nTakes a table:\n\n```gherkin\n      | who       | says                           |\n      | Lucía     | ¿Dónde está mi pedido TE-1001? |\n      | assistant | TE-1001                        |\n```\n")
+		case ArgDocString:
+			b.WriteString("\nTakes a doc string:\n\n```gherkin\n      \"\"\"\n      a long message,\n      on several lines\n      \"\"\"\n```\n")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+var spanishKeyword = map[string]string{"Given": "Dado", "When": "Cuando", "Then": "Entonces"}
+
+func escapePipes(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
