@@ -78,10 +78,10 @@ func (b *Bot) flushCompose(ctx context.Context, waID string) {
 
 // lang is the language the assistant answers in: the customer's, unless the ES-CS-01 switch is on.
 func (b *Bot) lang(c customer) string {
-	if b.violates("ES-CS-01") || c.Language == "" {
-		if b.violates("ES-CS-01") {
-			return "es"
-		}
+	switch {
+	case b.violates("ES-CS-01"):
+		return "es"
+	case c.Language == "":
 		return b.cfg.DialogflowLanguage
 	}
 	return c.Language

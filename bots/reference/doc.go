@@ -22,6 +22,10 @@
 // Violation switches (Violations, WithViolations, parley bot --violate) each break one rule of the audit
 // catalogue in a realistic way, so the harness can prove it detects each kind of misbehaviour.
 //
+// Dialogflow is queried on projects/{DIALOGFLOW_PROJECT}/locations/europe-west1/agent/sessions/{id}, the
+// EU location the privacy notice promises; against the real service DIALOGFLOW_ENDPOINT must then be the
+// regional host (europe-west1-dialogflow.googleapis.com:443).
+//
 // Not modelled: real identity verification beyond "only to your own number", a real CRM, the
 // /marketing_messages route (the mocks serve marketing templates on /messages), media the customer sends
 // (refused politely), languages other than Spanish and English. WhatsApp accepts no application/json
