@@ -24,7 +24,9 @@ func main() {
 		os.Exit(3)
 	case "never-listens":
 		fmt.Fprintln(os.Stderr, "badbot: waiting for a database that never comes")
-		select {}
+		for {
+			time.Sleep(time.Hour)
+		}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "badbot") })
