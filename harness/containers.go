@@ -840,7 +840,9 @@ func lastLines(ctx context.Context, c testcontainers.Container, n int) []string 
 // nothing of its own.
 type tcLogger struct{ l *slog.Logger }
 
-func (t tcLogger) Printf(format string, v ...any) { t.l.Debug(fmt.Sprintf(format, v...), "from", "testcontainers") }
+func (t tcLogger) Printf(format string, v ...any) {
+	t.l.Debug(fmt.Sprintf(format, v...), "from", "testcontainers")
+}
 
 func randomHex(n int) string {
 	b := make([]byte, n)

@@ -245,4 +245,3 @@ func DockerAvailable(ctx context.Context) error {
 	}
 	return nil
 }
-
