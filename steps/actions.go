@@ -88,7 +88,7 @@ func greet(ctx context.Context, s *scenarioState, c *sim.Customer) error {
 	if _, err := c.Say(ctx, byLang(c, "Hola", "Hi")); err != nil {
 		return err
 	}
-	wctx, cancel := context.WithTimeout(ctx, replyWait)
+	wctx, cancel := context.WithTimeout(ctx, s.replyWait)
 	defer cancel()
 	if _, err := c.AwaitReply(wctx); err != nil {
 		return err
@@ -399,7 +399,7 @@ func conversation(ctx context.Context, table *godog.Table) error {
 			if prev == nil {
 				return fmt.Errorf("row %d: the assistant speaks first, but replies are checked after a customer's message; put a customer's row first", i+2)
 			}
-			if _, err := awaitContaining(ctx, s, prev, text, replyWait); err != nil {
+			if _, err := awaitContaining(ctx, s, prev, text, s.replyWait); err != nil {
 				return fmt.Errorf("row %d: %w", i+2, err)
 			}
 			continue

@@ -45,7 +45,7 @@ func receivesReply(ctx context.Context, name, text string) error {
 	if err != nil {
 		return err
 	}
-	_, err = awaitContaining(ctx, s, c, text, replyWait)
+	_, err = awaitContaining(ctx, s, c, text, s.replyWait)
 	return err
 }
 

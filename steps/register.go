@@ -19,12 +19,12 @@ import (
 // from envs (fresh customers with it); after it, it audits the scenario's events, fails the scenario on
 // any broken rule the scenario did not state, and closes the environment.
 func Register(sc *godog.ScenarioContext, envs EnvFactory, opts ...Option) {
-	var o options
+	o := options{replyWait: replyWait}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-		s := &scenarioState{lang: p.Language, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
+		s := &scenarioState{lang: p.Language, replyWait: o.replyWait, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
 		ctx = withState(ctx, s)
 		var tags []string
 		for _, t := range p.Tags {
@@ -67,7 +67,15 @@ func Register(sc *godog.ScenarioContext, envs EnvFactory, opts ...Option) {
 type Option func(*options)
 
 type options struct {
-	report func(Scenario, audit.Report)
+	report    func(Scenario, audit.Report)
+	replyWait time.Duration
+}
+
+// WithReplyWait sets how long, in real time, "receives a reply containing" waits for a reply that has
+// not arrived when the assistant has settled (default 10 s). Customers' actions already wait for the
+// assistant to settle, so a short wait only makes failing runs fail sooner.
+func WithReplyWait(d time.Duration) Option {
+	return func(o *options) { o.replyWait = d }
 }
 
 // WithReport calls f with each scenario's final audit report (from several goroutines when scenarios run

@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/cucumber/godog"
 	gherkin "github.com/cucumber/gherkin/go/v42"
+	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
 )
 

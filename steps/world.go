@@ -16,9 +16,10 @@ import (
 // scenarioState is one scenario's world: its environment, its customers by name, the rule ids the
 // scenario says it expects the auditor to report, and the customer the last reply was for.
 type scenarioState struct {
-	env  Environment
-	info Scenario
-	lang string // the feature's language, for messages: en or es
+	env       Environment
+	info      Scenario
+	replyWait time.Duration
+	lang      string // the feature's language, for messages: en or es
 
 	mu        sync.Mutex
 	customers map[string]*sim.Customer

@@ -1,0 +1,7 @@
+// Package scenarios holds the Ginkgo suites that run parley's certification features (package features)
+// with the step library (package steps): one spec per scenario against the embedded reference assistant,
+// and the detection matrix, where each violation switch of the reference assistant must make the
+// scenarios tagged with its rule fail, naming the rule and showing the transcript.
+//
+// The matrix runs a representative subset of switches by default; PARLEY_FULL_MATRIX=1 runs them all.
+package scenarios
