@@ -44,7 +44,7 @@ func (pl *player) say(ctx context.Context, send func(context.Context) error, wha
 		if len(got) == 0 {
 			return got, fmt.Errorf("%s: %w", what, errNoReply)
 		}
-		return got, fmt.Errorf("%s: %w (got %d message(s), not the one expected)", what, errNoReply, len(got))
+		return got, fmt.Errorf("%s: %w (got %d message(s), not the one expected; the first: %.60q)", what, errNoReply, len(got), got[0].text)
 	}
 	return got, nil
 }

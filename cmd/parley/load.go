@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/bots/reference"
+	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/load"
+	"github.com/parley-dev/parley/mocks/whatsapp"
+	"github.com/parley-dev/parley/sim"
+)
+
+const loadUsage = `Usage: parley load [flags]
+       parley load merge [--json] SUMMARY.json...
+
+Drives many simulated customers at once through realistic journeys (greeting, order status, opt-in,
+opt-out, data request) against the built-in reference assistant, or a running one with --bot-url, and
+accounts for every message from the journal. Exit 0 when every journey finished, nothing was lost and no
+rule was broken; 1 otherwise; 2 when the run could not be made.
+
+The WhatsApp mock keeps the platform's throughput limit (--mps 80) and pair rate (--pair-rate 6s) unless
+told otherwise; refused sends are counted with their code. Measure beyond the default tier with --mps 0.
+With --bot-url the mocks listen where the mock flags say, as 'parley serve' does: point the assistant
+there. 'parley load merge' joins the --json summaries of the shards of one run.
+
+Flags:
+`
+
+func runLoad(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "merge" {
+		return runLoadMerge(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		cfg         serveConfig
+		customers   = fs.Int("customers", 100, "customers playing at once, across all shards")
+		duration    = fs.Duration("duration", 0, "keep customers playing journeys (each time as a new person) this long; 0: one journey each")
+		rate        = fs.Float64("rate", 0, "journeys started per second, across all shards; 0: all customers start at once")
+		mixFile     = fs.String("mix", "", "JSON file of journey weights, e.g. {\"greeting\":1,\"order_status\":3}; default: the built-in mix")
+		asJSON      = fs.Bool("json", false, "print the summary as JSON (for CI and 'parley load merge')")
+		shardFlag   = fs.String("shard", "0/1", "play only shard i of n (customers k with k mod n = i)")
+		turnTimeout = fs.Duration("turn-timeout", 30*time.Second, "how long a customer waits for an answer")
+		botURL      = fs.String("bot-url", "", "base URL of a running assistant (its webhook is BOT-URL/webhook); default: the built-in reference assistant")
+		violations  = fs.String("violations", "", "comma-separated rule ids the reference assistant breaks on purpose")
+	)
+	cfg.flags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, loadUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2, err: errSilent}
+	}
+	if fs.NArg() > 0 {
+		return usageError("load takes no arguments, got %q", fs.Args())
+	}
+	shard, err := load.ParseShard(*shardFlag)
+	if err != nil {
+		return usageError("--shard: %v", err)
+	}
+	if *customers < 1 {
+		return usageError("--customers must be 1 or more")
+	}
+	lc := load.Config{Customers: *customers, Duration: *duration, Rate: *rate, Shard: shard, Seed: cfg.seed, TurnTimeout: *turnTimeout}
+	if *mixFile != "" {
+		f, err := os.Open(*mixFile)
+		if err != nil {
+			return usageError("--mix: %v", err)
+		}
+		lc.Mix, err = load.ParseMix(f)
+		f.Close()
+		if err != nil {
+			return usageError("--mix %s: %v", *mixFile, err)
+		}
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return usageError("--log-level %q: want debug, info, warn or error", cfg.logLevel)
+	}
+	// The mocks' logs would drown the progress line: only warnings and worse, unless asked.
+	if cfg.logLevel == "info" {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	target, closeTarget, err := loadTarget(ctx, cfg, *botURL, *violations, logger)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("load: %w", err)}
+	}
+	defer closeTarget()
+
+	tty := isTerminal(stderr)
+	lc.ProgressEvery = 5 * time.Second
+	if tty {
+		lc.ProgressEvery = 250 * time.Millisecond
+	}
+	lc.Progress = func(p load.Progress) {
+		line := fmt.Sprintf("%6.1fs  journeys %d/%d (%d active)  %6.0f turns/s  p50 %s  p99 %s  errors %d",
+			p.Elapsed.Seconds(), p.Done, p.Started, p.Active, p.TurnsPerSecond, round(p.P50), round(p.P99), p.Errors)
+		if tty {
+			fmt.Fprintf(stderr, "\r\033[K%s", line)
+		} else {
+			fmt.Fprintln(stderr, line)
+		}
+	}
+	sum, err := load.Run(ctx, target, lc)
+	if tty {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("load: %w", err)}
+	}
+	if err := printSummary(stdout, sum, *asJSON); err != nil {
+		return err
+	}
+	if !sum.Passed() {
+		return &exitError{code: 1, err: errSilent}
+	}
+	return nil
+}
+
+// loadTarget starts the embedded environment, or the mocks alone around a running assistant.
+func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string, logger *slog.Logger) (load.Target, func(), error) {
+	if botURL == "" {
+		o := harness.Options{Seed: cfg.seed, Logger: logger,
+			WhatsApp: []whatsapp.Option{whatsapp.WithMPS(cfg.mps), whatsapp.WithPairRate(cfg.pairRate)},
+			// The reference assistant paces itself a little under the mock's limit, as a well-behaved
+			// business does; with no limit it does not pace at all.
+			Bot: []reference.Option{reference.WithSendRate(cfg.mps * 7 / 8)},
+		}
+		if violations != "" {
+			o.Violations = strings.Split(violations, ",")
+		}
+		env, err := harness.StartEmbedded(ctx, o)
+		if err != nil {
+			return load.Target{}, nil, err
+		}
+		return load.Target{World: env.World, Journal: env.Journal, Settle: env.Settle}, func() { env.Close() }, nil
+	}
+	cfg.webhook = strings.TrimSuffix(botURL, "/") + "/webhook"
+	j := journal.New(nil)
+	mocks, err := startMocks(cfg, j, logger)
+	if err != nil {
+		return load.Target{}, nil, err
+	}
+	closeAll := func() {
+		for _, m := range mocks {
+			_ = m.close()
+		}
+	}
+	wa := whatsapp.NewControlClient(mocks[0].url)
+	hooks := &harness.Hooks{BaseURL: strings.TrimSuffix(botURL, "/"), Journal: j}
+	w := &sim.World{WhatsApp: wa, Journal: j, Hooks: hooks}
+	return load.Target{World: w, Journal: j}, closeAll, nil
+}
+
+func round(d time.Duration) time.Duration {
+	if d > 10*time.Millisecond {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(10 * time.Microsecond)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func printSummary(w io.Writer, s load.Summary, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	m := s.Messages
+	fmt.Fprintf(w, "parley load: %d customers (shard %s), %d journeys, %d turns in %.1fs: %.1f turns/s\n",
+		s.Customers, s.Shard, sumValues(s.Journeys), s.Turns, float64(s.Wall), s.TurnsPerSecond)
+	fmt.Fprintf(w, "  turn latency: p50 %.1fms  p95 %.1fms  p99 %.1fms  max %.1fms\n", s.P50, s.P95, s.P99, s.Max)
+	fmt.Fprintf(w, "  journeys: %s\n", kv(s.Journeys))
+	fmt.Fprintf(w, "  customers' messages: %d sent = %d delivered + %d refused; %d lost\n", m.Inbound.Sent, m.Inbound.Received, m.Inbound.Refused, m.Inbound.Lost)
+	fmt.Fprintf(w, "  assistant's messages: %d sent = %d on the phones + %d refused; %d lost (phones hold %d)\n", m.Outbound.Sent, m.Outbound.Received, m.Outbound.Refused, m.Outbound.Lost, m.OnPhones)
+	for _, f := range []load.Flow{m.Inbound, m.Outbound} {
+		for _, r := range sortedKeys(f.Reasons) {
+			fmt.Fprintf(w, "    refused %d× %s\n", f.Reasons[r], r)
+		}
+		for _, id := range f.LostIDs {
+			fmt.Fprintf(w, "    lost: %s\n", id)
+		}
+	}
+	fmt.Fprintf(w, "  webhook retries: %d; journal: %d events\n", m.WebhookRetries, s.Events)
+	for _, e := range sortedKeys(s.Errors) {
+		fmt.Fprintf(w, "  failed %d× %s\n", s.Errors[e], e)
+	}
+	passed := 0
+	for _, r := range s.Audit.Rules {
+		if r.Status == "passed" {
+			passed++
+		}
+	}
+	fmt.Fprintf(w, "  audit: %d rules passed, %d broken %v\n", passed, len(s.Audit.Broken), s.Audit.Broken)
+	verdict := "PASS"
+	if !s.Passed() {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(w, "  %s\n", verdict)
+	return nil
+}
+
+func sumValues(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func kv(m map[string]int) string {
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func runLoadMerge(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("load merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the merged summary as JSON")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2, err: errSilent}
+	}
+	if fs.NArg() == 0 {
+		return usageError("load merge: name the shards' JSON summaries")
+	}
+	var parts []load.Summary
+	for _, name := range fs.Args() {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return usageError("load merge: %v", err)
+		}
+		var s load.Summary
+		if err := json.Unmarshal(b, &s); err != nil {
+			return usageError("load merge: %s is not a load summary: %v", name, err)
+		}
+		parts = append(parts, s)
+	}
+	sum, err := load.Merge(parts)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := printSummary(stdout, sum, *asJSON); err != nil {
+		return err
+	}
+	if !sum.Passed() {
+		return &exitError{code: 1, err: errSilent}
+	}
+	return nil
+}
