@@ -65,6 +65,7 @@ func commands() []command {
 		{"rules", "list the compliance rule catalogue", runRules},
 		{"serve", "run the mocks (WhatsApp, Dialogflow, DLP) as a standalone process", runServe},
 		{"bot", "run the reference assistant standalone", runBot},
+		{"load", "drive many simulated customers at once and account for every message", runLoad},
 		{"version", "print parley's version", runVersion},
 	}
 }
