@@ -127,6 +127,12 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 
 	if c.HandoffSince != nil {
 		if now.Sub(*c.HandoffSince) < handoffTimeout && !b.violates("WA-ESC-02") {
+			// Silent while a person has the chat, except for an opt-out: withdrawal cannot wait for an
+			// agent (recognised locally; nothing goes to Dialogflow).
+			if recognise(body) == intentOptOut || recognise(in.ReplyID) == intentOptOut {
+				b.optOut(ctx, in.From, body, b.lang(c))
+				return
+			}
 			b.log.Info("handoff open: message left for the human agent", "wa_id_hash", b.store.numberHash(in.From)[:12])
 			return
 		}

@@ -551,6 +551,28 @@ func TestHandoffSilentUntilReleased(t *testing.T) {
 	}
 }
 
+// An opt-out during a handoff is honoured at once, without Dialogflow.
+func TestOptOutDuringHandoff(t *testing.T) {
+	e := newEnv(t)
+	const w = "34600000001"
+	e.optIn(w)
+	e.say(w, "quiero hablar con una persona")
+	e.markJournal()
+	got := e.say(w, "no quiero más mensajes")
+	if len(got) != 1 || !strings.Contains(got[0].Text, "dado de baja") {
+		t.Fatalf("opt-out during the handoff not confirmed:%s", transcript(got))
+	}
+	if n := len(e.since(journal.KindDetectIntent)); n != 0 {
+		t.Errorf("%d Dialogflow calls during the handoff", n)
+	}
+	if res := e.campaign(); len(res.Sent) != 0 {
+		t.Errorf("marketing after the opt-out: %v", res.Sent)
+	}
+	if got := e.say(w, "¿sigue ahí alguien?"); len(got) != 0 {
+		t.Errorf("the bot spoke during the handoff:%s", transcript(got))
+	}
+}
+
 func TestOrdersAndTickets(t *testing.T) {
 	tests := []struct {
 		name, waID, ask string
