@@ -68,6 +68,9 @@ type ContainersOptions struct {
 	// webhook handshake, so the assistant can be configured once the mocks' ports are known.
 	BotURL       string
 	OnMocksReady func(ctx context.Context, contract map[string]string) error
+	// MocksOnly starts the mocks and no assistant, and skips the handshake: the caller sets the webhook
+	// later through the control API (parleycontainer).
+	MocksOnly bool
 	// Violations switches on violation switches of the reference assistant (when neither BotImage nor
 	// BotURL is set).
 	Violations []string
@@ -178,6 +181,9 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 	if o.BotImage != "" && o.BotURL != "" {
 		return nil, errors.New("containers: BotImage and BotURL are exclusive")
 	}
+	if o.MocksOnly && (o.BotImage != "" || o.BotURL != "" || len(o.Violations) > 0) {
+		return nil, errors.New("containers: MocksOnly starts no assistant; BotImage, BotURL and Violations do not apply")
+	}
 	if len(o.Violations) > 0 && (o.BotImage != "" || o.BotURL != "") {
 		return nil, errors.New("containers: violation switches belong to the reference assistant, not to BotImage or BotURL")
 	}
@@ -227,18 +233,21 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 		e.BotURL = strings.TrimRight(o.BotURL, "/")
 	}
 
+	cmd := []string{"serve",
+		"--whatsapp", "0.0.0.0:" + WhatsAppPort, "--dialogflow", "0.0.0.0:" + DialogflowPort, "--dlp", "0.0.0.0:" + DLPPort,
+		"--public-url", "http://" + AliasWhatsApp + ":" + WhatsAppPort, "--seed", strconv.FormatInt(o.Seed, 10)}
+	if !o.MocksOnly {
+		cmd = append(cmd, "--webhook", webhook)
+	}
 	mocks, err := e.start(ctx, "mocks", o.Image, testcontainers.ContainerRequest{
-		Cmd: []string{"serve",
-			"--whatsapp", "0.0.0.0:" + WhatsAppPort, "--dialogflow", "0.0.0.0:" + DialogflowPort, "--dlp", "0.0.0.0:" + DLPPort,
-			"--public-url", "http://" + AliasWhatsApp + ":" + WhatsAppPort, "--webhook", webhook,
-			"--seed", strconv.FormatInt(o.Seed, 10)},
+		Cmd:            cmd,
 		Env:            map[string]string{"PARLEY_CONTROL_TOKEN": o.ControlToken},
 		ExposedPorts:   []string{WhatsAppPort + "/tcp", DialogflowPort + "/tcp", DLPPort + "/tcp"},
 		NetworkAliases: map[string][]string{e.network.Name: {AliasWhatsApp, AliasDialogflow, AliasDLP}},
 		WaitingFor: &readiness{what: "the mocks' /_parley/healthz", timeout: o.StartupTimeout, checks: []probe{
 			httpProbe(WhatsAppPort, "/_parley/healthz", e.httpc), httpProbe(DialogflowPort, "/_parley/healthz", e.httpc),
 			httpProbe(DLPPort, "/_parley/healthz", e.httpc)}},
-		HostConfigModifier: hostGateway(hostBot != nil),
+		HostConfigModifier: hostGateway(hostBot != nil || o.MocksOnly),
 	}, labels)
 	if err != nil {
 		return nil, err
@@ -256,7 +265,10 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 	e.Dialogflow = dialogflow.NewControlClient("http://"+e.DialogflowAddr, e.httpc)
 	e.DLP = dlp.NewControlClient("http://"+e.DLPAddr, e.httpc)
 
-	if o.BotURL == "" {
+	switch {
+	case o.MocksOnly:
+		// The caller's assistant comes later, on the host or elsewhere, and sets the webhook itself.
+	case o.BotURL == "":
 		req := testcontainers.ContainerRequest{
 			Env:            e.inNetworkContract(),
 			NetworkAliases: map[string][]string{e.network.Name: {AliasBot}},
@@ -281,22 +293,26 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 		if e.BotURL, err = endpoint(ctx, bot, port, "http"); err != nil {
 			return nil, err
 		}
-	} else if o.OnMocksReady != nil {
+	case o.OnMocksReady != nil:
 		if err := o.OnMocksReady(ctx, e.HostContract()); err != nil {
 			return nil, fmt.Errorf("starting the assistant on the host: %w", err)
 		}
 	}
 
-	if err := e.handshake(ctx); err != nil {
-		return nil, err
+	if !o.MocksOnly {
+		if err := e.handshake(ctx); err != nil {
+			return nil, err
+		}
 	}
 	e.merge = &mergedJournal{j: journal.New(nil), wa: e.WhatsApp, httpc: e.httpc, base: e.WhatsAppURL}
 	e.Journal = e.merge.j
 	if err := e.merge.sync(ctx); err != nil {
 		return nil, err
 	}
-	hooks := &Hooks{BaseURL: e.BotURL}
-	e.World = &sim.World{WhatsApp: e.WhatsApp, Journal: e.merge, Hooks: &mergedHooks{inner: hooks, m: e.merge}, Settle: e.Settle}
+	e.World = &sim.World{WhatsApp: e.WhatsApp, Journal: e.merge, Settle: e.Settle}
+	if e.BotURL != "" {
+		e.World.Hooks = &mergedHooks{inner: &Hooks{BaseURL: e.BotURL}, m: e.merge}
+	}
 	o.Logger.Info("containers environment ready", "run", e.RunID, "whatsapp", e.WhatsAppURL, "assistant", e.BotURL)
 	return e, nil
 }
