@@ -65,6 +65,18 @@ var _ = Describe("the certification suite, embedded", func() {
 	}
 })
 
+// undetectable are switches the features cannot catch yet, each with why. Their specs still run: one
+// that catches its switch fails, asking to be taken off this list.
+var undetectable = map[string]string{
+	"WA-SEC-02":    "embedded runs report old TLS versions as information only (the webhook is plain HTTP on loopback); WA-SEC-02 breaks only when certifying a deployed assistant",
+	"WA-OPTIN-03":  "only the @wip web opt-in scenario markets on an out-of-band opt-in (WA-MKT-01 disagreement)",
+	"WA-MKT-01":    "every scenario with a campaign that reaches a customer is @wip (WA-MKT-01 disagreement)",
+	"WA-ESC-02":    "its scenario is @wip (WA-ESC-02 disagreement)",
+	"GDPR-PORT-01": "its scenario is @wip (GDPR-DSR-01 disagreement)",
+	"GDPR-RECT-01": "its scenario is @wip (GDPR-RECT-01 disagreement)",
+	"GDPR-RET-01":  "its scenario is @wip (GDPR-ACCESS-01 disagreement)",
+}
+
 // representative is the matrix run by default: a switch per theme, chosen among those whose scenarios
 // are not @wip. PARLEY_FULL_MATRIX=1 runs every switch.
 var representative = []string{
@@ -85,8 +97,10 @@ var _ = Describe("the detection matrix", Label("matrix"), func() {
 			}
 		}
 		It(fmt.Sprintf("--violate %s fails its scenarios naming the rule", v.Rule), Label(v.Rule), func(ctx SpecContext) {
+			why, known := undetectable[v.Rule]
 			if len(tagged) == 0 {
-				Skip(fmt.Sprintf("no scenario outside @wip is tagged @%s", v.Rule))
+				Expect(known).To(BeTrue(), "no scenario outside @wip is tagged @%s", v.Rule)
+				Skip(why)
 			}
 			var mu sync.Mutex
 			broken := map[string][]string{} // scenario → rules the auditor found broken
@@ -101,13 +115,17 @@ var _ = Describe("the detection matrix", Label("matrix"), func() {
 			o := godog.Options{Format: "pretty", NoColors: true, Output: &out, DefaultContext: ctx, Concurrency: 2}
 			env := steps.Embedded{Options: harness.Options{Seed: 1, Violations: []string{v.Rule}}}
 			_, st := steps.RunSuite(features.FS(), tagged, env, o, record, steps.WithReplyWait(time.Second))
-			Expect(st).NotTo(Equal(0), "with --violate %s (%s) the suite still passed:\n%s", v.Rule, v.Description, out.String())
 			var caught []string
 			for name, rules := range broken {
 				if slices.Contains(rules, v.Rule) {
 					caught = append(caught, name)
 				}
 			}
+			if known {
+				Expect(caught).To(BeEmpty(), "%s is caught now: take it off undetectable", v.Rule)
+				Skip(why)
+			}
+			Expect(st).NotTo(Equal(0), "with --violate %s (%s) the suite still passed:\n%s", v.Rule, v.Description, out.String())
 			Expect(caught).NotTo(BeEmpty(), "no scenario failed naming %s (%s):\n%s", v.Rule, v.Description, out.String())
 			Expect(out.String()).To(ContainSubstring(v.Rule))
 			Expect(out.String()).To(ContainSubstring("said:"), "the failure shows no transcript")

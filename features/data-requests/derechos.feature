@@ -13,7 +13,7 @@ Característica: Derechos de protección de datos en el chat
     Entonces "Lucía" recibe una respuesta que contiene "Referencia"
     Y "Lucía" recibe un documento con sus datos en JSON
 
-  @GDPR-ERASE-01 @GDPR-ERASE-02
+  @GDPR-ERASE-01 @GDPR-ERASE-02 @proactive
   Escenario: Derecho de supresión
     Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
     Y "Lucía" aceptó las ofertas en el chat
@@ -21,4 +21,5 @@ Característica: Derechos de protección de datos en el chat
     Y "Lucía" ejerce su derecho de supresión: "borrad todos mis datos, por favor"
     Entonces "Lucía" recibe una respuesta que contiene "Hemos borrado tus datos"
     Cuando "Lucía" dice "hola otra vez"
-    Entonces la auditoría no encuentra nada
+    Y el negocio envía la campaña "promo_verano"
+    Entonces "Lucía" no recibe publicidad

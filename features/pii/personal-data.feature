@@ -22,3 +22,10 @@ Feature: Personal data in the chat
       can you check order TE-1001?
       """
     Then Dialogflow received no personal data
+
+  @en @WA-SENS-01
+  Scenario: Asking about an order without its number
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And "Lucía" has greeted the assistant
+    When "Lucía" says "¿Dónde está mi pedido?"
+    Then "Lucía" receives a reply containing "TE-"
