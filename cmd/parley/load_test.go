@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/load"
+)
+
+// TestLoadHelperProcess is not a test: it is `parley` run as a separate process by the shard tests
+// (the test binary re-executes itself with PARLEY_LOAD_HELPER=1 and parley's arguments after "--").
+func TestLoadHelperProcess(t *testing.T) {
+	if os.Getenv("PARLEY_LOAD_HELPER") != "1" {
+		t.Skip("helper process for the shard tests")
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	err := run(context.Background(), args, func(string) string { return "" }, os.Stdout, os.Stderr)
+	if err == nil {
+		os.Exit(0)
+	}
+	if !strings.Contains(err.Error(), errSilent.Error()) {
+		fmt.Fprintln(os.Stderr, "parley:", err)
+	}
+	os.Exit(exitCode(err))
+}
+
+// parleyProcess starts parley args as a separate process.
+func parleyProcess(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"-test.run=^TestLoadHelperProcess$", "--"}, args...)...)
+	cmd.Env = append(os.Environ(), "PARLEY_LOAD_HELPER=1")
+	return cmd
+}
+
+// TestLoadShardsMergeToTheUnshardedRun runs 4 shards of a load as separate processes, in parallel,
+// merges their JSON summaries with `parley load merge`, and checks that the merge equals the unsharded
+// run in everything that does not depend on timing: customers, journeys, every message and the audit.
+func TestLoadShardsMergeToTheUnshardedRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts five environments")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	common := []string{"--customers", "40", "--mps", "0", "--seed", "3", "--json"}
+
+	runTo := func(name string, extra ...string) *exec.Cmd {
+		cmd := parleyProcess(ctx, append(append([]string{"load"}, common...), extra...)...)
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		cmd.Stdout = f
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("%s stderr:\n%s", name, stderr.String())
+			}
+		})
+		return cmd
+	}
+	var cmds []*exec.Cmd
+	var files []string
+	for i := range 4 {
+		name := fmt.Sprintf("shard-%d.json", i)
+		files = append(files, filepath.Join(dir, name))
+		cmds = append(cmds, runTo(name, "--shard", fmt.Sprintf("%d/4", i)))
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("shard %d/4: %v", i, err)
+		}
+	}
+	whole := runTo("whole.json")
+	if err := whole.Wait(); err != nil {
+		t.Fatalf("unsharded run: %v", err)
+	}
+
+	var out, errOut bytes.Buffer
+	if err := run(ctx, append([]string{"load", "merge", "--json"}, files...), func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatalf("load merge: %v\n%s", err, errOut.String())
+	}
+	var merged, unsharded load.Summary
+	if err := json.Unmarshal(out.Bytes(), &merged); err != nil {
+		t.Fatalf("merged summary: %v\n%s", err, out.String())
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "whole.json"))
+	if err := json.Unmarshal(b, &unsharded); err != nil {
+		t.Fatalf("unsharded summary: %v\n%s", err, b)
+	}
+
+	if merged.Shards != 4 {
+		t.Errorf("merged %d shards, want 4", merged.Shards)
+	}
+	type comparable struct {
+		Customers, Turns, JourneyErrors, Lost int
+		Journeys                                map[string]int
+		InSent, InReceived, InRefused           int
+		OutSent, OutReceived, OutRefused        int
+		OnPhones                                int
+		Rules                                   map[string]string
+	}
+	view := func(s load.Summary) comparable {
+		c := comparable{Customers: s.Customers, Turns: s.Turns, JourneyErrors: s.JourneyErrors, Lost: s.Lost, Journeys: s.Journeys,
+			InSent: s.Messages.Inbound.Sent, InReceived: s.Messages.Inbound.Received, InRefused: s.Messages.Inbound.Refused,
+			OutSent: s.Messages.Outbound.Sent, OutReceived: s.Messages.Outbound.Received, OutRefused: s.Messages.Outbound.Refused,
+			OnPhones: s.Messages.OnPhones, Rules: map[string]string{}}
+		for id, r := range s.Audit.Rules {
+			c.Rules[id] = string(r.Status)
+		}
+		return c
+	}
+	got, want := view(merged), view(unsharded)
+	gj, _ := json.MarshalIndent(got, "", " ")
+	wj, _ := json.MarshalIndent(want, "", " ")
+	if !bytes.Equal(gj, wj) {
+		t.Errorf("the merged shards differ from the unsharded run:\nmerged:    %s\nunsharded: %s", gj, wj)
+	}
+	if want.Customers != 40 || want.Turns < 40 || want.Lost != 0 {
+		t.Errorf("the unsharded run itself is off: %s", wj)
+	}
+	if merged.Latency.N != uint64(merged.Turns) || merged.P99 <= 0 {
+		t.Errorf("merged latencies: %d samples for %d turns, p99 %v", merged.Latency.N, merged.Turns, merged.P99)
+	}
+}
+
+func TestLoadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad shard", []string{"load", "--shard", "4/4"}, "--shard"},
+		{"no customers", []string{"load", "--customers", "0"}, "--customers"},
+		{"missing mix", []string{"load", "--mix", "/nonexistent/mix.json"}, "--mix"},
+		{"merge without files", []string{"load", "merge"}, "name the shards"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), tc.args, func(string) string { return "" }, &out, &errOut)
+			if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v (exit %d), want a usage error mentioning %q", err, exitCode(err), tc.want)
+			}
+		})
+	}
+}
