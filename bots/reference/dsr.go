@@ -102,11 +102,13 @@ func (b *Bot) dataRequest(ctx context.Context, c customer, it intent, txt, lang 
 		}
 		if !b.violates("GDPR-RECT-01") {
 			b.store.update(c.WaID, func(c *customer) {
+				old := c.Name
 				if field == "email" {
-					c.Email = value
+					old, c.Email = c.Email, value
 				} else {
 					c.Name = value
 				}
+				c.Messages = rectifyTranscript(c.Messages, field, old, value)
 			})
 		}
 		label := map[string]string{"email": "email", "name": "nombre"}[field]
@@ -182,7 +184,7 @@ func (b *Bot) buildExport(subject string, it intent, ref string, now time.Time) 
 		},
 	}
 	if b.violates("GDPR-ACCESS-01") && it == intentAccess {
-		doc.Subject = exportSubject{WaID: subject, ProfileName: c.ProfileName, Name: c.Name, Email: c.Email}
+		doc.Subject = exportSubject{WaID: subject, ProfileName: c.ProfileName, Name: c.Name, Email: c.Email, Consents: doc.Subject.Consents}
 		return doc
 	}
 	if it == intentPortability {
@@ -246,4 +248,26 @@ func fakePDF(body []byte) []byte {
 	buf.Write(bytes.ReplaceAll(body, []byte("\n"), []byte(" ")))
 	buf.WriteString("\n%%EOF\n")
 	return buf.Bytes()
+}
+
+// rectifyTranscript replaces the superseded value in what the assistant kept of the conversation, so no
+// export shows it again (GDPR art. 16): for an e-mail, every other address the customer wrote; for a
+// name, the old name when it is known.
+func rectifyTranscript(ms []message, field, old, value string) []message {
+	out := make([]message, len(ms))
+	for i, m := range ms {
+		switch {
+		case field == "email":
+			m.Text = emailInText.ReplaceAllStringFunc(m.Text, func(e string) string {
+				if strings.EqualFold(e, value) {
+					return e
+				}
+				return value
+			})
+		case old != "" && old != value:
+			m.Text = strings.ReplaceAll(m.Text, old, value)
+		}
+		out[i] = m
+	}
+	return out
 }

@@ -444,6 +444,9 @@ func TestRectification(t *testing.T) {
 	if x.doc.Subject.Email != "nuevo@example.com" {
 		t.Errorf("export shows email %q after rectification", x.doc.Subject.Email)
 	}
+	if strings.Contains(string(x.raw), "viejo@example.com") {
+		t.Errorf("the export still shows the old e-mail somewhere: %s", x.raw)
+	}
 }
 
 func TestErasure(t *testing.T) {

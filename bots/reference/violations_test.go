@@ -296,7 +296,7 @@ var violationScenarios = map[string]misbehaviour{
 		if err != nil {
 			t.Fatal(err)
 		}
-		return x.doc.Subject.Email != "nuevo@example.com"
+		return x.doc.Subject.Email != "nuevo@example.com" || strings.Contains(string(x.raw), "viejo@example.com")
 	},
 	"GDPR-RESTRICT-01": func(t *testing.T, e *env) bool {
 		e.optIn(alice)
@@ -312,7 +312,7 @@ var violationScenarios = map[string]misbehaviour{
 		e.advance(25 * time.Hour)
 		e.markJournal()
 		e.campaign()
-		return anyContains(got, "descuento") || e.marketingTo(alice)
+		return anyContains(got, "seguro") || e.marketingTo(alice)
 	},
 	"PII-NLU-01": func(t *testing.T, e *env) bool {
 		e.say(alice, "hola")
