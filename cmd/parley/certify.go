@@ -509,7 +509,9 @@ func printVerdict(w io.Writer, r report.Report, dir string) {
 	}
 	for _, sc := range r.Scenarios {
 		if sc.Error != "" {
-			fmt.Fprintf(w, "  ✗ scenario %q: %s\n", sc.Name, sc.Error)
+			// The first line says what failed; the transcript that follows it is in the report.
+			first, _, _ := strings.Cut(sc.Error, "\n")
+			fmt.Fprintf(w, "  ✗ scenario %q: %s\n", sc.Name, first)
 		}
 	}
 	fmt.Fprintf(w, "  report: %s (also report.json, report.md, junit.xml, cucumber.json)\n", filepath.Join(dir, report.FileHTML))
@@ -845,7 +847,8 @@ func newFeatureSuite(dir string) (*featureSuite, error) {
 	}
 	runnable, problems := steps.Lint(s.fsys, ".")
 	if len(problems) > 0 {
-		return nil, usageError("--features %s: %d problem(s) in the feature files, the first: %s", dir, len(problems), problems[0])
+		first := strings.Join(strings.Fields(problems[0].String()), " ") // one line: the problem and its fix
+		return nil, usageError("--features %s: %d problem(s) in the feature files (run go test ./features for all), the first: %s", dir, len(problems), first)
 	}
 	if len(runnable) == 0 {
 		return nil, usageError("--features %s holds no .feature file", dir)

@@ -449,3 +449,66 @@ func TestCertifyBotURL(t *testing.T) {
 		t.Errorf("report.json:\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// TestCertifyFeatures runs Gherkin features through the same runner: a folder of the user's own, and the
+// bundled ones; a folder with a step the library does not know is refused before anything runs.
+func TestCertifyFeatures(t *testing.T) {
+	tmp := t.TempDir()
+	own := filepath.Join(tmp, "features")
+	if err := os.MkdirAll(own, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("../../features/conversation/first-contact.feature")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(own, "first-contact.feature"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, features, tags string
+		wantSuite            string
+	}{
+		{"a folder of features", own, "@AI-DISC-01", "features " + own},
+		{"the bundled features", "builtin", "@AI-DISC-01 and @en", "parley features"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(tmp, "out-"+strings.ReplaceAll(tc.name, " ", "-"))
+			_, stderr, err := runEnv(t, nil, "certify", "--features", tc.features, "--tags", tc.tags, "--out", out)
+			if err != nil && exitCode(err) != 1 {
+				t.Fatalf("%v\n%s", err, stderr)
+			}
+			r := readReportFile(t, out)
+			if r.Suite.Name != tc.wantSuite || len(r.Suite.SHA256) != 64 || len(r.Scenarios) == 0 {
+				t.Fatalf("suite %+v, %d scenarios", r.Suite, len(r.Scenarios))
+			}
+			for _, s := range r.Scenarios {
+				if !slices.Contains(s.Tags, "@AI-DISC-01") || !slices.Contains(s.Exercises, "AI-DISC-01") {
+					t.Errorf("scenario %q: tags %v exercises %v", s.Name, s.Tags, s.Exercises)
+				}
+				if s.Status == report.ScenarioError || len(s.Transcript) == 0 || s.RuleStatus["AI-DISC-01"] != audit.Passed {
+					t.Errorf("scenario %q: %s %q, %d turns, AI-DISC-01 %s", s.Name, s.Status, s.Error, len(s.Transcript), s.RuleStatus["AI-DISC-01"])
+				}
+			}
+		})
+	}
+	// The hash is of the files: editing one changes it.
+	r1 := readReportFile(t, filepath.Join(tmp, "out-a-folder-of-features"))
+	if err := os.WriteFile(filepath.Join(own, "first-contact.feature"), append(src, []byte("\n# edited\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "edited")
+	runEnv(t, nil, "certify", "--features", own, "--tags", "@AI-DISC-01", "--out", out)
+	if r2 := readReportFile(t, out); r2.Suite.SHA256 == r1.Suite.SHA256 {
+		t.Error("editing a feature file did not change the suite's hash")
+	}
+
+	bad := filepath.Join(tmp, "bad")
+	os.MkdirAll(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, "x.feature"), []byte("Feature: x\n  Scenario: y\n    Given the moon is made of cheese\n"), 0o644)
+	_, _, err = runEnv(t, nil, "certify", "--features", bad, "--out", filepath.Join(tmp, "o"))
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "problem(s) in the feature files") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("unknown step: %v", err)
+	}
+}
