@@ -515,7 +515,8 @@ func (b *Bot) orderStatus(ctx context.Context, c customer, number, question, lan
 		return
 	}
 	b.store.update(c.WaID, func(c *customer) { c.LastOrder = o.Number })
-	b.store.setLastOrder(o.Number, question)
+	masked, _ := mask(question)
+	b.store.setLastOrder(o.Number, masked)
 	b.say(ctx, c.WaID, o.describe(lang))
 }
 
