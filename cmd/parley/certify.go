@@ -121,6 +121,7 @@ type certifyConfig struct {
 	mocks    serveConfig // where the mocks listen with --bot-url: the same flags as parley serve
 	botURL   string
 	botImage string
+	image    string
 	mode     string
 	features string
 	tags     string
@@ -139,8 +140,9 @@ type certifyConfig struct {
 func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	c.mocks.flags(fs)
 	fs.StringVar(&c.botURL, "bot-url", "", "certify the assistant running at this base URL (webhooks go to URL/webhook); start it with the environment of --print-env")
-	fs.StringVar(&c.botImage, "bot-image", "", "certify the assistant in this container image (needs --mode containers)")
-	fs.StringVar(&c.mode, "mode", "embedded", "where the mocks run: embedded (in this process) or containers")
+	fs.StringVar(&c.botImage, "bot-image", "", "certify the assistant in this container image, next to the mocks in containers (implies --mode containers)")
+	fs.StringVar(&c.image, "image", "", "with --mode containers: the parley image running the mocks (default: build parley.local/parley from the source tree)")
+	fs.StringVar(&c.mode, "mode", "embedded", "where the mocks run: embedded (in this process) or containers (Docker; honours DOCKER_HOST)")
 	fs.StringVar(&c.features, "features", "", "run the Gherkin features in this folder instead of the built-in journeys")
 	fs.StringVar(&c.tags, "tags", "", "tag expression choosing scenarios, e.g. '@WA-OPTOUT-01 or @GDPR-ERASE-01', 'not @wip'")
 	fs.StringVar(&c.lang, "lang", "en", "language of the report: en or es")
@@ -277,15 +279,18 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	if cfg.lang != "en" && cfg.lang != "es" {
 		return nil, usageError("--lang %q: the report speaks en or es", cfg.lang)
 	}
+	if cfg.botImage != "" {
+		cfg.mode = "containers" // an image runs only in containers
+		p.cfg.mode = cfg.mode
+	}
 	switch cfg.mode {
 	case "embedded":
 	case "containers":
-		return nil, usageError("--mode containers is not available yet in parley certify (issue 8); use the default embedded mode, or --bot-url with mocks started by parley serve")
+		if cfg.botURL != "" {
+			return nil, usageError("--bot-url runs with the mocks in this process (embedded mode); in containers mode give the assistant's image with --bot-image")
+		}
 	default:
 		return nil, usageError("--mode %q: want embedded or containers", cfg.mode)
-	}
-	if cfg.botImage != "" {
-		return nil, usageError("--bot-image is not available yet in parley certify (containers mode, issue 8); run the image yourself and certify it with --bot-url")
 	}
 	if cfg.parallel < 1 {
 		return nil, usageError("--parallel %d: want 1 or more", cfg.parallel)
@@ -315,6 +320,12 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 			}
 		}
 		p.assistant = report.Assistant{Kind: "reference", Name: "parley reference assistant", Violations: p.violate}
+		if cfg.botImage != "" {
+			if len(p.violate) > 0 {
+				return nil, usageError("--violate switches rules of the reference assistant only; it cannot be combined with --bot-image")
+			}
+			p.assistant = report.Assistant{Kind: "image", Name: "assistant in " + cfg.botImage, Image: cfg.botImage}
+		}
 	}
 	if cfg.features != "" {
 		s, err := newFeatureSuite(cfg.features)
@@ -414,6 +425,13 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "parley: %s mock listening on %s\n", m.name, m.url)
 		}
 		envs, parallel = vendor, 1 // one assistant, one journal: scenarios take turns
+	} else if p.cfg.mode == "containers" {
+		c, err := newContainersEnvs(ctx, p, logger, stderr)
+		if err != nil {
+			return err
+		}
+		envs, mode = c, "containers"
+		parallel = min(parallel, 2) // each scenario starts its own containers
 	} else {
 		envs = steps.Embedded{Options: harness.Options{Seed: p.cfg.mocks.seed, Violations: p.violate, Logger: logger}}
 	}
@@ -685,6 +703,59 @@ func (e *vendorEnv) settle(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// containersEnvs is the environment factory of --mode containers: every scenario gets its own network
+// with the mocks (and the reference assistant, or --bot-image) in containers (harness.StartContainers).
+type containersEnvs struct {
+	o        harness.ContainersOptions
+	deployed bool
+}
+
+func newContainersEnvs(ctx context.Context, p *certifyPlan, logger *slog.Logger, stderr io.Writer) (*containersEnvs, error) {
+	if err := harness.DockerAvailable(ctx); err != nil {
+		return nil, usageError("--mode containers needs a Docker engine (%v); start Docker or point DOCKER_HOST at one", err)
+	}
+	image := p.cfg.image
+	if image == "" {
+		fmt.Fprintln(stderr, "parley: building the parley image from the source tree (give --image to use a published one)")
+		built, err := harness.BuildImage(ctx, nil)
+		if err != nil {
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			return nil, usageError("--mode containers: no --image given and the parley image could not be built here (%s); pass --image parley.local/parley:dev or a published tag", first)
+		}
+		image = built.Ref
+	}
+	return &containersEnvs{deployed: p.cfg.botImage != "", o: harness.ContainersOptions{
+		Image: image, BotImage: p.cfg.botImage, Violations: p.violate, Seed: p.cfg.mocks.seed, Quiet: p.cfg.quiet, Logger: logger,
+	}}, nil
+}
+
+func (c *containersEnvs) Start(ctx context.Context, _ steps.Scenario) (steps.Environment, error) {
+	env, err := harness.StartContainers(ctx, c.o)
+	if err != nil {
+		return nil, err
+	}
+	return &containersEnv{env: env, deployed: c.deployed}, nil
+}
+
+type containersEnv struct {
+	env      *harness.ContainersEnv
+	deployed bool
+}
+
+func (e *containersEnv) World() *sim.World              { return e.env.World }
+func (e *containersEnv) Dialogflow() dialogflow.Control { return e.env.Dialogflow }
+func (e *containersEnv) WebhookURL() string             { return e.env.BotURL + "/webhook" }
+func (e *containersEnv) AuditOptions() audit.Options {
+	return audit.Options{CertifyDeployed: e.deployed}
+}
+func (e *containersEnv) Close() error { return e.env.Close() }
+func (e *containersEnv) Events(ctx context.Context) ([]journal.Event, error) {
+	if err := e.env.Sync(ctx); err != nil {
+		return e.env.Journal.Events(), err
+	}
+	return e.env.Journal.Events(), nil
 }
 
 // tagExpr is a parsed --tags expression.

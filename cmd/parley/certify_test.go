@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/report"
 )
 
@@ -152,8 +153,9 @@ func TestCertifyBadInput(t *testing.T) {
 		{"bad shard", []string{"--shard", "3/2"}, "want i/n with 1 <= i <= n"},
 		{"bad threshold", []string{"--fail-on", "severe"}, "want critical, high, medium or low"},
 		{"bad language", []string{"--lang", "fr"}, "en or es"},
-		{"containers not yet", []string{"--mode", "containers"}, "not available yet"},
-		{"bot image not yet", []string{"--bot-image", "acme/bot:1"}, "not available yet"},
+		{"bad mode", []string{"--mode", "cloud"}, "want embedded or containers"},
+		{"bot url in containers", []string{"--mode", "containers", "--bot-url", "http://127.0.0.1:1"}, "give the assistant's image with --bot-image"},
+		{"violate a vendor's image", []string{"--bot-image", "acme/bot:1", "--violate", "WA-OPTIN-01"}, "reference assistant only"},
 		{"violate a vendor's bot", []string{"--bot-url", "http://127.0.0.1:1", "--violate", "WA-OPTIN-01"}, "reference assistant only"},
 		{"unknown violation", []string{"--violate", "WA-NOPE-01"}, "no such switch"},
 		{"bad sign key", []string{"--sign-key", file}, "not a PEM"},
@@ -510,5 +512,36 @@ func TestCertifyFeatures(t *testing.T) {
 	_, _, err = runEnv(t, nil, "certify", "--features", bad, "--out", filepath.Join(tmp, "o"))
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "problem(s) in the feature files") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("unknown step: %v", err)
+	}
+}
+
+// TestCertifyContainers certifies the reference assistant with the mocks and the assistant in containers:
+// the same scenario as embedded, the same report.
+func TestCertifyContainers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts containers")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	if err := harness.DockerAvailable(ctx); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI without Docker: %v", err)
+		}
+		t.Skipf("no Docker engine: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "r")
+	var stdout, stderr bytes.Buffer
+	err := run(ctx, []string{"certify", "--mode", "containers", "--tags", "@AI-DISC-01 and @journey", "--shard", "1/2", "--out", out},
+		func(string) string { return "" }, &stdout, &stderr)
+	if err != nil && exitCode(err) != 1 {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	r := readReportFile(t, out)
+	if r.Parley.Mode != "containers" || len(r.Scenarios) != 1 {
+		t.Fatalf("mode %q, %d scenarios", r.Parley.Mode, len(r.Scenarios))
+	}
+	s := r.Scenarios[0]
+	if s.Status == report.ScenarioError || len(s.Transcript) == 0 || s.RuleStatus["AI-DISC-01"] != audit.Passed {
+		t.Errorf("scenario %q in containers: %s %q, %d turns, AI-DISC-01 %s", s.Name, s.Status, s.Error, len(s.Transcript), s.RuleStatus["AI-DISC-01"])
 	}
 }
