@@ -716,6 +716,9 @@ func (s *Server) SetWebhook(ctx context.Context, rawURL string) error {
 	if err := checkWebhookURL(rawURL); err != nil {
 		return badRequest("%v", err)
 	}
+	if err := s.cfg.checkWebhookHost(rawURL); err != nil {
+		return badRequest("%v", err)
+	}
 	s.mu.Lock()
 	s.webhook, s.verified = rawURL, false
 	s.mu.Unlock()

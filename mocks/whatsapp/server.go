@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -74,6 +75,11 @@ type config struct {
 	publicURL     string
 	maxBody       int64
 	maxMedia      int64
+
+	webhookTimeout time.Duration
+	webhookHosts   []string
+	webhookRoots   *x509.CertPool
+	ownClient      bool // the delivery client is the mock's own, so Close drops its idle connections
 }
 
 // Option configures a Server. Options are checked before the server does anything.
@@ -285,7 +291,8 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithHTTPClient sets the client that delivers webhooks. Default: a client with a 10s timeout.
+// WithHTTPClient sets the client that delivers webhooks. Default: a client of the mock's own with the
+// WithWebhookTimeout timeout and the WithWebhookRootCAs roots (both ignored when this option is given).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -356,6 +363,8 @@ func NewServer(opts ...Option) (*Server, error) {
 		wall:          time.Now,
 		maxBody:       MaxRequestBytes,
 		maxMedia:      MaxMediaBytes,
+
+		webhookTimeout: DefaultWebhookTimeout,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -364,6 +373,9 @@ func NewServer(opts ...Option) (*Server, error) {
 		if err := o(&cfg); err != nil {
 			return nil, fmt.Errorf("whatsapp: %w", err)
 		}
+	}
+	if err := cfg.checkWebhookHost(cfg.webhook); err != nil {
+		return nil, fmt.Errorf("whatsapp: WithWebhook: %w", err)
 	}
 	templates, err := loadTemplates(cfg)
 	if err != nil {
@@ -377,7 +389,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if cfg.client == nil {
-		cfg.client = &http.Client{Timeout: 10 * time.Second}
+		cfg.client, cfg.ownClient = newWebhookClient(cfg), true
 	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -478,6 +490,9 @@ func (s *Server) Close() error {
 			_ = s.http.Close()
 		}
 		<-s.done
+	}
+	if s.cfg.ownClient {
+		s.cfg.client.CloseIdleConnections()
 	}
 	return err
 }
