@@ -1,0 +1,154 @@
+package scenarios_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/features"
+	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/sim"
+	"github.com/parley-dev/parley/steps"
+)
+
+// containerFeatures is the part of the certification suite run in containers by default, a feature file
+// per theme: first contact, opt-in, opt-out, data requests (in Spanish), forged webhooks (the security
+// steps post to the assistant's mapped port) and Dialogflow faults (through the control API over HTTP).
+// The whole suite runs embedded; PARLEY_FULL_CONTAINERS=1 runs all of it in containers too.
+var containerFeatures = []string{
+	"conversation/first-contact.feature",
+	"optin/opt-in.feature",
+	"optout/opt-out.feature",
+	"data-requests/derechos.feature",
+	"security/webhooks.feature",
+	"resilience/faults.feature",
+}
+
+// containerMatrix are the detection-matrix rows also run in containers.
+var containerMatrix = []string{"WA-OPTOUT-03", "WA-XCUST-01"}
+
+// containers is a steps.EnvFactory: every scenario gets a network, the mocks' container and the
+// reference assistant's container, all removed when it ends. runs keeps each run's id, so the specs can
+// check Docker for leftovers.
+type containers struct {
+	image      string
+	violations []string
+	mu         sync.Mutex
+	runs       []string
+}
+
+func (c *containers) Start(ctx context.Context, _ steps.Scenario) (steps.Environment, error) {
+	env, err := harness.StartContainers(ctx, harness.ContainersOptions{Image: c.image, Seed: 1, Violations: c.violations})
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.runs = append(c.runs, env.RunID)
+	c.mu.Unlock()
+	return &containerEnv{env: env}, nil
+}
+
+type containerEnv struct{ env *harness.ContainersEnv }
+
+func (e *containerEnv) World() *sim.World              { return e.env.World }
+func (e *containerEnv) Dialogflow() dialogflow.Control { return e.env.Dialogflow }
+func (e *containerEnv) WebhookURL() string             { return e.env.BotURL + "/webhook" }
+func (e *containerEnv) AuditOptions() audit.Options    { return audit.Options{} }
+func (e *containerEnv) Close() error                   { return e.env.Close() }
+func (e *containerEnv) Events(ctx context.Context) ([]journal.Event, error) {
+	if err := e.env.Sync(ctx); err != nil {
+		return nil, err
+	}
+	return e.env.Journal.Events(), nil
+}
+
+// requireDocker skips the containers' specs without a Docker engine, saying why; in CI (CI=true) that is a
+// failure. The image is built (or reused) once per test binary.
+func requireDocker(ctx context.Context) string {
+	if err := harness.DockerAvailable(ctx); err != nil {
+		if os.Getenv("CI") == "true" {
+			Fail(fmt.Sprintf("CI=true and the container specs cannot run: %v", err))
+		}
+		Skip(fmt.Sprintf("no container specs: %v (with CI=true this fails)", err))
+	}
+	start := time.Now()
+	img, err := harness.BuildImage(ctx, nil)
+	Expect(err).NotTo(HaveOccurred())
+	AddReportEntry("image", fmt.Sprintf("%s (reused %v) in %s", img.Ref, img.Reused, time.Since(start).Round(time.Millisecond)))
+	return img.Ref
+}
+
+// expectNoLeftovers checks that nothing of the given runs is left in Docker.
+func expectNoLeftovers(ctx context.Context, f *containers) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	Expect(f.runs).NotTo(BeEmpty(), "no environment was started")
+	for _, id := range f.runs {
+		left, err := harness.Leftovers(ctx, harness.LabelRun+"="+id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(left).To(BeEmpty(), "run %s left these behind", id)
+	}
+}
+
+var _ = Describe("the certification suite, in containers", Label("containers"), func() {
+	full := os.Getenv("PARLEY_FULL_CONTAINERS") != ""
+	for _, s := range all {
+		if s.HasTag("@wip") || (!full && !slices.Contains(containerFeatures, strings.SplitN(s.Path(), ":", 2)[0])) {
+			continue
+		}
+		It(fmt.Sprintf("%s (%s)", s.Name, s.Path()), append(labels(s), "containers"), func(ctx SpecContext) {
+			f := &containers{image: requireDocker(ctx)}
+			var out bytes.Buffer
+			o := godog.Options{Format: "pretty", NoColors: true, Output: &out, DefaultContext: ctx, Tags: features.DefaultTags}
+			problems, st := steps.RunSuite(features.FS(), []string{s.Path()}, f, o)
+			Expect(problems).To(BeEmpty())
+			Expect(st).To(Equal(0), out.String())
+			Expect(out.String()).To(ContainSubstring("passed"))
+			expectNoLeftovers(ctx, f)
+		}, SpecTimeout(3*time.Minute))
+	}
+})
+
+var _ = Describe("the detection matrix, in containers", Label("matrix", "containers"), func() {
+	for _, rule := range containerMatrix {
+		It(fmt.Sprintf("--violate %s in the assistant's container fails its scenarios naming the rule", rule), Label(rule), func(ctx SpecContext) {
+			var tagged []string
+			for _, s := range all {
+				if s.HasTag("@"+rule) && !s.HasTag("@wip") {
+					tagged = append(tagged, s.Path())
+				}
+			}
+			Expect(tagged).NotTo(BeEmpty(), "no scenario is tagged @%s", rule)
+			f := &containers{image: requireDocker(ctx), violations: []string{rule}}
+			var mu sync.Mutex
+			var caught []string
+			record := steps.WithReport(func(s steps.Scenario, r audit.Report) {
+				mu.Lock()
+				defer mu.Unlock()
+				if res, _ := r.Result(rule); res.Status == audit.Broken {
+					caught = append(caught, s.Name)
+				}
+			})
+			var out bytes.Buffer
+			o := godog.Options{Format: "pretty", NoColors: true, Output: &out, DefaultContext: ctx}
+			_, st := steps.RunSuite(features.FS(), tagged, f, o, record, steps.WithReplyWait(2*time.Second))
+			Expect(st).NotTo(Equal(0), "with --violate %s the suite still passed:\n%s", rule, out.String())
+			Expect(caught).NotTo(BeEmpty(), "no scenario failed naming %s:\n%s", rule, out.String())
+			Expect(out.String()).To(ContainSubstring(rule))
+			AddReportEntry(rule, fmt.Sprintf("caught in containers by %d of %d scenarios: %s", len(caught), len(tagged), strings.Join(caught, "; ")))
+			expectNoLeftovers(ctx, f)
+		}, SpecTimeout(5*time.Minute))
+	}
+})
