@@ -25,7 +25,7 @@ import (
 
 // hops counts the loopback round trips on a turn's critical path, from the journal of one turn: the
 // signed webhook, every Graph API call of the assistant (sends and mark-as-read), and every DLP and
-// Dialogflow call.
+// Dialogflow call. The first HTTP hop (the webhook) is over TLS.
 type hops struct{ http, grpc int }
 
 func countHops(events []journal.Event) hops {
@@ -48,6 +48,8 @@ func countHops(events []journal.Event) hops {
 type bareChain struct {
 	url    string
 	client *http.Client
+	tlsURL string       // the webhook hop: Meta delivers over HTTPS, and so does the embedded environment
+	tls    *http.Client // keeps its connection, as the WhatsApp mock's webhook client does
 	health healthpb.HealthClient
 	body   []byte
 	close  func()
@@ -71,20 +73,27 @@ func newBareChain(b *testing.B) *bareChain {
 	if err != nil {
 		b.Fatal(err)
 	}
+	tlsSrv := httptest.NewTLSServer(srv.Config.Handler)
 	tr := &http.Transport{MaxIdleConnsPerHost: 16}
 	// A webhook-sized body (a text message's envelope is 600–900 bytes).
 	body := bytes.Repeat([]byte("x"), 800)
-	return &bareChain{url: srv.URL, client: &http.Client{Transport: tr}, health: healthpb.NewHealthClient(conn), body: body, close: func() {
-		conn.Close()
-		gs.Stop()
-		tr.CloseIdleConnections()
-		srv.Close()
-	}}
+	return &bareChain{url: srv.URL, client: &http.Client{Transport: tr}, tlsURL: tlsSrv.URL, tls: tlsSrv.Client(),
+		health: healthpb.NewHealthClient(conn), body: body, close: func() {
+			conn.Close()
+			tlsSrv.Close()
+			gs.Stop()
+			tr.CloseIdleConnections()
+			srv.Close()
+		}}
 }
 
 func (c *bareChain) run(b *testing.B, h hops) {
-	for range h.http {
-		resp, err := c.client.Post(c.url, "application/json", bytes.NewReader(c.body))
+	for i := range h.http {
+		client, url := c.client, c.url
+		if i == 0 {
+			client, url = c.tls, c.tlsURL
+		}
+		resp, err := client.Post(url, "application/json", bytes.NewReader(c.body))
 		if err != nil {
 			b.Fatal(err)
 		}
