@@ -237,6 +237,15 @@ var ruleCases = []ruleCase{
 		b.tpl(ana, "promo_verano", "MARKETING", "Tienda Ejemplo: rebajas de verano", "Baja")
 		return nil
 	}},
+	{rule: "WA-MKT-01", name: "business name and opt-out in the template's footer", want: Passed, build: func(b *jb) []uint64 {
+		b.send(ana, journal.OutboundData{Type: "template", Template: "promo_verano", Category: "MARKETING", Header: "¡Rebajas de verano!",
+			Text: "Hola Ana, este verano tienes un 20 % de descuento.", Footer: "Tienda Ejemplo · Responde Baja para no recibir más promociones"})
+		return nil
+	}},
+	{rule: "WA-MKT-01", name: "template without the business anywhere", want: Broken, build: func(b *jb) []uint64 {
+		return evid(b.send(ana, journal.OutboundData{Type: "template", Template: "promo_verano", Category: "MARKETING", Header: "¡Rebajas de verano!",
+			Text: "Hola Ana, este verano tienes un 20 % de descuento.", Footer: "Responde Baja para no recibir más promociones"}))
+	}},
 	{rule: "WA-MKT-01", name: "free-form promotion without business or opt-out", want: Broken, build: func(b *jb) []uint64 {
 		b.in(ana, "hola")
 		return evid(b.out(ana, "¡Solo hoy 30% de descuento en todo!"))

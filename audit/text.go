@@ -128,10 +128,16 @@ var (
 
 // text returns everything the customer sees of a send: body, caption and button titles.
 func sentText(o *journal.OutboundData) string {
-	if len(o.Buttons) == 0 {
+	if len(o.Buttons) == 0 && o.Header == "" && o.Footer == "" {
 		return o.Text
 	}
-	return o.Text + "\n" + strings.Join(o.Buttons, "\n")
+	parts := make([]string, 0, 3+len(o.Buttons))
+	for _, p := range []string{o.Header, o.Text, o.Footer} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(append(parts, o.Buttons...), "\n")
 }
 
 // humanURL reports whether text carries a URL that is not a social-network link.

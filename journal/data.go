@@ -27,6 +27,8 @@ type OutboundData struct {
 	WaID     string          `json:"wa_id,omitempty"`    // the recipient normalised
 	Type     string          `json:"type"`               // text, template, interactive, image, document, …
 	Text     string          `json:"text,omitempty"`     // text body, caption, or the interactive body text
+	Header   string          `json:"header,omitempty"`   // text header of a template (hydrated) or interactive message
+	Footer   string          `json:"footer,omitempty"`   // footer of a template or interactive message
 	Template string          `json:"template,omitempty"` // template name
 	Language string          `json:"language,omitempty"` // template language code
 	Category string          `json:"category,omitempty"` // template category: MARKETING, UTILITY, AUTHENTICATION

@@ -324,7 +324,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, pnid string
 			return nil, gerr
 		}
 		out.Template, out.Language, out.Category = tpl.tpl.Name, tpl.tpl.Language, tpl.tpl.Category
-		out.Text = tpl.text
+		out.Text, out.Header, out.Footer = tpl.text, tpl.header, tpl.footer
 		buttons = tpl.buttons
 		for _, b := range buttons {
 			out.Buttons = append(out.Buttons, b.Title)
@@ -519,6 +519,12 @@ func checkInteractive(in *interactiveBody, out *journal.OutboundData, unmodelled
 		return nil, errRequired("interactive['body']['text']")
 	}
 	out.Text = in.Body.Text
+	if in.Footer != nil {
+		out.Footer = in.Footer.Text
+	}
+	if in.Header != nil && in.Header.Type == "text" {
+		out.Header = in.Header.Text
+	}
 	if in.Footer != nil && runes(in.Footer.Text) > MaxHeaderFooterChars {
 		return nil, invalidValue("Footer text length invalid. Min length: 1, Max length: %d", MaxHeaderFooterChars)
 	}

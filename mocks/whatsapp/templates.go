@@ -281,6 +281,8 @@ var fourSpacesRE = regexp.MustCompile(` {5,}`)
 type templateSend struct {
 	tpl     Template
 	text    string // hydrated body
+	header  string // hydrated text header, if any
+	footer  string
 	buttons []offeredButton
 }
 
@@ -372,6 +374,11 @@ func (s *Server) checkTemplateLocked(req *templateRequest) (templateSend, *graph
 			}
 			values[key] = v
 		}
+		if typ == "header" && has {
+			out.header = placeholderRE.ReplaceAllStringFunc(tc.Text, func(m string) string {
+				return values[placeholderRE.FindStringSubmatch(m)[1]]
+			})
+		}
 		if typ == "body" && has {
 			text := placeholderRE.ReplaceAllStringFunc(tc.Text, func(m string) string {
 				return values[placeholderRE.FindStringSubmatch(m)[1]]
@@ -381,6 +388,11 @@ func (s *Server) checkTemplateLocked(req *templateRequest) (templateSend, *graph
 			}
 			out.text = text
 		}
+	}
+	// The footer is what the customer sees under the body (often the business name and how to opt
+	// out); the journal keeps it so that what the customer saw can be audited.
+	if fc, ok := t.component("footer"); ok {
+		out.footer = fc.Text
 	}
 	if bc, ok := t.component("buttons"); ok {
 		for i, b := range bc.Buttons {

@@ -37,11 +37,15 @@ func TestTemplateSends(t *testing.T) {
 		category string
 		text     string
 		buttons  []string
+		header   string
+		footer   string
 	}{
 		{name: "marketing with quick reply", body: tplSend("promo_verano", "es", promo), category: "MARKETING",
-			text: "Hola Lucía, este verano tienes un 20 % de descuento en toda la tienda con el código VERANO20.", buttons: []string{"Baja"}},
+			text: "Hola Lucía, este verano tienes un 20 % de descuento en toda la tienda con el código VERANO20.", buttons: []string{"Baja"},
+			header: "¡Rebajas de verano!", footer: "Tienda Ejemplo · Responde Baja para no recibir más promociones"},
 		{name: "english marketing", body: tplSend("promo_verano", "en", promo), category: "MARKETING", buttons: []string{"Stop promotions"},
-			text: "Hi Lucía, this summer you get 20 % off everything in the shop with the code VERANO20."},
+			text: "Hi Lucía, this summer you get 20 % off everything in the shop with the code VERANO20.",
+			header: "Summer sale!", footer: "Tienda Ejemplo · Tap Stop promotions to opt out"},
 		{name: "authentication", body: tplSend("codigo_verificacion", "es", `[{"type":"body","parameters":[{"type":"text","text":"482913"}]},{"type":"button","sub_type":"url","index":0,"parameters":[{"type":"text","text":"482913"}]}]`),
 			category: "AUTHENTICATION", text: "*482913* es tu código de verificación. Por tu seguridad, no lo compartas."},
 		{name: "currency and date parameters", body: tplSend("dsr_response", "es", `[{"type":"body","parameters":[{"type":"text","text":"Lucía"},{"type":"date_time","date_time":{"fallback_value":"1 de marzo"}},{"type":"currency","currency":{"fallback_value":"10 €","code":"EUR","amount_1000":10000}}]}]`),
@@ -76,6 +80,11 @@ func TestTemplateSends(t *testing.T) {
 			}
 			var out journal.OutboundData
 			_ = lastEvent(t, s.Journal(), journal.KindOutboundAccepted).Decode(&out)
+			// Header and footer are journalled too: the customer sees them, and the business name and the
+			// opt-out instruction often live there (WA-MKT-01).
+			if tc.header != "" && out.Header != tc.header || tc.footer != "" && out.Footer != tc.footer {
+				t.Errorf("journalled header %q footer %q, want %q and %q", out.Header, out.Footer, tc.header, tc.footer)
+			}
 			if out.Category != tc.category || out.Text != tc.text || strings.Join(out.Buttons, "|") != strings.Join(tc.buttons, "|") || out.Template == "" || out.InWindow {
 				t.Errorf("journal %+v", out)
 			}
