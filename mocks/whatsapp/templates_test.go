@@ -44,7 +44,7 @@ func TestTemplateSends(t *testing.T) {
 			text: "Hola Lucía, este verano tienes un 20 % de descuento en toda la tienda con el código VERANO20.", buttons: []string{"Baja"},
 			header: "¡Rebajas de verano!", footer: "Tienda Ejemplo · Responde Baja para no recibir más promociones"},
 		{name: "english marketing", body: tplSend("promo_verano", "en", promo), category: "MARKETING", buttons: []string{"Stop promotions"},
-			text: "Hi Lucía, this summer you get 20 % off everything in the shop with the code VERANO20.",
+			text:   "Hi Lucía, this summer you get 20 % off everything in the shop with the code VERANO20.",
 			header: "Summer sale!", footer: "Tienda Ejemplo · Tap Stop promotions to opt out"},
 		{name: "authentication", body: tplSend("codigo_verificacion", "es", `[{"type":"body","parameters":[{"type":"text","text":"482913"}]},{"type":"button","sub_type":"url","index":0,"parameters":[{"type":"text","text":"482913"}]}]`),
 			category: "AUTHENTICATION", text: "*482913* es tu código de verificación. Por tu seguridad, no lo compartas."},
