@@ -386,16 +386,10 @@ func (v *View) decode() {
 						t.missing[e.Kind]++
 					}
 				default:
-					p := mk()
-					if err := e.Decode(p); err != nil {
+					p, err := decodePayload(e.Event, mk)
+					if err != nil {
 						t.bad[e.Kind]++
 						continue
-					}
-					switch l := p.(type) {
-					case *inboundLean:
-						p = &l.InboundData
-					case *outboundLean:
-						p = &l.OutboundData
 					}
 					e.p = p
 					switch d := p.(type) {

@@ -1,0 +1,76 @@
+package audit
+
+import (
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// recorded gives synthetic events the in-process values journal.Record would have kept for them (the
+// payload as recorded: here, decoded back from the JSON), as a load run or embedded certification hands
+// its journal to the auditor.
+func recorded(evs []journal.Event) []journal.Event {
+	out := make([]journal.Event, len(evs))
+	for i, e := range evs {
+		out[i] = e
+		mk := payloadKinds[e.Kind]
+		if mk == nil || len(e.Data) == 0 {
+			continue
+		}
+		p := mk()
+		switch l := p.(type) {
+		case *inboundLean:
+			p = &l.InboundData
+		case *outboundLean:
+			p = &l.OutboundData
+		}
+		if err := e.Decode(p); err != nil {
+			continue
+		}
+		out[i].Value = reflect.ValueOf(p).Elem().Interface()
+	}
+	return out
+}
+
+var (
+	inprocOnce sync.Once
+	inprocEvs  []journal.Event
+)
+
+// BenchmarkRunInProcess is BenchmarkRun over the same 1,000,000 events as recorded in this process (with
+// their typed payloads), the path `parley load` and embedded certification take.
+//
+//	go test ./audit -run '^$' -bench BenchmarkRunInProcess -benchmem -benchtime 1x
+func BenchmarkRunInProcess(b *testing.B) {
+	inprocOnce.Do(func() { inprocEvs = recorded(synthetic(benchN, 1000)) })
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rep := Run(inprocEvs, Options{})
+		if len(rep.Results) == 0 {
+			b.Fatal("no results")
+		}
+	}
+}
+
+// TestInProcessPayloadsAuditAlike: the same journal audited with and without in-process payloads gives
+// the same report, so the fast path changes nothing but the time.
+func TestInProcessPayloadsAuditAlike(t *testing.T) {
+	evs := synthetic(20000, 50)
+	fromJSON := Run(evs, Options{})
+	inProcess := Run(recorded(evs), Options{})
+	if !reflect.DeepEqual(fromJSON, inProcess) {
+		t.Errorf("reports differ:\nfrom JSON:  %+v\nin process: %+v", fromJSON.Broken(), inProcess.Broken())
+	}
+	typed := 0
+	for _, e := range recorded(evs) {
+		if e.Value != nil {
+			typed++
+		}
+	}
+	if typed < len(evs)/2 {
+		t.Errorf("only %d of %d events carry a typed payload; the benchmark would not measure the fast path", typed, len(evs))
+	}
+}
