@@ -30,6 +30,7 @@ func Journeys() []Journey {
 		{"first contact in English", []string{"AI-DISC-01", "GDPR-NOTICE-01", "ES-CS-01"}, firstContact("447700900001", "Oliver", "en", "Hello there")},
 		{"order status", []string{"PII-NLU-02", "GDPR-PROC-01", "WA-SENS-01"}, orderStatus},
 		{"opt-in in the chat, then a campaign", []string{"WA-OPTIN-01", "WA-OPTIN-02", "WA-MKT-01", "WA-TPL-01"}, optInThenCampaign},
+		{"campaign while the chat is open", []string{"WA-MKT-01", "WA-TPL-01", "WA-OPTIN-01"}, campaignInWindow},
 		{"opt-in on record in my data", []string{"GDPR-CONSENT-02", "GDPR-ACCESS-01"}, consentOnRecord},
 		{"declined opt-in, still served", []string{"GDPR-CONSENT-01", "WA-OPTIN-01"}, declineStillServed},
 		{"opt-out in many phrasings", []string{"WA-OPTOUT-01", "WA-OPTOUT-02", "WA-OPTOUT-03"}, optOutPhrasings},
@@ -222,6 +223,27 @@ func optInThenCampaign(ctx context.Context, w *World) error {
 	}
 	if ok, err := receivedMarketing(ctx, c); err != nil || !ok {
 		return errors.Join(err, c.failure(ctx, "%s opted in but the campaign did not reach her", c.Name))
+	}
+	return nil
+}
+
+// campaignInWindow: a campaign goes out while an opted-in customer's chat is still open. Whatever form
+// it takes (a template, or free-form text, which the window allows), it is marketing: it must name the
+// business and carry a free opt-out (WA-MKT-01).
+func campaignInWindow(ctx context.Context, w *World) error {
+	c, err := optedIn(ctx, w, "34600000001", "Lucía", "es")
+	if err != nil {
+		return err
+	}
+	if err := w.campaign(ctx); err != nil {
+		return err
+	}
+	got, err := c.Settle(ctx)
+	if err != nil {
+		return err
+	}
+	if len(got) == 0 {
+		return c.failure(ctx, "%s opted in but the campaign did not reach her", c.Name)
 	}
 	return nil
 }
