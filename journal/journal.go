@@ -126,6 +126,24 @@ func (j *Journal) After(seq uint64) []Event {
 	return out
 }
 
+// Page is what every mock answers to GET /_parley/journal?after=N (issue 2's contract): the events after
+// sequence number N and Last, the number to ask after next time (N itself when nothing is new).
+type Page struct {
+	Events []Event `json:"events"`
+	Last   uint64  `json:"last"`
+}
+
+// PageAfter returns the events after seq as a Page; Events is empty, never nil, so it encodes as [].
+func (j *Journal) PageAfter(seq uint64) Page {
+	p := Page{Events: j.After(seq), Last: seq}
+	if n := len(p.Events); n > 0 {
+		p.Last = p.Events[n-1].Seq
+	} else {
+		p.Events = []Event{}
+	}
+	return p
+}
+
 // Filter returns a copy of the events for which keep returns true, in order.
 func (j *Journal) Filter(keep func(Event) bool) []Event {
 	j.mu.Lock()

@@ -1,7 +1,6 @@
 package dialogflow
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -133,11 +132,11 @@ func (c *ControlClient) Contexts(ctx context.Context, session string) ([]Context
 
 // JournalAfter returns the journal events after sequence number after.
 func (c *ControlClient) JournalAfter(ctx context.Context, after uint64) ([]journal.Event, error) {
-	b, err := c.do(ctx, http.MethodGet, "/journal?after="+strconv.FormatUint(after, 10), nil)
-	if err != nil {
+	var p journal.Page
+	if err := c.get(ctx, "/journal?after="+strconv.FormatUint(after, 10), &p); err != nil {
 		return nil, err
 	}
-	return journal.ReadJSONL(bufio.NewReader(bytes.NewReader(b)))
+	return p.Events, nil
 }
 
 // Reset forgets sessions, overrides, the fault and the latency.

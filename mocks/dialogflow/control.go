@@ -351,8 +351,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			}
 			after = n
 		}
-		w.Header().Set("Content-Type", "application/x-ndjson")
-		_ = journal.WriteJSONL(w, s.journal.After(after))
+		writeJSON(s.journal.PageAfter(after))
 	default:
 		s.unmodelled(w, r)
 	}

@@ -1,8 +1,6 @@
 package dialogflow
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -169,9 +167,10 @@ func TestControlHTTP(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("journal %d", code)
 	}
-	evs, err := journal.ReadJSONL(bufio.NewReader(bytes.NewReader(b)))
-	if err != nil || len(evs) != j.Len()-1 || evs[0].Seq != 2 {
-		t.Errorf("journal export: %d events, %v", len(evs), err)
+	var page journal.Page
+	err := json.Unmarshal(b, &page)
+	if evs := page.Events; err != nil || len(evs) != j.Len()-1 || evs[0].Seq != 2 || page.Last != evs[len(evs)-1].Seq {
+		t.Errorf("journal export: %d events, last %d, %v", len(evs), page.Last, err)
 	}
 }
 

@@ -145,7 +145,7 @@
 //	GET    /_parley/sessions                [SessionInfo…]
 //	GET    /_parley/contexts?session=ID|PATH [ContextInfo…]
 //	POST   /_parley/reset                   → 204
-//	GET    /_parley/journal?after=N         the journal as JSON Lines
+//	GET    /_parley/journal?after=N         {"events":[…],"last":L}: the events after N, L to ask after next
 //
 // Control bodies are decoded strictly; errors use the same google.rpc.Status envelope.
 //

@@ -44,7 +44,7 @@ func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event,
 // serveControl is the /_parley/ surface for a mock running in a container:
 //
 //	GET    /_parley/healthz           204 when serving
-//	GET    /_parley/journal?after=N   events after sequence N, as JSON Lines
+//	GET    /_parley/journal?after=N   {"events":[…],"last":L}: the events after sequence N, and L to ask after next
 //	GET    /_parley/faults            pending faults, as a JSON array
 //	POST   /_parley/faults            add a fault: a Fault as JSON, code as a number or an upper-case name
 //	                                  ("RESOURCE_EXHAUSTED"), delay in nanoseconds
@@ -65,8 +65,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			}
 			after = n
 		}
-		w.Header().Set("Content-Type", "application/x-ndjson")
-		_ = journal.WriteJSONL(w, s.journal.After(after))
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s.journal.PageAfter(after))
 	case "GET /_parley/faults":
 		fs, _ := s.Faults(r.Context())
 		w.Header().Set("Content-Type", "application/json")
@@ -127,9 +127,9 @@ func (c *ControlClient) Faults(ctx context.Context) ([]Fault, error) {
 
 // JournalAfter returns the events after sequence number after.
 func (c *ControlClient) JournalAfter(ctx context.Context, after uint64) ([]journal.Event, error) {
-	var evs []journal.Event
-	err := c.do(ctx, http.MethodGet, "/journal?after="+strconv.FormatUint(after, 10), nil, &evs)
-	return evs, err
+	var p journal.Page
+	err := c.do(ctx, http.MethodGet, "/journal?after="+strconv.FormatUint(after, 10), nil, &p)
+	return p.Events, err
 }
 
 func (c *ControlClient) do(ctx context.Context, method, path string, in, out any) error {
@@ -164,15 +164,7 @@ func (c *ControlClient) do(ctx context.Context, method, path string, in, out any
 		}
 		return fmt.Errorf("dlp control %s %s: HTTP %d", method, path, resp.StatusCode)
 	}
-	switch v := out.(type) {
-	case nil:
-	case *[]journal.Event:
-		evs, err := journal.ReadJSONL(bytes.NewReader(b))
-		if err != nil {
-			return fmt.Errorf("dlp control %s %s: decoding answer: %w", method, path, err)
-		}
-		*v = evs
-	default:
+	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
 			return fmt.Errorf("dlp control %s %s: decoding answer: %w", method, path, err)
 		}

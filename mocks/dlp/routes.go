@@ -26,7 +26,7 @@ import (
 //	POST /v2/projects/{project}/locations/{location}/content:inspect   content:inspect
 //	POST /v2/projects/{project}/content:deidentify                     content:deidentify
 //	POST /v2/projects/{project}/locations/{location}/content:deidentify
-//	GET  /_parley/journal?after=N                                      the journal as JSON Lines (control.go)
+//	GET  /_parley/journal?after=N                                      {"events":[…],"last":L} (control.go)
 //	GET|POST|DELETE /_parley/faults                                    faults (control.go)
 //	*    anything else                                                 404 NOT_FOUND, journalled as unmodelled
 func (s *Server) routes() http.Handler {
