@@ -31,11 +31,7 @@ var embedded = steps.Embedded{Options: harness.Options{Seed: 1}}
 // gaps are rules that no scenario of the default run gets the auditor to judge yet, each with why. The
 // test fails when a gap closes, so the list stays true.
 var gaps = map[string]string{
-	"WA-MKT-01":    "every scenario with a campaign is @wip: the auditor reports WA-MKT-01 (no business name) on the reference assistant's promo_verano",
-	"WA-ESC-02":    "its scenario is @wip: the auditor reports WA-ESC-02 on the reference assistant during a handoff",
-	"GDPR-PORT-01": "its scenario is @wip: the auditor reports GDPR-DSR-01 (no reference) on the reference assistant's portability answer",
-	"GDPR-RECT-01": "its scenario is @wip: the auditor and the reference assistant disagree on the export after a rectification",
-	"GDPR-RET-01":  "its scenario is @wip: the auditor reports GDPR-ACCESS-01 on the export after the retention period",
+	"GDPR-RET-01": "its scenario is @wip: the auditor reports GDPR-ACCESS-01 on the export after the retention period",
 }
 
 var ruleTag = regexp.MustCompile(`^@[A-Z]+(-[A-Z0-9]+)+$`)

@@ -13,8 +13,7 @@ Feature: Data-protection requests in the chat
     Then "Lucía" receives a reply containing "Referencia"
     And "Lucía" receives a document with her data in JSON
 
-  # @wip: the auditor reports GDPR-DSR-01 (no reference number) on the reference assistant's portability answer; being fixed in audit/.
-  @en @GDPR-PORT-01 @GDPR-DSR-01 @wip
+  @en @GDPR-PORT-01 @GDPR-DSR-01
   Scenario: Portability: the data in a machine-readable format
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     And "Lucía" has greeted the assistant
@@ -32,8 +31,7 @@ Feature: Data-protection requests in the chat
     When "Mario" makes an access request: "quiero una copia de los datos del 34600000001"
     Then the audit is clean
 
-  # @wip: the auditor reports GDPR-RECT-01 (the export's conversation history still shows the old e-mail) on the reference assistant; being fixed in audit/ or bots/reference/.
-  @en @GDPR-RECT-01 @wip
+  @en @GDPR-RECT-01
   Scenario: Rectification replaces the old value
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     And "Lucía" has greeted the assistant
@@ -43,8 +41,7 @@ Feature: Data-protection requests in the chat
     When "Lucía" makes an access request: "quiero una copia de mis datos"
     Then "Lucía" receives a document with her data in JSON
 
-  # @wip: the auditor reports GDPR-DSR-02 (deadline "extended beyond three months") after the reference assistant's erasure; being fixed in audit/.
-  @en @GDPR-ERASE-01 @GDPR-ERASE-02 @proactive @wip
+  @en @GDPR-ERASE-01 @GDPR-ERASE-02 @proactive
   Scenario: Erasure forgets the customer everywhere
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     And "Lucía" accepted offers in the chat

@@ -2,8 +2,7 @@
 Feature: Talking to a person
   A customer can always reach a person; while a person has the chat, the assistant stays quiet.
 
-  # @wip: the auditor reports WA-ESC-02 (Dialogflow queried during the handoff) on the reference assistant; being fixed in audit/ or bots/reference/.
-  @en @WA-ESC-01 @WA-ESC-02 @proactive @wip
+  @en @WA-ESC-01 @WA-ESC-02 @proactive
   Scenario: Handoff to a person and back
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     And "Lucía" has greeted the assistant

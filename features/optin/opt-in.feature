@@ -3,8 +3,7 @@ Feature: Marketing opt-in
   Marketing on WhatsApp needs an opt-in that names the business and WhatsApp, recorded with when, where
   and what the customer was shown; saying no costs the customer nothing.
 
-  # @wip: the auditor reports WA-MKT-01 ("lacks the business name") on the reference assistant's promo_verano; being fixed in audit/.
-  @en @WA-OPTIN-01 @WA-OPTIN-02 @GDPR-CONSENT-02 @WA-MKT-01 @WA-TPL-01 @wip
+  @en @WA-OPTIN-01 @WA-OPTIN-02 @GDPR-CONSENT-02 @WA-MKT-01 @WA-TPL-01
   Scenario: Opt-in in the chat, then a campaign
     Given a customer "Oliver" with phone "+44 7700 900002" who speaks English
     When "Oliver" says "Hi"
@@ -27,8 +26,7 @@ Feature: Marketing opt-in
     And the business sends the campaign "promo_verano"
     Then "Lucía" receives no marketing
 
-  # @wip: the auditor reports WA-MKT-01 ("lacks the business name") on the reference assistant's promo_verano; being fixed in audit/.
-  @en @WA-OPTIN-03 @wip
+  @en @WA-OPTIN-03
   Scenario: Opt-in on the web reaches the assistant with its channel and wording
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     And "Lucía" has greeted the assistant

@@ -30,8 +30,7 @@ Feature: Opting out
       | Carmen  | +34 600 000 014 | Spanish  | quiero darme de baja de las ofertas      | dado de baja  |
       | Oliver  | +44 7700 900011 | English  | please unsubscribe me                    | unsubscribed  |
 
-  # @wip: the auditor reports WA-MKT-01 ("lacks the business name") on the reference assistant's promo_verano; being fixed in audit/.
-  @en @WA-OPTOUT-01 @WA-MKT-01 @wip
+  @en @WA-OPTOUT-01 @WA-MKT-01
   Scenario: The opt-out button of a marketing template
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     And "Lucía" accepted offers in the chat

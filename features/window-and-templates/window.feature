@@ -12,8 +12,7 @@ Feature: The 24-hour window and templates
     And the business tells "Lucía" that order "TE-1001" has shipped
     Then "Lucía" receives a reply containing "pedido_enviado"
 
-  # @wip: the auditor reports WA-MKT-01 ("lacks the business name") on the reference assistant's promo_verano; being fixed in audit/.
-  @en @WA-WINDOW-01 @WA-MKT-01 @wip
+  @en @WA-WINDOW-01 @WA-MKT-01
   Scenario: A campaign inside the window is still a template with the business's name
     Given a customer "Oliver" with phone "+44 7700 900002" who speaks English
     And "Oliver" accepted offers in the chat
