@@ -1,6 +1,10 @@
 package audit
 
-import "github.com/parley-dev/parley/journal"
+import (
+	"encoding/json"
+
+	"github.com/parley-dev/parley/journal"
+)
 
 // decodePayload returns the payload of e as the view keeps it. In the process that recorded the journal
 // (certify and load, embedded) the event carries the value the mock recorded, and copying it skips the JSON
@@ -17,6 +21,23 @@ func decodePayload(e journal.Event, mk func() any) (any, error) {
 	}
 	if e.Typed(target) {
 		return target, nil
+	}
+	// A query's parameters are interface values, which Typed leaves to JSON; copy the rest and give the
+	// parameters (usually none) the shapes JSON gives them.
+	if d, ok := e.Value.(journal.DetectIntentData); ok {
+		if _, want := target.(*journal.DetectIntentData); want {
+			if len(d.Parameters) > 0 {
+				raw, err := json.Marshal(d.Parameters)
+				if err != nil {
+					return nil, err
+				}
+				d.Parameters = nil
+				if err := json.Unmarshal(raw, &d.Parameters); err != nil {
+					return nil, err
+				}
+			}
+			return &d, nil
+		}
 	}
 	if err := e.Decode(p); err != nil {
 		return nil, err
