@@ -26,6 +26,18 @@ bench:
 		/^BenchmarkSendRatio/ {for (i = 1; i < NF; i++) if ($$(i+1) == "mock/bare") {r += $$i; nr++}} \
 		END {if (nb && nm) printf "WhatsApp send path: %.2f of the bare net/http handler (mean ns/op %.0f vs %.0f; target >= 0.60)\n", (b/nb)/(m/nm), m/nm, b/nb; \
 		     if (nr) printf "WhatsApp send path, interleaved with the bare handler: %.2f (mean of %d runs; target >= 0.60)\n", r/nr, nr}' bench.txt
+	@awk 'function m(u,  i) {for (i = 3; i < NF; i++) if ($$(i+1) == u) return $$i; return ""} \
+		/^BenchmarkTurn/ {t += m("turn/bare"); tu += m("µs/turn"); bu += m("µs/bare"); nt++} \
+		/^BenchmarkSuite/ {s += m("s/suite"); sc += m("scenarios/s"); sf += m("failed"); ns++} \
+		/^BenchmarkRun-/ {a += $$3; ab += m("B/op"); na++} \
+		/^BenchmarkRunInProcess/ {ai += $$3; aib += m("B/op"); nai++} \
+		/^BenchmarkRecordMemory/ {j += m("B/event"); nj++} \
+		END {if (nt) printf "Full turn: %.2fx its bare loopback round trips (%.0f vs %.0f µs; mean of %d runs; target <= 2)\n", t/nt, tu/nt, bu/nt, nt; \
+		     if (ns) printf "Certification suite (Go journeys, embedded): %.2f s, %.1f scenarios/s, %.0f failed (mean of %d runs; target < 3 s)\n", s/ns, sc/ns, sf/ns, ns; \
+		     if (na) printf "Auditor, 1,000,000 events from JSON: %.2f s, %.0f MiB allocated (mean of %d runs)\n", a/na/1e9, ab/na/1048576, na; \
+		     if (nai) printf "Auditor, 1,000,000 events in-process: %.2f s, %.0f MiB allocated (mean of %d runs; target < 2 s, < 1 GiB)\n", ai/nai/1e9, aib/nai/1048576, nai; \
+		     if (nj) printf "Journal: %.0f bytes per event (mean of %d runs; target < 1024)\n", j/nj, nj}' bench.txt
+	@echo "(figures depend on the machine's load: see docs/performance.md)"
 
 lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
