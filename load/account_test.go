@@ -105,8 +105,8 @@ func TestParseShard(t *testing.T) {
 		name, in string
 		ok       bool
 	}{
-		{"first of four", "0/4", true}, {"last of four", "3/4", true}, {"whole", "0/1", true},
-		{"index too big", "4/4", false}, {"negative", "-1/4", false}, {"zero shards", "0/0", false}, {"not a shard", "two", false},
+		{"first of four", "1/4", true}, {"last of four", "4/4", true}, {"whole", "1/1", true},
+		{"index too big", "5/4", false}, {"index zero", "0/4", false}, {"zero shards", "0/0", false}, {"not a shard", "two", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := ParseShard(tc.in)
@@ -123,7 +123,7 @@ func TestParseShard(t *testing.T) {
 func TestShardsPartitionCustomersAndJourneys(t *testing.T) {
 	m := DefaultMix()
 	owners := make([]int, 1000)
-	for i := range 4 {
+	for i := 1; i <= 4; i++ {
 		s := Shard{i, 4}
 		for k := range owners {
 			if s.owns(k) {

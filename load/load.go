@@ -17,30 +17,34 @@ import (
 	"github.com/parley-dev/parley/sim"
 )
 
-// Shard is one part of a run split by customer: customer k belongs to shard k mod Count.
+// Shard is one part of a run split by customer, numbered from 1 as `parley certify --shard` numbers
+// them: customer k (from 0) belongs to shard k mod Count + 1. The zero value is the whole run.
 type Shard struct {
 	Index, Count int
 }
 
-// ParseShard reads "i/n" (0 ≤ i < n).
+// ParseShard reads "i/n" (1 ≤ i ≤ n); "" is the whole run.
 func ParseShard(s string) (Shard, error) {
+	if s == "" {
+		return Shard{1, 1}, nil
+	}
 	a, b, ok := strings.Cut(s, "/")
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return Shard{}, fmt.Errorf("shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return Shard{}, fmt.Errorf("shard %q: want i/n with 1 <= i <= n, e.g. 2/4", s)
 	}
 	return Shard{i, n}, nil
 }
 
 func (s Shard) String() string {
 	if s.Count == 0 {
-		return "0/1"
+		return "1/1"
 	}
 	return fmt.Sprintf("%d/%d", s.Index, s.Count)
 }
 
-func (s Shard) owns(k int) bool { return s.Count <= 1 || k%s.Count == s.Index }
+func (s Shard) owns(k int) bool { return s.Count <= 1 || k%s.Count == s.Index-1 }
 
 // Config is one load run.
 type Config struct {

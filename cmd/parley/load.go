@@ -50,7 +50,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		rate        = fs.Float64("rate", 0, "journeys started per second, across all shards; 0: all customers start at once")
 		mixFile     = fs.String("mix", "", "JSON file of journey weights, e.g. {\"greeting\":1,\"order_status\":3}; default: the built-in mix")
 		asJSON      = fs.Bool("json", false, "print the summary as JSON (for CI and 'parley load merge')")
-		shardFlag   = fs.String("shard", "0/1", "play only shard i of n (customers k with k mod n = i)")
+		shardFlag   = fs.String("shard", "", "play only shard i of n, 1 <= i <= n (customers k, from 0, with k mod n = i-1); join the shards' --json summaries with 'parley load merge'")
 		turnTimeout = fs.Duration("turn-timeout", 30*time.Second, "how long a customer waits for an answer")
 		botURL      = fs.String("bot-url", "", "base URL of a running assistant (its webhook is BOT-URL/webhook); default: the built-in reference assistant")
 		violations  = fs.String("violations", "", "comma-separated rule ids the reference assistant breaks on purpose")

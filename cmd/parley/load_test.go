@@ -79,14 +79,14 @@ func TestLoadShardsMergeToTheUnshardedRun(t *testing.T) {
 	}
 	var cmds []*exec.Cmd
 	var files []string
-	for i := range 4 {
+	for i := 1; i <= 4; i++ {
 		name := fmt.Sprintf("shard-%d.json", i)
 		files = append(files, filepath.Join(dir, name))
 		cmds = append(cmds, runTo(name, "--shard", fmt.Sprintf("%d/4", i)))
 	}
 	for i, c := range cmds {
 		if err := c.Wait(); err != nil {
-			t.Fatalf("shard %d/4: %v", i, err)
+			t.Fatalf("shard %d/4: %v", i+1, err)
 		}
 	}
 	whole := runTo("whole.json")
@@ -148,7 +148,7 @@ func TestLoadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"bad shard", []string{"load", "--shard", "4/4"}, "--shard"},
+		{"bad shard", []string{"load", "--shard", "0/4"}, "--shard"},
 		{"no customers", []string{"load", "--customers", "0"}, "--customers"},
 		{"missing mix", []string{"load", "--mix", "/nonexistent/mix.json"}, "--mix"},
 		{"merge without files", []string{"load", "merge"}, "name the shards"},
