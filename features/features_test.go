@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -134,7 +133,10 @@ func TestThemesAndLanguages(t *testing.T) {
 		if !s.HasTag(theme) {
 			t.Errorf("%s %q: no theme tag %s", s.Path(), s.Name, theme)
 		}
-		b, _ := fs_ReadFile(s.URI)
+		b, err := os.ReadFile(s.URI)
+		if err != nil {
+			t.Fatal(err)
+		}
 		es := bytes.Contains(b, []byte("# language: es"))
 		switch {
 		case es && !s.HasTag("@es"), !es && !s.HasTag("@en"):
@@ -154,8 +156,6 @@ func TestThemesAndLanguages(t *testing.T) {
 		}
 	}
 }
-
-func fs_ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
 
 // TestNewFeatureWithoutGoChange: a feature file written only with documented steps, in a folder of its
 // own, runs as it is.
@@ -257,4 +257,26 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-var _ = slices.Contains[[]string]
+// TestReportsToFiles: -godog.format writes pretty, JUnit and cucumber JSON reports to files on request.
+func TestReportsToFiles(t *testing.T) {
+	dir := t.TempDir()
+	junit, cucumber := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "cucumber.json")
+	var out bytes.Buffer
+	o := godog.Options{Format: "pretty,junit:" + junit + ",cucumber:" + cucumber, Tags: "@security && ~@wip", NoColors: true, Output: &out}
+	problems, st := steps.RunSuite(features.FS(), []string{"security"}, embedded, o)
+	if len(problems) > 0 || st != 0 {
+		t.Fatalf("status %d %v\n%s", st, problems, out.String())
+	}
+	for file, want := range map[string]string{junit: `<testcase name="A forged webhook is refused"`, cucumber: `"keyword": "Característica"`} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("%s lacks %s:\n%.2000s", filepath.Base(file), want, b)
+		}
+	}
+	if !strings.Contains(out.String(), "Scenario: A forged webhook is refused") {
+		t.Errorf("pretty output lacks the scenario:\n%s", out.String())
+	}
+}

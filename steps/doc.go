@@ -1,0 +1,34 @@
+// Package steps is parley's Gherkin step library for godog, in English and Spanish (godog's "es"
+// dialect: Característica, Escenario, Dado, Cuando, Entonces, Y, Pero, Antecedentes, Esquema del
+// escenario, Ejemplos). docs/steps.md lists every step; it is generated from Defs and checked by a test.
+//
+//	godog.TestSuite{
+//		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+//			steps.Register(sc, steps.Embedded{Options: harness.Options{Seed: 1}})
+//		},
+//		Options: &godog.Options{Format: "pretty", FS: features.FS(), Paths: []string{"."}},
+//	}.Run()
+//
+// What it models:
+//   - One world per scenario, kept in the scenario's context.Context (safe under godog's concurrency):
+//     Register's Before hook asks an EnvFactory for a fresh Environment (embedded in-process today; the
+//     interface is all the steps use, so a container-backed factory plugs in unchanged) and the
+//     scenario's customers are new to it.
+//   - After every scenario the auditor (audit.Run) judges every event of the scenario's journal; a broken
+//     rule fails the scenario with its id, title, explanation, journal events and the customers'
+//     transcripts, unless a step stated it ("the audit reports \"WA-OPTOUT-01\"").
+//   - Customers' ground truth follows what the step says they mean: accepting or declining an opt-in
+//     question when they tap its yes/no button, an opt-out for BAJA/STOP or the opt-out button of a
+//     marketing template, a request for a person for AGENTE/AGENT, and explicit steps for paraphrases
+//     and data-protection requests (sim.Customer records them).
+//   - Every regex is anchored; parameters are typed by godog (int for counts). A catch-all registered last
+//     turns an unknown step into an error naming the closest known steps (godog's own "undefined" would
+//     pass outside strict mode). Lint checks feature files before a run (language header, syntax, unknown
+//     or ambiguous steps, customers never introduced, conversation tables) and RunSuite runs the files
+//     without problems, so one broken file never stops the others.
+//
+// What it does not: time in "within N seconds" is real time measured from the customer's action, not
+// simulated time; a customer action waits for the assistant to settle before the step ends, so replies
+// are judged on everything that arrived. Forged webhooks (WA-SEC-01) are posted straight to the
+// assistant and journalled by the steps, since WhatsApp itself always signs.
+package steps
