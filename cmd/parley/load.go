@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,7 +51,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		rate        = fs.Float64("rate", 0, "journeys started per second, across all shards; 0: all customers start at once")
 		mixFile     = fs.String("mix", "", "JSON file of journey weights, e.g. {\"greeting\":1,\"order_status\":3}; default: the built-in mix")
 		asJSON      = fs.Bool("json", false, "print the summary as JSON (for CI and 'parley load merge')")
-		shardFlag   = fs.String("shard", "", "play only shard i of n, 1 <= i <= n (customers k, from 0, with k mod n = i-1); join the shards' --json summaries with 'parley load merge'")
+		shardFlag   = fs.String("shard", "", "play only shard i of n, 1 <= i <= n (customers k, from 0, with k mod n = i-1); join the shards' --json summaries with 'parley load merge'; auto/n takes i from a Kubernetes Indexed Job's JOB_COMPLETION_INDEX")
 		turnTimeout = fs.Duration("turn-timeout", 30*time.Second, "how long a customer waits for an answer")
 		botURL      = fs.String("bot-url", "", "base URL of a running assistant (its webhook is BOT-URL/webhook); default: the built-in reference assistant")
 		violations  = fs.String("violations", "", "comma-separated rule ids the reference assistant breaks on purpose")
@@ -69,7 +70,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if fs.NArg() > 0 {
 		return usageError("load takes no arguments, got %q", fs.Args())
 	}
-	shard, err := load.ParseShard(*shardFlag)
+	shard, err := parseLoadShard(*shardFlag, getenv)
 	if err != nil {
 		return usageError("--shard: %v", err)
 	}
@@ -132,6 +133,20 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		return &exitError{code: 1, err: errSilent}
 	}
 	return nil
+}
+
+// parseLoadShard reads --shard. "auto/N" takes the index from JOB_COMPLETION_INDEX, which a Kubernetes
+// Indexed Job gives each pod counting from 0: the parley image has no shell to add the 1.
+func parseLoadShard(s string, getenv func(string) string) (load.Shard, error) {
+	if n, ok := strings.CutPrefix(s, "auto/"); ok {
+		idx := getenv("JOB_COMPLETION_INDEX")
+		k, err := strconv.Atoi(idx)
+		if err != nil || k < 0 {
+			return load.Shard{}, fmt.Errorf("shard %q: JOB_COMPLETION_INDEX is %q, want the Indexed Job's 0-based index", s, idx)
+		}
+		s = fmt.Sprintf("%d/%s", k+1, n)
+	}
+	return load.ParseShard(s)
 }
 
 // loadTarget starts the embedded environment, or the mocks alone around a running assistant.

@@ -142,6 +142,36 @@ func TestLoadShardsMergeToTheUnshardedRun(t *testing.T) {
 	}
 }
 
+func TestLoadShardFromIndexedJob(t *testing.T) {
+	for _, tc := range []struct {
+		name, flag, index, want string
+	}{
+		{"explicit", "2/4", "", "2/4"},
+		{"first pod", "auto/4", "0", "1/4"},
+		{"last pod", "auto/4", "3", "4/4"},
+		{"beyond the shards", "auto/4", "4", ""},
+		{"outside a job", "auto/4", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := parseLoadShard(tc.flag, func(k string) string {
+				if k == "JOB_COMPLETION_INDEX" {
+					return tc.index
+				}
+				return ""
+			})
+			if tc.want == "" {
+				if err == nil {
+					t.Errorf("got shard %s, want an error", s)
+				}
+				return
+			}
+			if err != nil || s.String() != tc.want {
+				t.Errorf("got %s, %v; want %s", s, err, tc.want)
+			}
+		})
+	}
+}
+
 func TestLoadFlags(t *testing.T) {
 	for _, tc := range []struct {
 		name string
