@@ -12,7 +12,9 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
@@ -142,8 +144,30 @@ func BuildImage(ctx context.Context, buildLog io.Writer) (BuiltImage, error) {
 	if _, err := p.BuildImage(ctx, req); err != nil {
 		return BuiltImage{}, fmt.Errorf("building image %s: %w", img.Ref, err)
 	}
+	pruneImages(ctx, cli, img.Ref, time.Now().Add(-time.Hour))
 	imageCache.built = &img
 	return img, nil
+}
+
+// pruneImages removes the bin-<hash> tags of parley's images other than keep that were built before
+// cutoff, so that images of past source trees do not pile up (one per change). The cutoff spares an
+// image another test binary of the same run may still be starting containers from; an image in use by a
+// container is refused by Docker and kept. Errors are ignored: pruning is housekeeping.
+func pruneImages(ctx context.Context, cli *testcontainers.DockerClient, keep string, cutoff time.Time) {
+	list, err := cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("reference", ImageRepo).Add("label", LabelManaged+"=true")})
+	if err != nil {
+		return
+	}
+	for _, im := range list.Items {
+		if time.Unix(im.Created, 0).After(cutoff) {
+			continue
+		}
+		for _, tag := range im.RepoTags {
+			if tag != keep && strings.HasPrefix(tag, ImageRepo+":bin-") {
+				_, _ = cli.ImageRemove(ctx, tag, client.ImageRemoveOptions{PruneChildren: true})
+			}
+		}
+	}
 }
 
 // moduleVersion is parley's version as this build knows it: the required version when parley is a
