@@ -69,7 +69,6 @@ var _ = Describe("the certification suite, embedded", func() {
 // that catches its switch fails, asking to be taken off this list.
 var undetectable = map[string]string{
 	"WA-SEC-02":   "embedded runs report old TLS versions as information only (the webhook is plain HTTP on loopback); WA-SEC-02 breaks only when certifying a deployed assistant",
-	"WA-OPTIN-03": "the features' out-of-band opt-ins always carry their channel and wording, so an assistant that would accept them without is not caught",
 	"GDPR-RET-01": "its scenario is @wip (the auditor reports GDPR-ACCESS-01 on the export after the retention period)",
 }
 

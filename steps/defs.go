@@ -57,6 +57,12 @@ func Defs() []Def {
 			ExEN: `"Lucía" opted in to "marketing" through the "web"`, ExES: `"Lucía" aceptó recibir "marketing" por la "web"`,
 			Doc: "An opt-in collected on another channel of the business, passed to the assistant through its consent hook (@proactive).",
 			fn:  optedInElsewhere},
+		{Keyword: "Given",
+			EN:   `^"([^"]+)" opted in to "(marketing|notifications)" through the "(web|sms|app|atm)" with no record of the wording$`,
+			ES:   `^"([^"]+)" aceptó recibir "(marketing|notificaciones)" por (?:la |el )?"(web|sms|app|atm)" sin que conste el texto$`,
+			ExEN: `"Lucía" opted in to "marketing" through the "web" with no record of the wording`, ExES: `"Lucía" aceptó recibir "marketing" por la "web" sin que conste el texto`,
+			Doc: "An opt-in the business cannot prove (no wording), passed through the consent hook: the assistant should refuse it (an HTTP refusal does not fail the step; the auditor judges what the assistant did) (@proactive).",
+			fn:  optedInElsewhereUnproven},
 
 		// What customers do.
 		{Keyword: "When",

@@ -34,3 +34,12 @@ Feature: Marketing opt-in
     And "Lucía" opted in to "marketing" through the "web"
     And the business sends the campaign "promo_verano"
     Then "Lucía" receives a marketing message
+
+  @en @WA-OPTIN-03 @WA-OPTIN-01
+  Scenario: An opt-in the business cannot prove is refused
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    And "Lucía" has greeted the assistant
+    When 25 hours pass
+    And "Lucía" opted in to "marketing" through the "web" with no record of the wording
+    And the business sends the campaign "promo_verano"
+    Then "Lucía" receives no marketing
