@@ -150,7 +150,7 @@ func TestThemesAndLanguages(t *testing.T) {
 		}
 	}
 	// The core journeys in Spanish.
-	for _, theme := range []string{"conversation", "optin", "optout", "data-requests", "escalation", "pii", "security", "window-and-templates"} {
+	for _, theme := range []string{"conversation", "optin", "optout", "data-requests", "privacy", "pii", "window-and-templates", "escalation", "security", "resilience"} {
 		if !spanish[theme] {
 			t.Errorf("theme %s has no Spanish feature", theme)
 		}
