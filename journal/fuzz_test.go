@@ -40,7 +40,7 @@ func FuzzReadJSONL(f *testing.F) {
 		if err := WriteJSONL(&out, events); err != nil {
 			t.Fatalf("re-exporting %d imported events: %v", len(events), err)
 		}
-		again, err := ReadJSONL(&out)
+		again, err := ReadJSONL(bytes.NewReader(out.Bytes()))
 		if err != nil {
 			t.Fatalf("an export of an import does not read back: %v\n%s", err, out.Bytes())
 		}

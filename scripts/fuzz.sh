@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of parley for FUZZTIME each (default 3s), one after the other, and stops at the
+# first failure (its crasher is kept under the package's testdata/fuzz/ for `go test` to replay).
+#   scripts/fuzz.sh            every target, 3s each (what `make test` runs)
+#   FUZZTIME=10m scripts/fuzz.sh   the long run (`make fuzz`)
+#   scripts/fuzz.sh ./pii FuzzFind one target
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+FUZZTIME=${FUZZTIME:-3s}
+# Workers per target: the machine has 2 cores shared with everything else.
+FUZZPAR=${FUZZPAR:-2}
+
+targets=(
+	"./mocks/whatsapp FuzzSendDecoder"
+	"./mocks/whatsapp FuzzRoutes"
+	"./mocks/whatsapp FuzzWebhookRoundTrip"
+	"./mocks/dialogflow FuzzRESTDetectIntent"
+	"./mocks/dialogflow FuzzLoadAgent"
+	"./mocks/dlp FuzzRESTDecode"
+	"./pii FuzzFind"
+	"./journal FuzzReadJSONL"
+	"./steps FuzzLintFile"
+	"./audit FuzzRun"
+	"./bots/reference FuzzRecognise"
+	"./bots/reference FuzzWebhook"
+)
+if [ $# -eq 2 ]; then
+	targets=("$1 $2")
+fi
+
+start=$(date +%s)
+for t in "${targets[@]}"; do
+	set -- $t
+	echo "fuzz: $1 $2 for $FUZZTIME"
+	$GO test -run '^$' -fuzz "^$2\$" -fuzztime "$FUZZTIME" -parallel "$FUZZPAR" "$1" 2>&1 | grep -v '^fuzz: elapsed' || {
+		echo "fuzz: $1 $2 FAILED; the crasher is under $1/testdata/fuzz/$2/ (replay: go test -run '$2' $1)"
+		exit 1
+	}
+done
+echo "fuzz: ${#targets[@]} targets, $FUZZTIME each, $(( $(date +%s) - start ))s in all"
