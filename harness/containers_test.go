@@ -413,3 +413,25 @@ func TestContainersCleanupAfterCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkContainersWarmStart: a containers environment (network, mocks, reference assistant, health
+// waits, handshake) from an image already built, to Close.
+func BenchmarkContainersWarmStart(b *testing.B) {
+	ctx := context.Background()
+	if err := DockerAvailable(ctx); err != nil {
+		b.Skip(err)
+	}
+	img, err := BuildImage(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		env, err := StartContainers(ctx, ContainersOptions{Image: img.Ref})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := env.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
