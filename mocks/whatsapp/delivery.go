@@ -17,9 +17,10 @@ import (
 // does not publish the exact figure; 20 seconds is what integrators observe and what the issue names.
 const DefaultWebhookTimeout = 20 * time.Second
 
-// WithWebhookTimeout bounds each webhook delivery attempt: an assistant that has not answered within d is
-// counted as failed (journalled with the timeout) and the delivery is retried. Default 20s. Tests prove the
-// behaviour with a short one instead of waiting 20 real seconds.
+// WithWebhookTimeout bounds each webhook delivery attempt (and the handshake), whatever client delivers
+// it: an assistant that has not answered within d is counted as failed (journalled as "did not answer
+// within d") and the delivery is retried. Default 20s. Tests prove the behaviour with a short one instead
+// of waiting 20 real seconds.
 func WithWebhookTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
@@ -67,7 +68,7 @@ func newWebhookClient(c config) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: c.webhookRoots}
 	tr.MaxIdleConnsPerHost = 4
-	return &http.Client{Transport: tr, Timeout: c.webhookTimeout}
+	return &http.Client{Transport: tr} // attemptContext bounds each attempt
 }
 
 // checkWebhookHost refuses a webhook URL whose host the run did not allow (WithWebhookHosts).

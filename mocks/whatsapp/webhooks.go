@@ -414,7 +414,7 @@ func (s *Server) deliver(ctx context.Context, target, field, ref string, body []
 }
 
 func (s *Server) postOnce(ctx context.Context, target string, body []byte, sig string) (int, error) {
-	ctx, cancel := mergeDone(ctx, s.ctx)
+	ctx, cancel := s.attemptContext(ctx)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
@@ -427,11 +427,33 @@ func (s *Server) postOnce(ctx context.Context, target string, body []byte, sig s
 	req.Header.Set("User-Agent", "facebookexternalua")
 	resp, err := s.cfg.client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, s.attemptError(ctx, err)
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
+	if err != nil && errors.Is(context.Cause(ctx), errAttemptTimeout) {
+		return 0, s.attemptError(ctx, err) // the status came in time, the body did not
+	}
 	return resp.StatusCode, nil
+}
+
+// errAttemptTimeout is the cause of an attempt's context when the webhook timeout ran out.
+var errAttemptTimeout = errors.New("webhook timeout")
+
+// attemptContext bounds one delivery attempt by the webhook timeout, whatever client delivers it, and
+// ends it when the server closes.
+func (s *Server) attemptContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := mergeDone(ctx, s.ctx)
+	tctx, tcancel := context.WithTimeoutCause(ctx, s.cfg.webhookTimeout, errAttemptTimeout)
+	return tctx, func() { tcancel(); cancel() }
+}
+
+// attemptError says plainly that an attempt timed out, rather than Go's "context deadline exceeded".
+func (s *Server) attemptError(ctx context.Context, err error) error {
+	if errors.Is(context.Cause(ctx), errAttemptTimeout) {
+		return fmt.Errorf("the webhook did not answer within %s (the webhook timeout): %w", s.cfg.webhookTimeout, err)
+	}
+	return err
 }
 
 // mergeDone returns a context of a that is also cancelled when b is done.
@@ -486,11 +508,11 @@ func (s *Server) verify(ctx context.Context, target string) VerifyResult {
 		q.Set("hub.challenge", challenge)
 		q.Set("hub.verify_token", s.cfg.verifyToken)
 		u.RawQuery = q.Encode()
-		cctx, cancel := mergeDone(ctx, s.ctx)
+		cctx, cancel := s.attemptContext(ctx)
 		req, _ := http.NewRequestWithContext(cctx, http.MethodGet, u.String(), nil)
 		resp, err := s.cfg.client.Do(req)
 		if err != nil {
-			res.Error = err.Error()
+			res.Error = s.attemptError(cctx, err).Error()
 		} else {
 			b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 			resp.Body.Close()
