@@ -18,6 +18,11 @@ type player struct {
 	p           *phone
 	turnTimeout time.Duration
 	turn        func(latency time.Duration)
+	// think is how long the customer takes to read and answer before each turn but the first; jitter
+	// spreads it over [think/2, 3·think/2) so that customers who started together drift apart.
+	think  time.Duration
+	jitter func(turn int) float64
+	turns  int
 }
 
 // errNoReply is a turn the assistant did not answer (in full) within the turn timeout.
@@ -26,6 +31,17 @@ var errNoReply = errors.New("no reply within the turn timeout")
 // say sends one message and waits until done holds over what arrived since. The turn's latency is the
 // wall time from sending to the first message back on the customer's phone.
 func (pl *player) say(ctx context.Context, send func(context.Context) error, what string, done func([]arrival) bool) ([]arrival, error) {
+	if pl.turns > 0 && pl.think > 0 {
+		d := time.Duration(float64(pl.think) * (0.5 + pl.jitter(pl.turns)))
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+	}
+	pl.turns++
 	from := pl.p.count()
 	start := time.Now()
 	if err := send(ctx); err != nil {

@@ -61,6 +61,9 @@ type Config struct {
 	Seed int64
 	// TurnTimeout bounds the wait for one answer (default 30s).
 	TurnTimeout time.Duration
+	// Think is how long a customer takes between an answer and their next message (on average; each
+	// pause is drawn from [Think/2, 3·Think/2)). 0: they answer at once.
+	Think time.Duration
 	// Progress, when set, is called every ProgressEvery (default 1s) from the engine's goroutine.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
@@ -93,7 +96,8 @@ type Summary struct {
 	Shard          string         `json:"shard"`
 	Shards         int            `json:"shards"` // how many summaries were merged into this one
 	Customers      int            `json:"customers"`
-	Journeys       map[string]int `json:"journeys"` // journeys played, by name
+	PeakActive     int            `json:"peak_active"` // most customers in a journey at once (summed over shards)
+	Journeys       map[string]int `json:"journeys"`    // journeys played, by name
 	JourneyErrors  int            `json:"journey_errors"`
 	Errors         map[string]int `json:"errors,omitempty"` // why journeys failed (first line), by count
 	Turns          int            `json:"turns"`
@@ -120,7 +124,7 @@ func millis(d time.Duration) Millis { return Millis(float64(d) / float64(time.Mi
 
 // AuditSummary is the audit of the whole run, by rule.
 type AuditSummary struct {
-	Broken []string                `json:"broken,omitempty"` // rule ids broken, sorted
+	Broken []string               `json:"broken,omitempty"` // rule ids broken, sorted
 	Rules  map[string]RuleOutcome `json:"rules"`
 }
 
@@ -142,9 +146,14 @@ func WaID(k, r int) string { return fmt.Sprintf("347%02d%07d", r%100, k) }
 
 // journeyOf draws the journey of customer k's r-th round from the mix.
 func journeyOf(m Mix, seed int64, k, r int) string {
+	return m.pick(unit(seed, k, r, -1))
+}
+
+// unit is a number in [0,1) fixed by its arguments: the same on every machine and in every shard.
+func unit(seed int64, k, r, turn int) float64 {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%d/%d/%d", seed, k, r)
-	return m.pick(float64(h.Sum64()>>11) / float64(1<<53))
+	fmt.Fprintf(h, "%d/%d/%d/%d", seed, k, r, turn)
+	return float64(h.Sum64()>>11) / float64(1<<53)
 }
 
 // Run plays cfg against t, waits for everything to settle, and accounts for every message. It returns an
@@ -166,8 +175,8 @@ func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
 	if cfg.ProgressEvery <= 0 {
 		cfg.ProgressEvery = time.Second
 	}
-	if cfg.Rate < 0 || cfg.Duration < 0 {
-		return Summary{}, errors.New("load: rate and duration must not be negative")
+	if cfg.Rate < 0 || cfg.Duration < 0 || cfg.Think < 0 {
+		return Summary{}, errors.New("load: rate, duration and think time must not be negative")
 	}
 	if t.World == nil || t.Journal == nil {
 		return Summary{}, errors.New("load: the target needs a world and a journal")
@@ -309,6 +318,7 @@ func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
 // recorder collects what the customers did; everything behind one mutex but the counters.
 type recorder struct {
 	started, done, active, turns, failed atomic.Int64
+	peak                                 atomic.Int64 // most customers in a journey at once
 
 	mu       sync.Mutex
 	hist     Histogram
@@ -321,7 +331,12 @@ func (r *recorder) play(ctx context.Context, t Target, w *watcher, cfg Config, k
 	name := journeyOf(cfg.Mix, cfg.Seed, k, round)
 	waID := WaID(k, round)
 	r.started.Add(1)
-	r.active.Add(1)
+	for n := r.active.Add(1); ; {
+		p := r.peak.Load()
+		if n <= p || r.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
 	defer r.active.Add(-1)
 	defer r.done.Add(1)
 	r.mu.Lock()
@@ -333,7 +348,8 @@ func (r *recorder) play(ctx context.Context, t Target, w *watcher, cfg Config, k
 		r.fail(err)
 		return
 	}
-	pl := &player{c: c, p: w.phone(waID), turnTimeout: cfg.TurnTimeout, turn: r.turn}
+	pl := &player{c: c, p: w.phone(waID), turnTimeout: cfg.TurnTimeout, turn: r.turn, think: cfg.Think,
+		jitter: func(turn int) float64 { return unit(cfg.Seed, k, round, turn) }}
 	if err := journeys[name](ctx, pl); err != nil {
 		r.fail(fmt.Errorf("%s, %s: %w", name, waID, err))
 	}
@@ -383,6 +399,7 @@ func (r *recorder) fill(s *Summary) {
 	s.Journeys = r.journeys
 	s.Errors = r.errors
 	s.JourneyErrors = int(r.failed.Load())
+	s.PeakActive = int(r.peak.Load())
 	s.Latency = r.hist
 	s.finish()
 }
@@ -429,6 +446,7 @@ func Merge(parts []Summary) (Summary, error) {
 		}
 		out.Shards += max(p.Shards, 1)
 		out.Customers += p.Customers
+		out.PeakActive += p.PeakActive // an upper bound: the shards' peaks need not coincide
 		for n, c := range p.Journeys {
 			out.Journeys[n] += c
 		}

@@ -28,7 +28,7 @@ func embedded(t *testing.T, o harness.Options) (Target, context.Context) {
 func TestRunAccountsForEveryMessage(t *testing.T) {
 	tg, ctx := embedded(t, harness.Options{WhatsApp: []whatsapp.Option{whatsapp.WithMPS(0)}, Bot: []reference.Option{reference.WithSendRate(0)}})
 	var progress int
-	sum, err := Run(ctx, tg, Config{Customers: 200, Seed: 7, Progress: func(Progress) { progress++ }, ProgressEvery: 10 * time.Millisecond})
+	sum, err := Run(ctx, tg, Config{Customers: 200, Seed: 7, Think: time.Millisecond, Progress: func(Progress) { progress++ }, ProgressEvery: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +70,9 @@ func TestRunAccountsForEveryMessage(t *testing.T) {
 	}
 	if got := sum.Audit.Rules["WA-OPTOUT-01"].Status; got != "passed" {
 		t.Errorf("WA-OPTOUT-01 is %s after opt-out journeys, want passed", got)
+	}
+	if sum.PeakActive < 1 || sum.PeakActive > 200 {
+		t.Errorf("peak of %d customers in a journey at once, for 200 customers", sum.PeakActive)
 	}
 	if progress == 0 {
 		t.Error("no progress was reported")

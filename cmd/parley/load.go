@@ -53,6 +53,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		asJSON      = fs.Bool("json", false, "print the summary as JSON (for CI and 'parley load merge')")
 		shardFlag   = fs.String("shard", "", "play only shard i of n, 1 <= i <= n (customers k, from 0, with k mod n = i-1); join the shards' --json summaries with 'parley load merge'; auto/n takes i from a Kubernetes Indexed Job's JOB_COMPLETION_INDEX")
 		turnTimeout = fs.Duration("turn-timeout", 30*time.Second, "how long a customer waits for an answer")
+		think       = fs.Duration("think", 0, "how long customers take between an answer and their next message, on average (0: at once)")
 		botURL      = fs.String("bot-url", "", "base URL of a running assistant (its webhook is BOT-URL/webhook); default: the built-in reference assistant")
 		violations  = fs.String("violations", "", "comma-separated rule ids the reference assistant breaks on purpose")
 	)
@@ -77,7 +78,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if *customers < 1 {
 		return usageError("--customers must be 1 or more")
 	}
-	lc := load.Config{Customers: *customers, Duration: *duration, Rate: *rate, Shard: shard, Seed: cfg.seed, TurnTimeout: *turnTimeout}
+	lc := load.Config{Customers: *customers, Duration: *duration, Rate: *rate, Shard: shard, Seed: cfg.seed, TurnTimeout: *turnTimeout, Think: *think}
 	if *mixFile != "" {
 		f, err := os.Open(*mixFile)
 		if err != nil {
@@ -207,8 +208,8 @@ func printSummary(w io.Writer, s load.Summary, asJSON bool) error {
 		return enc.Encode(s)
 	}
 	m := s.Messages
-	fmt.Fprintf(w, "parley load: %d customers (shard %s), %d journeys, %d turns in %.1fs: %.1f turns/s\n",
-		s.Customers, s.Shard, sumValues(s.Journeys), s.Turns, float64(s.Wall), s.TurnsPerSecond)
+	fmt.Fprintf(w, "parley load: %d customers (shard %s; at most %d in a journey at once), %d journeys, %d turns in %.1fs: %.1f turns/s\n",
+		s.Customers, s.Shard, s.PeakActive, sumValues(s.Journeys), s.Turns, float64(s.Wall), s.TurnsPerSecond)
 	fmt.Fprintf(w, "  turn latency: p50 %.1fms  p95 %.1fms  p99 %.1fms  max %.1fms\n", s.P50, s.P95, s.P99, s.Max)
 	fmt.Fprintf(w, "  journeys: %s\n", kv(s.Journeys))
 	fmt.Fprintf(w, "  customers' messages: %d sent = %d delivered + %d refused; %d lost\n", m.Inbound.Sent, m.Inbound.Received, m.Inbound.Refused, m.Inbound.Lost)

@@ -112,11 +112,11 @@ func TestLoadShardsMergeToTheUnshardedRun(t *testing.T) {
 	}
 	type comparable struct {
 		Customers, Turns, JourneyErrors, Lost int
-		Journeys                                map[string]int
-		InSent, InReceived, InRefused           int
-		OutSent, OutReceived, OutRefused        int
-		OnPhones                                int
-		Rules                                   map[string]string
+		Journeys                              map[string]int
+		InSent, InReceived, InRefused         int
+		OutSent, OutReceived, OutRefused      int
+		OnPhones                              int
+		Rules                                 map[string]string
 	}
 	view := func(s load.Summary) comparable {
 		c := comparable{Customers: s.Customers, Turns: s.Turns, JourneyErrors: s.JourneyErrors, Lost: s.Lost, Journeys: s.Journeys,
