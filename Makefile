@@ -16,15 +16,37 @@ ifneq ($(wildcard /.dockerenv),)
 export TESTCONTAINERS_HOST_OVERRIDE ?= localhost
 endif
 
-.PHONY: test vet unit build bench lint fuzz clean images clean-containers
+.PHONY: test vet unit build bench lint fuzz fuzz-short soak clean images clean-containers
 
-test: vet unit
+test: vet unit fuzz-short
 
 vet:
 	$(GO) vet $(PKGS)
 
 unit:
 	$(GO) test -race -timeout 10m $(PKGS)
+
+# Fuzzing (docs/reliability.md): `make test` runs each target that parses what crosses the mocks for
+# FUZZ_SHORT; `make fuzz` runs every target for FUZZTIME. A failure keeps its input under the package's
+# testdata/fuzz/, which plain `go test` then replays.
+FUZZ_SHORT ?= 1s
+FUZZTIME   ?= 10m
+
+fuzz-short:
+	FUZZSET=short FUZZTIME=$(FUZZ_SHORT) GO=$(GO) scripts/fuzz.sh
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
+
+# Soak: the fault, timeout and goroutine-leak tests many times over under the race detector, then
+# parley load with many customers, with the race detector (fewer) and without it.
+SOAK_COUNT     ?= 20
+SOAK_CUSTOMERS ?= 10000
+
+soak:
+	$(GO) test -race -count $(SOAK_COUNT) -timeout 30m -run 'TestFaults|NoGoroutines|TestWebhookTimeout|TestWebhookTLS' ./harness ./mocks/...
+	$(GO) run -race ./cmd/parley load --customers $$(( $(SOAK_CUSTOMERS) / 10 ))
+	$(GO) run ./cmd/parley load --customers $(SOAK_CUSTOMERS)
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/parley ./cmd/parley
