@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,6 +46,14 @@ type serveConfig struct {
 	dlpAddr           string
 
 	controlToken string
+
+	// TLS and webhook delivery (serve_tls.go).
+	tls           bool
+	tlsCAOut      string
+	tlsExtraHosts string
+	webhookCA     string
+	webhookHosts  string
+	tlsConfig     *tls.Config // made by setupTLS
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -67,6 +76,11 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.agent, "agent", "", "Dialogflow ES agent export (directory or .zip); default: the built-in Tienda Ejemplo agent")
 	fs.StringVar(&c.dlpAddr, "dlp", dlp.DefaultAddr, "address of the Cloud DLP mock, REST and gRPC on one port (empty = not started)")
 	fs.StringVar(&c.controlToken, "control-token", "", "bearer token every /_parley/ control call must send; required when a mock listens beyond loopback")
+	fs.BoolVar(&c.tls, "tls", false, "serve every mock over HTTPS with a CA made for the run (see --tls-ca-out)")
+	fs.StringVar(&c.tlsCAOut, "tls-ca-out", "parley-ca.pem", "with --tls: file the run's CA is written to; point the assistant's SSL_CERT_FILE at it")
+	fs.StringVar(&c.tlsExtraHosts, "tls-hosts", "", "with --tls: more names for the mocks' certificate, comma-separated (e.g. whatsapp,dialogflow in a container network)")
+	fs.StringVar(&c.webhookCA, "webhook-ca", "", "PEM file of the CA that https:// webhooks verify the assistant's certificate against (default: the system's roots)")
+	fs.StringVar(&c.webhookHosts, "webhook-hosts", "", "hosts webhooks may be sent to, comma-separated (host or host:port); default: any")
 }
 
 // checkExposure refuses a mock listening beyond loopback without a control token: anyone on that network
@@ -84,14 +98,25 @@ func (c *serveConfig) checkExposure() error {
 }
 
 // guarded serves h, the whole surface of a mock, on addr with its /_parley/ routes behind the control
-// token. The mock itself then listens on a loopback port of its own that nothing else uses.
-func guarded(addr, token string, format control.ErrorFormat, h http.Handler) (url string, stop func() error, err error) {
+// token (and over TLS with --tls). The mock itself then listens on a loopback port of its own that
+// nothing else uses.
+func (c *serveConfig) guarded(addr string, format control.ErrorFormat, h http.Handler) (url string, stop func() error, err error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	// gcp.NewHTTPServer speaks unencrypted HTTP/2 too, which the gRPC half of Dialogflow and DLP needs.
-	return "http://" + l.Addr().String(), gcp.Serve(gcp.NewHTTPServer(control.RequireToken(token, format, h)), l), nil
+	return c.scheme() + l.Addr().String(), front(l, c.controlToken, c.tlsConfig, format, h), nil
+}
+
+// front serves h on l with the control token, over TLS when tlsCfg is set (HTTP/2 negotiated by ALPN for
+// gRPC). gcp.NewHTTPServer speaks unencrypted HTTP/2 too, which gRPC needs without TLS.
+func front(l net.Listener, token string, tlsCfg *tls.Config, format control.ErrorFormat, h http.Handler) (stop func() error) {
+	srv := gcp.NewHTTPServer(control.RequireToken(token, format, h))
+	if tlsCfg != nil {
+		srv.Protocols.SetHTTP2(true)
+		l = tls.NewListener(l, tlsCfg)
+	}
+	return gcp.Serve(srv, l)
 }
 
 // envName is the environment variable that sets flag name: PARLEY_ and the name in upper case with
@@ -119,14 +144,15 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 	}
 	// With a control token each mock listens on loopback and guarded() serves it on the address asked for.
 	token := cfg.controlToken
+	fronted := token != "" || cfg.tlsConfig != nil // the control token or TLS is served in front of each mock
 	inner := func(addr string) string {
-		if token == "" {
+		if !fronted {
 			return addr
 		}
 		return "127.0.0.1:0"
 	}
 	var waFront net.Listener
-	if token != "" {
+	if fronted {
 		// Listen before the mock starts, so its media URLs can name the address the assistant reaches.
 		l, err := net.Listen("tcp", cfg.whatsappAddr)
 		if err != nil {
@@ -134,7 +160,7 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 		}
 		waFront = l
 		if cfg.publicURL == "" {
-			cfg.publicURL = "http://" + l.Addr().String()
+			cfg.publicURL = cfg.scheme() + l.Addr().String()
 		}
 	}
 	opts := []whatsapp.Option{
@@ -144,6 +170,14 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 		whatsapp.WithMPS(cfg.mps), whatsapp.WithPairRate(cfg.pairRate),
 		whatsapp.WithWindowErrorMode(whatsapp.WindowErrorMode(cfg.windowError)), whatsapp.WithSeed(cfg.seed),
 	}
+	webhookOpts, err := cfg.webhookOptions()
+	if err != nil {
+		if waFront != nil {
+			waFront.Close()
+		}
+		return nil, err
+	}
+	opts = append(opts, webhookOpts...)
 	if cfg.webhook != "" {
 		opts = append(opts, whatsapp.WithWebhook(cfg.webhook))
 	}
@@ -161,8 +195,8 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 		return fail(err)
 	}
 	if waFront != nil {
-		stop := gcp.Serve(gcp.NewHTTPServer(control.RequireToken(token, control.GraphErrors, wa.Handler())), waFront)
-		started = append(started, runningMock{name: "whatsapp", url: "http://" + waFront.Addr().String(), close: func() error {
+		stop := front(waFront, token, cfg.tlsConfig, control.GraphErrors, wa.Handler())
+		started = append(started, runningMock{name: "whatsapp", url: cfg.scheme() + waFront.Addr().String(), close: func() error {
 			return errors.Join(stop(), wa.Close())
 		}})
 	} else {
@@ -182,8 +216,8 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 			return fail(err)
 		}
 		m := runningMock{name: "dialogflow", url: df.URL(), close: df.Close}
-		if token != "" {
-			url, stop, err := guarded(cfg.dialogflowAddr, token, control.GoogleErrors, df.Handler())
+		if fronted {
+			url, stop, err := cfg.guarded(cfg.dialogflowAddr, control.GoogleErrors, df.Handler())
 			if err != nil {
 				_ = df.Close()
 				return fail(fmt.Errorf("dialogflow: %w", err))
@@ -198,8 +232,8 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 			return fail(err)
 		}
 		m := runningMock{name: "dlp", url: d.URL(), close: d.Close}
-		if token != "" {
-			url, stop, err := guarded(cfg.dlpAddr, token, control.GoogleErrors, d.Handler())
+		if fronted {
+			url, stop, err := cfg.guarded(cfg.dlpAddr, control.GoogleErrors, d.Handler())
 			if err != nil {
 				_ = d.Close()
 				return fail(fmt.Errorf("dlp: %w", err))
@@ -246,6 +280,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("--log-level %q: want debug, info, warn or error", cfg.logLevel)
 	}
 	if err := cfg.checkExposure(); err != nil {
+		return err
+	}
+	if err := cfg.setupTLS(); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
