@@ -45,6 +45,11 @@ var (
 		"te transfiero", "companero", "companera", "equipo de atencion", "llamanos", "llama al", "agent", "human", "person",
 		"representative", "transfer", "colleague", "call us", "our team"}
 
+	// handoffAnnounced is the assistant saying it is passing the chat to a person (WA-ESC-02 starts there).
+	handoffAnnounced = []string{"te paso", "te pasamos", "te pongo con", "te pongo en contacto", "te transfiero",
+		"te transferimos", "te atendera", "te respondera", "un agente", "una persona de nuestro equipo",
+		"passing you", "transferring you", "transfer you", "connect you", "put you through", "an agent will", "will answer in this"}
+
 	aiDisclosure = []string{"asistente virtual", "asistente automatico", "asistente digital", "bot", "chatbot", "ia",
 		"inteligencia artificial", "automatico", "automatizado", "virtual assistant", "ai", "automated", "artificial intelligence",
 		"digital assistant"}

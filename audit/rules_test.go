@@ -344,6 +344,23 @@ var ruleCases = []ruleCase{
 		b.say(ana, "s1", "¿Dónde está mi pedido TE-1001?")
 		return nil
 	}},
+	// No handoff was announced (the refusal is WA-ESC-01's finding): the bot answering on is not a bot
+	// talking over a person.
+	{rule: "WA-ESC-02", name: "request refused, no handoff to stay quiet for", want: NotExercised, build: func(b *jb) []uint64 {
+		b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "quiero hablar con una persona"})
+		b.say(ana, "s1", "quiero hablar con una persona")
+		b.out(ana, "¡Puedo ayudarte con cualquier cosa! Cuéntame qué necesitas.")
+		b.in(ana, "¿hola? ¿hay alguien?")
+		b.df("s1", "¿hola? ¿hay alguien?", nil, false)
+		return nil
+	}},
+	{rule: "WA-ESC-02", name: "handoff announced in English, bot answers on", want: Broken, build: func(b *jb) []uint64 {
+		h := b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "I want to talk to a human"})
+		b.say(ana, "s1", "I want to talk to a human")
+		b.out(ana, "I'm passing you to a person from our team; they will answer in this same chat.")
+		b.in(ana, "hello?")
+		return evid(h, b.df("s1", "hello?", nil, false))
+	}},
 	{rule: "WA-ESC-02", name: "bot keeps querying Dialogflow during the handoff", want: Broken, build: func(b *jb) []uint64 {
 		h := b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "AGENTE"})
 		b.say(ana, "s1", "AGENTE")

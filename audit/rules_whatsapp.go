@@ -425,6 +425,12 @@ func checkEsc02(v *View) (o outcome) {
 				phrase = h.Phrase
 			}
 			a := c.anchor(i, phrase)
+			// A handoff exists only once the assistant announced one. An assistant that refused, or only
+			// gave a phone number, hands nothing over and may go on answering; that reply is WA-ESC-01's.
+			if !has(folded(c.replies(a)), handoffAnnounced...) {
+				o.note("a request for a person was not answered with a transfer; the bot answering on is not judged here (see WA-ESC-01)")
+				continue
+			}
 			start := c.nextInbound(max(a, i))
 			if start >= len(c.evs) {
 				continue // the customer never wrote during the handoff: nothing to judge
