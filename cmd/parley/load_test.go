@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/bots/reference"
 	"github.com/parley-dev/parley/load"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
 // TestLoadHelperProcess is not a test: it is `parley` run as a separate process by the shard tests
@@ -190,5 +196,49 @@ func TestLoadFlags(t *testing.T) {
 				t.Errorf("got %v (exit %d), want a usage error mentioning %q", err, exitCode(err), tc.want)
 			}
 		})
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestLoadAgainstBotURL runs a load against an assistant running on its own (the reference assistant,
+// configured only through the bot contract, as a vendor's would be), with the mocks started by `parley
+// load` where its serve flags say, and the customers driving the WhatsApp mock over its HTTP control API.
+func TestLoadAgainstBotURL(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	wa, df, dl := freeAddr(t), freeAddr(t), freeAddr(t)
+	bot, err := reference.New(reference.Config{
+		WhatsAppAPIURL: "http://" + wa, WhatsAppAPIVersion: "v23.0", PhoneNumberID: whatsapp.DefaultPhoneNumberID,
+		Token: whatsapp.DefaultAccessToken, AppSecret: whatsapp.DefaultAppSecret, VerifyToken: whatsapp.DefaultVerifyToken,
+		DialogflowEndpoint: df, DialogflowProject: dialogflow.DefaultProject, DialogflowLanguage: "es", DLPEndpoint: dl,
+	}, reference.WithObservedClock(), reference.WithSendRate(0), reference.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bot.Close()
+	srv := httptest.NewServer(bot.Handler())
+	defer srv.Close()
+
+	var out, errOut bytes.Buffer
+	err = run(ctx, []string{"load", "--bot-url", srv.URL, "--customers", "20", "--mps", "0", "--seed", "2",
+		"--whatsapp", wa, "--dialogflow", df, "--dlp", dl, "--json"}, func(string) string { return "" }, &out, &errOut)
+	if err != nil {
+		t.Fatalf("load --bot-url: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	var s load.Summary
+	if err := json.Unmarshal(out.Bytes(), &s); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if s.Customers != 20 || s.Turns < 20 || s.Lost != 0 || s.JourneyErrors != 0 || s.Messages.Inbound.Received != s.Messages.Inbound.Sent || s.Messages.Outbound.Received == 0 {
+		t.Errorf("summary against --bot-url: %+v", s)
 	}
 }
