@@ -463,8 +463,9 @@ func (e *ContainersEnv) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		var errs []error
+		// Killed, not stopped gracefully: the run is over, its journal and logs already read.
 		for i := len(e.containers) - 1; i >= 0; i-- {
-			if err := testcontainers.TerminateContainer(e.containers[i].c, testcontainers.StopTimeout(2*time.Second)); err != nil {
+			if err := testcontainers.TerminateContainer(e.containers[i].c, testcontainers.StopTimeout(0)); err != nil {
 				errs = append(errs, fmt.Errorf("removing the %s container: %w", e.containers[i].role, err))
 			}
 		}
