@@ -256,16 +256,28 @@ func defaultContainerSettings() {
 	})
 }
 
-// DockerAvailable reports whether a Docker engine answers; the error says why not.
+// DockerAvailable reports whether a Docker engine answers; the error says why not. When DOCKER_HOST is
+// set, that engine must answer: testcontainers would otherwise fall back to the local socket, and a run
+// meant for a remote engine would quietly use another one.
 func DockerAvailable(ctx context.Context) error {
 	defaultContainerSettings()
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		cli, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
+		if err != nil {
+			return fmt.Errorf("no Docker engine: DOCKER_HOST=%q: %w", h, err)
+		}
+		defer cli.Close()
+		if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
+			return fmt.Errorf("no Docker engine answers at DOCKER_HOST=%q: %w", h, err)
+		}
+	}
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
 		return fmt.Errorf("no Docker engine: %w", err)
 	}
 	defer cli.Close()
 	if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
-		return fmt.Errorf("no Docker engine answers (DOCKER_HOST=%q): %w", os.Getenv("DOCKER_HOST"), err)
+		return fmt.Errorf("no Docker engine answers: %w", err)
 	}
 	return nil
 }

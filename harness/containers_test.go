@@ -435,3 +435,31 @@ func BenchmarkContainersWarmStart(b *testing.B) {
 		}
 	}
 }
+
+// TestNoDockerSkipsOrFailsInCI: without a Docker engine the container tests skip and say why, except with
+// CI=true, where they fail. The test runs itself in a child process pointed at a socket that does not
+// exist.
+func TestNoDockerSkipsOrFailsInCI(t *testing.T) {
+	if os.Getenv("PARLEY_NO_DOCKER_CHILD") == "1" {
+		requireDocker(t)
+		t.Fatal("requireDocker returned although no engine answers")
+	}
+	for _, tc := range []struct {
+		name, ci string
+		wantFail bool
+		want     string
+	}{
+		{"elsewhere a skip", "", false, "--- SKIP"},
+		{"in CI a failure", "true", true, "CI=true and the container tests cannot run"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestNoDockerSkipsOrFailsInCI$", "-test.v")
+			cmd.Env = append(os.Environ(), "PARLEY_NO_DOCKER_CHILD=1", "CI="+tc.ci,
+				"DOCKER_HOST=unix:///nonexistent/parley/docker.sock")
+			out, err := cmd.CombinedOutput()
+			if (err != nil) != tc.wantFail || !strings.Contains(string(out), tc.want) || !strings.Contains(string(out), "Docker") {
+				t.Errorf("CI=%q: err %v, output:\n%s\nwant failure %v with %q and the reason", tc.ci, err, out, tc.wantFail, tc.want)
+			}
+		})
+	}
+}
