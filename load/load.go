@@ -78,6 +78,10 @@ type Target struct {
 	// Settle waits until nothing is in flight, so the journal is complete; nil waits for the WhatsApp
 	// mock's webhook queue only.
 	Settle func(ctx context.Context) error
+	// Sync, when set, brings Journal up to date with the journals the mocks keep elsewhere (containers
+	// mode): the run calls it every SyncEvery (default 20ms) to see replies arrive, and once at the end.
+	Sync      func(ctx context.Context) error
+	SyncEvery time.Duration
 }
 
 // Progress is a snapshot of a running load.
@@ -192,6 +196,12 @@ func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	w := newWatcher(t.Journal)
+	if t.Sync != nil {
+		w.sync, w.every = t.Sync, t.SyncEvery
+		if w.every <= 0 {
+			w.every = 20 * time.Millisecond
+		}
+	}
 	go w.run(wctx)
 
 	r := &recorder{journeys: map[string]int{}, errors: map[string]int{}}
@@ -293,6 +303,11 @@ func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
 	defer cancel()
 	if err := settle(sctx); err != nil {
 		r.fail(fmt.Errorf("the run did not settle: %w", err))
+	}
+	if t.Sync != nil {
+		if err := t.Sync(sctx); err != nil {
+			r.fail(fmt.Errorf("fetching the mocks' journal: %w", err))
+		}
 	}
 	stopWatch()
 	<-progressDone

@@ -28,6 +28,8 @@ type phone struct {
 // every change (as a shared condition does) costs more than the conversation itself.
 type watcher struct {
 	j      *journal.Journal
+	sync   func(context.Context) error // containers: fetch the mocks' events into j
+	every  time.Duration
 	mu     sync.Mutex
 	phones map[string]*phone
 }
@@ -50,8 +52,22 @@ func (w *watcher) phone(waID string) *phone {
 
 func (w *watcher) run(ctx context.Context) {
 	var last uint64
+	var tick <-chan time.Time
+	if w.sync != nil {
+		t := time.NewTicker(w.every)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
+		if w.sync != nil {
+			// An error here (a mock restarting) is retried at the next tick; the accounting at the end
+			// syncs again and reports it.
+			_ = w.sync(ctx)
+		}
 		changed := w.j.Changed() // taken before reading, so an append in between still wakes us
+		if w.sync != nil {
+			changed = nil // in containers mode the ticker paces the fetches; appends would spin them
+		}
 		evs := w.j.After(last)
 		now := time.Now()
 		for _, e := range evs {
@@ -79,6 +95,7 @@ func (w *watcher) run(ctx context.Context) {
 		}
 		select {
 		case <-changed:
+		case <-tick:
 		case <-ctx.Done():
 			return
 		}

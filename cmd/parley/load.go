@@ -33,7 +33,8 @@ rule was broken; 1 otherwise; 2 when the run could not be made.
 The WhatsApp mock keeps the platform's throughput limit (--mps 80) and pair rate (--pair-rate 6s) unless
 told otherwise; refused sends are counted with their code. Measure beyond the default tier with --mps 0.
 With --bot-url the mocks listen where the mock flags say, as 'parley serve' does: point the assistant
-there. 'parley load merge' joins the --json summaries of the shards of one run.
+there. --mode containers (implied by --bot-image) runs the mocks, and the reference assistant or the
+vendor's image, in Docker as 'parley certify --mode containers' does; the mocks keep their default limits. 'parley load merge' joins the --json summaries of the shards of one run.
 
 Flags:
 `
@@ -55,6 +56,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		turnTimeout = fs.Duration("turn-timeout", 30*time.Second, "how long a customer waits for an answer")
 		think       = fs.Duration("think", 0, "how long customers take between an answer and their next message, on average (0: at once)")
 		botURL      = fs.String("bot-url", "", "base URL of a running assistant (its webhook is BOT-URL/webhook); default: the built-in reference assistant")
+		mode        = fs.String("mode", "embedded", "embedded (mocks and reference assistant in this process) or containers (in Docker, as certify --mode containers)")
+		image       = fs.String("image", "", "containers mode: the parley image of the mocks; default: built from the source tree")
+		botImage    = fs.String("bot-image", "", "containers mode: a vendor's assistant image, given the bot contract's environment, listening on 8080")
 		violations  = fs.String("violations", "", "comma-separated rule ids the reference assistant breaks on purpose")
 	)
 	cfg.flags(fs)
@@ -100,7 +104,22 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	target, closeTarget, err := loadTarget(ctx, cfg, *botURL, *violations, logger)
+	if *botImage != "" {
+		*mode = "containers"
+	}
+	var target load.Target
+	var closeTarget func()
+	switch *mode {
+	case "embedded":
+		target, closeTarget, err = loadTarget(ctx, cfg, *botURL, *violations, logger)
+	case "containers":
+		if *botURL != "" {
+			return usageError("--bot-url runs the mocks in this process; leave out --mode containers or give --bot-image")
+		}
+		target, closeTarget, err = containersTarget(ctx, cfg, *image, *botImage, *violations, logger, stderr)
+	default:
+		return usageError("--mode %q: want embedded or containers", *mode)
+	}
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("load: %w", err)}
 	}
@@ -183,6 +202,33 @@ func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string,
 	hooks := &harness.Hooks{BaseURL: strings.TrimSuffix(botURL, "/"), Journal: j}
 	w := &sim.World{WhatsApp: wa, Journal: j, Hooks: hooks}
 	return load.Target{World: w, Journal: j}, closeAll, nil
+}
+
+// containersTarget starts the mocks (and the reference assistant, or botImage) in containers. The mocks
+// run with their defaults, the platform's limits included; the customers play over the control API and
+// the journal is fetched from the mocks as the run goes.
+func containersTarget(ctx context.Context, cfg serveConfig, image, botImage, violations string, logger *slog.Logger, stderr io.Writer) (load.Target, func(), error) {
+	if err := harness.DockerAvailable(ctx); err != nil {
+		return load.Target{}, nil, fmt.Errorf("--mode containers needs a Docker engine (%v); start Docker or point DOCKER_HOST at one", err)
+	}
+	if image == "" {
+		fmt.Fprintln(stderr, "parley: building the parley image from the source tree (give --image to use a published one)")
+		built, err := harness.BuildImage(ctx, nil)
+		if err != nil {
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			return load.Target{}, nil, fmt.Errorf("the parley image could not be built here (%s); pass --image", first)
+		}
+		image = built.Ref
+	}
+	o := harness.ContainersOptions{Image: image, BotImage: botImage, Seed: cfg.seed, Logger: logger}
+	if violations != "" {
+		o.Violations = strings.Split(violations, ",")
+	}
+	env, err := harness.StartContainers(ctx, o)
+	if err != nil {
+		return load.Target{}, nil, err
+	}
+	return load.Target{World: env.World, Journal: env.Journal, Settle: env.Settle, Sync: env.Sync}, func() { env.Close() }, nil
 }
 
 func round(d time.Duration) time.Duration {

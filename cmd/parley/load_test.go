@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/bots/reference"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/load"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -240,5 +241,30 @@ func TestLoadAgainstBotURL(t *testing.T) {
 	}
 	if s.Customers != 20 || s.Turns < 20 || s.Lost != 0 || s.JourneyErrors != 0 || s.Messages.Inbound.Received != s.Messages.Inbound.Sent || s.Messages.Outbound.Received == 0 {
 		t.Errorf("summary against --bot-url: %+v", s)
+	}
+}
+
+// TestLoadInContainers plays a small load with the mocks and the reference assistant in Docker: replies
+// are seen through the journal fetched from the mocks, and every message is still accounted for.
+func TestLoadInContainers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts containers")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := harness.DockerAvailable(ctx); err != nil {
+		t.Skipf("no Docker engine: %v", err)
+	}
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"load", "--mode", "containers", "--customers", "10", "--seed", "4", "--json"}, func(string) string { return "" }, &out, &errOut)
+	if err != nil {
+		t.Fatalf("load --mode containers: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	var s load.Summary
+	if err := json.Unmarshal(out.Bytes(), &s); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if s.Customers != 10 || s.Turns < 10 || s.JourneyErrors != 0 || s.Lost != 0 || s.Messages.OnPhones != s.Messages.Outbound.Received || s.Messages.Outbound.Received == 0 {
+		t.Errorf("summary in containers: %+v", s)
 	}
 }
