@@ -4,7 +4,14 @@
 // simulated clock shared by the WhatsApp, Dialogflow and DLP mocks, the reference assistant configured
 // only through the bot contract (docs/bot-contract.md), and a sim.World whose customers talk through the
 // WhatsApp mock's control interface. Every part listens on 127.0.0.1 with a port the kernel picks, so
-// parallel environments never collide.
+// parallel environments never collide. Webhooks reach the assistant over HTTPS (Env.WebhookURL), as Meta
+// delivers them, with a certificate made for the run that the WhatsApp mock trusts; the same TLS face is
+// probed at TLS 1.0 to 1.3 (tls.probe events, WA-SEC-02). The certification hooks use the plain face
+// (Env.BotURL).
+//
+// RunJourney plays one sim.Journey in a fresh environment and audits it; the detection matrix
+// (matrix_test.go) plays the journeys against every violation switch of the reference assistant, and
+// TestThousandCustomers plays a thousand customers at once in one environment.
 //
 // Containers mode (StartContainers, RunJourneyInContainers) runs the same parts with testcontainers-go:
 // a network per run; one container of the parley image running `parley serve` (the three mocks in one

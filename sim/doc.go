@@ -11,4 +11,8 @@
 // expectation returns an error that shows the customer's transcript, so a red test explains itself.
 //
 // Customers share no state: many run concurrently, each with its own phone number.
+//
+// Journeys() is the certification suite in Go: each journey names the catalogue rules it exercises, and
+// together they exercise all of them. Forge plays an attacker rather than the customer (a webhook
+// WhatsApp did not sign, for WA-SEC-01); a hook the assistant refuses comes back as a *HookError.
 package sim
