@@ -108,12 +108,27 @@ func playJourney(ctx context.Context, envs steps.EnvFactory, j sim.Journey, tags
 	if err != nil {
 		out.Err = errors.Join(out.Err, fmt.Errorf("reading the journal: %w", err))
 	}
+	out.Events = events
+	out.Audit = auditScenario(env, events)
 	if err := env.Close(); err != nil {
 		out.Err = errors.Join(out.Err, fmt.Errorf("closing the environment: %w", err))
 	}
-	out.Events = events
-	out.Audit = audit.Run(events, env.AuditOptions())
 	return out
+}
+
+// historyAuditor is an environment whose scenarios share their assistant and journal with the scenarios
+// before them (--bot-url): it audits a scenario over the whole history, keeping the findings the
+// scenario's own events caused.
+type historyAuditor interface {
+	auditScenario() audit.Report
+}
+
+// auditScenario audits what a scenario recorded in env.
+func auditScenario(env steps.Environment, events []journal.Event) audit.Report {
+	if h, ok := env.(historyAuditor); ok {
+		return h.auditScenario()
+	}
+	return audit.Run(events, env.AuditOptions())
 }
 
 // certifyConfig is what `parley certify` runs.
@@ -580,12 +595,25 @@ func (p *progress) finish() {
 // journal has been still for --quiet.
 type vendorEnvs struct {
 	cfg     certifyConfig
+	mc      serveConfig // the mocks' configuration, webhook included
+	logger  *slog.Logger
+	played  int // scenarios started so far
 	journal *journal.Journal
 	mocks   []runningMock
 	wa      *whatsapp.ControlClient
 	hooks   *harness.Hooks
 	hc      *http.Client
 	df      *dialogflow.ControlClient
+}
+
+// controlHTTP is a client of the mocks' control API with its own connections, carrying the control
+// token when there is one.
+func (v *vendorEnvs) controlHTTP() *http.Client {
+	var rt http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+	if v.mc.controlToken != "" {
+		rt = bearer{token: v.mc.controlToken, next: rt}
+	}
+	return &http.Client{Transport: rt}
 }
 
 // bearer adds the control token to every control call.
@@ -617,11 +645,8 @@ func startVendorMocks(ctx context.Context, cfg certifyConfig, logger *slog.Logge
 	if err != nil {
 		return nil, usageError("starting the mocks: %v; free the port or move the mock with --whatsapp, --dialogflow, --dlp", err)
 	}
-	v := &vendorEnvs{cfg: cfg, journal: j, mocks: mocks, hooks: &harness.Hooks{BaseURL: base, Journal: j}}
-	v.hc = http.DefaultClient
-	if mc.controlToken != "" {
-		v.hc = &http.Client{Transport: bearer{token: mc.controlToken, next: http.DefaultTransport}}
-	}
+	v := &vendorEnvs{cfg: cfg, mc: mc, logger: logger, journal: j, mocks: mocks, hooks: &harness.Hooks{BaseURL: base, Journal: j}}
+	v.hc = v.controlHTTP()
 	v.wa = whatsapp.NewControlClient(mocks[0].url, whatsapp.WithControlHTTPClient(v.hc))
 	for _, m := range mocks {
 		if m.name == "dialogflow" {
@@ -658,12 +683,31 @@ func (v *vendorEnvs) close() {
 	}
 }
 
-// Start begins a scenario: the WhatsApp mock forgets the previous scenario's conversations, and the
-// scenario's journal starts here.
-func (v *vendorEnvs) Start(ctx context.Context, _ steps.Scenario) (steps.Environment, error) {
-	if err := v.wa.Reset(ctx); err != nil {
-		return nil, err
+// Start begins a scenario: its journal starts here, with a fresh WhatsApp mock on the same address (a
+// new seed, so new message ids). Fresh, because the scenario's customers are new to WhatsApp (their
+// inboxes empty); a new seed, because an assistant rightly ignores a message id it has already handled,
+// as it would after a reset that restarted the ids. The assistant itself remembers its customers across
+// scenarios, which is why scenarios take turns and each is audited with the whole run's history
+// (auditScenario). Dialogflow and DLP keep running: their state is the assistant's sessions.
+func (v *vendorEnvs) Start(_ context.Context, _ steps.Scenario) (steps.Environment, error) {
+	if v.played > 0 {
+		if err := v.mocks[0].close(); err != nil {
+			return nil, fmt.Errorf("restarting the WhatsApp mock: %w", err)
+		}
+		mc := v.mc
+		mc.dialogflowAddr, mc.dlpAddr = "", "" // startMocks starts WhatsApp always, the others when addressed
+		mc.seed += int64(v.played)
+		wa, err := startMocks(mc, v.journal, v.logger)
+		if err != nil {
+			return nil, fmt.Errorf("restarting the WhatsApp mock: %w", err)
+		}
+		v.mocks[0] = wa[0]
+		// A new client: the old one's idle connections led to the mock that just closed.
+		v.hc.CloseIdleConnections()
+		v.hc = v.controlHTTP()
+		v.wa = whatsapp.NewControlClient(wa[0].url, whatsapp.WithControlHTTPClient(v.hc))
 	}
+	v.played++
 	e := &vendorEnv{v: v, from: v.journal.Last()}
 	e.world = &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks, Settle: e.settle}
 	return e, nil
@@ -682,6 +726,28 @@ func (e *vendorEnv) AuditOptions() audit.Options {
 	return audit.Options{CertifyDeployed: true}
 }
 func (e *vendorEnv) Close() error { return nil }
+// auditScenario judges the journal from the start of the run to now, so that what the assistant knows
+// from earlier scenarios (a notice already given, a consent already collected) is known to the auditor
+// too, and keeps the findings whose offending act (their first event) belongs to this scenario. A rule
+// whose only findings belong to earlier scenarios counts as passed here: this scenario exercised it.
+func (e *vendorEnv) auditScenario() audit.Report {
+	rep := audit.Run(e.v.journal.After(0), e.AuditOptions())
+	for i, res := range rep.Results {
+		var kept []audit.Finding
+		for _, f := range res.Findings {
+			if len(f.Seqs) > 0 && f.Seqs[0] > e.from {
+				kept = append(kept, f)
+			}
+		}
+		res.Findings = kept
+		if res.Status == audit.Broken && !slices.ContainsFunc(kept, func(f audit.Finding) bool { return f.Severity != audit.SeverityInfo }) {
+			res.Status = audit.Passed
+		}
+		rep.Results[i] = res
+	}
+	return rep
+}
+
 func (e *vendorEnv) Events(context.Context) ([]journal.Event, error) {
 	return e.v.journal.After(e.from), nil
 }
@@ -1009,7 +1075,7 @@ func (s *featureSuite) play(ctx context.Context, envs steps.EnvFactory, path, na
 	if status != 0 && out.Err == nil && rec.started == 0 {
 		out.Err = fmt.Errorf("godog could not run %s (status %d)", path, status)
 	}
-	out.Audit = audit.Run(out.Events, rec.audit)
+	out.Audit = rec.report
 	return out
 }
 
@@ -1018,7 +1084,7 @@ type recordingEnvs struct {
 	next    steps.EnvFactory
 	started int
 	events  []journal.Event
-	audit   audit.Options
+	report  audit.Report
 	err     error
 }
 
@@ -1029,7 +1095,6 @@ func (r *recordingEnvs) Start(ctx context.Context, s steps.Scenario) (steps.Envi
 		return nil, err
 	}
 	r.started++
-	r.audit = env.AuditOptions()
 	return &recordingEnv{Environment: env, r: r}, nil
 }
 
@@ -1044,5 +1109,6 @@ func (e *recordingEnv) Close() error {
 	if err != nil {
 		e.r.err = fmt.Errorf("reading the journal: %w", err)
 	}
+	e.r.report = auditScenario(e.Environment, events)
 	return e.Environment.Close()
 }

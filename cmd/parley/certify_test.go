@@ -421,14 +421,24 @@ func TestCertifyBotURL(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "r")
 	var stdout, stderr bytes.Buffer
-	err = run(ctx, append([]string{"certify", "--bot-url", botURL, "--tags", "@AI-DISC-01", "--out", out, "--quiet", "150ms"}, mockFlags...),
+	// Three journeys, two of them with the same customer (first contact in Spanish, then order status):
+	// the assistant remembers her across scenarios, and the auditor must too (the privacy notice given in
+	// the first is not owed again in the second).
+	err = run(ctx, append([]string{"certify", "--bot-url", botURL, "--tags", "@AI-DISC-01 or @PII-NLU-02", "--out", out, "--quiet", "150ms"}, mockFlags...),
 		func(string) string { return "" }, &stdout, &stderr)
 	if err != nil && exitCode(err) != 1 {
 		t.Fatalf("certify: %v\n%s", err, stderr.String())
 	}
 	r := readReportFile(t, out)
-	if len(r.Scenarios) != 2 {
-		t.Errorf("%d scenarios, want the two first contacts tagged @AI-DISC-01", len(r.Scenarios))
+	if len(r.Scenarios) != 3 || r.Scenarios[2].Name != "order status" {
+		t.Fatalf("%d scenarios, want the two first contacts, then order status", len(r.Scenarios))
+	}
+	// The reference assistant breaks no rule; only WA-SEC-02 may be, since it is served over plain HTTP
+	// and a deployed assistant must be on HTTPS.
+	for _, rr := range r.Rules {
+		if rr.Status == audit.Broken && rr.ID != "WA-SEC-02" {
+			t.Errorf("%s broken by the reference assistant by URL: %+v", rr.ID, rr.Findings)
+		}
 	}
 	if r.Assistant.Kind != "url" || r.Assistant.URL != botURL {
 		t.Errorf("assistant = %+v", r.Assistant)
@@ -437,8 +447,8 @@ func TestCertifyBotURL(t *testing.T) {
 		if s.Status == report.ScenarioError || len(s.Transcript) == 0 {
 			t.Errorf("scenario %q: %s %s, %d turns", s.Name, s.Status, s.Error, len(s.Transcript))
 		}
-		if st := s.RuleStatus["AI-DISC-01"]; st != audit.Passed {
-			t.Errorf("scenario %q: AI-DISC-01 %s against the reference assistant by URL", s.Name, st)
+		if s.Error != "" {
+			t.Errorf("scenario %q failed its steps: %s", s.Name, s.Error)
 		}
 	}
 	if !strings.Contains(stderr.String(), "whatsapp mock listening on http://"+wa) {
