@@ -726,6 +726,7 @@ func (e *vendorEnv) AuditOptions() audit.Options {
 	return audit.Options{CertifyDeployed: true}
 }
 func (e *vendorEnv) Close() error { return nil }
+
 // auditScenario judges the journal from the start of the run to now, so that what the assistant knows
 // from earlier scenarios (a notice already given, a consent already collected) is known to the auditor
 // too, and keeps the findings whose offending act (their first event) belongs to this scenario. A rule
