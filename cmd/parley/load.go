@@ -59,7 +59,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		mode        = fs.String("mode", "embedded", "embedded (mocks and reference assistant in this process) or containers (in Docker, as certify --mode containers)")
 		image       = fs.String("image", "", "containers mode: the parley image of the mocks; default: built from the source tree")
 		botImage    = fs.String("bot-image", "", "containers mode: a vendor's assistant image, given the bot contract's environment, listening on 8080")
-		violations  = fs.String("violations", "", "comma-separated rule ids the reference assistant breaks on purpose")
+		violations  = fs.String("violate", "", "comma-separated rule ids the reference assistant breaks on purpose (as certify --violate)")
 	)
 	cfg.flags(fs)
 	fs.Usage = func() {

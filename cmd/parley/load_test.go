@@ -268,3 +268,26 @@ func TestLoadInContainers(t *testing.T) {
 		t.Errorf("summary in containers: %+v", s)
 	}
 }
+
+// TestLoadAuditCatchesAViolation: a load against the reference assistant with WA-OPTOUT-03 (asking "are you sure?") broken on
+// purpose exits 1 with the rule broken in the summary, though every message is accounted for.
+func TestLoadAuditCatchesAViolation(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	mix := filepath.Join(t.TempDir(), "mix.json")
+	if err := os.WriteFile(mix, []byte(`{"opt_out": 1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"load", "--customers", "12", "--mps", "0", "--mix", mix, "--violate", "WA-OPTOUT-03", "--json"}, func(string) string { return "" }, &out, &errOut)
+	if exitCode(err) != 1 {
+		t.Fatalf("exit %d (%v), want 1 for a broken rule\n%s", exitCode(err), err, errOut.String())
+	}
+	var s load.Summary
+	if err := json.Unmarshal(out.Bytes(), &s); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if s.Audit.Rules["WA-OPTOUT-03"].Status != "broken" || s.Lost != 0 || s.Journeys[load.OptOut] != 12 {
+		t.Errorf("WA-OPTOUT-03 %+v, lost %d, journeys %v", s.Audit.Rules["WA-OPTOUT-03"], s.Lost, s.Journeys)
+	}
+}
