@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -351,12 +352,21 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	} else {
 		p.suite = journeySuite{journeys: sim.Journeys()}
 	}
+	if cfg.features != "" && cfg.tags == "" {
+		cfg.tags = features.DefaultTags // scenarios marked work-in-progress are not part of a certification
+		p.cfg.tags = cfg.tags
+	}
 	expr, err := parseTagExpr(cfg.tags)
 	if err != nil {
 		return nil, usageError("--tags %q: %v", cfg.tags, err)
 	}
 	var chosen []scenario
+	names := map[string]int{}
 	for _, s := range p.suite.scenarios() {
+		// Names identify scenarios in the report and when shards merge, so they must be unique.
+		if names[s.name]++; names[s.name] > 1 {
+			s.name = fmt.Sprintf("%s (%d)", s.name, names[s.name])
+		}
 		if expr.match(s.tags) {
 			chosen = append(chosen, s)
 		}
@@ -462,6 +472,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 			for i := range work {
 				sctx, cancel := context.WithTimeout(ctx, p.cfg.timeout)
 				o := p.selected[i].run(sctx, envs)
+				o.Name = p.selected[i].name // made unique by planCertify
 				cancel()
 				outcomes[i] = report.NewScenario(o)
 				prog.done(outcomes[i])
@@ -609,7 +620,11 @@ type vendorEnvs struct {
 // controlHTTP is a client of the mocks' control API with its own connections, carrying the control
 // token when there is one.
 func (v *vendorEnvs) controlHTTP() *http.Client {
-	var rt http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if v.mc.tlsRoots != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: v.mc.tlsRoots, MinVersion: tls.VersionTLS12}
+	}
+	var rt http.RoundTripper = tr
 	if v.mc.controlToken != "" {
 		rt = bearer{token: v.mc.controlToken, next: rt}
 	}
@@ -638,6 +653,9 @@ func startVendorMocks(ctx context.Context, cfg certifyConfig, logger *slog.Logge
 		mc.webhook = base + "/webhook"
 	}
 	if err := mc.checkExposure(); err != nil {
+		return nil, err
+	}
+	if err := mc.setupTLS(); err != nil { // --tls: the mocks over HTTPS, the run's CA in --tls-ca-out
 		return nil, err
 	}
 	j := journal.New(nil)

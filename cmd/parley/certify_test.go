@@ -555,3 +555,49 @@ func TestCertifyContainers(t *testing.T) {
 		t.Errorf("scenario %q in containers: %s %q, %d turns, AI-DISC-01 %s", s.Name, s.Status, s.Error, len(s.Transcript), s.RuleStatus["AI-DISC-01"])
 	}
 }
+
+func TestProgress(t *testing.T) {
+	tests := []struct {
+		name string
+		tty  bool
+		want string
+	}{
+		{"terminal: one line rewritten in place", true, "\r\033[K[1/2] 1 finding(s) · a\r\033[K[2/2] 1 finding(s) · b\r\033[K[2/2] done, 1 finding(s)\n"},
+		{"log: a plain line per scenario", false, "[1/2] failed a (1 finding(s), 2s)\n[2/2] passed b (0 finding(s), 0s)\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			p := newProgress(&b, 2)
+			p.tty = tc.tty
+			p.done(report.Scenario{Name: "a", Status: report.ScenarioFailed, Findings: []report.Finding{{Rule: "X"}}, Timings: report.Timings{WallMS: 2000}})
+			p.done(report.Scenario{Name: "b", Status: report.ScenarioPassed})
+			p.finish()
+			if b.String() != tc.want {
+				t.Errorf("got %q\nwant %q", b.String(), tc.want)
+			}
+		})
+	}
+}
+
+func TestDuplicateScenarioNamesAreMadeUnique(t *testing.T) {
+	tmp := t.TempDir()
+	feature := "Feature: twice\n  @AI-DISC-01\n  Scenario: hello\n    Given a customer \"Oliver\" with phone \"+44 7700 900001\" who speaks English\n    When \"Oliver\" says \"Hello there\"\n    Then \"Oliver\" receives a reply containing \"automated\"\n"
+	for _, f := range []string{"a.feature", "b.feature"} {
+		if err := os.WriteFile(filepath.Join(tmp, f), []byte(feature), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(tmp, "out")
+	if _, _, err := runEnv(t, nil, "certify", "--features", tmp, "--out", out); err != nil && exitCode(err) != 1 {
+		t.Fatal(err)
+	}
+	r := readReportFile(t, out)
+	var names []string
+	for _, s := range r.Scenarios {
+		names = append(names, s.Name)
+	}
+	if strings.Join(names, "|") != "hello|hello (2)" || r.Suite.Tags != "~@wip" {
+		t.Errorf("scenarios %q, tags %q", names, r.Suite.Tags)
+	}
+}
