@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -53,7 +54,8 @@ type serveConfig struct {
 	tlsExtraHosts string
 	webhookCA     string
 	webhookHosts  string
-	tlsConfig     *tls.Config // made by setupTLS
+	tlsConfig     *tls.Config    // made by setupTLS
+	tlsRoots      *x509.CertPool // the run's CA, for parley's own clients of the mocks
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {

@@ -122,6 +122,8 @@ func (c *serveConfig) setupTLS() error {
 		return fmt.Errorf("writing the run's CA: %w", err)
 	}
 	c.tlsConfig = ca.serverTLS()
+	c.tlsRoots = x509.NewCertPool()
+	c.tlsRoots.AppendCertsFromPEM(ca.caPEM)
 	return nil
 }
 
