@@ -352,12 +352,21 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	} else {
 		p.suite = journeySuite{journeys: sim.Journeys()}
 	}
+	if cfg.features != "" && cfg.tags == "" {
+		cfg.tags = features.DefaultTags // scenarios marked work-in-progress are not part of a certification
+		p.cfg.tags = cfg.tags
+	}
 	expr, err := parseTagExpr(cfg.tags)
 	if err != nil {
 		return nil, usageError("--tags %q: %v", cfg.tags, err)
 	}
 	var chosen []scenario
+	names := map[string]int{}
 	for _, s := range p.suite.scenarios() {
+		// Names identify scenarios in the report and when shards merge, so they must be unique.
+		if names[s.name]++; names[s.name] > 1 {
+			s.name = fmt.Sprintf("%s (%d)", s.name, names[s.name])
+		}
 		if expr.match(s.tags) {
 			chosen = append(chosen, s)
 		}
@@ -463,6 +472,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 			for i := range work {
 				sctx, cancel := context.WithTimeout(ctx, p.cfg.timeout)
 				o := p.selected[i].run(sctx, envs)
+				o.Name = p.selected[i].name // made unique by planCertify
 				cancel()
 				outcomes[i] = report.NewScenario(o)
 				prog.done(outcomes[i])
