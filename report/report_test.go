@@ -384,3 +384,28 @@ func TestWriteDir(t *testing.T) {
 		t.Errorf("paths = %v", paths)
 	}
 }
+
+func TestFindingsGoOnTheOffendingTurn(t *testing.T) {
+	events := fixtureEvents()
+	tests := []struct {
+		name string
+		seqs []uint64
+		want int // index of the turn flagged
+	}{
+		// The auditor lists the context (what the customer wrote) before the assistant's act.
+		{"the assistant's reply, not the message it echoed", []uint64{1, 4}, 1},
+		{"a call goes on the message it served", []uint64{2}, 0},
+		{"the latest act of the assistant", []uint64{1, 4, 7}, 3},
+		{"no act of the assistant: the latest event shown", []uint64{1, 6}, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := Transcript(events, []Finding{{Rule: "R", Seqs: tc.seqs}})
+			for i, tu := range tr {
+				if flagged := len(tu.Findings) > 0; flagged != (i == tc.want) {
+					t.Errorf("turn %d (%s %s) flagged %t", i, tu.From, tu.Kind, flagged)
+				}
+			}
+		})
+	}
+}

@@ -31,7 +31,7 @@ type Turn struct {
 	// (the calls recorded after it and before the customer's next message), whether it replied first or not.
 	Calls []Call `json:"calls,omitempty"`
 	// Findings are the ids of the rules whose finding names this turn (or one of its calls) as the
-	// offending act.
+	// offending act (see offendingTurn).
 	Findings []string `json:"findings,omitempty"`
 }
 
@@ -45,13 +45,14 @@ type Call struct {
 
 // Transcript rebuilds the conversation of a scenario from its journal: what customers wrote, what the
 // assistant sent (accepted or refused), the ground truth the customers recorded, and the Dialogflow and
-// DLP calls attached to the turn they served. Webhook attempts, statuses and read receipts are left out:
-// they are in the journal, not in anyone's chat. Each finding marks the turn holding its offending event
-// (its first seq), or the turn whose call it was.
+// DLP calls attached to the customer message they served. Webhook attempts, statuses and read receipts
+// are left out: they are in the journal, not in anyone's chat. Each finding marks the turn holding its
+// offending event, or the turn whose call it was.
 func Transcript(events []journal.Event, findings []Finding) []Turn {
 	turns := []Turn{}
-	owner := map[uint64]int{} // seq → index of the turn that shows it
-	lastCustomer := -1        // calls belong to the customer message being handled, even after a reply
+	owner := map[uint64]int{}  // seq → index of the turn that shows it
+	calls := map[uint64]bool{} // seqs shown as calls beside a turn
+	lastCustomer := -1         // calls belong to the customer message being handled, even after a reply
 	for _, e := range events {
 		t, isTurn, isCall := turnOf(e)
 		switch {
@@ -69,21 +70,36 @@ func Transcript(events []journal.Event, findings []Finding) []Turn {
 			i := lastCustomer
 			turns[i].Calls = append(turns[i].Calls, Call{Seq: e.Seq, Service: e.Source, Kind: e.Kind, Summary: Summarize(e)})
 			owner[e.Seq] = i
+			calls[e.Seq] = true
 		}
 	}
 	for _, f := range findings {
-		for _, seq := range f.Seqs {
-			i, ok := owner[seq]
-			if !ok {
-				continue
-			}
-			if !slices.Contains(turns[i].Findings, f.Rule) {
-				turns[i].Findings = append(turns[i].Findings, f.Rule)
-			}
-			break // the first seq that shows in the chat is the offending act
+		if i, ok := offendingTurn(turns, owner, calls, f.Seqs); ok && !slices.Contains(turns[i].Findings, f.Rule) {
+			turns[i].Findings = append(turns[i].Findings, f.Rule)
 		}
 	}
 	return turns
+}
+
+// offendingTurn picks the turn a finding is drawn on. The auditor lists a finding's events in journal
+// order, the context first (what the customer wrote, the consent they gave) and the assistant's act
+// after it, so the latest of the assistant's own acts (a message, a Dialogflow or DLP call) is the
+// offending one; a finding with no act of the assistant in the chat goes on its latest event shown.
+func offendingTurn(turns []Turn, owner map[uint64]int, calls map[uint64]bool, seqs []uint64) (int, bool) {
+	fallback, found := 0, false
+	for k := len(seqs) - 1; k >= 0; k-- {
+		i, ok := owner[seqs[k]]
+		if !ok {
+			continue
+		}
+		if calls[seqs[k]] || turns[i].From == FromAssistant {
+			return i, true
+		}
+		if !found {
+			fallback, found = i, true
+		}
+	}
+	return fallback, found
 }
 
 func turnOf(e journal.Event) (t Turn, isTurn, isCall bool) {

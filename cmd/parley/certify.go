@@ -159,7 +159,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.botImage, "bot-image", "", "certify the assistant in this container image, next to the mocks in containers (implies --mode containers)")
 	fs.StringVar(&c.image, "image", "", "with --mode containers: the parley image running the mocks (default: build parley.local/parley from the source tree)")
 	fs.StringVar(&c.mode, "mode", "embedded", "where the mocks run: embedded (in this process) or containers (Docker; honours DOCKER_HOST)")
-	fs.StringVar(&c.features, "features", "", "run the Gherkin features in this folder instead of the built-in journeys")
+	fs.StringVar(&c.features, "features", "", "run the Gherkin features in this folder instead of the built-in journeys (builtin: the features compiled into parley)")
 	fs.StringVar(&c.tags, "tags", "", "tag expression choosing scenarios, e.g. '@WA-OPTOUT-01 or @GDPR-ERASE-01', 'not @wip'")
 	fs.StringVar(&c.lang, "lang", "en", "language of the report: en or es")
 	fs.StringVar(&c.violate, "violate", "", "comma-separated rule ids the reference assistant breaks on purpose (see parley bot --list-violations)")
@@ -186,6 +186,8 @@ Examples:
   parley certify --violate WA-OPTOUT-01            # watch a broken rule get caught
   parley certify --print-env > bot.env             # the environment your assistant needs
   parley certify --bot-url http://127.0.0.1:8080   # your assistant, against mocks on :4010/:4020/:4030
+  parley certify --bot-image acme/bot:1.4          # your assistant's image, next to the mocks in containers
+  parley certify --features builtin                # the Gherkin features instead of the Go journeys
   parley certify --shard 1/3 --out shard1          # one of three CI jobs; then: parley report merge
   parley certify --tags '@WA-OPTOUT-01' --lang es --sign-key key.pem
 
