@@ -70,7 +70,12 @@ func (r sessionRef) agentPath() string {
 	}
 }
 
-func validSegment(s string) bool { return s != "" && !strings.ContainsAny(s, " \t\r\n:") }
+// validSegment: a resource name segment is non-empty UTF-8 without spaces or colons. Invalid UTF-8 (a
+// percent-escaped byte such as %86 in the URL) would otherwise reach the response's context names, which
+// protobuf cannot encode, and the call would fail with INTERNAL instead of INVALID_ARGUMENT.
+func validSegment(s string) bool {
+	return s != "" && utf8.ValidString(s) && !strings.ContainsAny(s, " \t\r\n:")
+}
 
 // parseESSession parses the four ES session name forms (session.proto).
 func parseESSession(name string) (sessionRef, error) {
