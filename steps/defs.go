@@ -213,7 +213,7 @@ func Defs() []Def {
 			EN:   `^"([^"]+)" receives a reply containing "([^"]+)" within (\d+) seconds?$`,
 			ES:   `^"([^"]+)" recibe una respuesta que contiene "([^"]+)" en menos de (\d+) segundos?$`,
 			ExEN: `"Lucía" receives a reply containing "TE-1001" within 5 seconds`, ExES: `"Lucía" recibe una respuesta que contiene "TE-1001" en menos de 5 segundos`,
-			Doc: "The same, with the real-time limit given.",
+			Doc: "The same, and the reply came within the given real time of the customer's last action.",
 			fn:  receivesReplyWithin},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" receives no message$`,

@@ -33,26 +33,30 @@ How the steps behave:
   and reports the line and a fix, while the other files still run.
 
 `)
-	section := ""
-	for _, d := range Defs() {
-		if d.Keyword != section {
-			section = d.Keyword
-			fmt.Fprintf(&b, "## %s\n\n", section)
+	for _, kw := range []string{"Given", "When", "Then"} {
+		fmt.Fprintf(&b, "## %s (%s)\n\n", kw, spanishKeyword[kw])
+		for _, d := range Defs() {
+			if d.Keyword == kw {
+				writeDef(&b, d)
+			}
 		}
-		fmt.Fprintf(&b, "### %s %s\n\n", d.Keyword, d.ExEN)
-		fmt.Fprintf(&b, "%s\n\n", d.Doc)
-		fmt.Fprintf(&b, "| | example | pattern |\n|---|---|---|\n")
-		fmt.Fprintf(&b, "| en | `%s %s` | `%s` |\n", d.Keyword, d.ExEN, escapePipes(d.EN))
-		fmt.Fprintf(&b, "| es | `%s %s` | `%s` |\n", spanishKeyword[d.Keyword], d.ExES, escapePipes(d.ES))
-		switch d.Arg {
-		case ArgTable:
-			b.WriteString("\nTakes a table:\n\n```gherkin\n      | who       | says                           |\n      | Lucía     | ¿Dónde está mi pedido TE-1001? |\n      | assistant | TE-1001                        |\n```\n")
-		case ArgDocString:
-			b.WriteString("\nTakes a doc string:\n\n```gherkin\n      \"\"\"\n      a long message,\n      on several lines\n      \"\"\"\n```\n")
-		}
-		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+func writeDef(b *strings.Builder, d Def) {
+	fmt.Fprintf(b, "### %s %s\n\n", d.Keyword, d.ExEN)
+	fmt.Fprintf(b, "%s\n\n", d.Doc)
+	fmt.Fprintf(b, "| | example | pattern |\n|---|---|---|\n")
+	fmt.Fprintf(b, "| en | `%s %s` | `%s` |\n", d.Keyword, d.ExEN, escapePipes(d.EN))
+	fmt.Fprintf(b, "| es | `%s %s` | `%s` |\n", spanishKeyword[d.Keyword], d.ExES, escapePipes(d.ES))
+	switch d.Arg {
+	case ArgTable:
+		b.WriteString("\nTakes a table:\n\n```gherkin\n      | who       | says                           |\n      | Lucía     | ¿Dónde está mi pedido TE-1001? |\n      | assistant | TE-1001                        |\n```\n")
+	case ArgDocString:
+		b.WriteString("\nTakes a doc string:\n\n```gherkin\n      \"\"\"\n      a long message,\n      on several lines\n      \"\"\"\n```\n")
+	}
+	b.WriteString("\n")
 }
 
 var spanishKeyword = map[string]string{"Given": "Dado", "When": "Cuando", "Then": "Entonces"}
