@@ -385,5 +385,20 @@ func (s *scenarioState) finalAudit(ctx context.Context) (*audit.Report, error) {
 			unexpected = append(unexpected, r)
 		}
 	}
-	return &rep, s.findingsError(ctx, unexpected)
+	err = s.findingsError(ctx, unexpected)
+	// A request the mocks do not model means the run did not test what it seems to (DESIGN: strict mocks).
+	events, evErr := s.env.Events(ctx)
+	if evErr != nil {
+		return &rep, errors.Join(err, evErr)
+	}
+	var unmodelled []string
+	for _, e := range events {
+		if e.Kind == journal.KindUnmodelled {
+			unmodelled = append(unmodelled, fmt.Sprintf("event %d (%s): %s", e.Seq, e.Source, e.Data))
+		}
+	}
+	if len(unmodelled) > 0 {
+		err = errors.Join(err, fmt.Errorf("the assistant made requests the mocks do not model:\n  %s", strings.Join(unmodelled, "\n  ")))
+	}
+	return &rep, err
 }

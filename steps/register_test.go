@@ -2,12 +2,14 @@ package steps
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/cucumber/godog"
 
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/journal"
 )
 
 // run runs one feature (from memory, not linted) against the embedded reference assistant with the given
@@ -92,5 +94,26 @@ func TestRuntimeMistakes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnmodelledFailsTheScenario: a request a mock did not model (journalled as unmodelled) fails the
+// scenario even when every step and rule passed.
+func TestUnmodelledFailsTheScenario(t *testing.T) {
+	factory := EnvFunc(func(ctx context.Context, s Scenario) (Environment, error) {
+		env, err := Embedded{Options: harness.Options{Seed: 1}}.Start(ctx, s)
+		if err == nil {
+			env.World().Journal.Record(journal.SourceWhatsApp, journal.KindUnmodelled, "", map[string]string{"method": "GET", "path": "/v23.0/123/unknown"})
+		}
+		return env, err
+	})
+	var out bytes.Buffer
+	st := godog.TestSuite{
+		ScenarioInitializer: func(sc *godog.ScenarioContext) { Register(sc, factory) },
+		Options: &godog.Options{Format: "pretty", NoColors: true, Output: &out, FeatureContents: []godog.Feature{{Name: "u.feature", Contents: []byte(
+			"Feature: x\n  Scenario: y\n    Given a customer \"Lucía\" with phone \"+34 600 000 001\" who speaks Spanish\n    When \"Lucía\" says \"Hola\"\n")}}},
+	}.Run()
+	if st == 0 || !strings.Contains(out.String(), "requests the mocks do not model") || !strings.Contains(out.String(), "/v23.0/123/unknown") {
+		t.Errorf("status %d:\n%s", st, out.String())
 	}
 }
