@@ -14,6 +14,9 @@ Característica: Darse de baja
     Cuando pasan 31 días
     Y el negocio envía la campaña "promo_verano"
     Entonces "Lucía" no recibe publicidad
+    Cuando "Lucía" dice "¿Dónde está mi pedido TE-1001?"
+    Entonces "Lucía" recibe una respuesta que contiene "TE-1001"
+    Pero "Lucía" no recibe publicidad
 
   @WA-OPTOUT-01 @WA-OPTOUT-02 @WA-OPTOUT-03
   Esquema del escenario: Baja con otras palabras
