@@ -137,6 +137,11 @@ type runningMock struct {
 // startMocks starts every mock of cfg on one shared journal. If one fails, those already started are
 // closed.
 func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]runningMock, error) {
+	if cfg.tls && cfg.tlsConfig == nil {
+		// The command shares serve's flags but did not make the run's CA (setupTLS): say so rather than
+		// serve plain HTTP to someone who asked for TLS.
+		return nil, usageError("--tls is supported by parley serve and parley certify --bot-url, not here")
+	}
 	var started []runningMock
 	fail := func(err error) ([]runningMock, error) {
 		for _, m := range started {
