@@ -68,8 +68,7 @@ var _ = Describe("the certification suite, embedded", func() {
 // undetectable are switches the features cannot catch yet, each with why. Their specs still run: one
 // that catches its switch fails, asking to be taken off this list.
 var undetectable = map[string]string{
-	"WA-SEC-02":   "embedded runs report old TLS versions as information only (the webhook is plain HTTP on loopback); WA-SEC-02 breaks only when certifying a deployed assistant",
-	"GDPR-RET-01": "its scenario is @wip (the auditor reports GDPR-ACCESS-01 on the export after the retention period)",
+	"WA-SEC-02": "embedded runs report old TLS versions as information only (the webhook is plain HTTP on loopback); WA-SEC-02 breaks only when certifying a deployed assistant",
 }
 
 // representative is the matrix run by default: a switch per theme, chosen among those whose scenarios

@@ -4,7 +4,7 @@ Característica: Alta en las ofertas
   Para enviar publicidad por WhatsApp hace falta un sí que nombre a la empresa y a WhatsApp, guardado con
   cuándo, dónde y qué se le mostró al cliente; decir que no no le cuesta nada.
 
-  @WA-OPTIN-01 @WA-OPTIN-02 @GDPR-CONSENT-02 @WA-MKT-01 @WA-TPL-01
+  @WA-OPTIN-01 @WA-OPTIN-02 @WA-MKT-01 @WA-TPL-01
   Escenario: Alta en el chat y después una campaña
     Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
     Cuando "Lucía" dice "Hola"

@@ -3,7 +3,7 @@ Feature: Marketing opt-in
   Marketing on WhatsApp needs an opt-in that names the business and WhatsApp, recorded with when, where
   and what the customer was shown; saying no costs the customer nothing.
 
-  @en @WA-OPTIN-01 @WA-OPTIN-02 @GDPR-CONSENT-02 @WA-MKT-01 @WA-TPL-01
+  @en @WA-OPTIN-01 @WA-OPTIN-02 @WA-MKT-01 @WA-TPL-01
   Scenario: Opt-in in the chat, then a campaign
     Given a customer "Oliver" with phone "+44 7700 900002" who speaks English
     When "Oliver" says "Hi"

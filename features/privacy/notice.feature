@@ -18,12 +18,11 @@ Feature: Privacy information
     When "Lucía" shares her DNI
     Then "Lucía" receives a reply containing "Aviso de privacidad"
 
-  # @wip: the auditor reports GDPR-ACCESS-01 (the export leaves out the name shared 95 days earlier, which the retention rule requires to be gone); being fixed in audit/.
-  @en @GDPR-RET-01 @wip
+  @en @GDPR-RET-01
   Scenario: An export after the retention period holds no old transcripts
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     And "Lucía" has greeted the assistant
-    And "Lucía" shares her name
+    And "Lucía" says "¿Dónde está mi pedido TE-1001?"
     When 95 days pass
     And "Lucía" makes an access request: "quiero una copia de mis datos"
     Then "Lucía" receives a document with her data in JSON
