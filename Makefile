@@ -29,7 +29,7 @@ unit:
 # Fuzzing (docs/reliability.md): `make test` runs each target that parses what crosses the mocks for
 # FUZZ_SHORT; `make fuzz` runs every target for FUZZTIME. A failure keeps its input under the package's
 # testdata/fuzz/, which plain `go test` then replays.
-FUZZ_SHORT ?= 1s
+FUZZ_SHORT ?= 3s
 FUZZTIME   ?= 10m
 
 fuzz-short:
