@@ -133,12 +133,6 @@ func StartEmbedded(ctx context.Context, o Options) (env *Env, err error) {
 	// there, and the protocol versions it accepts are probed (WA-SEC-02).
 	e.serveTLS(ctx, tlsL, cert, roots)
 
-	// The webhook is verified once, now, as Meta does when the callback URL is configured: otherwise the
-	// first messages of many customers at once would each start a hub.challenge handshake.
-	if res, err := e.WhatsApp.VerifyWebhook(ctx); err != nil || !res.OK {
-		return nil, fmt.Errorf("the assistant failed the webhook verification (hub.challenge): %v %s", err, res.Error)
-	}
-
 	e.Hooks = &Hooks{BaseURL: e.BotURL, Journal: j}
 	e.World = &sim.World{WhatsApp: e.WhatsApp, Journal: j, Hooks: e.Hooks, Settle: e.Settle}
 	return e, nil
