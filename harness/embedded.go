@@ -107,7 +107,7 @@ func StartEmbedded(ctx context.Context, o Options) (env *Env, err error) {
 
 	e.WhatsApp, err = whatsapp.NewServer(append([]whatsapp.Option{
 		whatsapp.WithJournal(j), whatsapp.WithWebhook(e.WebhookURL), whatsapp.WithSeed(o.Seed),
-		whatsapp.WithLogger(logger), whatsapp.WithHTTPClient(&http.Client{Transport: webhookTransport, Timeout: 30 * time.Second}),
+		whatsapp.WithLogger(logger), whatsapp.WithHTTPClient(&http.Client{Transport: webhookTransport}), // each attempt is timed by the mock (WithWebhookTimeout)
 	}, o.WhatsApp...)...)
 	if err != nil {
 		return nil, fmt.Errorf("starting the WhatsApp mock: %w", err)
