@@ -208,7 +208,7 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 			env = nil
 		}
 	}()
-	labels := map[string]string{LabelManaged: "true", LabelRun: e.RunID}
+	labels := map[string]string{LabelManaged: "true", LabelRun: e.RunID, LabelSession: session}
 	e.network, err = network.New(ctx, network.WithLabels(labels))
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's network: %w", err)

@@ -35,7 +35,15 @@ const (
 	LabelRun = "dev.parley.run"
 	// LabelRole says what a container is: mocks or assistant.
 	LabelRole = "dev.parley.role"
+	// LabelSession names the process that created a container or network (Session), so a test binary
+	// checks for its own leftovers while other binaries run theirs at the same time.
+	LabelSession = "dev.parley.session"
 )
+
+var session = randomHex(8)
+
+// Session is this process's value of LabelSession.
+func Session() string { return session }
 
 // Dockerfile is the image's recipe, the same as the repository's Dockerfile: FROM scratch with no
 // `# syntax=` line, so the classic builder makes it without pulling anything.

@@ -116,7 +116,7 @@ func TestDockerfileIsTheRepositorys(t *testing.T) {
 // rule by rule (on the reference assistant: passed, none broken), and nothing is left in Docker.
 func TestContainersJourneys(t *testing.T) {
 	requireDocker(t)
-	noLeftovers(t, "")
+	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	img := image(t, ctx)
@@ -188,7 +188,7 @@ func assertMergedOrder(t *testing.T, name string, evs []journal.Event) {
 // violation switch makes the auditor report the rule.
 func TestContainersDetection(t *testing.T) {
 	requireDocker(t)
-	noLeftovers(t, "")
+	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	img := image(t, ctx)
@@ -212,7 +212,7 @@ func TestContainersDetection(t *testing.T) {
 // Close removes the containers and the network.
 func TestContainersControlPlane(t *testing.T) {
 	requireDocker(t)
-	noLeftovers(t, "")
+	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	img := image(t, ctx)
@@ -250,7 +250,7 @@ func TestContainersControlPlane(t *testing.T) {
 // listening on all interfaces); the mocks in their container reach it through host.docker.internal.
 func TestContainersHostBot(t *testing.T) {
 	requireDocker(t)
-	noLeftovers(t, "")
+	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	img := image(t, ctx)
@@ -385,7 +385,7 @@ func TestContainersBadVendorImages(t *testing.T) {
 			if !strings.Contains(msg, bad) {
 				t.Errorf("the error does not name the image %s: %s", bad, msg)
 			}
-			left, err := Leftovers(ctx, "")
+			left, err := Leftovers(ctx, LabelSession+"="+Session())
 			if err != nil || len(left) != 0 {
 				t.Errorf("left behind after a failed start: %v %v", left, err)
 			}
@@ -396,7 +396,7 @@ func TestContainersBadVendorImages(t *testing.T) {
 // TestContainersCleanupAfterCancel: a run whose context is cancelled still removes everything on Close.
 func TestContainersCleanupAfterCancel(t *testing.T) {
 	requireDocker(t)
-	noLeftovers(t, "")
+	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	img := image(t, ctx)
