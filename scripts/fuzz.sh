@@ -27,6 +27,7 @@ targets=(
 # The auditor and the reference assistant are fuzzed in the long run only.
 if [ "${FUZZSET:-all}" != short ]; then
 	targets+=(
+		"./steps FuzzStepDuration"
 		"./audit FuzzRun"
 		"./bots/reference FuzzRecognise"
 		"./bots/reference FuzzWebhook"

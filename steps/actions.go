@@ -466,19 +466,34 @@ func timePasses(ctx context.Context, n int, unit string) error {
 	if err != nil {
 		return err
 	}
-	var d time.Duration
-	switch {
-	case strings.HasPrefix(unit, "min"):
-		d = time.Duration(n) * time.Minute
-	case strings.HasPrefix(unit, "h"):
-		d = time.Duration(n) * time.Hour
-	default:
-		d = time.Duration(n) * 24 * time.Hour
+	d, err := stepDuration(n, unit)
+	if err != nil {
+		return err
 	}
 	if _, err := s.env.World().WhatsApp.AdvanceClock(ctx, d); err != nil {
 		return err
 	}
 	return settle(ctx, s)
+}
+
+// maxStepDuration bounds "N days pass": ten years is past every deadline and retention period a rule
+// measures, and far below where N × 24h would overflow time.Duration (about 292 years) and wrap.
+const maxStepDuration = 10 * 365 * 24 * time.Hour
+
+// stepDuration is "N minutes|hours|days" (English or Spanish unit) as a duration, refusing what would
+// not fit rather than wrapping around to a negative or wrong time.
+func stepDuration(n int, unit string) (time.Duration, error) {
+	per := 24 * time.Hour
+	switch {
+	case strings.HasPrefix(unit, "min"):
+		per = time.Minute
+	case strings.HasPrefix(unit, "h"):
+		per = time.Hour
+	}
+	if n < 0 || int64(n) > int64(maxStepDuration/per) {
+		return 0, fmt.Errorf("%d %s is more time than a scenario can pass at once (at most %d %s)", n, unit, maxStepDuration/per, unit)
+	}
+	return time.Duration(n) * per, nil
 }
 
 func hooks(s *scenarioState) (sim.Hooks, error) {
