@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -84,7 +85,9 @@ func (f *faultyAssistant) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, r)
+	p := httputil.NewSingleHostReverseProxy(target)
+	p.ErrorLog = log.New(io.Discard, "", 0) // the assistant closing at the end of a test is not news
+	p.ServeHTTP(w, r)
 }
 
 // startFaulty starts an embedded environment whose WhatsApp mock delivers to a, with short timeouts.
