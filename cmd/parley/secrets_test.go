@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -141,6 +143,42 @@ func TestSecretsNeverLogged(t *testing.T) {
 			if i := strings.Index(text, secret); i >= 0 {
 				lo, hi := max(0, i-200), min(len(text), i+len(secret)+40)
 				t.Errorf("the %s appears in %s: …%s…", what, where, text[lo:hi])
+			}
+		}
+	}
+}
+
+// TestSecretsNotInReports: a whole certification (the embedded run, whose mocks use the default secrets)
+// writes reports in every format and a progress log; none of them carries a secret.
+func TestSecretsNotInReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a whole certification run")
+	}
+	dir := t.TempDir()
+	var out, errOut syncBuffer
+	err := run(t.Context(), []string{"certify", "--out", dir}, func(string) string { return "" }, &out, &errOut)
+	if err != nil && exitCode(err) != 1 {
+		t.Fatalf("certify: %v\n%s", err, errOut.String())
+	}
+	texts := map[string]string{"stdout": out.String(), "stderr": errOut.String()}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) < 4 {
+		t.Fatalf("reports: %v %v", entries, err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[e.Name()] = string(b)
+	}
+	if !strings.Contains(texts["report.json"], "WA-") {
+		t.Fatalf("report.json has no rules: %.300s", texts["report.json"])
+	}
+	for what, secret := range map[string]string{"app secret": whatsapp.DefaultAppSecret, "access token": whatsapp.DefaultAccessToken, "verify token": whatsapp.DefaultVerifyToken} {
+		for where, text := range texts {
+			if strings.Contains(text, secret) {
+				t.Errorf("the %s appears in %s", what, where)
 			}
 		}
 	}
