@@ -30,6 +30,9 @@ func IsGRPC(r *http.Request) bool {
 	return r.ProtoMajor == 2 && strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc")
 }
 
+// ReadTimeout is how long a request (headers and body) may take to arrive, as in the WhatsApp mock.
+const ReadTimeout = 60 * time.Second
+
 // NewHTTPServer returns an http.Server for h that speaks HTTP/1.1 and unencrypted HTTP/2, the two
 // protocols the official clients use against an endpoint without TLS.
 func NewHTTPServer(h http.Handler) *http.Server {
@@ -40,7 +43,12 @@ func NewHTTPServer(h http.Handler) *http.Server {
 		Handler:           h,
 		Protocols:         &p,
 		ReadHeaderTimeout: 10 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		// A body trickled in forever must not hold a handler (and its goroutine) forever: a request has
+		// ReadTimeout to arrive whole. The mocks model no streaming RPC, so no call legitimately takes
+		// longer; idle keep-alive connections have IdleTimeout of their own.
+		ReadTimeout:    ReadTimeout,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
 	}
 }
 
