@@ -45,8 +45,8 @@ SOAK_CUSTOMERS ?= 10000
 
 soak:
 	$(GO) test -race -count $(SOAK_COUNT) -timeout 30m -run 'TestFaults|NoGoroutines|TestWebhookTimeout|TestWebhookTLS' ./harness ./mocks/...
-	$(GO) run -race ./cmd/parley load --customers $$(( $(SOAK_CUSTOMERS) / 10 ))
-	$(GO) run ./cmd/parley load --customers $(SOAK_CUSTOMERS)
+	$(GO) run -race ./cmd/parley load --customers $$(( $(SOAK_CUSTOMERS) / 10 )) --mps 0 --rate 100 --think 10s
+	$(GO) run ./cmd/parley load --customers $(SOAK_CUSTOMERS) --mps 0 --rate 400 --think 30s
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/parley ./cmd/parley

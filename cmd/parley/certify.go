@@ -36,8 +36,8 @@ import (
 
 // A certification run has two seams:
 //
-//   - a suite is the list of scenarios to play. The Go journeys of package sim are the built-in suite;
-//     Gherkin features (--features) are the other implementation.
+//   - a suite is the list of scenarios to play: Gherkin features (--features: the ones compiled into parley
+//     by default, or a folder), or the same rules as the Go journeys of package sim (--features journeys).
 //   - an environment factory (steps.EnvFactory) says where each scenario plays: the reference assistant
 //     embedded with the mocks (the default), a vendor's running assistant (--bot-url) against mocks that
 //     listen where `parley serve` would, or containers (--mode containers, --bot-image).
@@ -159,7 +159,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.botImage, "bot-image", "", "certify the assistant in this container image, next to the mocks in containers (implies --mode containers)")
 	fs.StringVar(&c.image, "image", "", "with --mode containers: the parley image running the mocks (default: build parley.local/parley from the source tree)")
 	fs.StringVar(&c.mode, "mode", "embedded", "where the mocks run: embedded (in this process) or containers (Docker; honours DOCKER_HOST)")
-	fs.StringVar(&c.features, "features", "", "run the Gherkin features in this folder instead of the built-in journeys (builtin: the features compiled into parley)")
+	fs.StringVar(&c.features, "features", "builtin", "the suite: builtin (parley's Gherkin features, compiled into the binary), a folder of .feature files, or journeys (the same rules as Go journeys)")
 	fs.StringVar(&c.tags, "tags", "", "tag expression choosing scenarios, e.g. '@WA-OPTOUT-01 or @GDPR-ERASE-01', 'not @wip'")
 	fs.StringVar(&c.lang, "lang", "en", "language of the report: en or es")
 	fs.StringVar(&c.violate, "violate", "", "comma-separated rule ids the reference assistant breaks on purpose (see parley bot --list-violations)")
@@ -182,12 +182,13 @@ cucumber.json) to --out. By default it certifies the built-in reference assistan
 Exit status: 0 certified, 1 not certified, 2 could not run.
 
 Examples:
-  parley certify                                   # the reference assistant, embedded
+  parley certify                                   # the reference assistant, embedded, the built-in features
   parley certify --violate WA-OPTOUT-01            # watch a broken rule get caught
   parley certify --print-env > bot.env             # the environment your assistant needs
   parley certify --bot-url http://127.0.0.1:8080   # your assistant, against mocks on :4010/:4020/:4030
   parley certify --bot-image acme/bot:1.4          # your assistant's image, next to the mocks in containers
-  parley certify --features builtin                # the Gherkin features instead of the Go journeys
+  parley certify --features ./my-features          # your own feature files (documented steps only)
+  parley certify --features journeys               # the suite as Go journeys instead of Gherkin
   parley certify --shard 1/3 --out shard1          # one of three CI jobs; then: parley report merge
   parley certify --tags '@WA-OPTOUT-01' --lang es --sign-key key.pem
 
@@ -345,7 +346,8 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 			p.assistant = report.Assistant{Kind: "image", Name: "assistant in " + cfg.botImage, Image: cfg.botImage}
 		}
 	}
-	if cfg.features != "" {
+	usesFeatures := cfg.features != "journeys"
+	if usesFeatures {
 		s, err := newFeatureSuite(cfg.features)
 		if err != nil {
 			return nil, err
@@ -354,7 +356,7 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	} else {
 		p.suite = journeySuite{journeys: sim.Journeys()}
 	}
-	if cfg.features != "" && cfg.tags == "" {
+	if usesFeatures && cfg.tags == "" {
 		cfg.tags = features.DefaultTags // scenarios marked work-in-progress are not part of a certification
 		p.cfg.tags = cfg.tags
 	}

@@ -424,7 +424,7 @@ func TestCertifyBotURL(t *testing.T) {
 	// Three journeys, two of them with the same customer (first contact in Spanish, then order status):
 	// the assistant remembers her across scenarios, and the auditor must too (the privacy notice given in
 	// the first is not owed again in the second).
-	err = run(ctx, append([]string{"certify", "--bot-url", botURL, "--tags", "@AI-DISC-01 or @PII-NLU-02", "--out", out, "--quiet", "150ms"}, mockFlags...),
+	err = run(ctx, append([]string{"certify", "--features", "journeys", "--bot-url", botURL, "--tags", "@AI-DISC-01 or @PII-NLU-02", "--out", out, "--quiet", "150ms"}, mockFlags...),
 		func(string) string { return "" }, &stdout, &stderr)
 	if err != nil && exitCode(err) != 1 {
 		t.Fatalf("certify: %v\n%s", err, stderr.String())
@@ -541,7 +541,7 @@ func TestCertifyContainers(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "r")
 	var stdout, stderr bytes.Buffer
-	err := run(ctx, []string{"certify", "--mode", "containers", "--tags", "@AI-DISC-01 and @journey", "--shard", "1/2", "--out", out},
+	err := run(ctx, []string{"certify", "--features", "journeys", "--mode", "containers", "--tags", "@AI-DISC-01 and @journey", "--shard", "1/2", "--out", out},
 		func(string) string { return "" }, &stdout, &stderr)
 	if err != nil && exitCode(err) != 1 {
 		t.Fatalf("%v\n%s", err, stderr.String())
