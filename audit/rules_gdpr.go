@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/pii"
@@ -405,7 +406,12 @@ func checkVerify01(v *View) (o outcome) {
 
 // expected returns the canary values the customer planted before index i and still holds: not erased by
 // an earlier erasure request, not replaced by a rectification.
-func (c *customer) expected(i int) []*ev {
+func (c *customer) expected(i int) []*ev { return c.expectedSince(i, time.Time{}) }
+
+// expectedSince is expected without the canaries shared before since: data past the declared retention,
+// which an export must no longer hold (GDPR-RET-01), so an access or portability export is not faulted
+// for leaving them out.
+func (c *customer) expectedSince(i int, since time.Time) []*ev {
 	var out []*ev
 	for j := 0; j < i && j < len(c.evs); j++ {
 		e := c.evs[j]
@@ -425,7 +431,7 @@ func (c *customer) expected(i int) []*ev {
 				}
 			}
 		}
-		if e.canary() != nil && strings.TrimSpace(e.canary().Value) != "" {
+		if e.canary() != nil && strings.TrimSpace(e.canary().Value) != "" && !e.At.Before(since) {
 			out = append(out, e)
 		}
 	}
@@ -459,7 +465,7 @@ func checkAccess01(v *View) (o outcome) {
 		o.exercised++
 		text := x.text + "\n" + folded(c.replies(f.ci)) + folded(c.replies(a))
 		var missing []string
-		for _, ce := range c.expected(a) {
+		for _, ce := range c.expectedSince(a, f.At.Add(-v.opts.Retention)) {
 			if !containsValue(text, ce.canary().Value) {
 				missing = append(missing, fmt.Sprintf("%s %s", ce.canary().Type, quote(ce.canary().Value)))
 			}
@@ -527,7 +533,7 @@ func checkPort01(v *View) (o outcome) {
 			o.find(c.id, fmt.Sprintf("the portability export claims %s but does not parse", best.mime), e.Seq, best.e.Seq)
 			return
 		}
-		for _, ce := range c.expected(a) {
+		for _, ce := range c.expectedSince(a, best.e.At.Add(-v.opts.Retention)) {
 			if !containsValue(best.text, ce.canary().Value) {
 				o.find(c.id, fmt.Sprintf("the portability export leaves out the customer's %s %s", ce.canary().Type, quote(ce.canary().Value)), e.Seq, best.e.Seq)
 				return

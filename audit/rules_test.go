@@ -710,6 +710,23 @@ var ruleCases = []ruleCase{
 		return evid(d, b.doc(ana, "m1", "application/json", "datos.json", `{"nombre":"Lucía Canario"}`))
 	}},
 
+	// Data past the declared retention must be gone (GDPR-RET-01), so the export is not faulted for it.
+	{rule: "GDPR-ACCESS-01", name: "data past retention left out", want: Passed, build: func(b *jb) []uint64 {
+		b.canary(ana, "name", "Lucía Canario")
+		b.wait(100*day).canary(ana, "order", "PED-998877")
+		b.dsr(ana, "access", "quiero mis datos")
+		b.in(ana, "quiero mis datos")
+		b.doc(ana, "m1", "application/json", "datos.json", `{"pedidos":["PED-998877"],"finalidades":"atención al cliente","destinatarios":"Meta (WhatsApp), Google (Dialogflow)","plazo de conservación":"90 días","derechos":"acceso, supresión, oposición"}`)
+		return nil
+	}},
+	{rule: "GDPR-ACCESS-01", name: "recent data left out, old data purged", want: Broken, build: func(b *jb) []uint64 {
+		b.canary(ana, "name", "Lucía Canario")
+		b.wait(100*day).canary(ana, "order", "PED-998877")
+		d := b.dsr(ana, "access", "quiero mis datos")
+		b.in(ana, "quiero mis datos")
+		return evid(d, b.doc(ana, "m1", "application/json", "datos.json", `{"finalidades":"atención al cliente","destinatarios":"Meta (WhatsApp), Google (Dialogflow)","plazo de conservación":"90 días","derechos":"acceso, supresión, oposición"}`))
+	}},
+
 	// GDPR-PORT-01
 	{rule: "GDPR-PORT-01", name: "JSON export", want: Passed, build: func(b *jb) []uint64 {
 		b.canary(ana, "email", "ana.canary+01@example.com")
