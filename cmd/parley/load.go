@@ -34,7 +34,16 @@ The WhatsApp mock keeps the platform's throughput limit (--mps 80) and pair rate
 told otherwise; refused sends are counted with their code. Measure beyond the default tier with --mps 0.
 With --bot-url the mocks listen where the mock flags say, as 'parley serve' does: point the assistant
 there. --mode containers (implied by --bot-image) runs the mocks, and the reference assistant or the
-vendor's image, in Docker as 'parley certify --mode containers' does; the mocks keep their default limits. 'parley load merge' joins the --json summaries of the shards of one run.
+vendor's image, in Docker as 'parley certify --mode containers' does; the mocks keep their default
+limits. 'parley load merge' joins the --json summaries of the shards of one run.
+
+Examples:
+  parley load --customers 1000                               # within the platform's limits
+  parley load --customers 10000 --rate 400 --think 30s --mps 0   # beyond them, ramped, with pauses
+  parley load --customers 500 --mix mix.json --json > run.json   # your own journey weights, for CI
+  parley load --shard 2/4 --json > s2.json && parley load merge s*.json
+
+Every flag can also be set with PARLEY_<FLAG> (e.g. PARLEY_CUSTOMERS=1000); the command line wins.
 
 Flags:
 `
@@ -65,6 +74,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	fs.Usage = func() {
 		fmt.Fprint(stderr, loadUsage)
 		fs.PrintDefaults()
+	}
+	if err := flagsFromEnv(fs, getenv); err != nil {
+		return err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

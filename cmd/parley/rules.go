@@ -12,13 +12,35 @@ import (
 	"github.com/parley-dev/parley/audit"
 )
 
+const rulesUsage = `Usage: parley rules [flags]
+
+Prints the compliance rule catalogue the auditor judges every run against: WhatsApp Business Messaging
+Policy, GDPR, LSSI, LOPDGDD and the AI Act, one rule per line with its severity.
+
+Examples:
+  parley rules                      # the catalogue, English titles
+  parley rules --lang es            # Spanish titles
+  parley rules --json | jq '.[] | select(.severity=="critical") | .id'
+
+Every flag can also be set with PARLEY_<FLAG> (e.g. PARLEY_LANG=es).
+
+Flags:
+`
+
 // runRules prints the compliance rule catalogue: a table for people (English titles, or Spanish with
 // --lang es), JSON for machines.
-func runRules(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+func runRules(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the catalogue as JSON")
+	asJSON := fs.Bool("json", false, "print the catalogue as JSON, with each rule's sources, what it checks and what exercises it")
 	lang := fs.String("lang", "en", "language of the titles: en or es")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, rulesUsage)
+		fs.PrintDefaults()
+	}
+	if err := flagsFromEnv(fs, getenv); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

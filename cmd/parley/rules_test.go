@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -57,6 +58,33 @@ func TestRulesJSON(t *testing.T) {
 	for _, r := range rules {
 		if r.ID == "" || r.TitleES == "" || r.Severity == "" || len(r.Sources) == 0 || r.Checks == "" {
 			t.Errorf("incomplete rule in JSON: %+v", r)
+		}
+	}
+}
+
+// TestHelpAndEnvironment: rules, serve and load document themselves with examples and take every flag
+// from its PARLEY_* variable, refusing a bad value with exit 2 and the variable's name.
+func TestHelpAndEnvironment(t *testing.T) {
+	for _, cmd := range []string{"rules", "serve", "load"} {
+		_, stderr, err := runEnv(t, nil, cmd, "-h")
+		if err != nil || !strings.Contains(stderr, "Examples:") || !strings.Contains(stderr, "PARLEY_") {
+			t.Errorf("%s -h: %v\n%s", cmd, err, stderr)
+		}
+	}
+	out, _, err := runEnv(t, map[string]string{"PARLEY_LANG": "es"}, "rules")
+	if err != nil || !strings.Contains(out, "reglas") {
+		t.Errorf("PARLEY_LANG=es parley rules: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		cmd string
+		env map[string]string
+		bad string
+	}{
+		{"rules", map[string]string{"PARLEY_JSON": "maybe"}, "PARLEY_JSON"},
+		{"load", map[string]string{"PARLEY_CUSTOMERS": "many"}, "PARLEY_CUSTOMERS"},
+	} {
+		if _, _, err := runEnv(t, tc.env, tc.cmd); exitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), tc.bad) {
+			t.Errorf("%s with %v: exit %d, %v", tc.cmd, tc.env, exitCode(err), err)
 		}
 	}
 }

@@ -253,25 +253,36 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 	return started, nil
 }
 
+const serveUsage = `Usage: parley serve [flags]
+
+Runs the mocks standalone, on one journal and one simulated clock: the WhatsApp Cloud API (--whatsapp),
+Dialogflow ES and CX (--dialogflow) and Cloud DLP (--dlp), REST and gRPC on each port. Point an assistant
+at them with the bot contract (docs/bot-contract.md; 'parley certify --print-env' prints it) and drive
+the customers through /_parley/ (docs/control-api.md).
+
+Examples:
+  parley serve                                              # 127.0.0.1:4010, :4020, :4030
+  parley serve --webhook http://127.0.0.1:8080/webhook      # deliver customers' messages to your assistant
+  parley serve --whatsapp 0.0.0.0:4010 --control-token s3cr3t   # reachable from other hosts: token required
+  parley serve --tls --tls-ca-out ca.pem                    # HTTPS; trust it with SSL_CERT_FILE=ca.pem
+  PARLEY_APP_SECRET=abc parley serve --mps 0 --pair-rate 0  # no platform rate limits
+
+Every flag can also be set with PARLEY_<FLAG> (e.g. PARLEY_APP_SECRET); the command line wins.
+
+Flags:
+`
+
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg serveConfig
 	cfg.flags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: parley serve [flags]\n\nRuns the mocks standalone. Every flag can also be set with PARLEY_<FLAG> (e.g. PARLEY_APP_SECRET).\n\nFlags:")
+		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
 	}
-	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
-		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
-			if err := fs.Set(f.Name, v); err != nil {
-				envErr = usageError("%s=%q: %v", envName(f.Name), v, err)
-			}
-		}
-	})
-	if envErr != nil {
-		return envErr
+	if err := flagsFromEnv(fs, getenv); err != nil {
+		return err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
