@@ -1,11 +1,9 @@
 package dialogflow
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,7 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/journal"
-	"github.com/parley-dev/parley/mocks/gcp"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
 // ControlClient drives a mock Dialogflow over its /_parley/ routes (a container, another process); it
@@ -43,36 +41,16 @@ func (e *ControlError) Error() string {
 }
 
 func (c *ControlClient) do(ctx context.Context, method, path string, in any) ([]byte, error) {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return nil, fmt.Errorf("dialogflow control: encoding request: %w", err)
+	status, b, err := control.Call(ctx, c.hc, "dialogflow", c.base, method, path, in)
+	if err != nil {
+		return nil, err
+	}
+	if status/100 != 2 {
+		msg := control.ErrorMessage(b)
+		if msg == "" {
+			msg = string(b)
 		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+"/_parley"+path, body)
-	if err != nil {
-		return nil, fmt.Errorf("dialogflow control: %w", err)
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("dialogflow control %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, fmt.Errorf("dialogflow control %s %s: reading answer: %w", method, path, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		var env gcp.ErrorBody
-		if json.Unmarshal(b, &env) == nil && env.Error.Message != "" {
-			return nil, &ControlError{HTTP: resp.StatusCode, Message: env.Error.Message}
-		}
-		return nil, &ControlError{HTTP: resp.StatusCode, Message: string(b)}
+		return nil, &ControlError{HTTP: status, Message: msg}
 	}
 	return b, nil
 }

@@ -1,7 +1,6 @@
 package dlp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 )
 
@@ -133,36 +133,15 @@ func (c *ControlClient) JournalAfter(ctx context.Context, after uint64) ([]journ
 }
 
 func (c *ControlClient) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("dlp control: encoding request: %w", err)
+	status, b, err := control.Call(ctx, c.hc, "dlp", c.base, method, path, in)
+	if err != nil {
+		return err
+	}
+	if status/100 != 2 {
+		if msg := control.ErrorMessage(b); msg != "" {
+			return fmt.Errorf("dlp control %s %s: HTTP %d: %s", method, path, status, msg)
 		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+"/_parley"+path, body)
-	if err != nil {
-		return fmt.Errorf("dlp control: %w", err)
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("dlp control %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return fmt.Errorf("dlp control %s %s: reading answer: %w", method, path, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		var env gcp.ErrorBody
-		if json.Unmarshal(b, &env) == nil && env.Error.Message != "" {
-			return fmt.Errorf("dlp control %s %s: HTTP %d: %s", method, path, resp.StatusCode, env.Error.Message)
-		}
-		return fmt.Errorf("dlp control %s %s: HTTP %d", method, path, resp.StatusCode)
+		return fmt.Errorf("dlp control %s %s: HTTP %d", method, path, status)
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {

@@ -1,11 +1,9 @@
 package whatsapp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
 // ControlClient implements Control over the /_parley/ routes of a mock running elsewhere (a container,
@@ -55,36 +54,16 @@ func (e *ControlError) Error() string {
 }
 
 func (c *ControlClient) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("whatsapp control: encoding request: %w", err)
+	status, b, err := control.Call(ctx, c.hc, "whatsapp", c.base, method, path, in)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		msg := control.ErrorMessage(b)
+		if msg == "" {
+			msg = truncate(string(b), 200)
 		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+"/_parley"+path, body)
-	if err != nil {
-		return fmt.Errorf("whatsapp control: %w", err)
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("whatsapp control %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return fmt.Errorf("whatsapp control %s %s: reading answer: %w", method, path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var env errorEnvelope
-		if json.Unmarshal(b, &env) == nil && env.Error.Message != "" {
-			return &ControlError{HTTP: resp.StatusCode, Message: env.Error.Message}
-		}
-		return &ControlError{HTTP: resp.StatusCode, Message: truncate(string(b), 200)}
+		return &ControlError{HTTP: status, Message: msg}
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
