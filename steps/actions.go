@@ -278,7 +278,9 @@ func taps(ctx context.Context, name, title string) error {
 	return settle(ctx, s)
 }
 
-func asksOptOut(ctx context.Context, name, phrase string) error {
+// act plays one action of the named customer as people do it: once the assistant has answered what came
+// before, the customer does it, and waits for the assistant to finish answering.
+func act(ctx context.Context, name string, do func(c *sim.Customer) error) error {
 	s, c, err := lookup(ctx, name)
 	if err != nil {
 		return err
@@ -286,24 +288,24 @@ func asksOptOut(ctx context.Context, name, phrase string) error {
 	if err := s.acted(ctx, c); err != nil {
 		return err
 	}
-	if _, err = c.OptOut(ctx, phrase); err != nil {
+	if err := do(c); err != nil {
 		return err
 	}
 	return settle(ctx, s)
 }
 
+func asksOptOut(ctx context.Context, name, phrase string) error {
+	return act(ctx, name, func(c *sim.Customer) error {
+		_, err := c.OptOut(ctx, phrase)
+		return err
+	})
+}
+
 func asksHuman(ctx context.Context, name, phrase string) error {
-	s, c, err := lookup(ctx, name)
-	if err != nil {
+	return act(ctx, name, func(c *sim.Customer) error {
+		_, err := c.AskForHuman(ctx, phrase)
 		return err
-	}
-	if err := s.acted(ctx, c); err != nil {
-		return err
-	}
-	if _, err = c.AskForHuman(ctx, phrase); err != nil {
-		return err
-	}
-	return settle(ctx, s)
+	})
 }
 
 var rightsES = map[string]string{
@@ -312,27 +314,16 @@ var rightsES = map[string]string{
 }
 
 func dataRequest(ctx context.Context, name, right, wording string) error {
-	s, c, err := lookup(ctx, name)
-	if err != nil {
-		return err
-	}
 	if en, ok := rightsES[right]; ok {
 		right = en
 	}
-	if err := s.acted(ctx, c); err != nil {
+	return act(ctx, name, func(c *sim.Customer) error {
+		_, err := c.Request(ctx, right, wording)
 		return err
-	}
-	if _, err := c.Request(ctx, right, wording); err != nil {
-		return err
-	}
-	return settle(ctx, s)
+	})
 }
 
 func shares(ctx context.Context, name, what string) error {
-	s, c, err := lookup(ctx, name)
-	if err != nil {
-		return err
-	}
 	typ, es, en := "", "", ""
 	switch strings.ToLower(what) {
 	case "name", "nombre":
@@ -344,35 +335,25 @@ func shares(ctx context.Context, name, what string) error {
 	default:
 		typ, es, en = sim.CanaryPhone, "Mi teléfono es %s", "My phone number is %s"
 	}
-	v, err := c.Plant(typ)
-	if err != nil {
+	return act(ctx, name, func(c *sim.Customer) error {
+		v, err := c.Plant(typ)
+		if err != nil {
+			return err
+		}
+		_, err = c.Say(ctx, fmt.Sprintf(byLang(c, es, en), v))
 		return err
-	}
-	if err := s.acted(ctx, c); err != nil {
-		return err
-	}
-	if _, err := c.Say(ctx, fmt.Sprintf(byLang(c, es, en), v)); err != nil {
-		return err
-	}
-	return settle(ctx, s)
+	})
 }
 
 func correctsEmail(ctx context.Context, name string) error {
-	s, c, err := lookup(ctx, name)
-	if err != nil {
+	return act(ctx, name, func(c *sim.Customer) error {
+		v, err := c.Plant(sim.CanaryEmail)
+		if err != nil {
+			return err
+		}
+		_, err = c.Request(ctx, "rectification", fmt.Sprintf(byLang(c, "mi email ha cambiado, ahora es %s", "my email has changed, it is now %s"), v))
 		return err
-	}
-	v, err := c.Plant(sim.CanaryEmail)
-	if err != nil {
-		return err
-	}
-	if err := s.acted(ctx, c); err != nil {
-		return err
-	}
-	if _, err := c.Request(ctx, "rectification", fmt.Sprintf(byLang(c, "mi email ha cambiado, ahora es %s", "my email has changed, it is now %s"), v)); err != nil {
-		return err
-	}
-	return settle(ctx, s)
+	})
 }
 
 func stopPromotions(ctx context.Context, name string) error {
