@@ -309,7 +309,7 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 	if err := e.merge.sync(ctx); err != nil {
 		return nil, err
 	}
-	e.World = &sim.World{WhatsApp: e.WhatsApp, Journal: e.merge, Settle: e.Settle}
+	e.World = &sim.World{WhatsApp: watchedControl{Control: e.WhatsApp, e: e}, Journal: e.merge, Settle: e.Settle}
 	if e.BotURL != "" {
 		e.World.Hooks = &mergedHooks{inner: &Hooks{BaseURL: e.BotURL}, m: e.merge}
 	}
@@ -421,6 +421,16 @@ func (e *ContainersEnv) Sync(ctx context.Context) error {
 // Settle waits until the WhatsApp mock has no webhook in flight and the journal has stayed still for
 // Quiet: the assistant in a container has no idle signal, so it is judged settled when it stops acting.
 func (e *ContainersEnv) Settle(ctx context.Context) error {
+	err := e.settle(ctx)
+	if err != nil && ctx.Err() == nil {
+		if dead := e.deadContainer(ctx, err, true); dead != nil {
+			return dead
+		}
+	}
+	return err
+}
+
+func (e *ContainersEnv) settle(ctx context.Context) error {
 	quiet := time.NewTimer(e.o.Quiet)
 	defer quiet.Stop()
 	for {
@@ -443,6 +453,71 @@ func (e *ContainersEnv) Settle(ctx context.Context) error {
 		}
 		if len(evs) == 0 {
 			return e.Sync(ctx)
+		}
+	}
+}
+
+// watchedControl is the WhatsApp control the customers use: when a send fails, or its webhook fails every
+// attempt, and a container of the run is no longer running, the error is that container's (which one, why,
+// its last log lines) rather than a connection refused or a customer awaiting a reply that never comes.
+type watchedControl struct {
+	whatsapp.Control
+	e *ContainersEnv
+}
+
+func (w watchedControl) SendFromCustomer(ctx context.Context, waID string, m whatsapp.CustomerMessage) (whatsapp.SendResult, error) {
+	res, err := w.Control.SendFromCustomer(ctx, waID, m)
+	if err == nil && res.Error == "" {
+		return res, nil
+	}
+	cause := err
+	if cause == nil {
+		cause = fmt.Errorf("the webhook failed %d attempts: %s", res.Attempts, res.Error)
+	}
+	// A refused connection can come before Docker has seen the process die: wait for it a little.
+	if dead := w.e.deadContainer(ctx, cause, err != nil); dead != nil {
+		return res, dead
+	}
+	return res, err
+}
+
+// deadContainer returns a *ContainerError for the first container of the run that is no longer running,
+// with cause as its Err, or nil when all run. With wait, it looks again for up to two seconds.
+func (e *ContainersEnv) deadContainer(ctx context.Context, cause error, wait bool) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		for _, rc := range e.containers {
+			st, err := rc.c.State(ctx)
+			if err == nil && st.Running {
+				continue
+			}
+			cerr := &ContainerError{Role: rc.role, Image: rc.image, ExitCode: -1, Err: cause}
+			switch {
+			case err != nil:
+				cerr.Cause = fmt.Sprintf("is gone in the middle of the run (%v)", err)
+			case st.OOMKilled:
+				cerr.Cause, cerr.ExitCode = fmt.Sprintf("was killed in the middle of the run: out of memory (exit code %d)", st.ExitCode), st.ExitCode
+			case st.ExitCode == 137:
+				cerr.Cause, cerr.ExitCode = "was killed in the middle of the run (SIGKILL, exit code 137)", st.ExitCode
+			default:
+				cerr.Cause, cerr.ExitCode = fmt.Sprintf("stopped in the middle of the run (%s, exit code %d)", st.Status, st.ExitCode), st.ExitCode
+			}
+			if err == nil {
+				cerr.Logs = lastLines(ctx, rc.c, e.o.LogLines)
+			}
+			return cerr
+		}
+		if !wait || time.Now().After(deadline) {
+			return nil
+		}
+		t := time.NewTimer(100 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
 		}
 	}
 }
