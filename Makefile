@@ -39,14 +39,14 @@ fuzz:
 	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
 
 # Soak: the fault, timeout and goroutine-leak tests many times over under the race detector, then
-# parley load with many customers, with the race detector (fewer) and without it.
+# load.TestSoak with many customers, with the race detector (a fifth, arriving at 100/s) and without it.
 SOAK_COUNT     ?= 20
 SOAK_CUSTOMERS ?= 10000
 
 soak:
 	$(GO) test -race -count $(SOAK_COUNT) -timeout 30m -run 'TestFaults|NoGoroutines|TestWebhookTimeout|TestWebhookTLS' ./harness ./mocks/...
-	$(GO) run -race ./cmd/parley load --customers $$(( $(SOAK_CUSTOMERS) / 10 )) --mps 0 --rate 100 --think 10s
-	$(GO) run ./cmd/parley load --customers $(SOAK_CUSTOMERS) --mps 0 --rate 400 --think 30s
+	PARLEY_SOAK=$$(( $(SOAK_CUSTOMERS) / 5 )) PARLEY_SOAK_RATE=100 $(GO) test -race -count 1 -timeout 30m -v -run 'TestSoak$$' ./load
+	PARLEY_SOAK=$(SOAK_CUSTOMERS) $(GO) test -count 1 -timeout 30m -v -run 'TestSoak$$' ./load
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/parley ./cmd/parley
