@@ -636,6 +636,13 @@ func RunJourneyInContainers(ctx context.Context, o ContainersOptions, j sim.Jour
 	if err := env.Settle(ctx); err != nil && res.Err == nil {
 		res.Err = fmt.Errorf("the run did not settle: %w", err)
 	}
+	// A container that died after the last thing the journey sent leaves the steps green: the run did not
+	// see what it was meant to, so it is not a pass.
+	if ce := (*ContainerError)(nil); !errors.As(res.Err, &ce) {
+		if dead := env.deadContainer(ctx, nil, false); dead != nil {
+			res.Err = errors.Join(res.Err, dead)
+		}
+	}
 	if err := env.Sync(context.WithoutCancel(ctx)); err != nil {
 		res.Err = errors.Join(res.Err, fmt.Errorf("fetching the journal: %w", err))
 	}
