@@ -144,9 +144,9 @@ func soakRun(t *testing.T, n int, rate float64, think time.Duration) soakResult 
 	defer cancel()
 	env, err := harness.StartEmbedded(ctx, harness.Options{
 		WhatsApp: []whatsapp.Option{whatsapp.WithMPS(0)},
-		// The assistant's DLP deadline (5s) is shorter than a turn takes on a saturated two-core machine
-		// under -race (p99 7.5s at 100 journeys/s): order-status turns, the ones DLP works hardest on,
-		// then got the assistant's "cannot process" answer (8 of 2,000 journeys, 283 at 400/s). That is
+		// The assistant's DLP and Dialogflow deadlines (5s, 10s) are shorter than a turn takes on a
+		// saturated two-core machine under -race (p99 7.5s at 100 journeys/s): order-status turns, which
+		// carry an order number for DLP, then got the assistant's "cannot process" answer (8 of 2,000 journeys, 283 at 400/s). That is
 		// the assistant's deadline, tested in harness/faults_test.go, not what the soak measures; 25s
 		// stays under the 30s turn timeout, so a call that never returns still fails the journey.
 		Bot: []reference.Option{reference.WithSendRate(0), reference.WithCallTimeout(25 * time.Second)},
