@@ -53,16 +53,25 @@ func Contains(m whatsapp.InboxMessage, want string) bool {
 	return false
 }
 
+// AwaitQuiet waits until nothing is left in flight: the assistant has finished (World.Settle, when set)
+// and the WhatsApp mock has delivered every queued webhook.
+func (w *World) AwaitQuiet(ctx context.Context) error {
+	if w.Settle != nil {
+		if err := w.Settle(ctx); err != nil {
+			return fmt.Errorf("waiting for the assistant to settle: %w", err)
+		}
+	}
+	if err := w.WhatsApp.AwaitIdle(ctx); err != nil {
+		return fmt.Errorf("waiting for the WhatsApp mock to settle: %w", err)
+	}
+	return nil
+}
+
 // Settle waits until nothing is left in flight (the assistant idle, every webhook delivered) and returns
 // the messages received that the customer has not looked at yet, marking them seen.
 func (c *Customer) Settle(ctx context.Context) ([]whatsapp.InboxMessage, error) {
-	if c.w.Settle != nil {
-		if err := c.w.Settle(ctx); err != nil {
-			return nil, fmt.Errorf("waiting for the assistant to settle: %w", err)
-		}
-	}
-	if err := c.w.WhatsApp.AwaitIdle(ctx); err != nil {
-		return nil, fmt.Errorf("waiting for the WhatsApp mock to settle: %w", err)
+	if err := c.w.AwaitQuiet(ctx); err != nil {
+		return nil, err
 	}
 	inbox, err := c.w.WhatsApp.Inbox(ctx, c.WaID)
 	if err != nil {

@@ -135,16 +135,7 @@ func (w *World) campaign(ctx context.Context) error {
 	if err := w.Hooks.Campaign(ctx, "promo_verano", "", now); err != nil {
 		return err
 	}
-	return w.settle(ctx)
-}
-
-func (w *World) settle(ctx context.Context) error {
-	if w.Settle != nil {
-		if err := w.Settle(ctx); err != nil {
-			return err
-		}
-	}
-	return w.WhatsApp.AwaitIdle(ctx)
+	return w.AwaitQuiet(ctx)
 }
 
 func firstContact(waID, name, lang, hello string) func(context.Context, *World) error {
@@ -404,7 +395,7 @@ func optInElsewhere(ctx context.Context, w *World) error {
 	if err := w.Hooks.Notify(ctx, c.WaID, "order_shipped", "TE-1001", now); err != nil {
 		return err
 	}
-	if err := w.settle(ctx); err != nil {
+	if err := w.AwaitQuiet(ctx); err != nil {
 		return err
 	}
 	return w.campaign(ctx)
@@ -440,7 +431,7 @@ func optInElsewhereNoWording(ctx context.Context, w *World) error {
 	if err := b.OptInElsewhere(ctx, "marketing", "web", "", now); err != nil && !(errors.As(err, &he) && he.Refused()) {
 		return err
 	}
-	if err := w.settle(ctx); err != nil {
+	if err := w.AwaitQuiet(ctx); err != nil {
 		return err
 	}
 	if err := w.campaign(ctx); err != nil {

@@ -50,15 +50,7 @@ func byLang(c *sim.Customer, es, en string) string {
 	return es
 }
 
-func settle(ctx context.Context, s *scenarioState) error {
-	w := s.env.World()
-	if w.Settle != nil {
-		if err := w.Settle(ctx); err != nil {
-			return fmt.Errorf("waiting for the assistant to finish: %w", err)
-		}
-	}
-	return w.WhatsApp.AwaitIdle(ctx)
-}
+func settle(ctx context.Context, s *scenarioState) error { return s.env.World().AwaitQuiet(ctx) }
 
 func newCustomer(ctx context.Context, name, phone, lang string) error {
 	s, err := state(ctx)
