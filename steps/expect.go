@@ -128,15 +128,22 @@ func isMarketing(m whatsapp.InboxMessage) bool {
 	return m.Template != nil && m.Template.Category == "MARKETING"
 }
 
-func receivesMarketing(ctx context.Context, name string) error {
+// settledReplies waits for the assistant to finish and returns what the named customer received since
+// their last action.
+func settledReplies(ctx context.Context, name string) (*sim.Customer, []whatsapp.InboxMessage, error) {
 	s, c, err := lookup(ctx, name)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := settle(ctx, s); err != nil {
-		return err
+		return nil, nil, err
 	}
 	fresh, err := s.since(ctx, c)
+	return c, fresh, err
+}
+
+func receivesMarketing(ctx context.Context, name string) error {
+	c, fresh, err := settledReplies(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -147,14 +154,7 @@ func receivesMarketing(ctx context.Context, name string) error {
 }
 
 func receivesNoMarketing(ctx context.Context, name string) error {
-	s, c, err := lookup(ctx, name)
-	if err != nil {
-		return err
-	}
-	if err := settle(ctx, s); err != nil {
-		return err
-	}
-	fresh, err := s.since(ctx, c)
+	c, fresh, err := settledReplies(ctx, name)
 	if err != nil {
 		return err
 	}
