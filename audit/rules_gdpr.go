@@ -84,8 +84,8 @@ var personal = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.Pa
 
 func checkPrivJIT01(v *View) (o outcome) {
 	v.each(func(c *customer) {
-		for i, e := range c.evs {
-			if !e.isInbound() || e.in().Text == "" || len(pii.Only(e.ids, personal...)) == 0 {
+		for i, e := range c.inbound() {
+			if e.in().Text == "" || len(pii.Only(e.ids, personal...)) == 0 {
 				continue
 			}
 			o.exercised++
@@ -222,8 +222,8 @@ func checkConsent02(v *View) (o outcome) {
 // requests calls f for every data-protection request with the message that carried it.
 func requests(v *View, rights string, f func(c *customer, e *ev, d *journal.DataRequestData, a int)) {
 	v.each(func(c *customer) {
-		for i, e := range c.evs {
-			if d := e.dsr(); d != nil && (rights == "" || strings.Contains(rights, d.Right)) {
+		for i, e := range c.at(c.reqs) {
+			if d := e.dsr(); rights == "" || strings.Contains(rights, d.Right) {
 				f(c, e, d, c.anchor(i, d.Wording))
 			}
 		}
@@ -866,10 +866,7 @@ func checkCS01(v *View) (o outcome) {
 		return o
 	}
 	v.each(func(c *customer) {
-		for i, e := range c.evs {
-			if !e.isInbound() {
-				continue
-			}
+		for i, e := range c.inbound() {
 			if !has(e.ft, complaint...) {
 				in := language(e.ft, 1)
 				r := c.replies(i)

@@ -70,7 +70,7 @@ func checkOptin02(v *View) (o outcome) {
 	}
 	v.each(func(c *customer) {
 		prompts := map[string]bool{}
-		for _, e := range c.evs {
+		for _, e := range c.sends() {
 			if e.accepted() && has(e.ft, optinPrompt...) {
 				prompts[fold(strings.TrimSpace(e.out().Text))] = true
 				judge(c, sentText(e.out()), e)
@@ -131,8 +131,8 @@ func checkOptin03(v *View) (o outcome) {
 
 func checkWindow01(v *View) (o outcome) {
 	v.each(func(c *customer) {
-		for _, e := range c.evs {
-			if !e.isOutbound() || e.out().Type == "template" {
+		for _, e := range c.sends() {
+			if e.out().Type == "template" {
 				continue
 			}
 			o.exercised++
@@ -155,9 +155,9 @@ var notApproved = map[int]bool{132001: true, 132015: true, 132016: true}
 
 func checkTpl01(v *View) (o outcome) {
 	v.each(func(c *customer) {
-		for _, e := range c.evs {
+		for _, e := range c.sends() {
 			out := e.out()
-			if !e.isOutbound() || out.Type != "template" {
+			if out.Type != "template" {
 				continue
 			}
 			o.exercised++
@@ -294,7 +294,7 @@ func checkMkt01(v *View) (o outcome) {
 	biz := fold(v.opts.Business)
 	optoutWords := []string{"baja", "stop", "unsubscribe", "darte de baja", "opt out", "opt-out", "cancelar suscripcion", "no recibir mas"}
 	v.each(func(c *customer) {
-		for _, e := range c.evs {
+		for _, e := range c.sends() {
 			if !e.accepted() || !isMarketing(e) {
 				continue
 			}
@@ -459,7 +459,7 @@ var sentence = regexp.MustCompile(`[.?!\n¿¡;]+`)
 
 func checkSens01(v *View) (o outcome) {
 	v.each(func(c *customer) {
-		for _, e := range c.evs {
+		for _, e := range c.sends() {
 			if !e.accepted() || strings.TrimSpace(e.out().Text) == "" {
 				continue
 			}
@@ -567,7 +567,7 @@ func checkXcust01(v *View) (o outcome) {
 	}
 	v.each(func(c *customer) {
 	sends:
-		for _, e := range c.evs {
+		for _, e := range c.sends() {
 			if !e.accepted() {
 				continue
 			}

@@ -3,6 +3,7 @@ package audit
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"runtime"
 	"slices"
 	"sort"
@@ -26,8 +27,8 @@ const window = 24 * time.Hour
 // (for Dialogflow and DLP events, the customer the auditor tied their session or text to).
 type ev struct {
 	*journal.Event // the caller's: read, never written
-	cust string
-	p    any // *journal.InboundData, *journal.OutboundData, … by kind; nil when the kind has none
+	cust           string
+	p              any // *journal.InboundData, *journal.OutboundData, … by kind; nil when the kind has none
 
 	ft     string      // folded text: the customer's message, or everything the customer sees of a send
 	ci     int         // index in the customer's timeline
@@ -137,6 +138,26 @@ type customer struct {
 	exp      []export // memo of View.exports
 	expDone  bool
 	moved    bool // some message was placed before its own seq (see group)
+	// Indexes in evs of the customer's messages (isInbound), of the sends to them (isOutbound) and of
+	// their data-protection requests: most rules look at one of these and would otherwise walk every
+	// event of the timeline.
+	ins, outs, reqs []int
+}
+
+// inbound yields the customer's messages with their index in the timeline.
+func (c *customer) inbound() iter.Seq2[int, *ev] { return c.at(c.ins) }
+
+// sends yields the send attempts to the customer, accepted or not, with their index in the timeline.
+func (c *customer) sends() iter.Seq2[int, *ev] { return c.at(c.outs) }
+
+func (c *customer) at(idx []int) iter.Seq2[int, *ev] {
+	return func(yield func(int, *ev) bool) {
+		for _, i := range idx {
+			if !yield(i, c.evs[i]) {
+				return
+			}
+		}
+	}
 }
 
 // View is a journal prepared for the rules: ordered by sequence number, payloads decoded, events grouped
@@ -619,6 +640,14 @@ func (v *View) group() {
 		}
 		for i, e := range c.evs {
 			e.ci = i
+			switch {
+			case e.isInbound():
+				c.ins = append(c.ins, i)
+			case e.isOutbound():
+				c.outs = append(c.outs, i)
+			case e.dsr() != nil:
+				c.reqs = append(c.reqs, i)
+			}
 			if i > 0 {
 				prev := c.evs[i-1]
 				e.lastIn, e.hasIn = prev.lastIn, prev.hasIn
@@ -651,10 +680,7 @@ func (v *View) prepare() {
 				c.anchor(i, phrase)
 			}
 		}
-		for i, e := range c.evs {
-			if !e.isOutbound() {
-				continue
-			}
+		for i, e := range c.sends() {
 			isMarketing(e)
 			if !e.accepted() {
 				continue

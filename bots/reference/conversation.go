@@ -44,7 +44,7 @@ func (b *Bot) say(ctx context.Context, waID, body string) {
 	}
 	b.store.mu.Lock()
 	if c, ok := b.store.customers[waID]; ok {
-		c.Messages = append(c.Messages, message{Time: b.now(), Direction: "out", Text: body})
+		c.addMessage(message{Time: b.now(), Direction: "out", Text: body})
 	}
 	b.store.mu.Unlock()
 }
@@ -120,7 +120,7 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 			c.ProfileName = in.ProfileName
 		}
 		if stored != "" {
-			c.Messages = append(c.Messages, message{Time: in.Time, Direction: "in", Text: stored})
+			c.addMessage(message{Time: in.Time, Direction: "in", Text: stored})
 		}
 	})
 	b.purgeExpired(in.From, now)
@@ -540,15 +540,11 @@ func (b *Bot) purgeExpired(waID string, now time.Time) {
 		return
 	}
 	limit := now.Add(-RetentionDays * 24 * time.Hour)
-	b.store.update(waID, func(c *customer) {
-		kept := c.Messages[:0]
-		for _, m := range c.Messages {
-			if !m.Time.Before(limit) {
-				kept = append(kept, m)
-			}
-		}
-		c.Messages = kept
-	})
+	b.store.mu.Lock()
+	defer b.store.mu.Unlock()
+	if c, ok := b.store.customers[waID]; ok {
+		c.purge(limit)
+	}
 }
 
 var phoneInText = regexp.MustCompile(`\+?\b\d{11,13}\b`)

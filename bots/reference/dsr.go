@@ -108,7 +108,7 @@ func (b *Bot) dataRequest(ctx context.Context, c customer, it intent, txt, lang 
 				} else {
 					c.Name = value
 				}
-				c.Messages = rectifyTranscript(c.Messages, field, old, value)
+				c.setMessages(rectifyTranscript(c.Messages, field, old, value))
 			})
 		}
 		label := map[string]string{"email": "email", "name": "nombre"}[field]

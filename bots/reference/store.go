@@ -56,6 +56,10 @@ type customer struct {
 	LastOrder    string     `json:"-"`
 	// ServiceBlocked is set only by the GDPR-CONSENT-01 switch: service refused after "no" to offers.
 	ServiceBlocked bool `json:"-"`
+
+	oldest     time.Time // the earliest Time among Messages[:oldestOf], for purge
+	oldestOf   int
+	oldestBase *message // &Messages[0] when oldest was computed: a different array invalidates it
 }
 
 // suppression is the minimal record kept after an opt-out, objection or erasure so that no marketing is
@@ -120,7 +124,7 @@ func (s *store) firstSeen(wamid string) bool {
 	return true
 }
 
-// get returns a copy of the customer, and whether it exists.
+// get returns a snapshot of the customer, and whether it exists.
 func (s *store) get(waID string) (customer, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,13 +132,18 @@ func (s *store) get(waID string) (customer, bool) {
 	if !ok {
 		return customer{}, false
 	}
-	return c.copy(), true
+	return c.snapshot(), true
 }
 
-func (c *customer) copy() customer {
+// snapshot is what get and update hand out: a copy of the customer that shares the transcript and the
+// requests with the store. It costs O(1) whatever the length of the history, and is safe without the lock
+// because the store only ever appends to those slices (past every snapshot's length, which the snapshot's
+// capacity hides) or replaces them with new ones (purge, rectification); it never writes an element a
+// snapshot can see. Empty slices are nil, as a deep copy made them.
+func (c *customer) snapshot() customer {
 	out := *c
-	out.Messages = append([]message(nil), c.Messages...)
-	out.Requests = append([]dsr(nil), c.Requests...)
+	out.Messages = shared(c.Messages)
+	out.Requests = shared(c.Requests)
 	if c.HandoffSince != nil {
 		t := *c.HandoffSince
 		out.HandoffSince = &t
@@ -142,7 +151,57 @@ func (c *customer) copy() customer {
 	return out
 }
 
-// update applies f to the customer (creating it when absent) under the lock. f must not call out.
+// shared is s capped at its length, so that an append to the copy cannot write into s's backing array.
+func shared[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s[:len(s):len(s)]
+}
+
+// addMessage appends a line to the transcript. The transcript is append-only in place: see snapshot.
+func (c *customer) addMessage(m message) {
+	c.Messages = append(c.Messages, m)
+}
+
+// setMessages replaces the transcript with ms, which must be a new slice (see snapshot).
+func (c *customer) setMessages(ms []message) {
+	c.Messages = ms
+	c.oldestOf, c.oldestBase = 0, nil
+}
+
+// purge drops the transcript lines older than limit. It costs O(1) amortised while nothing expires: the
+// oldest time is kept for the lines seen so far and extended over the lines appended since, and the
+// transcript is rebuilt (never edited in place, see snapshot) only when a line has expired.
+func (c *customer) purge(limit time.Time) {
+	if len(c.Messages) == 0 {
+		c.oldestOf, c.oldestBase = 0, nil
+		return
+	}
+	if &c.Messages[0] != c.oldestBase || c.oldestOf > len(c.Messages) {
+		// A new backing array (growth, replacement): rescan, amortised O(1) as the array doubles.
+		c.oldestOf, c.oldestBase = 0, &c.Messages[0]
+	}
+	for _, m := range c.Messages[c.oldestOf:] {
+		if c.oldestOf == 0 || m.Time.Before(c.oldest) {
+			c.oldest = m.Time
+		}
+		c.oldestOf++
+	}
+	if !c.oldest.Before(limit) {
+		return
+	}
+	kept := make([]message, 0, len(c.Messages))
+	for _, m := range c.Messages {
+		if !m.Time.Before(limit) {
+			kept = append(kept, m)
+		}
+	}
+	c.setMessages(kept)
+}
+
+// update applies f to the customer (creating it when absent) under the lock and returns a snapshot. f
+// must not call out, and must change Messages only through addMessage, setMessages and purge.
 func (s *store) update(waID string, f func(c *customer)) customer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -152,7 +211,7 @@ func (s *store) update(waID string, f func(c *customer)) customer {
 		s.customers[waID] = c
 	}
 	f(c)
-	return c.copy()
+	return c.snapshot()
 }
 
 func (s *store) erase(waID string) {
