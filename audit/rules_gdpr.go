@@ -865,16 +865,33 @@ func checkCS01(v *View) (o outcome) {
 		o.note("Ley 10/2025 declared not applicable in Options; not judged")
 		return o
 	}
+	// The words of each distinct reply text are counted once: an assistant sends the same few texts.
+	counted := map[string][2]int{}
+	replyLanguage := func(r []*ev) string {
+		es, en := 0, 0
+		for _, x := range r {
+			n, ok := counted[x.ft]
+			if !ok {
+				n[0], n[1] = langWords(x.ft)
+				counted[x.ft] = n
+			}
+			es, en = es+n[0], en+n[1]
+		}
+		return languageOf(es, en, 2)
+	}
 	v.each(func(c *customer) {
 		for i, e := range c.inbound() {
 			if !has(e.ft, complaint...) {
 				in := language(e.ft, 1)
+				if in == "" {
+					continue
+				}
 				r := c.replies(i)
-				if in == "" || len(r) == 0 {
+				if len(r) == 0 {
 					continue
 				}
 				o.exercised++
-				if out := language(folded(r), 2); out != "" && out != in {
+				if out := replyLanguage(r); out != "" && out != in {
 					o.find(c.id, fmt.Sprintf("a message written in %s was answered in %s", langName(in), langName(out)), e.Seq, r[0].Seq)
 				}
 				continue

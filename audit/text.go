@@ -345,7 +345,13 @@ func squeeze(s string) string {
 // language guesses whether folded text is Spanish or English from common words; "" when unsure. A text
 // is taken for one language when it has at least min words of it and none of the other, or twice as many.
 func language(text string, min int) string {
-	es, en := 0, 0
+	es, en := langWords(text)
+	return languageOf(es, en, min)
+}
+
+// langWords counts the Spanish and the English common words in folded text. Counts add up: the words of
+// texts joined by newlines are the sum of each text's.
+func langWords(text string) (es, en int) {
 	eachToken(text, func(w string) {
 		if esWords[w] {
 			es++
@@ -354,6 +360,11 @@ func language(text string, min int) string {
 			en++
 		}
 	})
+	return es, en
+}
+
+// languageOf decides as language does from the counts of langWords.
+func languageOf(es, en, min int) string {
 	switch {
 	case es >= min && (en == 0 || es > 2*en):
 		return "es"

@@ -1,8 +1,11 @@
 package reference
 
 import (
+	"math/bits"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -36,12 +39,17 @@ const (
 // normalise lower-cases, folds accents (á→a, ñ→n), turns punctuation into spaces and collapses runs of
 // spaces, so "¡¡NO quiero MÁS mensajes!!" and "no quiero mas mensajes" compare equal.
 func normalise(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	if ascii(s) {
+		return normaliseASCII(s)
+	}
+	t := foldPool.Get().(transform.Transformer)
 	folded, _, err := transform.String(t, s)
+	foldPool.Put(t)
 	if err != nil {
 		folded = s
 	}
 	var b strings.Builder
+	b.Grow(len(folded))
 	space := true
 	for _, r := range strings.ToLower(folded) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -58,6 +66,50 @@ func normalise(s string) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// foldPool holds the accent-folding transformers: a chain allocates kilobytes of buffers, and
+// transform.String resets it before use.
+var foldPool = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// normaliseASCII is normalise for ASCII text, which has no accents to fold: the same result without the
+// Unicode tables.
+func normaliseASCII(s string) string {
+	buf := make([]byte, 0, len(s))
+	space := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+			fallthrough
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			buf = append(buf, c)
+			space = false
+			continue
+		case c == '\'':
+			continue
+		}
+		if !space {
+			buf = append(buf, ' ')
+			space = true
+		}
+	}
+	if n := len(buf); n > 0 && buf[n-1] == ' ' {
+		buf = buf[:n-1]
+	}
+	return string(buf)
 }
 
 // alt is one position of a pattern: any of its words.
@@ -192,31 +244,113 @@ func yesNo(text string) intent {
 // Dialogflow to understand. Matching is accent- and case-insensitive and tolerates one typo in words of
 // five letters or more (two in words of eight or more).
 func recognise(text string) intent {
-	ws := strings.Fields(normalise(text))
-	if len(ws) == 0 {
+	fields := strings.Fields(normalise(text))
+	if len(fields) == 0 {
 		return intentNone
 	}
-	var content []string
-	for _, w := range ws {
-		if !fillers[w] {
-			content = append(content, w)
+	ws := make([]word, len(fields))
+	var content []word
+	for i, f := range fields {
+		ws[i] = newWord(f)
+		if !fillers[f] {
+			content = append(content, ws[i])
 		}
 	}
-	for _, r := range rules {
-		if len(content) == 1 || (len(content) == 2 && r.intent == intentOptOut && content[0] == content[1]) {
+	for _, r := range compiledRules {
+		if len(content) == 1 || (len(content) == 2 && r.intent == intentOptOut && content[0].s == content[1].s) {
 			for _, k := range r.keywords {
-				if similar(content[0], k) {
+				if k.similar(content[0]) {
 					return r.intent
 				}
 			}
 		}
 		for _, p := range r.patterns {
-			if matchPattern(ws, p) {
+			if matchPattern(ws, p, 0, 0) {
 				return r.intent
 			}
 		}
 	}
 	return intentNone
+}
+
+// word is a word of the message with its letter mask (see target).
+type word struct {
+	s    string
+	mask uint64
+}
+
+func newWord(s string) word { return word{s, letterMask(s)} }
+
+// target is a word of the rules, compiled: its typo allowance and its letter mask. Each edit adds or
+// removes at most one distinct byte, so a word whose bytes differ from the target's in more distinct
+// values (folded onto 64 bits) than the allowance cannot be within it, and needs no edit distance.
+type target struct {
+	s       string
+	mask    uint64
+	allowed int
+}
+
+func newTarget(s string) target {
+	t := target{s: s, mask: letterMask(s)}
+	switch n := len(s); { // the targets are ASCII (normalised)
+	case n >= 8:
+		t.allowed = 2
+	case n >= 5:
+		t.allowed = 1
+	}
+	return t
+}
+
+func letterMask(s string) uint64 {
+	var m uint64
+	for i := 0; i < len(s); i++ {
+		m |= 1 << (s[i] & 63)
+	}
+	return m
+}
+
+// similar is equality up to a small edit distance, scaled by length so "no" never matches "na".
+func (t target) similar(w word) bool {
+	if w.s == t.s {
+		return true
+	}
+	n, allowed := len(t.s), t.allowed
+	if allowed == 0 || len(w.s)-n > allowed || n-len(w.s) > allowed {
+		return false
+	}
+	if bits.OnesCount64(t.mask&^w.mask) > allowed || bits.OnesCount64(w.mask&^t.mask) > allowed {
+		return false
+	}
+	return editDistance(w.s, t.s, allowed) <= allowed
+}
+
+// compiledRule is a rule with its words compiled to targets.
+type compiledRule struct {
+	intent   intent
+	keywords []target
+	patterns [][][]target
+}
+
+var compiledRules = compileRules(rules)
+
+func compileRules(rs []rule) []compiledRule {
+	out := make([]compiledRule, len(rs))
+	for i, r := range rs {
+		out[i].intent = r.intent
+		for _, k := range r.keywords {
+			out[i].keywords = append(out[i].keywords, newTarget(k))
+		}
+		for _, p := range r.patterns {
+			cp := make([][]target, len(p))
+			for j, a := range p {
+				for _, w := range a {
+					cp[j] = append(cp[j], newTarget(w))
+				}
+			}
+			out[i].patterns = append(out[i].patterns, cp)
+		}
+	}
+	return out
 }
 
 // recogniseKeywordsOnly is what a naive assistant does (the WA-OPTOUT-02 violation): exact BAJA/STOP only.
@@ -228,45 +362,24 @@ func recogniseKeywordsOnly(text string) intent {
 	return intentNone
 }
 
-func matchPattern(ws []string, p pattern) bool {
-	var try func(pos, from int) bool
-	try = func(pos, from int) bool {
-		if pos == len(p) {
-			return true
-		}
-		limit := len(ws)
-		if pos > 0 && from+maxGap+1 < limit {
-			limit = from + maxGap + 1
-		}
-		for i := from; i < limit; i++ {
-			for _, a := range p[pos] {
-				if similar(ws[i], a) && try(pos+1, i+1) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return try(0, 0)
-}
-
-// similar is equality up to a small edit distance, scaled by length so "no" never matches "na".
-func similar(w, target string) bool {
-	if w == target {
+// matchPattern reports whether the positions p[pos:] match ws in order from ws[from], the first of them
+// anywhere, each later one within maxGap words of the one before.
+func matchPattern(ws []word, p [][]target, pos, from int) bool {
+	if pos == len(p) {
 		return true
 	}
-	n := len(target) // the targets are ASCII (normalised)
-	allowed := 0
-	switch {
-	case n >= 8:
-		allowed = 2
-	case n >= 5:
-		allowed = 1
+	limit := len(ws)
+	if pos > 0 && from+maxGap+1 < limit {
+		limit = from + maxGap + 1
 	}
-	if allowed == 0 || len(w)-n > allowed || n-len(w) > allowed {
-		return false
+	for i := from; i < limit; i++ {
+		for _, a := range p[pos] {
+			if a.similar(ws[i]) && matchPattern(ws, p, pos+1, i+1) {
+				return true
+			}
+		}
 	}
-	return editDistance(w, target, allowed) <= allowed
+	return false
 }
 
 // editDistance is the optimal string alignment distance (Levenshtein plus adjacent transpositions) over

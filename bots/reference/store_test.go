@@ -16,7 +16,9 @@ func TestStoreSnapshotIsolated(t *testing.T) {
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	const w = "34600000001"
 	for i := range 3 {
-		s.update(w, func(c *customer) { c.addMessage(message{Time: at.Add(time.Duration(i) * time.Hour), Direction: "in", Text: fmt.Sprint(i)}) })
+		s.update(w, func(c *customer) {
+			c.addMessage(message{Time: at.Add(time.Duration(i) * time.Hour), Direction: "in", Text: fmt.Sprint(i)})
+		})
 	}
 	snap, _ := s.get(w)
 	want := slices.Clone(snap.Messages)

@@ -2,9 +2,12 @@ package dialogflow
 
 import (
 	"math"
+	"math/bits"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -43,30 +46,52 @@ type phraseElem struct {
 	word   string // literal, folded
 	entity string // slot: "@sys.number", "@order_number", …
 	alias  string
+	id     int32   // the word's index in its langModel's vocab; -1 for a slot
+	syn    int32   // a slot of a map entity: its index in langModel.synNames; otherwise -1
+	free   bool    // a @sys.any or @sys.person slot: free text, neither evidence for nor against
+	weight float64 // what a literal word weighs in soft (langModel.wordWeight)
 }
 
+// compiledPhrase is a training phrase with everything soft and grammar need that depends only on the
+// agent worked out when the agent loads.
 type compiledPhrase struct {
 	elems []phraseElem
+	ids   []int32 // the distinct vocabulary ids of its literal words: a grammar match needs them all
+	total float64 // the phrase's side of soft: its elements' weights summed in element order
 }
 
 type langModel struct {
 	phrases map[*Intent][]compiledPhrase
 	weight  map[string]float64 // idf of each word of the language's training phrases
 	unknown float64            // weight of a word the agent has never seen
-	vocab   []string
+	vocab   []string           // sorted; a word's index is its id
+	vocabID map[string]int32
+	vrunes  [][]rune  // each vocabulary word as runes, for the edit distance
+	vmask   []uint64  // each vocabulary word's letters as a set (runeMask)
+	byLen   [][]int32 // vocabulary ids by length in runes
 	// synonyms of map entities: entity "@name" → folded synonym → reference value
 	synonyms map[string]map[string]string
+	synNames []string           // the map entities, sorted; bit k of a token's synonym set stands for synNames[k]
+	synOf    map[string][]int32 // folded synonym → the map entities (indices into synNames) that list it
+	queries  sync.Pool          // *query with buffers sized for this model, reused between texts
+}
+
+// entityRegexp is one regular expression of a regexp entity, in the order recognize tries them.
+type entityRegexp struct {
+	entity     string // "@name"
+	re         *regexp.Regexp
+	needsDigit bool // every match holds an ASCII digit: text without one need not be searched
 }
 
 // matcher holds the agent compiled for matching, per language. It is immutable once built.
 type matcher struct {
 	agent   *Agent
 	models  map[string]*langModel
-	regexps map[string]map[string][]*regexp.Regexp // lang → entity name → regexps
+	regexps map[string][]entityRegexp // lang → regexp entities by name, their expressions in order
 }
 
 func newMatcher(a *Agent) *matcher {
-	m := &matcher{agent: a, models: map[string]*langModel{}, regexps: map[string]map[string][]*regexp.Regexp{}}
+	m := &matcher{agent: a, models: map[string]*langModel{}, regexps: map[string][]entityRegexp{}}
 	langs := map[string]bool{}
 	for _, l := range a.SupportedLanguages {
 		langs[l] = true
@@ -76,21 +101,75 @@ func newMatcher(a *Agent) *matcher {
 			langs[l] = true
 		}
 	}
+	var names []string
+	for name, et := range a.Entities {
+		if et.Regexp {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
 	for lang := range langs {
 		m.models[lang] = m.build(lang)
-		re := map[string][]*regexp.Regexp{}
-		for name, et := range a.Entities {
-			if et.Regexp {
-				if rs := et.regexps[lang]; len(rs) > 0 {
-					re[name] = rs
-				} else {
-					re[name] = et.regexps[a.Language]
-				}
+		re := []entityRegexp{}
+		for _, name := range names {
+			et := a.Entities[name]
+			rs := et.regexps[lang]
+			if len(rs) == 0 {
+				rs = et.regexps[a.Language]
+			}
+			for _, r := range rs {
+				re = append(re, entityRegexp{entity: "@" + name, re: r, needsDigit: requiresDigit(r)})
 			}
 		}
 		m.regexps[lang] = re
 	}
 	return m
+}
+
+// requiresDigit reports whether every match of re holds an ASCII digit ([0-9], \d), so that text with
+// none cannot match. It errs on the side of false.
+func requiresDigit(re *regexp.Regexp) bool {
+	t, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return false
+	}
+	var needs func(t *syntax.Regexp) bool
+	needs = func(t *syntax.Regexp) bool {
+		switch t.Op {
+		case syntax.OpLiteral:
+			for _, r := range t.Rune {
+				if r >= '0' && r <= '9' {
+					return true // digits have no other case
+				}
+			}
+		case syntax.OpCharClass:
+			for i := 0; i < len(t.Rune); i += 2 {
+				if t.Rune[i] < '0' || t.Rune[i+1] > '9' {
+					return false
+				}
+			}
+			return true // an empty class never matches at all
+		case syntax.OpCapture, syntax.OpPlus:
+			return needs(t.Sub[0])
+		case syntax.OpRepeat:
+			return t.Min >= 1 && needs(t.Sub[0])
+		case syntax.OpConcat:
+			for _, s := range t.Sub {
+				if needs(s) {
+					return true
+				}
+			}
+		case syntax.OpAlternate:
+			for _, s := range t.Sub {
+				if !needs(s) {
+					return false
+				}
+			}
+			return len(t.Sub) > 0
+		}
+		return false
+	}
+	return needs(t)
 }
 
 func (m *matcher) build(lang string) *langModel {
@@ -155,7 +234,66 @@ func (m *matcher) build(lang string) *langModel {
 	}
 	sort.Strings(lm.vocab)
 	lm.unknown = math.Log(1 + float64(n)/0.25) // rarer than any known word: off-topic text weighs against a match
+	lm.compile()
 	return lm
+}
+
+// compile works out, once per agent, what matching would otherwise redo for every text: vocabulary ids,
+// word weights and phrase totals, the words' runes, letter sets and lengths, the map entities' synonyms
+// by word.
+func (lm *langModel) compile() {
+	lm.vocabID = make(map[string]int32, len(lm.vocab))
+	lm.vrunes = make([][]rune, len(lm.vocab))
+	lm.vmask = make([]uint64, len(lm.vocab))
+	for i, w := range lm.vocab {
+		id := int32(i)
+		lm.vocabID[w] = id
+		rs := appendRunes(nil, w)
+		lm.vrunes[i], lm.vmask[i] = rs, runeMask(rs)
+		for len(lm.byLen) <= len(rs) {
+			lm.byLen = append(lm.byLen, nil)
+		}
+		lm.byLen[len(rs)] = append(lm.byLen[len(rs)], id)
+	}
+	for name := range lm.synonyms {
+		lm.synNames = append(lm.synNames, name)
+	}
+	sort.Strings(lm.synNames)
+	synIndex := map[string]int32{}
+	lm.synOf = map[string][]int32{}
+	for k, name := range lm.synNames {
+		synIndex[name] = int32(k)
+		for s := range lm.synonyms[name] {
+			lm.synOf[s] = append(lm.synOf[s], int32(k))
+		}
+	}
+	for _, ps := range lm.phrases {
+		for pi := range ps {
+			p := &ps[pi]
+			seen := map[int32]bool{}
+			for ei := range p.elems {
+				e := &p.elems[ei]
+				e.id, e.syn = -1, -1
+				if e.entity != "" {
+					if k, ok := synIndex[e.entity]; ok {
+						e.syn = k
+					}
+					if e.entity == "@sys.any" || e.entity == "@sys.person" {
+						e.free = true
+						continue
+					}
+					p.total += slotWeight // in element order, as soft adds them up
+					continue
+				}
+				e.id, e.weight = lm.vocabID[e.word], lm.wordWeight(e.word)
+				p.total += e.weight
+				if !seen[e.id] {
+					seen[e.id] = true
+					p.ids = append(p.ids, e.id)
+				}
+			}
+		}
+	}
 }
 
 func (lm *langModel) wordWeight(w string) float64 {
@@ -170,6 +308,7 @@ func (lm *langModel) wordWeight(w string) float64 {
 
 // similarity of two folded words: 1 when equal, less for a typo (edit distance 1 for words of 4–7
 // letters, 2 from 8 letters) or a shared stem (one a prefix of the other, 5+ letters), 0 otherwise.
+// newQuery computes the same against the whole vocabulary without calling it; this is its definition.
 func similarity(a, b string) float64 {
 	if a == b {
 		return 1
@@ -180,13 +319,7 @@ func similarity(a, b string) float64 {
 	if short >= 5 && abs(la-lb) <= 4 && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)) {
 		return stemSimilarity
 	}
-	allowed := 0
-	switch {
-	case short >= 8:
-		allowed = 2
-	case short >= 4:
-		allowed = 1
-	}
+	allowed := typoEdits(short)
 	if allowed == 0 || abs(la-lb) > allowed {
 		return 0
 	}
@@ -195,6 +328,17 @@ func similarity(a, b string) float64 {
 		return 0
 	}
 	return 1 - float64(d)/float64(max(la, lb))
+}
+
+// typoEdits is how many edits a typo may make in a word whose shorter side has n letters.
+func typoEdits(n int) int {
+	switch {
+	case n >= 8:
+		return 2
+	case n >= 4:
+		return 1
+	}
+	return 0
 }
 
 func abs(x int) int {
@@ -208,7 +352,10 @@ func abs(x int) int {
 // the commonest typo, is one edit. Words are short, so the rows live on the stack.
 func levenshtein(as, bs string) int {
 	var abuf, bbuf [32]rune
-	a, b := appendRunes(abuf[:0], as), appendRunes(bbuf[:0], bs)
+	return levenshteinRunes(appendRunes(abuf[:0], as), appendRunes(bbuf[:0], bs))
+}
+
+func levenshteinRunes(a, b []rune) int {
 	var r0, r1, r2 [33]int
 	prev2, prev, cur := r0[:], r1[:], r2[:]
 	if len(b) >= len(r0) {
@@ -241,15 +388,59 @@ func appendRunes(dst []rune, s string) []rune {
 	return dst
 }
 
-// query is one text to match, tokenised once.
+// runeMask is the set of letters of a word as bits: a–z and 0–9 one bit each, other runes hashed onto
+// the remaining 28. Every edit adds at most one letter to a word's set and takes away at most one, so
+// two words whose sets differ by more than k letters either way are more than k edits apart
+// (editsAtLeast); hashing only makes that bound lower, never wrong.
+func runeMask(rs []rune) uint64 {
+	var m uint64
+	for _, r := range rs {
+		switch {
+		case r >= 'a' && r <= 'z':
+			m |= 1 << uint(r-'a')
+		case r >= '0' && r <= '9':
+			m |= 1 << uint(26+r-'0')
+		default:
+			m |= 1 << (36 + uint32(r)%28)
+		}
+	}
+	return m
+}
+
+// editsAtLeast is a lower bound of the edit distance of two words from their letter sets.
+func editsAtLeast(a, b uint64) int {
+	return max(bits.OnesCount64(a&^b), bits.OnesCount64(b&^a))
+}
+
+// query is one text to match, tokenised once, with what soft and grammar need of it worked out once
+// for every phrase. Queries come from their langModel's pool; release gives one back.
 type query struct {
+	lm     *langModel
 	lang   string
 	text   string
 	tokens []token
-	// fuzzy[i] lists the vocabulary words the i-th token may stand for, with their similarity.
-	fuzzy []map[string]float64
-	// words holds every folded word of the text, entity spans included, to rule grammar matches out fast.
-	words map[string]bool
+	// weight[i] is what the i-th token weighs on the user's side of soft; total is their sum.
+	weight []float64
+	total  float64
+	// words is a set of vocabulary ids: every folded word of the text, entity spans included, to rule
+	// grammar matches out fast.
+	words []uint64
+	// The vocabulary words the tokens may stand for: row[id] is 0 when no token is like word id, else
+	// 1 + the index of its row in sims, whose len(tokens) entries are each token's similarity to it.
+	row    []int32
+	rowIDs []int32
+	sims   []float64
+	// syn holds synStride words per token: bit k set when the token is a synonym of lm.synNames[k].
+	syn       []uint64
+	synStride int
+	// scratch
+	used    []bool
+	userHit []float64
+	failed  []bool
+	runes   []rune
+	spans   []span
+	cands   []match
+	ranked  []*match
 }
 
 func (m *matcher) model(lang string) *langModel {
@@ -261,30 +452,132 @@ func (m *matcher) model(lang string) *langModel {
 
 func (m *matcher) newQuery(lang, text string, now time.Time) *query {
 	lm := m.model(lang)
-	re := m.regexps[lang]
-	if re == nil {
+	re, ok := m.regexps[lang]
+	if !ok {
 		re = m.regexps[m.agent.Language]
 	}
-	q := &query{lang: lang, text: text, tokens: tokenize(text, re, now)}
-	q.words = map[string]bool{}
+	q, _ := lm.queries.Get().(*query)
+	if q == nil {
+		q = &query{lm: lm, row: make([]int32, len(lm.vocab)), words: make([]uint64, (len(lm.vocab)+63)/64)}
+	}
+	q.lang, q.text = lang, text
+	q.tokens, q.spans = tokenizeInto(q.tokens[:0], q.spans[:0], text, re, now)
+	n := len(q.tokens)
+
+	q.weight, q.total = q.weight[:0], 0
 	for _, t := range q.tokens {
-		for _, w := range strings.Fields(t.norm) {
-			q.words[w] = true
+		w := lm.wordWeight(t.norm)
+		if t.ents != nil {
+			w = slotWeight
+		}
+		q.weight = append(q.weight, w)
+		q.total += w
+		for rest := t.norm; rest != ""; {
+			w, tail, _ := strings.Cut(rest, " ")
+			if id, ok := lm.vocabID[w]; ok {
+				q.words[id>>6] |= 1 << (id & 63)
+			}
+			rest = tail
 		}
 	}
-	q.fuzzy = make([]map[string]float64, len(q.tokens))
+
+	if len(lm.synNames) > 0 {
+		q.synStride = (len(lm.synNames) + 63) / 64
+		q.syn = resize(q.syn, n*q.synStride)
+		for i, t := range q.tokens {
+			for _, k := range lm.synOf[t.norm] {
+				q.syn[i*q.synStride+int(k>>6)] |= 1 << (k & 63)
+			}
+		}
+	}
+
 	for i, t := range q.tokens {
-		f := map[string]float64{t.norm: 1}
-		if t.ents == nil {
-			for _, v := range lm.vocab {
-				if s := similarity(t.norm, v); s > 0 {
-					f[v] = s
+		if id, ok := lm.vocabID[t.norm]; ok {
+			q.setSim(id, i, 1)
+		}
+		if t.ents != nil {
+			continue // an entity is only itself
+		}
+		// The rest of similarity(t.norm, v) for every vocabulary word v, skipping the words it is 0
+		// for: those of another length than a stem or typo allows, and those with too many other letters.
+		la := utf8.RuneCountInString(t.norm)
+		if la < 4 {
+			continue // short words are only like themselves
+		}
+		q.runes = appendRunes(q.runes[:0], t.norm)
+		mask := runeMask(q.runes)
+		for lb := max(4, la-4); lb <= la+4 && lb < len(lm.byLen); lb++ {
+			short, diff := min(la, lb), abs(la-lb)
+			stem := short >= 5
+			allowed := typoEdits(short)
+			if diff > allowed {
+				allowed = 0
+			}
+			if !stem && allowed == 0 {
+				continue
+			}
+			for _, id := range lm.byLen[lb] {
+				v := lm.vocab[id]
+				if v == t.norm {
+					continue
+				}
+				var s float64
+				switch {
+				case stem && (strings.HasPrefix(t.norm, v) || strings.HasPrefix(v, t.norm)):
+					s = stemSimilarity
+				case allowed > 0 && editsAtLeast(mask, lm.vmask[id]) <= allowed:
+					if d := levenshteinRunes(q.runes, lm.vrunes[id]); d <= allowed {
+						s = 1 - float64(d)/float64(max(la, lb))
+					}
+				}
+				if s > 0 {
+					q.setSim(id, i, s)
 				}
 			}
 		}
-		q.fuzzy[i] = f
 	}
 	return q
+}
+
+// setSim records that token i is like vocabulary word id with similarity s.
+func (q *query) setSim(id int32, i int, s float64) {
+	n := len(q.tokens)
+	r := q.row[id]
+	if r == 0 {
+		q.rowIDs = append(q.rowIDs, id)
+		r = int32(len(q.rowIDs))
+		q.row[id] = r
+		q.sims = resize(q.sims, len(q.sims)+n)
+	}
+	q.sims[int(r-1)*n+i] = s
+}
+
+func (q *query) isSynonym(i int, k int32) bool {
+	return q.syn[i*q.synStride+int(k>>6)]&(1<<(k&63)) != 0
+}
+
+// release gives q back to its model's pool. Nothing a match returned refers to q's buffers.
+func (q *query) release() {
+	for _, id := range q.rowIDs {
+		q.row[id] = 0
+	}
+	q.rowIDs, q.sims = q.rowIDs[:0], q.sims[:0]
+	clear(q.words)
+	clear(q.tokens)
+	clear(q.cands)
+	clear(q.ranked)
+	q.text = ""
+	q.lm.queries.Put(q)
+}
+
+// resize returns s with length n, its first n elements zero, reusing its array when it can.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		s = append(s[:cap(s)], make([]T, n-cap(s))...)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 // match is the outcome of matching a query against one intent.
@@ -299,114 +592,137 @@ type match struct {
 
 // grammar tries to match the whole query against phrase p exactly: every literal word equal, every slot
 // filled by an entity of its type, nothing left over. It returns the slot values.
-func (m *matcher) grammar(lm *langModel, q *query, p compiledPhrase) (map[string]any, map[string]string, bool) {
-	for _, e := range p.elems {
-		if e.entity == "" && !q.words[e.word] {
+func (m *matcher) grammar(lm *langModel, q *query, p *compiledPhrase) (map[string]any, map[string]string, bool) {
+	for _, id := range p.ids {
+		if q.words[id>>6]&(1<<(id&63)) == 0 {
 			return nil, nil, false // a word of the phrase is not in the text at all
 		}
 	}
-	type state struct{ pi, ui int }
-	failed := map[state]bool{}
-	params := map[string]any{}
-	originals := map[string]string{}
-	var rec func(pi, ui int) bool
-	rec = func(pi, ui int) bool {
-		if pi == len(p.elems) {
-			return ui == len(q.tokens)
-		}
-		if ui > len(q.tokens) || failed[state{pi, ui}] {
-			return false
-		}
-		e := p.elems[pi]
-		if e.entity == "" {
-			if ui < len(q.tokens) {
-				t := q.tokens[ui]
-				if t.norm == e.word && rec(pi+1, ui+1) {
-					return true
-				}
-				// an entity span ("3 de marzo") may stand for several literal words of the phrase
-				if t.ents != nil && strings.Contains(t.norm, " ") {
-					joined, k := "", 0
-					for pi+k < len(p.elems) && p.elems[pi+k].entity == "" && len(joined) < len(t.norm) {
-						if joined != "" {
-							joined += " "
-						}
-						joined += p.elems[pi+k].word
-						k++
-					}
-					if joined == t.norm && rec(pi+k, ui+1) {
-						return true
-					}
-				}
-			}
-			failed[state{pi, ui}] = true
-			return false
-		}
-		setSlot := func(v any, from, to int) {
-			params[e.alias] = v
-			originals[e.alias] = q.text[q.tokens[from].start:q.tokens[to-1].end]
-		}
-		switch e.entity {
-		case "@sys.any", "@sys.person":
-			maxLen := len(q.tokens) - ui
-			if e.entity == "@sys.person" {
-				maxLen = min(maxLen, 3)
-			}
-			for n := 1; n <= maxLen; n++ {
-				if rec(pi+1, ui+n) {
-					raw := q.text[q.tokens[ui].start:q.tokens[ui+n-1].end]
-					if e.entity == "@sys.person" {
-						setSlot(map[string]any{"name": raw}, ui, ui+n)
-					} else {
-						setSlot(raw, ui, ui+n)
-					}
-					return true
-				}
-			}
-		default:
-			if syn, ok := lm.synonyms[e.entity]; ok {
-				joined := ""
-				for n := 1; ui+n <= len(q.tokens) && n <= 6; n++ {
-					if joined != "" {
-						joined += " "
-					}
-					joined += q.tokens[ui+n-1].norm
-					if v, ok := syn[joined]; ok && rec(pi+1, ui+n) {
-						setSlot(v, ui, ui+n)
-						return true
-					}
-				}
-			} else if ui < len(q.tokens) {
-				if v, ok := q.tokens[ui].ents[e.entity]; ok && rec(pi+1, ui+1) {
-					setSlot(v, ui, ui+1)
-					return true
-				}
-			}
-		}
-		failed[state{pi, ui}] = true
+	stride := len(q.tokens) + 1
+	q.failed = resize(q.failed, len(p.elems)*stride)
+	g := grammarRun{lm: lm, q: q, p: p, stride: stride}
+	if !g.rec(0, 0) {
+		return nil, nil, false
+	}
+	if g.params == nil {
+		g.params, g.originals = map[string]any{}, map[string]string{}
+	}
+	return g.params, g.originals, true
+}
+
+// grammarRun is one attempt of grammar: a search over (phrase element, token) states, remembering the
+// states that failed.
+type grammarRun struct {
+	lm        *langModel
+	q         *query
+	p         *compiledPhrase
+	stride    int
+	params    map[string]any
+	originals map[string]string
+}
+
+// rec matches the phrase from element pi against the text from token ui. Slots are set on the way back
+// from a match, so only the successful path sets any.
+func (g *grammarRun) rec(pi, ui int) bool {
+	p, q := g.p, g.q
+	if pi == len(p.elems) {
+		return ui == len(q.tokens)
+	}
+	if ui > len(q.tokens) || q.failed[pi*g.stride+ui] {
 		return false
 	}
-	if rec(0, 0) {
-		return params, originals, true
+	e := &p.elems[pi]
+	if e.entity == "" {
+		if ui < len(q.tokens) {
+			t := &q.tokens[ui]
+			if t.norm == e.word && g.rec(pi+1, ui+1) {
+				return true
+			}
+			// an entity span ("3 de marzo") may stand for several literal words of the phrase
+			if t.ents != nil && strings.Contains(t.norm, " ") {
+				var buf [64]byte
+				joined, k := buf[:0], 0
+				for pi+k < len(p.elems) && p.elems[pi+k].entity == "" && len(joined) < len(t.norm) {
+					if len(joined) > 0 {
+						joined = append(joined, ' ')
+					}
+					joined = append(joined, p.elems[pi+k].word...)
+					k++
+				}
+				if string(joined) == t.norm && g.rec(pi+k, ui+1) {
+					return true
+				}
+			}
+		}
+		q.failed[pi*g.stride+ui] = true
+		return false
 	}
-	return nil, nil, false
+	switch e.entity {
+	case "@sys.any", "@sys.person":
+		maxLen := len(q.tokens) - ui
+		if e.entity == "@sys.person" {
+			maxLen = min(maxLen, 3)
+		}
+		for n := 1; n <= maxLen; n++ {
+			if g.rec(pi+1, ui+n) {
+				raw := q.text[q.tokens[ui].start:q.tokens[ui+n-1].end]
+				if e.entity == "@sys.person" {
+					g.setSlot(e, map[string]any{"name": raw}, ui, ui+n)
+				} else {
+					g.setSlot(e, raw, ui, ui+n)
+				}
+				return true
+			}
+		}
+	default:
+		if syn, ok := g.lm.synonyms[e.entity]; ok {
+			var buf [128]byte
+			joined := buf[:0]
+			for n := 1; ui+n <= len(q.tokens) && n <= 6; n++ {
+				if len(joined) > 0 {
+					joined = append(joined, ' ')
+				}
+				joined = append(joined, q.tokens[ui+n-1].norm...)
+				if v, ok := syn[string(joined)]; ok && g.rec(pi+1, ui+n) {
+					g.setSlot(e, v, ui, ui+n)
+					return true
+				}
+			}
+		} else if ui < len(q.tokens) {
+			if v, ok := q.tokens[ui].ents[e.entity]; ok && g.rec(pi+1, ui+1) {
+				g.setSlot(e, v, ui, ui+1)
+				return true
+			}
+		}
+	}
+	q.failed[pi*g.stride+ui] = true
+	return false
+}
+
+func (g *grammarRun) setSlot(e *phraseElem, v any, from, to int) {
+	if g.params == nil {
+		g.params, g.originals = map[string]any{}, map[string]string{}
+	}
+	g.params[e.alias] = v
+	g.originals[e.alias] = g.q.text[g.q.tokens[from].start:g.q.tokens[to-1].end]
 }
 
 // soft scores the query against phrase p by weighted word overlap (typos allowed), entity slots
 // counting as matched when the query holds an entity of their type.
-func (m *matcher) soft(lm *langModel, q *query, p compiledPhrase) float64 {
-	used := make([]bool, len(q.tokens))
-	var phraseTotal, phraseHit float64
-	userHit := make([]float64, len(q.tokens))
-	for _, e := range p.elems {
-		if e.entity == "@sys.any" || e.entity == "@sys.person" {
-			continue // free text: neither evidence for nor against
+func (m *matcher) soft(q *query, p *compiledPhrase) float64 {
+	n := len(q.tokens)
+	q.used, q.userHit = resize(q.used, n), resize(q.userHit, n)
+	used, userHit := q.used, q.userHit
+	var phraseHit float64
+	for k := range p.elems {
+		e := &p.elems[k]
+		if e.free {
+			continue
 		}
 		if e.entity != "" {
-			phraseTotal += slotWeight
-			if syn, ok := lm.synonyms[e.entity]; ok {
-				for i, t := range q.tokens {
-					if _, ok := syn[t.norm]; ok && !used[i] {
+			if e.syn >= 0 {
+				for i := range n {
+					if q.isSynonym(i, e.syn) && !used[i] {
 						used[i], userHit[i] = true, 1
 						phraseHit += slotWeight
 						break
@@ -414,8 +730,8 @@ func (m *matcher) soft(lm *langModel, q *query, p compiledPhrase) float64 {
 				}
 				continue
 			}
-			for i, t := range q.tokens {
-				if _, ok := t.ents[e.entity]; ok && !used[i] {
+			for i := range q.tokens {
+				if _, ok := q.tokens[i].ents[e.entity]; ok && !used[i] {
 					used[i], userHit[i] = true, 1
 					phraseHit += slotWeight
 					break
@@ -423,31 +739,26 @@ func (m *matcher) soft(lm *langModel, q *query, p compiledPhrase) float64 {
 			}
 			continue
 		}
-		w := lm.wordWeight(e.word)
-		phraseTotal += w
+		r := q.row[e.id]
+		if r == 0 {
+			continue // no word of the text is like this one
+		}
 		best, bi := 0.0, -1
-		for i := range q.tokens {
-			if used[i] {
-				continue
-			}
-			if s := q.fuzzy[i][e.word]; s > best {
+		for i, s := range q.sims[int(r-1)*n : int(r)*n] {
+			if !used[i] && s > best {
 				best, bi = s, i
 			}
 		}
 		if bi >= 0 {
 			used[bi], userHit[bi] = true, best
-			phraseHit += w * best
+			phraseHit += e.weight * best
 		}
 	}
-	var userTotal, userGot float64
-	for i, t := range q.tokens {
-		w := lm.wordWeight(t.norm)
-		if t.ents != nil {
-			w = slotWeight
-		}
-		userTotal += w
-		userGot += w * userHit[i]
+	var userGot float64
+	for i, h := range userHit {
+		userGot += q.weight[i] * h
 	}
+	phraseTotal, userTotal := p.total, q.total
 	if phraseTotal == 0 || userTotal == 0 {
 		return 0
 	}
@@ -465,35 +776,45 @@ func (m *matcher) soft(lm *langModel, q *query, p compiledPhrase) float64 {
 // or nil when there is none above zero. Fallback intents are not candidates here.
 func (m *matcher) best(q *query, active map[string]bool, minConfidence float64) *match {
 	lm := m.model(q.lang)
-	var cands []*match
+	cands := q.cands[:0]
 	for _, in := range m.agent.Intents {
 		if in.Fallback || in.Priority < 0 || !contextsActive(in, active) {
 			continue
 		}
-		var bestM *match
-		for _, p := range lm.phrases[in] {
+		var (
+			bm   match
+			have bool
+		)
+		phrases := lm.phrases[in]
+		for k := range phrases {
+			p := &phrases[k]
 			if params, originals, ok := m.grammar(lm, q, p); ok {
-				bestM = &match{intent: in, score: 1, exact: true, params: params, originals: originals}
+				bm, have = match{intent: in, score: 1, exact: true, params: params, originals: originals}, true
 				break
 			}
-			if s := m.soft(lm, q, p); bestM == nil || s > bestM.score {
-				bestM = &match{intent: in, score: s}
+			if s := m.soft(q, p); !have || s > bm.score {
+				bm, have = match{intent: in, score: s}, true
 			}
 		}
-		if bestM == nil {
+		if !have {
 			continue
 		}
-		bestM.contextual = len(in.InputContexts) > 0
-		if !bestM.exact && bestM.contextual && bestM.score > 0 {
-			bestM.score = math.Min(maxSoftScore, bestM.score+contextBonus)
+		bm.contextual = len(in.InputContexts) > 0
+		if !bm.exact && bm.contextual && bm.score > 0 {
+			bm.score = math.Min(maxSoftScore, bm.score+contextBonus)
 		}
-		if !bestM.exact {
-			bestM.score = math.Min(maxSoftScore, bestM.score)
+		if !bm.exact {
+			bm.score = math.Min(maxSoftScore, bm.score)
 		}
-		cands = append(cands, bestM)
+		cands = append(cands, bm)
 	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		a, b := cands[i], cands[j]
+	ranked := q.ranked[:0]
+	for i := range cands {
+		ranked = append(ranked, &cands[i])
+	}
+	q.cands, q.ranked = cands, ranked
+	sort.SliceStable(ranked, func(i, j int) bool {
+		a, b := ranked[i], ranked[j]
 		if a.exact != b.exact {
 			return a.exact // a grammar match beats any similarity, context bonus or not
 		}
@@ -508,10 +829,11 @@ func (m *matcher) best(q *query, active map[string]bool, minConfidence float64) 
 		}
 		return a.intent.DisplayName < b.intent.DisplayName
 	})
-	if len(cands) == 0 || cands[0].score < minConfidence {
+	if len(ranked) == 0 || ranked[0].score < minConfidence {
 		return nil
 	}
-	c := cands[0]
+	c := new(match)
+	*c = *ranked[0]
 	if !c.exact {
 		c.params, c.originals = m.extract(lm, q, c.intent)
 	}
