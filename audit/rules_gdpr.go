@@ -334,8 +334,7 @@ func checkDSR02(v *View) (o outcome) {
 		judged := false
 		after := v.thread(c, d, a)
 		for _, x := range after {
-			t := x.ft
-			if x.memo(bitFee, func() bool { return has(t, feeWords...) && !has(t, freeWords...) }) {
+			if x.fee() {
 				judged = true
 				o.find(c.id, fmt.Sprintf("the reply to a %s request mentions a fee; exercising rights is free (Art. 12(5))", d.Right), e.Seq, x.Seq)
 				break
@@ -343,11 +342,11 @@ func checkDSR02(v *View) (o outcome) {
 		}
 		for _, x := range after {
 			t := x.ft
-			if x.memo(bitRefusal, func() bool { return has(t, refusal...) && !has(t, authority...) }) {
+			if x.refusal() {
 				judged = true
 				o.find(c.id, fmt.Sprintf("the %s request was refused without mentioning the right to complain to the AEPD", d.Right), e.Seq, x.Seq)
 			}
-			if x.memo(bitExtension, func() bool { return delays(t) }) && !x.At.After(due) {
+			if x.extension() && !x.At.After(due) {
 				judged = true
 				switch {
 				case has(t, overlong...):

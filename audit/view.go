@@ -369,6 +369,7 @@ func NewView(events []journal.Event, opts Options) *View {
 	v.classify()
 	v.link()
 	v.group()
+	v.shareTextFacts()
 	v.prepare()
 	return v
 }
@@ -690,15 +691,58 @@ func (v *View) prepare() {
 			if i <= firstRequest {
 				continue // only sends after a request's message are read as its handling (thread, fulfilment)
 			}
-			e.memo(bitFee, func() bool { return has(e.ft, feeWords...) && !has(e.ft, freeWords...) })
-			e.memo(bitRefusal, func() bool { return has(e.ft, refusal...) && !has(e.ft, authority...) })
-			e.memo(bitExtension, func() bool { return delays(e.ft) })
-			for _, r := range rightsOrder {
-				confirms(e, r)
-			}
+			textFacts(e)
 		}
 		v.exports(c)
 	})
+}
+
+// textFacts computes the facts about a send that depend only on what it says (marketing, for a
+// free-form send; a fee, a refusal, an extension, the confirmation of each right).
+func textFacts(e *ev) {
+	isMarketing(e)
+	e.fee()
+	e.refusal()
+	e.extension()
+	for _, r := range rightsOrder {
+		confirms(e, r)
+	}
+}
+
+// textBits are the memo bits textFacts sets. bitMarketing is among them because marketing depends only on
+// the text, the type and the category, which shareTextFacts keys on.
+var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtension | (1<<len(rightsOrder)-1)<<bitDone)
+
+// shareTextFacts computes textFacts once per distinct send (text, type and template category), on every
+// core, and gives each send the facts of its text: an assistant sends the same few texts to every
+// customer, and a load run's million events hold a few dozen distinct replies.
+func (v *View) shareTextFacts() {
+	type key struct{ ft, typ, cat string }
+	first := map[key]*ev{}
+	var distinct []*ev
+	var same [][2]*ev // a send and the first send of its text
+	for _, e := range v.evs {
+		if !e.accepted() {
+			continue
+		}
+		k := key{e.ft, e.out().Type, e.out().Category}
+		if f, ok := first[k]; ok {
+			same = append(same, [2]*ev{e, f})
+			continue
+		}
+		first[k] = e
+		distinct = append(distinct, e)
+	}
+	const chunk = 64
+	parallel((len(distinct)+chunk-1)/chunk, func(c int) {
+		for _, e := range distinct[c*chunk : min((c+1)*chunk, len(distinct))] {
+			textFacts(e)
+		}
+	})
+	for _, p := range same {
+		p[0].lexOK |= p[1].lexOK & textBits
+		p[0].lexHas |= p[1].lexHas & textBits
+	}
 }
 
 // parallel calls f(0) … f(n-1) on every core.
@@ -818,6 +862,16 @@ const (
 )
 
 var rightsOrder = []string{"access", "portability", "erasure", "rectification", "restriction", "objection"}
+
+func (e *ev) fee() bool {
+	return e.memo(bitFee, func() bool { return has(e.ft, feeWords...) && !has(e.ft, freeWords...) })
+}
+
+func (e *ev) refusal() bool {
+	return e.memo(bitRefusal, func() bool { return has(e.ft, refusal...) && !has(e.ft, authority...) })
+}
+
+func (e *ev) extension() bool { return e.memo(bitExtension, func() bool { return delays(e.ft) }) }
 
 // memo computes a yes/no fact about an event once: several rules ask the same of every send.
 func (e *ev) memo(bit int, f func() bool) bool {

@@ -33,3 +33,26 @@ func TestFindCodesIsTheRegexp(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedTextFactsAreTheSendsOwn: the facts a send gets from the first send of its text are the ones
+// it would compute itself.
+func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
+	v := NewView(synthetic(20000, 50), Options{})
+	shared := 0
+	for _, e := range v.evs {
+		if !e.accepted() {
+			continue
+		}
+		own := &ev{Event: e.Event, p: e.p, ft: e.ft}
+		textFacts(own)
+		if got, want := e.lexHas&textBits, own.lexHas&textBits; got != want || e.lexOK&textBits != textBits {
+			t.Fatalf("send %d: shared facts %b (known %b), its own %b", e.Seq, got, e.lexOK&textBits, want)
+		}
+		if e.lexHas&textBits != 0 {
+			shared++
+		}
+	}
+	if shared == 0 {
+		t.Fatal("no send has any fact: the comparison proves nothing")
+	}
+}
