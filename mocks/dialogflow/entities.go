@@ -45,8 +45,10 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 
 // words splits s[from:to] into folded word tokens with their byte spans. English contractions are
 // expanded ("hasn't" → "has not", "I'm" → "i am") so that they match the spelled-out training phrases.
-func words(s string, from, to int) []token {
-	var out []token
+func words(s string, from, to int) []token { return appendWords(nil, s, from, to) }
+
+// appendWords is words appending to dst.
+func appendWords(out []token, s string, from, to int) []token {
 	i := from
 	for i < to {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -75,7 +77,18 @@ func words(s string, from, to int) []token {
 	return out
 }
 
+// readWord reads the word at s[*i:to], folded. A word already folded (lower-case ASCII letters and
+// digits, what most texts are made of) is returned as a slice of s.
 func readWord(s string, i *int, to int) string {
+	j := *i
+	for j < to && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= '0' && s[j] <= '9') {
+		j++
+	}
+	if j == to || s[j] < utf8.RuneSelf && !(s[j] >= 'A' && s[j] <= 'Z') {
+		w := s[*i:j] // ended by the end or an ASCII byte that is no letter or digit: nothing to fold
+		*i = j
+		return w
+	}
 	var b strings.Builder
 	for *i < to {
 		r, n := utf8.DecodeRuneInString(s[*i:])
@@ -166,11 +179,83 @@ func sysDate(y int, m time.Month, d int, loc *time.Location) (string, bool) {
 
 // recognize finds the system and regexp entities in text. Overlaps are resolved longest first; a span
 // recognised as several types (a 10-digit run is a number, a phone and an order number) keeps them all.
-func recognize(text string, regexpEntities map[string][]*regexp.Regexp, now time.Time) []span {
-	var c []span
-	for _, m := range reEmail.FindAllStringIndex(text, -1) {
-		c = append(c, span{m[0], m[1], "@sys.email", text[m[0]:m[1]]})
+func recognize(text string, regexpEntities []entityRegexp, now time.Time) []span {
+	return recognizeInto(nil, text, regexpEntities, now)
+}
+
+// recognizeInto is recognize using c's array. Expressions that cannot match the text (those that need a
+// digit in text without one, an email without "@") are not run.
+func recognizeInto(c []span, text string, regexpEntities []entityRegexp, now time.Time) []span {
+	c = c[:0]
+	digits := strings.ContainsAny(text, "0123456789")
+	if strings.IndexByte(text, '@') >= 0 {
+		for _, m := range reEmail.FindAllStringIndex(text, -1) {
+			c = append(c, span{m[0], m[1], "@sys.email", text[m[0]:m[1]]})
+		}
 	}
+	if digits {
+		c = recognizeNumbers(c, text, now)
+	}
+	if mayHoldRelativeDay(text) {
+		loc := now.Location()
+		for _, m := range reRelDay.FindAllStringSubmatchIndex(text, -1) {
+			var days int
+			switch normalize(text[m[2]:m[3]]) {
+			case "manana", "tomorrow":
+				days = 1
+			case "ayer", "yesterday":
+				days = -1
+			case "pasado manana":
+				days = 2
+			}
+			t := now.AddDate(0, 0, days)
+			if v, ok := sysDate(t.Year(), t.Month(), t.Day(), loc); ok {
+				c = append(c, span{m[2], m[3], "@sys.date", v})
+			}
+		}
+	}
+	for _, e := range regexpEntities {
+		if e.needsDigit && !digits {
+			continue
+		}
+		for _, m := range e.re.FindAllStringIndex(text, -1) {
+			if m[1] > m[0] {
+				c = append(c, span{m[0], m[1], e.entity, text[m[0]:m[1]]})
+			}
+		}
+	}
+	if len(c) > 1 {
+		sort.SliceStable(c, func(i, j int) bool {
+			li, lj := c[i].end-c[i].start, c[j].end-c[j].start
+			if li != lj {
+				return li > lj
+			}
+			return c[i].start < c[j].start
+		})
+	}
+	// Keep, longest first, the spans that overlap none kept before; c[:k] holds those kept so far.
+	k := 0
+	for i := range c {
+		s, ok := c[i], true
+		for _, kept := range c[:k] {
+			if s.start == kept.start && s.end == kept.end {
+				continue // same span, another type: kept beside it
+			}
+			if s.start < kept.end && kept.start < s.end {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			c[k] = s
+			k++
+		}
+	}
+	return c[:k]
+}
+
+// recognizeNumbers appends the entities made of digits: phone numbers, numbers and dates.
+func recognizeNumbers(c []span, text string, now time.Time) []span {
 	for _, m := range rePhone.FindAllStringIndex(text, -1) {
 		raw := text[m[0]:m[1]]
 		var digits strings.Builder
@@ -227,63 +312,61 @@ func recognize(text string, regexpEntities map[string][]*regexp.Regexp, now time
 			c = append(c, span{m[0], m[1], "@sys.date", v})
 		}
 	}
-	for _, m := range reRelDay.FindAllStringSubmatchIndex(text, -1) {
-		w := normalize(text[m[2]:m[3]])
-		days := map[string]int{"hoy": 0, "today": 0, "manana": 1, "tomorrow": 1, "ayer": -1, "yesterday": -1, "pasado manana": 2}[w]
-		t := now.AddDate(0, 0, days)
-		if v, ok := sysDate(t.Year(), t.Month(), t.Day(), loc); ok {
-			c = append(c, span{m[2], m[3], "@sys.date", v})
+	return c
+}
+
+// relativeDayCues: every match of reRelDay holds one of these, in any ASCII case ("ma" for mañana and
+// pasado mañana, "ye" for yesterday). None of their letters has a case form outside ASCII (unlike k and
+// s, which (?i) also matches as U+212A and U+017F), so an ASCII search for them is exact
+// (TestRelativeDayCues).
+var relativeDayCues = []string{"ma", "hoy", "ayer", "today", "tomorrow", "ye"}
+
+// mayHoldRelativeDay reports whether reRelDay can match text.
+func mayHoldRelativeDay(text string) bool {
+	for _, cue := range relativeDayCues {
+		if containsFoldASCII(text, cue) {
+			return true
 		}
 	}
-	names := make([]string, 0, len(regexpEntities))
-	for name := range regexpEntities {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		for _, re := range regexpEntities[name] {
-			for _, m := range re.FindAllStringIndex(text, -1) {
-				if m[1] > m[0] {
-					c = append(c, span{m[0], m[1], "@" + name, text[m[0]:m[1]]})
-				}
+	return false
+}
+
+// containsFoldASCII reports whether s holds lower, a lower-case ASCII word, in any ASCII case.
+func containsFoldASCII(s, lower string) bool {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		j := 0
+		for ; j < len(lower); j++ {
+			c := s[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
 			}
-		}
-	}
-	sort.SliceStable(c, func(i, j int) bool {
-		li, lj := c[i].end-c[i].start, c[j].end-c[j].start
-		if li != lj {
-			return li > lj
-		}
-		return c[i].start < c[j].start
-	})
-	var chosen []span
-	for _, s := range c {
-		ok := true
-		for _, k := range chosen {
-			if s.start == k.start && s.end == k.end {
-				continue // same span, another type: kept beside it
-			}
-			if s.start < k.end && k.start < s.end {
-				ok = false
+			if c != lower[j] {
 				break
 			}
 		}
-		if ok {
-			chosen = append(chosen, s)
+		if j == len(lower) {
+			return true
 		}
 	}
-	return chosen
+	return false
 }
 
 // tokenize turns a user's text into tokens, entity spans first (see recognize), words for the rest.
-func tokenize(text string, regexpEntities map[string][]*regexp.Regexp, now time.Time) []token {
-	spans := recognize(text, regexpEntities, now)
-	sort.SliceStable(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
-	var out []token
+func tokenize(text string, regexpEntities []entityRegexp, now time.Time) []token {
+	out, _ := tokenizeInto(nil, nil, text, regexpEntities, now)
+	return out
+}
+
+// tokenizeInto is tokenize appending to out, with spans as scratch; it returns both for reuse.
+func tokenizeInto(out []token, spans []span, text string, regexpEntities []entityRegexp, now time.Time) ([]token, []span) {
+	spans = recognizeInto(spans, text, regexpEntities, now)
+	if len(spans) > 1 {
+		sort.SliceStable(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	}
 	pos := 0
 	for i := 0; i < len(spans); {
 		s := spans[i]
-		out = append(out, words(text, pos, s.start)...)
+		out = appendWords(out, text, pos, s.start)
 		t := token{norm: normalize(text[s.start:s.end]), start: s.start, end: s.end, ents: map[string]any{}}
 		for ; i < len(spans) && spans[i].start == s.start && spans[i].end == s.end; i++ {
 			t.ents[spans[i].typ] = spans[i].value
@@ -291,7 +374,7 @@ func tokenize(text string, regexpEntities map[string][]*regexp.Regexp, now time.
 		out = append(out, t)
 		pos = s.end
 	}
-	out = append(out, words(text, pos, len(text))...)
+	out = appendWords(out, text, pos, len(text))
 	for i := range out {
 		if out[i].ents == nil {
 			if v, ok := numberWords[out[i].norm]; ok {
@@ -299,5 +382,5 @@ func tokenize(text string, regexpEntities map[string][]*regexp.Regexp, now time.
 			}
 		}
 	}
-	return out
+	return out, spans
 }

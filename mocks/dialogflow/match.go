@@ -473,8 +473,8 @@ func (m *matcher) newQuery(lang, text string, now time.Time) *query {
 		q.weight = append(q.weight, w)
 		q.total += w
 		for rest := t.norm; rest != ""; {
-			w, tail, _ := strings.Cut(rest, " ")
-			if id, ok := lm.vocabID[w]; ok {
+			word, tail, _ := strings.Cut(rest, " ")
+			if id, ok := lm.vocabID[word]; ok {
 				q.words[id>>6] |= 1 << (id & 63)
 			}
 			rest = tail
@@ -547,7 +547,7 @@ func (q *query) setSim(id int32, i int, s float64) {
 		q.rowIDs = append(q.rowIDs, id)
 		r = int32(len(q.rowIDs))
 		q.row[id] = r
-		q.sims = resize(q.sims, len(q.sims)+n)
+		q.sims = append(q.sims, make([]float64, n)...) // appending a fresh zero slice does not allocate
 	}
 	q.sims[int(r-1)*n+i] = s
 }

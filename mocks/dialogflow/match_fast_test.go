@@ -1,0 +1,239 @@
+package dialogflow
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+)
+
+// agreementTexts is every text the matcher tests use and then some: the fixture's training phrases as
+// typed, with the generated typo, lower-cased and upper-cased, the paraphrases and off-topic texts, and
+// texts made to exercise the entity recognisers and their prefilters.
+func agreementTexts(a *Agent) map[string][]string {
+	texts := map[string][]string{}
+	add := func(lang string, ts ...string) { texts[lang] = append(texts[lang], ts...) }
+	for _, in := range a.Intents {
+		for lang, ps := range in.Phrases {
+			for _, p := range ps {
+				add(lang, p.Text(), strings.ToLower(p.Text()), strings.ToUpper(p.Text()))
+				if ty := typo(p.Text()); ty != "" {
+					add(lang, ty)
+				}
+				// every word dropped once: the partial overlaps soft scores
+				ws := strings.Fields(p.Text())
+				for i := range ws {
+					if len(ws) > 1 {
+						add(lang, strings.Join(append(append([]string{}, ws[:i]...), ws[i+1:]...), " "))
+					}
+				}
+			}
+		}
+	}
+	more := []string{
+		"holaaa buenos dias", "donde esta mi pedido 98765 porfa", "hola, kiero saber donde esta mi pedio",
+		"Buenas tardes, hice un pedido la semana pasada y todavía no ha llegado, ¿me decís algo?",
+		"necesito el tiket de la compra", "¡¡NO QUIERO MAS MENSAJES!!", "quiero darme de vaja",
+		"where is my oder 12345", "my package hasn't arrived yet", "unsubscibe", "I don't want you to use my data",
+		"cuál es la capital de Francia", "what is the weather like in Paris", "asdkjh qwoeiu zxcmnb", "sí", "no",
+		"🙂👍", "", "   ", "¿?", "a", "AB-123456", "ab123456", "pedido AB12345 y 1234567890",
+		"mi correo es Ana.Garcia+compras@example.co.uk, gracias", "escribid a @tienda", "llamadme al +34 612 34 56 78",
+		"mi tel 612-345-678", "la compra del 03/03/2026", "el 31/02/2026", "el 2026-04-01", "el 3 de marzo",
+		"on March 5th", "¿llega mañana?", "I bought it yesterday", "yeſterday", "pasado MAÑANA", "HOY mismo",
+		"mañanas", "today or tomorrow", "dame tres", "quiero 3 tickets", "son 12,5 euros", "one two three",
+		"I'm sure it's fine, we've said we'll go", "O'Brien can't won't", "l'ordre", "ＡＢＣ 12345",
+		"İstanbul ı Kelvin K", "ñandú Ñoño", strings.Repeat("palabra ", 40), strings.Repeat("x", 300),
+		"privasidat", "procesing", "eliminar eliminaré", "\xff\xfe invalid utf8 pedido",
+	}
+	for _, lang := range a.SupportedLanguages {
+		add(lang, more...)
+	}
+	add("fr", "bonjour", "où est ma commande 12345") // a language the agent lacks: its default model
+	return texts
+}
+
+// TestMatcherAgreesWithReference: the compiled matcher gives exactly what the matcher it replaced gives
+// (refMatcher, match_reference_test.go): same tokens, same best intent with the same score, exactness,
+// parameters and originals, with no context, each intent's contexts and every context active, and the
+// same parameters extracted for every intent.
+func TestMatcherAgreesWithReference(t *testing.T) {
+	a := fixtureAgent(t)
+	m, rm := newMatcher(a), refNewMatcher(a)
+	all := map[string]bool{}
+	actives := []map[string]bool{nil}
+	for _, in := range a.Intents {
+		if len(in.InputContexts) > 0 {
+			actives = append(actives, activeOf(in))
+		}
+		for _, c := range in.InputContexts {
+			all[c] = true
+		}
+	}
+	actives = append(actives, all)
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := agreementTexts(a)
+	langs := make([]string, 0, len(texts))
+	for lang := range texts {
+		langs = append(langs, lang)
+	}
+	sort.Strings(langs)
+	now := testNow.In(madrid) // a zone other than UTC, for the dates
+	n := 0
+	for _, lang := range langs {
+		for _, text := range texts[lang] {
+			n++
+			q, rq := m.newQuery(lang, text, now), rm.newQuery(lang, text, now)
+			if got, want := tokensOf(q.tokens), refTokensOf(rq.tokens); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s %q: tokens\n got %v\nwant %v", lang, text, got, want)
+			}
+			for _, active := range actives {
+				// At threshold 0 the best candidate is returned whatever its score, which is compared.
+				got, want := m.best(q, active, 0), rm.best(rq, active, 0)
+				if !sameMatch(got, want) {
+					t.Fatalf("%s %q (contexts %v):\n got %s\nwant %s", lang, text, active, describe(got), refDescribe(want))
+				}
+			}
+			for _, in := range a.Intents {
+				gp, gotOrig := m.extract(m.model(lang), q, in)
+				wp, wantOrig := rm.extract(rm.model(lang), rq, in)
+				if !reflect.DeepEqual(gp, wp) || !reflect.DeepEqual(gotOrig, wantOrig) {
+					t.Fatalf("%s %q: extract %s = %v %v, want %v %v", lang, text, in.DisplayName, gp, gotOrig, wp, wantOrig)
+				}
+			}
+			q.release()
+		}
+	}
+	t.Logf("%d texts agree", n)
+}
+
+func tokensOf(ts []token) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, fmt.Sprintf("%q[%d:%d]%v", t.norm, t.start, t.end, t.ents))
+	}
+	return out
+}
+
+func refTokensOf(ts []refToken) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, fmt.Sprintf("%q[%d:%d]%v", t.norm, t.start, t.end, t.ents))
+	}
+	return out
+}
+
+func sameMatch(got *match, want *refMatch) bool {
+	if got == nil || want == nil {
+		return got == nil && want == nil
+	}
+	return got.intent == want.intent && got.score == want.score && got.exact == want.exact &&
+		got.contextual == want.contextual && reflect.DeepEqual(got.params, want.params) &&
+		reflect.DeepEqual(got.originals, want.originals)
+}
+
+func describe(c *match) string {
+	if c == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%s score=%v exact=%v contextual=%v params=%v originals=%v", c.intent.DisplayName, c.score, c.exact, c.contextual, c.params, c.originals)
+}
+
+func refDescribe(c *refMatch) string {
+	if c == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%s score=%v exact=%v contextual=%v params=%v originals=%v", c.intent.DisplayName, c.score, c.exact, c.contextual, c.params, c.originals)
+}
+
+// TestSimilarityAgreesWithReference: newQuery's similarities (length buckets, letter-set bound) are
+// similarity's, and similarity is the reference's, for every pair of words of the fixture and its typos.
+func TestSimilarityAgreesWithReference(t *testing.T) {
+	a := fixtureAgent(t)
+	m := newMatcher(a)
+	for lang, lm := range m.models {
+		var ws []string
+		for _, text := range agreementTexts(a)[lang] {
+			for _, w := range words(text, 0, len(text)) {
+				ws = append(ws, w.norm)
+			}
+		}
+		ws = append(ws, lm.vocab...)
+		for _, w := range ws {
+			q := m.newQuery(lang, w, testNow)
+			for id, v := range lm.vocab {
+				want := refSimilarity(w, v)
+				if got := similarity(w, v); got != want {
+					t.Fatalf("similarity(%q, %q) = %v, want %v", w, v, got, want)
+				}
+				if len(q.tokens) != 1 || q.tokens[0].ents != nil {
+					continue // an entity or several words: not a single word's similarities
+				}
+				got := 0.0
+				if r := q.row[id]; r != 0 {
+					got = q.sims[r-1]
+				}
+				if got != want {
+					t.Fatalf("%s: newQuery(%q) has similarity %v to %q, want %v", lang, w, got, v, want)
+				}
+			}
+			q.release()
+		}
+	}
+}
+
+// TestRelativeDayCues: the letters of relativeDayCues have no case form outside ASCII, which makes
+// mayHoldRelativeDay's ASCII search as good as reRelDay's (?i).
+func TestRelativeDayCues(t *testing.T) {
+	for _, cue := range relativeDayCues {
+		for _, r := range cue {
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				if f >= 0x80 {
+					t.Errorf("cue %q: %q folds to %q, which an ASCII search misses", cue, r, f)
+				}
+			}
+		}
+	}
+	for _, text := range []string{"hoy", "HOY", "Mañana", "pasado MAÑANA", "yesterday", "yeſterday", "ToDaY", "tomorrow"} {
+		if reRelDay.MatchString(text) && !mayHoldRelativeDay(text) {
+			t.Errorf("%q: reRelDay matches but the prefilter says no", text)
+		}
+	}
+}
+
+func TestRequiresDigit(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want bool
+	}{
+		{`\b[0-9]{5,10}\b`, true},
+		{`\b[A-Za-z]{2}-?[0-9]{5,8}\b`, true},
+		{`\d+`, true},
+		{`\d*`, false},
+		{`(?:ab|\d)`, false},
+		{`(?:a1|\d)`, true},
+		{`[0-9a]`, false},
+		{`\pN+`, false},
+		{`x?7`, true},
+		{`[A-Z]{3}`, false},
+	} {
+		if got := requiresDigit(mustCompile(t, tc.expr)); got != tc.want {
+			t.Errorf("requiresDigit(%s) = %v, want %v", tc.expr, got, tc.want)
+		}
+	}
+}
+
+func mustCompile(t *testing.T, expr string) *regexp.Regexp {
+	t.Helper()
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return re
+}
