@@ -177,52 +177,39 @@ type View struct {
 	pub      map[string]uint64 // identifier or code → seq of the first send that carried it
 }
 
-// scanIdentifiers finds the identifiers in every message, send and Dialogflow query, scanning each
-// distinct text once (a message and its query are usually the same text) on every core.
+// scanIdentifiers finds the identifiers in every message, send and Dialogflow query, on every core, in
+// chunks of neighbouring events, scanning each distinct text of a chunk once (a message and its query are
+// the same text, a few events apart).
 func (v *View) scanIdentifiers() {
-	idx := map[string]int{}
-	var texts []string
-	var owner []int // per event, index into texts, or -1
-	owner = make([]int, len(v.evs))
-	for i, e := range v.evs {
-		owner[i] = -1
-		var t string
-		switch d := e.p.(type) {
-		case *journal.InboundData:
-			t = d.Text
-		case *journal.OutboundData:
-			t = sentText(d)
-		case *journal.DetectIntentData:
-			t = d.Text
-			if len(d.Parameters) > 0 {
-				t += "\n" + flattenParams(d.Parameters)
+	const chunk = 4096
+	parallel((len(v.evs)+chunk-1)/chunk, func(c int) {
+		found := map[string][]pii.Match{}
+		for _, e := range v.evs[c*chunk : min((c+1)*chunk, len(v.evs))] {
+			var t string
+			switch d := e.p.(type) {
+			case *journal.InboundData:
+				t = d.Text
+			case *journal.OutboundData:
+				t = sentText(d)
+			case *journal.DetectIntentData:
+				t = d.Text
+				if len(d.Parameters) > 0 {
+					t += "\n" + flattenParams(d.Parameters)
+				}
+			default:
+				continue
 			}
-		default:
-			continue
-		}
-		if !mayHoldIdentifier(t) {
-			continue
-		}
-		k, ok := idx[t]
-		if !ok {
-			k = len(texts)
-			idx[t] = k
-			texts = append(texts, t)
-		}
-		owner[i] = k
-	}
-	found := make([][]pii.Match, len(texts))
-	const chunk = 256
-	parallel((len(texts)+chunk-1)/chunk, func(c int) {
-		for k := c * chunk; k < min((c+1)*chunk, len(texts)); k++ {
-			found[k] = pii.Find(texts[k])
+			if !mayHoldIdentifier(t) {
+				continue
+			}
+			m, ok := found[t]
+			if !ok {
+				m = pii.Find(t)
+				found[t] = m
+			}
+			e.ids = m
 		}
 	})
-	for i, k := range owner {
-		if k >= 0 {
-			v.evs[i].ids = found[k]
-		}
-	}
 }
 
 // findCodes returns the order and ticket codes in text as businesses print them (TE-1001, PED-771234):
@@ -357,11 +344,14 @@ func NewView(events []journal.Event, opts Options) *View {
 	}
 	store := make([]ev, len(events))
 	v.evs = make([]*ev, len(store))
-	for i := range store {
-		store[i].Event = &events[i]
-		store[i].anc = -1
-		v.evs[i] = &store[i]
-	}
+	const chunk = 1 << 16 // a million fresh events are mostly page faults: take them on every core
+	parallel((len(store)+chunk-1)/chunk, func(c int) {
+		for i := c * chunk; i < min((c+1)*chunk, len(store)); i++ {
+			store[i].Event = &events[i]
+			store[i].anc = -1
+			v.evs[i] = &store[i]
+		}
+	})
 	v.order1()
 	v.decode()
 	v.scanIdentifiers()
