@@ -521,7 +521,10 @@ func kindOf(b *offeredButton) string {
 // readLocked marks the customer's delivered messages read and queues the read statuses.
 func (s *Server) readLocked(c *customer) int {
 	n := 0
-	for _, e := range c.inbox {
+	if c.readTo > len(c.inbox) {
+		c.readTo = 0
+	}
+	for _, e := range c.inbox[c.readTo:] {
 		if e.msg.Status != "delivered" {
 			continue
 		}
@@ -535,6 +538,7 @@ func (s *Server) readLocked(c *customer) int {
 		}
 		s.enqueueStatusesLocked(e.msg.ID, c.waID, []string{"read"}, 0)
 	}
+	c.readTo = len(c.inbox)
 	if n > 0 {
 		s.notifyLocked()
 	}

@@ -303,3 +303,34 @@ func TestConcurrentCustomers(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestReadMarksOnlyNewMessages: a customer's message reads what was delivered since their last one, every
+// message once, without going over the messages already read.
+func TestReadMarksOnlyNewMessages(t *testing.T) {
+	s := RunT(t, fixedWall())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.state.customer(lucia)
+	add := func(id string) {
+		c.inbox = append(c.inbox, &inboxEntry{msg: InboxMessage{ID: id, Type: "text", Status: "delivered"}})
+	}
+	add("wamid.a")
+	add("wamid.b")
+	for i, want := range []int{2, 0} {
+		if n := s.readLocked(c); n != want {
+			t.Errorf("read %d: %d messages, want %d", i, n, want)
+		}
+	}
+	add("wamid.c")
+	if n := s.readLocked(c); n != 1 {
+		t.Errorf("after a new message: %d read, want 1", n)
+	}
+	for _, m := range s.inboxLocked(lucia) {
+		if m.Status != "read" {
+			t.Errorf("%s is %s, want read", m.ID, m.Status)
+		}
+	}
+	if len(s.queue) != 3 {
+		t.Errorf("%d read statuses queued, want 3", len(s.queue))
+	}
+}

@@ -45,6 +45,7 @@ type customer struct {
 	marketingStopped bool      // pressed "Stop promotions" in WhatsApp
 	blocked          bool      // blocked the business
 	inbox            []*inboxEntry
+	readTo           int // inbox[:readTo] has no delivered (unread) message: messages arrive delivered and only turn read
 	pair             bucket
 }
 

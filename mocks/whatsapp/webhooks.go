@@ -138,6 +138,9 @@ func encodeWebhook(v any) ([]byte, error) {
 }
 
 func escapeJSON(raw []byte) []byte {
+	if !needsEscape(raw) {
+		return raw // status webhooks mostly: nothing to rewrite, so no copy
+	}
 	var b bytes.Buffer
 	b.Grow(len(raw) + len(raw)/8)
 	const hexd = "0123456789abcdef"
@@ -173,6 +176,15 @@ func escapeJSON(raw []byte) []byte {
 		u(r)
 	}
 	return b.Bytes()
+}
+
+func needsEscape(raw []byte) bool {
+	for _, c := range raw {
+		if c >= utf8.RuneSelf || c == '/' || c == '@' || c == '%' {
+			return true
+		}
+	}
+	return false
 }
 
 // Sign returns the X-Hub-Signature-256 value for body: "sha256=" and the lowercase hex HMAC-SHA256 of
@@ -458,6 +470,9 @@ func (s *Server) attemptError(ctx context.Context, err error) error {
 
 // mergeDone returns a context of a that is also cancelled when b is done.
 func mergeDone(a, b context.Context) (context.Context, context.CancelFunc) {
+	if a == b { // the queue's deliveries run on the server's own context
+		return a, func() {}
+	}
 	ctx, cancel := context.WithCancel(a)
 	stop := context.AfterFunc(b, cancel)
 	return ctx, func() { stop(); cancel() }
