@@ -124,12 +124,13 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 		}
 	})
 	b.purgeExpired(in.From, now)
+	in.recognised = &recognition{text: body}
 
 	if c.HandoffSince != nil {
 		if now.Sub(*c.HandoffSince) < handoffTimeout && !b.violates("WA-ESC-02") {
 			// Silent while a person has the chat, except for an opt-out: withdrawal cannot wait for an
 			// agent (recognised locally; nothing goes to Dialogflow).
-			if recognise(body) == intentOptOut || recognise(in.ReplyID) == intentOptOut {
+			if in.recognise(body) == intentOptOut || recognise(in.ReplyID) == intentOptOut {
 				b.optOut(ctx, in.From, body, b.lang(c))
 				return
 			}
@@ -143,7 +144,7 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 	l := b.lang(c)
 	t := text(l)
 	in.First = !known
-	optOutLike := in.Type != "reaction" && (recognise(body) == intentOptOut || recogniseKeywordsOnly(body) == intentOptOut ||
+	optOutLike := in.Type != "reaction" && (in.recognise(body) == intentOptOut || recogniseKeywordsOnly(body) == intentOptOut ||
 		recognise(in.ReplyID) == intentOptOut)
 	jit := !b.violates("PRIV-JIT-01") && len(pii.Only(pii.Find(body), jitTypes...)) > 0
 	switch {
@@ -235,7 +236,7 @@ func (b *Bot) route(ctx context.Context, c customer, in inbound, txt, lang strin
 	}
 	if answer == intentNone && c.OptInPending {
 		answer = yesNo(txt)
-		if answer == intentNone && b.violates("WA-OPTIN-02") && recognise(txt) == intentNone {
+		if answer == intentNone && b.violates("WA-OPTIN-02") && in.recognise(txt) == intentNone {
 			answer = intentYes // a careless assistant takes any reply to its question as consent
 		}
 	}
@@ -255,11 +256,11 @@ func (b *Bot) route(ctx context.Context, c customer, in inbound, txt, lang strin
 	var it intent
 	if b.violates("WA-OPTOUT-02") {
 		it = recogniseKeywordsOnly(txt)
-		if r := recognise(txt); r != intentOptOut && r != intentResubscribe {
+		if r := in.recognise(txt); r != intentOptOut && r != intentResubscribe {
 			it = r
 		}
 	} else {
-		it = recognise(txt)
+		it = in.recognise(txt)
 		if it == intentNone && in.ReplyID != "" {
 			it = recognise(in.ReplyID)
 		}

@@ -220,3 +220,20 @@ func TestSimilarSameAsBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestInboundRecognise: the per-message memo answers as recognise does, for the message's own text and
+// for any other text asked about.
+func TestInboundRecognise(t *testing.T) {
+	in := inbound{recognised: &recognition{text: "borrad mis datos"}}
+	for _, txt := range []string{"borrad mis datos", "BAJA", "borrad mis datos", "", "hola"} {
+		if got, want := in.recognise(txt), recognise(txt); got != want {
+			t.Errorf("in.recognise(%q) = %q, want %q", txt, got, want)
+		}
+	}
+	if !in.recognised.done || in.recognised.intent != intentErasure {
+		t.Errorf("memo %+v, want the erasure intent remembered", *in.recognised)
+	}
+	if got := (inbound{}).recognise("BAJA"); got != intentOptOut {
+		t.Errorf("without a memo: %q, want optout", got)
+	}
+}

@@ -155,6 +155,28 @@ type inbound struct {
 	Text        string
 	ReplyID     string // id of a tapped reply button or list row
 	First       bool   // the customer's first contact (set when handled)
+
+	recognised *recognition // recognise's answer for the text as handled, computed once per message
+}
+
+// recognition is recognise's answer for one text, worked out at the first question. It is used only on
+// the customer's lane.
+type recognition struct {
+	text   string
+	done   bool
+	intent intent
+}
+
+// recognise is recognise(txt), without recognising the message's own text more than once.
+func (in inbound) recognise(txt string) intent {
+	r := in.recognised
+	if r == nil || r.text != txt {
+		return recognise(txt)
+	}
+	if !r.done {
+		r.intent, r.done = recognise(txt), true
+	}
+	return r.intent
 }
 
 func (b *Bot) receiveWebhook(w http.ResponseWriter, r *http.Request) {
