@@ -109,17 +109,26 @@ func detect(text string) []finding {
 			out = append(out, n)
 		}
 	}
-	rank := map[string]int{}
-	for i, m := range Modelled {
-		rank[m] = i
+	if len(out) < 2 {
+		return out // most texts: no map or sort for nothing to order
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].start != out[j].start {
 			return out[i].start < out[j].start
 		}
-		return rank[out[i].infoType] < rank[out[j].infoType]
+		return modelledRank(out[i].infoType) < modelledRank(out[j].infoType)
 	})
 	return out
+}
+
+// modelledRank is the position of infoType in Modelled, 0 when it is not there (as a map lookup gave).
+func modelledRank(infoType string) int {
+	for i, m := range Modelled {
+		if m == infoType {
+			return i
+		}
+	}
+	return 0
 }
 
 //go:embed names.txt
