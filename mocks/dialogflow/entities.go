@@ -183,18 +183,18 @@ func recognize(text string, regexpEntities []entityRegexp, now time.Time) []span
 	return recognizeInto(nil, text, regexpEntities, now)
 }
 
-// recognizeInto is recognize using c's array. Expressions that cannot match the text (those that need a
-// digit in text without one, an email without "@") are not run.
+// recognizeInto is recognize using c's array. Expressions that cannot match the text are not run: those
+// that need a digit in text without one, an email without "@", a date without its separator or month.
 func recognizeInto(c []span, text string, regexpEntities []entityRegexp, now time.Time) []span {
 	c = c[:0]
-	digits := strings.ContainsAny(text, "0123456789")
+	cl := classify(text)
 	if strings.IndexByte(text, '@') >= 0 {
 		for _, m := range reEmail.FindAllStringIndex(text, -1) {
 			c = append(c, span{m[0], m[1], "@sys.email", text[m[0]:m[1]]})
 		}
 	}
-	if digits {
-		c = recognizeNumbers(c, text, now)
+	if cl.digits > 0 {
+		c = recognizeNumbers(c, text, cl, now)
 	}
 	if mayHoldRelativeDay(text) {
 		loc := now.Location()
@@ -215,7 +215,7 @@ func recognizeInto(c []span, text string, regexpEntities []entityRegexp, now tim
 		}
 	}
 	for _, e := range regexpEntities {
-		if e.needsDigit && !digits {
+		if e.needsDigit && cl.digits == 0 {
 			continue
 		}
 		for _, m := range e.re.FindAllStringIndex(text, -1) {
@@ -254,77 +254,167 @@ func recognizeInto(c []span, text string, regexpEntities []entityRegexp, now tim
 	return c[:k]
 }
 
-// recognizeNumbers appends the entities made of digits: phone numbers, numbers and dates.
-func recognizeNumbers(c []span, text string, now time.Time) []span {
-	for _, m := range rePhone.FindAllStringIndex(text, -1) {
-		raw := text[m[0]:m[1]]
-		var digits strings.Builder
-		if strings.HasPrefix(raw, "+") {
-			digits.WriteByte('+')
+// textClass is what recognize's prefilters need to know of a text, found in one pass.
+type textClass struct {
+	digits     int  // ASCII digits
+	digitSep   bool // a digit followed by "/", "." or "-" (reDMY)
+	digitDash  bool // a digit followed by "-" (reISO)
+	digitSpace bool // a digit followed by white space, \s (reDayMon)
+	spaceDigit bool // white space followed by a digit (reMonDay)
+}
+
+func classify(text string) textClass {
+	var cl textClass
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		var next byte
+		if i+1 < len(text) {
+			next = text[i+1]
 		}
-		n := 0
-		for _, r := range raw {
-			if r >= '0' && r <= '9' {
-				digits.WriteRune(r)
-				n++
+		if isDigit(c) {
+			cl.digits++
+			switch {
+			case next == '/' || next == '.':
+				cl.digitSep = true
+			case next == '-':
+				cl.digitSep, cl.digitDash = true, true
+			case isSpace(next):
+				cl.digitSpace = true
 			}
-		}
-		if n >= 9 {
-			c = append(c, span{m[0], m[1], "@sys.phone-number", digits.String()})
+		} else if isSpace(c) && isDigit(next) {
+			cl.spaceDigit = true
 		}
 	}
-	for _, m := range reNumber.FindAllStringIndex(text, -1) {
-		v, err := strconv.ParseFloat(strings.ReplaceAll(text[m[0]:m[1]], ",", "."), 64)
+	return cl
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isSpace is RE2's \s.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+// recognizeNumbers appends the entities made of digits: phone numbers, numbers and dates.
+func recognizeNumbers(c []span, text string, cl textClass, now time.Time) []span {
+	if cl.digits >= 8 { // a phone number holds at least 2+6 digits
+		for _, m := range rePhone.FindAllStringIndex(text, -1) {
+			raw := text[m[0]:m[1]]
+			var digits strings.Builder
+			if strings.HasPrefix(raw, "+") {
+				digits.WriteByte('+')
+			}
+			n := 0
+			for _, r := range raw {
+				if r >= '0' && r <= '9' {
+					digits.WriteRune(r)
+					n++
+				}
+			}
+			if n >= 9 {
+				c = append(c, span{m[0], m[1], "@sys.phone-number", digits.String()})
+			}
+		}
+	}
+	// reNumber, \d+(?:[.,]\d+)?, scanned by hand: greedy digits, then a decimal part if one follows.
+	for i := 0; i < len(text); {
+		if !isDigit(text[i]) {
+			i++
+			continue
+		}
+		start := i
+		for i < len(text) && isDigit(text[i]) {
+			i++
+		}
+		if i+1 < len(text) && (text[i] == '.' || text[i] == ',') && isDigit(text[i+1]) {
+			for i++; i < len(text) && isDigit(text[i]); i++ {
+			}
+		}
+		v, err := strconv.ParseFloat(strings.ReplaceAll(text[start:i], ",", "."), 64)
 		if err == nil {
-			c = append(c, span{m[0], m[1], "@sys.number", v})
+			c = append(c, span{start, i, "@sys.number", v})
 		}
 	}
 	loc := now.Location()
 	year := now.Year()
-	for _, m := range reDMY.FindAllStringSubmatchIndex(text, -1) {
-		d, _ := strconv.Atoi(text[m[2]:m[3]])
-		mo, _ := strconv.Atoi(text[m[4]:m[5]])
-		y, _ := strconv.Atoi(text[m[6]:m[7]])
-		if y < 100 {
-			y += 2000
-		}
-		if v, ok := sysDate(y, time.Month(mo), d, loc); ok && mo >= 1 && mo <= 12 {
-			c = append(c, span{m[0], m[1], "@sys.date", v})
-		}
-	}
-	for _, m := range reISO.FindAllStringSubmatchIndex(text, -1) {
-		y, _ := strconv.Atoi(text[m[2]:m[3]])
-		mo, _ := strconv.Atoi(text[m[4]:m[5]])
-		d, _ := strconv.Atoi(text[m[6]:m[7]])
-		if v, ok := sysDate(y, time.Month(mo), d, loc); ok && mo >= 1 && mo <= 12 {
-			c = append(c, span{m[0], m[1], "@sys.date", v})
+	if cl.digitSep {
+		for _, m := range reDMY.FindAllStringSubmatchIndex(text, -1) {
+			d, _ := strconv.Atoi(text[m[2]:m[3]])
+			mo, _ := strconv.Atoi(text[m[4]:m[5]])
+			y, _ := strconv.Atoi(text[m[6]:m[7]])
+			if y < 100 {
+				y += 2000
+			}
+			if v, ok := sysDate(y, time.Month(mo), d, loc); ok && mo >= 1 && mo <= 12 {
+				c = append(c, span{m[0], m[1], "@sys.date", v})
+			}
 		}
 	}
-	for _, m := range reDayMon.FindAllStringSubmatchIndex(text, -1) {
-		d, _ := strconv.Atoi(text[m[2]:m[3]])
-		if v, ok := sysDate(year, months[strings.ToLower(text[m[4]:m[5]])], d, loc); ok {
-			c = append(c, span{m[0], m[1], "@sys.date", v})
+	if cl.digitDash {
+		for _, m := range reISO.FindAllStringSubmatchIndex(text, -1) {
+			y, _ := strconv.Atoi(text[m[2]:m[3]])
+			mo, _ := strconv.Atoi(text[m[4]:m[5]])
+			d, _ := strconv.Atoi(text[m[6]:m[7]])
+			if v, ok := sysDate(y, time.Month(mo), d, loc); ok && mo >= 1 && mo <= 12 {
+				c = append(c, span{m[0], m[1], "@sys.date", v})
+			}
 		}
 	}
-	for _, m := range reMonDay.FindAllStringSubmatchIndex(text, -1) {
-		d, _ := strconv.Atoi(text[m[4]:m[5]])
-		if v, ok := sysDate(year, months[strings.ToLower(text[m[2]:m[3]])], d, loc); ok {
-			c = append(c, span{m[0], m[1], "@sys.date", v})
+	if !(cl.digitSpace || cl.spaceDigit) || !mayHoldMonth(text) {
+		return c
+	}
+	if cl.digitSpace {
+		for _, m := range reDayMon.FindAllStringSubmatchIndex(text, -1) {
+			d, _ := strconv.Atoi(text[m[2]:m[3]])
+			if v, ok := sysDate(year, months[strings.ToLower(text[m[4]:m[5]])], d, loc); ok {
+				c = append(c, span{m[0], m[1], "@sys.date", v})
+			}
+		}
+	}
+	if cl.spaceDigit {
+		for _, m := range reMonDay.FindAllStringSubmatchIndex(text, -1) {
+			d, _ := strconv.Atoi(text[m[4]:m[5]])
+			if v, ok := sysDate(year, months[strings.ToLower(text[m[2]:m[3]])], d, loc); ok {
+				c = append(c, span{m[0], m[1], "@sys.date", v})
+			}
 		}
 	}
 	return c
 }
 
-// relativeDayCues: every match of reRelDay holds one of these, in any ASCII case ("ma" for mañana and
-// pasado mañana, "ye" for yesterday). None of their letters has a case form outside ASCII (unlike k and
-// s, which (?i) also matches as U+212A and U+017F), so an ASCII search for them is exact
-// (TestRelativeDayCues).
-var relativeDayCues = []string{"ma", "hoy", "ayer", "today", "tomorrow", "ye"}
+// relativeDayCues: every match of reRelDay holds one of these, in some case ("ma" for mañana and pasado
+// mañana).
+var relativeDayCues = []string{"ma", "hoy", "ayer", "today", "tomorrow", "yesterday"}
 
 // mayHoldRelativeDay reports whether reRelDay can match text.
 func mayHoldRelativeDay(text string) bool {
-	for _, cue := range relativeDayCues {
-		if containsFoldASCII(text, cue) {
+	return mayHoldFold(text, relativeDayCues)
+}
+
+// mayHoldMonth reports whether text may name a month as reDayMon and reMonDay know them.
+func mayHoldMonth(text string) bool {
+	return mayHoldFold(text, monthNames)
+}
+
+var monthNames = func() []string {
+	names := make([]string, 0, len(months))
+	for name := range months {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}()
+
+// asciiFoldAliases are the runes outside ASCII that (?i) matches as an ASCII letter: the Kelvin sign
+// for k, the long s for s (TestASCIIFoldAliases).
+const asciiFoldAliases = "\u212a\u017f"
+
+// mayHoldFold reports whether text may hold one of the lower-case ASCII words, as a case-insensitive
+// regexp would match them: in any ASCII case, or anyhow when text has a rune that folds into ASCII.
+func mayHoldFold(text string, words []string) bool {
+	if strings.ContainsAny(text, asciiFoldAliases) {
+		return true
+	}
+	for _, w := range words {
+		if containsFoldASCII(text, w) {
 			return true
 		}
 	}

@@ -436,6 +436,7 @@ type query struct {
 	// scratch
 	used    []bool
 	userHit []float64
+	dirty   bool // used and userHit hold a previous phrase's hits
 	failed  []bool
 	runes   []rune
 	spans   []span
@@ -523,7 +524,7 @@ func (m *matcher) newQuery(lang, text string, now time.Time) *query {
 				}
 				var s float64
 				switch {
-				case stem && (strings.HasPrefix(t.norm, v) || strings.HasPrefix(v, t.norm)):
+				case stem && v[0] == t.norm[0] && (strings.HasPrefix(t.norm, v) || strings.HasPrefix(v, t.norm)):
 					s = stemSimilarity
 				case allowed > 0 && editsAtLeast(mask, lm.vmask[id]) <= allowed:
 					if d := levenshteinRunes(q.runes, lm.vrunes[id]); d <= allowed {
@@ -711,7 +712,9 @@ func (g *grammarRun) setSlot(e *phraseElem, v any, from, to int) {
 // counting as matched when the query holds an entity of their type.
 func (m *matcher) soft(q *query, p *compiledPhrase) float64 {
 	n := len(q.tokens)
-	q.used, q.userHit = resize(q.used, n), resize(q.userHit, n)
+	if q.dirty || len(q.used) != n {
+		q.used, q.userHit, q.dirty = resize(q.used, n), resize(q.userHit, n), false
+	}
 	used, userHit := q.used, q.userHit
 	var phraseHit float64
 	for k := range p.elems {
@@ -723,7 +726,7 @@ func (m *matcher) soft(q *query, p *compiledPhrase) float64 {
 			if e.syn >= 0 {
 				for i := range n {
 					if q.isSynonym(i, e.syn) && !used[i] {
-						used[i], userHit[i] = true, 1
+						used[i], userHit[i], q.dirty = true, 1, true
 						phraseHit += slotWeight
 						break
 					}
@@ -732,7 +735,7 @@ func (m *matcher) soft(q *query, p *compiledPhrase) float64 {
 			}
 			for i := range q.tokens {
 				if _, ok := q.tokens[i].ents[e.entity]; ok && !used[i] {
-					used[i], userHit[i] = true, 1
+					used[i], userHit[i], q.dirty = true, 1, true
 					phraseHit += slotWeight
 					break
 				}
@@ -750,9 +753,12 @@ func (m *matcher) soft(q *query, p *compiledPhrase) float64 {
 			}
 		}
 		if bi >= 0 {
-			used[bi], userHit[bi] = true, best
+			used[bi], userHit[bi], q.dirty = true, best, true
 			phraseHit += e.weight * best
 		}
+	}
+	if !q.dirty {
+		return 0 // no recall: nothing of the phrase is in the text (and used and userHit are still clear)
 	}
 	var userGot float64
 	for i, h := range userHit {

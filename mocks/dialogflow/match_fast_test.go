@@ -2,6 +2,7 @@ package dialogflow
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"regexp"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // agreementTexts is every text the matcher tests use and then some: the fixture's training phrases as
@@ -188,21 +190,69 @@ func TestSimilarityAgreesWithReference(t *testing.T) {
 	}
 }
 
-// TestRelativeDayCues: the letters of relativeDayCues have no case form outside ASCII, which makes
-// mayHoldRelativeDay's ASCII search as good as reRelDay's (?i).
-func TestRelativeDayCues(t *testing.T) {
-	for _, cue := range relativeDayCues {
-		for _, r := range cue {
-			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-				if f >= 0x80 {
-					t.Errorf("cue %q: %q folds to %q, which an ASCII search misses", cue, r, f)
-				}
+// TestASCIIFoldAliases: the only runes outside ASCII that a case-insensitive regexp matches as an ASCII
+// letter are asciiFoldAliases, so mayHoldFold, which runs the regexp on any text holding one, is exact.
+func TestASCIIFoldAliases(t *testing.T) {
+	for r := 'a'; r <= 'z'; r++ {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f >= utf8.RuneSelf && !strings.ContainsRune(asciiFoldAliases, f) {
+				t.Errorf("%q folds to %q, which is not in asciiFoldAliases", r, f)
 			}
 		}
 	}
-	for _, text := range []string{"hoy", "HOY", "Mañana", "pasado MAÑANA", "yesterday", "yeſterday", "ToDaY", "tomorrow"} {
-		if reRelDay.MatchString(text) && !mayHoldRelativeDay(text) {
-			t.Errorf("%q: reRelDay matches but the prefilter says no", text)
+}
+
+// TestPrefiltersKeepMatches: whenever a date, phone or number expression matches a text, recognize runs
+// it; the hand-written number scanner finds what reNumber finds.
+func TestPrefiltersKeepMatches(t *testing.T) {
+	a := fixtureAgent(t)
+	texts := []string{"3 de MARZO", "3 de ſeptiembre", "March 5th", "AUGUST 12", "12/03/26", "1.2.2026", "2026-01-02",
+		"+34 612 34 56 78", "612345678", "(91) 123 45 67", "12,5", "1.000,25", "v1.2.3", "hoy", "HOY", "Mañana",
+		"pasado MAÑANA", "yesterday", "yeſterday", "ToDaY", "tomorrow", "mañanas", "12\t3", "a\f7", "7\rmayo"}
+	for _, ts := range agreementTexts(a) {
+		texts = append(texts, ts...)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "0123456789 .,-/+()\tabdeimnorsyMAJ"
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		texts = append(texts, string(b))
+	}
+	for _, text := range texts {
+		cl := classify(text)
+		for _, tc := range []struct {
+			name string
+			re   *regexp.Regexp
+			runs bool
+		}{
+			{"reEmail", reEmail, strings.Contains(text, "@")},
+			{"rePhone", rePhone, cl.digits >= 8},
+			{"reNumber", reNumber, cl.digits > 0},
+			{"reDMY", reDMY, cl.digitSep},
+			{"reISO", reISO, cl.digitDash},
+			{"reDayMon", reDayMon, cl.digitSpace && mayHoldMonth(text)},
+			{"reMonDay", reMonDay, cl.spaceDigit && mayHoldMonth(text)},
+			{"reRelDay", reRelDay, mayHoldRelativeDay(text)},
+		} {
+			if tc.re.MatchString(text) && !tc.runs {
+				t.Errorf("%s matches %q but recognize would not run it", tc.name, text)
+			}
+		}
+		var want [][]int
+		for _, m := range reNumber.FindAllStringIndex(text, -1) {
+			want = append(want, m)
+		}
+		var got [][]int
+		for _, s := range recognizeNumbers(nil, text, cl, testNow) {
+			if s.typ == "@sys.number" {
+				got = append(got, []int{s.start, s.end})
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("numbers in %q at %v, reNumber finds %v", text, got, want)
 		}
 	}
 }

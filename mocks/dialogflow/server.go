@@ -171,6 +171,8 @@ type Server struct {
 	stop    func() error
 	closeMu sync.Once
 
+	zones sync.Map // time zone name → *time.Location (location)
+
 	mu       sync.Mutex
 	rng      *rand.Rand
 	sessions map[string]*session

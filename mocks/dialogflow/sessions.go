@@ -2,6 +2,7 @@ package dialogflow
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"sort"
@@ -62,9 +63,9 @@ type sessionRef struct {
 func (r sessionRef) agentPath() string {
 	switch {
 	case r.cx:
-		return fmt.Sprintf("projects/%s/locations/%s/agents/%s", r.project, r.location, r.agentID)
+		return "projects/" + r.project + "/locations/" + r.location + "/agents/" + r.agentID
 	case r.location != "":
-		return fmt.Sprintf("projects/%s/locations/%s/agent", r.project, r.location)
+		return "projects/" + r.project + "/locations/" + r.location + "/agent"
 	default:
 		return "projects/" + r.project + "/agent"
 	}
@@ -389,10 +390,10 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 		tz = s.agent.TimeZone
 	}
 	if tz != "" {
-		l, err := time.LoadLocation(tz)
+		l, err := s.location(tz)
 		if err != nil {
 			if in.timeZone != "" {
-				return nil, status.Error(codes.InvalidArgument, fmt.Sprintf("Invalid time zone '%s'.", in.timeZone))
+				return nil, status.Error(codes.InvalidArgument, "Invalid time zone '"+in.timeZone+"'.")
 			}
 		} else {
 			loc = l
@@ -402,6 +403,7 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 	var q *query
 	if in.hasText {
 		q = s.matcher.newQuery(in.lang, in.text, now.In(loc))
+		defer q.release() // after the matching below; nothing it returns refers to q
 	}
 
 	// Phase 1, locked: the session's contexts as they stand before this query.
@@ -665,6 +667,19 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 	return t, nil
 }
 
+// location loads a time zone once per server: time.LoadLocation reads the zone database every time.
+func (s *Server) location(name string) (*time.Location, error) {
+	if l, ok := s.zones.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	s.zones.Store(name, l)
+	return l, nil
+}
+
 func (s *Server) intentByName(name string) *Intent {
 	for _, in := range s.agent.Intents {
 		if in.DisplayName == name {
@@ -677,13 +692,23 @@ func (s *Server) intentByName(name string) *Intent {
 // responseIDLocked makes a response id shaped like the real ones, a UUID and 8 hex digits, from the
 // seeded random source.
 func (s *Server) responseIDLocked() string {
-	b := make([]byte, 20)
+	var b [20]byte
 	for i := range b {
 		b[i] = byte(s.rng.UintN(256))
 	}
 	b[6] = b[6]&0x0f | 0x40 // version 4
 	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16], b[16:20])
+	var id [45]byte         // 8-4-4-4-12-8 hex digits
+	o := 0
+	for i := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 || i == 16 {
+			id[o] = '-'
+			o++
+		}
+		hex.Encode(id[o:o+2], b[i:i+1])
+		o += 2
+	}
+	return string(id[:])
 }
 
 var reRef = regexp.MustCompile(`[$#][A-Za-z0-9_][A-Za-z0-9_.-]*`)
@@ -691,6 +716,9 @@ var reRef = regexp.MustCompile(`[$#][A-Za-z0-9_][A-Za-z0-9_.-]*`)
 // substitute fills $param, $param.original, #context.param and #event.param references in a response
 // text (event parameters are referenced as #event_name.param, session.proto EventInput).
 func substitute(text string, params map[string]any, originals map[string]string, ss *session, event string, eventParams map[string]any) string {
+	if !strings.ContainsAny(text, "$#") {
+		return text // no reference: most texts, and the regexp costs more than the look
+	}
 	return reRef.ReplaceAllStringFunc(text, func(ref string) string {
 		name := strings.TrimRight(ref[1:], ".")
 		tail := ref[1+len(name):] // a full stop after the reference ends the sentence, it is not part of it
