@@ -1,10 +1,13 @@
 package audit
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/parley-dev/parley/journal"
 )
 
 // TestFindCodesIsTheRegexp: the hand scanner finds exactly what the regular expression it replaces finds,
@@ -37,8 +40,16 @@ func TestFindCodesIsTheRegexp(t *testing.T) {
 // TestSharedTextFactsAreTheSendsOwn: the facts a send gets from the first send of its text are the ones
 // it would compute itself.
 func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
-	v := NewView(synthetic(20000, 50), Options{})
-	shared := 0
+	evs := synthetic(20000, 50)
+	// Sends whose texts fold alike but give different tracking codes (the code's pattern is case-sensitive).
+	for _, text := range []string{"Tu solicitud: AB-1234", "tu solicitud: ab-1234", "Tu solicitud: AB-1234", "Sin codigo"} {
+		last := evs[len(evs)-1]
+		body, _ := json.Marshal(journal.OutboundData{To: "34600000001", Type: "text", Text: text})
+		evs = append(evs, journal.Event{Seq: last.Seq + 1, At: last.At, Source: journal.SourceWhatsApp, Kind: journal.KindOutboundAccepted,
+			Customer: "34600000001", Data: body})
+	}
+	v := NewView(evs, Options{})
+	shared, tickets := 0, 0
 	for _, e := range v.evs {
 		if !e.accepted() {
 			continue
@@ -48,11 +59,17 @@ func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
 		if got, want := e.lexHas&textBits, own.lexHas&textBits; got != want || e.lexOK&textBits != textBits {
 			t.Fatalf("send %d: shared facts %b (known %b), its own %b", e.Seq, got, e.lexOK&textBits, want)
 		}
+		if e.ticket != own.ticket {
+			t.Fatalf("send %d: shared tracking code %q, its own %q", e.Seq, e.ticket, own.ticket)
+		}
 		if e.lexHas&textBits != 0 {
 			shared++
 		}
+		if e.ticket != "" {
+			tickets++
+		}
 	}
-	if shared == 0 {
-		t.Fatal("no send has any fact: the comparison proves nothing")
+	if shared == 0 || tickets == 0 {
+		t.Fatalf("%d sends with a fact, %d with a tracking code: the comparison proves nothing", shared, tickets)
 	}
 }

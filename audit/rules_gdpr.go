@@ -292,8 +292,7 @@ func (v *View) thread(c *customer, d *journal.DataRequestData, a int) []*ev {
 	out := c.replies(a)
 	ref := ""
 	for _, x := range out {
-		if m := ticketRe.FindString(sentText(x.out())); m != "" {
-			ref = fold(m)
+		if ref = x.ticketRef(); ref != "" {
 			break
 		}
 	}
@@ -307,7 +306,7 @@ func (v *View) thread(c *customer, d *journal.DataRequestData, a int) []*ev {
 		if !x.accepted() {
 			continue
 		}
-		if x == f || ref != "" && strings.Contains(x.ft, ref) || has(x.ft, "solicitud", "request", "derechos", "rights") {
+		if x == f || ref != "" && strings.Contains(x.ft, ref) || x.aboutRequests() {
 			out = append(out, x)
 		}
 	}

@@ -45,6 +45,7 @@ type ev struct {
 	// inbound.sent: the message itself is the inbound.sent event, this one only says how delivery went.
 	outcome bool
 	role    role
+	ticket  string // the tracking code a send gives, folded (see ticketRef)
 }
 
 func (e *ev) in() *journal.InboundData      { p, _ := e.p.(*journal.InboundData); return p }
@@ -694,20 +695,26 @@ func textFacts(e *ev) {
 	e.fee()
 	e.refusal()
 	e.extension()
+	e.aboutRequests()
 	for _, r := range rightsOrder {
 		confirms(e, r)
+	}
+	if e.lexOK&(1<<bitTicket) == 0 {
+		e.ticket = findTicket(e.out())
+		e.lexOK |= 1 << bitTicket
 	}
 }
 
 // textBits are the memo bits textFacts sets. bitMarketing is among them because marketing depends only on
 // the text, the type and the category, which shareTextFacts keys on.
-var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtension | (1<<len(rightsOrder)-1)<<bitDone)
+var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtension | 1<<bitAboutRequests | 1<<bitTicket |
+	(1<<len(rightsOrder)-1)<<bitDone)
 
-// shareTextFacts computes textFacts once per distinct send (text, type and template category), on every
-// core, and gives each send the facts of its text: an assistant sends the same few texts to every
+// shareTextFacts computes textFacts once per distinct send (text as sent, type and template category), on
+// every core, and gives each send the facts of its text: an assistant sends the same few texts to every
 // customer, and a load run's million events hold a few dozen distinct replies.
 func (v *View) shareTextFacts() {
-	type key struct{ ft, typ, cat string }
+	type key struct{ text, typ, cat string }
 	first := map[key]*ev{}
 	var distinct []*ev
 	var same [][2]*ev // a send and the first send of its text
@@ -715,7 +722,7 @@ func (v *View) shareTextFacts() {
 		if !e.accepted() {
 			continue
 		}
-		k := key{e.ft, e.out().Type, e.out().Category}
+		k := key{sentText(e.out()), e.out().Type, e.out().Category}
 		if f, ok := first[k]; ok {
 			same = append(same, [2]*ev{e, f})
 			continue
@@ -732,6 +739,7 @@ func (v *View) shareTextFacts() {
 	for _, p := range same {
 		p[0].lexOK |= p[1].lexOK & textBits
 		p[0].lexHas |= p[1].lexHas & textBits
+		p[0].ticket = p[1].ticket
 	}
 }
 
@@ -848,7 +856,9 @@ const (
 	bitFee
 	bitRefusal
 	bitExtension
-	bitDone // + index of the right in rightsOrder
+	bitAboutRequests
+	bitTicket // ev.ticket is set
+	bitDone   // + index of the right in rightsOrder
 )
 
 var rightsOrder = []string{"access", "portability", "erasure", "rectification", "restriction", "objection"}
@@ -862,6 +872,26 @@ func (e *ev) refusal() bool {
 }
 
 func (e *ev) extension() bool { return e.memo(bitExtension, func() bool { return delays(e.ft) }) }
+
+// aboutRequests says whether a send speaks of requests or rights: a later reply in a request's thread.
+func (e *ev) aboutRequests() bool {
+	return e.memo(bitAboutRequests, func() bool { return has(e.ft, "solicitud", "request", "derechos", "rights") })
+}
+
+// ticketRef returns the tracking code a send gives, folded, or "".
+func (e *ev) ticketRef() string {
+	if e.lexOK&(1<<bitTicket) != 0 {
+		return e.ticket
+	}
+	return findTicket(e.out())
+}
+
+func findTicket(o *journal.OutboundData) string {
+	if m := ticketRe.FindString(sentText(o)); m != "" {
+		return fold(m)
+	}
+	return ""
+}
 
 // memo computes a yes/no fact about an event once: several rules ask the same of every send.
 func (e *ev) memo(bit int, f func() bool) bool {
