@@ -40,11 +40,38 @@ var deidentifyInfoTypes = []string{
 	"SPAIN_NIF_NUMBER", "SPAIN_SOCIAL_SECURITY_NUMBER", "SPAIN_PASSPORT", "PERSON_NAME", "STREET_ADDRESS",
 }
 
+// The parts of every DeidentifyContent request that never change, built once. Requests share them: the
+// client only reads (marshals) a request, which protobuf messages allow concurrently.
+var (
+	deidentifyConfig = &dlppb.DeidentifyConfig{
+		Transformation: &dlppb.DeidentifyConfig_InfoTypeTransformations{
+			InfoTypeTransformations: &dlppb.InfoTypeTransformations{
+				Transformations: []*dlppb.InfoTypeTransformations_InfoTypeTransformation{{
+					PrimitiveTransformation: &dlppb.PrimitiveTransformation{
+						Transformation: &dlppb.PrimitiveTransformation_ReplaceWithInfoTypeConfig{
+							ReplaceWithInfoTypeConfig: &dlppb.ReplaceWithInfoTypeConfig{},
+						},
+					},
+				}},
+			},
+		},
+	}
+	deidentifyInspectConfig = func() *dlppb.InspectConfig {
+		var types []*dlppb.InfoType
+		for _, t := range deidentifyInfoTypes {
+			types = append(types, &dlppb.InfoType{Name: t})
+		}
+		return &dlppb.InspectConfig{InfoTypes: types, MinLikelihood: dlppb.Likelihood_POSSIBLE}
+	}()
+)
+
 type googleNLU struct {
 	sessions *dialogflow.SessionsClient
 	contexts *dialogflow.ContextsClient
 	dlp      *dlp.Client
 	project  string
+
+	dlpParent string // projects/{project}/locations/europe-west1
 
 	dlpTimeout, dfTimeout time.Duration
 }
@@ -65,7 +92,8 @@ func clientOptions(endpoint string) (rest bool, opts []option.ClientOption) {
 }
 
 func newGoogleNLU(ctx context.Context, cfg Config, timeout time.Duration) (*googleNLU, error) {
-	g := &googleNLU{project: cfg.DialogflowProject, dlpTimeout: defaultDLPTimeout, dfTimeout: defaultDialogflowTimeout}
+	g := &googleNLU{project: cfg.DialogflowProject, dlpTimeout: defaultDLPTimeout, dfTimeout: defaultDialogflowTimeout,
+		dlpParent: "projects/" + cfg.DialogflowProject + "/locations/europe-west1"}
 	if timeout > 0 {
 		g.dlpTimeout, g.dfTimeout = timeout, timeout
 	}
@@ -111,27 +139,11 @@ const (
 func (g *googleNLU) deidentify(ctx context.Context, text string) (string, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, g.dlpTimeout)
 	defer cancel()
-	var types []*dlppb.InfoType
-	for _, t := range deidentifyInfoTypes {
-		types = append(types, &dlppb.InfoType{Name: t})
-	}
 	resp, err := g.dlp.DeidentifyContent(ctx, &dlppb.DeidentifyContentRequest{
-		Parent: "projects/" + g.project + "/locations/europe-west1",
-		DeidentifyConfig: &dlppb.DeidentifyConfig{
-			Transformation: &dlppb.DeidentifyConfig_InfoTypeTransformations{
-				InfoTypeTransformations: &dlppb.InfoTypeTransformations{
-					Transformations: []*dlppb.InfoTypeTransformations_InfoTypeTransformation{{
-						PrimitiveTransformation: &dlppb.PrimitiveTransformation{
-							Transformation: &dlppb.PrimitiveTransformation_ReplaceWithInfoTypeConfig{
-								ReplaceWithInfoTypeConfig: &dlppb.ReplaceWithInfoTypeConfig{},
-							},
-						},
-					}},
-				},
-			},
-		},
-		InspectConfig: &dlppb.InspectConfig{InfoTypes: types, MinLikelihood: dlppb.Likelihood_POSSIBLE},
-		Item:          &dlppb.ContentItem{DataItem: &dlppb.ContentItem_Value{Value: text}},
+		Parent:           g.dlpParent,
+		DeidentifyConfig: deidentifyConfig,
+		InspectConfig:    deidentifyInspectConfig,
+		Item:             &dlppb.ContentItem{DataItem: &dlppb.ContentItem_Value{Value: text}},
 	})
 	if err != nil {
 		return "", 0, fmt.Errorf("DLP deidentify: %w", err)
