@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -26,7 +27,8 @@ const maxWindowChars = 34
 // appendRuns finds the numeric and code-like findings: it splits text into runs of groups joined by single
 // separators and tries every window of consecutive groups.
 func appendRuns(cands []Match, text string) []Match {
-	var run []group
+	var buf [32]group // most texts' runs fit: no allocation
+	run := buf[:0]
 	flush := func() {
 		if len(run) > 0 {
 			cands = scanRun(cands, text, run)
@@ -63,6 +65,9 @@ func appendRuns(cands []Match, text string) []Match {
 }
 
 func scanRun(cands []Match, text string, run []group) []Match {
+	if !slices.ContainsFunc(run, func(g group) bool { return mayStart(text, g) }) {
+		return cands // prose: nothing to normalise
+	}
 	// The run's groups upper-cased and joined once; a window's normalised form is a substring of it.
 	var b strings.Builder
 	offs := make([]int, len(run)+1)
@@ -79,9 +84,7 @@ func scanRun(cands []Match, text string, run []group) []Match {
 	offs[len(run)] = b.Len()
 	norm := b.String()
 	for i := range run {
-		// Every finding starts with a group holding a digit (DNI, card, IBAN "ES91", passport) or with a
-		// lone NIE prefix; words are skipped, which makes prose cheap.
-		if g := run[i]; !g.digits && !hasDigit(text[g.start:g.end]) && !(g.end-g.start == 1 && strings.IndexByte("XYZxyz", text[g.start]) >= 0) {
+		if !mayStart(text, run[i]) {
 			continue
 		}
 		for j := i; j < len(run); j++ {
@@ -94,6 +97,13 @@ func scanRun(cands []Match, text string, run []group) []Match {
 		}
 	}
 	return cands
+}
+
+// mayStart says whether a finding may start with group g: every finding starts with a group holding a
+// digit (DNI, card, IBAN "ES91", passport) or with a lone NIE prefix; words are skipped, which makes prose
+// cheap.
+func mayStart(text string, g group) bool {
+	return g.digits || hasDigit(text[g.start:g.end]) || g.end-g.start == 1 && strings.IndexByte("XYZxyz", text[g.start]) >= 0
 }
 
 // classify says what a window of groups is, if anything. start may move left to take a leading '+'.
