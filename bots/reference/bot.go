@@ -46,6 +46,8 @@ type Bot struct {
 	observedMu sync.Mutex
 	observed   time.Time // latest time seen in a webhook or hook, for WithObservedClock
 
+	webhookMACs sync.Pool // of keyed HMAC-SHA256 for the app secret (validWebhookSignature)
+
 	sentMu    sync.Mutex
 	sentTpl   map[string]sentTemplate // recent template sends by wamid, to act on their failed statuses
 	sentOrder []string

@@ -2,12 +2,13 @@ package reference
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/parley-dev/parley/pii"
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/parley-dev/parley/pii"
 )
 
 const (
@@ -96,8 +97,8 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 	now := b.now()
 	before, known := b.store.get(in.From)
 	body, truncated := in.Text, false
-	if r := []rune(body); len(r) > maxProcessRunes {
-		body, truncated = string(r[:maxProcessRunes]), true
+	if len(body) > maxProcessRunes && utf8.RuneCountInString(body) > maxProcessRunes {
+		body, truncated = string([]rune(body)[:maxProcessRunes]), true
 	}
 	prevLang := before.Language
 	if prevLang == "" {
@@ -378,8 +379,8 @@ func (b *Bot) understand(ctx context.Context, c customer, in inbound, txt, lang 
 		query, _ = mask(clean) // defence in depth: anything DLP missed that has a valid check digit
 		*findings += n
 	}
-	if r := []rune(query); len(r) > maxDialogflow {
-		query = string(r[:maxDialogflow])
+	if len(query) > maxDialogflow && utf8.RuneCountInString(query) > maxDialogflow {
+		query = string([]rune(query)[:maxDialogflow])
 	}
 	if len(ids) > 0 && b.violates("WA-SENS-02") {
 		var raw []string

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"time"
+	"unicode/utf8"
 )
 
 // WhatsApp error codes the assistant acts on (whatsapp-cloud-api.md §2.3).
@@ -174,10 +175,10 @@ func envelope(to, typ string, payload any) map[string]any {
 }
 
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n { // counts as []rune(s) does, without the copy
 		return s
 	}
+	r := []rune(s)
 	return string(r[:n-1]) + "…"
 }
 
