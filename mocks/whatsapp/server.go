@@ -341,6 +341,8 @@ type Server struct {
 	wake     chan struct{} // signals the worker; buffered 1
 	changed  chan struct{} // closed and replaced whenever inboxes or the queue change
 	closed   bool
+
+	macs sync.Pool // of keyed HMAC-SHA256 for the app secret (sign)
 }
 
 // NewServer returns a started Server listening on 127.0.0.1:0 (or the WithAddr address).

@@ -454,3 +454,13 @@ func TestBizOpaqueEchoed(t *testing.T) {
 		t.Errorf("%d status webhooks", n)
 	}
 }
+
+// TestSignPooled: the pooled signer of the webhook queue signs as Sign does, on every reuse.
+func TestSignPooled(t *testing.T) {
+	s := RunT(t, WithAppSecret("s3cret"))
+	for i, body := range [][]byte{[]byte(`{"a":1}`), nil, []byte(`{"a":1}`), []byte(`{"b":"\u00e1"}`)} {
+		if got, want := s.sign(body), Sign("s3cret", body); got != want {
+			t.Errorf("body %d: sign = %s, want %s", i, got, want)
+		}
+	}
+}
