@@ -15,19 +15,13 @@ func recorded(evs []journal.Event) []journal.Event {
 	out := make([]journal.Event, len(evs))
 	for i, e := range evs {
 		out[i] = e
-		mk := payloadKinds[e.Kind]
-		if mk == nil || len(e.Data) == 0 {
+		k := payloadKinds[e.Kind]
+		if k == nil || len(e.Data) == 0 || out[i].Value != nil {
 			continue
 		}
-		p := mk()
-		switch l := p.(type) {
-		case *inboundLean:
-			p = &l.InboundData
-		case *outboundLean:
-			p = &l.OutboundData
-		}
-		if out[i].Value != nil {
-			continue
+		p := k.mk()
+		if k.lean != nil {
+			p = k.lean(p)
 		}
 		if err := e.Decode(p); err != nil {
 			continue

@@ -73,3 +73,26 @@ func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
 		t.Fatalf("%d sends with a fact, %d with a tracking code: the comparison proves nothing", shared, tickets)
 	}
 }
+
+// TestDecodePayloadCopiesTheRecordedValue: an event recorded in this process is read from its value, not
+// its JSON (here deliberately different), and the copy is the view's own.
+func TestDecodePayloadCopiesTheRecordedValue(t *testing.T) {
+	in := journal.InboundData{ID: "wamid.1", Type: "text", Text: "hola"}
+	e := journal.Event{Kind: journal.KindInboundDelivered, Data: []byte(`{"id":"wamid.json","text":"from JSON"}`), Value: in}
+	p, err := decodePayload(e, payloadKinds[e.Kind])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := p.(*journal.InboundData)
+	if !ok || got.Text != "hola" {
+		t.Fatalf("payload %#v, want the recorded value", p)
+	}
+	got.Text = "changed"
+	if e.Value.(journal.InboundData).Text != "hola" {
+		t.Error("the view's payload aliases the journal's value")
+	}
+	e.Value = nil
+	if p, err := decodePayload(e, payloadKinds[e.Kind]); err != nil || p.(*journal.InboundData).Text != "from JSON" {
+		t.Errorf("without a value: %#v, %v; want the JSON decoded", p, err)
+	}
+}

@@ -279,29 +279,29 @@ func mayHoldIdentifier(text string) bool {
 	return false
 }
 
-// kinds whose payload the auditor decodes, with a constructor for it; known kinds without a payload the
+// kinds whose payload the auditor decodes, with how (payload.go); known kinds without a payload the
 // auditor needs map to nil.
-var payloadKinds = map[string]func() any{
-	journal.KindInboundSent:      func() any { return new(inboundLean) },
-	journal.KindInboundDelivered: func() any { return new(inboundLean) },
-	journal.KindInboundFailed:    func() any { return new(inboundLean) },
-	journal.KindOutboundAccepted: func() any { return new(outboundLean) },
-	journal.KindOutboundRejected: func() any { return new(outboundLean) },
-	journal.KindStatusFailed:     func() any { return new(journal.StatusData) },
-	journal.KindWebhookAttempt:   func() any { return new(journal.WebhookAttemptData) },
-	journal.KindMediaUploaded:    func() any { return new(journal.MediaData) },
-	journal.KindTLSProbe:         func() any { return new(journal.TLSProbeData) },
-	journal.KindDetectIntent:     func() any { return new(journal.DetectIntentData) },
-	journal.KindContextsDeleted:  func() any { return new(journal.ContextsData) },
-	journal.KindDeidentify:       func() any { return new(journal.DLPData) },
-	journal.KindConsentGiven:     func() any { return new(journal.ConsentData) },
-	journal.KindConsentWithdrawn: func() any { return new(journal.ConsentData) },
-	journal.KindConsentRefused:   func() any { return new(journal.ConsentData) },
-	journal.KindOptoutRequested:  func() any { return new(journal.OptoutData) },
-	journal.KindDataRequest:      func() any { return new(journal.DataRequestData) },
-	journal.KindCanaryPlanted:    func() any { return new(journal.CanaryData) },
-	journal.KindHookCalled:       func() any { return new(journal.HookData) },
-	journal.KindHandoffRequested: func() any { return new(journal.HandoffData) },
+var payloadKinds = map[string]*payloadKind{
+	journal.KindInboundSent:      inboundKind,
+	journal.KindInboundDelivered: inboundKind,
+	journal.KindInboundFailed:    inboundKind,
+	journal.KindOutboundAccepted: outboundKind,
+	journal.KindOutboundRejected: outboundKind,
+	journal.KindStatusFailed:     kindOf[journal.StatusData](),
+	journal.KindWebhookAttempt:   kindOf[journal.WebhookAttemptData](),
+	journal.KindMediaUploaded:    kindOf[journal.MediaData](),
+	journal.KindTLSProbe:         kindOf[journal.TLSProbeData](),
+	journal.KindDetectIntent:     detectIntentKind,
+	journal.KindContextsDeleted:  kindOf[journal.ContextsData](),
+	journal.KindDeidentify:       kindOf[journal.DLPData](),
+	journal.KindConsentGiven:     kindOf[journal.ConsentData](),
+	journal.KindConsentWithdrawn: kindOf[journal.ConsentData](),
+	journal.KindConsentRefused:   kindOf[journal.ConsentData](),
+	journal.KindOptoutRequested:  kindOf[journal.OptoutData](),
+	journal.KindDataRequest:      kindOf[journal.DataRequestData](),
+	journal.KindCanaryPlanted:    kindOf[journal.CanaryData](),
+	journal.KindHookCalled:       kindOf[journal.HookData](),
+	journal.KindHandoffRequested: kindOf[journal.HandoffData](),
 	journal.KindStatusSent:       nil, journal.KindStatusDelivered: nil, journal.KindStatusRead: nil,
 	journal.KindMarkRead: nil, journal.KindWebhookVerify: nil, journal.KindRequestAccepted: nil,
 	journal.KindRequestRejected: nil, journal.KindUnmodelled: nil, journal.KindDetectIntentRejected: nil,
@@ -431,17 +431,17 @@ func (v *View) decode() {
 		*t = tally{map[string]int{}, map[string]int{}, map[string]int{}}
 		wg.Go(func() {
 			for _, e := range v.evs[lo:hi] {
-				mk, known := payloadKinds[e.Kind]
+				k, known := payloadKinds[e.Kind]
 				switch {
 				case !known:
 					t.unknown[e.Kind]++
-				case mk == nil:
+				case k == nil:
 				case len(e.Data) == 0:
 					if !optionalPayload[e.Kind] {
 						t.missing[e.Kind]++
 					}
 				default:
-					p, err := decodePayload(*e.Event, mk)
+					p, err := decodePayload(*e.Event, k)
 					if err != nil {
 						t.bad[e.Kind]++
 						continue
