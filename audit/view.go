@@ -430,6 +430,11 @@ func (v *View) decode() {
 		t := &tallies[w]
 		*t = tally{map[string]int{}, map[string]int{}, map[string]int{}}
 		wg.Go(func() {
+			type sent struct {
+				ft    string
+				codes []string
+			}
+			seen := map[string]sent{} // an assistant sends the same few texts: fold each once
 			for _, e := range v.evs[lo:hi] {
 				k, known := payloadKinds[e.Kind]
 				switch {
@@ -453,8 +458,12 @@ func (v *View) decode() {
 						e.codes = findCodes(d.Text)
 					case *journal.OutboundData:
 						t := sentText(d)
-						e.ft = fold(t)
-						e.codes = findCodes(t)
+						x, ok := seen[t]
+						if !ok {
+							x = sent{fold(t), findCodes(t)}
+							seen[t] = x
+						}
+						e.ft, e.codes = x.ft, x.codes
 					}
 				}
 			}
