@@ -316,7 +316,7 @@ func similarity(a, b string) float64 {
 	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
 	short := min(la, lb)
 	// One word the stem of the other ("process"/"processing", "elimina"/"eliminar"): a light stemmer.
-	if short >= 5 && abs(la-lb) <= 4 && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)) {
+	if short >= 5 && abs(la-lb) <= 4 && isStem(a, b) {
 		return stemSimilarity
 	}
 	allowed := typoEdits(short)
@@ -328,6 +328,11 @@ func similarity(a, b string) float64 {
 		return 0
 	}
 	return 1 - float64(d)/float64(max(la, lb))
+}
+
+// isStem reports whether one word begins with the other.
+func isStem(a, b string) bool {
+	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
 }
 
 // typoEdits is how many edits a typo may make in a word whose shorter side has n letters.
@@ -499,41 +504,51 @@ func (m *matcher) newQuery(lang, text string, now time.Time) *query {
 		if t.ents != nil {
 			continue // an entity is only itself
 		}
-		// The rest of similarity(t.norm, v) for every vocabulary word v, skipping the words it is 0
-		// for: those of another length than a stem or typo allows, and those with too many other letters.
+		// The rest of similarity(t.norm, v) for every vocabulary word v, without looking at the words
+		// it is 0 for: typos among the words of a length within the edits allowed and with no more
+		// other letters than that, stems by looking the prefixes up.
 		la := utf8.RuneCountInString(t.norm)
 		if la < 4 {
 			continue // short words are only like themselves
 		}
 		q.runes = appendRunes(q.runes[:0], t.norm)
 		mask := runeMask(q.runes)
-		for lb := max(4, la-4); lb <= la+4 && lb < len(lm.byLen); lb++ {
-			short, diff := min(la, lb), abs(la-lb)
-			stem := short >= 5
+		for lb := max(4, la-2); lb <= la+2 && lb < len(lm.byLen); lb++ {
+			short := min(la, lb)
 			allowed := typoEdits(short)
-			if diff > allowed {
-				allowed = 0
-			}
-			if !stem && allowed == 0 {
+			if abs(la-lb) > allowed {
 				continue
 			}
 			for _, id := range lm.byLen[lb] {
-				v := lm.vocab[id]
-				if v == t.norm {
+				if editsAtLeast(mask, lm.vmask[id]) > allowed {
 					continue
 				}
-				var s float64
-				switch {
-				case stem && v[0] == t.norm[0] && (strings.HasPrefix(t.norm, v) || strings.HasPrefix(v, t.norm)):
-					s = stemSimilarity
-				case allowed > 0 && editsAtLeast(mask, lm.vmask[id]) <= allowed:
-					if d := levenshteinRunes(q.runes, lm.vrunes[id]); d <= allowed {
-						s = 1 - float64(d)/float64(max(la, lb))
-					}
+				v := lm.vocab[id]
+				if v == t.norm || short >= 5 && isStem(t.norm, v) {
+					continue // equal is done, a stem comes next
 				}
-				if s > 0 {
-					q.setSim(id, i, s)
+				if d := levenshteinRunes(q.runes, lm.vrunes[id]); d <= allowed {
+					q.setSim(id, i, 1-float64(d)/float64(max(la, lb)))
 				}
+			}
+		}
+		if la < 5 {
+			continue // a stem has 5 letters or more
+		}
+		// Vocabulary words t.norm begins with, 4 letters shorter at most, 5 letters long at least ...
+		off := 0
+		for k, r := range q.runes[:la-1] {
+			off += utf8.RuneLen(r)
+			if k+1 >= max(5, la-4) {
+				if id, ok := lm.vocabID[t.norm[:off]]; ok {
+					q.setSim(id, i, stemSimilarity)
+				}
+			}
+		}
+		// ... and those that begin with it, 4 letters longer at most: a run of the sorted vocabulary.
+		for id := sort.SearchStrings(lm.vocab, t.norm); id < len(lm.vocab) && strings.HasPrefix(lm.vocab[id], t.norm); id++ {
+			if lb := len(lm.vrunes[id]); lb > la && lb-la <= 4 {
+				q.setSim(int32(id), i, stemSimilarity)
 			}
 		}
 	}
