@@ -58,3 +58,15 @@ func BenchmarkMatch(b *testing.B) {
 		m.best(m.newQuery("es", benchTexts[i%len(benchTexts)], testNow), nil, a.MLMinConfidence)
 	}
 }
+
+// BenchmarkMatchPooled: the matcher as detectIntent uses it, giving each query back to the pool.
+func BenchmarkMatchPooled(b *testing.B) {
+	a := fixtureAgent(b)
+	m := newMatcher(a)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		q := m.newQuery("es", benchTexts[i%len(benchTexts)], testNow)
+		m.best(q, nil, a.MLMinConfidence)
+		q.release()
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -834,21 +835,16 @@ func (m *matcher) best(q *query, active map[string]bool, minConfidence float64) 
 		ranked = append(ranked, &cands[i])
 	}
 	q.cands, q.ranked = cands, ranked
-	sort.SliceStable(ranked, func(i, j int) bool {
-		a, b := ranked[i], ranked[j]
-		if a.exact != b.exact {
-			return a.exact // a grammar match beats any similarity, context bonus or not
+	// sort.SliceStable's algorithm (insertion-sorted blocks, then symmerge) without its reflection: the
+	// order, ties and all, is the one the matcher has always given.
+	slices.SortStableFunc(ranked, func(a, b *match) int {
+		switch {
+		case ranksBefore(a, b):
+			return -1
+		case ranksBefore(b, a):
+			return 1
 		}
-		if math.Abs(a.score-b.score) >= tieEpsilon {
-			return a.score > b.score
-		}
-		if a.contextual != b.contextual {
-			return a.contextual
-		}
-		if a.intent.Priority != b.intent.Priority {
-			return a.intent.Priority > b.intent.Priority
-		}
-		return a.intent.DisplayName < b.intent.DisplayName
+		return 0
 	})
 	if len(ranked) == 0 || ranked[0].score < minConfidence {
 		return nil
@@ -859,6 +855,24 @@ func (m *matcher) best(q *query, active map[string]bool, minConfidence float64) 
 		c.params, c.originals = m.extract(lm, q, c.intent)
 	}
 	return c
+}
+
+// ranksBefore orders candidates: exact first, then by score, scores within tieEpsilon tied and the tie
+// broken by input contexts, priority, then name.
+func ranksBefore(a, b *match) bool {
+	if a.exact != b.exact {
+		return a.exact // a grammar match beats any similarity, context bonus or not
+	}
+	if math.Abs(a.score-b.score) >= tieEpsilon {
+		return a.score > b.score
+	}
+	if a.contextual != b.contextual {
+		return a.contextual
+	}
+	if a.intent.Priority != b.intent.Priority {
+		return a.intent.Priority > b.intent.Priority
+	}
+	return a.intent.DisplayName < b.intent.DisplayName
 }
 
 // extract fills an intent's parameters from entities found anywhere in the query, for soft matches.
