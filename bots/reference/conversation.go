@@ -100,13 +100,14 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 	if len(body) > maxProcessRunes && utf8.RuneCountInString(body) > maxProcessRunes {
 		body, truncated = string([]rune(body)[:maxProcessRunes]), true
 	}
+	in.memo = &textMemo{text: body}
 	prevLang := before.Language
 	if prevLang == "" {
 		prevLang = b.cfg.DialogflowLanguage
 	}
 	lang := detectLanguage(body, prevLang)
 	stored := body
-	if ids := findIdentifiers(body); len(ids) > 0 {
+	if ids := identifiersIn(in.find(body)); len(ids) > 0 {
 		stored = maskKinds(body, ids, "card") // PCI DSS 3.5.1: a card number is never stored readable
 	}
 	c := b.store.update(in.From, func(c *customer) {
@@ -125,7 +126,6 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 		}
 	})
 	b.purgeExpired(in.From, now)
-	in.recognised = &recognition{text: body}
 
 	if c.HandoffSince != nil {
 		if now.Sub(*c.HandoffSince) < handoffTimeout && !b.violates("WA-ESC-02") {
@@ -147,7 +147,7 @@ func (b *Bot) handleInbound(ctx context.Context, in inbound) {
 	in.First = !known
 	optOutLike := in.Type != "reaction" && (in.recognise(body) == intentOptOut || recogniseKeywordsOnly(body) == intentOptOut ||
 		recognise(in.ReplyID) == intentOptOut)
-	jit := !b.violates("PRIV-JIT-01") && len(pii.Only(pii.Find(body), jitTypes...)) > 0
+	jit := !b.violates("PRIV-JIT-01") && len(pii.Only(in.find(body), jitTypes...)) > 0
 	switch {
 	case optOutLike:
 		// One message answers an opt-out: the disclosure and the reminder ride on the confirmation.
@@ -366,7 +366,7 @@ func (b *Bot) complaint(ctx context.Context, waID, lang string) {
 // understand sends the de-identified text to Dialogflow and answers from the intent it matched.
 func (b *Bot) understand(ctx context.Context, c customer, in inbound, txt, lang string, findings *int) intent {
 	t := text(lang)
-	ids := findIdentifiers(txt)
+	ids := identifiersIn(in.find(txt))
 	query := txt
 	if !b.violates("PII-NLU-01") {
 		clean, n, err := b.nlu.deidentify(ctx, txt)
@@ -410,7 +410,7 @@ func (b *Bot) understand(ctx context.Context, c customer, in inbound, txt, lang 
 		res.Reply, res.Fallback = "", true
 	}
 	if number := orderNumberIn(txt); number != "" || it == intentOrder {
-		b.orderStatus(ctx, c, number, txt, lang)
+		b.orderStatus(ctx, c, number, maskMatches(txt, in.find(txt)), lang)
 		return intentOrder
 	}
 	switch it {
@@ -482,7 +482,8 @@ func intentFromDialogflow(name string) intent {
 	return intentNone
 }
 
-func (b *Bot) orderStatus(ctx context.Context, c customer, number, question, lang string) {
+// orderStatus answers about an order; masked is the question as asked, masked (see mask).
+func (b *Bot) orderStatus(ctx context.Context, c customer, number, masked, lang string) {
 	t := text(lang)
 	if number == "" {
 		number = c.LastOrder
@@ -517,7 +518,6 @@ func (b *Bot) orderStatus(ctx context.Context, c customer, number, question, lan
 		return
 	}
 	b.store.update(c.WaID, func(c *customer) { c.LastOrder = o.Number })
-	masked, _ := mask(question)
 	b.store.setLastOrder(o.Number, masked)
 	b.say(ctx, c.WaID, o.describe(lang))
 }

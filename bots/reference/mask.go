@@ -16,9 +16,12 @@ type identifier struct {
 // findIdentifiers returns the checksum-valid cards, IBANs, DNIs, NIEs and NUSS numbers in text
 // (compliance-rules.md §5, detected by package pii). Near misses (a wrong check digit) are not returned:
 // they are not identifiers, and masking them would hide order numbers.
-func findIdentifiers(text string) []identifier {
+func findIdentifiers(text string) []identifier { return identifiersIn(pii.Find(text)) }
+
+// identifiersIn is findIdentifiers over the matches of pii.Find.
+func identifiersIn(found []pii.Match) []identifier {
 	var out []identifier
-	for _, m := range pii.Only(pii.Find(text), pii.Card, pii.IBAN, pii.DNI, pii.NIE, pii.NUSS) {
+	for _, m := range pii.Only(found, pii.Card, pii.IBAN, pii.DNI, pii.NIE, pii.NUSS) {
 		out = append(out, identifier{Kind: strings.ToLower(string(m.Type)), Start: m.Start, End: m.End, Value: m.Value})
 	}
 	return out
@@ -32,11 +35,19 @@ func mask(text string) (string, bool) {
 	if len(ms) == 0 {
 		return text, false
 	}
+	return maskMatches(text, ms), true
+}
+
+// maskMatches is mask's text, given ms = pii.Find(text).
+func maskMatches(text string, ms []pii.Match) string {
+	if len(ms) == 0 {
+		return text
+	}
 	var ids []identifier
 	for _, m := range ms {
 		ids = append(ids, identifier{Kind: strings.ToLower(string(m.Type)), Start: m.Start, End: m.End, Value: m.Value})
 	}
-	return replaceIdentifiers(text, ids), true
+	return replaceIdentifiers(text, ids)
 }
 
 // maskedForm keeps the last four characters, which WA-SENS-02 allows ("**** 1111"), except for

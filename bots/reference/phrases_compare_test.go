@@ -2,6 +2,7 @@ package reference
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -9,6 +10,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/parley-dev/parley/pii"
 )
 
 // The recogniser as it was before it was compiled (precomputed targets, letter masks, an ASCII fast path
@@ -221,17 +224,21 @@ func TestSimilarSameAsBefore(t *testing.T) {
 	}
 }
 
-// TestInboundRecognise: the per-message memo answers as recognise does, for the message's own text and
-// for any other text asked about.
-func TestInboundRecognise(t *testing.T) {
-	in := inbound{recognised: &recognition{text: "borrad mis datos"}}
-	for _, txt := range []string{"borrad mis datos", "BAJA", "borrad mis datos", "", "hola"} {
+// TestInboundMemo: the per-message memo answers as recognise and pii.Find do, for the message's own text
+// and for any other text asked about.
+func TestInboundMemo(t *testing.T) {
+	const own = "borrad mis datos, soy 12345678Z"
+	in := inbound{memo: &textMemo{text: own}}
+	for _, txt := range []string{own, "BAJA", own, "", "hola 12345678Z"} {
 		if got, want := in.recognise(txt), recognise(txt); got != want {
 			t.Errorf("in.recognise(%q) = %q, want %q", txt, got, want)
 		}
+		if got, want := in.find(txt), pii.Find(txt); !slices.Equal(got, want) {
+			t.Errorf("in.find(%q) = %v, want %v", txt, got, want)
+		}
 	}
-	if !in.recognised.done || in.recognised.intent != intentErasure {
-		t.Errorf("memo %+v, want the erasure intent remembered", *in.recognised)
+	if m := in.memo; !m.recognised || m.intent != intentErasure || !m.found || len(m.matches) != 1 {
+		t.Errorf("memo %+v, want the erasure intent and one DNI remembered", *m)
 	}
 	if got := (inbound{}).recognise("BAJA"); got != intentOptOut {
 		t.Errorf("without a memo: %q, want optout", got)

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parley-dev/parley/pii"
 )
 
 // maxWebhookBody is Meta's documented payload ceiling (3 MB) plus headroom for escaping.
@@ -171,30 +173,45 @@ type inbound struct {
 	Time        time.Time
 	Type        string // text, button, interactive, media, location, reaction, unsupported
 	Text        string
-	ReplyID     string // id of a tapped reply button or list row
-	First       bool   // the customer's first contact (set when handled)
-
-	recognised *recognition // recognise's answer for the text as handled, computed once per message
+	ReplyID     string    // id of a tapped reply button or list row
+	First       bool      // the customer's first contact (set when handled)
+	memo        *textMemo // what the turn works out about the text it handles, once
 }
 
-// recognition is recognise's answer for one text, worked out at the first question. It is used only on
-// the customer's lane.
-type recognition struct {
-	text   string
-	done   bool
-	intent intent
+// textMemo is what recognise and pii.Find answer for one text (the message as handled), each worked
+// out at the first question. It is used only on the customer's lane.
+type textMemo struct {
+	text string
+
+	recognised bool
+	intent     intent
+
+	found   bool
+	matches []pii.Match // shared: callers must not change it (pii.Only and mask copy)
 }
 
 // recognise is recognise(txt), without recognising the message's own text more than once.
 func (in inbound) recognise(txt string) intent {
-	r := in.recognised
-	if r == nil || r.text != txt {
+	m := in.memo
+	if m == nil || m.text != txt {
 		return recognise(txt)
 	}
-	if !r.done {
-		r.intent, r.done = recognise(txt), true
+	if !m.recognised {
+		m.intent, m.recognised = recognise(txt), true
 	}
-	return r.intent
+	return m.intent
+}
+
+// find is pii.Find(txt), without scanning the message's own text more than once.
+func (in inbound) find(txt string) []pii.Match {
+	m := in.memo
+	if m == nil || m.text != txt {
+		return pii.Find(txt)
+	}
+	if !m.found {
+		m.matches, m.found = pii.Find(txt), true
+	}
+	return m.matches
 }
 
 func (b *Bot) receiveWebhook(w http.ResponseWriter, r *http.Request) {
