@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,7 +39,12 @@ type Bot struct {
 	pending int
 	idle    chan struct{} // closed while pending == 0
 	closed  bool
-	wg      sync.WaitGroup
+	wg      sync.WaitGroup // lanes being drained
+
+	runners     chan laneRun // to an idle runner (see run)
+	stopRunners chan struct{}
+	idleRunners atomic.Int32
+	runnersWG   sync.WaitGroup
 
 	composeMu sync.Mutex
 	compose   map[string]*composition // per customer, touched only from that customer's lane
@@ -94,20 +100,22 @@ func New(cfg Config, opts ...Option) (*Bot, error) {
 		return nil, err
 	}
 	b := &Bot{
-		cfg:        cfg,
-		log:        o.logger.With("component", "reference-bot"),
-		violations: violations,
-		clock:      o.clock,
-		nlu:        g,
-		store:      newStore(derive(cfg.AppSecret, "suppression-list")),
-		orders:     orders,
-		sessionKey: derive(cfg.AppSecret, "dialogflow-session"),
-		ctx:        ctx,
-		cancel:     cancel,
-		lanes:      map[string]*lane{},
-		idle:       make(chan struct{}),
-		sentTpl:    map[string]sentTemplate{},
-		compose:    map[string]*composition{},
+		cfg:         cfg,
+		log:         o.logger.With("component", "reference-bot"),
+		violations:  violations,
+		clock:       o.clock,
+		nlu:         g,
+		store:       newStore(derive(cfg.AppSecret, "suppression-list")),
+		orders:      orders,
+		sessionKey:  derive(cfg.AppSecret, "dialogflow-session"),
+		ctx:         ctx,
+		cancel:      cancel,
+		lanes:       map[string]*lane{},
+		idle:        make(chan struct{}),
+		runners:     make(chan laneRun),
+		stopRunners: make(chan struct{}),
+		sentTpl:     map[string]sentTemplate{},
+		compose:     map[string]*composition{},
 	}
 	close(b.idle)
 	if o.observed {
@@ -152,6 +160,8 @@ func (b *Bot) Close() error {
 	b.closed = true
 	b.mu.Unlock()
 	b.wg.Wait()
+	close(b.stopRunners) // no lane can start any more: enqueue refuses once closed
+	b.runnersWG.Wait()
 	b.cancel()
 	return b.nlu.close()
 }
@@ -218,9 +228,48 @@ func (b *Bot) enqueue(waID string, job func(ctx context.Context)) (done <-chan s
 	l.jobs = append(l.jobs, wrapped)
 	if !running {
 		b.wg.Add(1)
-		go b.drain(waID, l)
+		b.run(waID, l)
 	}
 	return ch, nil
+}
+
+// laneRun is a lane to drain.
+type laneRun struct {
+	waID string
+	l    *lane
+}
+
+// maxIdleRunners bounds the runner goroutines kept waiting for the next lane to drain.
+const maxIdleRunners = 8
+
+// run drains waID's lane on an idle runner when one waits, else on a new runner. Runners are kept
+// because a new goroutine grows its stack again, by copying it, through the deep calls of every message
+// (the webhook, HTTP and gRPC clients); at most maxIdleRunners wait, and Close ends them.
+func (b *Bot) run(waID string, l *lane) {
+	select {
+	case b.runners <- laneRun{waID, l}:
+	default:
+		b.runnersWG.Add(1)
+		go b.runner(laneRun{waID, l})
+	}
+}
+
+func (b *Bot) runner(r laneRun) {
+	defer b.runnersWG.Done()
+	for {
+		b.drain(r.waID, r.l)
+		if b.idleRunners.Add(1) > maxIdleRunners {
+			b.idleRunners.Add(-1)
+			return
+		}
+		select {
+		case r = <-b.runners:
+			b.idleRunners.Add(-1)
+		case <-b.stopRunners:
+			b.idleRunners.Add(-1)
+			return
+		}
+	}
 }
 
 func (b *Bot) drain(waID string, l *lane) {

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -129,4 +130,45 @@ func TestStoreConcurrentSnapshots(t *testing.T) {
 		}
 	}()
 	wg.Wait()
+}
+
+// TestLanesOnRunners: jobs of one customer run in order, customers' lanes are drained by reused runners,
+// at most maxIdleRunners of them wait afterwards, and Close ends them all.
+func TestLanesOnRunners(t *testing.T) {
+	b := newUnitBot(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	got := map[string][]int{}
+	for round := range 3 {
+		for i := range 40 {
+			w := fmt.Sprintf("3460000%04d", i)
+			for j := range 5 {
+				if _, err := b.enqueue(w, func(context.Context) {
+					mu.Lock()
+					got[w] = append(got[w], round*5+j)
+					mu.Unlock()
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := b.AwaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for w, seq := range got {
+		if len(seq) != 15 || !slices.IsSorted(seq) {
+			t.Errorf("%s ran %v, want 0…14 in order", w, seq)
+		}
+	}
+	if n := b.idleRunners.Load(); n > maxIdleRunners {
+		t.Errorf("%d idle runners, want at most %d", n, maxIdleRunners)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.idleRunners.Load(); n != 0 {
+		t.Errorf("%d runners still waiting after Close", n)
+	}
 }
