@@ -182,10 +182,9 @@ type View struct {
 // chunks of neighbouring events, scanning each distinct text of a chunk once (a message and its query are
 // the same text, a few events apart).
 func (v *View) scanIdentifiers() {
-	const chunk = 4096
-	parallel((len(v.evs)+chunk-1)/chunk, func(c int) {
+	inChunks(len(v.evs), 4096, func(lo, hi int) {
 		found := map[string][]pii.Match{}
-		for _, e := range v.evs[c*chunk : min((c+1)*chunk, len(v.evs))] {
+		for _, e := range v.evs[lo:hi] {
 			var t string
 			switch d := e.p.(type) {
 			case *journal.InboundData:
@@ -345,9 +344,9 @@ func NewView(events []journal.Event, opts Options) *View {
 	}
 	store := make([]ev, len(events))
 	v.evs = make([]*ev, len(store))
-	const chunk = 1 << 16 // a million fresh events are mostly page faults: take them on every core
-	parallel((len(store)+chunk-1)/chunk, func(c int) {
-		for i := c * chunk; i < min((c+1)*chunk, len(store)); i++ {
+	// A million fresh events are mostly page faults: take them on every core.
+	inChunks(len(store), 1<<16, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			store[i].Event = &events[i]
 			store[i].anc = -1
 			v.evs[i] = &store[i]
@@ -496,9 +495,9 @@ func (v *View) link() {
 	type found struct{ inbound, dlp, queries []*ev }
 	const chunk = 1 << 14
 	parts := make([]found, (len(v.evs)+chunk-1)/chunk)
-	parallel(len(parts), func(k int) {
-		f := &parts[k]
-		for _, e := range v.evs[k*chunk : min((k+1)*chunk, len(v.evs))] {
+	inChunks(len(v.evs), chunk, func(lo, hi int) {
+		f := &parts[lo/chunk]
+		for _, e := range v.evs[lo:hi] {
 			switch {
 			case e.isInbound():
 				e.cust = e.Customer
@@ -767,9 +766,8 @@ func (v *View) shareTextFacts() {
 		first[k] = e
 		distinct = append(distinct, e)
 	}
-	const chunk = 64
-	parallel((len(distinct)+chunk-1)/chunk, func(c int) {
-		for _, e := range distinct[c*chunk : min((c+1)*chunk, len(distinct))] {
+	inChunks(len(distinct), 64, func(lo, hi int) {
+		for _, e := range distinct[lo:hi] {
 			textFacts(e)
 		}
 	})
@@ -778,6 +776,11 @@ func (v *View) shareTextFacts() {
 		p[0].lexHas |= p[1].lexHas & textBits
 		p[0].ticket = p[1].ticket
 	}
+}
+
+// inChunks calls f(lo, hi) for the chunks [0, size), [size, 2·size) … of [0, n), on every core.
+func inChunks(n, size int, f func(lo, hi int)) {
+	parallel((n+size-1)/size, func(c int) { f(c*size, min((c+1)*size, n)) })
 }
 
 // parallel calls f(0) … f(n-1) on every core.
