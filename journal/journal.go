@@ -69,21 +69,53 @@ func (j *Journal) Clock() *Clock { return j.clock }
 func (j *Journal) Record(source Source, kind, customer string, data any) Event {
 	var raw json.RawMessage
 	if data != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false) // keep "<" and "&" readable in exports; the payload is data, not HTML
-		if err := enc.Encode(data); err != nil {
-			buf.Reset()
-			_ = enc.Encode(map[string]string{"marshal_error": err.Error()})
+		p := getPayloadEncoder()
+		if err := p.enc.Encode(data); err != nil {
+			p.buf.Reset()
+			_ = p.enc.Encode(map[string]string{"marshal_error": err.Error()})
 			data = nil // Data says what went wrong; the value would contradict it
 		}
-		raw = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		// An exact copy: the event keeps no spare capacity, and the encoder goes back to the pool.
+		enc := bytes.TrimSuffix(p.buf.Bytes(), []byte("\n"))
+		raw = make(json.RawMessage, len(enc))
+		copy(raw, enc)
+		putPayloadEncoder(p)
 	}
 	e := Event{Source: source, Kind: kind, Customer: customer, Data: raw}
 	if typedOK(data) {
 		e.Value = data
 	}
 	return j.Append(e)
+}
+
+// payloadEncoder is a buffer with its JSON encoder, reused by Record: a new encoder and a growing buffer
+// per event were three allocations of every recorded payload.
+type payloadEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var payloadEncoders sync.Pool
+
+func getPayloadEncoder() *payloadEncoder {
+	if p, ok := payloadEncoders.Get().(*payloadEncoder); ok {
+		return p
+	}
+	p := &payloadEncoder{}
+	p.enc = json.NewEncoder(&p.buf)
+	p.enc.SetEscapeHTML(false) // keep "<" and "&" readable in exports; the payload is data, not HTML
+	return p
+}
+
+// maxPooledPayload keeps a rare huge payload's buffer (a media message's body) out of the pool.
+const maxPooledPayload = 64 << 10
+
+func putPayloadEncoder(p *payloadEncoder) {
+	if p.buf.Cap() > maxPooledPayload {
+		return
+	}
+	p.buf.Reset()
+	payloadEncoders.Put(p)
 }
 
 // Append adds e to the journal, giving it the next sequence number and, when e.At is zero, the current

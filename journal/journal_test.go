@@ -3,6 +3,7 @@ package journal
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -169,5 +170,50 @@ func BenchmarkRecord(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		j.Record(SourceWhatsApp, KindOutboundAccepted, "34600000001", d)
+	}
+}
+
+// Record reuses its encoders: every payload must still come out as a fresh encoder with HTML escaping off
+// writes it, without the newline, and no event may share its bytes with another.
+func TestRecordPayloadBytes(t *testing.T) {
+	big := strings.Repeat("x", maxPooledPayload+1)
+	tests := []struct {
+		name string
+		data any
+	}{
+		{name: "struct", data: StatusData{ID: "wamid.1", Status: "sent", Recipient: "34600000001"}},
+		{name: "html and unicode", data: map[string]string{"text": "<b>¿Dónde</b> & \u2028 😀"}},
+		{name: "number", data: 42},
+		{name: "raw", data: json.RawMessage(`{"a": [1, 2]}`)},
+		{name: "big", data: map[string]string{"body": big}},
+		{name: "after big", data: InboundData{Type: "text", Text: "hola"}},
+		{name: "marshal error", data: map[string]any{"f": func() {}}},
+		{name: "after error", data: []string{"a", "b"}},
+	}
+	j := New(nil)
+	var seen []Event
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(tt.data); err != nil {
+				want.Reset()
+				_ = enc.Encode(map[string]string{"marshal_error": err.Error()})
+			}
+			e := j.Record(SourceCustomer, "k", "", tt.data)
+			if got, w := string(e.Data), strings.TrimSuffix(want.String(), "\n"); got != w {
+				t.Fatalf("Data = %s, want %s", got, w)
+			}
+			if cap(e.Data) != len(e.Data) {
+				t.Errorf("Data keeps %d spare bytes", cap(e.Data)-len(e.Data))
+			}
+			seen = append(seen, e)
+		})
+	}
+	for i, e := range j.Events() {
+		if string(e.Data) != string(seen[i].Data) {
+			t.Errorf("event %d changed after later records: %s, was %s", e.Seq, e.Data, seen[i].Data)
+		}
 	}
 }
