@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -117,4 +118,31 @@ func TestGoldenAccessExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "export.access.json", append(got, '\n'))
+}
+
+// TestTextMessageBytes: the struct a text reply is sent as encodes to the bytes of the map it replaced.
+func TestTextMessageBytes(t *testing.T) {
+	tests := []struct{ name, to, body string }{
+		{name: "plain", to: "34600000001", body: "Hola"},
+		{name: "escapes", to: "34600000001", body: "<b>\"pedido\"</b> & \\ \n\t\u2028\u2029 \x01"},
+		{name: "unicode", to: "34600000001", body: "¿Dónde está mi pedido TE-1001? 😀"},
+		{name: "invalid UTF-8", to: "34600000001", body: "a\xffb\xc3"},
+		{name: "empty", to: "", body: ""},
+		{name: "cut", to: "34600000001", body: strings.Repeat("ñ", maxTextBody+10)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := json.Marshal(envelope(tt.to, "text", map[string]any{"preview_url": false, "body": truncate(tt.body, maxTextBody)}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.Marshal(newTextMessage(tt.to, tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("struct body\n%s\nmap body\n%s", got, want)
+			}
+		})
+	}
 }

@@ -85,16 +85,21 @@ type sendResult struct {
 	MsgID string
 }
 
+// messagesURL is the messages endpoint, built in one concatenation.
+func (c *waClient) messagesURL() string {
+	return c.base + "/" + c.version + "/" + c.phoneID + "/messages"
+}
+
 // post sends body to the messages endpoint with bounded retries: at most c.attempts tries, doubling the
 // back-off, and only for retryable errors.
-func (c *waClient) post(ctx context.Context, path string, body any) (sendResult, error) {
+func (c *waClient) post(ctx context.Context, body any) (sendResult, error) {
 	raw, err := json.Marshal(body)
 	if err != nil {
 		return sendResult{}, fmt.Errorf("encode message: %w", err)
 	}
 	wait := c.retryBase
 	for attempt := 1; ; attempt++ {
-		res, err := c.postOnce(ctx, path, raw)
+		res, err := c.postOnce(ctx, raw)
 		if err == nil || attempt >= c.attempts || !retryable(err) {
 			return res, err
 		}
@@ -108,11 +113,11 @@ func (c *waClient) post(ctx context.Context, path string, body any) (sendResult,
 	}
 }
 
-func (c *waClient) postOnce(ctx context.Context, path string, raw []byte) (sendResult, error) {
+func (c *waClient) postOnce(ctx context.Context, raw []byte) (sendResult, error) {
 	if err := c.pace.wait(ctx); err != nil {
 		return sendResult{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url(path), bytes.NewReader(raw))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.messagesURL(), bytes.NewReader(raw))
 	if err != nil {
 		return sendResult{}, err
 	}
@@ -182,8 +187,29 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// textMessage is envelope(to, "text", {"preview_url": false, "body": …}) as a struct: the fields in the
+// order encoding/json writes a map's keys (sorted), so the bytes on the wire are the map's, without the
+// two maps and their boxed values per reply (TestTextMessageBytes).
+type textMessage struct {
+	MessagingProduct string   `json:"messaging_product"`
+	RecipientType    string   `json:"recipient_type"`
+	Text             textBody `json:"text"`
+	To               string   `json:"to"`
+	Type             string   `json:"type"`
+}
+
+type textBody struct {
+	Body       string `json:"body"`
+	PreviewURL bool   `json:"preview_url"`
+}
+
+func newTextMessage(to, body string) *textMessage {
+	return &textMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to, Type: "text",
+		Text: textBody{Body: truncate(body, maxTextBody)}}
+}
+
 func (c *waClient) sendText(ctx context.Context, to, body string) (sendResult, error) {
-	return c.post(ctx, c.phoneID+"/messages", envelope(to, "text", map[string]any{"preview_url": false, "body": truncate(body, maxTextBody)}))
+	return c.post(ctx, newTextMessage(to, body))
 }
 
 type button struct{ ID, Title string }
@@ -193,7 +219,7 @@ func (c *waClient) sendButtons(ctx context.Context, to, body string, buttons []b
 	for _, b := range buttons {
 		bs = append(bs, map[string]any{"type": "reply", "reply": map[string]any{"id": b.ID, "title": truncate(b.Title, 20)}})
 	}
-	return c.post(ctx, c.phoneID+"/messages", envelope(to, "interactive", map[string]any{
+	return c.post(ctx, envelope(to, "interactive", map[string]any{
 		"type":   "button",
 		"body":   map[string]any{"text": truncate(body, maxInteractiveBody)},
 		"action": map[string]any{"buttons": bs},
@@ -229,7 +255,7 @@ func (c *waClient) sendTemplate(ctx context.Context, to, name, lang string, para
 	if len(comps) > 0 {
 		tpl["components"] = comps
 	}
-	return c.post(ctx, c.phoneID+"/messages", envelope(to, "template", tpl))
+	return c.post(ctx, envelope(to, "template", tpl))
 }
 
 // uploadMedia stores a document with POST /{phone-number-id}/media (multipart) and returns its media id.
@@ -277,7 +303,7 @@ func (c *waClient) uploadMedia(ctx context.Context, filename, mimeType string, d
 }
 
 func (c *waClient) sendDocument(ctx context.Context, to, mediaID, filename, caption string) (sendResult, error) {
-	return c.post(ctx, c.phoneID+"/messages", envelope(to, "document", map[string]any{
+	return c.post(ctx, envelope(to, "document", map[string]any{
 		"id": mediaID, "filename": filename, "caption": truncate(caption, 1024),
 	}))
 }
