@@ -1,11 +1,13 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -334,3 +336,98 @@ func TestReadMarksOnlyNewMessages(t *testing.T) {
 		t.Errorf("%d read statuses queued, want 3", len(s.queue))
 	}
 }
+
+// orderedReference is orderedJSON.MarshalJSON as it was first written, a json.Marshal per key and value.
+func orderedReference(o orderedJSON) ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	n := 0
+	write := func(k string) error {
+		v, ok := o.m[k]
+		if !ok {
+			return nil
+		}
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		kb, _ := json.Marshal(k)
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+		return nil
+	}
+	done := map[string]bool{}
+	for _, k := range o.first {
+		done[k] = true
+		if err := write(k); err != nil {
+			return nil, err
+		}
+	}
+	keys := make([]string, 0, len(o.m))
+	for k := range o.m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !done[k] {
+			if err := write(k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// TestOrderedJSONBytes: the one-encoder MarshalJSON writes what a json.Marshal per key and value wrote,
+// and json.Marshal of either gives the same webhook bytes.
+func TestOrderedJSONBytes(t *testing.T) {
+	tests := []struct {
+		name string
+		o    orderedJSON
+	}{
+		{name: "text", o: om(map[string]any{"from": "34600000001", "id": "wamid.X", "timestamp": "1700000000", "type": "text",
+			"text": map[string]string{"body": "¿Dónde está <mi> pedido & \"TE-1001\"? 😀 \u2028"}})},
+		{name: "context and button", o: om(map[string]any{"context": map[string]string{"from": "15550000000", "id": "wamid.C"},
+			"from": "34600000001", "id": "wamid.X", "timestamp": "1", "type": "button", "button": map[string]string{"payload": "p", "text": "Sí"}})},
+		{name: "nested ordered", o: om(map[string]any{"from": "34600000001", "type": "interactive",
+			"interactive": orderedJSON{m: map[string]any{"type": "list_reply", "list_reply": map[string]string{"id": "r1", "title": "Uno", "description": "d"}}, first: []string{"type"}}})},
+		{name: "several others sorted", o: om(map[string]any{"zeta": 1.5, "alpha": []int{1, 2}, "mid": nil, "type": "location", "b<>": true})},
+		{name: "empty", o: om(map[string]any{})},
+		{name: "only others", o: orderedJSON{m: map[string]any{"b": "x", "a": "y"}}},
+		{name: "invalid UTF-8", o: om(map[string]any{"from": "a\xffb", "text": map[string]string{"body": "\xc3"}})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := orderedReference(tt.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tt.o.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("MarshalJSON\n%s\nwant\n%s", got, want)
+			}
+			a, errA := json.Marshal(tt.o)
+			b, errB := json.Marshal(orderedJSON{m: map[string]any{"x": json.RawMessage(want)}})
+			if errA != nil || errB != nil {
+				t.Fatal(errA, errB)
+			}
+			if string(b) != `{"x":`+string(a)+`}` {
+				t.Errorf("json.Marshal = %s, of the reference %s", a, b)
+			}
+		})
+	}
+	if _, err := om(map[string]any{"type": make(chan int)}).MarshalJSON(); err == nil {
+		t.Error("a value json cannot encode: no error")
+	}
+}
+
+func om(m map[string]any) orderedJSON { return orderedMessage(m).(orderedJSON) }

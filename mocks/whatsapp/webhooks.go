@@ -341,7 +341,7 @@ func (s *Server) process(j webhookJob) {
 			so.Pricing = nil
 			data.Code, data.Error = j.code, info.title
 		}
-		s.journal.Record(journal.SourceWhatsApp, "status."+j.status, j.waID, data)
+		s.journal.Record(journal.SourceWhatsApp, statusKind(j.status), j.waID, data)
 		if !s.hasWebhook() {
 			return
 		}
@@ -356,6 +356,21 @@ func (s *Server) process(j webhookJob) {
 		v := templateStatusValue{Event: j.template.event, MessageTemplateID: id, MessageTemplateName: j.template.name, MessageTemplateLanguage: j.template.lang, Reason: "NONE"}
 		s.post(s.ctx, "message_template_status_update", "", s.envelope("message_template_status_update", now.Unix(), v), false)
 	}
+}
+
+// statusKind is "status."+status, without building the common ones.
+func statusKind(status string) string {
+	switch status {
+	case "sent":
+		return journal.KindStatusSent
+	case "delivered":
+		return journal.KindStatusDelivered
+	case "read":
+		return journal.KindStatusRead
+	case "failed":
+		return journal.KindStatusFailed
+	}
+	return "status." + status
 }
 
 func failDetails(code int) string {
@@ -450,11 +465,12 @@ func (s *Server) postOnce(ctx context.Context, target string, body []byte, sig s
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	// Canonical keys set directly, the constant values shared: net/http only reads a request's headers.
+	req.Header["Content-Type"] = jsonContentType
 	if sig != "" { // a forged webhook may carry none
-		req.Header.Set("X-Hub-Signature-256", sig)
+		req.Header["X-Hub-Signature-256"] = []string{sig}
 	}
-	req.Header.Set("User-Agent", "facebookexternalua")
+	req.Header["User-Agent"] = metaUserAgent
 	resp, err := s.cfg.client.Do(req)
 	if err != nil {
 		return 0, s.attemptError(ctx, err)
@@ -467,12 +483,20 @@ func (s *Server) postOnce(ctx context.Context, target string, body []byte, sig s
 	return resp.StatusCode, nil
 }
 
+var (
+	jsonContentType = []string{"application/json"}
+	metaUserAgent   = []string{"facebookexternalua"}
+)
+
 // errAttemptTimeout is the cause of an attempt's context when the webhook timeout ran out.
 var errAttemptTimeout = errors.New("webhook timeout")
 
 // attemptContext bounds one delivery attempt by the webhook timeout, whatever client delivers it, and
 // ends it when the server closes.
 func (s *Server) attemptContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == s.ctx { // the queue's deliveries: nothing to merge
+		return context.WithTimeoutCause(ctx, s.cfg.webhookTimeout, errAttemptTimeout)
+	}
 	ctx, cancel := mergeDone(ctx, s.ctx)
 	tctx, tcancel := context.WithTimeoutCause(ctx, s.cfg.webhookTimeout, errAttemptTimeout)
 	return tctx, func() { tcancel(); cancel() }
