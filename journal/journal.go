@@ -47,9 +47,11 @@ func (e Event) Decode(v any) error {
 type Journal struct {
 	clock *Clock
 
-	mu      sync.Mutex
-	events  []Event
-	changed chan struct{} // closed and replaced on every append, so waiters wake without polling
+	mu     sync.Mutex
+	events []Event
+	// changed is closed on the append after someone took it (changedLocked), so waiters wake without
+	// polling; nil while no one waits, so an append nobody waits for makes no channel.
+	changed chan struct{}
 }
 
 // New returns an empty journal whose events are stamped with clock's time. A nil clock gets a new one
@@ -58,7 +60,7 @@ func New(clock *Clock) *Journal {
 	if clock == nil {
 		clock = NewClock(time.Time{})
 	}
-	return &Journal{clock: clock, changed: make(chan struct{})}
+	return &Journal{clock: clock}
 }
 
 // Clock returns the simulated clock that stamps this journal's events.
@@ -127,8 +129,7 @@ func (j *Journal) Append(e Event) Event {
 	j.mu.Lock()
 	e.Seq = uint64(len(j.events)) + 1
 	j.events = append(j.events, e)
-	close(j.changed)
-	j.changed = make(chan struct{})
+	j.wakeLocked()
 	j.mu.Unlock()
 	return e
 }
@@ -201,7 +202,7 @@ func (j *Journal) AwaitAfter(ctx context.Context, seq uint64, match func(Event) 
 	for {
 		j.mu.Lock()
 		events := j.events[next:len(j.events):len(j.events)] // events are never changed once appended
-		changed := j.changed
+		changed := j.changedLocked()
 		j.mu.Unlock()
 		for _, e := range events {
 			if match(e) {
@@ -222,15 +223,30 @@ func (j *Journal) AwaitAfter(ctx context.Context, seq uint64, match func(Event) 
 func (j *Journal) Changed() <-chan struct{} {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	return j.changedLocked()
+}
+
+// changedLocked returns the channel the next append closes. j.mu must be held.
+func (j *Journal) changedLocked() chan struct{} {
+	if j.changed == nil {
+		j.changed = make(chan struct{})
+	}
 	return j.changed
+}
+
+// wakeLocked closes the channel of those waiting for an append, if any. j.mu must be held.
+func (j *Journal) wakeLocked() {
+	if j.changed != nil {
+		close(j.changed)
+		j.changed = nil
+	}
 }
 
 // Reset drops every event. Sequence numbers start again at 1.
 func (j *Journal) Reset() {
 	j.mu.Lock()
 	j.events = nil
-	close(j.changed)
-	j.changed = make(chan struct{})
+	j.wakeLocked()
 	j.mu.Unlock()
 }
 

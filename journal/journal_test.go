@@ -217,3 +217,36 @@ func TestRecordPayloadBytes(t *testing.T) {
 		}
 	}
 }
+
+// Changed's channel is made only when asked for; it must still close at the next append (or Reset), and
+// be the same channel until then.
+func TestChangedClosesAtNextAppend(t *testing.T) {
+	j := New(nil)
+	j.Record(SourceHarness, "nobody waits", "", nil)
+	for _, change := range []struct {
+		name string
+		do   func()
+	}{
+		{"append", func() { j.Record(SourceHarness, "x", "", nil) }},
+		{"reset", j.Reset},
+	} {
+		c := j.Changed()
+		if j.Changed() != c {
+			t.Fatalf("%s: Changed returned two channels with no append between", change.name)
+		}
+		select {
+		case <-c:
+			t.Fatalf("%s: closed before any change", change.name)
+		default:
+		}
+		change.do()
+		select {
+		case <-c:
+		default:
+			t.Fatalf("%s: not closed", change.name)
+		}
+		if j.Changed() == c {
+			t.Fatalf("%s: the closed channel is handed out again", change.name)
+		}
+	}
+}
