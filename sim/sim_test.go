@@ -305,3 +305,14 @@ func TestManyCustomersConcurrently(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A text is described for transcripts exactly as fmt's %q wrote it.
+func TestDescribeTextAsQuoted(t *testing.T) {
+	for _, text := range []string{"Hola", "", "¿Dónde está mi pedido? 😀", "a\"b\\c\n\t\x01", "a\xffb", "\u2028`x`"} {
+		for _, typ := range []string{"", "text"} {
+			if got, want := describe(whatsapp.CustomerMessage{Type: typ, Text: text}), fmt.Sprintf("%q", text); got != want {
+				t.Errorf("describe(%q) = %s, want %s", text, got, want)
+			}
+		}
+	}
+}
