@@ -33,6 +33,16 @@ func IsGRPC(r *http.Request) bool {
 // ReadTimeout is how long a request (headers and body) may take to arrive, as in the WhatsApp mock.
 const ReadTimeout = 60 * time.Second
 
+const (
+	// ReadHeaderTimeout is how long a request's headers may take to arrive, and a connection served by
+	// ServeSplit its opening bytes and, for gRPC, the rest of the HTTP/2 handshake.
+	ReadHeaderTimeout = 10 * time.Second
+	// IdleTimeout is how long a connection with no request in flight is kept open.
+	IdleTimeout = 2 * time.Minute
+	// MaxHeaderBytes bounds a request's headers.
+	MaxHeaderBytes = 64 << 10
+)
+
 // NewHTTPServer returns an http.Server for h that speaks HTTP/1.1 and unencrypted HTTP/2, the two
 // protocols the official clients use against an endpoint without TLS.
 func NewHTTPServer(h http.Handler) *http.Server {
@@ -42,13 +52,13 @@ func NewHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		Protocols:         &p,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: ReadHeaderTimeout,
 		// A body trickled in forever must not hold a handler (and its goroutine) forever: a request has
 		// ReadTimeout to arrive whole. The mocks model no streaming RPC, so no call legitimately takes
 		// longer; idle keep-alive connections have IdleTimeout of their own.
 		ReadTimeout:    ReadTimeout,
-		IdleTimeout:    2 * time.Minute,
-		MaxHeaderBytes: 64 << 10,
+		IdleTimeout:    IdleTimeout,
+		MaxHeaderBytes: MaxHeaderBytes,
 	}
 }
 
