@@ -13,6 +13,8 @@ import (
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/parley-dev/parley/mocks/gcp"
 )
 
 const (
@@ -37,7 +39,7 @@ func (g *grpcService) DeidentifyContent(ctx context.Context, req *dlppb.Deidenti
 
 func (s *Server) newGRPC() *grpc.Server {
 	codec := &lenientCodec{base: encoding.GetCodecV2("proto")}
-	g := grpc.NewServer(
+	g := gcp.NewGRPCServer(
 		grpc.ForceServerCodecV2(codec),
 		// Calls run on warm worker goroutines instead of a new one each, whose stack grows (copied two
 		// or three times) through the handler's deep call chain on every call; Stop (Close) ends them.

@@ -143,7 +143,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("dlp mock: %w", err)
 	}
 	s.addr = l.Addr().String()
-	s.stop = gcp.Serve(gcp.NewHTTPServer(s.handler), l)
+	s.stop = gcp.ServeSplit(gcp.NewHTTPServer(s.handler), s.grpc, l)
 	s.log.Info("dlp mock listening", "addr", s.addr)
 	return s, nil
 }
