@@ -206,7 +206,7 @@ func (s *Server) unmodelled(w http.ResponseWriter, r *http.Request) {
 // newGRPCServer registers the generated servers: ES v2 Sessions, Contexts and Agents, v2beta1 Sessions,
 // CX v3 Sessions. Unimplemented methods and unknown services are journalled as unmodelled.
 func (s *Server) newGRPCServer() *grpc.Server {
-	g := grpc.NewServer(
+	g := gcp.NewGRPCServer(
 		grpc.ForceServerCodecV2(journallingCodec{CodecV2: encoding.GetCodecV2(encproto.Name), s: s}),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),

@@ -238,7 +238,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("dialogflow: listen %s: %w", cfg.addr, err)
 	}
 	s.addr = l.Addr().String()
-	s.stop = gcp.Serve(gcp.NewHTTPServer(s.handler), l)
+	s.stop = gcp.ServeSplit(gcp.NewHTTPServer(s.handler), s.grpc, l)
 	s.log.Info("mock Dialogflow listening", "addr", s.addr, "project", cfg.project, "agent", a.DisplayName)
 	return s, nil
 }
