@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,7 +28,7 @@ type Bot struct {
 	nlu        nlu
 	store      *store
 	orders     *orderBook
-	sessionKey []byte
+	sessions   *macPool // keyed for Dialogflow session ids (sessionID)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -52,7 +51,7 @@ type Bot struct {
 	observedMu sync.Mutex
 	observed   time.Time // latest time seen in a webhook or hook, for WithObservedClock
 
-	webhookMACs sync.Pool // of keyed HMAC-SHA256 for the app secret (validWebhookSignature)
+	webhookMACs *macPool // keyed with the app secret (validWebhookSignature)
 
 	sentMu    sync.Mutex
 	sentTpl   map[string]sentTemplate // recent template sends by wamid, to act on their failed statuses
@@ -107,7 +106,8 @@ func New(cfg Config, opts ...Option) (*Bot, error) {
 		nlu:         g,
 		store:       newStore(derive(cfg.AppSecret, "suppression-list")),
 		orders:      orders,
-		sessionKey:  derive(cfg.AppSecret, "dialogflow-session"),
+		sessions:    newMACPool(derive(cfg.AppSecret, "dialogflow-session")),
+		webhookMACs: newMACPool([]byte(cfg.AppSecret)),
 		ctx:         ctx,
 		cancel:      cancel,
 		lanes:       map[string]*lane{},
@@ -307,9 +307,7 @@ func (b *Bot) sessionID(waID string) string {
 	if !b.violates("GDPR-ERASE-01") {
 		gen = b.store.generation(waID)
 	}
-	m := hmac.New(sha256.New, b.sessionKey)
-	fmt.Fprintf(m, "%s:%d", waID, gen)
-	return hex.EncodeToString(m.Sum(nil))[:32]
+	return b.sessions.sessionHash(waID, gen)
 }
 
 // sessionPath is the Dialogflow ES session of a customer, in the EU location the privacy notice promises.

@@ -1,9 +1,6 @@
 package reference
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"sync"
 	"time"
 )
@@ -79,8 +76,8 @@ type store struct {
 	holds        map[string]time.Time // wa_id → no marketing before (after 131049)
 	seen         map[string]bool      // inbound wamids already handled (webhooks are retried and duplicated)
 	seenOrder    []string
-	hashKey      []byte
-	lastOrderID  string // shared across customers: used only by the WA-XCUST-01 violation
+	macs         *macPool // keyed for suppression keys (numberHash)
+	lastOrderID  string   // shared across customers: used only by the WA-XCUST-01 violation
 	lastQuestion string
 	seq          uint64
 }
@@ -89,20 +86,18 @@ const maxSeen = 10000
 
 func newStore(hashKey []byte) *store {
 	return &store{
+		macs:       newMACPool(hashKey),
 		customers:  map[string]*customer{},
 		consents:   map[string][]Consent{},
 		suppressed: map[string]suppression{},
 		holds:      map[string]time.Time{},
 		seen:       map[string]bool{},
-		hashKey:    hashKey,
 	}
 }
 
 // numberHash is the suppression key: a keyed hash, so the list does not hold phone numbers.
 func (s *store) numberHash(waID string) string {
-	m := hmac.New(sha256.New, s.hashKey)
-	m.Write([]byte("suppression:" + waID))
-	return hex.EncodeToString(m.Sum(nil))
+	return s.macs.prefixedHash("suppression:", waID)
 }
 
 // firstSeen marks a wamid as handled and reports whether it was new.

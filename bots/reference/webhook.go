@@ -71,14 +71,7 @@ func signedBy(m hash.Hash, body []byte, header string) bool {
 // validWebhookSignature is validSignature under the app secret, with a keyed HMAC from the pool (keying
 // one costs two SHA-256 blocks and a kilobyte of garbage per webhook).
 func (b *Bot) validWebhookSignature(body []byte, header string) bool {
-	m, _ := b.webhookMACs.Get().(hash.Hash)
-	if m == nil {
-		m = hmac.New(sha256.New, []byte(b.cfg.AppSecret))
-	}
-	ok := signedBy(m, body, header)
-	m.Reset()
-	b.webhookMACs.Put(m)
-	return ok
+	return b.webhookMACs.signed(body, header)
 }
 
 // The webhook envelope, as far as the assistant reads it (whatsapp-cloud-api.md §3.3-§3.6).
