@@ -90,9 +90,9 @@ func (o order) describe(lang string) string {
 	extra := ""
 	if o.Carrier != "" {
 		if lang == "en" {
-			extra = fmt.Sprintf("Carrier %s, tracking %s.", o.Carrier, o.Tracking)
+			extra = "Carrier " + o.Carrier + ", tracking " + o.Tracking + "."
 		} else {
-			extra = fmt.Sprintf("Transportista %s, seguimiento %s.", o.Carrier, o.Tracking)
+			extra = "Transportista " + o.Carrier + ", seguimiento " + o.Tracking + "."
 		}
 	}
 	return strings.TrimSpace(fmt.Sprintf(t.orderLine, o.Number, o.Items, status, extra))

@@ -349,3 +349,19 @@ func TestPacerKeepsUnderRate(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestOrderDescribe(t *testing.T) {
+	o := order{Number: "TE-1001", Status: "shipped", Items: "2 camisetas", Carrier: "Correos <Express>", Tracking: "PQ%s123"}
+	for lang, want := range map[string]string{
+		"es": "Pedido TE-1001 (2 camisetas): enviado. Transportista Correos <Express>, seguimiento PQ%s123.",
+		"en": "Order TE-1001 (2 camisetas): shipped. Carrier Correos <Express>, tracking PQ%s123.",
+	} {
+		if got := o.describe(lang); got != want {
+			t.Errorf("describe(%s) = %q, want %q", lang, got, want)
+		}
+	}
+	o.Carrier, o.Status = "", "processing"
+	if got, want := o.describe("es"), "Pedido TE-1001 (2 camisetas): en preparación."; got != want {
+		t.Errorf("describe without carrier = %q, want %q", got, want)
+	}
+}
