@@ -198,6 +198,16 @@ func (b *Bot) TLSConfig() *tls.Config {
 
 var errClosed = errors.New("reference bot is closed")
 
+// accepting is errClosed once Close has begun, as enqueue answers then.
+func (b *Bot) accepting() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return errClosed
+	}
+	return nil
+}
+
 // enqueue runs job on waID's lane: after every job queued before it for that customer, concurrently with
 // other customers' jobs. done is closed when the job has run.
 func (b *Bot) enqueue(waID string, job func(ctx context.Context)) (done <-chan struct{}, err error) {

@@ -417,8 +417,11 @@ func (b *Bot) handlePreference(ctx context.Context, waID, category, value string
 
 // handleStatus acts on failed deliveries: 131050 suppresses marketing for good, 131049 holds marketing
 // for 24 hours, 131047 is logged (nothing free-form is retried outside the window).
+// actsOnStatus says whether handleStatus does anything with s: failures only.
+func actsOnStatus(s statusUpdate) bool { return s.Status == "failed" }
+
 func (b *Bot) handleStatus(ctx context.Context, s statusUpdate) {
-	if s.Status != "failed" {
+	if !actsOnStatus(s) {
 		return
 	}
 	for _, e := range s.Errors {

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -363,5 +364,38 @@ func TestOrderDescribe(t *testing.T) {
 	o.Carrier, o.Status = "", "processing"
 	if got, want := o.describe("es"), "Pedido TE-1001 (2 camisetas): en preparación."; got != want {
 		t.Errorf("describe without carrier = %q, want %q", got, want)
+	}
+}
+
+// Statuses the assistant does not act on are not queued, yet a closing assistant refuses them with 503
+// (so Meta redelivers) exactly as it refuses those it would queue.
+func TestStatusWebhookOpenAndClosed(t *testing.T) {
+	status := func(st string) []byte {
+		return []byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"wamid.1","status":"` +
+			st + `","timestamp":"1700000000","recipient_id":"34600000001","errors":[{"code":131000,"title":"x"}]}]}}]}]}`)
+	}
+	post := func(b *Bot, body []byte) int {
+		req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(string(body)))
+		req.Header.Set("X-Hub-Signature-256", sign("app-secret", body))
+		rec := httptest.NewRecorder()
+		b.Handler().ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for _, st := range []string{"sent", "delivered", "read", "failed"} {
+		t.Run(st, func(t *testing.T) {
+			b := newUnitBot(t)
+			if got := post(b, status(st)); got != http.StatusOK {
+				t.Errorf("open: HTTP %d, want 200", got)
+			}
+			if err := b.AwaitIdle(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := post(b, status(st)); got != http.StatusServiceUnavailable {
+				t.Errorf("closed: HTTP %d, want 503", got)
+			}
+		})
 	}
 }

@@ -287,6 +287,15 @@ func (b *Bot) dispatch(field string, v changeValue) error {
 		if s.RecipientID == "" {
 			continue
 		}
+		if !actsOnStatus(s) {
+			// Nothing to run on the customer's lane (most statuses: sent, delivered, read), so no job that
+			// would hold the lane, and the customer's next message, for nothing; a closing assistant still
+			// answers 503 as enqueue would.
+			if err := b.accepting(); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, err := b.enqueue(s.RecipientID, func(ctx context.Context) { b.handleStatus(ctx, s) }); err != nil {
 			return err
 		}
