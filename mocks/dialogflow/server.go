@@ -264,7 +264,9 @@ func (s *Server) Addr() string { return s.addr }
 // URL is the REST base URL, "http://" + Addr(), without a trailing slash.
 func (s *Server) URL() string { return "http://" + s.addr }
 
-// Handler serves REST, gRPC (over HTTP/2) and /_parley/ control routes; for embedding in another server.
+// Handler serves REST, gRPC (over HTTP/2, through grpc.Server.ServeHTTP) and /_parley/ control routes; for
+// embedding in another server. The server's own port gives gRPC connections to grpc's transport instead
+// (gcp.ServeSplit).
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Project is the project id the agent is served under.

@@ -179,7 +179,8 @@ func (s *Server) Addr() string { return s.addr }
 func (s *Server) URL() string { return "http://" + s.addr }
 
 // Handler is the whole surface (REST, gRPC over HTTP/2 and /_parley/), for serving it elsewhere; serve it
-// with gcp.NewHTTPServer so that unencrypted HTTP/2 reaches the gRPC half.
+// with gcp.NewHTTPServer so that unencrypted HTTP/2 reaches the gRPC half (through grpc.Server.ServeHTTP;
+// the server's own port gives gRPC connections to grpc's transport, see gcp.ServeSplit).
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Journal is the journal the server records into.
