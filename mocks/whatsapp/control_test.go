@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -431,3 +432,28 @@ func TestOrderedJSONBytes(t *testing.T) {
 }
 
 func om(m map[string]any) orderedJSON { return orderedMessage(m).(orderedJSON) }
+
+// await's channel is made only by a waiter; a change must still wake one that waits, whether it began to
+// wait before or after the change, and a change with no waiter must not lose the next.
+func TestAwaitWakesOnChange(t *testing.T) {
+	s := RunT(t, fixedWall())
+	ctx := testCtx(t)
+	s.mu.Lock()
+	s.notifyLocked() // nobody waits
+	s.mu.Unlock()
+	for round := 1; round <= 50; round++ {
+		var ready bool // under s.mu
+		done := make(chan error, 1)
+		go func() { done <- s.await(ctx, func() bool { return ready }) }()
+		if round%2 == 0 {
+			runtime.Gosched() // let the waiter get in first, sometimes
+		}
+		s.mu.Lock()
+		ready = true
+		s.notifyLocked()
+		s.mu.Unlock()
+		if err := <-done; err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+}

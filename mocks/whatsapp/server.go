@@ -339,7 +339,7 @@ type Server struct {
 	queue    []webhookJob
 	inflight int
 	wake     chan struct{} // signals the worker; buffered 1
-	changed  chan struct{} // closed and replaced whenever inboxes or the queue change
+	changed  chan struct{} // closed at the next change of inboxes or queue after a waiter took it; nil while none waits
 	closed   bool
 
 	macs sync.Pool // of keyed HMAC-SHA256 for the app secret (sign)
@@ -427,7 +427,6 @@ func newUnstarted(cfg config) *Server {
 		rng:     rand.New(rand.NewPCG(uint64(cfg.seed), 0x9e3779b97f4a7c15)),
 		webhook: cfg.webhook,
 		wake:    make(chan struct{}, 1),
-		changed: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -501,8 +500,10 @@ func (s *Server) Close() error {
 
 // notifyLocked wakes everyone waiting on a state change. s.mu must be held.
 func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
+	if s.changed != nil { // made by a waiter: a change nobody waits for makes no channel
+		close(s.changed)
+		s.changed = nil
+	}
 }
 
 // await waits until cond (called with s.mu held) is true, ctx is done or the server closes.
@@ -510,8 +511,14 @@ func (s *Server) await(ctx context.Context, cond func() bool) error {
 	for {
 		s.mu.Lock()
 		ok := cond()
-		changed := s.changed
 		closed := s.closed
+		var changed chan struct{}
+		if !ok && !closed {
+			if s.changed == nil {
+				s.changed = make(chan struct{})
+			}
+			changed = s.changed
+		}
 		s.mu.Unlock()
 		if ok {
 			return nil
