@@ -47,8 +47,11 @@ func (e Event) Decode(v any) error {
 type Journal struct {
 	clock *Clock
 
-	mu     sync.Mutex
-	events []Event
+	mu sync.Mutex
+	// chunks hold the events in order: every chunk but the last holds exactly eventChunk events and is
+	// never reallocated, so a growing journal copies at most one chunk, not every event it holds.
+	chunks [][]Event
+	n      int // events in all chunks
 	// changed is closed on the append after someone took it (changedLocked), so waiters wake without
 	// polling; nil while no one waits, so an append nobody waits for makes no channel.
 	changed chan struct{}
@@ -127,8 +130,18 @@ func (j *Journal) Append(e Event) Event {
 		e.At = j.clock.Now()
 	}
 	j.mu.Lock()
-	e.Seq = uint64(len(j.events)) + 1
-	j.events = append(j.events, e)
+	e.Seq = uint64(j.n) + 1
+	last := len(j.chunks) - 1
+	if last < 0 || len(j.chunks[last]) == eventChunk {
+		capacity := eventChunk
+		if last < 0 {
+			capacity = 0 // the first chunk grows as a slice does: most journals stay small
+		}
+		j.chunks = append(j.chunks, make([]Event, 0, capacity))
+		last++
+	}
+	j.chunks[last] = append(j.chunks[last], e)
+	j.n++
 	j.wakeLocked()
 	j.mu.Unlock()
 	return e
@@ -138,7 +151,7 @@ func (j *Journal) Append(e Event) Event {
 func (j *Journal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.events)
+	return j.n
 }
 
 // Last returns the sequence number of the newest event, 0 when empty.
@@ -151,12 +164,28 @@ func (j *Journal) Events() []Event { return j.After(0) }
 func (j *Journal) After(seq uint64) []Event {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if seq >= uint64(len(j.events)) {
+	if seq >= uint64(j.n) {
 		return nil
 	}
-	out := make([]Event, uint64(len(j.events))-seq)
-	copy(out, j.events[seq:])
+	out := make([]Event, 0, uint64(j.n)-seq)
+	for i := int(seq); i < j.n; {
+		run := j.runLocked(i, j.n)
+		out = append(out, run...)
+		i += len(run)
+	}
 	return out
+}
+
+// eventChunk is the number of events in each full chunk of a journal (about half a megabyte).
+const eventChunk = 4096
+
+// runLocked returns the events from index from (0-based) up to index to, or up to the end of from's
+// chunk if that comes first. The events are never changed once appended, so the run may be read after
+// j.mu is released. j.mu must be held.
+func (j *Journal) runLocked(from, to int) []Event {
+	c := j.chunks[from/eventChunk]
+	lo, hi := from%eventChunk, min(to-from/eventChunk*eventChunk, len(c))
+	return c[lo:hi:hi]
 }
 
 // Page is what every mock answers to GET /_parley/journal?after=N (issue 2's contract): the events after
@@ -182,9 +211,11 @@ func (j *Journal) Filter(keep func(Event) bool) []Event {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []Event
-	for _, e := range j.events {
-		if keep(e) {
-			out = append(out, e)
+	for _, c := range j.chunks {
+		for _, e := range c {
+			if keep(e) {
+				out = append(out, e)
+			}
 		}
 	}
 	return out
@@ -201,15 +232,20 @@ func (j *Journal) AwaitAfter(ctx context.Context, seq uint64, match func(Event) 
 	next := seq
 	for {
 		j.mu.Lock()
-		events := j.events[next:len(j.events):len(j.events)] // events are never changed once appended
+		n := j.n
 		changed := j.changedLocked()
 		j.mu.Unlock()
-		for _, e := range events {
-			if match(e) {
-				return e, nil
+		for int(next) < n {
+			j.mu.Lock()
+			events := j.runLocked(int(next), n) // events are never changed once appended
+			j.mu.Unlock()
+			for _, e := range events {
+				if match(e) {
+					return e, nil
+				}
 			}
+			next += uint64(len(events))
 		}
-		next += uint64(len(events))
 		select {
 		case <-changed:
 		case <-ctx.Done():
@@ -245,7 +281,7 @@ func (j *Journal) wakeLocked() {
 // Reset drops every event. Sequence numbers start again at 1.
 func (j *Journal) Reset() {
 	j.mu.Lock()
-	j.events = nil
+	j.chunks, j.n = nil, 0
 	j.wakeLocked()
 	j.mu.Unlock()
 }

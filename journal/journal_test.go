@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -248,5 +249,46 @@ func TestChangedClosesAtNextAppend(t *testing.T) {
 		if j.Changed() == c {
 			t.Fatalf("%s: the closed channel is handed out again", change.name)
 		}
+	}
+}
+
+// A journal longer than a chunk reads back in order across chunk boundaries, from any sequence number.
+func TestJournalAcrossChunks(t *testing.T) {
+	j := New(nil)
+	const n = 2*eventChunk + 10
+	for i := range n {
+		j.Append(Event{Source: SourceHarness, Kind: "k", Customer: strconv.Itoa(i)})
+	}
+	if j.Len() != n || j.Last() != n {
+		t.Fatalf("Len = %d, Last = %d, want %d", j.Len(), j.Last(), n)
+	}
+	for _, seq := range []uint64{0, 1, eventChunk - 1, eventChunk, eventChunk + 1, 2 * eventChunk, n - 1, n, n + 5} {
+		got := j.After(seq)
+		if want := max(0, n-int(seq)); len(got) != want {
+			t.Fatalf("After(%d): %d events, want %d", seq, len(got), want)
+		}
+		for k, e := range got {
+			if e.Seq != seq+uint64(k)+1 || e.Customer != strconv.Itoa(int(e.Seq)-1) {
+				t.Fatalf("After(%d)[%d] = #%d %q", seq, k, e.Seq, e.Customer)
+			}
+		}
+	}
+	if f := j.Filter(func(e Event) bool { return e.Seq%eventChunk == 0 }); len(f) != 2 || f[1].Seq != 2*eventChunk {
+		t.Errorf("Filter across chunks = %d events", len(f))
+	}
+	ctx := context.Background()
+	for _, want := range []uint64{eventChunk, eventChunk + 1, n} {
+		e, err := j.AwaitAfter(ctx, want-1, func(Event) bool { return true })
+		if err != nil || e.Seq != want {
+			t.Errorf("AwaitAfter(%d) = #%d, %v", want-1, e.Seq, err)
+		}
+		e, err = j.AwaitAfter(ctx, 0, func(e Event) bool { return e.Seq == want })
+		if err != nil || e.Seq != want {
+			t.Errorf("AwaitAfter(0, #%d) = #%d, %v", want, e.Seq, err)
+		}
+	}
+	j.Reset()
+	if e := j.Append(Event{Kind: "again"}); e.Seq != 1 || j.Len() != 1 || len(j.After(0)) != 1 {
+		t.Errorf("after Reset: #%d, Len %d", e.Seq, j.Len())
 	}
 }
