@@ -5,9 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -397,5 +401,31 @@ func TestStatusWebhookOpenAndClosed(t *testing.T) {
 				t.Errorf("closed: HTTP %d, want 503", got)
 			}
 		})
+	}
+}
+
+// readAll reads what io.ReadAll reads, with the error it gives, whatever size it is told.
+func TestReadAllAsIOReadAll(t *testing.T) {
+	data := strings.Repeat("webhook ", 300)
+	boom := errors.New("boom")
+	readers := map[string]func() io.Reader{
+		"plain":        func() io.Reader { return strings.NewReader(data) },
+		"one byte":     func() io.Reader { return iotest.OneByteReader(strings.NewReader(data)) },
+		"data and EOF": func() io.Reader { return iotest.DataErrReader(strings.NewReader(data)) },
+		"half":         func() io.Reader { return iotest.HalfReader(strings.NewReader(data)) },
+		"error after":  func() io.Reader { return io.MultiReader(strings.NewReader(data), iotest.ErrReader(boom)) },
+		"too large": func() io.Reader {
+			return http.MaxBytesReader(httptest.NewRecorder(), io.NopCloser(strings.NewReader(data)), int64(len(data)-10))
+		},
+		"empty": func() io.Reader { return strings.NewReader("") },
+	}
+	for name, r := range readers {
+		want, wantErr := io.ReadAll(r())
+		for _, size := range []int64{-1, 0, 1, int64(len(data)) - 1, int64(len(data)), int64(len(data)) + 1, 1 << 30} {
+			got, err := readAll(r(), size, 1<<20)
+			if string(got) != string(want) || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+				t.Errorf("%s, size %d: %d bytes, %v; io.ReadAll: %d bytes, %v", name, size, len(got), err, len(want), wantErr)
+			}
+		}
 	}
 }

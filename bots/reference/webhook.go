@@ -74,6 +74,29 @@ func (b *Bot) validWebhookSignature(body []byte, header string) bool {
 	return b.webhookMACs.signed(body, header)
 }
 
+// readAll is io.ReadAll, starting with room for size bytes and the read that finds the end when size (a
+// Content-Length) is known and at most limit: io.ReadAll starts at 512 bytes and grows, copying, through
+// every webhook.
+func readAll(r io.Reader, size, limit int64) ([]byte, error) {
+	if size <= 0 || size > limit {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
 // The webhook envelope, as far as the assistant reads it (whatsapp-cloud-api.md §3.3-§3.6).
 type webhookEnvelope struct {
 	Object string `json:"object"`
@@ -208,7 +231,7 @@ func (in inbound) find(txt string) []pii.Match {
 }
 
 func (b *Bot) receiveWebhook(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, maxWebhookBody), r.ContentLength, maxWebhookBody)
 	if err != nil {
 		b.log.Warn("webhook body refused", "error", err)
 		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)

@@ -132,7 +132,7 @@ func (c *waClient) do(req *http.Request) (sendResult, error) {
 		return sendResult{}, fmt.Errorf("graph API %s: %w", req.URL.Path, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	data, err := readAll(io.LimitReader(resp.Body, 1<<20), resp.ContentLength, 1<<20)
 	if err != nil {
 		return sendResult{}, fmt.Errorf("graph API %s: read: %w", req.URL.Path, err)
 	}
