@@ -20,6 +20,7 @@ import (
 	"github.com/parley-dev/parley/mocks/dlp"
 	"github.com/parley-dev/parley/mocks/gcp"
 	"github.com/parley-dev/parley/mocks/whatsapp"
+	"google.golang.org/grpc"
 )
 
 // serveConfig is what `parley serve` runs. Each mock has its flags here and its start-up in startMocks,
@@ -100,23 +101,28 @@ func (c *serveConfig) checkExposure() error {
 }
 
 // guarded serves h, the whole surface of a mock, on addr with its /_parley/ routes behind the control
-// token (and over TLS with --tls). The mock itself then listens on a loopback port of its own that
-// nothing else uses.
-func (c *serveConfig) guarded(addr string, format control.ErrorFormat, h http.Handler) (url string, stop func() error, err error) {
+// token (and over TLS with --tls); g, when the mock has one, is its gRPC server. The mock itself then
+// listens on a loopback port of its own that nothing else uses.
+func (c *serveConfig) guarded(addr string, format control.ErrorFormat, h http.Handler, g *grpc.Server) (url string, stop func() error, err error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	return c.scheme() + l.Addr().String(), front(l, c.controlToken, c.tlsConfig, format, h), nil
+	return c.scheme() + l.Addr().String(), front(l, c.controlToken, c.tlsConfig, format, h, g), nil
 }
 
-// front serves h on l with the control token, over TLS when tlsCfg is set (HTTP/2 negotiated by ALPN for
-// gRPC). gcp.NewHTTPServer speaks unencrypted HTTP/2 too, which gRPC needs without TLS.
-func front(l net.Listener, token string, tlsCfg *tls.Config, format control.ErrorFormat, h http.Handler) (stop func() error) {
+// front serves h on l with the control token. Over TLS (tlsCfg set) gRPC reaches h's gRPC half over
+// HTTP/2 negotiated by ALPN. Without TLS, gRPC connections go to g on grpc's own transport
+// (gcp.ServeSplit: the control routes are HTTP/1.1, so the token still guards them); a mock without g is
+// served by gcp.NewHTTPServer, which speaks unencrypted HTTP/2 too.
+func front(l net.Listener, token string, tlsCfg *tls.Config, format control.ErrorFormat, h http.Handler, g *grpc.Server) (stop func() error) {
 	srv := gcp.NewHTTPServer(control.RequireToken(token, format, h))
-	if tlsCfg != nil {
+	switch {
+	case tlsCfg != nil:
 		srv.Protocols.SetHTTP2(true)
-		l = tls.NewListener(l, tlsCfg)
+		return gcp.Serve(srv, tls.NewListener(l, tlsCfg))
+	case g != nil:
+		return gcp.ServeSplit(srv, g, l)
 	}
 	return gcp.Serve(srv, l)
 }
@@ -202,7 +208,7 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 		return fail(err)
 	}
 	if waFront != nil {
-		stop := front(waFront, token, cfg.tlsConfig, control.GraphErrors, wa.Handler())
+		stop := front(waFront, token, cfg.tlsConfig, control.GraphErrors, wa.Handler(), nil)
 		started = append(started, runningMock{name: "whatsapp", url: cfg.scheme() + waFront.Addr().String(), close: func() error {
 			return errors.Join(stop(), wa.Close())
 		}})
@@ -224,7 +230,7 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 		}
 		m := runningMock{name: "dialogflow", url: df.URL(), close: df.Close}
 		if fronted {
-			url, stop, err := cfg.guarded(cfg.dialogflowAddr, control.GoogleErrors, df.Handler())
+			url, stop, err := cfg.guarded(cfg.dialogflowAddr, control.GoogleErrors, df.Handler(), df.GRPCServer())
 			if err != nil {
 				_ = df.Close()
 				return fail(fmt.Errorf("dialogflow: %w", err))
@@ -240,7 +246,7 @@ func startMocks(cfg serveConfig, j *journal.Journal, logger *slog.Logger) ([]run
 		}
 		m := runningMock{name: "dlp", url: d.URL(), close: d.Close}
 		if fronted {
-			url, stop, err := cfg.guarded(cfg.dlpAddr, control.GoogleErrors, d.Handler())
+			url, stop, err := cfg.guarded(cfg.dlpAddr, control.GoogleErrors, d.Handler(), d.GRPCServer())
 			if err != nil {
 				_ = d.Close()
 				return fail(fmt.Errorf("dlp: %w", err))

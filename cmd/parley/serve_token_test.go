@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
+	"cloud.google.com/go/dlp/apiv2/dlppb"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -108,6 +114,34 @@ func TestServeControlToken(t *testing.T) {
 		t.Errorf("Dialogflow REST behind the control token: %v %v", resp, err)
 	} else {
 		resp.Body.Close()
+	}
+	// Their gRPC faces need none either, and are served on grpc's own transport (gcp.ServeSplit).
+	for name, call := range map[string]func(*grpc.ClientConn) error{
+		"dialogflow": func(c *grpc.ClientConn) error {
+			_, err := dialogflowpb.NewSessionsClient(c).DetectIntent(deadline, &dialogflowpb.DetectIntentRequest{
+				Session:    "projects/parley-demo/agent/sessions/s2",
+				QueryInput: &dialogflowpb.QueryInput{Input: &dialogflowpb.QueryInput_Text{Text: &dialogflowpb.TextInput{Text: "hola", LanguageCode: "es"}}},
+			})
+			return err
+		},
+		"dlp": func(c *grpc.ClientConn) error {
+			resp, err := dlppb.NewDlpServiceClient(c).InspectContent(deadline, &dlppb.InspectContentRequest{
+				Parent: "projects/parley-demo/locations/global", Item: &dlppb.ContentItem{DataItem: &dlppb.ContentItem_Value{Value: "mi DNI es 12345678Z"}},
+			})
+			if err == nil && len(resp.GetResult().GetFindings()) == 0 {
+				err = errors.New("no finding in a text with a DNI")
+			}
+			return err
+		},
+	} {
+		conn, err := grpc.NewClient(strings.TrimPrefix(urls[name], "http://"), grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := call(conn); err != nil {
+			t.Errorf("%s over gRPC behind the control token: %v", name, err)
+		}
+		conn.Close()
 	}
 	// The control client with the token drives the mock; without it, it is refused.
 	if _, _, err := whatsapp.NewControlClient(urls["whatsapp"]).JournalAfter(deadline, 0); err == nil || !strings.Contains(err.Error(), "401") {

@@ -269,6 +269,9 @@ func (s *Server) URL() string { return "http://" + s.addr }
 // (gcp.ServeSplit).
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// GRPCServer is the gRPC half of Handler, for serving it on another plain port with gcp.ServeSplit.
+func (s *Server) GRPCServer() *grpc.Server { return s.grpc }
+
 // Project is the project id the agent is served under.
 func (s *Server) Project() string { return s.cfg.project }
 

@@ -183,6 +183,9 @@ func (s *Server) URL() string { return "http://" + s.addr }
 // the server's own port gives gRPC connections to grpc's transport, see gcp.ServeSplit).
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// GRPCServer is the gRPC half of Handler, for serving it on another plain port with gcp.ServeSplit.
+func (s *Server) GRPCServer() *grpc.Server { return s.grpc }
+
 // Journal is the journal the server records into.
 func (s *Server) Journal() *journal.Journal { return s.journal }
 
