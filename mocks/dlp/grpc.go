@@ -2,7 +2,6 @@ package dlp
 
 import (
 	"context"
-	"runtime"
 	"sync"
 
 	"cloud.google.com/go/dlp/apiv2/dlppb"
@@ -41,9 +40,6 @@ func (s *Server) newGRPC() *grpc.Server {
 	codec := &lenientCodec{base: encoding.GetCodecV2("proto")}
 	g := gcp.NewGRPCServer(
 		grpc.ForceServerCodecV2(codec),
-		// Calls run on warm worker goroutines instead of a new one each, whose stack grows (copied two
-		// or three times) through the handler's deep call chain on every call; Stop (Close) ends them.
-		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 		// Twice the API's limit, so a request a little over it gets the API's INVALID_ARGUMENT from the
 		// handler, while a huge one is refused by gRPC (RESOURCE_EXHAUSTED) without being buffered whole.
 		grpc.MaxRecvMsgSize(2*MaxRequestBytes),
