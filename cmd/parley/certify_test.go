@@ -374,23 +374,13 @@ func TestReportRender(t *testing.T) {
 }
 
 // freePort returns a loopback address nothing listens on right now.
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestCertifyBotURL certifies an assistant by URL as a vendor would: the assistant (here the reference
 // one, run as `parley bot`) is started with the environment `parley certify --print-env` prints, and
 // certify starts the mocks where that environment says.
 func TestCertifyBotURL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	wa, df, dl := freePort(t), freePort(t), freePort(t)
+	wa, df, dl := freeAddr(t), freeAddr(t), freeAddr(t)
 	mockFlags := []string{"--whatsapp", wa, "--dialogflow", df, "--dlp", dl}
 	envOut, _, err := runEnv(t, nil, append([]string{"certify", "--print-env"}, mockFlags...)...)
 	if err != nil {

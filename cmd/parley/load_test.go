@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -200,23 +199,13 @@ func TestLoadFlags(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestLoadAgainstBotURL runs a load against an assistant running on its own (the reference assistant,
 // configured only through the bot contract, as a vendor's would be), with the mocks started by `parley
 // load` where its serve flags say, and the customers driving the WhatsApp mock over its HTTP control API.
 func TestLoadAgainstBotURL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	wa, df, dl := freeAddr(t), freeAddr(t), freeAddr(t)
+	wa, df, dl := freeAddr(t), freeAddr(t), freeAddr(t) // parley load binds them
 	bot, err := reference.New(reference.Config{
 		WhatsAppAPIURL: "http://" + wa, WhatsAppAPIVersion: "v23.0", PhoneNumberID: whatsapp.DefaultPhoneNumberID,
 		Token: whatsapp.DefaultAccessToken, AppSecret: whatsapp.DefaultAppSecret, VerifyToken: whatsapp.DefaultVerifyToken,
