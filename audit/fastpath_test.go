@@ -20,10 +20,9 @@ func TestFindCodesIsTheRegexp(t *testing.T) {
 		"A-1000", "AB-12", "AB--123", "-123", "AB-", "referencia: RC-2026-000123", "(TE-1001)",
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	const alphabet = "ABZaz09-_ .ñ"
+	rs := []rune("ABZaz09-_ .ñ") // the characters that matter at the pattern's edges
 	for range 200000 {
 		b := make([]rune, r.IntN(16))
-		rs := []rune(alphabet)
 		for i := range b {
 			b[i] = rs[r.IntN(len(rs))]
 		}

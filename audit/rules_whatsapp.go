@@ -475,8 +475,8 @@ func checkSens01(v *View) (o outcome) {
 				a.what, a.ok = sensitiveAsk(e.ft)
 				seen[e.ft] = a
 			}
-			if what, ok := a.what, a.ok; ok {
-				o.find(c.id, fmt.Sprintf("the assistant asks for %s over WhatsApp", what), e.Seq)
+			if a.ok {
+				o.find(c.id, fmt.Sprintf("the assistant asks for %s over WhatsApp", a.what), e.Seq)
 			}
 		}
 	})
