@@ -688,18 +688,17 @@ func (v *View) group() {
 }
 
 // prepare computes, customer by customer on every core, the facts several rules ask of the same events
-// (anchors, exports, per-send word-list matches). After it the view is only read, so rules run
-// concurrently (RunRules).
+// (anchors, exports, whether a send carries a canary; the facts of a send's text are shareTextFacts').
+// After it the view is only read, so rules run concurrently (RunRules).
 func (v *View) prepare() {
 	parallel(len(v.order), func(k int) {
 		c := v.custs[v.order[k]]
-		firstRequest := len(c.evs) // where the earliest data-protection request's message is
 		for i, e := range c.evs {
 			switch {
 			case e.optout() != nil:
 				c.anchor(i, e.optout().Phrase)
 			case e.dsr() != nil:
-				firstRequest = min(firstRequest, c.anchor(i, e.dsr().Wording))
+				c.anchor(i, e.dsr().Wording)
 			case e.Kind == journal.KindHandoffRequested:
 				phrase := ""
 				if h := e.handoff(); h != nil {
@@ -708,17 +707,13 @@ func (v *View) prepare() {
 				c.anchor(i, phrase)
 			}
 		}
-		for i, e := range c.sends() {
-			isMarketing(e)
+		for _, e := range c.sends() {
 			if !e.accepted() {
+				isMarketing(e) // an accepted send has its text facts already (shareTextFacts)
 				continue
 			}
 			v.exportOf(e)
 			v.sendCarriesCanary(e)
-			if i <= firstRequest {
-				continue // only sends after a request's message are read as its handling (thread, fulfilment)
-			}
-			textFacts(e)
 		}
 		v.exports(c)
 	})
