@@ -40,15 +40,17 @@ func TestFindCodesIsTheRegexp(t *testing.T) {
 // it would compute itself.
 func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
 	evs := synthetic(20000, 50)
-	// Sends whose texts fold alike but give different tracking codes (the code's pattern is case-sensitive).
-	for _, text := range []string{"Tu solicitud: AB-1234", "tu solicitud: ab-1234", "Tu solicitud: AB-1234", "Sin codigo"} {
+	// Sends whose texts fold alike but give different tracking codes (the code's pattern is case-sensitive),
+	// and a send asking for a card number, twice.
+	for _, text := range []string{"Tu solicitud: AB-1234", "tu solicitud: ab-1234", "Tu solicitud: AB-1234", "Sin codigo",
+		"Envíanos el número completo de tu tarjeta", "Envíanos el número completo de tu tarjeta"} {
 		last := evs[len(evs)-1]
 		body, _ := json.Marshal(journal.OutboundData{To: "34600000001", Type: "text", Text: text})
 		evs = append(evs, journal.Event{Seq: last.Seq + 1, At: last.At, Source: journal.SourceWhatsApp, Kind: journal.KindOutboundAccepted,
 			Customer: "34600000001", Data: body})
 	}
 	v := NewView(evs, Options{})
-	shared, tickets := 0, 0
+	shared, tickets, sensitive := 0, 0, 0
 	for _, e := range v.evs {
 		if !e.accepted() {
 			continue
@@ -67,9 +69,13 @@ func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
 		if e.ticket != "" {
 			tickets++
 		}
+		if e.asksSensitive() {
+			sensitive++
+		}
 	}
-	if shared == 0 || tickets == 0 {
-		t.Fatalf("%d sends with a fact, %d with a tracking code: the comparison proves nothing", shared, tickets)
+	if shared == 0 || tickets == 0 || sensitive != 2 {
+		t.Fatalf("%d sends with a fact, %d with a tracking code, %d asking for a card (want 2): the comparison proves too little",
+			shared, tickets, sensitive)
 	}
 }
 

@@ -727,6 +727,7 @@ func textFacts(e *ev) {
 	e.refusal()
 	e.extension()
 	e.aboutRequests()
+	e.asksSensitive()
 	for _, r := range rightsOrder {
 		confirms(e, r)
 	}
@@ -739,7 +740,7 @@ func textFacts(e *ev) {
 // textBits are the memo bits textFacts sets. bitMarketing is among them because marketing depends only on
 // the text, the type and the category, which shareTextFacts keys on.
 var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtension | 1<<bitAboutRequests | 1<<bitTicket |
-	(1<<len(rightsOrder)-1)<<bitDone)
+	1<<bitSensitive | (1<<len(rightsOrder)-1)<<bitDone)
 
 // shareTextFacts computes textFacts once per distinct send (text as sent, type and template category), on
 // every core, and gives each send the facts of its text: an assistant sends the same few texts to every
@@ -893,7 +894,8 @@ const (
 	bitExtension
 	bitAboutRequests
 	bitTicket // ev.ticket is set
-	bitDone   // + index of the right in rightsOrder
+	bitSensitive
+	bitDone // + index of the right in rightsOrder
 )
 
 var rightsOrder = []string{"access", "portability", "erasure", "rectification", "restriction", "objection"}
@@ -911,6 +913,11 @@ func (e *ev) extension() bool { return e.memo(bitExtension, func() bool { return
 // aboutRequests says whether a send speaks of requests or rights: a later reply in a request's thread.
 func (e *ev) aboutRequests() bool {
 	return e.memo(bitAboutRequests, func() bool { return has(e.ft, "solicitud", "request", "derechos", "rights") })
+}
+
+// asksSensitive says whether a send asks for a sensitive identifier (sensitiveAsk says which).
+func (e *ev) asksSensitive() bool {
+	return e.memo(bitSensitive, func() bool { _, ok := sensitiveAsk(e.ft); return ok })
 }
 
 // ticketRef returns the tracking code a send gives, folded, or "".
