@@ -76,11 +76,7 @@ func RenderDir(dir string, r Report) ([]string, error) {
 func Markdown(w io.Writer, r Report) error {
 	t := texts(r.Lang)
 	var b strings.Builder
-	verdict := t.Certified
-	if !r.Certified() {
-		verdict = t.NotCertified
-	}
-	fmt.Fprintf(&b, "# %s: %s\n\n", t.Title, verdict)
+	fmt.Fprintf(&b, "# %s: %s\n\n", t.Title, t.Verdict(r.Verdict))
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| %s | %s |\n", t.Assistant, mdCell(assistantLine(r.Assistant)))
 	fmt.Fprintf(&b, "| %s | %s (%s) |\n", t.Suite, mdCell(r.Suite.Name+" "+r.Suite.Version), short(r.Suite.SHA256))
@@ -95,6 +91,12 @@ func Markdown(w io.Writer, r Report) error {
 	fmt.Fprintf(&b, "| %s | %s |\n\n", t.FailOn, r.FailOn)
 	s := r.Summary
 	fmt.Fprintf(&b, t.SummaryLine+"\n\n", s.Scenarios, s.Passed, s.Failed, s.Errors, s.RulesPassed, s.RulesBroken, s.RulesUnseen, s.Findings, s.Blocking)
+	if s.Subset != "" {
+		fmt.Fprintf(&b, "%s: %s.\n\n", t.Subset, mdCell(s.Subset))
+	}
+	if len(s.Required) > 0 {
+		fmt.Fprintf(&b, "%s: %s.\n\n", t.IncompleteWhy, strings.Join(s.Required, ", "))
+	}
 
 	fmt.Fprintf(&b, "## %s\n\n", t.Rules)
 	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n", t.Rule, t.Severity, t.Status, t.Findings, t.RuleTitle)

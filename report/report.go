@@ -17,10 +17,13 @@ import (
 // disappears; fields are added without changing it.
 const SchemaID = "https://parley.dev/schemas/report/v1"
 
-// The verdicts.
+// The verdicts. A run is certified only when nothing failed and every rule of severity critical or high
+// was exercised by a run of the whole suite; when nothing failed but it was a subset (--tags, one shard)
+// or such a rule was not exercised, it is incomplete: not a certification, whatever else it shows.
 const (
 	Certified    = "certified"
 	NotCertified = "not_certified"
+	Incomplete   = "incomplete"
 )
 
 // The statuses of a scenario: its steps held and no rule broke (passed), a rule broke or a step failed
@@ -74,6 +77,9 @@ type Suite struct {
 	Shard   string   `json:"shard,omitempty"` // i/n, when the run was one shard; merged reports list all in Shards
 	Shards  []string `json:"shards,omitempty"`
 	Total   int      `json:"total"` // scenarios in the suite after tags, before sharding
+	// Filtered says the scenarios were chosen by a tag expression the user gave: a subset of the suite,
+	// which can never certify.
+	Filtered bool `json:"filtered,omitempty"`
 }
 
 // Summary counts what the report holds.
@@ -87,6 +93,12 @@ type Summary struct {
 	RulesUnseen int `json:"rules_not_exercised"`
 	Findings    int `json:"findings"`
 	Blocking    int `json:"blocking_findings"` // findings at or above fail_on
+	// Required are the rules of severity critical or high that no scenario exercised: each keeps the run
+	// from certifying.
+	Required []string `json:"required_not_exercised"`
+	// Subset says why the run covered only part of its suite ("--tags …", "shard 1 of 3"), empty when it
+	// ran the whole suite.
+	Subset string `json:"subset,omitempty"`
 }
 
 // Rule is one catalogue rule's verdict over the whole run.
@@ -168,9 +180,12 @@ type Outcome struct {
 	Exercises []string
 	// Err is the scenario's own failure (a step or expectation), or why it could not run when Events is
 	// empty.
-	Err      error
-	Events   []journal.Event
-	Audit    audit.Report
+	Err    error
+	Events []journal.Event
+	Audit  audit.Report
+	// Expected are the rule ids the scenario states it expects the audit to report: they do not fail it
+	// (the rules are broken in the report all the same).
+	Expected []string
 	Started  time.Time
 	Duration time.Duration
 }
@@ -206,17 +221,33 @@ func NewScenario(o Outcome) Scenario {
 		}
 	}
 	s.Transcript = Transcript(o.Events, s.Findings)
+	s.Status, s.Error = Status(o)
+	return s
+}
+
+// Status decides a played scenario's status, the one place that does: it could not run when it
+// recorded nothing and has an error; it failed when a step failed, or audit.Judge fails it (a broken rule
+// it did not expect, a request the mocks do not model); otherwise it passed. reason is what a reader
+// needs to see, empty when it passed.
+func Status(o Outcome) (status, reason string) {
+	j := audit.Judge(o.Audit, o.Events, o.Expected)
 	switch {
 	case o.Err != nil && len(o.Events) == 0:
-		s.Status, s.Error = ScenarioError, o.Err.Error()
+		return ScenarioError, o.Err.Error()
 	case o.Err != nil:
-		s.Status, s.Error = ScenarioFailed, o.Err.Error()
-	case slices.ContainsFunc(s.Findings, func(f Finding) bool { return f.Severity != audit.SeverityInfo }):
-		s.Status = ScenarioFailed
-	default:
-		s.Status = ScenarioPassed
+		reason = o.Err.Error()
+		if len(j.Unmodelled) > 0 && !strings.Contains(reason, "do not model") {
+			reason += "\n" + audit.Judgement{Unmodelled: j.Unmodelled}.Err().Error()
+		}
+		return ScenarioFailed, reason
+	case len(j.Unmodelled) > 0:
+		return ScenarioFailed, audit.Judgement{Unmodelled: j.Unmodelled}.Err().Error()
+	case len(j.Unexpected) > 0:
+		// The findings are in the report beside the scenario; the reason stays empty, as a failed step's
+		// would not be repeated either.
+		return ScenarioFailed, ""
 	}
-	return s
+	return ScenarioPassed, ""
 }
 
 // severityRank orders severities, most grave first; unknown ones sort last.
@@ -264,13 +295,16 @@ type Header struct {
 
 // Build assembles a report from its header, the catalogue and the scenarios: each rule's status over the
 // whole run (broken if any scenario broke it, passed if any exercised it, otherwise not exercised), the
-// summary and the verdict. A run is certified when no scenario failed or errored for a reason other than
-// findings below the threshold, and no finding at or above fail_on was made.
+// summary and the verdict. A run is not certified when a scenario failed or errored for a reason other
+// than findings below the threshold, or a finding at or above fail_on was made; otherwise it is
+// incomplete when it was a subset of its suite or left a critical or high rule unexercised, and certified
+// only when neither.
 func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 	r := Report{
 		Schema: SchemaID, FailOn: string(h.FailOn), Lang: h.Lang, Assistant: h.Assistant, Parley: h.Parley, Suite: h.Suite,
 		Seed: h.Seed, StartedAt: h.StartedAt.UTC(), FinishedAt: h.FinishedAt.UTC(), Scenarios: scenarios, Rules: []Rule{},
 	}
+	r.Summary.Required = []string{}
 	if r.Scenarios == nil {
 		r.Scenarios = []Scenario{}
 	}
@@ -305,6 +339,9 @@ func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 			r.Summary.RulesBroken++
 		default:
 			r.Summary.RulesUnseen++
+			if m.Severity == audit.SeverityCritical || m.Severity == audit.SeverityHigh {
+				r.Summary.Required = append(r.Summary.Required, m.ID)
+			}
 		}
 		r.Rules = append(r.Rules, rr)
 	}
@@ -330,15 +367,42 @@ func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 			}
 		}
 	}
-	r.Verdict = Certified
-	if blocked || len(scenarios) == 0 {
+	switch {
+	case h.Suite.Filtered && h.Suite.Tags != "":
+		r.Summary.Subset = "--tags " + h.Suite.Tags
+	case len(scenarios) < h.Suite.Total:
+		r.Summary.Subset = fmt.Sprintf("%d of the suite's %d scenarios", len(scenarios), h.Suite.Total)
+		if h.Suite.Shard != "" {
+			r.Summary.Subset = fmt.Sprintf("shard %s: %s", h.Suite.Shard, r.Summary.Subset)
+		}
+	}
+	switch {
+	case blocked || len(scenarios) == 0:
 		r.Verdict = NotCertified
+	case r.Summary.Subset != "" || len(r.Summary.Required) > 0:
+		r.Verdict = Incomplete
+	default:
+		r.Verdict = Certified
 	}
 	return r
 }
 
 // Certified reports whether the verdict is certified.
 func (r Report) Certified() bool { return r.Verdict == Certified }
+
+// Incomplete reports whether nothing failed but the run is not a certification (a subset, or critical or
+// high rules not exercised).
+func (r Report) Incomplete() bool { return r.Verdict == Incomplete }
+
+// Recheck recomputes the verdict from the report's own scenarios and catalogue: an error when the verdict
+// it states is not the one they give (a report edited, or written by something other than Build).
+func (r Report) Recheck() error {
+	again := Build(r.Header(), r.Catalogue(), r.Scenarios)
+	if again.Verdict != r.Verdict {
+		return fmt.Errorf("the report states the verdict %q but its own scenarios give %q", r.Verdict, again.Verdict)
+	}
+	return nil
+}
 
 // Catalogue returns the rule metadata the report carries, for Build and Merge.
 func (r Report) Catalogue() []RuleMeta {

@@ -114,18 +114,19 @@ func TestVerdictThreshold(t *testing.T) {
 			}
 		})
 	}
-	// A medium finding does not block at high, and does at medium.
+	// A medium finding does not block at high, and does at medium. The scenario exercises every critical
+	// and high rule of the catalogue, so what is not blocked is certified.
 	sc := base.Scenarios[1]
 	sc.Findings = []Finding{{Rule: "AI-DISC-01", Severity: audit.SeverityMedium}}
-	sc.RuleStatus = map[string]audit.Status{"AI-DISC-01": audit.Broken}
+	sc.RuleStatus = map[string]audit.Status{"AI-DISC-01": audit.Broken, "WA-OPTIN-01": audit.Passed, "GDPR-RECT-01": audit.Passed}
 	for failOn, want := range map[audit.Severity]string{audit.SeverityHigh: Certified, audit.SeverityMedium: NotCertified, audit.SeverityCritical: Certified} {
-		if got := Build(Header{FailOn: failOn}, base.Catalogue(), []Scenario{sc}).Verdict; got != want {
+		if got := Build(Header{FailOn: failOn, Suite: Suite{Total: 1}}, base.Catalogue(), []Scenario{sc}).Verdict; got != want {
 			t.Errorf("medium finding at --fail-on %s: %s, want %s", failOn, got, want)
 		}
 	}
 	// Info findings never block, and no scenarios at all is never certified.
 	sc.Findings[0].Severity = audit.SeverityInfo
-	if got := Build(Header{FailOn: audit.SeverityLow}, base.Catalogue(), []Scenario{sc}).Verdict; got != Certified {
+	if got := Build(Header{FailOn: audit.SeverityLow, Suite: Suite{Total: 1}}, base.Catalogue(), []Scenario{sc}).Verdict; got != Certified {
 		t.Errorf("info finding: %s", got)
 	}
 	if got := Build(Header{FailOn: audit.SeverityLow}, base.Catalogue(), nil).Verdict; got != NotCertified {
@@ -248,6 +249,44 @@ func TestHTML(t *testing.T) {
 	}
 }
 
+// TestCoverageVerdict: nothing failed is not enough to certify; every critical and high rule must have
+// been exercised by the whole suite.
+func TestCoverageVerdict(t *testing.T) {
+	base := fixtureReport(audit.SeverityLow)
+	clean := base.Scenarios[0] // passed, exercises AI-DISC-01 (medium) only
+	all := clean
+	all.RuleStatus = map[string]audit.Status{"AI-DISC-01": audit.Passed, "WA-OPTIN-01": audit.Passed, "GDPR-RECT-01": audit.Passed}
+	tests := []struct {
+		name     string
+		suite    Suite
+		scen     []Scenario
+		want     string
+		required []string
+		subset   string
+	}{
+		{"critical and high rules not exercised", Suite{Total: 1}, []Scenario{clean}, Incomplete, []string{"WA-OPTIN-01", "GDPR-RECT-01"}, ""},
+		{"every critical and high rule exercised", Suite{Total: 1}, []Scenario{all}, Certified, []string{}, ""},
+		{"chosen by --tags", Suite{Total: 1, Tags: "@AI-DISC-01", Filtered: true}, []Scenario{all}, Incomplete, []string{}, "--tags @AI-DISC-01"},
+		{"default tags are not a choice", Suite{Total: 1, Tags: "not @wip"}, []Scenario{all}, Certified, []string{}, ""},
+		{"one shard of two", Suite{Total: 2, Shard: "1/2"}, []Scenario{all}, Incomplete, []string{}, "shard 1/2: 1 of the suite's 2 scenarios"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Build(Header{FailOn: audit.SeverityLow, Suite: tc.suite}, base.Catalogue(), tc.scen)
+			if r.Verdict != tc.want || strings.Join(r.Summary.Required, ",") != strings.Join(tc.required, ",") || r.Summary.Subset != tc.subset {
+				t.Errorf("verdict %s, required %v, subset %q; want %s, %v, %q", r.Verdict, r.Summary.Required, r.Summary.Subset, tc.want, tc.required, tc.subset)
+			}
+			if err := r.Recheck(); err != nil {
+				t.Errorf("a built report fails its own recheck: %v", err)
+			}
+			r.Verdict = Certified
+			if err := r.Recheck(); (err == nil) != (tc.want == Certified) {
+				t.Errorf("recheck of a report claiming certified: %v", err)
+			}
+		})
+	}
+}
+
 func TestMerge(t *testing.T) {
 	full := fixtureReport(audit.SeverityLow)
 	a, b := full, full
@@ -255,8 +294,8 @@ func TestMerge(t *testing.T) {
 	b.Scenarios, b.Suite.Shard = full.Scenarios[1:], "2/2"
 	a = Build(a.Header(), a.Catalogue(), a.Scenarios)
 	b = Build(b.Header(), b.Catalogue(), b.Scenarios)
-	if a.Verdict != Certified {
-		t.Fatalf("shard 1 alone should be certified, got %s", a.Verdict)
+	if a.Verdict != Incomplete || a.Summary.Subset != "shard 1/2: 1 of the suite's 3 scenarios" {
+		t.Fatalf("shard 1 alone passed but is one shard: want incomplete, got %s (subset %q)", a.Verdict, a.Summary.Subset)
 	}
 	m, err := Merge([]Report{b, a})
 	if err != nil {

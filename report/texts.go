@@ -5,6 +5,7 @@ import "github.com/parley-dev/parley/audit"
 // text is the wording of the renderings in one language.
 type text struct {
 	Lang, Title, Certified, NotCertified, Assistant, Suite, Tags, Shard, Seed, FailOn string
+	Incomplete, IncompleteWhy, Subset                                                 string
 	SummaryLine                                                                       string
 	Rules, Rule, RuleTitle, Severity, Status, Findings, Scenarios, Scenario           string
 	Duration, Passed, Broken, NotExercised, Failed, Errored, Matrix, Source           string
@@ -14,6 +15,7 @@ type text struct {
 
 var english = text{
 	Lang: "en", Title: "parley certification", Certified: "CERTIFIED", NotCertified: "NOT CERTIFIED",
+	Incomplete: "INCOMPLETE: NOT A CERTIFICATION", IncompleteWhy: "Critical and high rules no scenario exercised", Subset: "Only part of the suite ran",
 	Assistant: "Assistant", Suite: "Suite", Tags: "Tags", Shard: "Shard", Seed: "Seed", FailOn: "Fails on",
 	SummaryLine: "%d scenarios: %d passed, %d failed, %d could not run. Rules: %d passed, %d broken, %d not exercised. %d findings, %d at or above the threshold.",
 	Rules:       "Rules", Rule: "Rule", RuleTitle: "Title", Severity: "Severity", Status: "Status", Findings: "Findings",
@@ -26,6 +28,7 @@ var english = text{
 
 var spanish = text{
 	Lang: "es", Title: "Certificación parley", Certified: "CERTIFICADO", NotCertified: "NO CERTIFICADO",
+	Incomplete: "INCOMPLETO: NO ES UNA CERTIFICACIÓN", IncompleteWhy: "Reglas críticas y altas que ningún escenario ejercitó", Subset: "Solo se ejecutó parte de la batería",
 	Assistant: "Asistente", Suite: "Batería", Tags: "Etiquetas", Shard: "Fragmento", Seed: "Semilla", FailOn: "Falla desde",
 	SummaryLine: "%d escenarios: %d superados, %d fallidos, %d sin poder ejecutarse. Reglas: %d cumplidas, %d incumplidas, %d sin ejercitar. %d hallazgos, %d en o por encima del umbral.",
 	Rules:       "Reglas", Rule: "Regla", RuleTitle: "Título", Severity: "Gravedad", Status: "Estado", Findings: "Hallazgos",
@@ -42,6 +45,17 @@ func texts(lang string) text {
 		return spanish
 	}
 	return english
+}
+
+// Verdict is the banner's wording of a verdict.
+func (t text) Verdict(v string) string {
+	switch v {
+	case Certified:
+		return t.Certified
+	case Incomplete:
+		return t.Incomplete
+	}
+	return t.NotCertified
 }
 
 func (t text) RuleTitleOf(r Rule) string {

@@ -45,9 +45,12 @@ func Register(sc *godog.ScenarioContext, envs EnvFactory, opts ...Option) {
 		}
 		// A failed step already fails the scenario; the audit still runs so its findings are shown too,
 		// and the environment must close either way.
-		rep, auditErr := s.finalAudit(ctx)
-		if o.report != nil && rep != nil {
-			o.report(s.info, *rep)
+		res, auditErr := s.finalAudit(ctx, stepErr)
+		if o.report != nil && res.Err == nil {
+			o.report(s.info, res.Audit)
+		}
+		if o.result != nil {
+			o.result(res)
 		}
 		closeErr := s.env.Close()
 		s.env = nil
@@ -68,6 +71,7 @@ type Option func(*options)
 
 type options struct {
 	report    func(Scenario, audit.Report)
+	result    func(Result)
 	replyWait time.Duration
 }
 
@@ -82,6 +86,13 @@ func WithReplyWait(d time.Duration) Option {
 // concurrently), e.g. to check which rules a suite exercised.
 func WithReport(f func(Scenario, audit.Report)) Option {
 	return func(o *options) { o.report = f }
+}
+
+// WithResult calls f with each scenario as played (steps' error, journal, audit, judgement) before its
+// environment closes, from several goroutines when scenarios run concurrently: what a runner needs to
+// report a scenario without auditing it a second time.
+func WithResult(f func(Result)) Option {
+	return func(o *options) { o.result = f }
 }
 
 // compiled is every definition's regexes, compiled once, for matching outside godog (lint, suggestions).

@@ -1,0 +1,90 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// Judgement is what, besides its own steps, fails a scenario: a rule the audit found broken that the
+// scenario did not state it expects, and a request the mocks do not model (the run then did not test
+// what it seems to). Every runner decides a scenario's fate with Judge, so the step library under
+// go test and the certification engine can never disagree about the same journal.
+type Judgement struct {
+	// Unexpected are the broken rules the scenario did not expect.
+	Unexpected []Result
+	// Unmodelled are the journal's unmodelled events, in order.
+	Unmodelled []journal.Event
+}
+
+// Judge weighs a scenario's audit and journal; expected are the rule ids the scenario states it expects
+// the audit to report.
+func Judge(rep Report, events []journal.Event, expected []string) Judgement {
+	var j Judgement
+	for _, r := range rep.Results {
+		if r.Status == Broken && !slices.Contains(expected, r.Rule) {
+			j.Unexpected = append(j.Unexpected, r)
+		}
+	}
+	for _, e := range events {
+		if e.Kind == journal.KindUnmodelled {
+			j.Unmodelled = append(j.Unmodelled, e)
+		}
+	}
+	return j
+}
+
+// Failed reports whether the judgement fails the scenario.
+func (j Judgement) Failed() bool { return len(j.Unexpected) > 0 || len(j.Unmodelled) > 0 }
+
+// Err describes why the scenario fails, nil when it does not: the broken rules with their findings, then
+// the unmodelled requests.
+func (j Judgement) Err() error {
+	var errs []error
+	if len(j.Unexpected) > 0 {
+		var b strings.Builder
+		ids := make([]string, len(j.Unexpected))
+		for i, r := range j.Unexpected {
+			ids[i] = r.Rule
+		}
+		fmt.Fprintf(&b, "the audit found %s broken:", strings.Join(ids, ", "))
+		for _, r := range j.Unexpected {
+			fmt.Fprintf(&b, "\n- %s (%s): %s", r.Rule, r.Severity, r.Title)
+			for _, f := range r.Findings {
+				if f.Severity == SeverityInfo {
+					continue
+				}
+				cust := ""
+				if f.Customer != "" {
+					cust = " customer +" + f.Customer + ":"
+				}
+				fmt.Fprintf(&b, "\n    %s%s %s (journal events %v)", r.Rule, cust, f.Explanation, f.Seqs)
+			}
+		}
+		errs = append(errs, errors.New(b.String()))
+	}
+	if len(j.Unmodelled) > 0 {
+		lines := make([]string, len(j.Unmodelled))
+		for i, e := range j.Unmodelled {
+			lines[i] = fmt.Sprintf("event %d (%s): %s", e.Seq, e.Source, e.Data)
+		}
+		errs = append(errs, fmt.Errorf("the assistant made requests the mocks do not model:\n  %s", strings.Join(lines, "\n  ")))
+	}
+	return errors.Join(errs...)
+}
+
+// Customers returns the customers the unexpected findings concern, in order of first mention.
+func (j Judgement) Customers() []string {
+	var out []string
+	for _, r := range j.Unexpected {
+		for _, f := range r.Findings {
+			if f.Severity != SeverityInfo && f.Customer != "" && !slices.Contains(out, f.Customer) {
+				out = append(out, f.Customer)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,80 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/journal"
+)
+
+// Result is one scenario as the step library played it, handed to WithResult after its final audit.
+type Result struct {
+	Scenario Scenario
+	// Env is the scenario's environment; it is closed when the callback returns.
+	Env Environment
+	// StepErr is the first failed step's error, nil when every step passed.
+	StepErr error
+	// Events is the environment's journal, Audit the auditor's report over it, Expected the rule ids the
+	// scenario stated it expects the audit to report, and Judgement what of these fails the scenario.
+	Events    []journal.Event
+	Audit     audit.Report
+	Expected  []string
+	Judgement audit.Judgement
+	// Err is why the journal could not be read or audited, nil when it was.
+	Err error
+}
+
+// findingsError describes broken rules for a person: each rule with its id, title and findings, then
+// the transcripts of the customers concerned. Nil when there are none.
+func (s *scenarioState) findingsError(ctx context.Context, broken []audit.Result) error {
+	return s.judgementError(ctx, audit.Judgement{Unexpected: broken})
+}
+
+// judgementError is a judgement's error followed by the transcripts of the customers it concerns (all
+// customers' when it names none).
+func (s *scenarioState) judgementError(ctx context.Context, j audit.Judgement) error {
+	err := j.Err()
+	if err == nil {
+		return nil
+	}
+	t := s.transcripts(ctx, j.Customers()...)
+	if t == "" {
+		t = s.transcripts(ctx)
+	}
+	return fmt.Errorf("%w\ntranscript:\n%s", err, t)
+}
+
+func (s *scenarioState) expectedRules() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for id := range s.expected {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// finalAudit is the audit after every scenario: audit.Judge decides what fails it beyond its steps (a
+// broken rule it did not state, a request the mocks do not model).
+func (s *scenarioState) finalAudit(ctx context.Context, stepErr error) (Result, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	res := Result{Scenario: s.info, Env: s.env, StepErr: stepErr, Expected: s.expectedRules()}
+	if err := settle(ctx, s); err != nil {
+		res.Err = err
+		return res, fmt.Errorf("auditing the scenario: %w", err)
+	}
+	events, err := s.env.Events(ctx)
+	if err != nil {
+		res.Err = fmt.Errorf("reading the journal: %w", err)
+		return res, fmt.Errorf("auditing the scenario: %w", res.Err)
+	}
+	res.Events = events
+	res.Audit = audit.Run(events, s.env.AuditOptions())
+	res.Judgement = audit.Judge(res.Audit, events, res.Expected)
+	return res, s.judgementError(ctx, res.Judgement)
+}
