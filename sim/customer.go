@@ -59,6 +59,11 @@ type World struct {
 	// Settle waits until the assistant and the mocks have nothing left in flight, so that "receives no
 	// message" can be judged. Nil means only the mock's own queue is awaited.
 	Settle func(ctx context.Context) error
+	// Numbers gives the number a customer declared with this phone really has in this environment, as a
+	// wa_id, or "" when it has none; nil keeps the declared number. Different declared numbers must get
+	// different numbers, and one declared number the same one each time. When one assistant plays many
+	// scenarios and remembers its customers, Numbering.For gives each scenario numbers of its own.
+	Numbers func(declared string) string
 }
 
 // Customer is one simulated person with a WhatsApp number.
@@ -72,7 +77,8 @@ type Customer struct {
 	planted int      // canaries planted so far, to keep each unique
 }
 
-// NewCustomer returns a customer of world w.
+// NewCustomer returns a customer of world w, whose phone is the one declared in p or, when w.Numbers is
+// set, the number it gives for it.
 func (w *World) NewCustomer(p Persona) (*Customer, error) {
 	p.WaID = NormalizePhone(p.WaID)
 	if len(p.WaID) < 8 || len(p.WaID) > 15 {
@@ -86,6 +92,13 @@ func (w *World) NewCustomer(p Persona) (*Customer, error) {
 	}
 	if w.WhatsApp == nil || w.Journal == nil {
 		return nil, errors.New("a simulated customer needs the WhatsApp control and a journal")
+	}
+	if w.Numbers != nil {
+		declared := p.WaID
+		p.WaID = NormalizePhone(w.Numbers(declared))
+		if len(p.WaID) < 8 || len(p.WaID) > 15 {
+			return nil, fmt.Errorf("customer %q: this environment has no number for phone +%s; declare another phone", p.Name, declared)
+		}
 	}
 	return &Customer{Persona: p, w: w}, nil
 }
