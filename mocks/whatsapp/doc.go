@@ -83,7 +83,10 @@
 // # Journal
 //
 // Sends are outbound.accepted / outbound.rejected (journal.OutboundData: type, text, template, language,
-// category, the hydrated header and the footer the customer sees, buttons offered, in_window, the body, the HTTP status and Graph code), mark-as-read is
+// category, the hydrated header and the footer the customer sees, buttons offered, in_window, the body, the HTTP status and Graph code). A
+// refused send is journalled with what it tried to send as far as the request says: a template refused
+// for its parameters, its status or its language keeps its registry category and the text its
+// parameters fill (an unfilled variable stays as {{2}}), since the auditor judges attempts. Mark-as-read is
 // outbound.read; other Graph calls request.accepted / request.rejected; an accepted media upload is also
 // media.uploaded (journal.MediaData, with the bytes up to MaxJournalledMediaBytes, so that a data export
 // sent as a document can be audited); each webhook POST webhook.attempt;

@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -270,6 +271,15 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, pnid string
 		return nil, gerr
 	}
 	out.Body = body
+	res, gerr := s.send(r, &req, out, o)
+	if gerr != nil && req.Status == "" {
+		s.describeRefused(&req, out)
+	}
+	return res, gerr
+}
+
+// send checks and takes a decoded send (or a mark-as-read), filling the journal record as it goes.
+func (s *Server) send(r *http.Request, req *sendRequest, out *journal.OutboundData, o *outcome) (any, *graphError) {
 	if req.MessagingProduct == "" {
 		return nil, errRequired("messaging_product")
 	}
@@ -277,7 +287,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, pnid string
 		return nil, errInvalid("Param messaging_product must be one of {WHATSAPP} - got %q.", req.MessagingProduct)
 	}
 	if req.Status != "" {
-		return s.markRead(&req, out)
+		return s.markRead(req, out)
 	}
 	if req.RecipientType != "" && req.RecipientType != "individual" {
 		if req.RecipientType == "group" {
@@ -304,7 +314,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, pnid string
 	if runes(req.BizOpaque) > 512 {
 		return nil, errInvalid("Param biz_opaque_callback_data must be at most 512 characters long.")
 	}
-	buttons, gerr := s.checkContent(r, &req, out)
+	buttons, gerr := s.checkContent(r, req, out)
 	if gerr != nil {
 		return nil, gerr
 	}
@@ -387,6 +397,39 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, pnid string
 		res.Messages[0].MessageStatus = "accepted"
 	}
 	return res, nil
+}
+
+// describeRefused completes the journal record of a refused send with what it tried to send, as far as
+// the request says: the recipient, the type, the text or media, and for a template its name, language,
+// category and text from the registry. The checks stop at the first error and fill the record as they
+// go, so without this a template refused for its parameters would be journalled without its category,
+// and the auditor judges attempts: a marketing template to a customer who opted out is a violation
+// whether or not WhatsApp took it.
+func (s *Server) describeRefused(req *sendRequest, out *journal.OutboundData) {
+	if out.To == "" {
+		out.To = req.To
+	}
+	if out.WaID == "" && (req.RecipientType == "" || req.RecipientType == "individual") {
+		out.WaID, _ = normaliseRecipient(req.To)
+	}
+	if out.Type == "" {
+		out.Type = cmp.Or(req.Type, "text")
+	}
+	if out.Context == "" && req.Context != nil {
+		out.Context = req.Context.ID
+	}
+	switch {
+	case out.Type == "text" && req.Text != nil && out.Text == "":
+		out.Text = req.Text.Body
+	case out.Type == "template" && req.Template != nil && out.Template == "":
+		s.mu.Lock()
+		s.describeTemplateLocked(req.Template, out)
+		s.mu.Unlock()
+	case mediaTypes[out.Type] != nil && out.MediaID == "" && out.Link == "":
+		if m := mediaTypes[out.Type](req); m != nil {
+			out.Text, out.MediaID, out.Link, out.Filename = m.Caption, m.ID, m.Link, m.Filename
+		}
+	}
 }
 
 const windowDetails = "Message failed to send because more than 24 hours have passed since the customer last replied to this number."

@@ -421,6 +421,84 @@ func (s *Server) checkTemplateLocked(req *templateRequest) (templateSend, *graph
 	return out, nil
 }
 
+// describeTemplateLocked fills the journal record of a refused template send with what it would have
+// been: the name and language asked for, and from the registry the category, header, footer, buttons and
+// body, the body's variables filled with the parameters given as far as they go (a variable no
+// parameter fills stays as written, {{2}}). A template that lacks the language asked for takes the
+// category its other languages share.
+func (s *Server) describeTemplateLocked(req *templateRequest, out *journal.OutboundData) {
+	out.Template, out.Language = req.Name, req.Language.Code
+	t := s.state.findTemplate(req.Name, req.Language.Code)
+	if t == nil {
+		out.Category = s.state.categoryOf(req.Name)
+		return
+	}
+	out.Category = t.Category
+	params := map[string][]templateParam{}
+	for _, c := range req.Components {
+		if typ := strings.ToLower(c.Type); typ == "header" || typ == "body" {
+			params[typ] = c.Parameters
+		}
+	}
+	if hc, ok := t.component("header"); ok && (hc.Format == "" || hc.Format == "TEXT") {
+		out.Header = t.fill(hc.Text, params["header"])
+	}
+	if bc, ok := t.component("body"); ok {
+		out.Text = t.fill(bc.Text, params["body"])
+	}
+	if fc, ok := t.component("footer"); ok {
+		out.Footer = fc.Text
+	}
+	if bc, ok := t.component("buttons"); ok {
+		for _, b := range bc.Buttons {
+			if b.Type == "QUICK_REPLY" {
+				out.Buttons = append(out.Buttons, b.Text)
+			}
+		}
+	}
+}
+
+// fill puts the parameters' values into text leniently, for the record of a refused send: positional
+// parameters by position and named ones by name; a variable without a usable value stays as written.
+func (t *Template) fill(text string, params []templateParam) string {
+	vars := placeholders(text)
+	values := map[string]string{}
+	for i, p := range params {
+		v, ok := p.value()
+		if !ok {
+			continue
+		}
+		switch {
+		case t.ParameterFormat == "NAMED":
+			values[p.ParameterName] = v
+		case i < len(vars):
+			values[vars[i]] = v
+		}
+	}
+	return placeholderRE.ReplaceAllStringFunc(text, func(m string) string {
+		if v, ok := values[placeholderRE.FindStringSubmatch(m)[1]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+// categoryOf returns the category the registry's templates named name share across their languages, or
+// "" when there is none or they differ.
+func (st *state) categoryOf(name string) string {
+	cat := ""
+	for _, t := range st.templates {
+		if t.Name != name {
+			continue
+		}
+		if cat != "" && cat != t.Category {
+			return ""
+		}
+		cat = t.Category
+	}
+	return cat
+}
+
 func contains(list []string, v string) bool {
 	for _, s := range list {
 		if s == v {

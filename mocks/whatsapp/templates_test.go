@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -258,7 +259,8 @@ func TestTemplateParameterKinds(t *testing.T) {
 	}{
 		{name: "named parameters in any order", body: tplSend("cita", "es", `[{"type":"header","parameters":[`+np("nombre", "Lucía")+`]},{"type":"body","parameters":[`+np("hora", "10:00")+`,`+np("nombre", "Lucía")+`,`+np("dia", "lunes")+`]}]`),
 			text: "Te esperamos el lunes a las 10:00, Lucía."},
-		{name: "named parameter unknown", body: tplSend("cita", "es", `[{"type":"header","parameters":[`+np("nombre", "Lucía")+`]},{"type":"body","parameters":[`+np("hora", "10:00")+`,`+np("nombre", "Lucía")+`,`+np("mes", "enero")+`]}]`), wantCode: 132012},
+		{name: "named parameter unknown", body: tplSend("cita", "es", `[{"type":"header","parameters":[`+np("nombre", "Lucía")+`]},{"type":"body","parameters":[`+np("hora", "10:00")+`,`+np("nombre", "Lucía")+`,`+np("mes", "enero")+`]}]`), wantCode: 132012,
+			text: "Te esperamos el {{dia}} a las 10:00, Lucía."},
 		{name: "named header parameter missing", body: tplSend("cita", "es", `[{"type":"body","parameters":[`+np("hora", "10:00")+`,`+np("nombre", "Lucía")+`,`+np("dia", "lunes")+`]}]`), wantCode: 132000},
 		{name: "document header", body: tplSend("factura", "es", `[{"type":"header","parameters":[{"type":"document","document":{"link":"https://tienda.example/f.pdf"}}]},{"type":"button","sub_type":"quick_reply","index":1,"parameters":[{"type":"payload","payload":"DUDAS"}]}]`),
 			text: "Aquí tienes tu factura.", buttons: "Gracias|Tengo dudas"},
@@ -271,6 +273,12 @@ func TestTemplateParameterKinds(t *testing.T) {
 			if tc.wantCode != 0 {
 				if res.code() != tc.wantCode {
 					t.Fatalf("HTTP %d %s, want %d", res.Status, res.Raw, tc.wantCode)
+				}
+				// A refused send is journalled with the text it would have had, as far as its parameters go.
+				var out journal.OutboundData
+				_ = lastEvent(t, s.Journal(), journal.KindOutboundRejected).Decode(&out)
+				if tc.text != "" && out.Text != tc.text {
+					t.Errorf("refused send journalled with text %q, want %q", out.Text, tc.text)
 				}
 				return
 			}
@@ -301,4 +309,79 @@ func TestTemplateParameterKinds(t *testing.T) {
 			t.Errorf("a quick reply without a payload should carry its label: %+v", in)
 		}
 	})
+}
+
+// TestRefusedTemplateSendsSayWhatWasTried: a refused template send is journalled with what the assistant
+// tried to send (name, language, the registry's category, the text as far as its parameters fill it),
+// so the auditor judges the attempt: a marketing template to a customer who opted out is a violation
+// whether WhatsApp refused it for its parameters or not.
+func TestRefusedTemplateSendsSayWhatWasTried(t *testing.T) {
+	s := RunT(t, fixedWall())
+	ctx := testCtx(t)
+	if err := s.SetTemplateStatus(ctx, "dsr_response", "es", StatusPaused); err != nil {
+		t.Fatal(err)
+	}
+	body := func(params ...string) string {
+		var ps []string
+		for _, p := range params {
+			ps = append(ps, `{"type":"text","text":"`+p+`"}`)
+		}
+		return `[{"type":"body","parameters":[` + strings.Join(ps, ",") + `]}]`
+	}
+	tests := []struct {
+		name     string
+		body     string
+		wantCode int
+		want     journal.OutboundData // the fields compared: Template, Language, Category, Text, Footer, Buttons
+	}{
+		{name: "marketing with too few parameters", body: tplSend("promo_verano", "es", body("Lucía")), wantCode: 132000,
+			want: journal.OutboundData{Template: "promo_verano", Language: "es", Category: "MARKETING",
+				Text:   "Hola Lucía, este verano tienes un {{2}} de descuento en toda la tienda con el código {{3}}.",
+				Footer: "Tienda Ejemplo · Responde Baja para no recibir más promociones", Buttons: []string{"Baja"}}},
+		{name: "marketing with too many parameters", body: tplSend("promo_verano", "es", body("Lucía", "20 %", "VERANO20", "extra")), wantCode: 132000,
+			want: journal.OutboundData{Template: "promo_verano", Language: "es", Category: "MARKETING",
+				Text:   "Hola Lucía, este verano tienes un 20 % de descuento en toda la tienda con el código VERANO20.",
+				Footer: "Tienda Ejemplo · Responde Baja para no recibir más promociones", Buttons: []string{"Baja"}}},
+		{name: "marketing in a language it lacks", body: tplSend("promo_verano", "fr", body("Lucía", "20 %", "VERANO20")), wantCode: 132001,
+			want: journal.OutboundData{Template: "promo_verano", Language: "fr", Category: "MARKETING"}},
+		{name: "paused utility", body: tplSend("dsr_response", "es", body("Lucía", "DSR-1", "hecho")), wantCode: 132015,
+			want: journal.OutboundData{Template: "dsr_response", Language: "es", Category: "UTILITY",
+				Text:   "Hola Lucía, sobre tu solicitud de protección de datos DSR-1: hecho. Si tienes dudas, escribe a privacidad@tienda.example.",
+				Footer: "Tienda Ejemplo · Delegado de protección de datos"}},
+		{name: "unknown template", body: tplSend("no_existe", "es", ""), wantCode: 132001,
+			want: journal.OutboundData{Template: "no_existe", Language: "es"}},
+		{name: "recipient is the sender", body: strings.Replace(tplSend("promo_verano", "es", body("Lucía", "20 %", "VERANO20")), lucia, DefaultDisplayPhoneNumber, 1), wantCode: 131021,
+			want: journal.OutboundData{Template: "promo_verano", Language: "es", Category: "MARKETING",
+				Text:   "Hola Lucía, este verano tienes un 20 % de descuento en toda la tienda con el código VERANO20.",
+				Footer: "Tienda Ejemplo · Responde Baja para no recibir más promociones", Buttons: []string{"Baja"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := s.Journal().Last()
+			res := send(t, s, tc.body)
+			if res.code() != tc.wantCode {
+				t.Fatalf("HTTP %d code %d, want %d: %s", res.Status, res.code(), tc.wantCode, res.Raw)
+			}
+			evs := s.Journal().After(before)
+			if len(evs) != 1 || evs[0].Kind != journal.KindOutboundRejected {
+				t.Fatalf("journal %+v, want one %s", evs, journal.KindOutboundRejected)
+			}
+			var out journal.OutboundData
+			if err := evs[0].Decode(&out); err != nil {
+				t.Fatal(err)
+			}
+			if out.Code != tc.wantCode || out.Type != "template" || out.To == "" {
+				t.Errorf("code %d type %q to %q", out.Code, out.Type, out.To)
+			}
+			tried := func(o journal.OutboundData) string {
+				return fmt.Sprintf("template %q language %q category %q text %q footer %q buttons %q", o.Template, o.Language, o.Category, o.Text, o.Footer, o.Buttons)
+			}
+			if got, want := tried(out), tried(tc.want); got != want {
+				t.Errorf("journalled %s\nwant       %s", got, want)
+			}
+			if tc.wantCode != 131021 && evs[0].Customer != lucia {
+				t.Errorf("refused send journalled for customer %q, want %s", evs[0].Customer, lucia)
+			}
+		})
+	}
 }
