@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/parley-dev/parley/journal"
@@ -57,6 +58,33 @@ func (b *jb) tpl(cust, name, category, text string, buttons ...string) uint64 {
 func (b *jb) refused(cust string, o journal.OutboundData) uint64 {
 	o.To, o.WaID, o.HTTP = cust, cust, 400
 	return b.add(journal.SourceWhatsApp, journal.KindOutboundRejected, cust, o)
+}
+
+// refusedTpl is a template WhatsApp refused with code, journalled as the WhatsApp mock does: with the
+// registry's category and the text the send would have had.
+func (b *jb) refusedTpl(cust, name, category, text string, code int) uint64 {
+	return b.refused(cust, journal.OutboundData{Type: "template", Template: name, Language: "es", Category: category, Text: text,
+		Code: code, Error: fmt.Sprintf("(#%d) %s", code, graphMessages[code])})
+}
+
+// refusedText is a free-form text WhatsApp refused with code.
+func (b *jb) refusedText(cust, text string, code int) uint64 {
+	return b.refused(cust, journal.OutboundData{Type: "text", Text: text, Code: code, Error: fmt.Sprintf("(#%d) %s", code, graphMessages[code])})
+}
+
+// refusedDoc is a document upload the assistant made and a send of it that WhatsApp refused with code.
+func (b *jb) refusedDoc(cust, mediaID, mime, filename, content string, code int) uint64 {
+	b.add(journal.SourceWhatsApp, journal.KindMediaUploaded, "", journal.MediaData{ID: mediaID, MimeType: mime, Filename: filename, Size: len(content), Content: []byte(content)})
+	return b.refused(cust, journal.OutboundData{Type: "document", MediaID: mediaID, Filename: filename, Code: code,
+		Error: fmt.Sprintf("(#%d) %s", code, graphMessages[code])})
+}
+
+// graphMessages are the Graph error messages the refused sends above carry.
+var graphMessages = map[int]string{
+	130429: "Rate limit hit",
+	131047: "Re-engagement message",
+	131050: "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business",
+	132000: "Number of parameters does not match the expected number of params",
 }
 
 func (b *jb) doc(cust, mediaID, mime, filename, content string) uint64 {

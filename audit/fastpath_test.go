@@ -37,22 +37,26 @@ func TestFindCodesIsTheRegexp(t *testing.T) {
 }
 
 // TestSharedTextFactsAreTheSendsOwn: the facts a send gets from the first send of its text are the ones
-// it would compute itself.
+// it would compute itself, refused sends included.
 func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
 	evs := synthetic(20000, 50)
 	// Sends whose texts fold alike but give different tracking codes (the code's pattern is case-sensitive),
-	// and a send asking for a card number, twice.
-	for _, text := range []string{"Tu solicitud: AB-1234", "tu solicitud: ab-1234", "Tu solicitud: AB-1234", "Sin codigo",
-		"Envíanos el número completo de tu tarjeta", "Envíanos el número completo de tu tarjeta"} {
+	// and a send asking for a card number, twice, then once more refused.
+	for i, text := range []string{"Tu solicitud: AB-1234", "tu solicitud: ab-1234", "Tu solicitud: AB-1234", "Sin codigo",
+		"Envíanos el número completo de tu tarjeta", "Envíanos el número completo de tu tarjeta", "Envíanos el número completo de tu tarjeta"} {
 		last := evs[len(evs)-1]
-		body, _ := json.Marshal(journal.OutboundData{To: "34600000001", Type: "text", Text: text})
-		evs = append(evs, journal.Event{Seq: last.Seq + 1, At: last.At, Source: journal.SourceWhatsApp, Kind: journal.KindOutboundAccepted,
+		kind, o := journal.KindOutboundAccepted, journal.OutboundData{To: "34600000001", Type: "text", Text: text}
+		if i == 6 {
+			kind, o.HTTP, o.Code = journal.KindOutboundRejected, 400, 130429
+		}
+		body, _ := json.Marshal(o)
+		evs = append(evs, journal.Event{Seq: last.Seq + 1, At: last.At, Source: journal.SourceWhatsApp, Kind: kind,
 			Customer: "34600000001", Data: body})
 	}
 	v := NewView(evs, Options{})
 	shared, tickets, sensitive := 0, 0, 0
 	for _, e := range v.evs {
-		if !e.accepted() {
+		if !e.isOutbound() {
 			continue
 		}
 		own := &ev{Event: e.Event, p: e.p, ft: e.ft}
@@ -73,8 +77,8 @@ func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
 			sensitive++
 		}
 	}
-	if shared == 0 || tickets == 0 || sensitive != 2 {
-		t.Fatalf("%d sends with a fact, %d with a tracking code, %d asking for a card (want 2): the comparison proves too little",
+	if shared == 0 || tickets == 0 || sensitive != 3 {
+		t.Fatalf("%d sends with a fact, %d with a tracking code, %d asking for a card (want 3): the comparison proves too little",
 			shared, tickets, sensitive)
 	}
 }

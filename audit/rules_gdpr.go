@@ -180,8 +180,8 @@ func checkConsent02(v *View) (o outcome) {
 			return
 		}
 		for _, x := range v.exports(c) {
-			if !x.readable && x.document {
-				continue
+			if !x.e.accepted() || !x.readable && x.document {
+				continue // a refused export demonstrates nothing to the customer
 			}
 			var before []*ev
 			for _, g := range given {
@@ -393,7 +393,7 @@ func checkVerify01(v *View) (o outcome) {
 			o.exercised++
 			for _, ce := range v.canariesIn(x.text) {
 				if ce.cust != c.id && !c.planted(ce.canary().Value) {
-					o.find(c.id, fmt.Sprintf("a data export sent to this customer holds %s's data (%s %s)", ce.cust, ce.canary().Type, quote(ce.canary().Value)), x.e.Seq, ce.Seq)
+					o.find(c.id, fmt.Sprintf("a data export sent to this customer holds %s's data (%s %s)%s", ce.cust, ce.canary().Type, quote(ce.canary().Value), refusedNote(x.e)), x.e.Seq, ce.Seq)
 					break
 				}
 			}
@@ -503,7 +503,7 @@ func checkPort01(v *View) (o outcome) {
 			}
 		}
 		if len(docs) == 0 {
-			if v.last.After(deadline(e.At, 1)) || len(v.exports(c)) > 0 {
+			if v.last.After(deadline(e.At, 1)) || slices.ContainsFunc(v.exports(c), func(x export) bool { return x.e.accepted() }) {
 				o.exercised++
 				o.find(c.id, "a portability request got no file (a machine-readable export is required)", e.Seq)
 			} else {
@@ -576,14 +576,14 @@ func checkErase01(v *View) (o outcome) {
 					}
 				}
 			}
-			if x.accepted() {
+			if x.isOutbound() { // a refused export still shows the data was kept
 				xt := v.exportOf(x)
 				if xt.document && !xt.readable {
 					o.note("an export was sent as a document whose bytes were not recorded (media.uploaded); its content was not judged")
 				} else if xt.document || v.sendCarriesCanary(x) {
 					for _, ce := range planted {
 						if containsValue(xt.text, ce.canary().Value) && !c.replanted(ce, j) {
-							o.find(c.id, fmt.Sprintf("after erasure, a data export still holds the customer's %s", ce.canary().Type), e.Seq, x.Seq, ce.Seq)
+							o.find(c.id, fmt.Sprintf("after erasure, a data export still holds the customer's %s%s", ce.canary().Type, refusedNote(x)), e.Seq, x.Seq, ce.Seq)
 							return
 						}
 					}
@@ -638,7 +638,7 @@ func suppressed(v *View, right, what string) (o outcome) {
 	requests(v, right, func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		o.exercised++
 		if m := c.marketingAfter(e.ci); len(m) > 0 {
-			o.find(c.id, fmt.Sprintf("marketing sent %s after the customer's %s request%s", hours(m[0].At.Sub(e.At)), d.Right, what), e.Seq, m[0].Seq)
+			o.find(c.id, fmt.Sprintf("marketing sent %s after the customer's %s request%s%s", hours(m[0].At.Sub(e.At)), d.Right, what, refusedNote(m[0])), e.Seq, m[0].Seq)
 		}
 	})
 	return o
@@ -666,7 +666,7 @@ func checkRect01(v *View) (o outcome) {
 				o.find(c.id, fmt.Sprintf("after rectification, Dialogflow still receives the old value %s", quote(d.Old)), e.Seq, x.Seq)
 				return
 			}
-			if x.accepted() {
+			if x.isOutbound() {
 				xt := v.exportOf(x)
 				if !(xt.document || v.sendCarriesCanary(x)) {
 					continue
@@ -675,11 +675,13 @@ func checkRect01(v *View) (o outcome) {
 					o.note("an export was sent as a document whose bytes were not recorded (media.uploaded); its content was not judged")
 					continue
 				}
+				// The old value in an export, even a refused one, shows it was kept; the new one is owed to
+				// the customer, so only an export WhatsApp took is faulted for lacking it.
 				if containsValue(xt.text, d.Old) {
-					o.find(c.id, fmt.Sprintf("after rectification, the export still shows the old value %s", quote(d.Old)), e.Seq, x.Seq)
+					o.find(c.id, fmt.Sprintf("after rectification, the export still shows the old value %s%s", quote(d.Old), refusedNote(x)), e.Seq, x.Seq)
 					return
 				}
-				if d.New != "" && !containsValue(xt.text, d.New) {
+				if x.accepted() && d.New != "" && !containsValue(xt.text, d.New) {
 					o.find(c.id, fmt.Sprintf("after rectification, the export does not show the new value %s", quote(d.New)), e.Seq, x.Seq)
 					return
 				}
@@ -845,8 +847,8 @@ func checkRet01(v *View) (o outcome) {
 					val = e.in().Text
 				}
 				if containsValue(x.text, val) {
-					o.find(c.id, fmt.Sprintf("an export on %s holds data the customer shared %s earlier, past the declared retention of %s",
-						x.e.At.Format("2006-01-02"), hours(x.e.At.Sub(e.At)), hours(ret)), x.e.Seq, e.Seq)
+					o.find(c.id, fmt.Sprintf("an export on %s holds data the customer shared %s earlier, past the declared retention of %s%s",
+						x.e.At.Format("2006-01-02"), hours(x.e.At.Sub(e.At)), hours(ret), refusedNote(x.e)), x.e.Seq, e.Seq)
 					break
 				}
 			}

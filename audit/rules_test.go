@@ -2,6 +2,7 @@ package audit
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ type ruleCase struct {
 	opts       Options
 	want       Status
 	build      func(b *jb) []uint64
+	says       string // for Broken, when set: what the first finding's explanation must say
 }
 
 const (
@@ -989,7 +991,14 @@ var ruleCases = []ruleCase{
 }
 
 func TestRules(t *testing.T) {
-	for _, tc := range ruleCases {
+	runRuleCases(t, ruleCases)
+}
+
+// runRuleCases checks each case's rule alone over its journal: the status, and for Broken the evidence
+// and the explanation of the first finding.
+func runRuleCases(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	for _, tc := range cases {
 		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
 			r, ok := Lookup(tc.rule)
 			if !ok {
@@ -1017,6 +1026,9 @@ func TestRules(t *testing.T) {
 			}
 			if f.Rule != tc.rule || f.Explanation == "" {
 				t.Errorf("finding %+v: wrong rule or no explanation", f)
+			}
+			if !strings.Contains(f.Explanation, tc.says) {
+				t.Errorf("explanation %q does not say %q", f.Explanation, tc.says)
 			}
 		})
 	}

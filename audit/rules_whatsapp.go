@@ -35,8 +35,8 @@ func checkOptin01(v *View) (o outcome) {
 			if given != nil || revoked != nil { // a revoked opt-in is WA-OPTOUT-01's, GDPR-OBJECT-01's
 				continue
 			}
-			o.find(c.id, fmt.Sprintf("template %q (%s) sent outside the 24-hour window with no opt-in from the customer for it",
-				e.out().Template, categoryName(e.out().Category)), e.Seq)
+			o.find(c.id, fmt.Sprintf("template %q (%s) sent outside the 24-hour window with no opt-in from the customer for it%s",
+				e.out().Template, categoryName(e.out().Category), refusedNote(e)), e.Seq)
 		}
 	})
 	return o
@@ -121,8 +121,8 @@ func checkOptin03(v *View) (o outcome) {
 				continue
 			}
 			if cd := g.consent(); strings.TrimSpace(cd.Channel) == "" || strings.TrimSpace(cd.Wording) == "" {
-				o.find(c.id, fmt.Sprintf("template %q relies on an out-of-WhatsApp opt-in that has no channel or wording on record",
-					e.out().Template), e.Seq, g.Seq)
+				o.find(c.id, fmt.Sprintf("template %q relies on an out-of-WhatsApp opt-in that has no channel or wording on record%s",
+					e.out().Template, refusedNote(e)), e.Seq, g.Seq)
 			}
 		}
 	})
@@ -143,7 +143,7 @@ func checkWindow01(v *View) (o outcome) {
 			if e.hasIn {
 				why = fmt.Sprintf("free-form %s message sent %s after the customer's last message (window: 24h)", e.out().Type, hours(e.At.Sub(e.lastIn)))
 			}
-			o.find(c.id, why, e.Seq)
+			o.find(c.id, why+refusedNote(e), e.Seq)
 		}
 	})
 	return o
@@ -168,11 +168,11 @@ func checkTpl01(v *View) (o outcome) {
 			if v.opts.ApprovedTemplates != nil {
 				cat, ok := v.opts.ApprovedTemplates[out.Template]
 				if !ok {
-					o.find(c.id, fmt.Sprintf("template %q is not in the approved registry", out.Template), e.Seq)
+					o.find(c.id, fmt.Sprintf("template %q is not in the approved registry%s", out.Template, refusedNote(e)), e.Seq)
 					continue
 				}
 				if out.Category != "" && !strings.EqualFold(cat, out.Category) {
-					o.find(c.id, fmt.Sprintf("template %q sent as %s but approved as %s", out.Template, out.Category, cat), e.Seq)
+					o.find(c.id, fmt.Sprintf("template %q sent as %s but approved as %s%s", out.Template, out.Category, cat, refusedNote(e)), e.Seq)
 				}
 			}
 			if !strings.EqualFold(out.Category, "MARKETING") && out.Category != "" {
@@ -181,7 +181,7 @@ func checkTpl01(v *View) (o outcome) {
 					if !ok {
 						w = "a percentage"
 					}
-					o.find(c.id, fmt.Sprintf("%s template %q carries promotional content (%q)", out.Category, out.Template, w), e.Seq)
+					o.find(c.id, fmt.Sprintf("%s template %q carries promotional content (%q)%s", out.Category, out.Template, w, refusedNote(e)), e.Seq)
 				}
 			}
 		}
@@ -213,20 +213,35 @@ func checkOptout01(v *View) (o outcome) {
 				}
 				a := c.anchor(i, e.optout().Phrase)
 				if extra := c.confirmations(a); len(extra) > 1 {
-					o.find(c.id, fmt.Sprintf("%d messages sent after the opt-out before the customer wrote again; at most one confirmation", len(extra)),
+					refused := ""
+					if n := countRefused(extra); n > 0 {
+						refused = fmt.Sprintf(" (%d refused by WhatsApp)", n)
+					}
+					o.find(c.id, fmt.Sprintf("%d messages sent after the opt-out before the customer wrote again%s; at most one confirmation", len(extra), refused),
 						seqs(append([]*ev{e}, extra[1:]...)...)...)
 				}
 			case out != nil && e.isOutbound():
 				switch {
 				case isMarketing(e):
-					o.find(c.id, fmt.Sprintf("marketing sent %s after the customer opted out", hours(e.At.Sub(out.At))), e.Seq, out.Seq)
+					o.find(c.id, fmt.Sprintf("marketing sent %s after the customer opted out%s", hours(e.At.Sub(out.At)), refusedNote(e)), e.Seq, out.Seq)
 				case businessInitiated(e):
-					o.find(c.id, fmt.Sprintf("business-initiated template %q sent after the customer opted out", e.out().Template), e.Seq, out.Seq)
+					o.find(c.id, fmt.Sprintf("business-initiated template %q sent after the customer opted out%s", e.out().Template, refusedNote(e)), e.Seq, out.Seq)
 				}
 			}
 		}
 	})
 	return o
+}
+
+// countRefused counts the sends WhatsApp refused.
+func countRefused(evs []*ev) int {
+	n := 0
+	for _, e := range evs {
+		if !e.accepted() {
+			n++
+		}
+	}
+	return n
 }
 
 // chatOptouts calls f for every opt-out the customer made in the chat, with the message that carried it.
@@ -295,7 +310,7 @@ func checkMkt01(v *View) (o outcome) {
 	optoutWords := []string{"baja", "stop", "unsubscribe", "darte de baja", "opt out", "opt-out", "cancelar suscripcion", "no recibir mas"}
 	v.each(func(c *customer) {
 		for _, e := range c.sends() {
-			if !e.accepted() || !isMarketing(e) {
+			if !isMarketing(e) {
 				continue
 			}
 			out := e.out()
@@ -313,7 +328,7 @@ func checkMkt01(v *View) (o outcome) {
 				missing = append(missing, "a free opt-out (button or BAJA/STOP)")
 			}
 			if len(missing) > 0 {
-				o.find(c.id, fmt.Sprintf("marketing message %s lacks %s", describe(out), strings.Join(missing, " and ")), e.Seq)
+				o.find(c.id, fmt.Sprintf("marketing message %s lacks %s%s", describe(out), strings.Join(missing, " and "), refusedNote(e)), e.Seq)
 			}
 		}
 	})
@@ -349,10 +364,10 @@ func checkMkt02(v *View) (o outcome) {
 			}
 			if e.isOutbound() && e.out().Type == "template" {
 				if stopped != nil && strings.EqualFold(e.out().Category, "MARKETING") {
-					o.find(c.id, fmt.Sprintf("marketing template %q sent after WhatsApp reported 131050 (the customer stopped marketing)", e.out().Template), e.Seq, stopped.Seq)
+					o.find(c.id, fmt.Sprintf("marketing template %q sent after WhatsApp reported 131050 (the customer stopped marketing)%s", e.out().Template, refusedNote(e)), e.Seq, stopped.Seq)
 				}
 				if l := limited[e.out().Template]; l != nil && l != e && e.At.Sub(l.At) < window {
-					o.find(c.id, fmt.Sprintf("template %q retried %s after a 131049 (per-user marketing limit); wait 24h", e.out().Template, hours(e.At.Sub(l.At))), e.Seq, l.Seq)
+					o.find(c.id, fmt.Sprintf("template %q retried %s after a 131049 (per-user marketing limit); wait 24h%s", e.out().Template, hours(e.At.Sub(l.At)), refusedNote(e)), e.Seq, l.Seq)
 				}
 			}
 			if od := e.optout(); od != nil && od.Via == "whatsapp_stop" {
@@ -460,13 +475,13 @@ var sentence = regexp.MustCompile(`[.?!\n¿¡;]+`)
 func checkSens01(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		for _, e := range c.sends() {
-			if !e.accepted() || strings.TrimSpace(e.out().Text) == "" {
+			if strings.TrimSpace(e.out().Text) == "" {
 				continue
 			}
 			o.exercised++
 			if e.asksSensitive() { // a text fact, judged once per distinct text (shareTextFacts)
 				what, _ := sensitiveAsk(e.ft)
-				o.find(c.id, fmt.Sprintf("the assistant asks for %s over WhatsApp", what), e.Seq)
+				o.find(c.id, fmt.Sprintf("the assistant asks for %s over WhatsApp%s", what, refusedNote(e)), e.Seq)
 			}
 		}
 	})
@@ -504,13 +519,13 @@ func checkSens02(v *View) (o outcome) {
 					sent[m.Normalized()] = e
 				}
 			}
-			if !e.accepted() || len(sent) == 0 {
+			if !e.isOutbound() || len(sent) == 0 {
 				continue
 			}
 			o.exercised++
 			for _, m := range pii.Only(e.ids, echoTypes...) {
 				if src := sent[m.Normalized()]; src != nil {
-					o.find(c.id, fmt.Sprintf("the assistant echoed the customer's %s in full; mask it (e.g. last 4 digits)", m.Type), e.Seq, src.Seq)
+					o.find(c.id, fmt.Sprintf("the assistant echoed the customer's %s in full; mask it (e.g. last 4 digits)%s", m.Type, refusedNote(e)), e.Seq, src.Seq)
 					break
 				}
 			}
@@ -569,14 +584,11 @@ func checkXcust01(v *View) (o outcome) {
 	v.each(func(c *customer) {
 	sends:
 		for _, e := range c.sends() {
-			if !e.accepted() {
-				continue
-			}
 			o.exercised++
 			x := v.exportOf(e)
 			for _, ce := range v.canariesIn(x.text) {
 				if ce.cust != c.id && ce.Seq < e.Seq && !c.planted(ce.canary().Value) {
-					o.find(c.id, fmt.Sprintf("a message to this customer carries %s's %s %s", ce.cust, ce.canary().Type, quote(ce.canary().Value)), e.Seq, ce.Seq)
+					o.find(c.id, fmt.Sprintf("a message to this customer carries %s's %s %s%s", ce.cust, ce.canary().Type, quote(ce.canary().Value), refusedNote(e)), e.Seq, ce.Seq)
 					continue sends
 				}
 			}
@@ -596,7 +608,7 @@ func checkXcust01(v *View) (o outcome) {
 					other = nil // the assistant published it first (its own e-mail, a product code): not the customer's
 				}
 				if other != nil {
-					o.find(c.id, fmt.Sprintf("a message to this customer carries %s, which %s wrote in their own chat", quote(s), other.cust), e.Seq, other.Seq)
+					o.find(c.id, fmt.Sprintf("a message to this customer carries %s, which %s wrote in their own chat%s", quote(s), other.cust, refusedNote(e)), e.Seq, other.Seq)
 					continue sends
 				}
 			}

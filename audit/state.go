@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,6 +110,30 @@ func marketing(e *ev) bool {
 	return has(t, promoStrong...) || percentRe.MatchString(t)
 }
 
+// refusedNote is what a finding adds about a send WhatsApp refused, " (refused by WhatsApp: 132000 Number
+// of parameters …)", and "" for a send it took. Rules that forbid sending something judge the attempt, so
+// a reader must see both that the assistant tried and that the send never arrived.
+func refusedNote(e *ev) string {
+	o := e.out()
+	if e.accepted() || o == nil {
+		return ""
+	}
+	why := strings.TrimSpace(o.Error)
+	if strings.HasPrefix(why, "(#") { // Graph's messages repeat the code: "(#132000) Number of …"
+		if _, rest, ok := strings.Cut(why, ") "); ok {
+			why = rest
+		}
+	}
+	code := fmt.Sprintf("%d", o.Code)
+	if o.Code == 0 {
+		code = fmt.Sprintf("HTTP %d", o.HTTP)
+	}
+	if r := []rune(why); len(r) > 80 {
+		why = string(r[:77]) + "…"
+	}
+	return strings.TrimRight(fmt.Sprintf(" (refused by WhatsApp: %s %s", code, why), " ") + ")"
+}
+
 // businessInitiated says whether a send is a template outside the customer-service window.
 func businessInitiated(e *ev) bool {
 	return e.out() != nil && e.out().Type == "template" && !e.inWindow()
@@ -131,6 +156,8 @@ func (c *customer) marketingAfter(i int) []*ev {
 
 // confirmations returns the free-form send attempts after index i, before the customer writes again or
 // opts in again: what answered an opt-out. Templates are judged on their own (marketing, business-initiated).
+// A refused send followed by a send of the same message is one message tried twice, and counts once, as
+// the later attempt: an assistant that retries a confirmation WhatsApp rate-limited has not written twice.
 func (c *customer) confirmations(i int) []*ev {
 	var out []*ev
 	for j := i + 1; j < len(c.evs); j++ {
@@ -138,11 +165,21 @@ func (c *customer) confirmations(i int) []*ev {
 		if e.isInbound() || e.Kind == journal.KindConsentGiven {
 			break
 		}
-		if e.isOutbound() && e.out().Type != "template" {
-			out = append(out, e)
+		if !e.isOutbound() || e.out().Type == "template" {
+			continue
 		}
+		if n := len(out); n > 0 && !out[n-1].accepted() && sameMessage(out[n-1].out(), e.out()) {
+			out[n-1] = e
+			continue
+		}
+		out = append(out, e)
 	}
 	return out
+}
+
+// sameMessage says whether two sends carry the same message: type, text and buttons.
+func sameMessage(a, b *journal.OutboundData) bool {
+	return a.Type == b.Type && sentText(a) == sentText(b) && slices.Equal(a.Buttons, b.Buttons)
 }
 
 // queries returns the Dialogflow queries tied to the customer after index i and before their next message.
@@ -180,8 +217,10 @@ func folded(evs []*ev) string {
 	return sb.String()
 }
 
-// exports returns what the customer received that is a data export: every document, and every text sent
-// after one of their access or portability requests that carries a canary value (theirs or anyone's).
+// exports returns what the assistant sent the customer that is a data export, whether WhatsApp took it
+// or not: every document, and every text sent after one of their access or portability requests that
+// carries a canary value (theirs or anyone's). Rules about what an export must not hold judge them all;
+// rules about what the customer must be given look only at those WhatsApp took (export.e.accepted()).
 func (v *View) exports(c *customer) []export {
 	if c.expDone {
 		return c.exp
@@ -197,7 +236,7 @@ func (v *View) findExports(c *customer) []export {
 		if d := e.dsr(); d != nil && (d.Right == "access" || d.Right == "portability") {
 			asked = true
 		}
-		if !e.accepted() {
+		if !e.isOutbound() {
 			continue
 		}
 		x := v.exportOf(e)

@@ -707,11 +707,7 @@ func (v *View) prepare() {
 				c.anchor(i, phrase)
 			}
 		}
-		for _, e := range c.sends() {
-			if !e.accepted() {
-				isMarketing(e) // an accepted send has its text facts already (shareTextFacts)
-				continue
-			}
+		for _, e := range c.sends() { // refused sends too: rules that forbid a send judge attempts
 			v.exportOf(e)
 			v.sendCarriesCanary(e)
 		}
@@ -744,14 +740,15 @@ var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtens
 
 // shareTextFacts computes textFacts once per distinct send (text as sent, type and template category), on
 // every core, and gives each send the facts of its text: an assistant sends the same few texts to every
-// customer, and a load run's million events hold a few dozen distinct replies.
+// customer, and a load run's million events hold a few dozen distinct replies. Refused sends get them too:
+// rules that forbid a send judge what the assistant tried to send.
 func (v *View) shareTextFacts() {
 	type key struct{ text, typ, cat string }
 	first := map[key]*ev{}
 	var distinct []*ev
 	var same [][2]*ev // a send and the first send of its text
 	for _, e := range v.evs {
-		if !e.accepted() {
+		if !e.isOutbound() {
 			continue
 		}
 		k := key{sentText(e.out()), e.out().Type, e.out().Category}
