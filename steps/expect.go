@@ -2,6 +2,7 @@ package steps
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -79,10 +80,148 @@ func receivesNothing(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if fresh := inbox[min(s.seenCount(c), len(inbox)):]; len(fresh) > 0 {
+	seen := min(s.seenCount(c), len(inbox))
+	if fresh := inbox[seen:]; len(fresh) > 0 {
 		return fmt.Errorf("%s should have received nothing more, but got %d new message(s)\n%s", c.Name, len(fresh), c.Transcript(ctx))
 	}
+	events, err := s.env.Events(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the journal: %w", err)
+	}
+	// Attempts count from the customer's last message, or from the last message to them an earlier step
+	// looked at when that came later: the same period as the inbox above.
+	from := lastMessage(events, c.WaID)
+	if seen > 0 {
+		from = max(from, sendOf(events, inbox[seen-1].ID))
+	}
+	if tried := undelivered(events, c.WaID, from); len(tried) > 0 {
+		return fmt.Errorf("%s received nothing more, but the assistant tried to send %d message(s) that did not arrive; the attempt counts:\n  %s\n%s",
+			c.Name, len(tried), joinAttempts(tried), c.Transcript(ctx))
+	}
 	return nil
+}
+
+// attempt is a send the assistant tried that never reached the customer's phone: one WhatsApp refused
+// (outbound.rejected), or one it accepted that then failed (status.failed).
+type attempt struct {
+	seq      uint64
+	out      journal.OutboundData
+	accepted bool
+	code     int
+	why      string
+}
+
+func (a attempt) String() string {
+	what := fmt.Sprintf("%s message %q", a.out.Type, a.out.Text)
+	if a.out.Template != "" {
+		what = fmt.Sprintf("template %q", a.out.Template)
+		if a.out.Category != "" {
+			what += " (" + a.out.Category + ")"
+		}
+	}
+	how := "refused by WhatsApp"
+	if a.accepted {
+		how = "accepted by WhatsApp, then failed"
+	}
+	s := fmt.Sprintf("%s, %s with error %d", what, how, a.code)
+	if why := graphReason(a.why); why != "" {
+		s += ": " + why
+	}
+	return fmt.Sprintf("%s (journal event %d)", s, a.seq)
+}
+
+// graphReason is a Graph error message without the code it repeats ("(#132000) Number of …").
+func graphReason(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if strings.HasPrefix(msg, "(#") {
+		if _, rest, ok := strings.Cut(msg, ") "); ok {
+			return rest
+		}
+	}
+	return msg
+}
+
+func joinAttempts(tried []attempt) string {
+	lines := make([]string, len(tried))
+	for i, a := range tried {
+		lines[i] = a.String()
+	}
+	return strings.Join(lines, "\n  ")
+}
+
+// undelivered returns, in journal order, what the assistant tried to send the customer after journal
+// event from that never reached their phone: sends WhatsApp refused, and sends it accepted that then
+// failed. Negative expectations judge these too: the attempt is what the assistant did. A failure with
+// 131050 is left out: it is WhatsApp's own "stop promotions" refusing marketing for the customer, which
+// the assistant cannot know before its first attempt (the auditor's WA-MKT-02 judges what it does next).
+func undelivered(events []journal.Event, waID string, from uint64) []attempt {
+	var out []attempt
+	sent := map[string]journal.OutboundData{} // wamid → accepted send to the customer, after from
+	sentAt := map[string]uint64{}
+	for _, e := range events {
+		if e.Seq <= from {
+			continue
+		}
+		switch e.Kind {
+		case journal.KindOutboundAccepted, journal.KindOutboundRejected:
+			var o journal.OutboundData
+			if e.Decode(&o) != nil || cmp.Or(e.Customer, o.WaID) != waID {
+				continue
+			}
+			if e.Kind == journal.KindOutboundAccepted {
+				sent[o.ID], sentAt[o.ID] = o, e.Seq
+				continue
+			}
+			if o.Code != whatsapp.CodeMarketingStopped {
+				out = append(out, attempt{seq: e.Seq, out: o, code: o.Code, why: o.Error})
+			}
+		case journal.KindStatusFailed:
+			var st journal.StatusData
+			if e.Decode(&st) != nil {
+				continue
+			}
+			if o, ok := sent[st.ID]; ok && st.Code != whatsapp.CodeMarketingStopped {
+				out = append(out, attempt{seq: sentAt[st.ID], out: o, accepted: true, code: st.Code, why: st.Error})
+				delete(sent, st.ID) // a status may be delivered twice
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b attempt) int { return cmp.Compare(a.seq, b.seq) })
+	return out
+}
+
+// lastMessage returns the seq of the customer's latest message in the journal, where they last acted
+// (every action of a customer is a message), or 0 when they wrote none. A message is taken where it was
+// sent (inbound.sent): its inbound.delivered comes after the replies the assistant sent while its webhook
+// was in flight.
+func lastMessage(events []journal.Event, waID string) uint64 {
+	var sent, other uint64
+	for _, e := range events {
+		if e.Customer != waID {
+			continue
+		}
+		switch e.Kind {
+		case journal.KindInboundSent:
+			sent = e.Seq
+		case journal.KindInboundDelivered, journal.KindInboundFailed:
+			other = e.Seq
+		}
+	}
+	return cmp.Or(sent, other)
+}
+
+// sendOf returns the seq of the accepted send with the given wamid, or 0.
+func sendOf(events []journal.Event, wamid string) uint64 {
+	for _, e := range events {
+		if e.Kind != journal.KindOutboundAccepted {
+			continue
+		}
+		var o journal.OutboundData
+		if e.Decode(&o) == nil && o.ID == wamid {
+			return e.Seq
+		}
+	}
+	return 0
 }
 
 func offersButtons(ctx context.Context, a, b string) error {
@@ -160,6 +299,24 @@ func receivesNoMarketing(ctx context.Context, name string) error {
 	}
 	if i := slices.IndexFunc(fresh, isMarketing); i >= 0 {
 		return fmt.Errorf("%s received marketing (template %q)\n%s", c.Name, fresh[i].Template.Name, c.Transcript(ctx))
+	}
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	events, err := s.env.Events(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the journal: %w", err)
+	}
+	var tried []attempt // since the customer last acted, as fresh is
+	for _, a := range undelivered(events, c.WaID, lastMessage(events, c.WaID)) {
+		if a.out.Type == "template" && a.out.Category == "MARKETING" {
+			tried = append(tried, a)
+		}
+	}
+	if len(tried) > 0 {
+		return fmt.Errorf("%s received no marketing, but the assistant tried to send it; the attempt counts:\n  %s\n%s",
+			c.Name, joinAttempts(tried), c.Transcript(ctx))
 	}
 	return nil
 }
@@ -334,5 +491,3 @@ func auditClean(ctx context.Context) error {
 	}
 	return s.findingsError(ctx, rep.Broken())
 }
-
-
