@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,16 +45,29 @@ type Call struct {
 }
 
 // Transcript rebuilds the conversation of a scenario from its journal: what customers wrote, what the
-// assistant sent (accepted or refused), the ground truth the customers recorded, and the Dialogflow and
-// DLP calls attached to the customer message they served. Webhook attempts, statuses and read receipts
-// are left out: they are in the journal, not in anyone's chat. Each finding marks the turn holding its
-// offending event, or the turn whose call it was.
+// assistant sent, the ground truth the customers recorded, and the Dialogflow and DLP calls attached to
+// the customer message they served. A send WhatsApp refused is a turn too, marked Refused with its code
+// and reason, and so is a send it accepted and then failed (status.failed): the rules judge what the
+// assistant tried to send, so a reader must see the attempt. Webhook attempts, other statuses and read
+// receipts are left out: they are in the journal, not in anyone's chat. Each finding marks the turn
+// holding its offending event, or the turn whose call it was.
 func Transcript(events []journal.Event, findings []Finding) []Turn {
 	turns := []Turn{}
 	owner := map[uint64]int{}  // seq → index of the turn that shows it
 	calls := map[uint64]bool{} // seqs shown as calls beside a turn
+	sent := map[string]int{}   // wamid → index of the turn of its accepted send
 	lastCustomer := -1         // calls belong to the customer message being handled, even after a reply
 	for _, e := range events {
+		if e.Kind == journal.KindStatusFailed {
+			var d journal.StatusData
+			if e.Decode(&d) == nil {
+				if i, ok := sent[d.ID]; ok {
+					turns[i].Refused = refusedBecause(d.Code, 0, d.Error)
+					owner[e.Seq] = i
+				}
+			}
+			continue
+		}
 		t, isTurn, isCall := turnOf(e)
 		switch {
 		case isTurn:
@@ -61,6 +75,12 @@ func Transcript(events []journal.Event, findings []Finding) []Turn {
 			owner[e.Seq] = len(turns) - 1
 			if t.From == FromCustomer {
 				lastCustomer = len(turns) - 1
+			}
+			if e.Kind == journal.KindOutboundAccepted {
+				var d journal.OutboundData
+				if e.Decode(&d) == nil && d.ID != "" {
+					sent[d.ID] = len(turns) - 1
+				}
 			}
 		case isCall:
 			if lastCustomer < 0 {
@@ -126,7 +146,7 @@ func turnOf(e journal.Event) (t Turn, isTurn, isCall bool) {
 			t.Text = "[" + d.Type + "]"
 		}
 		if e.Kind == journal.KindOutboundRejected {
-			t.Refused = fmt.Sprintf("%d %s", d.Code, d.Error)
+			t.Refused = refusedBecause(d.Code, d.HTTP, d.Error)
 		}
 		return t, true, false
 	case journal.KindDetectIntent, journal.KindDetectIntentRejected, journal.KindContextsListed, journal.KindContextsCreated,
@@ -140,6 +160,25 @@ func turnOf(e journal.Event) (t Turn, isTurn, isCall bool) {
 		return t, true, false
 	}
 	return t, false, false
+}
+
+// refusedBecause is how a refusal reads: the Graph code (or the HTTP status when there is none) and the
+// reason without the code Graph repeats in it ("(#132000) Number of …"). It is never empty.
+func refusedBecause(code, status int, msg string) string {
+	msg = strings.TrimSpace(msg)
+	if strings.HasPrefix(msg, "(#") {
+		if _, rest, ok := strings.Cut(msg, ") "); ok {
+			msg = rest
+		}
+	}
+	var s string
+	switch {
+	case code != 0:
+		s = fmt.Sprint(code)
+	case status != 0:
+		s = fmt.Sprintf("HTTP %d", status)
+	}
+	return cmp.Or(strings.TrimSpace(s+" "+msg), "failed")
 }
 
 // Summarize says in one line what an event was, for evidence and transcripts.
@@ -164,13 +203,19 @@ func Summarize(e journal.Event) string {
 					what += " (" + d.Category + ")"
 				}
 			}
-			s := fmt.Sprintf("assistant sent %s to %s: %q", d.Type, d.WaID, what)
 			if e.Kind == journal.KindOutboundRejected {
-				s += fmt.Sprintf(", refused %d %s", d.Code, d.Error)
-			} else if !d.InWindow {
+				return fmt.Sprintf("assistant tried to send %s to %s: %q, refused by WhatsApp: %s", d.Type, d.WaID, what, refusedBecause(d.Code, d.HTTP, d.Error))
+			}
+			s := fmt.Sprintf("assistant sent %s to %s: %q", d.Type, d.WaID, what)
+			if !d.InWindow {
 				s += ", outside the 24-hour window"
 			}
 			return s
+		}
+	case journal.KindStatusFailed:
+		var d journal.StatusData
+		if e.Decode(&d) == nil {
+			return fmt.Sprintf("WhatsApp failed the send %s to %s: %s", d.ID, cmp.Or(d.Recipient, e.Customer), refusedBecause(d.Code, 0, d.Error))
 		}
 	case journal.KindDetectIntent, journal.KindDetectIntentRejected:
 		var d journal.DetectIntentData
