@@ -61,6 +61,10 @@ type PreflightConfig struct {
 	Client *http.Client
 	// Timeout bounds the whole check; zero: DefaultPreflightTimeout.
 	Timeout time.Duration
+	// Now is the run's clock, for the delivery's timestamp: an assistant that follows the timestamps of
+	// what it receives (as one certified against a simulated clock does) must not be thrown into another
+	// day by the check. Nil: the wall clock.
+	Now func() time.Time
 }
 
 // PreflightError is why Preflight refuses to run the scenarios: which check failed, at which URL, and
@@ -167,6 +171,13 @@ func newPreflight(c PreflightConfig) (*preflight, error) {
 }
 
 // handshake is check 1.
+func (p *preflight) now() time.Time {
+	if p.cfg.Now != nil {
+		return p.cfg.Now()
+	}
+	return time.Now()
+}
+
 func (p *preflight) handshake(ctx context.Context) error {
 	challenge, err := randomDigits(10)
 	if err != nil {
@@ -330,7 +341,7 @@ func (p *preflight) statusPayload() ([]byte, error) {
 		Changes []change `json:"changes"`
 	}
 	st := status{ID: "wamid.HBgL" + base64.StdEncoding.EncodeToString(raw), Status: "delivered",
-		Timestamp: strconv.FormatInt(time.Now().Unix(), 10), RecipientID: preflightRecipient}
+		Timestamp: strconv.FormatInt(p.now().Unix(), 10), RecipientID: preflightRecipient}
 	st.Pricing.PricingModel, st.Pricing.Category, st.Pricing.Type = "PMP", "service", "free_customer_service"
 	payload := struct {
 		Object string  `json:"object"`

@@ -7,24 +7,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/cucumber/godog"
-
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
-	"github.com/parley-dev/parley/features"
+	"github.com/parley-dev/parley/certify"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dialogflow"
@@ -34,123 +29,30 @@ import (
 	"github.com/parley-dev/parley/steps"
 )
 
-// A certification run has two seams:
-//
-//   - a suite is the list of scenarios to play: Gherkin features (--features: the ones compiled into parley
-//     by default, or a folder), or the same rules as the Go journeys of package sim (--features journeys).
-//   - an environment factory (steps.EnvFactory) says where each scenario plays: the reference assistant
-//     embedded with the mocks (the default), a vendor's running assistant (--bot-url) against mocks that
-//     listen where `parley serve` would, or containers (--mode containers, --bot-image).
-//
-// Every scenario, whatever its suite, is played the same way: a fresh environment from the factory, the
-// scenario's steps, the auditor over that environment's journal, and one report.Outcome.
-
-// suite is a certification suite: what it is (name, version, hash of its content) and its scenarios, in
-// a stable order.
-type suite interface {
-	describe() report.Suite
-	scenarios() []scenario
-}
-
-// scenario is one runnable scenario of a suite.
-type scenario struct {
-	name  string
-	tags  []string // with their @, as in Gherkin; the Go journeys are tagged with the rule ids they exercise
-	rules []string // the rule ids it declares it exercises
-	run   func(ctx context.Context, envs steps.EnvFactory) report.Outcome
-}
-
-// journeySuite is the built-in suite: sim.Journeys().
-type journeySuite struct{ journeys []sim.Journey }
-
-// journeySuiteVersion changes when the journeys change what they certify.
-const journeySuiteVersion = "1"
-
-func (s journeySuite) describe() report.Suite {
-	// The journeys are Go code inside this binary, so their hash is the listing of what they are and
-	// claim; the binary's own hash, also in the report, covers their code.
-	var b strings.Builder
-	for _, j := range s.journeys {
-		fmt.Fprintf(&b, "%s\t%s\n", j.Name, strings.Join(j.Rules, ","))
-	}
-	return report.Suite{Name: "parley journeys", Version: journeySuiteVersion, SHA256: report.HashString(b.String())}
-}
-
-func (s journeySuite) scenarios() []scenario {
-	var out []scenario
-	for _, j := range s.journeys {
-		tags := []string{"@journey"}
-		for _, r := range j.Rules {
-			tags = append(tags, "@"+r)
-		}
-		out = append(out, scenario{name: j.Name, tags: tags, rules: j.Rules, run: func(ctx context.Context, envs steps.EnvFactory) report.Outcome {
-			return playJourney(ctx, envs, j, tags)
-		}})
-	}
-	return out
-}
-
-// playJourney plays one Go journey in a fresh environment and audits what its journal recorded.
-func playJourney(ctx context.Context, envs steps.EnvFactory, j sim.Journey, tags []string) (out report.Outcome) {
-	out = report.Outcome{Name: j.Name, Tags: tags, Exercises: j.Rules, Started: time.Now()}
-	defer func() { out.Duration = time.Since(out.Started) }()
-	env, err := envs.Start(ctx, steps.Scenario{Name: j.Name, Tags: tags})
-	if err != nil {
-		out.Err = fmt.Errorf("starting the environment: %w", err)
-		return out
-	}
-	out.Err = j.Run(ctx, env.World())
-	if settle := env.World().Settle; settle != nil {
-		if err := settle(ctx); err != nil && out.Err == nil {
-			out.Err = fmt.Errorf("the run did not settle: %w", err)
-		}
-	}
-	events, err := env.Events(ctx)
-	if err != nil {
-		out.Err = errors.Join(out.Err, fmt.Errorf("reading the journal: %w", err))
-	}
-	out.Events = events
-	out.Audit = auditScenario(env, events)
-	if err := env.Close(); err != nil {
-		out.Err = errors.Join(out.Err, fmt.Errorf("closing the environment: %w", err))
-	}
-	return out
-}
-
-// historyAuditor is an environment whose scenarios share their assistant and journal with the scenarios
-// before them (--bot-url): it audits a scenario over the whole history, keeping the findings the
-// scenario's own events caused.
-type historyAuditor interface {
-	auditScenario() audit.Report
-}
-
-// auditScenario audits what a scenario recorded in env.
-func auditScenario(env steps.Environment, events []journal.Event) audit.Report {
-	if h, ok := env.(historyAuditor); ok {
-		return h.auditScenario()
-	}
-	return audit.Run(events, env.AuditOptions())
-}
+// `parley certify` parses and checks its flags, wires an environment factory (the reference assistant
+// embedded, an assistant by URL against mocks listening where parley serve would, or containers), and
+// hands the run to package certify; it prints the progress and the verdict and writes the report.
 
 // certifyConfig is what `parley certify` runs.
 type certifyConfig struct {
-	mocks    serveConfig // where the mocks listen with --bot-url: the same flags as parley serve
-	botURL   string
-	botImage string
-	image    string
-	mode     string
-	features string
-	tags     string
-	lang     string
-	violate  string
-	out      string
-	failOn   string
-	shard    string
-	signKey  string
-	printEnv bool
-	parallel int
-	quiet    time.Duration
-	timeout  time.Duration
+	mocks     serveConfig // where the mocks listen with --bot-url: the same flags as parley serve
+	botURL    string
+	botImage  string
+	image     string
+	mode      string
+	features  string
+	tags      string
+	lang      string
+	violate   string
+	out       string
+	failOn    string
+	shard     string
+	signKey   string
+	printEnv  bool
+	parallel  int
+	quiet     time.Duration
+	replyWait time.Duration
+	timeout   time.Duration
 }
 
 func (c *certifyConfig) flags(fs *flag.FlagSet) {
@@ -170,6 +72,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.printEnv, "print-env", false, "print the bot-contract environment that points an assistant at the mocks, and exit")
 	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once with the embedded reference assistant (--bot-url plays one at a time)")
 	fs.DurationVar(&c.quiet, "quiet", 300*time.Millisecond, "with --bot-url: how long the assistant must stay silent to count as done")
+	fs.DurationVar(&c.replyWait, "reply-wait", 3*time.Second, "with --bot-url: how long a customer's message may stay unanswered before a silent assistant counts as done")
 	fs.DurationVar(&c.timeout, "scenario-timeout", 2*time.Minute, "longest a scenario may take")
 }
 
@@ -280,9 +183,7 @@ func printBotEnv(w io.Writer, cfg certifyConfig) error {
 // runs.
 type certifyPlan struct {
 	cfg       certifyConfig
-	suite     suite
-	selected  []scenario
-	total     int // after tags, before sharding
+	plan      *certify.Plan
 	failOn    audit.Severity
 	signKey   []byte
 	assistant report.Assistant
@@ -346,50 +247,24 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 			p.assistant = report.Assistant{Kind: "image", Name: "assistant in " + cfg.botImage, Image: cfg.botImage}
 		}
 	}
-	usesFeatures := cfg.features != "journeys"
-	if usesFeatures {
-		s, err := newFeatureSuite(cfg.features)
-		if err != nil {
-			return nil, err
+	var suite *certify.Suite
+	switch cfg.features {
+	case "journeys":
+		suite = certify.Journeys()
+	case certify.Builtin:
+		suite, err = certify.BuiltinFeatures()
+	default:
+		st, statErr := os.Stat(cfg.features)
+		if statErr != nil || !st.IsDir() {
+			return nil, usageError("--features %s: no such folder; give a folder of .feature files, or --features builtin for parley's own", cfg.features)
 		}
-		p.suite = s
-	} else {
-		p.suite = journeySuite{journeys: sim.Journeys()}
+		suite, err = certify.Features(os.DirFS(cfg.features), "features "+cfg.features)
 	}
-	if usesFeatures && cfg.tags == "" {
-		cfg.tags = features.DefaultTags // scenarios marked work-in-progress are not part of a certification
-		p.cfg.tags = cfg.tags
-	}
-	expr, err := parseTagExpr(cfg.tags)
 	if err != nil {
-		return nil, usageError("--tags %q: %v", cfg.tags, err)
+		return nil, usageError("--features %s: %v", cfg.features, err)
 	}
-	var chosen []scenario
-	names := map[string]int{}
-	for _, s := range p.suite.scenarios() {
-		// Names identify scenarios in the report and when shards merge, so they must be unique.
-		if names[s.name]++; names[s.name] > 1 {
-			s.name = fmt.Sprintf("%s (%d)", s.name, names[s.name])
-		}
-		if expr.match(s.tags) {
-			chosen = append(chosen, s)
-		}
-	}
-	if len(chosen) == 0 {
-		return nil, usageError("--tags %q selects no scenario of the suite; tags are @<rule id> (e.g. @WA-OPTOUT-01) and @journey, or the features' own tags", cfg.tags)
-	}
-	p.total = len(chosen)
-	i, n, err := parseShard(cfg.shard)
-	if err != nil {
-		return nil, usageError("--shard %q: %v", cfg.shard, err)
-	}
-	for k, s := range chosen {
-		if k%n == i-1 {
-			p.selected = append(p.selected, s)
-		}
-	}
-	if len(p.selected) == 0 {
-		return nil, usageError("--shard %s is empty: the suite has only %d scenario(s) after --tags; use fewer shards", cfg.shard, len(chosen))
+	if p.plan, err = certify.Select(suite, cfg.tags, cfg.shard); err != nil {
+		return nil, usageError("%v", err)
 	}
 	if err := checkWritable(cfg.out); err != nil {
 		return nil, usageError("--out %s is not writable (%v); choose another folder with --out", cfg.out, err)
@@ -405,20 +280,6 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 		p.signKey = b
 	}
 	return p, nil
-}
-
-// parseShard reads i/n; the empty string is the whole suite (1/1).
-func parseShard(s string) (i, n int, err error) {
-	if s == "" {
-		return 1, 1, nil
-	}
-	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(a)
-	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
-		return 0, 0, errors.New("want i/n with 1 <= i <= n, e.g. 2/4")
-	}
-	return i, n, nil
 }
 
 // checkWritable makes dir and proves a file can be written in it, so an unwritable --out fails before
@@ -437,7 +298,6 @@ func checkWritable(dir string) error {
 }
 
 func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
-	started := time.Now()
 	logger := slog.New(slog.DiscardHandler)
 	var (
 		envs     steps.EnvFactory
@@ -445,7 +305,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		mode     = "embedded"
 	)
 	if p.cfg.botURL != "" {
-		vendor, err := startVendorMocks(ctx, p.cfg, logger)
+		vendor, err := startVendorMocks(p.cfg, logger, stderr)
 		if err != nil {
 			return err
 		}
@@ -453,7 +313,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		for _, m := range vendor.mocks {
 			fmt.Fprintf(stderr, "parley: %s mock listening on %s\n", m.name, m.url)
 		}
-		envs, parallel = vendor, 1 // one assistant, one journal: scenarios take turns
+		envs, parallel = vendor, 1 // one assistant, one journal, one clock: scenarios take turns
 	} else if p.cfg.mode == "containers" {
 		c, err := newContainersEnvs(ctx, p, logger, stderr)
 		if err != nil {
@@ -464,55 +324,20 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	} else {
 		envs = steps.Embedded{Options: harness.Options{Seed: p.cfg.mocks.seed, Violations: p.violate, Logger: logger}}
 	}
-
-	prog := newProgress(stderr, len(p.selected))
-	outcomes := make([]report.Scenario, len(p.selected))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(parallel, len(p.selected)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				sctx, cancel := context.WithTimeout(ctx, p.cfg.timeout)
-				o := p.selected[i].run(sctx, envs)
-				o.Name = p.selected[i].name // made unique by planCertify
-				cancel()
-				outcomes[i] = report.NewScenario(o)
-				prog.done(outcomes[i])
-			}
-		}()
-	}
-	for i := range p.selected {
-		select {
-		case work <- i:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	close(work)
-	wg.Wait()
-	prog.finish()
-	if ctx.Err() != nil {
-		return &exitError{code: 2, err: fmt.Errorf("certify: interrupted (%v); no report written", context.Cause(ctx))}
-	}
-
-	s := p.suite.describe()
-	s.Tags, s.Total = p.cfg.tags, p.total
-	if p.cfg.shard != "" && p.cfg.shard != "1/1" {
-		s.Shard = p.cfg.shard
-	}
 	binHash := ""
 	if exe, err := os.Executable(); err == nil {
 		binHash, _ = report.HashFile(exe)
 	}
-	rep := report.Build(report.Header{
-		FailOn: p.failOn, Lang: p.cfg.lang, Assistant: p.assistant, Seed: p.cfg.mocks.seed, Suite: s,
-		Parley:    report.Parley{Version: parleyVersion(), BinarySHA256: binHash, Mode: mode},
-		StartedAt: started, FinishedAt: time.Now(),
-	}, report.Catalogue(), outcomes)
+	prog := newProgress(stderr, len(p.plan.Selected))
+	rep, err := certify.Run(ctx, certify.Config{
+		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, Progress: prog.done,
+		Header: report.Header{FailOn: p.failOn, Lang: p.cfg.lang, Assistant: p.assistant, Seed: p.cfg.mocks.seed,
+			Parley: report.Parley{Version: parleyVersion(), BinarySHA256: binHash, Mode: mode}},
+	})
+	prog.finish()
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("certify: could not run: %w", err)}
+	}
 	if _, err := report.WriteDir(p.cfg.out, rep); err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("certify: writing the report to %s: %w", p.cfg.out, err)}
 	}
@@ -522,10 +347,22 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 	}
 	printVerdict(stdout, rep, p.cfg.out)
-	if !rep.Certified() {
-		return &exitError{code: 1, err: errSilent}
+	return verdictExit(rep)
+}
+
+// verdictExit is the exit status of a verdict: 0 certified; 1 not certified; for an incomplete run, 0
+// when it was a subset the user chose (--tags, one shard: nothing failed, and the report says it is not a
+// certification) and 3 when the whole suite left critical or high rules unexercised.
+func verdictExit(r report.Report) error {
+	switch {
+	case r.Certified():
+		return nil
+	case r.Incomplete() && r.Summary.Subset != "":
+		return nil
+	case r.Incomplete():
+		return &exitError{code: 3, err: errSilent}
 	}
-	return nil
+	return &exitError{code: 1, err: errSilent}
 }
 
 func signReportFile(path string, keyPEM []byte) error {
@@ -544,12 +381,21 @@ func signReportFile(path string, keyPEM []byte) error {
 func printVerdict(w io.Writer, r report.Report, dir string) {
 	s := r.Summary
 	v := "CERTIFIED"
-	if !r.Certified() {
+	switch {
+	case r.Incomplete():
+		v = "INCOMPLETE (nothing failed, but this run is not a certification)"
+	case !r.Certified():
 		v = "NOT CERTIFIED"
 	}
 	fmt.Fprintf(w, "%s: %s\n", r.Assistant.Name, v)
 	fmt.Fprintf(w, "  %d scenarios: %d passed, %d failed, %d could not run\n", s.Scenarios, s.Passed, s.Failed, s.Errors)
 	fmt.Fprintf(w, "  %d rules: %d passed, %d broken, %d not exercised\n", len(r.Rules), s.RulesPassed, s.RulesBroken, s.RulesUnseen)
+	if s.Subset != "" {
+		fmt.Fprintf(w, "  only part of the suite ran: %s\n", s.Subset)
+	}
+	if len(s.Required) > 0 {
+		fmt.Fprintf(w, "  critical and high rules no scenario exercised: %s\n", strings.Join(s.Required, ", "))
+	}
 	for _, rr := range r.Rules {
 		if rr.Status == audit.Broken {
 			fmt.Fprintf(w, "  ✗ %-16s %-8s %s (%d finding(s))\n", rr.ID, rr.Severity, rr.Title, len(rr.Findings))
@@ -605,15 +451,18 @@ func (p *progress) finish() {
 }
 
 // vendorEnvs is the environment factory of --bot-url: the mocks listen where parley serve would, on one
-// journal, for the whole run, and each scenario is a slice of that journal. The assistant is the vendor's
-// and has no idle signal, so a scenario has settled when the WhatsApp mock has nothing in flight and the
+// journal, for the whole run, and each scenario is a slice of that journal. Every scenario's customers
+// have numbers no other scenario of the run uses (sim.Numbering, seeded), so an assistant that remembers
+// its customers meets newcomers where a scenario expects them; what it does to a customer after that
+// customer's scenario ended is still judged, at the end of the run (certify.SharedJournal). The assistant
+// has no idle signal, so a scenario has settled when the WhatsApp mock has nothing in flight and the
 // journal has been still for --quiet.
 type vendorEnvs struct {
 	cfg     certifyConfig
 	mc      serveConfig // the mocks' configuration, webhook included
-	logger  *slog.Logger
-	played  int // scenarios started so far
+	stderr  io.Writer
 	journal *journal.Journal
+	numbers *sim.Numbering
 	mocks   []runningMock
 	wa      *whatsapp.ControlClient
 	hooks   *harness.Hooks
@@ -647,11 +496,8 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(r)
 }
 
-func startVendorMocks(ctx context.Context, cfg certifyConfig, logger *slog.Logger) (*vendorEnvs, error) {
+func startVendorMocks(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) (*vendorEnvs, error) {
 	base := strings.TrimRight(cfg.botURL, "/")
-	if err := probeAssistant(ctx, base); err != nil {
-		return nil, usageError("cannot reach the assistant at --bot-url %s (%v); start it with the environment of 'parley certify --print-env' and try again", cfg.botURL, err)
-	}
 	mc := cfg.mocks
 	if mc.webhook == "" {
 		mc.webhook = base + "/webhook"
@@ -667,7 +513,7 @@ func startVendorMocks(ctx context.Context, cfg certifyConfig, logger *slog.Logge
 	if err != nil {
 		return nil, usageError("starting the mocks: %v; free the port or move the mock with --whatsapp, --dialogflow, --dlp", err)
 	}
-	v := &vendorEnvs{cfg: cfg, mc: mc, logger: logger, journal: j, mocks: mocks, hooks: &harness.Hooks{BaseURL: base, Journal: j}}
+	v := &vendorEnvs{cfg: cfg, mc: mc, stderr: stderr, journal: j, numbers: sim.NewNumbering(mc.seed), mocks: mocks, hooks: &harness.Hooks{BaseURL: base, Journal: j}}
 	v.hc = v.controlHTTP()
 	v.wa = whatsapp.NewControlClient(mocks[0].url, whatsapp.WithControlHTTPClient(v.hc))
 	for _, m := range mocks {
@@ -678,104 +524,98 @@ func startVendorMocks(ctx context.Context, cfg certifyConfig, logger *slog.Logge
 	return v, nil
 }
 
-// probeAssistant checks that something answers HTTP at the assistant's base URL (any status will do: the
-// point is a refused connection or a timeout before the run, not twenty failed scenarios after it).
-func probeAssistant(ctx context.Context, base string) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/webhook", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		var op *net.OpError
-		if errors.As(err, &op) {
-			return op
+// Preflight checks, before the first scenario, that an assistant answers at the webhook: the
+// hub.challenge handshake and one signed delivery, trusting --webhook-ca as the mock does.
+func (v *vendorEnvs) Preflight(ctx context.Context) error {
+	client := &http.Client{}
+	if v.mc.webhookCA != "" {
+		pool, err := v.mc.webhookRoots()
+		if err != nil {
+			return err
 		}
-		return err
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 	}
-	resp.Body.Close()
+	warnings, err := certify.Preflight(ctx, certify.PreflightConfig{
+		WebhookURL: v.mc.webhook, VerifyToken: v.mc.verifyToken, AppSecret: v.mc.appSecret,
+		PhoneNumberID: v.mc.phoneNumberID, WABAID: v.mc.wabaID, Client: client, Now: v.journal.Clock().Now,
+	})
+	for _, w := range warnings {
+		fmt.Fprintf(v.stderr, "parley: warning: %s\n", w)
+	}
+	if err != nil {
+		return fmt.Errorf("%w; start the assistant with the environment of 'parley certify --print-env' and try again", err)
+	}
 	return nil
 }
 
 func (v *vendorEnvs) close() {
+	v.hc.CloseIdleConnections()
 	for _, m := range v.mocks {
 		_ = m.close()
 	}
 }
 
-// Start begins a scenario: its journal starts here, with a fresh WhatsApp mock on the same address (a
-// new seed, so new message ids). Fresh, because the scenario's customers are new to WhatsApp (their
-// inboxes empty); a new seed, because an assistant rightly ignores a message id it has already handled,
-// as it would after a reset that restarted the ids. The assistant itself remembers its customers across
-// scenarios, which is why scenarios take turns and each is audited with the whole run's history
-// (auditScenario). Dialogflow and DLP keep running: their state is the assistant's sessions.
-func (v *vendorEnvs) Start(_ context.Context, _ steps.Scenario) (steps.Environment, error) {
-	if v.played > 0 {
-		if err := v.mocks[0].close(); err != nil {
-			return nil, fmt.Errorf("restarting the WhatsApp mock: %w", err)
-		}
-		mc := v.mc
-		mc.dialogflowAddr, mc.dlpAddr = "", "" // startMocks starts WhatsApp always, the others when addressed
-		mc.seed += int64(v.played)
-		wa, err := startMocks(mc, v.journal, v.logger)
-		if err != nil {
-			return nil, fmt.Errorf("restarting the WhatsApp mock: %w", err)
-		}
-		v.mocks[0] = wa[0]
-		// A new client: the old one's idle connections led to the mock that just closed.
-		v.hc.CloseIdleConnections()
-		v.hc = v.controlHTTP()
-		v.wa = whatsapp.NewControlClient(wa[0].url, whatsapp.WithControlHTTPClient(v.hc))
-	}
-	v.played++
-	e := &vendorEnv{v: v, from: v.journal.Last()}
-	e.world = &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks, Settle: e.settle}
+// Start begins a scenario: its part of the journal starts here, and its customers get the numbers the
+// run's numbering gives its name.
+func (v *vendorEnvs) Start(_ context.Context, s steps.Scenario) (steps.Environment, error) {
+	e := &vendorEnv{v: v, from: v.journal.Last(), transport: slices.Contains(s.Tags, "@WA-SEC-02"), own: map[string]bool{}}
+	numbers := v.numbers.For(s.Name)
+	e.world = &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks, Settle: e.settle, Numbers: func(declared string) string {
+		n := numbers(declared)
+		e.mu.Lock()
+		e.own[n] = true
+		e.mu.Unlock()
+		return n
+	}}
 	return e, nil
 }
+
+// RunEvents is the whole run's journal (certify.SharedJournal).
+func (v *vendorEnvs) RunEvents(context.Context) ([]journal.Event, error) {
+	return v.journal.After(0), nil
+}
+
+// RunAuditOptions audit the whole run. Whether the webhook's transport is fit for production is judged
+// in the scenario that checks it (vendorEnv.AuditOptions), not again in the whole run.
+func (v *vendorEnvs) RunAuditOptions() audit.Options { return audit.Options{} }
 
 type vendorEnv struct {
 	v     *vendorEnvs
 	from  uint64
 	world *sim.World
+	mu    sync.Mutex
+	own   map[string]bool // the scenario's customers
+	// transport says the scenario checks the webhook's transport (WA-SEC-02): a deployed assistant's
+	// plain-HTTP or old-TLS webhook is a high finding there, and informational in every other scenario,
+	// so one fact of the environment is reported once.
+	transport bool
 }
 
 func (e *vendorEnv) World() *sim.World              { return e.world }
 func (e *vendorEnv) Dialogflow() dialogflow.Control { return e.v.df }
-func (e *vendorEnv) WebhookURL() string             { return strings.TrimRight(e.v.cfg.botURL, "/") + "/webhook" }
+func (e *vendorEnv) WebhookURL() string             { return e.v.mc.webhook }
 func (e *vendorEnv) AuditOptions() audit.Options {
-	return audit.Options{CertifyDeployed: true}
+	return audit.Options{CertifyDeployed: e.transport}
 }
 func (e *vendorEnv) Close() error { return nil }
 
-// auditScenario judges the journal from the start of the run to now, so that what the assistant knows
-// from earlier scenarios (a notice already given, a consent already collected) is known to the auditor
-// too, and keeps the findings whose offending act (their first event) belongs to this scenario. A rule
-// whose only findings belong to earlier scenarios counts as passed here: this scenario exercised it.
-func (e *vendorEnv) auditScenario() audit.Report {
-	rep := audit.Run(e.v.journal.After(0), e.AuditOptions())
-	for i, res := range rep.Results {
-		var kept []audit.Finding
-		for _, f := range res.Findings {
-			if len(f.Seqs) > 0 && f.Seqs[0] > e.from {
-				kept = append(kept, f)
-			}
-		}
-		res.Findings = kept
-		if res.Status == audit.Broken && !slices.ContainsFunc(kept, func(f audit.Finding) bool { return f.Severity != audit.SeverityInfo }) {
-			res.Status = audit.Passed
-		}
-		rep.Results[i] = res
-	}
-	return rep
-}
-
+// Events are the scenario's part of the journal: what concerns its own customers, or no customer, since
+// it began. What the assistant still does for an earlier scenario's customers belongs to that scenario,
+// and is judged there at the end of the run.
 func (e *vendorEnv) Events(context.Context) ([]journal.Event, error) {
-	return e.v.journal.After(e.from), nil
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.v.journal.Filter(func(ev journal.Event) bool {
+		return ev.Seq > e.from && (ev.Customer == "" || e.own[ev.Customer])
+	}), nil
 }
 
+// settle waits until the assistant is done: the WhatsApp mock has nothing in flight, the journal has been
+// still for --quiet, and every message the scenario's customers delivered has been answered (a send to
+// that customer after it) or has waited --reply-wait. The last condition keeps a slow first answer (an
+// assistant whose connections to the mocks are still backing off) from being taken for silence.
 func (e *vendorEnv) settle(ctx context.Context) error {
+	firstSeen := map[uint64]time.Time{} // unanswered inbound message → when settle first saw it
 	for {
 		if err := e.v.wa.AwaitIdle(ctx); err != nil {
 			return err
@@ -788,10 +628,44 @@ func (e *vendorEnv) settle(ctx context.Context) error {
 			return ctx.Err()
 		case <-t.C:
 		}
-		if e.v.journal.Last() == before {
+		if e.v.journal.Last() != before {
+			continue
+		}
+		waiting := false
+		for _, seq := range e.unanswered() {
+			at, ok := firstSeen[seq]
+			if !ok {
+				at = time.Now()
+				firstSeen[seq] = at
+			}
+			if time.Since(at) < e.v.cfg.replyWait {
+				waiting = true
+			}
+		}
+		if !waiting {
 			return nil
 		}
 	}
+}
+
+// unanswered are the scenario's delivered customer messages after which the assistant has sent that
+// customer nothing.
+func (e *vendorEnv) unanswered() []uint64 {
+	events, _ := e.Events(context.Background())
+	last := map[string]uint64{} // customer → their last delivered message not yet followed by a send
+	for _, ev := range events {
+		switch ev.Kind {
+		case journal.KindInboundDelivered:
+			last[ev.Customer] = ev.Seq
+		case journal.KindOutboundAccepted, journal.KindOutboundRejected:
+			delete(last, ev.Customer)
+		}
+	}
+	out := make([]uint64, 0, len(last))
+	for _, seq := range last {
+		out = append(out, seq)
+	}
+	return out
 }
 
 // containersEnvs is the environment factory of --mode containers: every scenario gets its own network
@@ -845,293 +719,4 @@ func (e *containersEnv) Events(ctx context.Context) ([]journal.Event, error) {
 		return e.env.Journal.Events(), err
 	}
 	return e.env.Journal.Events(), nil
-}
-
-// tagExpr is a parsed --tags expression.
-type tagExpr interface{ match(tags []string) bool }
-
-type (
-	tagAny  struct{}
-	tagName string
-	tagNot  struct{ x tagExpr }
-	tagAnd  struct{ a, b tagExpr }
-	tagOr   struct{ a, b tagExpr }
-)
-
-func (tagAny) match([]string) bool         { return true }
-func (t tagName) match(tags []string) bool { return slices.Contains(tags, string(t)) }
-func (t tagNot) match(tags []string) bool  { return !t.x.match(tags) }
-func (t tagAnd) match(tags []string) bool  { return t.a.match(tags) && t.b.match(tags) }
-func (t tagOr) match(tags []string) bool   { return t.a.match(tags) || t.b.match(tags) }
-
-// parseTagExpr reads a Cucumber tag expression ("@a and not (@b or @c)"), also in godog's older
-// spellings (&&, ||, ~ and a comma for or).
-func parseTagExpr(s string) (tagExpr, error) {
-	toks := tokenizeTags(s)
-	if len(toks) == 0 {
-		return tagAny{}, nil
-	}
-	p := &tagParser{toks: toks}
-	e, err := p.or()
-	if err != nil {
-		return nil, err
-	}
-	if p.i < len(p.toks) {
-		return nil, fmt.Errorf("unexpected %q", p.toks[p.i])
-	}
-	return e, nil
-}
-
-func tokenizeTags(s string) []string {
-	var toks []string
-	cur := ""
-	flush := func() {
-		if cur != "" {
-			toks = append(toks, cur)
-			cur = ""
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t':
-			flush()
-		case c == '(' || c == ')' || c == ',' || c == '~' || c == '!':
-			flush()
-			toks = append(toks, string(c))
-		case (c == '&' || c == '|') && i+1 < len(s) && s[i+1] == c:
-			flush()
-			toks = append(toks, s[i:i+2])
-			i++
-		default:
-			cur += string(c)
-		}
-	}
-	flush()
-	return toks
-}
-
-type tagParser struct {
-	toks []string
-	i    int
-}
-
-func (p *tagParser) peek() string {
-	if p.i < len(p.toks) {
-		return p.toks[p.i]
-	}
-	return ""
-}
-
-func (p *tagParser) or() (tagExpr, error) {
-	a, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for t := p.peek(); t == "or" || t == "||" || t == ","; t = p.peek() {
-		p.i++
-		b, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		a = tagOr{a, b}
-	}
-	return a, nil
-}
-
-func (p *tagParser) and() (tagExpr, error) {
-	a, err := p.unary()
-	if err != nil {
-		return nil, err
-	}
-	for t := p.peek(); t == "and" || t == "&&"; t = p.peek() {
-		p.i++
-		b, err := p.unary()
-		if err != nil {
-			return nil, err
-		}
-		a = tagAnd{a, b}
-	}
-	return a, nil
-}
-
-func (p *tagParser) unary() (tagExpr, error) {
-	t := p.peek()
-	p.i++
-	switch {
-	case t == "":
-		return nil, errors.New("the expression ends too early")
-	case t == "not" || t == "~" || t == "!":
-		x, err := p.unary()
-		return tagNot{x}, err
-	case t == "(":
-		x, err := p.or()
-		if err != nil {
-			return nil, err
-		}
-		if p.peek() != ")" {
-			return nil, errors.New("a ( is not closed")
-		}
-		p.i++
-		return x, nil
-	case strings.HasPrefix(t, "@") && len(t) > 1:
-		return tagName(t), nil
-	}
-	return nil, fmt.Errorf("%q is not a tag: tags start with @", t)
-}
-
-// featureSuite is a folder of Gherkin features played with the step library (package steps): each
-// scenario is its own godog run (file:line), so it fits the same runner, progress and report as the Go
-// journeys. Scenarios tagged @wip are left out unless --tags says otherwise.
-type featureSuite struct {
-	name  string
-	fsys  fs.FS
-	hash  string
-	files int
-	list  []scenario
-}
-
-// builtinFeatures names the feature files compiled into parley (package features).
-const builtinFeatures = "builtin"
-
-func newFeatureSuite(dir string) (*featureSuite, error) {
-	s := &featureSuite{name: "features " + dir}
-	if dir == builtinFeatures {
-		s.fsys, s.name = features.FS(), "parley features"
-	} else {
-		st, err := os.Stat(dir)
-		if err != nil || !st.IsDir() {
-			return nil, usageError("--features %s: no such folder; give a folder of .feature files, or --features builtin for parley's own", dir)
-		}
-		s.fsys = os.DirFS(dir)
-	}
-	runnable, problems := steps.Lint(s.fsys, ".")
-	if len(problems) > 0 {
-		first := strings.Join(strings.Fields(problems[0].String()), " ") // one line: the problem and its fix
-		return nil, usageError("--features %s: %d problem(s) in the feature files (run go test ./features for all), the first: %s", dir, len(problems), first)
-	}
-	if len(runnable) == 0 {
-		return nil, usageError("--features %s holds no .feature file", dir)
-	}
-	var err error
-	if s.hash, s.files, err = report.HashFS(s.fsys, ".feature"); err != nil {
-		return nil, usageError("--features %s: %v", dir, err)
-	}
-	feats, err := godog.TestSuite{Options: &godog.Options{FS: s.fsys, Paths: runnable}}.RetrieveFeatures()
-	if err != nil {
-		return nil, usageError("--features %s: %v", dir, err)
-	}
-	for _, f := range feats {
-		lines := map[string]int64{} // scenario id → line
-		for _, c := range f.Feature.Children {
-			if c.Scenario != nil {
-				lines[c.Scenario.Id] = c.Scenario.Location.Line
-			}
-			if c.Rule != nil {
-				for _, rc := range c.Rule.Children {
-					if rc.Scenario != nil {
-						lines[rc.Scenario.Id] = rc.Scenario.Location.Line
-					}
-				}
-			}
-		}
-		seen := map[string]bool{}
-		for _, p := range f.Pickles {
-			line := lines[p.AstNodeIds[0]]
-			path := fmt.Sprintf("%s:%d", p.Uri, line)
-			if seen[path] {
-				continue // an outline's rows run together, as one scenario of the report
-			}
-			seen[path] = true
-			var tags, rules []string
-			for _, t := range p.Tags {
-				tags = append(tags, t.Name)
-				if id := strings.TrimPrefix(t.Name, "@"); ruleIDs()[id] {
-					rules = append(rules, id)
-				}
-			}
-			name := p.Name
-			if name == "" {
-				name = path
-			}
-			s.list = append(s.list, scenario{name: name, tags: tags, rules: rules, run: func(ctx context.Context, envs steps.EnvFactory) report.Outcome {
-				return s.play(ctx, envs, path, name, tags, rules)
-			}})
-		}
-	}
-	return s, nil
-}
-
-func ruleIDs() map[string]bool {
-	ids := map[string]bool{}
-	for _, r := range audit.Catalogue() {
-		ids[r.ID] = true
-	}
-	return ids
-}
-
-func (s *featureSuite) describe() report.Suite {
-	return report.Suite{Name: s.name, Version: fmt.Sprintf("%d files", s.files), SHA256: s.hash}
-}
-
-func (s *featureSuite) scenarios() []scenario { return s.list }
-
-// play runs one scenario of the features with godog, capturing its environment's journal when the step
-// library closes it.
-func (s *featureSuite) play(ctx context.Context, envs steps.EnvFactory, path, name string, tags, rules []string) report.Outcome {
-	out := report.Outcome{Name: name, Tags: tags, Exercises: rules, Started: time.Now()}
-	rec := &recordingEnvs{next: envs}
-	var stepErr error
-	opts := godog.Options{FS: s.fsys, Paths: []string{path}, Format: "progress", Output: io.Discard, NoColors: true,
-		Concurrency: 1, DefaultContext: ctx}
-	status := godog.TestSuite{Name: "parley", Options: &opts, ScenarioInitializer: func(sc *godog.ScenarioContext) {
-		// Registered before the step library's own After, so it sees the steps' error alone: the rules are
-		// judged below, over the journal, like every other suite's.
-		sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
-			stepErr = err
-			return ctx, nil
-		})
-		steps.Register(sc, rec)
-	}}.Run()
-	out.Duration = time.Since(out.Started)
-	out.Events, out.Err = rec.events, errors.Join(stepErr, rec.err)
-	if status != 0 && out.Err == nil && rec.started == 0 {
-		out.Err = fmt.Errorf("godog could not run %s (status %d)", path, status)
-	}
-	out.Audit = rec.report
-	return out
-}
-
-// recordingEnvs hands out environments whose journal is kept when they close.
-type recordingEnvs struct {
-	next    steps.EnvFactory
-	started int
-	events  []journal.Event
-	report  audit.Report
-	err     error
-}
-
-func (r *recordingEnvs) Start(ctx context.Context, s steps.Scenario) (steps.Environment, error) {
-	env, err := r.next.Start(ctx, s)
-	if err != nil {
-		r.err = fmt.Errorf("starting the environment: %w", err)
-		return nil, err
-	}
-	r.started++
-	return &recordingEnv{Environment: env, r: r}, nil
-}
-
-type recordingEnv struct {
-	steps.Environment
-	r *recordingEnvs
-}
-
-func (e *recordingEnv) Close() error {
-	events, err := e.Environment.Events(context.Background())
-	e.r.events = events
-	if err != nil {
-		e.r.err = fmt.Errorf("reading the journal: %w", err)
-	}
-	e.r.report = auditScenario(e.Environment, events)
-	return e.Environment.Close()
 }

@@ -146,7 +146,7 @@ func TestCertifyBadInput(t *testing.T) {
 		{"unknown flag", []string{"--frobnicate"}, "flag provided but not defined: -frobnicate"},
 		{"argument", []string{"now"}, "certify takes no arguments"},
 		{"missing features folder", []string{"--features", filepath.Join(tmp, "nope")}, "no such folder"},
-		{"unreachable bot", []string{"--bot-url", dead}, "cannot reach the assistant at --bot-url " + dead},
+		{"unreachable bot", []string{"--bot-url", dead}, "the webhook handshake at " + dead + "/webhook refused the connection"},
 		{"tags select nothing", []string{"--tags", "@NO-SUCH-RULE"}, "selects no scenario"},
 		{"bad tag expression", []string{"--tags", "@a and ("}, "ends too early"},
 		{"unwritable out", []string{"--out", filepath.Join(file, "report")}, "is not writable"},
@@ -230,40 +230,6 @@ func TestPrintEnv(t *testing.T) {
 				t.Errorf("%d variables, want the 11 of the bot contract", len(lines))
 			}
 		})
-	}
-}
-
-func TestTagExpressions(t *testing.T) {
-	tags := []string{"@journey", "@WA-OPTOUT-01", "@WA-MKT-01"}
-	tests := []struct {
-		expr string
-		want bool
-	}{
-		{"", true},
-		{"@WA-OPTOUT-01", true},
-		{"@GDPR-ERASE-01", false},
-		{"@GDPR-ERASE-01 or @WA-MKT-01", true},
-		{"@GDPR-ERASE-01,@WA-MKT-01", true},
-		{"@journey and not @WA-MKT-01", false},
-		{"@journey && ~@wip", true},
-		{"not (@a or @b) and @journey", true},
-		{"!@journey || @WA-MKT-01", true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.expr, func(t *testing.T) {
-			e, err := parseTagExpr(tc.expr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := e.match(tags); got != tc.want {
-				t.Errorf("match = %t, want %t", got, tc.want)
-			}
-		})
-	}
-	for _, bad := range []string{"journey", "@a and", "(@a", "@a )"} {
-		if _, err := parseTagExpr(bad); err == nil {
-			t.Errorf("%q parsed", bad)
-		}
 	}
 }
 
@@ -579,7 +545,7 @@ func TestDuplicateScenarioNamesAreMadeUnique(t *testing.T) {
 		}
 	}
 	out := filepath.Join(tmp, "out")
-	if _, _, err := runEnv(t, nil, "certify", "--features", tmp, "--out", out); err != nil && exitCode(err) != 1 {
+	if _, _, err := runEnv(t, nil, "certify", "--features", tmp, "--out", out); err != nil && exitCode(err) != 1 && exitCode(err) != 3 {
 		t.Fatal(err)
 	}
 	r := readReportFile(t, out)

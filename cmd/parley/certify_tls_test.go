@@ -27,7 +27,7 @@ func TestCertifyTLS(t *testing.T) {
 		"--tls", "--tls-ca-out", filepath.Join(t.TempDir(), "ca.pem")}); err != nil {
 		t.Fatal(err)
 	}
-	v, err := startVendorMocks(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	v, err := startVendorMocks(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

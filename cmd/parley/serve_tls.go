@@ -148,15 +148,24 @@ func (c *serveConfig) webhookOptions() ([]whatsapp.Option, error) {
 		opts = append(opts, whatsapp.WithWebhookHosts(hosts...))
 	}
 	if c.webhookCA != "" {
-		b, err := os.ReadFile(c.webhookCA)
+		pool, err := c.webhookRoots()
 		if err != nil {
-			return nil, usageError("--webhook-ca: %v", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(b) {
-			return nil, usageError("--webhook-ca %s: no PEM certificate in it", c.webhookCA)
+			return nil, err
 		}
 		opts = append(opts, whatsapp.WithWebhookRootCAs(pool))
 	}
 	return opts, nil
+}
+
+// webhookRoots are the certificates of --webhook-ca: what the webhook's certificate must chain to.
+func (c *serveConfig) webhookRoots() (*x509.CertPool, error) {
+	b, err := os.ReadFile(c.webhookCA)
+	if err != nil {
+		return nil, usageError("--webhook-ca: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, usageError("--webhook-ca %s: no PEM certificate in it", c.webhookCA)
+	}
+	return pool, nil
 }

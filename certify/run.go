@@ -1,0 +1,308 @@
+package certify
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/report"
+	"github.com/parley-dev/parley/steps"
+)
+
+// Plan is a suite with its scenarios chosen: everything that can be refused has been, before any
+// scenario runs.
+type Plan struct {
+	Suite *Suite
+	// Tags is the tag expression in force; Filtered says the user gave it (a subset of the suite).
+	Tags     string
+	Filtered bool
+	// Shard is i/n, or empty for the whole selection.
+	Shard string
+	// Selected are the scenarios this run plays, in suite order; Total how many the tags chose before
+	// sharding.
+	Selected []Scenario
+	Total    int
+}
+
+// Select chooses the scenarios of s that tags (empty: the suite's default) and shard (i/n; empty: all)
+// select, and makes their names unique.
+func Select(s *Suite, tags, shard string) (*Plan, error) {
+	p := &Plan{Suite: s, Tags: tags, Filtered: tags != ""}
+	if tags == "" {
+		p.Tags = s.DefaultTags
+	}
+	expr, err := ParseTags(p.Tags)
+	if err != nil {
+		return nil, fmt.Errorf("--tags %q: %w", p.Tags, err)
+	}
+	var chosen []Scenario
+	names := map[string]int{}
+	for _, sc := range s.list {
+		// Names identify scenarios in the report and when shards merge, so they must be unique.
+		if names[sc.Name]++; names[sc.Name] > 1 {
+			sc.Name = fmt.Sprintf("%s (%d)", sc.Name, names[sc.Name])
+		}
+		if expr.Match(sc.Tags) {
+			chosen = append(chosen, sc)
+		}
+	}
+	if len(chosen) == 0 {
+		return nil, fmt.Errorf("--tags %q selects no scenario of the suite; tags are @<rule id> (e.g. @WA-OPTOUT-01) and @journey, or the features' own tags", p.Tags)
+	}
+	p.Total = len(chosen)
+	i, n, err := ParseShard(shard)
+	if err != nil {
+		return nil, fmt.Errorf("--shard %q: %w", shard, err)
+	}
+	if n > 1 {
+		p.Shard = shard
+	}
+	for k, sc := range chosen {
+		if k%n == i-1 {
+			p.Selected = append(p.Selected, sc)
+		}
+	}
+	if len(p.Selected) == 0 {
+		return nil, fmt.Errorf("--shard %s is empty: the suite has only %d scenario(s) after --tags; use fewer shards", shard, len(chosen))
+	}
+	return p, nil
+}
+
+// ParseShard reads i/n; the empty string is the whole suite (1/1).
+func ParseShard(s string) (i, n int, err error) {
+	if s == "" {
+		return 1, 1, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, errors.New("want i/n with 1 <= i <= n, e.g. 2/4")
+	}
+	return i, n, nil
+}
+
+// Config is one certification run.
+type Config struct {
+	Plan *Plan
+	// Envs starts each scenario's environment. When it implements Preflighter it is checked first; when
+	// it implements SharedJournal its scenarios are audited once more, together, at the end.
+	Envs steps.EnvFactory
+	// Parallel is how many scenarios play at once (default 1); Timeout bounds each (default 2 minutes).
+	Parallel int
+	Timeout  time.Duration
+	// Header is the report's header; Run fills in its suite and its times.
+	Header report.Header
+	// Progress, when set, is called as each scenario ends (from several goroutines at once).
+	Progress func(report.Scenario)
+}
+
+// Preflighter is an environment factory that can tell, before the first scenario, whether there is an
+// assistant to certify at all.
+type Preflighter interface {
+	Preflight(ctx context.Context) error
+}
+
+// SharedJournal is an environment factory whose scenarios all play against one assistant and one journal
+// (an assistant by URL). Each scenario is audited over its own part of the journal as it ends; at the end
+// of the run the whole journal is audited once more, and every finding that the scenarios' own audits
+// did not already hold is attributed to the scenario that owns its customer (the one in whose part the
+// customer first appeared) or, for a finding about no customer, the scenario in whose part it began.
+// So what an assistant did late, after its scenario ended, is never lost.
+type SharedJournal interface {
+	// RunEvents returns the whole run's journal.
+	RunEvents(ctx context.Context) ([]journal.Event, error)
+	// RunAuditOptions are the auditor's options for the whole journal.
+	RunAuditOptions() audit.Options
+}
+
+// CouldNotRun is a run that never reached a verdict: the preflight failed, or it was interrupted.
+type CouldNotRun struct{ Err error }
+
+func (e *CouldNotRun) Error() string { return e.Err.Error() }
+func (e *CouldNotRun) Unwrap() error { return e.Err }
+
+// Run plays the plan's scenarios in parallel, each in a fresh environment from cfg.Envs, decides each
+// scenario's status with report.Status and builds the report. The error is a *CouldNotRun when no verdict
+// could be reached.
+func Run(ctx context.Context, cfg Config) (report.Report, error) {
+	p := cfg.Plan
+	started := time.Now()
+	if cfg.Parallel < 1 {
+		cfg.Parallel = 1
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 2 * time.Minute
+	}
+	if pf, ok := cfg.Envs.(Preflighter); ok {
+		if err := pf.Preflight(ctx); err != nil {
+			return report.Report{}, &CouldNotRun{Err: err}
+		}
+	}
+	// Scenarios of one group (an outline's rows) play together, in order.
+	var groups [][]int
+	at := map[string]int{}
+	for i, sc := range p.Selected {
+		g, ok := at[sc.group]
+		if !ok {
+			g = len(groups)
+			at[sc.group] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	outs := make([]report.Outcome, len(p.Selected))
+	work := make(chan []int)
+	var wg sync.WaitGroup
+	for range min(cfg.Parallel, len(groups)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for idx := range work {
+				rows := make([]Scenario, len(idx))
+				for k, i := range idx {
+					rows[k] = p.Selected[i]
+				}
+				gctx, cancel := context.WithTimeout(ctx, cfg.Timeout*time.Duration(len(rows)))
+				played := p.Suite.play(gctx, cfg.Envs, rows[0].group, rows)
+				cancel()
+				for k, i := range idx {
+					played[k].Name = p.Selected[i].Name // made unique by Select
+					outs[i] = played[k]
+					if cfg.Progress != nil {
+						cfg.Progress(report.NewScenario(outs[i]))
+					}
+				}
+			}
+		}()
+	}
+	for _, g := range groups {
+		select {
+		case work <- g:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(work)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return report.Report{}, &CouldNotRun{Err: fmt.Errorf("interrupted (%v); no report written", context.Cause(ctx))}
+	}
+	if sj, ok := cfg.Envs.(SharedJournal); ok {
+		if err := attributeLate(ctx, sj, outs); err != nil {
+			return report.Report{}, &CouldNotRun{Err: fmt.Errorf("auditing the whole run: %w", err)}
+		}
+	}
+	scenarios := make([]report.Scenario, len(outs))
+	for i, o := range outs {
+		scenarios[i] = report.NewScenario(o)
+	}
+	h := cfg.Header
+	h.Suite = p.Suite.Info
+	h.Suite.Tags, h.Suite.Filtered, h.Suite.Total, h.Suite.Shard = p.Tags, p.Filtered, p.Total, p.Shard
+	h.StartedAt, h.FinishedAt = started, time.Now()
+	return report.Build(h, report.Catalogue(), scenarios), nil
+}
+
+// attributeLate audits the whole shared journal and adds to each scenario the findings its own audit did
+// not hold (see SharedJournal).
+func attributeLate(ctx context.Context, sj SharedJournal, outs []report.Outcome) error {
+	events, err := sj.RunEvents(ctx)
+	if err != nil {
+		return err
+	}
+	type span struct{ from, to uint64 }
+	spans := make([]span, len(outs))
+	owner := map[string]int{}
+	for i, o := range outs {
+		if len(o.Events) == 0 {
+			continue
+		}
+		spans[i] = span{o.Events[0].Seq, o.Events[len(o.Events)-1].Seq}
+		for _, e := range o.Events {
+			if _, ok := owner[e.Customer]; !ok && e.Customer != "" {
+				owner[e.Customer] = i
+			}
+		}
+	}
+	in := func(seq uint64) int {
+		for i, s := range spans {
+			if s.to != 0 && seq >= s.from && seq <= s.to {
+				return i
+			}
+		}
+		return -1
+	}
+	bySeq := make(map[uint64]journal.Event, len(events))
+	for _, e := range events {
+		bySeq[e.Seq] = e
+	}
+	whole := audit.Run(events, sj.RunAuditOptions())
+	for _, res := range whole.Results {
+		for _, f := range res.Findings {
+			if f.Severity == audit.SeverityInfo || len(f.Seqs) == 0 {
+				continue
+			}
+			i, ok := owner[f.Customer]
+			if !ok || f.Customer == "" {
+				i = in(f.Seqs[0])
+			}
+			if i < 0 {
+				continue
+			}
+			if addFinding(&outs[i], res, f) {
+				withEvidence(&outs[i], f.Seqs, bySeq)
+			}
+		}
+	}
+	return nil
+}
+
+// withEvidence adds to the scenario's events those of seqs it does not hold (what happened after it
+// ended), in order, so that the report shows them as the finding's evidence.
+func withEvidence(o *report.Outcome, seqs []uint64, bySeq map[uint64]journal.Event) {
+	added := false
+	for _, seq := range seqs {
+		if !slices.ContainsFunc(o.Events, func(e journal.Event) bool { return e.Seq == seq }) {
+			if e, ok := bySeq[seq]; ok {
+				o.Events = append(o.Events, e)
+				added = true
+			}
+		}
+	}
+	if added {
+		slices.SortFunc(o.Events, func(a, b journal.Event) int { return cmp.Compare(a.Seq, b.Seq) })
+	}
+}
+
+// addFinding adds f to the scenario's audit unless it holds a finding of the same rule, customer and
+// offending act; the rule is then broken in that scenario. It reports whether it added it.
+func addFinding(o *report.Outcome, res audit.Result, f audit.Finding) bool {
+	for k := range o.Audit.Results {
+		r := &o.Audit.Results[k]
+		if r.Rule != res.Rule {
+			continue
+		}
+		if slices.ContainsFunc(r.Findings, func(g audit.Finding) bool {
+			return g.Customer == f.Customer && len(g.Seqs) > 0 && g.Seqs[0] == f.Seqs[0]
+		}) {
+			return false
+		}
+		r.Findings = append(r.Findings, f)
+		r.Status = audit.Broken
+		return true
+	}
+	res.Findings, res.Status = []audit.Finding{f}, audit.Broken
+	o.Audit.Results = append(o.Audit.Results, res)
+	return true
+}

@@ -1,0 +1,141 @@
+package certify
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/report"
+	"github.com/parley-dev/parley/steps"
+)
+
+// TestOutlineRowsAreScenarios: every Examples row of the built-in outline is a scenario of the suite, with
+// its own name and the line of its row.
+func TestOutlineRowsAreScenarios(t *testing.T) {
+	s, err := BuiltinFeatures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Scenario
+	for _, sc := range s.Scenarios() {
+		if strings.HasPrefix(sc.Name, "Opting out in the customer's own words") {
+			rows = append(rows, sc)
+		}
+	}
+	if len(rows) != 4 {
+		t.Fatalf("%d scenarios from the outline, want its 4 rows", len(rows))
+	}
+	for i, r := range rows {
+		if r.group != rows[0].group || r.row != i || r.Path == rows[0].group {
+			t.Errorf("row %d: %+v", i, r)
+		}
+	}
+	if !strings.Contains(rows[3].Name, "please unsubscribe me") {
+		t.Errorf("the last row is named %q, want its values in its name", rows[3].Name)
+	}
+}
+
+const outline = `Feature: opting out
+  @WA-OPTOUT-02
+  Scenario Outline: in the customer's words
+    Given a customer "<name>" with phone "<phone>" who speaks Spanish
+    And "<name>" accepted offers in the chat
+    When "<name>" asks to opt out: "<phrase>"
+    Then "<name>" receives a reply containing "dado de baja"
+
+    Examples:
+      | name  | phone           | phrase                  |
+      | Marta | +34 600 000 012 | no quiero más mensajes   |
+      | Jorge | +34 600 000 013 | BAJA                     |
+`
+
+// TestOutlineRowFailureFails: a failing first row of an outline fails the run, whatever the rows after it
+// do, and each row has its own transcript.
+func TestOutlineRowFailureFails(t *testing.T) {
+	for _, swap := range []bool{false, true} {
+		text := outline
+		if swap {
+			text = strings.Replace(strings.Replace(text, "| Marta", "| X", 1), "| Jorge", "| Marta", 1)
+			text = strings.Replace(text, "| X", "| Jorge", 1)
+		}
+		s, err := Features(fstest.MapFS{"o.feature": {Data: []byte(text)}}, "outline")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Select(s, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Run(context.Background(), Config{Plan: p, Parallel: 2,
+			Envs: steps.Embedded{Options: harness.Options{Seed: 1, Violations: []string{"WA-OPTOUT-02"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Scenarios) != 2 {
+			t.Fatalf("swap %t: %d scenarios, want one per row", swap, len(rep.Scenarios))
+		}
+		var failed int
+		for _, sc := range rep.Scenarios {
+			if sc.Status != report.ScenarioPassed {
+				failed++
+				if !strings.Contains(sc.Name, "no quiero") {
+					t.Errorf("swap %t: the BAJA row failed: %s %s", swap, sc.Name, sc.Error)
+				}
+			}
+			if len(sc.Transcript) == 0 {
+				t.Errorf("swap %t: %s has no transcript of its own", swap, sc.Name)
+			}
+		}
+		if failed != 1 || rep.Verdict != report.NotCertified {
+			t.Errorf("swap %t: %d failed, verdict %s; want the paraphrase row failed and not certified", swap, failed, rep.Verdict)
+		}
+	}
+}
+
+// unmodelledEnvs is the reference assistant embedded, and something in the scenario (as an assistant
+// might) calling a Graph API path the WhatsApp mock does not model.
+type unmodelledEnvs struct{ steps.Embedded }
+
+func (u unmodelledEnvs) Start(ctx context.Context, s steps.Scenario) (steps.Environment, error) {
+	env, err := u.Embedded.Start(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	url := strings.TrimSuffix(env.World().WhatsApp.(interface{ URL() string }).URL(), "/") + "/v23.0/106540352242922/no_such_edge"
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	return env, nil
+}
+
+// TestUnmodelledRequestsFail: a request the mocks do not model fails the scenario, in the features and
+// the journeys alike.
+func TestUnmodelledRequestsFail(t *testing.T) {
+	feats, err := BuiltinFeatures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*Suite{feats, Journeys()} {
+		p, err := Select(s, "@AI-DISC-01", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Selected = p.Selected[:1]
+		rep, err := Run(context.Background(), Config{Plan: p, Envs: unmodelledEnvs{steps.Embedded{Options: harness.Options{Seed: 1}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := rep.Scenarios[0]
+		if sc.Status != report.ScenarioFailed || !strings.Contains(sc.Error, "do not model") || !strings.Contains(sc.Error, "no_such_edge") {
+			t.Errorf("%s: %q %s: %s", s.Info.Name, sc.Name, sc.Status, sc.Error)
+		}
+		if rep.Verdict != report.NotCertified {
+			t.Errorf("%s: verdict %s", s.Info.Name, rep.Verdict)
+		}
+	}
+}

@@ -1,0 +1,305 @@
+package certify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/features"
+	"github.com/parley-dev/parley/report"
+	"github.com/parley-dev/parley/sim"
+	"github.com/parley-dev/parley/steps"
+)
+
+// Suite is a certification suite: what it is (name, version, hash of its content) and its scenarios, in
+// a stable order.
+type Suite struct {
+	// Info is the suite as the report names it.
+	Info report.Suite
+	// DefaultTags choose its scenarios when the user gives no tag expression (e.g. leaving out @wip).
+	DefaultTags string
+
+	list []Scenario
+	// play runs a group of scenarios that must be played together (the rows of one Scenario Outline), in
+	// order, and returns one outcome per scenario of rows.
+	play func(ctx context.Context, envs steps.EnvFactory, group string, rows []Scenario) []report.Outcome
+}
+
+// Scenarios returns the suite's scenarios.
+func (s *Suite) Scenarios() []Scenario { return s.list }
+
+// Scenario is one scenario of a suite: a Go journey, a Gherkin scenario, or one row of a Scenario
+// Outline's Examples.
+type Scenario struct {
+	// Name identifies it in the report and when shards merge; Select makes it unique in the suite.
+	Name string
+	// Tags are its tags with their @ (a journey is tagged @journey and with the rules it exercises).
+	Tags []string
+	// Rules are the rule ids it declares it exercises.
+	Rules []string
+	// Path is where it comes from: file:line of the scenario or of its Examples row, or the journey's name.
+	Path string
+
+	group string // scenarios of one group are played by one call, in order
+	row   int    // its place in the group
+}
+
+// Journeys is the built-in suite as Go journeys (sim.Journeys).
+func Journeys() *Suite {
+	js := sim.Journeys()
+	// The journeys are Go code inside this binary, so their hash is the listing of what they are and
+	// claim; the binary's own hash, also in the report, covers their code.
+	var b strings.Builder
+	for _, j := range js {
+		fmt.Fprintf(&b, "%s\t%s\n", j.Name, strings.Join(j.Rules, ","))
+	}
+	s := &Suite{Info: report.Suite{Name: "parley journeys", Version: journeysVersion, SHA256: report.HashString(b.String())}}
+	byName := map[string]sim.Journey{}
+	for _, j := range js {
+		tags := []string{"@journey"}
+		for _, r := range j.Rules {
+			tags = append(tags, "@"+r)
+		}
+		byName[j.Name] = j
+		s.list = append(s.list, Scenario{Name: j.Name, Tags: tags, Rules: j.Rules, Path: j.Name, group: j.Name})
+	}
+	s.play = func(ctx context.Context, envs steps.EnvFactory, group string, rows []Scenario) []report.Outcome {
+		return []report.Outcome{playJourney(ctx, envs, byName[group], rows[0])}
+	}
+	return s
+}
+
+// journeysVersion changes when the journeys change what they certify.
+const journeysVersion = "1"
+
+// playJourney plays one Go journey in a fresh environment and audits what its journal recorded.
+func playJourney(ctx context.Context, envs steps.EnvFactory, j sim.Journey, sc Scenario) (out report.Outcome) {
+	out = report.Outcome{Name: sc.Name, Tags: sc.Tags, Exercises: sc.Rules, Started: time.Now()}
+	defer func() { out.Duration = time.Since(out.Started) }()
+	env, err := envs.Start(ctx, steps.Scenario{Name: sc.Name, URI: sc.Path, Tags: sc.Tags})
+	if err != nil {
+		out.Err = fmt.Errorf("starting the environment: %w", err)
+		return out
+	}
+	out.Err = j.Run(ctx, env.World())
+	if settle := env.World().Settle; settle != nil {
+		if err := settle(ctx); err != nil && out.Err == nil {
+			out.Err = fmt.Errorf("the run did not settle: %w", err)
+		}
+	}
+	events, err := env.Events(ctx)
+	if err != nil {
+		out.Err = errors.Join(out.Err, fmt.Errorf("reading the journal: %w", err))
+	}
+	out.Events = events
+	out.Audit = audit.Run(events, env.AuditOptions())
+	if err := env.Close(); err != nil {
+		out.Err = errors.Join(out.Err, fmt.Errorf("closing the environment: %w", err))
+	}
+	return out
+}
+
+// Builtin names the feature files compiled into parley (package features) for Features.
+const Builtin = "builtin"
+
+// ErrFeatures is wrapped by every error Features returns: the folder or its files are not a suite.
+var ErrFeatures = errors.New("not a runnable feature suite")
+
+// Features is a suite of Gherkin feature files played with the step library (package steps): every
+// scenario, and every row of every Scenario Outline, is a scenario of the suite with its own environment,
+// audit and transcript. name is how the report names it. The files are linted first; any problem refuses
+// the whole suite.
+func Features(fsys fs.FS, name string) (*Suite, error) {
+	runnable, problems := steps.Lint(fsys, ".")
+	if len(problems) > 0 {
+		first := strings.Join(strings.Fields(problems[0].String()), " ") // one line: the problem and its fix
+		return nil, fmt.Errorf("%w: %d problem(s) in the feature files, the first: %s", ErrFeatures, len(problems), first)
+	}
+	if len(runnable) == 0 {
+		return nil, fmt.Errorf("%w: no .feature file", ErrFeatures)
+	}
+	hash, files, err := report.HashFS(fsys, ".feature")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFeatures, err)
+	}
+	feats, err := godog.TestSuite{Options: &godog.Options{FS: fsys, Paths: runnable}}.RetrieveFeatures()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFeatures, err)
+	}
+	s := &Suite{Info: report.Suite{Name: name, Version: fmt.Sprintf("%d files", files), SHA256: hash}, DefaultTags: features.DefaultTags}
+	ids := ruleIDs()
+	for _, f := range feats {
+		nodes := astNodes(f.GherkinDocument)
+		rows := map[string]int{} // group → rows so far
+		for _, p := range f.Pickles {
+			sc := nodes[p.AstNodeIds[0]]
+			if sc.scenario == nil {
+				continue
+			}
+			group := fmt.Sprintf("%s:%d", p.Uri, sc.scenario.Location.Line)
+			name, path := p.Name, group
+			if name == "" {
+				name = group
+			}
+			if len(p.AstNodeIds) > 1 {
+				if row := nodes[p.AstNodeIds[1]].row; row != nil {
+					var cells []string
+					for _, c := range row.Cells {
+						cells = append(cells, c.Value)
+					}
+					name = fmt.Sprintf("%s (%s)", name, strings.Join(cells, ", "))
+					path = fmt.Sprintf("%s:%d", p.Uri, row.Location.Line)
+				}
+			}
+			var tags, rules []string
+			for _, t := range p.Tags {
+				tags = append(tags, t.Name)
+				if id := strings.TrimPrefix(t.Name, "@"); ids[id] {
+					rules = append(rules, id)
+				}
+			}
+			s.list = append(s.list, Scenario{Name: name, Tags: tags, Rules: rules, Path: path, group: group, row: rows[group]})
+			rows[group]++
+		}
+	}
+	s.play = func(ctx context.Context, envs steps.EnvFactory, group string, rows []Scenario) []report.Outcome {
+		return playFeature(ctx, fsys, envs, group, rows)
+	}
+	return s, nil
+}
+
+// BuiltinFeatures is the certification suite compiled into parley.
+func BuiltinFeatures() (*Suite, error) { return Features(features.FS(), "parley features") }
+
+// astNode is a scenario or an Examples row of a Gherkin document, by id.
+type astNode struct {
+	scenario *messages.Scenario
+	row      *messages.TableRow
+}
+
+func astNodes(doc *messages.GherkinDocument) map[string]astNode {
+	out := map[string]astNode{}
+	add := func(sc *messages.Scenario) {
+		out[sc.Id] = astNode{scenario: sc}
+		for _, ex := range sc.Examples {
+			for _, r := range ex.TableBody {
+				out[r.Id] = astNode{row: r}
+			}
+		}
+	}
+	if doc == nil || doc.Feature == nil {
+		return out
+	}
+	for _, c := range doc.Feature.Children {
+		if c.Scenario != nil {
+			add(c.Scenario)
+		}
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				if rc.Scenario != nil {
+					add(rc.Scenario)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func ruleIDs() map[string]bool {
+	ids := map[string]bool{}
+	for _, r := range audit.Catalogue() {
+		ids[r.ID] = true
+	}
+	return ids
+}
+
+// errNotSelected starts no environment for an Examples row the run did not choose: its pickle fails
+// before its first step and is left out of the report.
+var errNotSelected = errors.New("this row is not part of the run")
+
+// playFeature runs one Gherkin scenario, or the chosen rows of one outline, with godog and the step
+// library. godog plays an outline's rows in order, one environment each; the k-th environment asked for
+// is the k-th row.
+func playFeature(ctx context.Context, fsys fs.FS, envs steps.EnvFactory, group string, rows []Scenario) []report.Outcome {
+	outs := make([]report.Outcome, len(rows))
+	byRow := map[int]int{} // row of the group → index in rows
+	for i, r := range rows {
+		byRow[r.row] = i
+		outs[i] = report.Outcome{Name: r.Name, Tags: r.Tags, Exercises: r.Rules}
+	}
+	rec := &rowEnvs{next: envs, rows: rows, byRow: byRow, outs: outs}
+	opts := godog.Options{FS: fsys, Paths: []string{group}, Format: "progress", Output: io.Discard, NoColors: true,
+		Concurrency: 1, DefaultContext: ctx}
+	status := godog.TestSuite{Name: "parley", Options: &opts, ScenarioInitializer: func(sc *godog.ScenarioContext) {
+		steps.Register(sc, rec, steps.WithResult(rec.result))
+	}}.Run()
+	for i := range outs {
+		o := &outs[i]
+		if !rec.played[i] && o.Err == nil {
+			o.Err = fmt.Errorf("godog did not play %s (status %d)", rows[i].Path, status)
+		}
+		if o.Started.IsZero() {
+			o.Started = time.Now()
+		}
+	}
+	return outs
+}
+
+// rowEnvs hands out environments to the rows of one group, in order, and keeps each row's result.
+type rowEnvs struct {
+	next   steps.EnvFactory
+	rows   []Scenario
+	byRow  map[int]int
+	outs   []report.Outcome
+	asked  int
+	played map[int]bool
+}
+
+type rowEnv struct {
+	steps.Environment
+	i       int
+	started time.Time
+}
+
+func (r *rowEnvs) Start(ctx context.Context, s steps.Scenario) (steps.Environment, error) {
+	row := r.asked
+	r.asked++
+	i, chosen := r.byRow[row]
+	if !chosen {
+		return nil, errNotSelected
+	}
+	sc := r.rows[i]
+	started := time.Now()
+	r.outs[i].Started = started
+	env, err := r.next.Start(ctx, steps.Scenario{Name: sc.Name, URI: sc.Path, Tags: s.Tags})
+	if err != nil {
+		r.outs[i].Err = fmt.Errorf("starting the environment: %w", err)
+		r.outs[i].Duration = time.Since(started)
+		return nil, err
+	}
+	return &rowEnv{Environment: env, i: i, started: started}, nil
+}
+
+// result records what the step library made of a row.
+func (r *rowEnvs) result(res steps.Result) {
+	e, ok := res.Env.(*rowEnv)
+	if !ok {
+		return
+	}
+	if r.played == nil {
+		r.played = map[int]bool{}
+	}
+	r.played[e.i] = true
+	o := &r.outs[e.i]
+	o.Events, o.Audit, o.Expected = res.Events, res.Audit, res.Expected
+	o.Err = errors.Join(res.StepErr, res.Err)
+	o.Duration = time.Since(e.started)
+}
