@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 )
@@ -288,4 +290,45 @@ func DockerAvailable(ctx context.Context) error {
 		return fmt.Errorf("no Docker engine answers: %w", err)
 	}
 	return nil
+}
+
+// ImageMissingError is an image that is not on the Docker engine. Parley pulls nothing (the images run
+// offline), so an image that is not there cannot be run at all.
+type ImageMissingError struct {
+	Image string
+	Err   error // the engine's answer
+}
+
+func (e *ImageMissingError) Error() string {
+	// Some engines say it twice ("no such image: x: No such image: x"); once is enough.
+	msg := strings.TrimPrefix(e.Err.Error(), "Error response from daemon: ")
+	if h := len(msg) / 2; len(msg)%2 == 0 && h > 1 && msg[h-1:h+1] == ": " && strings.EqualFold(msg[:h-1], msg[h+1:]) {
+		msg = msg[h+1:]
+	}
+	return fmt.Sprintf("the image %q is not on the Docker engine (%s); build it or docker load it first: parley pulls nothing", e.Image, msg)
+}
+
+func (e *ImageMissingError) Unwrap() error { return e.Err }
+
+// ImagesPresent checks that each image is on the Docker engine the containers would run on (DOCKER_HOST
+// when set), so that a misspelt or never-built image fails once and at once rather than in every
+// environment. An image that is not there is an *ImageMissingError; several are joined.
+func ImagesPresent(ctx context.Context, images ...string) error {
+	defaultContainerSettings()
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return fmt.Errorf("connecting to Docker: %w", err)
+	}
+	defer cli.Close()
+	var errs []error
+	for _, img := range images {
+		if _, err := cli.ImageInspect(ctx, img); err != nil {
+			if cerrdefs.IsNotFound(err) {
+				errs = append(errs, &ImageMissingError{Image: img, Err: err})
+			} else {
+				errs = append(errs, fmt.Errorf("looking for the image %q on the Docker engine: %w", img, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -694,6 +694,33 @@ func newContainersEnvs(ctx context.Context, p *certifyPlan, logger *slog.Logger,
 	}}, nil
 }
 
+// Preflight checks, before the first scenario, what would otherwise fail every scenario alike: the images
+// must be on the engine (parley pulls nothing), and an assistant from --bot-image must start in one
+// environment, which is then removed. So an image that exits at once, never listens or fails the webhook
+// handshake is reported once, with its last log lines (harness.ContainerError), and no scenario is played.
+// Each wait is bounded by the options' StartupTimeout and HandshakeTimeout. The reference assistant,
+// built by parley itself, is not tried out.
+func (c *containersEnvs) Preflight(ctx context.Context) error {
+	images := []string{c.o.Image}
+	if c.o.BotImage != "" {
+		images = append(images, c.o.BotImage)
+	}
+	if err := harness.ImagesPresent(ctx, images...); err != nil {
+		return err
+	}
+	if c.o.BotImage == "" {
+		return nil
+	}
+	env, err := harness.StartContainers(ctx, c.o)
+	if err != nil {
+		return err
+	}
+	if err := env.Close(); err != nil {
+		return fmt.Errorf("removing the environment the assistant was tried out in: %w", err)
+	}
+	return nil
+}
+
 func (c *containersEnvs) Start(ctx context.Context, _ steps.Scenario) (steps.Environment, error) {
 	env, err := harness.StartContainers(ctx, c.o)
 	if err != nil {
