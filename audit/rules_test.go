@@ -476,6 +476,14 @@ var ruleCases = []ruleCase{
 		b.in(ben, "¿y mi pedido?")
 		return evid(b.out(ben, "Pedido TE-1001: enviado."), i)
 	}},
+	{rule: "WA-XCUST-01", name: "an order the business notified for this customer, also written by another", want: Passed, build: func(b *jb) []uint64 {
+		b.greet(ana)
+		b.in(ana, "¿dónde está mi pedido TE-1001?")
+		b.out(ana, "Pedido TE-1001: enviado.")
+		b.add(journal.SourceHarness, journal.KindHookCalled, ben, journal.HookData{Hook: "notify", Order: "TE-1001", Status: 200})
+		b.tpl(ben, "envio_pedido", "UTILITY", "Tu pedido TE-1001 ha salido.")
+		return nil
+	}},
 	{rule: "WA-XCUST-01", name: "each customer's own codes, and the business's e-mail quoted by a customer", want: Passed, build: func(b *jb) []uint64 {
 		b.in(ana, "hola")
 		b.out(ana, "Escríbenos a privacidad@tiendaejemplo.es")

@@ -72,7 +72,8 @@ func (h *Hooks) call(ctx context.Context, hook, waID string, body map[string]any
 	if client == nil {
 		client = http.DefaultClient
 	}
-	data := journal.HookData{Hook: hook}
+	order, _ := body["order"].(string)
+	data := journal.HookData{Hook: hook, Order: order}
 	resp, err := client.Do(req)
 	if err == nil {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))

@@ -177,7 +177,10 @@ type ClockData struct {
 
 // HookData is a call of one of the assistant's certification hooks.
 type HookData struct {
-	Hook   string `json:"hook"` // consent, notify, campaign
+	Hook string `json:"hook"` // consent, notify, campaign
+	// Order is the order a notify hook told the assistant about: the business's own data for that
+	// customer, which the assistant may then write to them.
+	Order  string `json:"order,omitempty"`
 	Status int    `json:"status"`
 	Error  string `json:"error,omitempty"`
 }

@@ -458,6 +458,9 @@ func (p *progress) finish() {
 // has no idle signal, so a scenario has settled when the WhatsApp mock has nothing in flight and the
 // journal has been still for --quiet.
 type vendorEnvs struct {
+	mu        sync.Mutex
+	customers map[string]bool // every scenario's customers so far
+
 	cfg     certifyConfig
 	mc      serveConfig // the mocks' configuration, webhook included
 	stderr  io.Writer
@@ -513,7 +516,15 @@ func startVendorMocks(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) 
 	if err != nil {
 		return nil, usageError("starting the mocks: %v; free the port or move the mock with --whatsapp, --dialogflow, --dlp", err)
 	}
-	v := &vendorEnvs{cfg: cfg, mc: mc, stderr: stderr, journal: j, numbers: sim.NewNumbering(mc.seed), mocks: mocks, hooks: &harness.Hooks{BaseURL: base, Journal: j}}
+	hooks := &harness.Hooks{BaseURL: base, Journal: j}
+	if mc.webhookCA != "" { // the hooks are served where the webhook is, with the same certificate
+		pool, err := mc.webhookRoots()
+		if err != nil {
+			return nil, err
+		}
+		hooks.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	}
+	v := &vendorEnvs{cfg: cfg, mc: mc, stderr: stderr, journal: j, numbers: sim.NewNumbering(mc.seed), mocks: mocks, hooks: hooks, customers: map[string]bool{}}
 	v.hc = v.controlHTTP()
 	v.wa = whatsapp.NewControlClient(mocks[0].url, whatsapp.WithControlHTTPClient(v.hc))
 	for _, m := range mocks {
@@ -565,6 +576,9 @@ func (v *vendorEnvs) Start(_ context.Context, s steps.Scenario) (steps.Environme
 		e.mu.Lock()
 		e.own[n] = true
 		e.mu.Unlock()
+		v.mu.Lock()
+		v.customers[n] = true
+		v.mu.Unlock()
 		return n
 	}}
 	return e, nil
@@ -599,14 +613,21 @@ func (e *vendorEnv) AuditOptions() audit.Options {
 }
 func (e *vendorEnv) Close() error { return nil }
 
-// Events are the scenario's part of the journal: what concerns its own customers, or no customer, since
-// it began. What the assistant still does for an earlier scenario's customers belongs to that scenario,
-// and is judged there at the end of the run.
+// Events are the scenario's part of the journal: everything since it began but what concerns another
+// scenario's customers (Dialogflow's sessions are tied to customers by the auditor). What the assistant
+// still does for an earlier scenario's customers belongs to that scenario, and is judged there at the end
+// of the run.
 func (e *vendorEnv) Events(context.Context) ([]journal.Event, error) {
+	e.v.mu.Lock()
+	others := make(map[string]bool, len(e.v.customers))
+	for c := range e.v.customers {
+		others[c] = true
+	}
+	e.v.mu.Unlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.v.journal.Filter(func(ev journal.Event) bool {
-		return ev.Seq > e.from && (ev.Customer == "" || e.own[ev.Customer])
+		return ev.Seq > e.from && (e.own[ev.Customer] || !others[ev.Customer])
 	}), nil
 }
 
