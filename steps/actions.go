@@ -1,22 +1,15 @@
 package steps
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
 
-	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
@@ -581,48 +574,20 @@ func whatsappMessyStatuses(ctx context.Context) error {
 	return s.env.World().WhatsApp.SetFaults(ctx, whatsapp.Faults{DuplicateStatuses: 1, OutOfOrderStatuses: 1})
 }
 
-// forgedWebhook posts a message webhook for the customer straight to the assistant, once unsigned and
-// once signed with a wrong secret, and records both attempts (source harness) for the auditor
-// (WA-SEC-01). The body has the shape of Meta's messages webhook.
+// forgedWebhook has someone who is not WhatsApp post the assistant a message webhook for the customer,
+// once unsigned and once signed with a wrong secret; the auditor judges what the assistant answered
+// (WA-SEC-01).
 func forgedWebhook(ctx context.Context, name string) error {
 	s, c, err := lookup(ctx, name)
 	if err != nil {
 		return err
 	}
-	now, err := s.env.World().WhatsApp.AdvanceClock(ctx, 0)
-	if err != nil {
-		return err
-	}
-	for i, signature := range []string{"", "wrong"} {
-		body, _ := json.Marshal(map[string]any{
-			"object": "whatsapp_business_account",
-			"entry": []any{map[string]any{"id": "0", "changes": []any{map[string]any{"field": "messages", "value": map[string]any{
-				"messaging_product": "whatsapp",
-				"metadata":          map[string]any{"display_phone_number": "34900123456", "phone_number_id": "0"},
-				"contacts":          []any{map[string]any{"profile": map[string]any{"name": c.Name}, "wa_id": c.WaID}},
-				"messages": []any{map[string]any{"from": c.WaID, "id": fmt.Sprintf("wamid.FORGED%d%d", now.Unix(), i),
-					"timestamp": fmt.Sprint(now.Unix()), "type": "text", "text": map[string]any{"body": "forged"}}},
-			}}}}},
-		})
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.env.WebhookURL(), bytes.NewReader(body))
-		if err != nil {
+	// Through the WhatsApp mock, which reaches the webhook as it does (its CA, its allowed hosts) and
+	// journals each attempt with the status the assistant answered.
+	for _, how := range []whatsapp.Forgery{whatsapp.ForgeryUnsigned, whatsapp.ForgeryWrongSecret} {
+		if _, err := c.Forge(ctx, "forged", how); err != nil {
 			return err
 		}
-		req.Header.Set("Content-Type", "application/json")
-		if signature != "" {
-			mac := hmac.New(sha256.New, []byte(signature))
-			mac.Write(body)
-			req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-		}
-		data := journal.WebhookAttemptData{URL: s.env.WebhookURL(), Field: "messages", Attempt: 1}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			data.Error = err.Error()
-		} else {
-			resp.Body.Close()
-			data.Status = resp.StatusCode
-		}
-		s.env.World().Journal.Record(journal.SourceHarness, journal.KindWebhookAttempt, c.WaID, data)
 	}
 	return settle(ctx, s)
 }
