@@ -82,7 +82,11 @@ func certifyUsage(fs *flag.FlagSet, w io.Writer) func() {
 
 Runs the certification suite and writes the report (report.json, report.html, report.md, junit.xml,
 cucumber.json) to --out. By default it certifies the built-in reference assistant with embedded mocks.
-Exit status: 0 certified, 1 not certified, 2 could not run.
+Certified needs every scenario passed and every critical and high rule exercised by the whole suite;
+when nothing failed but the run was a subset (--tags, --shard) or left such a rule unexercised, the
+verdict is INCOMPLETE: not a certification.
+Exit status: 0 certified (or an incomplete subset you chose with --tags or --shard), 1 not certified,
+2 could not run, 3 incomplete on the whole suite.
 
 Examples:
   parley certify                                   # the reference assistant, embedded, the built-in features

@@ -314,6 +314,24 @@ func TestSignAndVerify(t *testing.T) {
 	if _, _, err := runEnv(t, nil, "report", "verify", doc); exitCode(err) != 2 {
 		t.Errorf("verify without --pub: %v", err)
 	}
+	// Whoever holds the key signs a verdict the report's own scenarios do not give (a subset claimed
+	// certified): the signature holds, the verdict does not.
+	if err := signReportFile(doc, mustRead(t, filepath.Join(tmp, "key.pem"))); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runEnv(t, nil, "report", "verify", doc, "--pub", pub)
+	if err == nil || !strings.Contains(err.Error(), `states the verdict "certified" but its own scenarios give "incomplete"`) {
+		t.Errorf("a signed report whose verdict does not follow from it: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestReportRender(t *testing.T) {

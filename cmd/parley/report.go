@@ -156,10 +156,7 @@ func reportMerge(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	printVerdict(stdout, merged, *out)
-	if !merged.Certified() {
-		return &exitError{code: 1, err: errSilent}
-	}
-	return nil
+	return verdictExit(merged)
 }
 
 func reportVerify(args []string, stdout, stderr io.Writer) error {
@@ -197,6 +194,11 @@ func reportVerify(args []string, stdout, stderr io.Writer) error {
 	}
 	r, err := report.Read(bytes.NewReader(doc))
 	if err != nil {
+		return fmt.Errorf("%s: signed, but %w", files[0], err)
+	}
+	// The signature proves who wrote the report; the verdict must also follow from what it holds, so a
+	// report signed with a verdict its own scenarios do not give is refused.
+	if err := r.Recheck(); err != nil {
 		return fmt.Errorf("%s: signed, but %w", files[0], err)
 	}
 	fmt.Fprintf(stdout, "%s: signature good; verdict %s for %s (suite %s, parley %s)\n", files[0], r.Verdict, r.Assistant.Name, r.Suite.SHA256, r.Parley.BinarySHA256)
