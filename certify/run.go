@@ -99,6 +99,9 @@ type Config struct {
 	// Parallel is how many scenarios play at once (default 1); Timeout bounds each (default 2 minutes).
 	Parallel int
 	Timeout  time.Duration
+	// ReplyWait is how long a feature's step waits, once the assistant has settled, for a reply it
+	// expects (steps.WithReplyWait; zero: the step library's default).
+	ReplyWait time.Duration
 	// Header is the report's header; Run fills in its suite and its times.
 	Header report.Header
 	// Progress, when set, is called as each scenario ends (from several goroutines at once).
@@ -172,7 +175,7 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 					rows[k] = p.Selected[i]
 				}
 				gctx, cancel := context.WithTimeout(ctx, cfg.Timeout*time.Duration(len(rows)))
-				played := p.Suite.play(gctx, cfg.Envs, rows[0].group, rows)
+				played := p.Suite.play(gctx, playing{envs: cfg.Envs, replyWait: cfg.ReplyWait}, rows[0].group, rows)
 				cancel()
 				for k, i := range idx {
 					played[k].Name = p.Selected[i].Name // made unique by Select
@@ -212,6 +215,20 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	h.Suite.Tags, h.Suite.Filtered, h.Suite.Total, h.Suite.Shard = p.Tags, p.Filtered, p.Total, p.Shard
 	h.StartedAt, h.FinishedAt = started, time.Now()
 	return report.Build(h, report.Catalogue(), scenarios), nil
+}
+
+// playing is what a suite needs to play a group of scenarios.
+type playing struct {
+	envs      steps.EnvFactory
+	replyWait time.Duration
+}
+
+// stepOptions are the step library's options for a run.
+func (p playing) stepOptions() []steps.Option {
+	if p.replyWait > 0 {
+		return []steps.Option{steps.WithReplyWait(p.replyWait)}
+	}
+	return nil
 }
 
 // attributeLate audits the whole shared journal and adds to each scenario the findings its own audit did

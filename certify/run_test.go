@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/report"
@@ -69,7 +70,7 @@ func TestOutlineRowFailureFails(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := Run(context.Background(), Config{Plan: p, Parallel: 2,
+		rep, err := Run(context.Background(), Config{Plan: p, Parallel: 2, ReplyWait: time.Second,
 			Envs: steps.Embedded{Options: harness.Options{Seed: 1, Violations: []string{"WA-OPTOUT-02"}}}})
 		if err != nil {
 			t.Fatal(err)

@@ -30,7 +30,7 @@ type Suite struct {
 	list []Scenario
 	// play runs a group of scenarios that must be played together (the rows of one Scenario Outline), in
 	// order, and returns one outcome per scenario of rows.
-	play func(ctx context.Context, envs steps.EnvFactory, group string, rows []Scenario) []report.Outcome
+	play func(ctx context.Context, p playing, group string, rows []Scenario) []report.Outcome
 }
 
 // Scenarios returns the suite's scenarios.
@@ -71,8 +71,8 @@ func Journeys() *Suite {
 		byName[j.Name] = j
 		s.list = append(s.list, Scenario{Name: j.Name, Tags: tags, Rules: j.Rules, Path: j.Name, group: j.Name})
 	}
-	s.play = func(ctx context.Context, envs steps.EnvFactory, group string, rows []Scenario) []report.Outcome {
-		return []report.Outcome{playJourney(ctx, envs, byName[group], rows[0])}
+	s.play = func(ctx context.Context, p playing, group string, rows []Scenario) []report.Outcome {
+		return []report.Outcome{playJourney(ctx, p.envs, byName[group], rows[0])}
 	}
 	return s
 }
@@ -170,8 +170,8 @@ func Features(fsys fs.FS, name string) (*Suite, error) {
 			rows[group]++
 		}
 	}
-	s.play = func(ctx context.Context, envs steps.EnvFactory, group string, rows []Scenario) []report.Outcome {
-		return playFeature(ctx, fsys, envs, group, rows)
+	s.play = func(ctx context.Context, p playing, group string, rows []Scenario) []report.Outcome {
+		return playFeature(ctx, fsys, p, group, rows)
 	}
 	return s, nil
 }
@@ -228,18 +228,18 @@ var errNotSelected = errors.New("this row is not part of the run")
 // playFeature runs one Gherkin scenario, or the chosen rows of one outline, with godog and the step
 // library. godog plays an outline's rows in order, one environment each; the k-th environment asked for
 // is the k-th row.
-func playFeature(ctx context.Context, fsys fs.FS, envs steps.EnvFactory, group string, rows []Scenario) []report.Outcome {
+func playFeature(ctx context.Context, fsys fs.FS, p playing, group string, rows []Scenario) []report.Outcome {
 	outs := make([]report.Outcome, len(rows))
 	byRow := map[int]int{} // row of the group → index in rows
 	for i, r := range rows {
 		byRow[r.row] = i
 		outs[i] = report.Outcome{Name: r.Name, Tags: r.Tags, Exercises: r.Rules}
 	}
-	rec := &rowEnvs{next: envs, rows: rows, byRow: byRow, outs: outs}
+	rec := &rowEnvs{next: p.envs, rows: rows, byRow: byRow, outs: outs}
 	opts := godog.Options{FS: fsys, Paths: []string{group}, Format: "progress", Output: io.Discard, NoColors: true,
 		Concurrency: 1, DefaultContext: ctx}
 	status := godog.TestSuite{Name: "parley", Options: &opts, ScenarioInitializer: func(sc *godog.ScenarioContext) {
-		steps.Register(sc, rec, steps.WithResult(rec.result))
+		steps.Register(sc, rec, append(p.stepOptions(), steps.WithResult(rec.result))...)
 	}}.Run()
 	for i := range outs {
 		o := &outs[i]

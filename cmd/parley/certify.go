@@ -72,7 +72,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.printEnv, "print-env", false, "print the bot-contract environment that points an assistant at the mocks, and exit")
 	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once with the embedded reference assistant (--bot-url plays one at a time)")
 	fs.DurationVar(&c.quiet, "quiet", 300*time.Millisecond, "with --bot-url: how long the assistant must stay silent to count as done")
-	fs.DurationVar(&c.replyWait, "reply-wait", 3*time.Second, "with --bot-url: how long a customer's message may stay unanswered before a silent assistant counts as done")
+	fs.DurationVar(&c.replyWait, "reply-wait", 3*time.Second, "how long a step waits for a reply it expects once the assistant has settled; with --bot-url also how long a customer's message may stay unanswered before a silent assistant counts as done")
 	fs.DurationVar(&c.timeout, "scenario-timeout", 2*time.Minute, "longest a scenario may take")
 }
 
@@ -334,7 +334,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	prog := newProgress(stderr, len(p.plan.Selected))
 	rep, err := certify.Run(ctx, certify.Config{
-		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, Progress: prog.done,
+		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, ReplyWait: p.cfg.replyWait, Progress: prog.done,
 		Header: report.Header{FailOn: p.failOn, Lang: p.cfg.lang, Assistant: p.assistant, Seed: p.cfg.mocks.seed,
 			Parley: report.Parley{Version: parleyVersion(), BinarySHA256: binHash, Mode: mode}},
 	})
