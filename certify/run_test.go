@@ -3,6 +3,7 @@ package certify
 import (
 	"context"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -39,19 +40,15 @@ func TestOutlineRowsAreScenarios(t *testing.T) {
 	}
 }
 
-const outline = `Feature: opting out
-  @WA-OPTOUT-02
-  Scenario Outline: in the customer's words
-    Given a customer "<name>" with phone "<phone>" who speaks Spanish
-    And "<name>" accepted offers in the chat
-    When "<name>" asks to opt out: "<phrase>"
-    Then "<name>" receives a reply containing "dado de baja"
-
-    Examples:
-      | name  | phone           | phrase                  |
-      | Marta | +34 600 000 012 | no quiero más mensajes   |
-      | Jorge | +34 600 000 013 | BAJA                     |
-`
+// outline is an outline whose first row (a paraphrase) fails against the WA-OPTOUT-02 switch and whose
+// second (the keyword) passes.
+var outline = func() string {
+	b, err := os.ReadFile("testdata/outline.feature")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 // TestOutlineRowFailureFails: a failing first row of an outline fails the run, whatever the rows after it
 // do, and each row has its own transcript.

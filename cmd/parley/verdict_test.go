@@ -125,20 +125,11 @@ func TestOutlineRowsCountInEveryReport(t *testing.T) {
 	if err := os.MkdirAll(own, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	feature := `Feature: opting out
-  @WA-OPTOUT-02
-  Scenario Outline: in the customer's words
-    Given a customer "<name>" with phone "<phone>" who speaks Spanish
-    And "<name>" accepted offers in the chat
-    When "<name>" asks to opt out: "<phrase>"
-    Then "<name>" receives a reply containing "dado de baja"
-
-    Examples:
-      | name  | phone           | phrase                  |
-      | Marta | +34 600 000 012 | no quiero más mensajes   |
-      | Jorge | +34 600 000 013 | BAJA                     |
-`
-	if err := os.WriteFile(filepath.Join(own, "o.feature"), []byte(feature), 0o644); err != nil {
+	feature, err := os.ReadFile(filepath.Join("..", "..", "certify", "testdata", "outline.feature"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(own, "o.feature"), feature, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(work, "r")
