@@ -23,6 +23,7 @@ import (
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/sim"
@@ -155,21 +156,21 @@ func botContract(cfg certifyConfig) [][2]string {
 	if u, err := url.Parse(cfg.botURL); err == nil && u.Port() != "" {
 		port = u.Port()
 	}
-	api := cfg.mocks.publicURL
+	api := cfg.mocks.PublicURL
 	if api == "" {
-		api = "http://" + cfg.mocks.whatsappAddr
+		api = "http://" + cfg.mocks.WhatsAppAddr
 	}
 	return [][2]string{
 		{"WHATSAPP_API_URL", strings.TrimRight(api, "/")},
 		{"WHATSAPP_API_VERSION", "v23.0"},
-		{"WHATSAPP_PHONE_NUMBER_ID", cfg.mocks.phoneNumberID},
-		{"WHATSAPP_TOKEN", cfg.mocks.accessToken},
-		{"WHATSAPP_APP_SECRET", cfg.mocks.appSecret},
-		{"WHATSAPP_VERIFY_TOKEN", cfg.mocks.verifyToken},
-		{"DIALOGFLOW_ENDPOINT", cfg.mocks.dialogflowAddr},
-		{"DIALOGFLOW_PROJECT", cfg.mocks.dialogflowProject},
+		{"WHATSAPP_PHONE_NUMBER_ID", cfg.mocks.PhoneNumberID},
+		{"WHATSAPP_TOKEN", cfg.mocks.AccessToken},
+		{"WHATSAPP_APP_SECRET", cfg.mocks.AppSecret},
+		{"WHATSAPP_VERIFY_TOKEN", cfg.mocks.VerifyToken},
+		{"DIALOGFLOW_ENDPOINT", cfg.mocks.DialogflowAddr},
+		{"DIALOGFLOW_PROJECT", cfg.mocks.DialogflowProject},
 		{"DIALOGFLOW_LANGUAGE", "es"},
-		{"DLP_ENDPOINT", cfg.mocks.dlpAddr},
+		{"DLP_ENDPOINT", cfg.mocks.DLPAddr},
 		{"PORT", port},
 	}
 }
@@ -314,8 +315,8 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer vendor.close()
-		for _, m := range vendor.mocks {
-			fmt.Fprintf(stderr, "parley: %s mock listening on %s\n", m.name, m.url)
+		for _, m := range vendor.mocks.Mocks {
+			fmt.Fprintf(stderr, "parley: %s mock listening on %s\n", m.Name, m.URL)
 		}
 		envs, parallel = vendor, 1 // one assistant, one journal, one clock: scenarios take turns
 	} else if p.cfg.mode == "containers" {
@@ -326,7 +327,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		envs, mode = c, "containers"
 		parallel = min(parallel, 2) // each scenario starts its own containers
 	} else {
-		envs = steps.Embedded{Options: harness.Options{Seed: p.cfg.mocks.seed, Violations: p.violate, Logger: logger}}
+		envs = steps.Embedded{Options: harness.Options{Seed: p.cfg.mocks.Seed, Violations: p.violate, Logger: logger}}
 	}
 	binHash := ""
 	if exe, err := os.Executable(); err == nil {
@@ -335,7 +336,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	prog := newProgress(stderr, len(p.plan.Selected))
 	rep, err := certify.Run(ctx, certify.Config{
 		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, ReplyWait: p.cfg.replyWait, Progress: prog.done,
-		Header: report.Header{FailOn: p.failOn, Lang: p.cfg.lang, Assistant: p.assistant, Seed: p.cfg.mocks.seed,
+		Header: report.Header{FailOn: p.failOn, Lang: p.cfg.lang, Assistant: p.assistant, Seed: p.cfg.mocks.Seed,
 			Parley: report.Parley{Version: parleyVersion(), BinarySHA256: binHash, Mode: mode}},
 	})
 	prog.finish()
@@ -470,71 +471,43 @@ type vendorEnvs struct {
 	stderr  io.Writer
 	journal *journal.Journal
 	numbers *sim.Numbering
-	mocks   []runningMock
+	mocks   *stack.Stack
+	webhook *http.Client // trusts --webhook-ca, as the WhatsApp mock does
 	wa      *whatsapp.ControlClient
 	hooks   *harness.Hooks
 	hc      *http.Client
 	df      *dialogflow.ControlClient
 }
 
-// controlHTTP is a client of the mocks' control API with its own connections, carrying the control
-// token when there is one.
-func (v *vendorEnvs) controlHTTP() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if v.mc.tlsRoots != nil {
-		tr.TLSClientConfig = &tls.Config{RootCAs: v.mc.tlsRoots, MinVersion: tls.VersionTLS12}
-	}
-	var rt http.RoundTripper = tr
-	if v.mc.controlToken != "" {
-		rt = bearer{token: v.mc.controlToken, next: rt}
-	}
-	return &http.Client{Transport: rt}
-}
-
-// bearer adds the control token to every control call.
-type bearer struct {
-	token string
-	next  http.RoundTripper
-}
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return b.next.RoundTrip(r)
-}
-
 func startVendorMocks(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) (*vendorEnvs, error) {
 	base := strings.TrimRight(cfg.botURL, "/")
 	mc := cfg.mocks
-	if mc.webhook == "" {
-		mc.webhook = base + "/webhook"
+	if mc.Webhook == "" {
+		mc.Webhook = base + "/webhook"
 	}
-	if err := mc.checkExposure(); err != nil {
-		return nil, err
-	}
-	if err := mc.setupTLS(); err != nil { // --tls: the mocks over HTTPS, the run's CA in --tls-ca-out
-		return nil, err
+	webhook := &http.Client{Timeout: 30 * time.Second}
+	if mc.WebhookCA != "" { // the hooks are served where the webhook is, with the same certificate
+		pool, err := stack.WebhookRoots(mc.WebhookCA)
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+		webhook.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 	}
 	j := journal.New(nil)
-	mocks, err := startMocks(mc, j, logger)
+	mocks, err := startStack(mc, j, logger)
 	if err != nil {
-		return nil, usageError("starting the mocks: %v; free the port or move the mock with --whatsapp, --dialogflow, --dlp", err)
-	}
-	hooks := &harness.Hooks{BaseURL: base, Journal: j}
-	if mc.webhookCA != "" { // the hooks are served where the webhook is, with the same certificate
-		pool, err := mc.webhookRoots()
-		if err != nil {
+		var exit *exitError
+		if errors.As(err, &exit) {
 			return nil, err
 		}
-		hooks.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+		return nil, usageError("starting the mocks: %v; free the port or move the mock with --whatsapp, --dialogflow, --dlp", err)
 	}
-	v := &vendorEnvs{cfg: cfg, mc: mc, stderr: stderr, journal: j, numbers: sim.NewNumbering(mc.seed), mocks: mocks, hooks: hooks, customers: map[string]bool{}}
-	v.hc = v.controlHTTP()
-	v.wa = whatsapp.NewControlClient(mocks[0].url, whatsapp.WithControlHTTPClient(v.hc))
-	for _, m := range mocks {
-		if m.name == "dialogflow" {
-			v.df = dialogflow.NewControlClient(m.url, v.hc)
-		}
+	hooks := &harness.Hooks{BaseURL: base, Journal: j, Client: webhook}
+	v := &vendorEnvs{cfg: cfg, mc: mc, stderr: stderr, journal: j, numbers: sim.NewNumbering(mc.Seed), mocks: mocks, webhook: webhook, hooks: hooks, customers: map[string]bool{}}
+	v.hc = mocks.ControlHTTP()
+	v.wa = whatsapp.NewControlClient(mocks.URL("whatsapp"), whatsapp.WithControlHTTPClient(v.hc))
+	if u := mocks.URL("dialogflow"); u != "" {
+		v.df = dialogflow.NewControlClient(u, v.hc)
 	}
 	return v, nil
 }
@@ -542,17 +515,9 @@ func startVendorMocks(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) 
 // Preflight checks, before the first scenario, that an assistant answers at the webhook: the
 // hub.challenge handshake and one signed delivery, trusting --webhook-ca as the mock does.
 func (v *vendorEnvs) Preflight(ctx context.Context) error {
-	client := &http.Client{}
-	if v.mc.webhookCA != "" {
-		pool, err := v.mc.webhookRoots()
-		if err != nil {
-			return err
-		}
-		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
-	}
 	warnings, err := certify.Preflight(ctx, certify.PreflightConfig{
-		WebhookURL: v.mc.webhook, VerifyToken: v.mc.verifyToken, AppSecret: v.mc.appSecret,
-		PhoneNumberID: v.mc.phoneNumberID, WABAID: v.mc.wabaID, Client: client, Now: v.journal.Clock().Now,
+		WebhookURL: v.mc.Webhook, VerifyToken: v.mc.VerifyToken, AppSecret: v.mc.AppSecret,
+		PhoneNumberID: v.mc.PhoneNumberID, WABAID: v.mc.WABAID, Client: v.webhook, Now: v.journal.Clock().Now,
 	})
 	for _, w := range warnings {
 		fmt.Fprintf(v.stderr, "parley: warning: %s\n", w)
@@ -565,9 +530,7 @@ func (v *vendorEnvs) Preflight(ctx context.Context) error {
 
 func (v *vendorEnvs) close() {
 	v.hc.CloseIdleConnections()
-	for _, m := range v.mocks {
-		_ = m.close()
-	}
+	_ = v.mocks.Close()
 }
 
 // Start begins a scenario: its part of the journal starts here, and its customers get the numbers the
@@ -611,7 +574,7 @@ type vendorEnv struct {
 
 func (e *vendorEnv) World() *sim.World              { return e.world }
 func (e *vendorEnv) Dialogflow() dialogflow.Control { return e.v.df }
-func (e *vendorEnv) WebhookURL() string             { return e.v.mc.webhook }
+func (e *vendorEnv) WebhookURL() string             { return e.v.mc.Webhook }
 func (e *vendorEnv) AuditOptions() audit.Options {
 	return audit.Options{CertifyDeployed: e.transport}
 }
@@ -715,7 +678,7 @@ func newContainersEnvs(ctx context.Context, p *certifyPlan, logger *slog.Logger,
 		image = built.Ref
 	}
 	return &containersEnvs{deployed: p.cfg.botImage != "", o: harness.ContainersOptions{
-		Image: image, BotImage: p.cfg.botImage, Violations: p.violate, Seed: p.cfg.mocks.seed, Quiet: p.cfg.quiet, Logger: logger,
+		Image: image, BotImage: p.cfg.botImage, Violations: p.violate, Seed: p.cfg.mocks.Seed, Quiet: p.cfg.quiet, Logger: logger,
 	}}, nil
 }
 

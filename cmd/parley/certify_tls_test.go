@@ -32,16 +32,16 @@ func TestCertifyTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.close()
-	for _, m := range v.mocks {
-		if !strings.HasPrefix(m.url, "https://") {
-			t.Errorf("%s mock at %s, want https://", m.name, m.url)
+	for _, m := range v.mocks.Mocks {
+		if !strings.HasPrefix(m.URL, "https://") {
+			t.Errorf("%s mock at %s, want https://", m.Name, m.URL)
 		}
 	}
 	if err := v.wa.AwaitIdle(ctx); err != nil {
 		t.Fatalf("a control call over TLS: %v", err)
 	}
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: nil}}
-	if _, err := hc.Get(v.mocks[0].url + "/_parley/idle"); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if _, err := hc.Get(v.mocks.URL("whatsapp") + "/_parley/idle"); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("a client without the run's CA: %v, want a certificate error", err)
 	}
 }

@@ -94,7 +94,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if *customers < 1 {
 		return usageError("--customers must be 1 or more")
 	}
-	lc := load.Config{Customers: *customers, Duration: *duration, Rate: *rate, Shard: shard, Seed: cfg.seed, TurnTimeout: *turnTimeout, Think: *think}
+	lc := load.Config{Customers: *customers, Duration: *duration, Rate: *rate, Shard: shard, Seed: cfg.Seed, TurnTimeout: *turnTimeout, Think: *think}
 	if *mixFile != "" {
 		f, err := os.Open(*mixFile)
 		if err != nil {
@@ -184,11 +184,11 @@ func parseLoadShard(s string, getenv func(string) string) (load.Shard, error) {
 // loadTarget starts the embedded environment, or the mocks alone around a running assistant.
 func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string, logger *slog.Logger) (load.Target, func(), error) {
 	if botURL == "" {
-		o := harness.Options{Seed: cfg.seed, Logger: logger,
-			WhatsApp: []whatsapp.Option{whatsapp.WithMPS(cfg.mps), whatsapp.WithPairRate(cfg.pairRate)},
+		o := harness.Options{Seed: cfg.Seed, Logger: logger,
+			WhatsApp: []whatsapp.Option{whatsapp.WithMPS(cfg.MPS), whatsapp.WithPairRate(cfg.PairRate)},
 			// The reference assistant paces itself a little under the mock's limit, as a well-behaved
 			// business does; with no limit it does not pace at all.
-			Bot: []reference.Option{reference.WithSendRate(cfg.mps * 7 / 8)},
+			Bot: []reference.Option{reference.WithSendRate(cfg.MPS * 7 / 8)},
 		}
 		if violations != "" {
 			o.Violations = strings.Split(violations, ",")
@@ -199,18 +199,14 @@ func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string,
 		}
 		return load.Target{World: env.World, Journal: env.Journal, Settle: env.Settle}, func() { env.Close() }, nil
 	}
-	cfg.webhook = strings.TrimSuffix(botURL, "/") + "/webhook"
+	cfg.Webhook = strings.TrimSuffix(botURL, "/") + "/webhook"
 	j := journal.New(nil)
-	mocks, err := startMocks(cfg, j, logger)
+	mocks, err := startStack(cfg, j, logger)
 	if err != nil {
 		return load.Target{}, nil, err
 	}
-	closeAll := func() {
-		for _, m := range mocks {
-			_ = m.close()
-		}
-	}
-	wa := whatsapp.NewControlClient(mocks[0].url)
+	closeAll := func() { _ = mocks.Close() }
+	wa := whatsapp.NewControlClient(mocks.URL("whatsapp"), whatsapp.WithControlHTTPClient(mocks.ControlHTTP()))
 	hooks := &harness.Hooks{BaseURL: strings.TrimSuffix(botURL, "/"), Journal: j}
 	w := &sim.World{WhatsApp: wa, Journal: j, Hooks: hooks}
 	return load.Target{World: w, Journal: j}, closeAll, nil
@@ -232,7 +228,7 @@ func containersTarget(ctx context.Context, cfg serveConfig, image, botImage, vio
 		}
 		image = built.Ref
 	}
-	o := harness.ContainersOptions{Image: image, BotImage: botImage, Seed: cfg.seed, Logger: logger}
+	o := harness.ContainersOptions{Image: image, BotImage: botImage, Seed: cfg.Seed, Logger: logger}
 	if violations != "" {
 		o.Violations = strings.Split(violations, ",")
 	}

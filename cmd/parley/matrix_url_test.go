@@ -23,6 +23,10 @@ var matrixByURL = []string{"WA-OPTOUT-01", "WA-OPTOUT-02", "AI-DISC-01", "GDPR-E
 // process (`parley bot --violate RULE`, over HTTPS) and certified through --bot-url with the scenarios
 // tagged with that rule is NOT CERTIFIED with the rule broken. The matrix is logged with the time it took.
 func TestDetectionMatrixByURL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the built binary against assistants started as processes")
+	}
+	builtParley(t)
 	full := os.Getenv("PARLEY_FULL_MATRIX") != ""
 	var switches []string
 	for _, v := range reference.Violations() {

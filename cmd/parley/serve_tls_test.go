@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,7 +21,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
-	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
@@ -266,14 +264,5 @@ func TestServeTLSUsage(t *testing.T) {
 				t.Fatalf("err %v, want one naming %q", err, tc.want)
 			}
 		})
-	}
-}
-
-// TestStartMocksRefusesUnpreparedTLS: a command that shares serve's flags but never made the run's CA
-// (parley load) refuses --tls instead of serving plain HTTP.
-func TestStartMocksRefusesUnpreparedTLS(t *testing.T) {
-	_, err := startMocks(serveConfig{tls: true, whatsappAddr: "127.0.0.1:0"}, journal.New(nil), slog.New(slog.DiscardHandler))
-	if err == nil || !strings.Contains(err.Error(), "--tls") {
-		t.Fatalf("err %v, want --tls refused", err)
 	}
 }

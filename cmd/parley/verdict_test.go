@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/x509"
-	"encoding/pem"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/report"
 )
 
@@ -331,20 +332,20 @@ func TestReferenceByURLAsEmbedded(t *testing.T) {
 // writeRunCA writes a CA, and a certificate for 127.0.0.1 it issued with its key, into dir.
 func writeRunCA(t *testing.T, dir string) (certFile, keyFile, caFile string) {
 	t.Helper()
-	ca, err := newRunCA([]string{"127.0.0.1"})
+	ca, err := stack.NewCA([]string{"127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var chain []byte
-	for _, der := range ca.cert.Certificate {
+	for _, der := range ca.Cert.Certificate {
 		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
 	}
-	key, err := x509.MarshalPKCS8PrivateKey(ca.cert.PrivateKey)
+	key, err := x509.MarshalPKCS8PrivateKey(ca.Cert.PrivateKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	certFile, keyFile, caFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "ca.pem")
-	for f, b := range map[string][]byte{certFile: chain, keyFile: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), caFile: ca.caPEM} {
+	for f, b := range map[string][]byte{certFile: chain, keyFile: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), caFile: ca.PEM} {
 		if err := os.WriteFile(f, b, 0o600); err != nil {
 			t.Fatal(err)
 		}

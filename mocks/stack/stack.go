@@ -1,0 +1,365 @@
+// Package stack runs the three mocks as one process does: the WhatsApp Cloud API, Dialogflow and Cloud
+// DLP on one journal and one simulated clock, each on its own address, with their /_parley/ control
+// routes behind a bearer token when asked, and over HTTPS with a CA made for the run. It is what `parley
+// serve` runs, and what `parley certify --bot-url` and `parley load --bot-url` start around an assistant
+// that runs elsewhere.
+package stack
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/dlp"
+	"github.com/parley-dev/parley/mocks/gcp"
+	"github.com/parley-dev/parley/mocks/whatsapp"
+)
+
+// Config is what the mocks run with: parley serve's flags.
+type Config struct {
+	WhatsAppAddr  string // host:port of the WhatsApp mock (always started)
+	PublicURL     string // base URL the assistant reaches the WhatsApp mock at, if not where it listens
+	Webhook       string // the assistant's webhook URL; empty: set later through the control API
+	AppSecret     string
+	VerifyToken   string
+	AccessToken   string
+	PhoneNumberID string
+	WABAID        string
+	Templates     string // directory of message templates; empty: the built-in fixtures
+	MPS           int
+	PairRate      time.Duration
+	WindowError   string
+	Seed          int64
+
+	DialogflowAddr    string // empty: Dialogflow is not started
+	DialogflowProject string
+	Agent             string // Dialogflow agent export; empty: the built-in one
+	DLPAddr           string // empty: DLP is not started
+
+	// ControlToken guards every /_parley/ route; required when a mock listens beyond loopback.
+	ControlToken string
+
+	// TLS serves every mock over HTTPS with a CA made for the run, written to TLSCAOut for the assistant
+	// to trust; TLSHosts are more names for the mocks' certificate.
+	TLS      bool
+	TLSCAOut string
+	TLSHosts []string
+	// WebhookCA is a PEM file of the CA https:// webhooks verify the assistant's certificate against
+	// (default: the system's roots); WebhookHosts, when set, are the only hosts webhooks may go to.
+	WebhookCA    string
+	WebhookHosts []string
+
+	Logger *slog.Logger // nil discards
+}
+
+// ConfigError is a configuration the user must change: it says what and how.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+func configErrorf(format string, args ...any) error {
+	return &ConfigError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// CheckExposure refuses a mock listening beyond loopback without a control token: anyone on that network
+// could otherwise read the journal and drive the simulation. Every command that starts mocks checks it.
+func (c Config) CheckExposure() error {
+	if c.ControlToken != "" {
+		return nil
+	}
+	for _, m := range []struct{ flag, addr string }{{"whatsapp", c.WhatsAppAddr}, {"dialogflow", c.DialogflowAddr}, {"dlp", c.DLPAddr}} {
+		if m.addr != "" && !control.IsLoopback(m.addr) {
+			return configErrorf("--%s %s listens beyond loopback: set --control-token (or PARLEY_CONTROL_TOKEN) so that only you can drive the mocks", m.flag, m.addr)
+		}
+	}
+	return nil
+}
+
+// withDefaults fills what was left empty with the mocks' own defaults (a zero rate limit means none, and
+// stays).
+func (c Config) withDefaults() Config {
+	for _, f := range []struct {
+		v   *string
+		def string
+	}{
+		{&c.AppSecret, whatsapp.DefaultAppSecret}, {&c.VerifyToken, whatsapp.DefaultVerifyToken},
+		{&c.AccessToken, whatsapp.DefaultAccessToken}, {&c.PhoneNumberID, whatsapp.DefaultPhoneNumberID},
+		{&c.WABAID, whatsapp.DefaultWABAID}, {&c.WindowError, string(whatsapp.WindowErrorStatus)},
+		{&c.DialogflowProject, dialogflow.DefaultProject},
+	} {
+		if *f.v == "" {
+			*f.v = f.def
+		}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Mock is one started mock.
+type Mock struct {
+	Name  string // whatsapp, dialogflow or dlp
+	URL   string // where it listens, with its scheme
+	close func() error
+}
+
+// Stack is the running mocks.
+type Stack struct {
+	Journal *journal.Journal
+	// Mocks are the started mocks, WhatsApp first.
+	Mocks []Mock
+	// Roots trusts the mocks' certificate when they serve HTTPS (nil otherwise).
+	Roots *x509.CertPool
+
+	cfg       Config
+	tlsConfig *tls.Config
+}
+
+// Start checks cfg (exposure, TLS), makes the run's CA when cfg.TLS, and starts every mock of cfg on j.
+// If one fails, those already started are closed.
+func Start(cfg Config, j *journal.Journal) (*Stack, error) {
+	if err := cfg.CheckExposure(); err != nil {
+		return nil, err
+	}
+	s := &Stack{Journal: j, cfg: cfg.withDefaults()}
+	if err := s.setupTLS(); err != nil {
+		return nil, err
+	}
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops every mock.
+func (s *Stack) Close() error {
+	var errs []error
+	for _, m := range s.Mocks {
+		if err := m.close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing the %s mock: %w", m.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// URL is where the named mock listens, empty when it was not started.
+func (s *Stack) URL(name string) string {
+	for _, m := range s.Mocks {
+		if m.Name == name {
+			return m.URL
+		}
+	}
+	return ""
+}
+
+// ControlHTTP is a client of the mocks' control API with its own connections: it carries the control
+// token, and trusts the run's CA.
+func (s *Stack) ControlHTTP() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if s.Roots != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: s.Roots, MinVersion: tls.VersionTLS12}
+	}
+	var rt http.RoundTripper = tr
+	if s.cfg.ControlToken != "" {
+		rt = bearer{token: s.cfg.ControlToken, next: rt}
+	}
+	return &http.Client{Transport: rt}
+}
+
+// bearer adds the control token to every control call.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+func (s *Stack) scheme() string {
+	if s.tlsConfig != nil {
+		return "https://"
+	}
+	return "http://"
+}
+
+// guarded serves h, the whole surface of a mock, on addr with its /_parley/ routes behind the control
+// token (and over TLS); g, when the mock has one, is its gRPC server. The mock itself then listens on a
+// loopback port of its own that nothing else uses.
+func (s *Stack) guarded(addr string, format control.ErrorFormat, h http.Handler, g *grpc.Server) (url string, stop func() error, err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return s.scheme() + l.Addr().String(), front(l, s.cfg.ControlToken, s.tlsConfig, format, h, g), nil
+}
+
+// front serves h on l with the control token. Over TLS (tlsCfg set) gRPC reaches h's gRPC half over
+// HTTP/2 negotiated by ALPN. Without TLS, gRPC connections go to g on grpc's own transport
+// (gcp.ServeSplit: the control routes are HTTP/1.1, so the token still guards them); a mock without g is
+// served by gcp.NewHTTPServer, which speaks unencrypted HTTP/2 too.
+func front(l net.Listener, token string, tlsCfg *tls.Config, format control.ErrorFormat, h http.Handler, g *grpc.Server) (stop func() error) {
+	srv := gcp.NewHTTPServer(control.RequireToken(token, format, h))
+	switch {
+	case tlsCfg != nil:
+		srv.Protocols.SetHTTP2(true)
+		return gcp.Serve(srv, tls.NewListener(l, tlsCfg))
+	case g != nil:
+		return gcp.ServeSplit(srv, g, l)
+	}
+	return gcp.Serve(srv, l)
+}
+
+func (s *Stack) start() error {
+	cfg, logger, j := s.cfg, s.cfg.Logger, s.Journal
+	fail := func(err error) error {
+		_ = s.Close()
+		s.Mocks = nil
+		return err
+	}
+	// With a control token or TLS each mock listens on loopback and guarded() serves it on the address
+	// asked for.
+	fronted := cfg.ControlToken != "" || s.tlsConfig != nil
+	inner := func(addr string) string {
+		if !fronted {
+			return addr
+		}
+		return "127.0.0.1:0"
+	}
+	var waFront net.Listener
+	if fronted {
+		// Listen before the mock starts, so its media URLs can name the address the assistant reaches.
+		l, err := net.Listen("tcp", cfg.WhatsAppAddr)
+		if err != nil {
+			return fmt.Errorf("whatsapp: listen %s: %w", cfg.WhatsAppAddr, err)
+		}
+		waFront = l
+		if cfg.PublicURL == "" {
+			cfg.PublicURL = s.scheme() + l.Addr().String()
+		}
+	}
+	opts := []whatsapp.Option{
+		whatsapp.WithJournal(j), whatsapp.WithAddr(inner(cfg.WhatsAppAddr)), whatsapp.WithLogger(logger.With("mock", "whatsapp")),
+		whatsapp.WithAppSecret(cfg.AppSecret), whatsapp.WithVerifyToken(cfg.VerifyToken), whatsapp.WithAccessToken(cfg.AccessToken),
+		whatsapp.WithPhoneNumberID(cfg.PhoneNumberID), whatsapp.WithWABAID(cfg.WABAID),
+		whatsapp.WithMPS(cfg.MPS), whatsapp.WithPairRate(cfg.PairRate),
+		whatsapp.WithWindowErrorMode(whatsapp.WindowErrorMode(cfg.WindowError)), whatsapp.WithSeed(cfg.Seed),
+	}
+	webhookOpts, err := cfg.webhookOptions()
+	if err != nil {
+		if waFront != nil {
+			waFront.Close()
+		}
+		return err
+	}
+	opts = append(opts, webhookOpts...)
+	if cfg.Webhook != "" {
+		opts = append(opts, whatsapp.WithWebhook(cfg.Webhook))
+	}
+	if cfg.PublicURL != "" {
+		opts = append(opts, whatsapp.WithPublicURL(cfg.PublicURL))
+	}
+	if cfg.Templates != "" {
+		opts = append(opts, whatsapp.WithTemplatesDir(cfg.Templates))
+	}
+	wa, err := whatsapp.NewServer(opts...)
+	if err != nil {
+		if waFront != nil {
+			waFront.Close()
+		}
+		return fail(err)
+	}
+	if waFront != nil {
+		stop := front(waFront, cfg.ControlToken, s.tlsConfig, control.GraphErrors, wa.Handler(), nil)
+		s.Mocks = append(s.Mocks, Mock{Name: "whatsapp", URL: s.scheme() + waFront.Addr().String(), close: func() error {
+			return errors.Join(stop(), wa.Close())
+		}})
+	} else {
+		s.Mocks = append(s.Mocks, Mock{Name: "whatsapp", URL: wa.URL(), close: wa.Close})
+	}
+
+	if cfg.DialogflowAddr != "" {
+		dfOpts := []dialogflow.Option{
+			dialogflow.WithJournal(j), dialogflow.WithAddr(inner(cfg.DialogflowAddr)), dialogflow.WithProject(cfg.DialogflowProject),
+			dialogflow.WithSeed(uint64(cfg.Seed)), dialogflow.WithLogger(logger.With("mock", "dialogflow")),
+		}
+		if cfg.Agent != "" {
+			dfOpts = append(dfOpts, dialogflow.WithAgentDir(cfg.Agent))
+		}
+		df, err := dialogflow.NewServer(dfOpts...)
+		if err != nil {
+			return fail(err)
+		}
+		m := Mock{Name: "dialogflow", URL: df.URL(), close: df.Close}
+		if fronted {
+			url, stop, err := s.guarded(cfg.DialogflowAddr, control.GoogleErrors, df.Handler(), df.GRPCServer())
+			if err != nil {
+				_ = df.Close()
+				return fail(fmt.Errorf("dialogflow: %w", err))
+			}
+			m.URL, m.close = url, func() error { return errors.Join(stop(), df.Close()) }
+		}
+		s.Mocks = append(s.Mocks, m)
+	}
+	if cfg.DLPAddr != "" {
+		d, err := dlp.NewServer(dlp.WithJournal(j), dlp.WithAddr(inner(cfg.DLPAddr)), dlp.WithLogger(logger.With("mock", "dlp")))
+		if err != nil {
+			return fail(err)
+		}
+		m := Mock{Name: "dlp", URL: d.URL(), close: d.Close}
+		if fronted {
+			url, stop, err := s.guarded(cfg.DLPAddr, control.GoogleErrors, d.Handler(), d.GRPCServer())
+			if err != nil {
+				_ = d.Close()
+				return fail(fmt.Errorf("dlp: %w", err))
+			}
+			m.URL, m.close = url, func() error { return errors.Join(stop(), d.Close()) }
+		}
+		s.Mocks = append(s.Mocks, m)
+	}
+	return nil
+}
+
+// webhookOptions are the WhatsApp mock's options for where and how webhooks are delivered.
+func (c Config) webhookOptions() ([]whatsapp.Option, error) {
+	var opts []whatsapp.Option
+	if len(c.WebhookHosts) > 0 {
+		opts = append(opts, whatsapp.WithWebhookHosts(c.WebhookHosts...))
+	}
+	if c.WebhookCA != "" {
+		pool, err := WebhookRoots(c.WebhookCA)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, whatsapp.WithWebhookRootCAs(pool))
+	}
+	return opts, nil
+}
+
+// WebhookRoots reads the certificates of a --webhook-ca file: what the webhook's certificate must chain
+// to.
+func WebhookRoots(file string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, configErrorf("--webhook-ca: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, configErrorf("--webhook-ca %s: no PEM certificate in it", file)
+	}
+	return pool, nil
+}

@@ -1,0 +1,72 @@
+package stack
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+func TestCheckExposure(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     Config
+		refused bool
+	}{
+		{"loopback", Config{WhatsAppAddr: "127.0.0.1:0", DLPAddr: "localhost:0"}, false},
+		{"all interfaces without a token", Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "0.0.0.0:0"}, true},
+		{"all interfaces with a token", Config{WhatsAppAddr: "0.0.0.0:0", ControlToken: "s3cr3t"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Start(tc.cfg, journal.New(nil))
+			var ce *ConfigError
+			if got := errors.As(err, &ce); got != tc.refused {
+				t.Fatalf("refused %t (%v), want %t", got, err, tc.refused)
+			}
+		})
+	}
+}
+
+// TestTLSAndToken: with TLS and a control token, the mocks serve HTTPS with the run's CA, written where
+// asked, and ControlHTTP carries the token and trusts the CA; a client without the token is refused.
+func TestTLSAndToken(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	s, err := Start(Config{WhatsAppAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0", ControlToken: "s3cr3t", TLS: true, TLSCAOut: caFile}, journal.New(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if b, err := os.ReadFile(caFile); err != nil || !strings.Contains(string(b), "CERTIFICATE") {
+		t.Fatalf("the run's CA was not written: %v", err)
+	}
+	for _, m := range s.Mocks {
+		if !strings.HasPrefix(m.URL, "https://") {
+			t.Errorf("%s at %s, want https", m.Name, m.URL)
+		}
+	}
+	resp, err := s.ControlHTTP().Get(s.URL("whatsapp") + "/_parley/idle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("control call with the token: %d", resp.StatusCode)
+	}
+	bare := &http.Client{Transport: &http.Transport{TLSClientConfig: s.ControlHTTP().Transport.(bearer).next.(*http.Transport).TLSClientConfig}}
+	resp, err = bare.Get(s.URL("whatsapp") + "/_parley/idle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("control call without the token: %d, want 401", resp.StatusCode)
+	}
+	if _, err := Start(Config{WhatsAppAddr: "127.0.0.1:0", TLS: true}, journal.New(nil)); err == nil {
+		t.Error("TLS without a file for the CA was accepted")
+	}
+}
