@@ -92,7 +92,7 @@ func StartEmbedded(ctx context.Context, o Options) (env *Env, err error) {
 	e.closers = append(e.closers, func() error { webhookTransport.CloseIdleConnections(); return nil })
 
 	e.Dialogflow, err = dialogflow.NewServer(append([]dialogflow.Option{
-		dialogflow.WithJournal(j), dialogflow.WithSeed(uint64(o.Seed)), dialogflow.WithLogger(logger),
+		dialogflow.WithJournal(j), dialogflow.WithSeed(o.Seed), dialogflow.WithLogger(logger),
 	}, o.Dialogflow...)...)
 	if err != nil {
 		return nil, fmt.Errorf("starting the Dialogflow mock: %w", err)

@@ -237,7 +237,7 @@ func TestUnmodelledGRPC(t *testing.T) {
 }
 
 func TestVariantsSeeded(t *testing.T) {
-	replies := func(seed uint64) []string {
+	replies := func(seed int64) []string {
 		s := RunT(t, WithSeed(seed))
 		var out []string
 		for i := 0; i < 12; i++ {

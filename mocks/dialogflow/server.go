@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/parley-dev/parley/fixtures"
@@ -34,7 +33,7 @@ type config struct {
 	journal        *journal.Journal
 	agentDir       string
 	agentFS        fs.FS
-	seed           uint64
+	seed           int64
 	requireAuth    bool
 	minConfidence  float64
 	logger         *slog.Logger
@@ -99,7 +98,7 @@ func WithAgentFS(fsys fs.FS) Option {
 
 // WithSeed seeds the random source that picks response variants and response ids (default 1), so a run
 // can be repeated.
-func WithSeed(seed uint64) Option {
+func WithSeed(seed int64) Option {
 	return func(c *config) error { c.seed = seed; return nil }
 }
 
@@ -222,7 +221,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		log:      cfg.logger,
 		minConf:  a.MLMinConfidence,
 		hc:       &http.Client{},
-		rng:      rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15)),
+		rng:      rand.New(rand.NewPCG(uint64(cfg.seed), uint64(cfg.seed)^0x9e3779b97f4a7c15)),
 		sessions: map[string]*session{},
 	}
 	if cfg.minConfidence > 0 {
@@ -243,8 +242,18 @@ func NewServer(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
+// TB is what RunT needs of a test: *testing.T, *testing.B and *testing.F satisfy it, and so does
+// Ginkgo's GinkgoT(). It is an interface of its own because testing.TB has an unexported method that
+// only the testing package can implement.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // RunT starts a server for a test or benchmark and closes it when tb ends.
-func RunT(tb testing.TB, opts ...Option) *Server {
+func RunT(tb TB, opts ...Option) *Server {
 	tb.Helper()
 	s, err := NewServer(opts...)
 	if err != nil {

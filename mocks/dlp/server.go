@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"testing"
 	"time"
 
 	"cloud.google.com/go/dlp/apiv2/dlppb"
@@ -160,9 +159,19 @@ func newUnstarted(cfg config) *Server {
 	return s
 }
 
+// TB is what RunT needs of a test: *testing.T, *testing.B and *testing.F satisfy it, and so does
+// Ginkgo's GinkgoT(). It is an interface of its own because testing.TB has an unexported method that
+// only the testing package can implement.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // RunT starts a Server for a test and closes it when the test ends; it fails the test if the server
 // cannot start.
-func RunT(tb testing.TB, opts ...Option) *Server {
+func RunT(tb TB, opts ...Option) *Server {
 	tb.Helper()
 	s, err := NewServer(opts...)
 	if err != nil {

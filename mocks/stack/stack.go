@@ -295,7 +295,7 @@ func (s *Stack) start() error {
 	if cfg.DialogflowAddr != "" {
 		dfOpts := []dialogflow.Option{
 			dialogflow.WithJournal(j), dialogflow.WithAddr(inner(cfg.DialogflowAddr)), dialogflow.WithProject(cfg.DialogflowProject),
-			dialogflow.WithSeed(uint64(cfg.Seed)), dialogflow.WithLogger(logger.With("mock", "dialogflow")),
+			dialogflow.WithSeed(cfg.Seed), dialogflow.WithLogger(logger.With("mock", "dialogflow")),
 		}
 		if cfg.Agent != "" {
 			dfOpts = append(dfOpts, dialogflow.WithAgentDir(cfg.Agent))
