@@ -44,7 +44,7 @@ SOAK_COUNT     ?= 20
 SOAK_CUSTOMERS ?= 10000
 
 soak:
-	$(GO) test -race -count $(SOAK_COUNT) -timeout 30m -run 'TestFaults|NoGoroutines|TestWebhookTimeout|TestWebhookTLS' ./harness ./mocks/...
+	$(GO) test -race -count $(SOAK_COUNT) -timeout 30m -run 'TestFaults|NoGoroutines|TestWebhookTimeout|TestWebhookTLS' ./harness/... ./mocks/...
 	PARLEY_SOAK=$$(( $(SOAK_CUSTOMERS) / 5 )) PARLEY_SOAK_RATE=100 $(GO) test -race -count 1 -timeout 30m -v -run 'TestSoak$$' ./load
 	PARLEY_SOAK=$(SOAK_CUSTOMERS) $(GO) test -count 1 -timeout 30m -v -run 'TestSoak$$' ./load
 
@@ -75,7 +75,7 @@ lint: vet
 
 # images builds parley.local/parley:dev and :$(VERSION) FROM scratch around the static binary, with the
 # classic builder (nothing is pulled), or reuses the image that already holds this exact binary. The
-# binary is built as harness.BuildImage builds it, so both find the same bin-<hash> image.
+# binary is built as BuildImage in harness/containers builds it, so both find the same bin-<hash> image.
 images:
 	@mkdir -p bin/image
 	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags "-s -w -X main.version=devel" -o bin/image/parley ./cmd/parley

@@ -1,6 +1,6 @@
 // Package certify is parley's certification engine: it loads a suite (the Gherkin features, a folder of
 // them, or the Go journeys), chooses scenarios by tags and shard, plays them in parallel, each in a fresh
-// environment from a steps.EnvFactory (embedded, an assistant by URL, containers), audits each once,
+// environment from a harness.Factory (embedded, an assistant by URL, containers), audits each once,
 // decides each scenario's status in one place (report.Status, over audit.Judge) and builds the report.
 //
 // Every row of a Scenario Outline is a scenario of its own. An environment factory that shares one
@@ -10,7 +10,7 @@
 //
 //	suite, _ := certify.BuiltinFeatures()
 //	plan, _ := certify.Select(suite, "", "")
-//	rep, err := certify.Run(ctx, certify.Config{Plan: plan, Envs: steps.Embedded{}, Parallel: 4})
+//	rep, err := certify.Run(ctx, certify.Config{Plan: plan, Envs: embedded.Factory{}, Parallel: 4})
 //
 // The verdict (report.Build) is certified only when nothing failed and every critical and high rule was
 // exercised by the whole suite; a subset or a gap in coverage is incomplete.

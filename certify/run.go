@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/steps"
@@ -95,7 +96,7 @@ type Config struct {
 	Plan *Plan
 	// Envs starts each scenario's environment. When it implements Preflighter it is checked first; when
 	// it implements SharedJournal its scenarios are audited once more, together, at the end.
-	Envs steps.EnvFactory
+	Envs harness.Factory
 	// Parallel is how many scenarios play at once (default 1); Timeout bounds each (default 2 minutes).
 	Parallel int
 	Timeout  time.Duration
@@ -219,7 +220,7 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 
 // playing is what a suite needs to play a group of scenarios.
 type playing struct {
-	envs      steps.EnvFactory
+	envs      harness.Factory
 	replyWait time.Duration
 }
 

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/report"
-	"github.com/parley-dev/parley/steps"
 )
 
 // TestOutlineRowsAreScenarios: every Examples row of the built-in outline is a scenario of the suite, with
@@ -68,7 +68,7 @@ func TestOutlineRowFailureFails(t *testing.T) {
 			t.Fatal(err)
 		}
 		rep, err := Run(context.Background(), Config{Plan: p, Parallel: 2, ReplyWait: time.Second,
-			Envs: steps.Embedded{Options: harness.Options{Seed: 1, Violations: []string{"WA-OPTOUT-02"}}}})
+			Envs: embedded.Factory{Seed: 1, Violations: []string{"WA-OPTOUT-02"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,10 +95,10 @@ func TestOutlineRowFailureFails(t *testing.T) {
 
 // unmodelledEnvs is the reference assistant embedded, and something in the scenario (as an assistant
 // might) calling a Graph API path the WhatsApp mock does not model.
-type unmodelledEnvs struct{ steps.Embedded }
+type unmodelledEnvs struct{ embedded.Factory }
 
-func (u unmodelledEnvs) Start(ctx context.Context, s steps.Scenario) (steps.Environment, error) {
-	env, err := u.Embedded.Start(ctx, s)
+func (u unmodelledEnvs) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
+	env, err := u.Factory.Start(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func TestUnmodelledRequestsFail(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Selected = p.Selected[:1]
-		rep, err := Run(context.Background(), Config{Plan: p, Envs: unmodelledEnvs{steps.Embedded{Options: harness.Options{Seed: 1}}}})
+		rep, err := Run(context.Background(), Config{Plan: p, Envs: unmodelledEnvs{embedded.Factory{Seed: 1}}})
 		if err != nil {
 			t.Fatal(err)
 		}

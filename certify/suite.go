@@ -14,6 +14,7 @@ import (
 
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/features"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/sim"
 	"github.com/parley-dev/parley/steps"
@@ -81,29 +82,11 @@ func Journeys() *Suite {
 const journeysVersion = "1"
 
 // playJourney plays one Go journey in a fresh environment and audits what its journal recorded.
-func playJourney(ctx context.Context, envs steps.EnvFactory, j sim.Journey, sc Scenario) (out report.Outcome) {
-	out = report.Outcome{Name: sc.Name, Tags: sc.Tags, Exercises: sc.Rules, Started: time.Now()}
-	defer func() { out.Duration = time.Since(out.Started) }()
-	env, err := envs.Start(ctx, steps.Scenario{Name: sc.Name, URI: sc.Path, Tags: sc.Tags})
-	if err != nil {
-		out.Err = fmt.Errorf("starting the environment: %w", err)
-		return out
-	}
-	out.Err = j.Run(ctx, env.World())
-	if settle := env.World().Settle; settle != nil {
-		if err := settle(ctx); err != nil && out.Err == nil {
-			out.Err = fmt.Errorf("the run did not settle: %w", err)
-		}
-	}
-	events, err := env.Events(ctx)
-	if err != nil {
-		out.Err = errors.Join(out.Err, fmt.Errorf("reading the journal: %w", err))
-	}
-	out.Events = events
-	out.Audit = audit.Run(events, env.AuditOptions())
-	if err := env.Close(); err != nil {
-		out.Err = errors.Join(out.Err, fmt.Errorf("closing the environment: %w", err))
-	}
+func playJourney(ctx context.Context, envs harness.Factory, j sim.Journey, sc Scenario) report.Outcome {
+	out := report.Outcome{Name: sc.Name, Tags: sc.Tags, Exercises: sc.Rules, Started: time.Now()}
+	res := harness.RunJourney(ctx, envs, harness.Scenario{Name: sc.Name, URI: sc.Path, Tags: sc.Tags}, j)
+	out.Err, out.Events, out.Audit = res.Err, res.Events, res.Report
+	out.Duration = time.Since(out.Started)
 	return out
 }
 
@@ -255,7 +238,7 @@ func playFeature(ctx context.Context, fsys fs.FS, p playing, group string, rows 
 
 // rowEnvs hands out environments to the rows of one group, in order, and keeps each row's result.
 type rowEnvs struct {
-	next   steps.EnvFactory
+	next   harness.Factory
 	rows   []Scenario
 	byRow  map[int]int
 	outs   []report.Outcome
@@ -264,12 +247,12 @@ type rowEnvs struct {
 }
 
 type rowEnv struct {
-	steps.Environment
+	harness.Environment
 	i       int
 	started time.Time
 }
 
-func (r *rowEnvs) Start(ctx context.Context, s steps.Scenario) (steps.Environment, error) {
+func (r *rowEnvs) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
 	row := r.asked
 	r.asked++
 	i, chosen := r.byRow[row]
@@ -279,7 +262,7 @@ func (r *rowEnvs) Start(ctx context.Context, s steps.Scenario) (steps.Environmen
 	sc := r.rows[i]
 	started := time.Now()
 	r.outs[i].Started = started
-	env, err := r.next.Start(ctx, steps.Scenario{Name: sc.Name, URI: sc.Path, Tags: s.Tags})
+	env, err := r.next.Start(ctx, harness.Scenario{Name: sc.Name, URI: sc.Path, Tags: s.Tags})
 	if err != nil {
 		r.outs[i].Err = fmt.Errorf("starting the environment: %w", err)
 		r.outs[i].Duration = time.Since(started)

@@ -15,6 +15,7 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/features"
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/steps"
 )
 
@@ -24,8 +25,8 @@ var opts = godog.Options{Format: "progress", Concurrency: 4, Tags: features.Defa
 
 func init() { godog.BindFlags("godog.", flag.CommandLine, &opts) }
 
-// embedded starts the reference assistant with the mocks in this process for every scenario.
-var embedded = steps.Embedded{Options: harness.Options{Seed: 1}}
+// reference starts the reference assistant with the mocks in this process for every scenario.
+var reference = embedded.Factory{Seed: 1}
 
 // gaps are rules that no scenario of the default run gets the auditor to judge yet, each with why. The
 // test fails when a gap closes, so the list stays true.
@@ -41,7 +42,7 @@ func TestFeatures(t *testing.T) {
 	var mu sync.Mutex
 	exercised := map[string]bool{}
 	claimed := map[string][]string{} // scenario → rule tags the auditor did not judge
-	record := steps.WithReport(func(s steps.Scenario, r audit.Report) {
+	record := steps.WithReport(func(s harness.Scenario, r audit.Report) {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, res := range r.Results {
@@ -57,7 +58,7 @@ func TestFeatures(t *testing.T) {
 	})
 	o := opts
 	o.TestingT = t
-	problems, st := steps.RunSuite(features.FS(), []string{"."}, embedded, o, record)
+	problems, st := steps.RunSuite(features.FS(), []string{"."}, reference, o, record)
 	for _, p := range problems {
 		t.Errorf("%s", p)
 	}
@@ -189,7 +190,7 @@ Característica: Una consulta nueva escrita por QA
 	}
 	var out bytes.Buffer
 	o := godog.Options{Format: "pretty", NoColors: true, Output: &out, TestingT: t}
-	problems, st := steps.RunSuite(os.DirFS(dir), []string{"."}, embedded, o)
+	problems, st := steps.RunSuite(os.DirFS(dir), []string{"."}, reference, o)
 	if len(problems) > 0 || st != 0 {
 		t.Fatalf("status %d, problems:\n%s\n%s", st, steps.Problems(problems), out.String())
 	}
@@ -227,7 +228,7 @@ func TestBadInput(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "good.feature"), []byte(good), 0o644)
 			var out bytes.Buffer
 			o := godog.Options{Format: "progress", NoColors: true, Output: &out}
-			problems, st := steps.RunSuite(os.DirFS(dir), []string{"."}, embedded, o)
+			problems, st := steps.RunSuite(os.DirFS(dir), []string{"."}, reference, o)
 			if tt.want == nil { // caught when it runs, not by the linter
 				if len(problems) != 0 || st == 0 || !strings.Contains(out.String(), `Did you mean "WA-OPTOUT-01"`) {
 					t.Errorf("status %d, problems %v, output:\n%s", st, problems, out.String())
@@ -262,7 +263,7 @@ func TestReportsToFiles(t *testing.T) {
 	junit, cucumber := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "cucumber.json")
 	var out bytes.Buffer
 	o := godog.Options{Format: "pretty,junit:" + junit + ",cucumber:" + cucumber, Tags: "@security && ~@wip", NoColors: true, Output: &out}
-	problems, st := steps.RunSuite(features.FS(), []string{"security"}, embedded, o)
+	problems, st := steps.RunSuite(features.FS(), []string{"security"}, reference, o)
 	if len(problems) > 0 || st != 0 {
 		t.Fatalf("status %d %v\n%s", st, problems, out.String())
 	}

@@ -1,40 +1,21 @@
-// Package harness brings a test environment up and wires the assistant under test to the mocks.
+// Package harness is what every way of running parley shares: an Environment (the mocks, the assistant
+// under test wired to them, the customers' world and the journal), a Factory that starts one per
+// scenario, Play and RunJourney (a journey played, settled and audited) and Audit (a run's events judged
+// by the rule catalogue). Journeys, the step library, the certification engine and load use nothing else,
+// so they run unchanged on any implementation:
 //
-// Embedded mode (StartEmbedded) runs everything in this process on loopback: one journal and one
-// simulated clock shared by the WhatsApp, Dialogflow and DLP mocks, the reference assistant configured
-// only through the bot contract (docs/bot-contract.md), and a sim.World whose customers talk through the
-// WhatsApp mock's control interface. Every part listens on 127.0.0.1 with a port the kernel picks, so
-// parallel environments never collide. Webhooks reach the assistant over HTTPS (Env.WebhookURL), as Meta
-// delivers them, with a certificate made for the run that the WhatsApp mock trusts; the same TLS face is
-// probed at TLS 1.0 to 1.3 (tls.probe events, WA-SEC-02). The certification hooks use the plain face
-// (Env.BotURL).
+//   - harness/embedded: the mocks in this process, with parley's reference assistant, an assistant written
+//     in Go (an http.Handler) or one already running (by URL);
+//   - harness/containers: the mocks, and the reference assistant or a vendor's image, in containers.
 //
-// RunJourney plays one sim.Journey in a fresh environment and audits it; the detection matrix
-// (matrix_test.go) plays the journeys against every violation switch of the reference assistant, and
-// TestThousandCustomers plays a thousand customers at once in one environment.
+// An environment for any assistant is one line:
 //
-// Containers mode (StartContainers, RunJourneyInContainers) runs the same parts with testcontainers-go:
-// a network per run; one container of the parley image running `parley serve` (the three mocks in one
-// process, so they share one journal and one clock, as embedded) under the aliases whatsapp, dialogflow
-// and dlp, its control routes behind a token made for the run; and the assistant under test, either the
-// reference assistant (`parley bot` in the same image), a vendor's image (BotImage, given the bot
-// contract's environment) or a server on the host (BotURL, reached at host.docker.internal through
-// Docker's host-gateway). Each container is waited for (/_parley/healthz for the mocks, an answer on the
-// assistant's port), failing at once when it exits; the webhook is verified with the hub.challenge
-// handshake before the run; a failure names its cause and carries the container's last log lines. The
-// journal is fetched over /_parley/journal and merged with the harness's own events (customers' ground
-// truth, hook calls) in the order they happened, so journeys and steps run unchanged on the sim.World it
-// returns. Settling is judged from outside: the WhatsApp mock idle and the journal still for a quiet
-// period (an assistant in a container has no idle signal).
+//	embedded.Factory{Seed: 1}                                  // the reference assistant
+//	embedded.Factory{Assistant: embedded.Handler(newBot)}      // newBot(harness.Contract) (http.Handler, error)
+//	embedded.Factory{Assistant: embedded.URL("http://127.0.0.1:8080")}
+//	containers.Factory{BotImage: "acme/bot:1.4"}
 //
-// The image (parley.local/parley, see Dockerfile and BuildImage) is built here FROM scratch around the
-// static binary, with Docker's classic builder, so nothing is pulled; it is reused while the binary is
-// the same. Ryuk, testcontainers' reaper, is an image too and is switched off
-// (TESTCONTAINERS_RYUK_DISABLED=true unless set): everything parley creates carries the label
-// dev.parley.managed=true and its run's dev.parley.run, Close removes a run's containers and network even
-// after a failure or a cancelled context, and RemoveLeftovers removes what a killed process left.
-// Not modelled in containers: the TLS probe of the assistant's webhook (WA-SEC-02 is judged embedded).
-//
-// The certification hooks of an assistant (POST /parley/consent, /parley/notify, /parley/campaign) are
-// called through Hooks, which records every call in the journal.
+// This package imports neither the reference assistant nor Docker, so the step library and the engine
+// link only what they use. The certification hooks of an assistant (POST /parley/consent, /parley/notify,
+// /parley/campaign) are called through Hooks, which records every call in the journal.
 package harness

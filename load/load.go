@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/sim"
 )
@@ -67,21 +68,21 @@ type Config struct {
 	// Progress, when set, is called every ProgressEvery (default 1s) from the engine's goroutine.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
-	// Audit configures the audit of the whole run.
-	Audit audit.Options
+	// SyncEvery is how often the run brings the environment's journal up to date when the mocks keep it
+	// elsewhere (default 20ms), to see replies arrive.
+	SyncEvery time.Duration
 }
 
-// Target is what a run plays against: the customers' world and the journal every mock writes.
-type Target struct {
-	World   *sim.World
-	Journal *journal.Journal
-	// Settle waits until nothing is in flight, so the journal is complete; nil waits for the WhatsApp
-	// mock's webhook queue only.
-	Settle func(ctx context.Context) error
-	// Sync, when set, brings Journal up to date with the journals the mocks keep elsewhere (containers
-	// mode): the run calls it every SyncEvery (default 20ms) to see replies arrive, and once at the end.
-	Sync      func(ctx context.Context) error
-	SyncEvery time.Duration
+// Environment is what a run plays against: an environment whose journal is kept in this process and can
+// be followed as it grows, so that each reply is timed as it arrives (embedded and containers
+// environments are).
+type Environment interface {
+	harness.Environment
+	// Journal is the environment's journal in this process.
+	Journal() *journal.Journal
+	// Sync brings Journal up to date with the journals the mocks keep elsewhere (containers); where the
+	// mocks record into Journal itself it does nothing. The run calls it every Config.SyncEvery.
+	Sync(ctx context.Context) error
 }
 
 // Progress is a snapshot of a running load.
@@ -163,7 +164,7 @@ func unit(seed int64, k, r, turn int) float64 {
 // Run plays cfg against t, waits for everything to settle, and accounts for every message. It returns an
 // error only when the run could not be made; failed journeys, lost messages and broken rules are in the
 // summary.
-func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
+func Run(ctx context.Context, env Environment, cfg Config) (Summary, error) {
 	if cfg.Customers < 1 {
 		return Summary{}, errors.New("load: need at least one customer")
 	}
@@ -182,8 +183,11 @@ func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
 	if cfg.Rate < 0 || cfg.Duration < 0 || cfg.Think < 0 {
 		return Summary{}, errors.New("load: rate, duration and think time must not be negative")
 	}
-	if t.World == nil || t.Journal == nil {
-		return Summary{}, errors.New("load: the target needs a world and a journal")
+	if cfg.SyncEvery <= 0 {
+		cfg.SyncEvery = 20 * time.Millisecond
+	}
+	if env == nil || env.World() == nil || env.Journal() == nil {
+		return Summary{}, errors.New("load: the environment needs a world and a journal")
 	}
 
 	var mine []int
@@ -195,13 +199,7 @@ func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
 
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	w := newWatcher(t.Journal)
-	if t.Sync != nil {
-		w.sync, w.every = t.Sync, t.SyncEvery
-		if w.every <= 0 {
-			w.every = 20 * time.Millisecond
-		}
-	}
+	w := newWatcher(env.Journal(), env.Sync, cfg.SyncEvery)
 	go w.run(wctx)
 
 	r := &recorder{journeys: map[string]int{}, errors: map[string]int{}}
@@ -287,7 +285,7 @@ func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
 				if ctx.Err() != nil {
 					return
 				}
-				r.play(ctx, t, w, cfg, k, round)
+				r.play(ctx, env, w, cfg, k, round)
 			}
 		}()
 	}
@@ -295,29 +293,23 @@ func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
 	wall := time.Since(start)
 
 	sum := Summary{Shard: cfg.Shard.String(), Shards: 1, Customers: len(mine), Wall: Seconds(wall.Seconds())}
-	settle := t.Settle
-	if settle == nil {
-		settle = t.World.WhatsApp.AwaitIdle
-	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
-	if err := settle(sctx); err != nil {
+	if err := env.Settle(sctx); err != nil {
 		r.fail(fmt.Errorf("the run did not settle: %w", err))
 	}
-	if t.Sync != nil {
-		if err := t.Sync(sctx); err != nil {
-			r.fail(fmt.Errorf("fetching the mocks' journal: %w", err))
-		}
+	events, report, err := harness.Audit(sctx, env)
+	if err != nil {
+		r.fail(err)
 	}
 	stopWatch()
 	<-progressDone
 
-	events := t.Journal.Events()
 	sum.Events = len(events)
 	sum.Messages = Account(events)
 	sum.Messages.OnPhones = 0
 	for _, waID := range r.customers() {
-		inbox, err := t.World.WhatsApp.Inbox(sctx, waID)
+		inbox, err := env.World().WhatsApp.Inbox(sctx, waID)
 		if err != nil {
 			sum.Messages.OnPhones = -1
 			r.fail(fmt.Errorf("counting the phones: %w", err))
@@ -325,7 +317,7 @@ func Run(ctx context.Context, t Target, cfg Config) (Summary, error) {
 		}
 		sum.Messages.OnPhones += len(inbox)
 	}
-	sum.Audit = summarize(audit.Run(events, cfg.Audit))
+	sum.Audit = summarize(report)
 	r.fill(&sum)
 	return sum, nil
 }
@@ -342,7 +334,7 @@ type recorder struct {
 	waIDs    []string
 }
 
-func (r *recorder) play(ctx context.Context, t Target, w *watcher, cfg Config, k, round int) {
+func (r *recorder) play(ctx context.Context, env Environment, w *watcher, cfg Config, k, round int) {
 	name := journeyOf(cfg.Mix, cfg.Seed, k, round)
 	waID := WaID(k, round)
 	r.started.Add(1)
@@ -358,7 +350,7 @@ func (r *recorder) play(ctx context.Context, t Target, w *watcher, cfg Config, k
 	r.journeys[name]++
 	r.waIDs = append(r.waIDs, waID)
 	r.mu.Unlock()
-	c, err := t.World.NewCustomer(sim.Persona{WaID: waID, Name: fmt.Sprintf("Cliente %d", k), Lang: "es"})
+	c, err := env.World().NewCustomer(sim.Persona{WaID: waID, Name: fmt.Sprintf("Cliente %d", k), Lang: "es"})
 	if err != nil {
 		r.fail(err)
 		return

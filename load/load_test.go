@@ -7,26 +7,26 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/bots/reference"
-	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
-func embedded(t *testing.T, o harness.Options) (Target, context.Context) {
+func start(t *testing.T, o embedded.Options) (*embedded.Env, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	env, err := harness.StartEmbedded(ctx, o)
+	env, err := embedded.Start(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { env.Close() })
-	return Target{World: env.World, Journal: env.Journal, Settle: env.Settle}, ctx
+	return env, ctx
 }
 
 // TestRunAccountsForEveryMessage plays 200 customers at once (run it with -race) and checks that every
 // message is accounted for from the journal and that the phones hold what the journal says they got.
 func TestRunAccountsForEveryMessage(t *testing.T) {
-	tg, ctx := embedded(t, harness.Options{WhatsApp: []whatsapp.Option{whatsapp.WithMPS(0)}, Bot: []reference.Option{reference.WithSendRate(0)}})
+	tg, ctx := start(t, embedded.Options{WhatsApp: []whatsapp.Option{whatsapp.WithMPS(0)}, Bot: []reference.Option{reference.WithSendRate(0)}})
 	var progress int
 	sum, err := Run(ctx, tg, Config{Customers: 200, Seed: 7, Think: time.Millisecond, Progress: func(Progress) { progress++ }, ProgressEvery: 10 * time.Millisecond})
 	if err != nil {
@@ -83,7 +83,7 @@ func TestRunAccountsForEveryMessage(t *testing.T) {
 // send without pacing, so the mock refuses sends with 130429: each refusal must be counted with its code
 // and nothing may be lost.
 func TestRunCountsThrottlingWithItsReason(t *testing.T) {
-	tg, ctx := embedded(t, harness.Options{WhatsApp: []whatsapp.Option{whatsapp.WithMPS(5)}})
+	tg, ctx := start(t, embedded.Options{WhatsApp: []whatsapp.Option{whatsapp.WithMPS(5)}})
 	sum, err := Run(ctx, tg, Config{Customers: 40, Seed: 1, Mix: Mix{Greeting: 1}, TurnTimeout: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)

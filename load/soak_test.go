@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/parley-dev/parley/bots/reference"
-	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
@@ -142,12 +142,12 @@ func soakRun(t *testing.T, n int, rate float64, think time.Duration) soakResult 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	env, err := harness.StartEmbedded(ctx, harness.Options{
+	env, err := embedded.Start(ctx, embedded.Options{
 		WhatsApp: []whatsapp.Option{whatsapp.WithMPS(0)},
 		// The assistant's DLP and Dialogflow deadlines (5s, 10s) are shorter than a turn takes on a
 		// saturated two-core machine under -race (p99 7.5s at 100 journeys/s): order-status turns, which
 		// carry an order number for DLP, then got the assistant's "cannot process" answer (8 of 2,000 journeys, 283 at 400/s). That is
-		// the assistant's deadline, tested in harness/faults_test.go, not what the soak measures; 25s
+		// the assistant's deadline, tested in harness/embedded/faults_test.go, not what the soak measures; 25s
 		// stays under the 30s turn timeout, so a call that never returns still fails the journey.
 		Bot: []reference.Option{reference.WithSendRate(0), reference.WithCallTimeout(25 * time.Second)},
 	})
@@ -172,8 +172,7 @@ func soakRun(t *testing.T, n int, rate float64, think time.Duration) soakResult 
 			peakHeap.Store(ms.HeapInuse)
 		}
 	}
-	tg := Target{World: env.World, Journal: env.Journal, Settle: env.Settle}
-	sum, err := Run(ctx, tg, Config{
+	sum, err := Run(ctx, env, Config{
 		Customers: n, Rate: rate, Think: think, Seed: 10,
 		Progress: func(Progress) { sample() }, ProgressEvery: 250 * time.Millisecond,
 	})
@@ -181,7 +180,7 @@ func soakRun(t *testing.T, n int, rate float64, think time.Duration) soakResult 
 		t.Fatal(err)
 	}
 	sample()
-	dup := findDuplicates(env.Journal.Events())
+	dup := findDuplicates(env.Journal().Events())
 	closed = true
 	if err := env.Close(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		t.Errorf("closing the environment: %v", err)

@@ -28,14 +28,14 @@ type phone struct {
 // every change (as a shared condition does) costs more than the conversation itself.
 type watcher struct {
 	j      *journal.Journal
-	sync   func(context.Context) error // containers: fetch the mocks' events into j
+	sync   func(context.Context) error // brings j up to date where the mocks keep their journal elsewhere
 	every  time.Duration
 	mu     sync.Mutex
 	phones map[string]*phone
 }
 
-func newWatcher(j *journal.Journal) *watcher {
-	return &watcher{j: j, phones: map[string]*phone{}}
+func newWatcher(j *journal.Journal, sync func(context.Context) error, every time.Duration) *watcher {
+	return &watcher{j: j, sync: sync, every: every, phones: map[string]*phone{}}
 }
 
 // phone returns the phone of waID, registering it; register before the customer's first message.
@@ -52,22 +52,15 @@ func (w *watcher) phone(waID string) *phone {
 
 func (w *watcher) run(ctx context.Context) {
 	var last uint64
-	var tick <-chan time.Time
-	if w.sync != nil {
-		t := time.NewTicker(w.every)
-		defer t.Stop()
-		tick = t.C
-	}
+	tick := time.NewTicker(w.every)
+	defer tick.Stop()
 	for {
-		if w.sync != nil {
-			// An error here (a mock restarting) is retried at the next tick; the accounting at the end
-			// syncs again and reports it.
-			_ = w.sync(ctx)
-		}
-		changed := w.j.Changed() // taken before reading, so an append in between still wakes us
-		if w.sync != nil {
-			changed = nil // in containers mode the ticker paces the fetches; appends would spin them
-		}
+		// An error here (a mock restarting) is retried at the next tick; the accounting at the end syncs
+		// again and reports it.
+		_ = w.sync(ctx)
+		// Taken after syncing, so that what the sync itself appended does not wake us at once (the ticker
+		// paces the fetches from mocks elsewhere), and before reading, so that an append in between does.
+		changed := w.j.Changed()
 		evs := w.j.After(last)
 		now := time.Now()
 		for _, e := range evs {
@@ -95,7 +88,7 @@ func (w *watcher) run(ctx context.Context) {
 		}
 		select {
 		case <-changed:
-		case <-tick:
+		case <-tick.C:
 		case <-ctx.Done():
 			return
 		}

@@ -17,5 +17,5 @@
 // What it does not do: start the assistant (run it on the host, reachable from the container at
 // host.docker.internal, see HostURL) or audit the run (read the journal with Journal and pass it to
 // audit.Run). Ryuk is not used (it is an image to pull): Terminate removes the container and its network,
-// and harness.RemoveLeftovers removes what a killed test process left, by label.
+// and containers.RemoveLeftovers removes what a killed test process left, by label.
 package parleycontainer

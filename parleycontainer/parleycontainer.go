@@ -7,18 +7,18 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
 // Container is the running mocks.
 type Container struct {
-	env *harness.ContainersEnv
+	env *containers.Env
 }
 
 type options struct {
-	h harness.ContainersOptions
+	h containers.Options
 }
 
 // Option configures Run.
@@ -47,7 +47,7 @@ func Run(ctx context.Context, opts ...Option) (*Container, error) {
 		opt(&o)
 	}
 	o.h.MocksOnly = true
-	env, err := harness.StartContainers(ctx, o.h)
+	env, err := containers.Start(ctx, o.h)
 	if err != nil {
 		return nil, fmt.Errorf("parleycontainer: %w", err)
 	}
@@ -55,20 +55,20 @@ func Run(ctx context.Context, opts ...Option) (*Container, error) {
 }
 
 // WhatsAppURL is the base URL of the mock Graph API (WHATSAPP_API_URL), without a trailing slash.
-func (c *Container) WhatsAppURL() string { return c.env.WhatsAppURL }
+func (c *Container) WhatsAppURL() string { return c.env.WhatsAppURL() }
 
 // DialogflowEndpoint is the mock Dialogflow's host:port, for gRPC (option.WithEndpoint with insecure
 // credentials) and, with http:// in front, for REST (DIALOGFLOW_ENDPOINT).
-func (c *Container) DialogflowEndpoint() string { return c.env.DialogflowAddr }
+func (c *Container) DialogflowEndpoint() string { return c.env.DialogflowAddr() }
 
 // DLPEndpoint is the mock Cloud DLP's host:port, for gRPC and REST (DLP_ENDPOINT).
-func (c *Container) DLPEndpoint() string { return c.env.DLPAddr }
+func (c *Container) DLPEndpoint() string { return c.env.DLPAddr() }
 
 // Control drives the WhatsApp mock: play customers, read their phones, move the clock, inject faults.
-func (c *Container) Control() whatsapp.Control { return c.env.WhatsApp }
+func (c *Container) Control() whatsapp.Control { return c.env.WhatsApp() }
 
 // ControlToken is the bearer token of the mocks' /_parley/ routes.
-func (c *Container) ControlToken() string { return c.env.ControlToken }
+func (c *Container) ControlToken() string { return c.env.ControlToken() }
 
 // BotContract is the environment of the bot contract (docs/bot-contract.md) for an assistant running on
 // this host: the mocks' addresses and the credentials they expect.
@@ -76,7 +76,7 @@ func (c *Container) BotContract() map[string]string { return c.env.HostContract(
 
 // Journal returns everything the mocks recorded so far, in order.
 func (c *Container) Journal(ctx context.Context) ([]journal.Event, error) {
-	evs, _, err := c.env.WhatsApp.JournalAfter(ctx, 0)
+	evs, _, err := c.env.WhatsApp().JournalAfter(ctx, 0)
 	return evs, err
 }
 
@@ -89,8 +89,8 @@ func (c *Container) Terminate(context.Context) error { return c.env.Close() }
 // HostURL is the URL at which the container reaches a server on this host listening on port (on all
 // interfaces, not on loopback only): for the webhook of an assistant under test.
 func HostURL(port int, path string) string {
-	return "http://" + harness.HostAlias + ":" + strconv.Itoa(port) + path
+	return "http://" + containers.HostAlias + ":" + strconv.Itoa(port) + path
 }
 
-// RunID is the value of the harness.LabelRun label on the container and network of this run.
-func (c *Container) RunID() string { return c.env.RunID }
+// RunID is the value of the containers.LabelRun label on the container and network of this run.
+func (c *Container) RunID() string { return c.env.RunID() }

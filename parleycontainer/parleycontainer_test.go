@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
@@ -26,7 +26,7 @@ func requireDocker(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := harness.DockerAvailable(ctx); err != nil {
+	if err := containers.DockerAvailable(ctx); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true and the container tests cannot run: %v", err)
 		}
@@ -153,7 +153,7 @@ func TestRun(t *testing.T) {
 	if err := c.Terminate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	left, err := harness.Leftovers(ctx, fmt.Sprintf("%s=%s", harness.LabelRun, c.RunID()))
+	left, err := containers.Leftovers(ctx, fmt.Sprintf("%s=%s", containers.LabelRun, c.RunID()))
 	if err != nil || len(left) > 0 {
 		t.Errorf("after Terminate: %v %v", left, err)
 	}

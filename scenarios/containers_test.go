@@ -17,9 +17,7 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/features"
 	"github.com/parley-dev/parley/harness"
-	"github.com/parley-dev/parley/journal"
-	"github.com/parley-dev/parley/mocks/dialogflow"
-	"github.com/parley-dev/parley/sim"
+	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/steps"
 )
 
@@ -41,64 +39,49 @@ var containerFeatures = []string{
 // the reply wait once per scenario.
 var containerMatrix = []string{"WA-XCUST-01", "GDPR-VERIFY-01"}
 
-// containers is a steps.EnvFactory: every scenario gets a network, the mocks' container and the
-// reference assistant's container, all removed when it ends. runs keeps each run's id, so the specs can
-// check Docker for leftovers.
-type containers struct {
-	image      string
-	violations []string
-	mu         sync.Mutex
-	runs       []string
+// tracked is a containers.Factory that keeps each run's id, so the specs can check Docker for leftovers:
+// every scenario gets a network, the mocks' container and the reference assistant's container, all
+// removed when it ends.
+type tracked struct {
+	containers.Factory
+	mu   sync.Mutex
+	runs []string
 }
 
-func (c *containers) Start(ctx context.Context, _ steps.Scenario) (steps.Environment, error) {
-	env, err := harness.StartContainers(ctx, harness.ContainersOptions{Image: c.image, Seed: 1, Violations: c.violations})
+func (f *tracked) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
+	env, err := containers.Start(ctx, containers.Options(f.Factory))
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	c.runs = append(c.runs, env.RunID)
-	c.mu.Unlock()
-	return &containerEnv{env: env}, nil
-}
-
-type containerEnv struct{ env *harness.ContainersEnv }
-
-func (e *containerEnv) World() *sim.World              { return e.env.World }
-func (e *containerEnv) Dialogflow() dialogflow.Control { return e.env.Dialogflow }
-func (e *containerEnv) WebhookURL() string             { return e.env.BotURL + "/webhook" }
-func (e *containerEnv) AuditOptions() audit.Options    { return audit.Options{} }
-func (e *containerEnv) Close() error                   { return e.env.Close() }
-func (e *containerEnv) Events(ctx context.Context) ([]journal.Event, error) {
-	if err := e.env.Sync(ctx); err != nil {
-		return nil, err
-	}
-	return e.env.Journal.Events(), nil
+	f.mu.Lock()
+	f.runs = append(f.runs, env.RunID())
+	f.mu.Unlock()
+	return env, nil
 }
 
 // requireDocker skips the containers' specs without a Docker engine, saying why; in CI (CI=true) that is a
 // failure. The image is built (or reused) once per test binary.
 func requireDocker(ctx context.Context) string {
-	if err := harness.DockerAvailable(ctx); err != nil {
+	if err := containers.DockerAvailable(ctx); err != nil {
 		if os.Getenv("CI") == "true" {
 			Fail(fmt.Sprintf("CI=true and the container specs cannot run: %v", err))
 		}
 		Skip(fmt.Sprintf("no container specs: %v (with CI=true this fails)", err))
 	}
 	start := time.Now()
-	img, err := harness.BuildImage(ctx, nil)
+	img, err := containers.BuildImage(ctx, containers.BuildOptions{Shared: true})
 	Expect(err).NotTo(HaveOccurred())
 	AddReportEntry("image", fmt.Sprintf("%s (reused %v) in %s", img.Ref, img.Reused, time.Since(start).Round(time.Millisecond)))
 	return img.Ref
 }
 
 // expectNoLeftovers checks that nothing of the given runs is left in Docker.
-func expectNoLeftovers(ctx context.Context, f *containers) {
+func expectNoLeftovers(ctx context.Context, f *tracked) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	Expect(f.runs).NotTo(BeEmpty(), "no environment was started")
 	for _, id := range f.runs {
-		left, err := harness.Leftovers(ctx, harness.LabelRun+"="+id)
+		left, err := containers.Leftovers(ctx, containers.LabelRun+"="+id)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(left).To(BeEmpty(), "run %s left these behind", id)
 	}
@@ -111,7 +94,7 @@ var _ = Describe("the certification suite, in containers", Label("containers"), 
 			continue
 		}
 		It(fmt.Sprintf("%s (%s)", s.Name, s.Path()), append(labels(s), "containers"), func(ctx SpecContext) {
-			f := &containers{image: requireDocker(ctx)}
+			f := &tracked{Factory: containers.Factory{Image: requireDocker(ctx), Seed: 1}}
 			var out bytes.Buffer
 			o := godog.Options{Format: "pretty", NoColors: true, Output: &out, DefaultContext: ctx, Tags: features.DefaultTags}
 			problems, st := steps.RunSuite(features.FS(), []string{s.Path()}, f, o)
@@ -133,10 +116,10 @@ var _ = Describe("the detection matrix, in containers", Label("matrix", "contain
 				}
 			}
 			Expect(tagged).NotTo(BeEmpty(), "no scenario is tagged @%s", rule)
-			f := &containers{image: requireDocker(ctx), violations: []string{rule}}
+			f := &tracked{Factory: containers.Factory{Image: requireDocker(ctx), Seed: 1, Violations: []string{rule}}}
 			var mu sync.Mutex
 			var caught []string
-			record := steps.WithReport(func(s steps.Scenario, r audit.Report) {
+			record := steps.WithReport(func(s harness.Scenario, r audit.Report) {
 				mu.Lock()
 				defer mu.Unlock()
 				if res, _ := r.Result(rule); res.Status == audit.Broken {

@@ -18,6 +18,7 @@ import (
 	"github.com/parley-dev/parley/bots/reference"
 	"github.com/parley-dev/parley/features"
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/steps"
 )
 
@@ -57,7 +58,7 @@ var _ = Describe("the certification suite, embedded", func() {
 		It(fmt.Sprintf("%s (%s)", s.Name, s.Path()), labels(s), func(ctx SpecContext) {
 			var out bytes.Buffer
 			o := godog.Options{Format: "pretty", NoColors: true, Output: &out, DefaultContext: ctx, Tags: features.DefaultTags}
-			problems, st := steps.RunSuite(features.FS(), []string{s.Path()}, steps.Embedded{Options: harness.Options{Seed: 1}}, o)
+			problems, st := steps.RunSuite(features.FS(), []string{s.Path()}, embedded.Factory{Seed: 1}, o)
 			Expect(problems).To(BeEmpty())
 			Expect(st).To(Equal(0), out.String())
 			Expect(out.String()).To(ContainSubstring("passed"))
@@ -98,7 +99,7 @@ var _ = Describe("the detection matrix", Label("matrix"), func() {
 			}
 			var mu sync.Mutex
 			broken := map[string][]string{} // scenario → rules the auditor found broken
-			record := steps.WithReport(func(s steps.Scenario, r audit.Report) {
+			record := steps.WithReport(func(s harness.Scenario, r audit.Report) {
 				mu.Lock()
 				defer mu.Unlock()
 				for _, b := range r.Broken() {
@@ -107,7 +108,7 @@ var _ = Describe("the detection matrix", Label("matrix"), func() {
 			})
 			var out bytes.Buffer
 			o := godog.Options{Format: "pretty", NoColors: true, Output: &out, DefaultContext: ctx, Concurrency: 2}
-			env := steps.Embedded{Options: harness.Options{Seed: 1, Violations: []string{v.Rule}}}
+			env := embedded.Factory{Seed: 1, Violations: []string{v.Rule}}
 			_, st := steps.RunSuite(features.FS(), tagged, env, o, record, steps.WithReplyWait(time.Second))
 			var caught []string
 			for name, rules := range broken {

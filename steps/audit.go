@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 )
 
 // Result is one scenario as the step library played it, handed to WithResult after its final audit.
 type Result struct {
-	Scenario Scenario
+	Scenario harness.Scenario
 	// Env is the scenario's environment; it is closed when the callback returns.
-	Env Environment
+	Env harness.Environment
 	// StepErr is the first failed step's error, nil when every step passed.
 	StepErr error
 	// Events is the environment's journal, Audit the auditor's report over it, Expected the rule ids the
@@ -68,13 +69,12 @@ func (s *scenarioState) finalAudit(ctx context.Context, stepErr error) (Result, 
 		res.Err = err
 		return res, fmt.Errorf("auditing the scenario: %w", err)
 	}
-	events, err := s.env.Events(ctx)
+	events, report, err := harness.Audit(ctx, s.env)
 	if err != nil {
-		res.Err = fmt.Errorf("reading the journal: %w", err)
+		res.Err = err
 		return res, fmt.Errorf("auditing the scenario: %w", res.Err)
 	}
-	res.Events = events
-	res.Audit = audit.Run(events, s.env.AuditOptions())
+	res.Events, res.Audit = events, report
 	res.Judgement = audit.Judge(res.Audit, events, res.Expected)
 	return res, s.judgementError(ctx, res.Judgement)
 }

@@ -4,16 +4,17 @@
 //
 //	godog.TestSuite{
 //		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-//			steps.Register(sc, steps.Embedded{Options: harness.Options{Seed: 1}})
+//			steps.Register(sc, embedded.Factory{Seed: 1})
 //		},
 //		Options: &godog.Options{Format: "pretty", FS: features.FS(), Paths: []string{"."}},
 //	}.Run()
 //
 // What it models:
 //   - One world per scenario, kept in the scenario's context.Context (safe under godog's concurrency):
-//     Register's Before hook asks an EnvFactory for a fresh Environment (embedded in-process today; the
-//     interface is all the steps use, so a container-backed factory plugs in unchanged) and the
-//     scenario's customers are new to it.
+//     Register's Before hook asks a harness.Factory for a fresh harness.Environment (in this process from
+//     harness/embedded, in containers from harness/containers: the interface is all the steps use) and
+//     the scenario's customers are new to it. The library links neither Docker nor the reference
+//     assistant: the program that chooses the environment does.
 //   - After every scenario the auditor (audit.Run) judges every event of the scenario's journal; a broken
 //     rule fails the scenario with its id, title, explanation, journal events and the customers'
 //     transcripts, unless a step stated it ("the audit reports \"WA-OPTOUT-01\"").

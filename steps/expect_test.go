@@ -9,7 +9,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/parley-dev/parley/fixtures"
-	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
@@ -47,11 +47,11 @@ func refusingPromo(t *testing.T) whatsapp.Option {
 // switches, its marketing template refused by WhatsApp for its parameters (refusingPromo).
 func runRefusing(t *testing.T, feature string, violations ...string) (int, string) {
 	t.Helper()
-	o := harness.Options{Seed: 1, Violations: violations, WhatsApp: []whatsapp.Option{refusingPromo(t)}}
+	o := embedded.Factory{Seed: 1, Violations: violations, WhatsApp: []whatsapp.Option{refusingPromo(t)}}
 	var out bytes.Buffer
 	st := godog.TestSuite{
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			Register(sc, Embedded{Options: o}, WithReplyWait(2e9))
+			Register(sc, o, WithReplyWait(2e9))
 		},
 		Options: &godog.Options{Format: "pretty", NoColors: true, Output: &out,
 			FeatureContents: []godog.Feature{{Name: "t.feature", Contents: []byte(feature)}}},

@@ -11,6 +11,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/sim"
 )
 
@@ -18,7 +19,7 @@ import (
 // step into an error naming the closest known steps. Before the scenario it starts a fresh environment
 // from envs (fresh customers with it); after it, it audits the scenario's events, fails the scenario on
 // any broken rule the scenario did not state, and closes the environment.
-func Register(sc *godog.ScenarioContext, envs EnvFactory, opts ...Option) {
+func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 	o := options{replyWait: replyWait}
 	for _, opt := range opts {
 		opt(&o)
@@ -30,7 +31,7 @@ func Register(sc *godog.ScenarioContext, envs EnvFactory, opts ...Option) {
 		for _, t := range p.Tags {
 			tags = append(tags, t.Name)
 		}
-		s.info = Scenario{Name: p.Name, URI: p.Uri, Tags: tags}
+		s.info = harness.Scenario{Name: p.Name, URI: p.Uri, Tags: tags}
 		env, err := envs.Start(ctx, s.info)
 		if err != nil {
 			return ctx, fmt.Errorf("starting the environment for %q: %w", p.Name, err)
@@ -70,7 +71,7 @@ func Register(sc *godog.ScenarioContext, envs EnvFactory, opts ...Option) {
 type Option func(*options)
 
 type options struct {
-	report    func(Scenario, audit.Report)
+	report    func(harness.Scenario, audit.Report)
 	result    func(Result)
 	replyWait time.Duration
 }
@@ -84,7 +85,7 @@ func WithReplyWait(d time.Duration) Option {
 
 // WithReport calls f with each scenario's final audit report (from several goroutines when scenarios run
 // concurrently), e.g. to check which rules a suite exercised.
-func WithReport(f func(Scenario, audit.Report)) Option {
+func WithReport(f func(harness.Scenario, audit.Report)) Option {
 	return func(o *options) { o.report = f }
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/journal"
 )
 
@@ -19,7 +20,7 @@ func run(t *testing.T, feature string, violations ...string) (int, string) {
 	var out bytes.Buffer
 	st := godog.TestSuite{
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			Register(sc, Embedded{Options: harness.Options{Seed: 1, Violations: violations}}, WithReplyWait(2e9))
+			Register(sc, embedded.Factory{Seed: 1, Violations: violations}, WithReplyWait(2e9))
 		},
 		Options: &godog.Options{Format: "pretty", NoColors: true, Output: &out,
 			FeatureContents: []godog.Feature{{Name: "t.feature", Contents: []byte(feature)}}},
@@ -100,8 +101,8 @@ func TestRuntimeMistakes(t *testing.T) {
 // TestUnmodelledFailsTheScenario: a request a mock did not model (journalled as unmodelled) fails the
 // scenario even when every step and rule passed.
 func TestUnmodelledFailsTheScenario(t *testing.T) {
-	factory := EnvFunc(func(ctx context.Context, s Scenario) (Environment, error) {
-		env, err := Embedded{Options: harness.Options{Seed: 1}}.Start(ctx, s)
+	factory := harness.FactoryFunc(func(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
+		env, err := embedded.Factory{Seed: 1}.Start(ctx, s)
 		if err == nil {
 			env.World().Journal.Record(journal.SourceWhatsApp, journal.KindUnmodelled, "", map[string]string{"method": "GET", "path": "/v23.0/123/unknown"})
 		}

@@ -10,6 +10,8 @@ import (
 	gherkin "github.com/cucumber/gherkin/go/v42"
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
+
+	"github.com/parley-dev/parley/harness"
 )
 
 // ScenarioInfo is one scenario (or outline) of a feature file, with every tag that applies to it: the
@@ -97,7 +99,7 @@ func compact(s []string) []string {
 // (options o, with FS and Paths set here), and returns the problems found and godog's status (0 when
 // every scenario run passed; 1 when a scenario failed or a file had problems; 2 when godog could not
 // run). A broken file never stops the others.
-func RunSuite(fsys fs.FS, paths []string, envs EnvFactory, o godog.Options, opts ...Option) ([]Problem, int) {
+func RunSuite(fsys fs.FS, paths []string, envs harness.Factory, o godog.Options, opts ...Option) ([]Problem, int) {
 	// A path may select scenarios (file.feature:LINE); files are linted whole.
 	var files []string
 	lines := map[string][]string{}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
 )
@@ -16,8 +17,8 @@ import (
 // scenarioState is one scenario's world: its environment, its customers by name, the rule ids the
 // scenario says it expects the auditor to report, and the customer the last reply was for.
 type scenarioState struct {
-	env       Environment
-	info      Scenario
+	env       harness.Environment
+	info      harness.Scenario
 	replyWait time.Duration
 	lang      string // the feature's language, for messages: en or es
 

@@ -21,13 +21,14 @@ import (
 	"github.com/parley-dev/parley/bots/reference"
 	"github.com/parley-dev/parley/certify"
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/containers"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/sim"
-	"github.com/parley-dev/parley/steps"
 )
 
 // `parley certify` parses and checks its flags, wires an environment factory (the reference assistant
@@ -305,7 +306,7 @@ func checkWritable(dir string) error {
 func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	logger := slog.New(slog.DiscardHandler)
 	var (
-		envs     steps.EnvFactory
+		envs     harness.Factory
 		parallel = p.cfg.parallel
 		mode     = "embedded"
 	)
@@ -327,7 +328,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		envs, mode = c, "containers"
 		parallel = min(parallel, 2) // each scenario starts its own containers
 	} else {
-		envs = steps.Embedded{Options: harness.Options{Seed: p.cfg.mocks.Seed, Violations: p.violate, Logger: logger}}
+		envs = embedded.Factory{Seed: p.cfg.mocks.Seed, Violations: p.violate, Logger: logger}
 	}
 	binHash := ""
 	if exe, err := os.Executable(); err == nil {
@@ -535,10 +536,10 @@ func (v *vendorEnvs) close() {
 
 // Start begins a scenario: its part of the journal starts here, and its customers get the numbers the
 // run's numbering gives its name.
-func (v *vendorEnvs) Start(_ context.Context, s steps.Scenario) (steps.Environment, error) {
+func (v *vendorEnvs) Start(_ context.Context, s harness.Scenario) (harness.Environment, error) {
 	e := &vendorEnv{v: v, from: v.journal.Last(), transport: slices.Contains(s.Tags, "@WA-SEC-02"), own: map[string]bool{}}
 	numbers := v.numbers.For(s.Name)
-	e.world = &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks, Settle: e.settle, Numbers: func(declared string) string {
+	e.world = &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks, Settle: e.Settle, Numbers: func(declared string) string {
 		n := numbers(declared)
 		e.mu.Lock()
 		e.own[n] = true
@@ -598,11 +599,11 @@ func (e *vendorEnv) Events(context.Context) ([]journal.Event, error) {
 	}), nil
 }
 
-// settle waits until the assistant is done: the WhatsApp mock has nothing in flight, the journal has been
+// Settle waits until the assistant is done: the WhatsApp mock has nothing in flight, the journal has been
 // still for --quiet, and every message the scenario's customers delivered has been answered (a send to
 // that customer after it) or has waited --reply-wait. The last condition keeps a slow first answer (an
 // assistant whose connections to the mocks are still backing off) from being taken for silence.
-func (e *vendorEnv) settle(ctx context.Context) error {
+func (e *vendorEnv) Settle(ctx context.Context) error {
 	firstSeen := map[uint64]time.Time{} // unanswered inbound message → when settle first saw it
 	for {
 		if err := e.v.wa.AwaitIdle(ctx); err != nil {
@@ -657,49 +658,49 @@ func (e *vendorEnv) unanswered() []uint64 {
 }
 
 // containersEnvs is the environment factory of --mode containers: every scenario gets its own network
-// with the mocks (and the reference assistant, or --bot-image) in containers (harness.StartContainers).
+// with the mocks (and the reference assistant, or --bot-image) in containers (containers.Start).
 type containersEnvs struct {
-	o        harness.ContainersOptions
-	deployed bool
+	o containers.Options
 }
 
 func newContainersEnvs(ctx context.Context, p *certifyPlan, logger *slog.Logger, stderr io.Writer) (*containersEnvs, error) {
-	if err := harness.DockerAvailable(ctx); err != nil {
+	if err := containers.DockerAvailable(ctx); err != nil {
 		return nil, usageError("--mode containers needs a Docker engine (%v); start Docker or point DOCKER_HOST at one", err)
 	}
 	image := p.cfg.image
 	if image == "" {
 		fmt.Fprintln(stderr, "parley: building the parley image from the source tree (give --image to use a published one)")
-		built, err := harness.BuildImage(ctx, nil)
+		built, err := containers.BuildImage(ctx, containers.BuildOptions{Shared: true})
 		if err != nil {
 			first, _, _ := strings.Cut(err.Error(), "\n")
 			return nil, usageError("--mode containers: no --image given and the parley image could not be built here (%s); pass --image parley.local/parley:dev or a published tag", first)
 		}
 		image = built.Ref
 	}
-	return &containersEnvs{deployed: p.cfg.botImage != "", o: harness.ContainersOptions{
+	return &containersEnvs{o: containers.Options{
 		Image: image, BotImage: p.cfg.botImage, Violations: p.violate, Seed: p.cfg.mocks.Seed, Quiet: p.cfg.quiet, Logger: logger,
+		Audit: audit.Options{CertifyDeployed: p.cfg.botImage != ""},
 	}}, nil
 }
 
 // Preflight checks, before the first scenario, what would otherwise fail every scenario alike: the images
 // must be on the engine (parley pulls nothing), and an assistant from --bot-image must start in one
 // environment, which is then removed. So an image that exits at once, never listens or fails the webhook
-// handshake is reported once, with its last log lines (harness.ContainerError), and no scenario is played.
-// Each wait is bounded by the options' StartupTimeout and HandshakeTimeout. The reference assistant,
-// built by parley itself, is not tried out.
+// handshake is reported once, with its last log lines (containers.ContainerError), and no scenario is
+// played. Each wait is bounded by the options' StartupTimeout and HandshakeTimeout. The reference
+// assistant, built by parley itself, is not tried out.
 func (c *containersEnvs) Preflight(ctx context.Context) error {
 	images := []string{c.o.Image}
 	if c.o.BotImage != "" {
 		images = append(images, c.o.BotImage)
 	}
-	if err := harness.ImagesPresent(ctx, images...); err != nil {
+	if err := containers.ImagesPresent(ctx, images...); err != nil {
 		return err
 	}
 	if c.o.BotImage == "" {
 		return nil
 	}
-	env, err := harness.StartContainers(ctx, c.o)
+	env, err := containers.Start(ctx, c.o)
 	if err != nil {
 		return err
 	}
@@ -709,29 +710,6 @@ func (c *containersEnvs) Preflight(ctx context.Context) error {
 	return nil
 }
 
-func (c *containersEnvs) Start(ctx context.Context, _ steps.Scenario) (steps.Environment, error) {
-	env, err := harness.StartContainers(ctx, c.o)
-	if err != nil {
-		return nil, err
-	}
-	return &containersEnv{env: env, deployed: c.deployed}, nil
-}
-
-type containersEnv struct {
-	env      *harness.ContainersEnv
-	deployed bool
-}
-
-func (e *containersEnv) World() *sim.World              { return e.env.World }
-func (e *containersEnv) Dialogflow() dialogflow.Control { return e.env.Dialogflow }
-func (e *containersEnv) WebhookURL() string             { return e.env.BotURL + "/webhook" }
-func (e *containersEnv) AuditOptions() audit.Options {
-	return audit.Options{CertifyDeployed: e.deployed}
-}
-func (e *containersEnv) Close() error { return e.env.Close() }
-func (e *containersEnv) Events(ctx context.Context) ([]journal.Event, error) {
-	if err := e.env.Sync(ctx); err != nil {
-		return e.env.Journal.Events(), err
-	}
-	return e.env.Journal.Events(), nil
+func (c *containersEnvs) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
+	return containers.Factory(c.o).Start(ctx, s)
 }

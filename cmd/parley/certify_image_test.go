@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/report"
 )
 
@@ -25,13 +25,13 @@ func requireDockerEngine(t *testing.T, ctx context.Context) {
 		t.Skip("starts containers")
 	}
 	t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-	if err := harness.DockerAvailable(ctx); err != nil {
+	if err := containers.DockerAvailable(ctx); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true and the container tests cannot run: %v", err)
 		}
 		t.Skipf("skipping: no Docker engine (%v); in CI, with CI=true, this is a failure", err)
 	}
-	if _, err := harness.BuildImage(ctx, nil); err != nil {
+	if _, err := containers.BuildImage(ctx, containers.BuildOptions{Shared: true}); err != nil {
 		t.Fatalf("building the parley image: %v", err)
 	}
 }
@@ -69,7 +69,7 @@ func TestCertifyMissingBotImage(t *testing.T) {
 	requireDockerEngine(t, ctx)
 	const image = "parley.local/no-such-image:nope"
 	stderr, took, err := certifyBotImage(t, ctx, image)
-	var missing *harness.ImageMissingError
+	var missing *containers.ImageMissingError
 	if !errors.As(err, &missing) || missing.Image != image {
 		t.Errorf("error %q is not an ImageMissingError for %s", err, image)
 	}
@@ -110,19 +110,19 @@ func TestCertifyFailingBotImage(t *testing.T) {
 	t.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		left, err := harness.Leftovers(cctx, harness.LabelSession+"="+harness.Session())
+		left, err := containers.Leftovers(cctx, containers.LabelSession+"="+containers.Session())
 		if err != nil {
 			t.Errorf("listing parley's containers and networks: %v", err)
 		}
 		if len(left) > 0 {
 			t.Errorf("left behind in Docker: %v", left)
-			_ = harness.RemoveLeftovers(cctx, harness.LabelSession+"="+harness.Session())
+			_ = containers.RemoveLeftovers(cctx, containers.LabelSession+"="+containers.Session())
 		}
 	})
 	image := buildFailingBot(t, ctx)
 
 	stderr, took, err := certifyBotImage(t, ctx, image)
-	var cerr *harness.ContainerError
+	var cerr *containers.ContainerError
 	if !errors.As(err, &cerr) || cerr.Role != "assistant" || cerr.Image != image || cerr.ExitCode != 1 {
 		t.Fatalf("error is not the assistant container's exit 1: %v", err)
 	}
@@ -161,7 +161,7 @@ func buildFailingBot(t *testing.T, ctx context.Context) string {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the failing assistant: %v\n%s", err, out)
 	}
-	image := "parley.local/test-failing-bot:" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + "-" + harness.Session()
+	image := "parley.local/test-failing-bot:" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + "-" + containers.Session()
 	docker := exec.CommandContext(ctx, "docker", "build", "-q", "-t", image, dir)
 	docker.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
 	if out, err := docker.CombinedOutput(); err != nil {

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
-	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/report"
 )
 
@@ -507,7 +507,7 @@ func TestCertifyContainers(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	if err := harness.DockerAvailable(ctx); err != nil {
+	if err := containers.DockerAvailable(ctx); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("CI without Docker: %v", err)
 		}

@@ -14,10 +14,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/containers"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/load"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
 )
@@ -119,7 +124,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if *botImage != "" {
 		*mode = "containers"
 	}
-	var target load.Target
+	var target load.Environment
 	var closeTarget func()
 	switch *mode {
 	case "embedded":
@@ -182,9 +187,9 @@ func parseLoadShard(s string, getenv func(string) string) (load.Shard, error) {
 }
 
 // loadTarget starts the embedded environment, or the mocks alone around a running assistant.
-func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string, logger *slog.Logger) (load.Target, func(), error) {
+func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string, logger *slog.Logger) (load.Environment, func(), error) {
 	if botURL == "" {
-		o := harness.Options{Seed: cfg.Seed, Logger: logger,
+		o := embedded.Options{Seed: cfg.Seed, Logger: logger,
 			WhatsApp: []whatsapp.Option{whatsapp.WithMPS(cfg.MPS), whatsapp.WithPairRate(cfg.PairRate)},
 			// The reference assistant paces itself a little under the mock's limit, as a well-behaved
 			// business does; with no limit it does not pace at all.
@@ -193,50 +198,72 @@ func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string,
 		if violations != "" {
 			o.Violations = strings.Split(violations, ",")
 		}
-		env, err := harness.StartEmbedded(ctx, o)
+		env, err := embedded.Start(ctx, o)
 		if err != nil {
-			return load.Target{}, nil, err
+			return nil, nil, err
 		}
-		return load.Target{World: env.World, Journal: env.Journal, Settle: env.Settle}, func() { env.Close() }, nil
+		return env, func() { env.Close() }, nil
 	}
 	cfg.Webhook = strings.TrimSuffix(botURL, "/") + "/webhook"
 	j := journal.New(nil)
 	mocks, err := startStack(cfg, j, logger)
 	if err != nil {
-		return load.Target{}, nil, err
+		return nil, nil, err
 	}
-	closeAll := func() { _ = mocks.Close() }
-	wa := whatsapp.NewControlClient(mocks.URL("whatsapp"), whatsapp.WithControlHTTPClient(mocks.ControlHTTP()))
+	hc := mocks.ControlHTTP()
+	wa := whatsapp.NewControlClient(mocks.URL("whatsapp"), whatsapp.WithControlHTTPClient(hc))
+	var df dialogflow.Control
+	if u := mocks.URL("dialogflow"); u != "" {
+		df = dialogflow.NewControlClient(u, hc)
+	}
 	hooks := &harness.Hooks{BaseURL: strings.TrimSuffix(botURL, "/"), Journal: j}
-	w := &sim.World{WhatsApp: wa, Journal: j, Hooks: hooks}
-	return load.Target{World: w, Journal: j}, closeAll, nil
+	env := &urlEnv{world: &sim.World{WhatsApp: wa, Journal: j, Hooks: hooks}, journal: j, df: df, mocks: mocks}
+	return env, func() { env.Close() }, nil
 }
+
+// urlEnv is the mocks as parley serve runs them, around an assistant by URL: it has no idle signal, and
+// the run waits only for the WhatsApp mock's webhooks to be delivered.
+type urlEnv struct {
+	world   *sim.World
+	journal *journal.Journal
+	df      dialogflow.Control
+	mocks   *stack.Stack
+}
+
+func (e *urlEnv) World() *sim.World                               { return e.world }
+func (e *urlEnv) Dialogflow() dialogflow.Control                  { return e.df }
+func (e *urlEnv) Settle(ctx context.Context) error                { return e.world.WhatsApp.AwaitIdle(ctx) }
+func (e *urlEnv) Events(context.Context) ([]journal.Event, error) { return e.journal.Events(), nil }
+func (e *urlEnv) AuditOptions() audit.Options                     { return audit.Options{} }
+func (e *urlEnv) Journal() *journal.Journal                       { return e.journal }
+func (e *urlEnv) Sync(context.Context) error                      { return nil }
+func (e *urlEnv) Close() error                                    { return e.mocks.Close() }
 
 // containersTarget starts the mocks (and the reference assistant, or botImage) in containers. The mocks
 // run with their defaults, the platform's limits included; the customers play over the control API and
 // the journal is fetched from the mocks as the run goes.
-func containersTarget(ctx context.Context, cfg serveConfig, image, botImage, violations string, logger *slog.Logger, stderr io.Writer) (load.Target, func(), error) {
-	if err := harness.DockerAvailable(ctx); err != nil {
-		return load.Target{}, nil, fmt.Errorf("--mode containers needs a Docker engine (%v); start Docker or point DOCKER_HOST at one", err)
+func containersTarget(ctx context.Context, cfg serveConfig, image, botImage, violations string, logger *slog.Logger, stderr io.Writer) (load.Environment, func(), error) {
+	if err := containers.DockerAvailable(ctx); err != nil {
+		return nil, nil, fmt.Errorf("--mode containers needs a Docker engine (%v); start Docker or point DOCKER_HOST at one", err)
 	}
 	if image == "" {
 		fmt.Fprintln(stderr, "parley: building the parley image from the source tree (give --image to use a published one)")
-		built, err := harness.BuildImage(ctx, nil)
+		built, err := containers.BuildImage(ctx, containers.BuildOptions{Shared: true})
 		if err != nil {
 			first, _, _ := strings.Cut(err.Error(), "\n")
-			return load.Target{}, nil, fmt.Errorf("the parley image could not be built here (%s); pass --image", first)
+			return nil, nil, fmt.Errorf("the parley image could not be built here (%s); pass --image", first)
 		}
 		image = built.Ref
 	}
-	o := harness.ContainersOptions{Image: image, BotImage: botImage, Seed: cfg.Seed, Logger: logger}
+	o := containers.Options{Image: image, BotImage: botImage, Seed: cfg.Seed, Logger: logger}
 	if violations != "" {
 		o.Violations = strings.Split(violations, ",")
 	}
-	env, err := harness.StartContainers(ctx, o)
+	env, err := containers.Start(ctx, o)
 	if err != nil {
-		return load.Target{}, nil, err
+		return nil, nil, err
 	}
-	return load.Target{World: env.World, Journal: env.Journal, Settle: env.Settle, Sync: env.Sync}, func() { env.Close() }, nil
+	return env, func() { env.Close() }, nil
 }
 
 func round(d time.Duration) time.Duration {

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/bots/reference"
-	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/load"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -241,7 +241,7 @@ func TestLoadInContainers(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := harness.DockerAvailable(ctx); err != nil {
+	if err := containers.DockerAvailable(ctx); err != nil {
 		t.Skipf("no Docker engine: %v", err)
 	}
 	var out, errOut bytes.Buffer

@@ -1,4 +1,4 @@
-package harness
+package embedded
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/sim"
 )
 
@@ -22,11 +23,11 @@ var strict = audit.Options{CertifyDeployed: true}
 
 // runAll plays every given journey against the reference assistant with the given violation switches,
 // two at a time, and returns the results in journey order.
-func runAll(t *testing.T, journeys []sim.Journey, violations ...string) []JourneyResult {
+func runAll(t *testing.T, journeys []sim.Journey, violations ...string) []harness.JourneyResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	out := make([]JourneyResult, len(journeys))
+	out := make([]harness.JourneyResult, len(journeys))
 	sem := make(chan struct{}, 2)
 	var wg sync.WaitGroup
 	for i, j := range journeys {
@@ -35,7 +36,7 @@ func runAll(t *testing.T, journeys []sim.Journey, violations ...string) []Journe
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i] = RunJourney(ctx, Options{Violations: violations, Seed: 1}, j, strict)
+			out[i] = harness.RunJourney(ctx, Factory{Violations: violations, Seed: 1, Audit: strict}, harness.Scenario{}, j)
 		}()
 	}
 	wg.Wait()

@@ -1,4 +1,4 @@
-package harness
+package embedded
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/sim"
 )
@@ -15,7 +16,7 @@ func start(t *testing.T, o Options) (*Env, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
-	env, err := StartEmbedded(ctx, o)
+	env, err := Start(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func start(t *testing.T, o Options) (*Env, context.Context) {
 
 func TestEmbeddedFirstContact(t *testing.T) {
 	env, ctx := start(t, Options{})
-	lucia, err := env.World.NewCustomer(sim.Persona{WaID: "+34 612 345 678", Name: "Lucía", Lang: "es"})
+	lucia, err := env.World().NewCustomer(sim.Persona{WaID: "+34 612 345 678", Name: "Lucía", Lang: "es"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestEmbeddedFirstContact(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The assistant reached Dialogflow through DLP, under a pseudonymous session.
-	di := env.Journal.Filter(func(e journal.Event) bool { return e.Kind == journal.KindDetectIntent })
+	di := env.Journal().Filter(func(e journal.Event) bool { return e.Kind == journal.KindDetectIntent })
 	if len(di) == 0 {
 		t.Fatalf("no detect_intent reached the Dialogflow mock\n%s", lucia.Transcript(ctx))
 	}
@@ -55,10 +56,10 @@ func TestEmbeddedFirstContact(t *testing.T) {
 	if strings.Contains(d.Session, lucia.WaID) {
 		t.Errorf("session %q carries the phone number", d.Session)
 	}
-	if n := len(env.Journal.Filter(func(e journal.Event) bool { return e.Kind == journal.KindDeidentify })); n == 0 {
+	if n := len(env.Journal().Filter(func(e journal.Event) bool { return e.Kind == journal.KindDeidentify })); n == 0 {
 		t.Error("nothing went through DLP")
 	}
-	rep := audit.Run(env.Journal.Events(), audit.Options{})
+	rep := audit.Run(env.Journal().Events(), audit.Options{})
 	for _, r := range rep.Broken() {
 		t.Errorf("rule broken on a compliant first contact: %s %+v", r.Rule, r.Findings)
 	}
@@ -69,16 +70,16 @@ func TestEmbeddedFirstContact(t *testing.T) {
 
 func TestHooksRecordedAndRefusalsReported(t *testing.T) {
 	env, ctx := start(t, Options{})
-	err := env.Hooks.Consent(ctx, sim.ConsentHook{WaID: "34612345678", Purpose: "marketing", Channel: "web",
-		Wording: "Acepto recibir ofertas de Tienda Ejemplo por WhatsApp", Given: true, Time: env.Journal.Clock().Now()})
+	err := env.Hooks().Consent(ctx, sim.ConsentHook{WaID: "34612345678", Purpose: "marketing", Channel: "web",
+		Wording: "Acepto recibir ofertas de Tienda Ejemplo por WhatsApp", Given: true, Time: env.Journal().Clock().Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = env.Hooks.Consent(ctx, sim.ConsentHook{WaID: "x", Purpose: "marketing", Channel: "web", Given: true})
+	err = env.Hooks().Consent(ctx, sim.ConsentHook{WaID: "x", Purpose: "marketing", Channel: "web", Given: true})
 	if err == nil || !strings.Contains(err.Error(), "422") {
 		t.Errorf("a bad hook body was not refused: %v", err)
 	}
-	calls := env.Journal.Filter(func(e journal.Event) bool { return e.Kind == journal.KindHookCalled })
+	calls := env.Journal().Filter(func(e journal.Event) bool { return e.Kind == journal.KindHookCalled })
 	if len(calls) != 2 {
 		t.Fatalf("%d hook.called events, want 2", len(calls))
 	}
@@ -87,7 +88,7 @@ func TestHooksRecordedAndRefusalsReported(t *testing.T) {
 	if h.Status != 422 || h.Error == "" {
 		t.Errorf("refused hook journalled as %+v", h)
 	}
-	bad := &Hooks{BaseURL: "http://127.0.0.1:1", Journal: env.Journal}
+	bad := &harness.Hooks{BaseURL: "http://127.0.0.1:1", Journal: env.Journal()}
 	if err := bad.Campaign(ctx, "promo", "", time.Now()); err == nil || !strings.Contains(err.Error(), "bot-contract") {
 		t.Errorf("unreachable assistant: %v", err)
 	}
@@ -105,7 +106,7 @@ func TestTLSProbe(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			env, _ := start(t, Options{Violations: tc.violations})
 			got := map[string]bool{}
-			for _, e := range env.Journal.Filter(func(e journal.Event) bool { return e.Kind == journal.KindTLSProbe }) {
+			for _, e := range env.Journal().Filter(func(e journal.Event) bool { return e.Kind == journal.KindTLSProbe }) {
 				var p journal.TLSProbeData
 				e.Decode(&p)
 				got[p.Version] = p.Accepted

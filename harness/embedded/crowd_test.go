@@ -1,4 +1,4 @@
-package harness
+package embedded
 
 import (
 	"bytes"
@@ -47,7 +47,7 @@ func TestThousandCustomers(t *testing.T) {
 	// Errors the mocks or the assistant log (a send that failed, a call that timed out) explain a customer
 	// left unanswered; nothing else is logged.
 	logs := &lockedBuffer{}
-	env, err := StartEmbedded(ctx, Options{Seed: 1, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError})),
+	env, err := Start(ctx, Options{Seed: 1, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError})),
 		WhatsApp: []whatsapp.Option{whatsapp.WithMPS(0), whatsapp.WithWebhookTimeout(3 * time.Minute)},
 		Bot:      []reference.Option{reference.WithSendRate(0), reference.WithCallTimeout(2 * time.Minute)},
 	})
@@ -63,7 +63,7 @@ func TestThousandCustomers(t *testing.T) {
 
 	// The webhook is verified once before the crowd arrives, as Meta does when the callback URL is
 	// configured; left to the first message, a thousand first messages would each start a handshake.
-	if res, err := env.WhatsApp.VerifyWebhook(ctx); err != nil || !res.OK {
+	if res, err := env.WhatsApp().VerifyWebhook(ctx); err != nil || !res.OK {
 		t.Fatalf("the webhook verification failed: %v %s", err, res.Error)
 	}
 
@@ -76,7 +76,7 @@ func TestThousandCustomers(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := env.World.NewCustomer(sim.Persona{WaID: ids[i], Name: fmt.Sprintf("Cliente %d", i)})
+			c, err := env.World().NewCustomer(sim.Persona{WaID: ids[i], Name: fmt.Sprintf("Cliente %d", i)})
 			if err != nil {
 				errs[i] = err
 				return
@@ -110,7 +110,7 @@ func TestThousandCustomers(t *testing.T) {
 	if failed > 0 {
 		for i, err := range errs {
 			if err != nil {
-				for _, e := range env.Journal.Filter(func(e journal.Event) bool { return e.Customer == ids[i] || strings.Contains(string(e.Data), ids[i]) }) {
+				for _, e := range env.Journal().Filter(func(e journal.Event) bool { return e.Customer == ids[i] || strings.Contains(string(e.Data), ids[i]) }) {
 					t.Logf("%s: #%d %s %s %.300s", ids[i], e.Seq, e.Source, e.Kind, e.Data)
 				}
 				break
@@ -122,7 +122,7 @@ func TestThousandCustomers(t *testing.T) {
 		t.Fatalf("the run did not settle: %v", err)
 	}
 
-	events := env.Journal.Events()
+	events := env.Journal().Events()
 	type seen struct {
 		greeted, asked          uint64 // seq of the customer's messages
 		greetAnswer, askAnswers int    // sends to them after each

@@ -1,4 +1,4 @@
-package harness
+package containers
 
 import (
 	"context"
@@ -51,7 +51,8 @@ func Session() string { return session }
 // `# syntax=` line, so the classic builder makes it without pulling anything.
 const Dockerfile = `# The parley image: the static parley binary (CGO_ENABLED=0) and nothing else, so that it builds offline
 # with the classic builder and pulls no image. The same image runs the mocks (` + "`serve`" + `) and the reference
-# assistant (` + "`bot`" + `). Build it with ` + "`make images`" + `; the harness builds it the same way (harness.BuildImage).
+# assistant (` + "`bot`" + `). Build it with ` + "`make images`" + `; the harness builds it the same way (BuildImage in
+# harness/containers).
 FROM scratch
 COPY parley /parley
 ENTRYPOINT ["/parley"]
@@ -73,17 +74,29 @@ var imageCache struct {
 	built *BuiltImage
 }
 
+// BuildOptions change what BuildImage does besides building the image.
+type BuildOptions struct {
+	// Log receives the go build and docker build output; nil discards it.
+	Log io.Writer
+	// Shared also points the shared tags dev and the parley version at the image, and removes the
+	// bin-<hash> tags of parley images built more than an hour ago: what parley's own CLI and tests do,
+	// so that a developer's engine holds the image of the current source tree under a known name and not
+	// one image per past change. Without it the image gets its own bin-<hash> tag only, so that projects
+	// and processes building other versions on the same engine never see a tag moved or removed.
+	Shared bool
+}
+
 // BuildImage builds the parley image from source, or reuses it when an image with the same binary is
 // present: it compiles cmd/parley for linux (CGO_ENABLED=0, -trimpath, so the same source gives the same
-// bytes), then builds Dockerfile around it, tagged dev, the parley version (when the build knows it) and
-// bin-<hash>. A process builds at most once; later calls return the first result. buildLog, when not nil,
-// receives the go build and docker build output.
-func BuildImage(ctx context.Context, buildLog io.Writer) (BuiltImage, error) {
+// bytes), then builds Dockerfile around it, tagged bin-<hash> (and, with o.Shared, dev and the parley
+// version when the build knows it). A process builds at most once; later calls return the first result.
+func BuildImage(ctx context.Context, o BuildOptions) (BuiltImage, error) {
 	imageCache.Lock()
 	defer imageCache.Unlock()
 	if imageCache.built != nil {
 		return *imageCache.built, nil
 	}
+	buildLog := o.Log
 	if buildLog == nil {
 		buildLog = io.Discard
 	}
@@ -109,9 +122,12 @@ func BuildImage(ctx context.Context, buildLog io.Writer) (BuiltImage, error) {
 		return BuiltImage{}, err
 	}
 	img := BuiltImage{Ref: ImageRepo + ":bin-" + sum[:12]}
-	img.Tags = []string{img.Ref, ImageRepo + ":dev"}
-	if tag := versionTag(version); tag != "" {
-		img.Tags = append(img.Tags, ImageRepo+":"+tag)
+	img.Tags = []string{img.Ref}
+	if o.Shared {
+		img.Tags = append(img.Tags, ImageRepo+":dev")
+		if tag := versionTag(version); tag != "" {
+			img.Tags = append(img.Tags, ImageRepo+":"+tag)
+		}
 	}
 
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
@@ -154,7 +170,9 @@ func BuildImage(ctx context.Context, buildLog io.Writer) (BuiltImage, error) {
 	if _, err := p.BuildImage(ctx, req); err != nil {
 		return BuiltImage{}, fmt.Errorf("building image %s: %w", img.Ref, err)
 	}
-	pruneImages(ctx, cli, img.Ref, time.Now().Add(-time.Hour))
+	if o.Shared {
+		pruneImages(ctx, cli, img.Ref, time.Now().Add(-time.Hour))
+	}
 	imageCache.built = &img
 	return img, nil
 }

@@ -1,4 +1,4 @@
-package harness
+package containers
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 
-	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/sim"
 )
@@ -103,7 +102,7 @@ func TestContainersKilledMidRun(t *testing.T) {
 				_, err = c.AwaitReply(sctx)
 				return err
 			}}
-			r := RunJourneyInContainers(ctx, ContainersOptions{Image: img.Ref, Seed: 1}, j, audit.Options{})
+			r := RunJourney(ctx, Options{Image: img.Ref, Seed: 1}, j)
 			t.Logf("%s killed: run in %s", role, time.Since(start).Round(time.Millisecond))
 
 			if killErr != nil {

@@ -1,4 +1,4 @@
-package harness
+package embedded
 
 import (
 	"context"
@@ -97,7 +97,7 @@ func startFaulty(t *testing.T, webhook string, a *faultyAssistant, o Options) (*
 		whatsapp.WithWebhookTimeout(faultTimeout))
 	env, ctx := start(t, o)
 	if a != nil {
-		u, _ := url.Parse(env.BotURL)
+		u, _ := url.Parse(env.BotURL())
 		a.mu.Lock()
 		a.target = u
 		a.mu.Unlock()
@@ -151,7 +151,7 @@ func TestFaultsAssistant(t *testing.T) {
 				webhook = a.srv.URL + "/webhook"
 			}
 			env, ctx := startFaulty(t, webhook, a, Options{})
-			lucia, err := env.World.NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
+			lucia, err := env.World().NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +174,7 @@ func TestFaultsAssistant(t *testing.T) {
 			if res.Attempts != tc.attempts {
 				t.Errorf("reported %d attempts, want %d", res.Attempts, tc.attempts)
 			}
-			got := attemptsOf(t, env.Journal)
+			got := attemptsOf(t, env.Journal())
 			if len(got) != tc.attempts {
 				t.Fatalf("journal has %d webhook attempts, want every one of %d: %+v", len(got), tc.attempts, got)
 			}
@@ -194,7 +194,7 @@ func TestFaultsAssistant(t *testing.T) {
 				if res.Error == "" {
 					t.Fatalf("an undelivered message was reported delivered: %+v", res)
 				}
-				if n := len(env.Journal.Filter(func(e journal.Event) bool { return e.Kind == journal.KindInboundFailed })); n != 1 {
+				if n := len(env.Journal().Filter(func(e journal.Event) bool { return e.Kind == journal.KindInboundFailed })); n != 1 {
 					t.Errorf("%d inbound.failed events, want 1", n)
 				}
 				checkNoReply(t, ctx, env, lucia)
@@ -224,7 +224,7 @@ func checkNoReply(t *testing.T, ctx context.Context, env *Env, c *sim.Customer) 
 	} else if !strings.Contains(err.Error(), "got none") {
 		t.Fatalf("the missing reply is reported as %q, want it said plainly", err)
 	}
-	if n := len(env.Journal.Filter(func(e journal.Event) bool { return e.Kind == journal.KindOutboundAccepted })); n != 0 {
+	if n := len(env.Journal().Filter(func(e journal.Event) bool { return e.Kind == journal.KindOutboundAccepted })); n != 0 {
 		t.Fatalf("%d outbound.accepted events from an assistant that never got the message", n)
 	}
 }
@@ -247,7 +247,7 @@ func TestFaultsDialogflow(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env, ctx := start(t, Options{Bot: []reference.Option{reference.WithCallTimeout(300 * time.Millisecond)}})
-			lucia, err := env.World.NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
+			lucia, err := env.World().NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -257,10 +257,10 @@ func TestFaultsDialogflow(t *testing.T) {
 			if _, err := lucia.Settle(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := tc.setup(ctx, env.Dialogflow); err != nil {
+			if err := tc.setup(ctx, env.DialogflowServer()); err != nil {
 				t.Fatal(err)
 			}
-			before := env.Journal.Last()
+			before := env.Journal().Last()
 			if _, err := lucia.Say(ctx, "¿Dónde está mi pedido TE-1001?"); err != nil {
 				t.Fatal(err)
 			}
@@ -272,7 +272,7 @@ func TestFaultsDialogflow(t *testing.T) {
 				t.Fatal(err)
 			}
 			var refused []journal.DetectIntentData
-			for _, e := range env.Journal.After(before) {
+			for _, e := range env.Journal().After(before) {
 				switch e.Kind {
 				case journal.KindDetectIntent:
 					t.Fatalf("a detect_intent answered while Dialogflow was failing: %s", e.Data)
@@ -298,10 +298,10 @@ func TestFaultsDialogflow(t *testing.T) {
 // journal shows each copy; the assistant keeps working; the audit breaks no rule because of them.
 func TestFaultsStatusWebhooks(t *testing.T) {
 	env, ctx := start(t, Options{Seed: 7})
-	if err := env.WhatsApp.SetFaults(ctx, whatsapp.Faults{DuplicateStatuses: 1, OutOfOrderStatuses: 1}); err != nil {
+	if err := env.WhatsApp().SetFaults(ctx, whatsapp.Faults{DuplicateStatuses: 1, OutOfOrderStatuses: 1}); err != nil {
 		t.Fatal(err)
 	}
-	lucia, err := env.World.NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
+	lucia, err := env.World().NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func TestFaultsStatusWebhooks(t *testing.T) {
 		}
 	}
 	var dup, orig int
-	for _, a := range attemptsOf(t, env.Journal) {
+	for _, a := range attemptsOf(t, env.Journal()) {
 		if a.Field != "messages" || a.RefID == "" || !strings.HasPrefix(a.RefID, "wamid.") {
 			continue
 		}
@@ -332,7 +332,7 @@ func TestFaultsStatusWebhooks(t *testing.T) {
 	}
 	// Reordered: for some message, a later status (read or delivered) came before "sent".
 	order := map[string][]string{}
-	for _, e := range env.Journal.Events() {
+	for _, e := range env.Journal().Events() {
 		if strings.HasPrefix(e.Kind, "status.") {
 			var d journal.StatusData
 			_ = e.Decode(&d)
@@ -348,7 +348,7 @@ func TestFaultsStatusWebhooks(t *testing.T) {
 	if !reversed {
 		t.Fatalf("no message's statuses arrived out of order: %v", order)
 	}
-	rep := audit.Run(env.Journal.Events(), audit.Options{})
+	rep := audit.Run(env.Journal().Events(), audit.Options{})
 	if b := rep.Broken(); len(b) != 0 {
 		t.Fatalf("duplicated and reordered statuses broke rules: %+v", b)
 	}
@@ -359,7 +359,7 @@ func TestFaultsStatusWebhooks(t *testing.T) {
 // although time goes backwards, and the audit runs over it without failing.
 func TestFaultsClockBack(t *testing.T) {
 	env, ctx := start(t, Options{})
-	lucia, err := env.World.NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
+	lucia, err := env.World().NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,8 +369,8 @@ func TestFaultsClockBack(t *testing.T) {
 	if _, err := lucia.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	now := env.Journal.Clock().Now()
-	if _, err := env.WhatsApp.SetClock(ctx, now.Add(-time.Hour)); err != nil {
+	now := env.Journal().Clock().Now()
+	if _, err := env.WhatsApp().SetClock(ctx, now.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := lucia.Say(ctx, "¿Dónde está mi pedido TE-1001?"); err != nil {
@@ -382,7 +382,7 @@ func TestFaultsClockBack(t *testing.T) {
 	if err := env.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	evs := env.Journal.Events()
+	evs := env.Journal().Events()
 	var jumped bool
 	for i, e := range evs {
 		if e.Seq != uint64(i+1) {
@@ -410,11 +410,11 @@ func TestEmbeddedCloseLeavesNoGoroutines(t *testing.T) {
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	env, err := StartEmbedded(ctx, Options{})
+	env, err := Start(ctx, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lucia, err := env.World.NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
+	lucia, err := env.World().NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})
 	if err != nil {
 		t.Fatal(err)
 	}

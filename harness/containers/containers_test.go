@@ -1,4 +1,4 @@
-package harness
+package containers
 
 import (
 	"context"
@@ -20,6 +20,8 @@ import (
 
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
+	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/sim"
 )
@@ -89,7 +91,7 @@ func journeysNamed(t *testing.T, names ...string) []sim.Journey {
 func image(t *testing.T, ctx context.Context) BuiltImage {
 	t.Helper()
 	start := time.Now()
-	img, err := BuildImage(ctx, nil)
+	img, err := BuildImage(ctx, BuildOptions{Shared: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,12 +100,12 @@ func image(t *testing.T, ctx context.Context) BuiltImage {
 }
 
 func TestDockerfileIsTheRepositorys(t *testing.T) {
-	b, err := os.ReadFile("../Dockerfile")
+	b, err := os.ReadFile("../../Dockerfile")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(b) != Dockerfile {
-		t.Errorf("harness.Dockerfile and the repository's Dockerfile differ; keep them the same:\n%s", b)
+		t.Errorf("containers.Dockerfile and the repository's Dockerfile differ; keep them the same:\n%s", b)
 	}
 	for _, bad := range []string{"# syntax=", "--chmod", "--mount", "RUN "} {
 		if strings.Contains(Dockerfile, bad) {
@@ -123,22 +125,22 @@ func TestContainersJourneys(t *testing.T) {
 	journeys := journeysNamed(t, containerJourneys...)
 
 	start := time.Now()
-	var embedded []JourneyResult
+	var inProcess []harness.JourneyResult
 	for _, j := range journeys {
-		embedded = append(embedded, RunJourney(ctx, Options{Seed: 1}, j, audit.Options{}))
+		inProcess = append(inProcess, harness.RunJourney(ctx, embedded.Factory{Seed: 1}, harness.Scenario{}, j))
 	}
 	embeddedWall := time.Since(start)
 
 	start = time.Now()
 	for i, j := range journeys {
-		r := RunJourneyInContainers(ctx, ContainersOptions{Image: img.Ref, Seed: 1}, j, audit.Options{})
-		if (r.Err == nil) != (embedded[i].Err == nil) {
-			t.Errorf("journey %q: error embedded %v, in containers %v", j.Name, embedded[i].Err, r.Err)
+		r := RunJourney(ctx, Options{Image: img.Ref, Seed: 1}, j)
+		if (r.Err == nil) != (inProcess[i].Err == nil) {
+			t.Errorf("journey %q: error embedded %v, in containers %v", j.Name, inProcess[i].Err, r.Err)
 		}
 		// The verdict is the embedded one, rule by rule: the same journey against the same assistant
 		// gives the same journal, whichever way it runs. WA-SEC-02 is the exception: the TLS probe of the
 		// assistant's webhook is an embedded-mode feature.
-		for _, want := range embedded[i].Report.Results {
+		for _, want := range inProcess[i].Report.Results {
 			if want.Rule == "WA-SEC-02" {
 				continue
 			}
@@ -200,7 +202,7 @@ func TestContainersDetection(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := journeysNamed(t, tc.journey)[0]
-			r := RunJourneyInContainers(ctx, ContainersOptions{Image: img.Ref, Seed: 1, Violations: []string{tc.rule}}, j, audit.Options{})
+			r := RunJourney(ctx, Options{Image: img.Ref, Seed: 1, Violations: []string{tc.rule}}, j)
 			if res, _ := r.Report.Result(tc.rule); res.Status != audit.Broken {
 				t.Errorf("--violate %s in a container: the auditor says %s (journey error: %v)", tc.rule, res.Status, r.Err)
 			}
@@ -216,12 +218,12 @@ func TestContainersControlPlane(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	img := image(t, ctx)
-	env, err := StartContainers(ctx, ContainersOptions{Image: img.Ref})
+	env, err := Start(ctx, Options{Image: img.Ref})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer env.Close()
-	for _, u := range []string{env.WhatsAppURL, "http://" + env.DialogflowAddr, "http://" + env.DLPAddr} {
+	for _, u := range []string{env.WhatsAppURL(), "http://" + env.DialogflowAddr(), "http://" + env.DLPAddr()} {
 		resp, err := http.Get(u + "/_parley/journal")
 		if err != nil {
 			t.Fatal(err)
@@ -231,17 +233,17 @@ func TestContainersControlPlane(t *testing.T) {
 			t.Errorf("GET %s/_parley/journal without the token: %d, want 401", u, resp.StatusCode)
 		}
 	}
-	if err := env.Dialogflow.Healthz(ctx); err != nil {
+	if err := env.DialogflowClient().Healthz(ctx); err != nil {
 		t.Errorf("Dialogflow control with the token: %v", err)
 	}
-	left, err := Leftovers(ctx, LabelRun+"="+env.RunID)
+	left, err := Leftovers(ctx, LabelRun+"="+env.RunID())
 	if err != nil || len(left) != 3 {
 		t.Errorf("while running, the run has %v (%v), want two containers and a network", left, err)
 	}
 	if err := env.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if left, err := Leftovers(ctx, LabelRun+"="+env.RunID); err != nil || len(left) != 0 {
+	if left, err := Leftovers(ctx, LabelRun+"="+env.RunID()); err != nil || len(left) != 0 {
 		t.Errorf("after Close: %v %v", left, err)
 	}
 }
@@ -266,9 +268,9 @@ func TestContainersHostBot(t *testing.T) {
 			bot.Close()
 		}
 	}()
-	env, err := StartContainers(ctx, ContainersOptions{Image: img.Ref, BotURL: "http://127.0.0.1:" + strconv.Itoa(port),
-		OnMocksReady: func(ctx context.Context, contract map[string]string) error {
-			cfg, err := reference.ConfigFromEnv(func(k string) string { return contract[k] })
+	env, err := Start(ctx, Options{Image: img.Ref, BotURL: "http://127.0.0.1:" + strconv.Itoa(port),
+		OnMocksReady: func(ctx context.Context, contract harness.Contract) error {
+			cfg, err := reference.ConfigFromEnv(contract.Getenv)
 			if err != nil {
 				return err
 			}
@@ -286,14 +288,14 @@ func TestContainersHostBot(t *testing.T) {
 	}
 	defer env.Close()
 	j := journeysNamed(t, "first contact in Spanish")[0]
-	if err := j.Run(ctx, env.World); err != nil {
+	if err := j.Run(ctx, env.World()); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var verify journal.Event
-	for _, e := range env.Journal.Events() {
+	for _, e := range env.Journal().Events() {
 		if e.Kind == journal.KindWebhookVerify {
 			verify = e
 		}
@@ -301,7 +303,7 @@ func TestContainersHostBot(t *testing.T) {
 	if !strings.Contains(string(verify.Data), HostAlias) {
 		t.Errorf("the webhook was not verified through %s: %s", HostAlias, verify.Data)
 	}
-	if rep := audit.Run(env.Journal.Events(), audit.Options{}); len(rep.Broken()) > 0 {
+	if rep := audit.Run(env.Journal().Events(), audit.Options{}); len(rep.Broken()) > 0 {
 		t.Errorf("rules broken with the assistant on the host: %+v", rep.Broken())
 	}
 }
@@ -370,7 +372,7 @@ func TestContainersBadVendorImages(t *testing.T) {
 		{"silent", "did not answer the webhook's hub.challenge handshake within 2s", "badbot: listening on :8080", -1},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
-			env, err := StartContainers(ctx, ContainersOptions{Image: img.Ref, BotImage: bad, BotEnv: map[string]string{"BADBOT_MODE": tc.mode},
+			env, err := Start(ctx, Options{Image: img.Ref, BotImage: bad, BotEnv: map[string]string{"BADBOT_MODE": tc.mode},
 				StartupTimeout: 3 * time.Second, HandshakeTimeout: 2 * time.Second})
 			if err == nil {
 				env.Close()
@@ -402,7 +404,7 @@ func TestContainersCleanupAfterCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	img := image(t, ctx)
-	env, err := StartContainers(ctx, ContainersOptions{Image: img.Ref})
+	env, err := Start(ctx, Options{Image: img.Ref})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,12 +425,12 @@ func BenchmarkContainersWarmStart(b *testing.B) {
 	if err := DockerAvailable(ctx); err != nil {
 		b.Skip(err)
 	}
-	img, err := BuildImage(ctx, nil)
+	img, err := BuildImage(ctx, BuildOptions{Shared: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		env, err := StartContainers(ctx, ContainersOptions{Image: img.Ref})
+		env, err := Start(ctx, Options{Image: img.Ref})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package harness
+package embedded
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
@@ -117,7 +118,7 @@ func (c *bareChain) run(b *testing.B, h hops) {
 //	go test ./harness -run '^$' -bench BenchmarkTurn -benchtime 200x
 func BenchmarkTurn(b *testing.B) {
 	ctx := context.Background()
-	env, err := StartEmbedded(ctx, Options{
+	env, err := Start(ctx, Options{
 		WhatsApp: []whatsapp.Option{whatsapp.WithMPS(0), whatsapp.WithPairRate(0)},
 		Bot:      []reference.Option{reference.WithSendRate(0)},
 	})
@@ -125,7 +126,7 @@ func BenchmarkTurn(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer env.Close()
-	c, err := env.World.NewCustomer(sim.Persona{WaID: "34600000001", Name: "Lucía"})
+	c, err := env.World().NewCustomer(sim.Persona{WaID: "34600000001", Name: "Lucía"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -141,12 +142,12 @@ func BenchmarkTurn(b *testing.B) {
 	// inbox would copy the customer's whole, ever longer, history on every iteration.
 	reply := func(e journal.Event) bool { return e.Kind == journal.KindOutboundAccepted && e.Customer == c.WaID }
 	turn := func() time.Duration {
-		from := env.Journal.Last()
+		from := env.Journal().Last()
 		start := time.Now()
 		if _, err := c.Say(ctx, ask); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := env.Journal.AwaitAfter(ctx, from, reply); err != nil {
+		if _, err := env.Journal().AwaitAfter(ctx, from, reply); err != nil {
 			b.Fatal(err)
 		}
 		d := time.Since(start)
@@ -155,9 +156,9 @@ func BenchmarkTurn(b *testing.B) {
 		}
 		return d
 	}
-	before := env.Journal.Last()
+	before := env.Journal().Last()
 	turn()
-	h := countHops(env.Journal.After(before))
+	h := countHops(env.Journal().After(before))
 	bare := newBareChain(b)
 	defer bare.close()
 	bare.run(b, h)
@@ -189,13 +190,13 @@ func BenchmarkSuite(b *testing.B) {
 	var failed int
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		results := make([]JourneyResult, len(journeys))
+		results := make([]harness.JourneyResult, len(journeys))
 		var wg sync.WaitGroup
 		for i, j := range journeys {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i] = RunJourney(ctx, Options{Seed: 1}, j, audit.Options{CertifyDeployed: true})
+				results[i] = harness.RunJourney(ctx, Factory{Seed: 1, Audit: audit.Options{CertifyDeployed: true}}, harness.Scenario{}, j)
 			}()
 		}
 		wg.Wait()

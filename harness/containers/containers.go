@@ -1,4 +1,4 @@
-package harness
+package containers
 
 import (
 	"bufio"
@@ -25,6 +25,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
@@ -52,8 +53,8 @@ const (
 	HostAlias = "host.docker.internal"
 )
 
-// ContainersOptions configure an environment whose mocks, and usually the assistant, run in containers.
-type ContainersOptions struct {
+// Options configure an environment whose mocks, and usually the assistant, run in containers.
+type Options struct {
 	// Image runs the mocks and the reference assistant; empty builds parley.local/parley from source
 	// (BuildImage), reusing it when present.
 	Image string
@@ -67,7 +68,7 @@ type ContainersOptions struct {
 	// OnMocksReady, when set, is called with its bot contract (the mocks' host-side addresses) before the
 	// webhook handshake, so the assistant can be configured once the mocks' ports are known.
 	BotURL       string
-	OnMocksReady func(ctx context.Context, contract map[string]string) error
+	OnMocksReady func(ctx context.Context, contract harness.Contract) error
 	// MocksOnly starts the mocks and no assistant, and skips the handshake: the caller sets the webhook
 	// later through the control API (parleycontainer).
 	MocksOnly bool
@@ -87,9 +88,11 @@ type ContainersOptions struct {
 	// LogLines is how many of a container's last log lines an error carries (default 40).
 	LogLines int
 	Logger   *slog.Logger
+	// Audit are the auditor's options for the environment (AuditOptions).
+	Audit audit.Options
 }
 
-func (o *ContainersOptions) defaults() {
+func (o *Options) defaults() {
 	if o.StartupTimeout == 0 {
 		o.StartupTimeout = 60 * time.Second
 	}
@@ -110,33 +113,82 @@ func (o *ContainersOptions) defaults() {
 	}
 }
 
-// ContainersEnv is a running containers-mode environment.
-type ContainersEnv struct {
-	RunID string
-	// World is what journeys and steps use: customers play through the WhatsApp mock's control API over
+// Env is a running containers-mode environment.
+type Env struct {
+	runID string
+	// world is what journeys and steps use: customers play through the WhatsApp mock's control API over
 	// HTTP, so they run unchanged from embedded mode.
-	World *sim.World
-	// Journal is the merged record: the mocks' journal fetched over /_parley/journal, with the harness's
+	world *sim.World
+	// journal is the merged record: the mocks' journal fetched over /_parley/journal, with the harness's
 	// own events (customers' ground truth, hook calls) at the point they happened. Sync brings it up to
 	// date; Settle and Close do too.
-	Journal *journal.Journal
+	journal *journal.Journal
 	// Control clients of the mocks (host side, with the control token).
-	WhatsApp   *whatsapp.ControlClient
-	Dialogflow *dialogflow.ControlClient
-	DLP        *dlp.ControlClient
+	wa *whatsapp.ControlClient
+	df *dialogflow.ControlClient
+	dl *dlp.ControlClient
 	// Host-side addresses: the WhatsApp mock's base URL, Dialogflow's and DLP's host:port (gRPC and REST).
-	WhatsAppURL, DialogflowAddr, DLPAddr string
-	// BotURL is the assistant's base URL from this host (hooks are called there).
-	BotURL       string
-	ControlToken string
+	whatsAppURL, dialogflowAddr, dlpAddr string
+	// botURL is the assistant's base URL from this host (hooks are called there).
+	botURL       string
+	controlToken string
 
-	o          ContainersOptions
+	o          Options
 	network    *testcontainers.DockerNetwork
 	containers []roleContainer // in start order
 	httpc      *http.Client
 	merge      *mergedJournal
 	closeOnce  sync.Once
 	closeErr   error
+}
+
+var _ harness.Environment = (*Env)(nil)
+
+// RunID is the value of the LabelRun label on the run's containers and network.
+func (e *Env) RunID() string { return e.runID }
+
+// World is where the environment's customers live.
+func (e *Env) World() *sim.World { return e.world }
+
+// Journal is the merged record of the run (see Sync).
+func (e *Env) Journal() *journal.Journal { return e.journal }
+
+// WhatsApp is the WhatsApp mock's control client (host side, with the control token).
+func (e *Env) WhatsApp() *whatsapp.ControlClient { return e.wa }
+
+// Dialogflow is the Dialogflow mock's control surface.
+func (e *Env) Dialogflow() dialogflow.Control { return e.df }
+
+// DialogflowClient is the Dialogflow mock's control client (host side, with the control token).
+func (e *Env) DialogflowClient() *dialogflow.ControlClient { return e.df }
+
+// DLP is the DLP mock's control client (host side, with the control token).
+func (e *Env) DLP() *dlp.ControlClient { return e.dl }
+
+// WhatsAppURL is the WhatsApp mock's base URL from this host.
+func (e *Env) WhatsAppURL() string { return e.whatsAppURL }
+
+// DialogflowAddr is the Dialogflow mock's host:port from this host (gRPC and REST).
+func (e *Env) DialogflowAddr() string { return e.dialogflowAddr }
+
+// DLPAddr is the DLP mock's host:port from this host (gRPC and REST).
+func (e *Env) DLPAddr() string { return e.dlpAddr }
+
+// BotURL is the assistant's base URL from this host, where its hooks are called; "" with MocksOnly.
+func (e *Env) BotURL() string { return e.botURL }
+
+// ControlToken is the bearer token of the mocks' /_parley/ routes.
+func (e *Env) ControlToken() string { return e.controlToken }
+
+// AuditOptions are the auditor's options the environment was given.
+func (e *Env) AuditOptions() audit.Options { return e.o.Audit }
+
+// Events brings the journal up to date and returns every event of it.
+func (e *Env) Events(ctx context.Context) ([]journal.Event, error) {
+	if err := e.Sync(ctx); err != nil {
+		return e.journal.Events(), err
+	}
+	return e.journal.Events(), nil
 }
 
 type roleContainer struct {
@@ -172,11 +224,11 @@ func (e *ContainerError) Error() string {
 
 func (e *ContainerError) Unwrap() error { return e.Err }
 
-// StartContainers starts a network for the run, the mocks' container, and the assistant (the reference
+// Start starts a network for the run, the mocks' container, and the assistant (the reference
 // image, BotImage, or BotURL on the host); waits for each to be healthy; verifies the webhook with the
 // hub.challenge handshake; and returns the environment. On any failure everything already created is
 // removed before it returns.
-func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersEnv, err error) {
+func Start(ctx context.Context, o Options) (env *Env, err error) {
 	o.defaults()
 	if o.BotImage != "" && o.BotURL != "" {
 		return nil, errors.New("containers: BotImage and BotURL are exclusive")
@@ -191,7 +243,7 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 		return nil, err
 	}
 	if o.Image == "" {
-		img, err := BuildImage(ctx, nil)
+		img, err := BuildImage(ctx, BuildOptions{})
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +252,7 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 	if o.ControlToken == "" {
 		o.ControlToken = randomHex(16)
 	}
-	e := &ContainersEnv{RunID: "parley-" + randomHex(6), o: o, ControlToken: o.ControlToken}
+	e := &Env{runID: "parley-" + randomHex(6), o: o, controlToken: o.ControlToken}
 	e.httpc = control.Client(o.ControlToken, nil)
 	defer func() {
 		if err != nil {
@@ -208,7 +260,7 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 			env = nil
 		}
 	}()
-	labels := map[string]string{LabelManaged: "true", LabelRun: e.RunID, LabelSession: session}
+	labels := map[string]string{LabelManaged: "true", LabelRun: e.runID, LabelSession: session}
 	e.network, err = network.New(ctx, network.WithLabels(labels))
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's network: %w", err)
@@ -230,7 +282,7 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 			u.Host = net.JoinHostPort(HostAlias, u.Port())
 		}
 		webhook = strings.TrimRight(u.String(), "/") + "/webhook"
-		e.BotURL = strings.TrimRight(o.BotURL, "/")
+		e.botURL = strings.TrimRight(o.BotURL, "/")
 	}
 
 	cmd := []string{"serve",
@@ -252,18 +304,18 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 	if err != nil {
 		return nil, err
 	}
-	if e.WhatsAppURL, err = endpoint(ctx, mocks, WhatsAppPort, "http"); err != nil {
+	if e.whatsAppURL, err = endpoint(ctx, mocks, WhatsAppPort, "http"); err != nil {
 		return nil, err
 	}
-	if e.DialogflowAddr, err = endpoint(ctx, mocks, DialogflowPort, ""); err != nil {
+	if e.dialogflowAddr, err = endpoint(ctx, mocks, DialogflowPort, ""); err != nil {
 		return nil, err
 	}
-	if e.DLPAddr, err = endpoint(ctx, mocks, DLPPort, ""); err != nil {
+	if e.dlpAddr, err = endpoint(ctx, mocks, DLPPort, ""); err != nil {
 		return nil, err
 	}
-	e.WhatsApp = whatsapp.NewControlClient(e.WhatsAppURL, whatsapp.WithControlHTTPClient(e.httpc))
-	e.Dialogflow = dialogflow.NewControlClient("http://"+e.DialogflowAddr, e.httpc)
-	e.DLP = dlp.NewControlClient("http://"+e.DLPAddr, e.httpc)
+	e.wa = whatsapp.NewControlClient(e.whatsAppURL, whatsapp.WithControlHTTPClient(e.httpc))
+	e.df = dialogflow.NewControlClient("http://"+e.dialogflowAddr, e.httpc)
+	e.dl = dlp.NewControlClient("http://"+e.dlpAddr, e.httpc)
 
 	switch {
 	case o.MocksOnly:
@@ -290,7 +342,7 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 		if err != nil {
 			return nil, err
 		}
-		if e.BotURL, err = endpoint(ctx, bot, port, "http"); err != nil {
+		if e.botURL, err = endpoint(ctx, bot, port, "http"); err != nil {
 			return nil, err
 		}
 	case o.OnMocksReady != nil:
@@ -304,23 +356,23 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 			return nil, err
 		}
 	}
-	e.merge = &mergedJournal{j: journal.New(nil), wa: e.WhatsApp, httpc: e.httpc, base: e.WhatsAppURL}
-	e.Journal = e.merge.j
+	e.merge = &mergedJournal{j: journal.New(nil), wa: e.wa, httpc: e.httpc, base: e.whatsAppURL}
+	e.journal = e.merge.j
 	if err := e.merge.sync(ctx); err != nil {
 		return nil, err
 	}
-	e.World = &sim.World{WhatsApp: watchedControl{Control: e.WhatsApp, e: e}, Journal: e.merge, Settle: e.Settle}
-	if e.BotURL != "" {
-		e.World.Hooks = &mergedHooks{inner: &Hooks{BaseURL: e.BotURL}, m: e.merge}
+	e.world = &sim.World{WhatsApp: watchedControl{Control: e.wa, e: e}, Journal: e.merge, Settle: e.Settle}
+	if e.botURL != "" {
+		e.world.Hooks = &mergedHooks{inner: &harness.Hooks{BaseURL: e.botURL}, m: e.merge}
 	}
-	o.Logger.Info("containers environment ready", "run", e.RunID, "whatsapp", e.WhatsAppURL, "assistant", e.BotURL)
+	o.Logger.Info("containers environment ready", "run", e.runID, "whatsapp", e.whatsAppURL, "assistant", e.botURL)
 	return e, nil
 }
 
 // start creates and starts one container of the run, labelled, on the run's network. If it does not
 // become ready, the error names the cause and carries its last log lines; the container is kept in
 // e.containers so that Close removes it.
-func (e *ContainersEnv) start(ctx context.Context, role, image string, req testcontainers.ContainerRequest, labels map[string]string) (testcontainers.Container, error) {
+func (e *Env) start(ctx context.Context, role, image string, req testcontainers.ContainerRequest, labels map[string]string) (testcontainers.Container, error) {
 	req.Image = image
 	req.Networks = []string{e.network.Name}
 	req.Labels = map[string]string{LabelRole: role}
@@ -354,10 +406,10 @@ func (e *ContainersEnv) start(ctx context.Context, role, image string, req testc
 
 // handshake makes the WhatsApp mock verify the assistant's webhook (hub.challenge), as Meta does before
 // it delivers anything.
-func (e *ContainersEnv) handshake(ctx context.Context) error {
+func (e *Env) handshake(ctx context.Context) error {
 	hctx, cancel := context.WithTimeout(ctx, e.o.HandshakeTimeout)
 	defer cancel()
-	res, err := e.WhatsApp.VerifyWebhook(hctx)
+	res, err := e.wa.VerifyWebhook(hctx)
 	if err == nil && res.OK {
 		return nil
 	}
@@ -387,17 +439,17 @@ func (e *ContainersEnv) handshake(ctx context.Context) error {
 }
 
 // inNetworkContract is the bot contract for an assistant inside the run's network.
-func (e *ContainersEnv) inNetworkContract() map[string]string {
+func (e *Env) inNetworkContract() map[string]string {
 	return e.contract("http://"+AliasWhatsApp+":"+WhatsAppPort, AliasDialogflow+":"+DialogflowPort, AliasDLP+":"+DLPPort)
 }
 
 // HostContract is the bot contract (docs/bot-contract.md) for an assistant running on this host.
-func (e *ContainersEnv) HostContract() map[string]string {
-	return e.contract(e.WhatsAppURL, e.DialogflowAddr, e.DLPAddr)
+func (e *Env) HostContract() harness.Contract {
+	return e.contract(e.whatsAppURL, e.dialogflowAddr, e.dlpAddr)
 }
 
-func (e *ContainersEnv) contract(wa, df, d string) map[string]string {
-	return map[string]string{
+func (e *Env) contract(wa, df, d string) harness.Contract {
+	return harness.Contract{
 		"WHATSAPP_API_URL":         wa,
 		"WHATSAPP_API_VERSION":     "v23.0",
 		"WHATSAPP_PHONE_NUMBER_ID": whatsapp.DefaultPhoneNumberID,
@@ -412,7 +464,7 @@ func (e *ContainersEnv) contract(wa, df, d string) map[string]string {
 }
 
 // Sync fetches the mocks' new journal events into Journal.
-func (e *ContainersEnv) Sync(ctx context.Context) error {
+func (e *Env) Sync(ctx context.Context) error {
 	e.merge.mu.Lock()
 	defer e.merge.mu.Unlock()
 	return e.merge.sync(ctx)
@@ -420,7 +472,7 @@ func (e *ContainersEnv) Sync(ctx context.Context) error {
 
 // Settle waits until the WhatsApp mock has no webhook in flight and the journal has stayed still for
 // Quiet: the assistant in a container has no idle signal, so it is judged settled when it stops acting.
-func (e *ContainersEnv) Settle(ctx context.Context) error {
+func (e *Env) Settle(ctx context.Context) error {
 	err := e.settle(ctx)
 	if err != nil && ctx.Err() == nil {
 		if dead := e.deadContainer(ctx, err, true); dead != nil {
@@ -430,14 +482,14 @@ func (e *ContainersEnv) Settle(ctx context.Context) error {
 	return err
 }
 
-func (e *ContainersEnv) settle(ctx context.Context) error {
+func (e *Env) settle(ctx context.Context) error {
 	quiet := time.NewTimer(e.o.Quiet)
 	defer quiet.Stop()
 	for {
-		if err := e.WhatsApp.AwaitIdle(ctx); err != nil {
+		if err := e.wa.AwaitIdle(ctx); err != nil {
 			return err
 		}
-		_, before, err := e.WhatsApp.JournalAfter(ctx, e.merge.remoteLast())
+		_, before, err := e.wa.JournalAfter(ctx, e.merge.remoteLast())
 		if err != nil {
 			return err
 		}
@@ -447,7 +499,7 @@ func (e *ContainersEnv) settle(ctx context.Context) error {
 			return ctx.Err()
 		case <-quiet.C:
 		}
-		evs, _, err := e.WhatsApp.JournalAfter(ctx, before)
+		evs, _, err := e.wa.JournalAfter(ctx, before)
 		if err != nil {
 			return err
 		}
@@ -462,7 +514,7 @@ func (e *ContainersEnv) settle(ctx context.Context) error {
 // its last log lines) rather than a connection refused or a customer awaiting a reply that never comes.
 type watchedControl struct {
 	whatsapp.Control
-	e *ContainersEnv
+	e *Env
 }
 
 func (w watchedControl) SendFromCustomer(ctx context.Context, waID string, m whatsapp.CustomerMessage) (whatsapp.SendResult, error) {
@@ -483,7 +535,7 @@ func (w watchedControl) SendFromCustomer(ctx context.Context, waID string, m wha
 
 // deadContainer returns a *ContainerError for the first container of the run that is no longer running,
 // with cause as its Err, or nil when all run. With wait, it looks again for up to two seconds.
-func (e *ContainersEnv) deadContainer(ctx context.Context, cause error, wait bool) error {
+func (e *Env) deadContainer(ctx context.Context, cause error, wait bool) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	deadline := time.Now().Add(2 * time.Second)
@@ -523,7 +575,7 @@ func (e *ContainersEnv) deadContainer(ctx context.Context, cause error, wait boo
 }
 
 // Logs returns the last n log lines of each container of the run, by role.
-func (e *ContainersEnv) Logs(ctx context.Context, n int) map[string][]string {
+func (e *Env) Logs(ctx context.Context, n int) map[string][]string {
 	out := map[string][]string{}
 	for _, rc := range e.containers {
 		out[rc.role] = lastLines(ctx, rc.c, n)
@@ -533,7 +585,7 @@ func (e *ContainersEnv) Logs(ctx context.Context, n int) map[string][]string {
 
 // Close removes the run's containers and network, whatever state they are in, and anything else
 // labelled with the run's id. It uses its own deadline so that it also cleans up after a cancelled run.
-func (e *ContainersEnv) Close() error {
+func (e *Env) Close() error {
 	e.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
@@ -549,7 +601,7 @@ func (e *ContainersEnv) Close() error {
 				errs = append(errs, fmt.Errorf("removing the run's network: %w", err))
 			}
 		}
-		if err := RemoveLeftovers(ctx, LabelRun+"="+e.RunID); err != nil {
+		if err := RemoveLeftovers(ctx, LabelRun+"="+e.runID); err != nil {
 			errs = append(errs, err)
 		}
 		e.closeErr = errors.Join(errs...)
@@ -621,21 +673,16 @@ func RemoveLeftovers(ctx context.Context, filter string) error {
 	return errors.Join(errs...)
 }
 
-// RunJourneyInContainers is RunJourney in a fresh containers environment. When the journey fails, the
-// containers' last log lines are joined to the error, for the report.
-func RunJourneyInContainers(ctx context.Context, o ContainersOptions, j sim.Journey, ao audit.Options) JourneyResult {
+// RunJourney plays journey j in a fresh containers environment (harness.Play) and removes it. A container
+// that stopped during the run is an error even when the journey's own steps held, and when the journey
+// fails, the containers' last log lines are joined to the error, for the report.
+func RunJourney(ctx context.Context, o Options, j sim.Journey) harness.JourneyResult {
 	start := time.Now()
-	res := JourneyResult{Journey: j}
-	env, err := StartContainers(ctx, o)
+	env, err := Start(ctx, o)
 	if err != nil {
-		res.Err = fmt.Errorf("starting the environment: %w", err)
-		res.Duration = time.Since(start)
-		return res
+		return harness.JourneyResult{Journey: j, Err: fmt.Errorf("starting the environment: %w", err), Duration: time.Since(start)}
 	}
-	res.Err = j.Run(ctx, env.World)
-	if err := env.Settle(ctx); err != nil && res.Err == nil {
-		res.Err = fmt.Errorf("the run did not settle: %w", err)
-	}
+	res := harness.Play(ctx, env, j)
 	// A container that died after the last thing the journey sent leaves the steps green: the run did not
 	// see what it was meant to, so it is not a pass.
 	if ce := (*ContainerError)(nil); !errors.As(res.Err, &ce) {
@@ -643,14 +690,9 @@ func RunJourneyInContainers(ctx context.Context, o ContainersOptions, j sim.Jour
 			res.Err = errors.Join(res.Err, dead)
 		}
 	}
-	if err := env.Sync(context.WithoutCancel(ctx)); err != nil {
-		res.Err = errors.Join(res.Err, fmt.Errorf("fetching the journal: %w", err))
-	}
-	res.Events = env.Journal.Events()
-	res.Report = audit.Run(res.Events, ao)
 	if res.Err != nil || len(res.Report.Broken()) > 0 {
 		var b strings.Builder
-		for role, lines := range env.Logs(context.WithoutCancel(ctx), o.LogLines) {
+		for role, lines := range env.Logs(context.WithoutCancel(ctx), env.o.LogLines) {
 			fmt.Fprintf(&b, "\n--- last log lines of the %s container ---\n%s", role, strings.Join(lines, "\n"))
 		}
 		if res.Err != nil && b.Len() > 0 {
@@ -663,6 +705,17 @@ func RunJourneyInContainers(ctx context.Context, o ContainersOptions, j sim.Jour
 	res.Duration = time.Since(start)
 	return res
 }
+
+// Factory is a harness.Factory that starts a fresh containers environment with these options for every
+// scenario: its own network, the mocks' container and the assistant's, all removed when it closes.
+type Factory Options
+
+// Start starts a containers environment.
+func (f Factory) Start(ctx context.Context, _ harness.Scenario) (harness.Environment, error) {
+	return Start(ctx, Options(f))
+}
+
+var _ harness.Factory = Factory{}
 
 // mergedJournal is the run's journal in containers mode: the mocks' events fetched over HTTP and
 // appended in their order, with the harness's own events recorded where they happened. Every local
@@ -746,11 +799,11 @@ func (m *mergedJournal) Record(source journal.Source, kind, customer string, dat
 // mergedHooks calls the assistant's hooks and records each call after the events it caused, as the
 // embedded harness does.
 type mergedHooks struct {
-	inner *Hooks
+	inner *harness.Hooks
 	m     *mergedJournal
 }
 
-func (h *mergedHooks) around(ctx context.Context, call func(*Hooks) error) error {
+func (h *mergedHooks) around(ctx context.Context, call func(*harness.Hooks) error) error {
 	scratch := journal.New(nil)
 	hk := *h.inner
 	hk.Journal = scratch
@@ -768,19 +821,19 @@ func (h *mergedHooks) around(ctx context.Context, call func(*Hooks) error) error
 }
 
 func (h *mergedHooks) Consent(ctx context.Context, c sim.ConsentHook) error {
-	return h.around(ctx, func(k *Hooks) error { return k.Consent(ctx, c) })
+	return h.around(ctx, func(k *harness.Hooks) error { return k.Consent(ctx, c) })
 }
 
 func (h *mergedHooks) Notify(ctx context.Context, waID, event, order string, at time.Time) error {
-	return h.around(ctx, func(k *Hooks) error { return k.Notify(ctx, waID, event, order, at) })
+	return h.around(ctx, func(k *harness.Hooks) error { return k.Notify(ctx, waID, event, order, at) })
 }
 
 func (h *mergedHooks) Campaign(ctx context.Context, campaign, template string, at time.Time) error {
-	return h.around(ctx, func(k *Hooks) error { return k.Campaign(ctx, campaign, template, at) })
+	return h.around(ctx, func(k *harness.Hooks) error { return k.Campaign(ctx, campaign, template, at) })
 }
 
 func (h *mergedHooks) ReleaseHandoff(ctx context.Context, waID string) error {
-	return h.around(ctx, func(k *Hooks) error { return k.ReleaseHandoff(ctx, waID) })
+	return h.around(ctx, func(k *harness.Hooks) error { return k.ReleaseHandoff(ctx, waID) })
 }
 
 // readiness waits until every probe passes, and fails at once when the container exits.

@@ -1,0 +1,25 @@
+// Package containers runs a parley environment with testcontainers-go (a harness.Environment): a network
+// per run; one container of the parley image running `parley serve` (the three mocks in one process, so
+// they share one journal and one clock, as embedded) under the aliases whatsapp, dialogflow and dlp, its
+// control routes behind a token made for the run; and the assistant under test, either the reference
+// assistant (`parley bot` in the same image), a vendor's image (BotImage, given the bot contract's
+// environment) or a server on the host (BotURL, reached at host.docker.internal through Docker's
+// host-gateway). Each container is waited for (/_parley/healthz for the mocks, an answer on the
+// assistant's port), failing at once when it exits; the webhook is verified with the hub.challenge
+// handshake before the run; a failure names its cause and carries the container's last log lines. The
+// journal is fetched over /_parley/journal and merged with the harness's own events (customers' ground
+// truth, hook calls) in the order they happened, so journeys and steps run unchanged on the sim.World it
+// returns. Settling is judged from outside: the WhatsApp mock idle and the journal still for a quiet
+// period (an assistant in a container has no idle signal).
+//
+// It is a package of its own so that the step library and the certification engine do not link Docker's
+// client unless a program asks for containers.
+//
+// The image (parley.local/parley, see Dockerfile and BuildImage) is built here FROM scratch around the
+// static binary, with Docker's classic builder, so nothing is pulled; it is reused while the binary is
+// the same, under its own bin-<hash> tag. Ryuk, testcontainers' reaper, is an image too and is switched
+// off (TESTCONTAINERS_RYUK_DISABLED=true unless set): everything parley creates carries the label
+// dev.parley.managed=true and its run's dev.parley.run, Close removes a run's containers and network even
+// after a failure or a cancelled context, and RemoveLeftovers removes what a killed process left.
+// Not modelled in containers: the TLS probe of the assistant's webhook (WA-SEC-02 is judged embedded).
+package containers

@@ -1,0 +1,475 @@
+package embedded
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/bots/reference"
+	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/dlp"
+	"github.com/parley-dev/parley/mocks/whatsapp"
+	"github.com/parley-dev/parley/sim"
+)
+
+// Options configure an embedded environment.
+type Options struct {
+	// Assistant is the assistant under test; the zero value is parley's reference assistant.
+	Assistant Assistant
+	// Violations switches on violation switches of the reference assistant (rule ids).
+	Violations []string
+	// Seed makes the mocks' random choices (response variants, faults) repeatable.
+	Seed int64
+	// Logger receives the mocks' and the assistant's logs; nil discards them.
+	Logger *slog.Logger
+	// WhatsApp, Dialogflow and DLP options are appended to the ones the environment sets; Bot options to
+	// the reference assistant's.
+	WhatsApp   []whatsapp.Option
+	Dialogflow []dialogflow.Option
+	DLP        []dlp.Option
+	Bot        []reference.Option
+	// Audit are the auditor's options for the environment (AuditOptions).
+	Audit audit.Options
+	// Quiet is how long the journal must stay still for an assistant with no idle signal (Handler, URL) to
+	// count as done: default 50ms for a Handler, whose requests in flight are awaited too, and 300ms for a
+	// URL. The reference assistant says when it is idle.
+	Quiet time.Duration
+}
+
+// Assistant is the assistant under test in an embedded environment: the reference assistant (the zero
+// value), a Go http.Handler served by the environment (Handler), or a server already running (URL).
+type Assistant struct {
+	handler func(harness.Contract) (http.Handler, error)
+	url     string
+}
+
+// Handler is an assistant written in Go, served by the environment on loopback as the reference
+// assistant is: plain HTTP where the certification hooks are called, HTTPS where WhatsApp delivers
+// webhooks (probed for old TLS versions, WA-SEC-02). newBot gets the bot contract, which points at the
+// mocks, and returns the assistant's handler (/webhook and, when it has them, the /parley/ hooks). When
+// the handler is an io.Closer, Close closes it.
+func Handler(newBot func(c harness.Contract) (http.Handler, error)) Assistant {
+	return Assistant{handler: newBot}
+}
+
+// URL is an assistant already running at base: webhooks go to base/webhook and hooks to base/parley/….
+// It must have been configured with the bot contract of mocks listening where it expects them: by
+// default they listen where `parley serve` does (127.0.0.1:4010, :4020 and :4030, which `parley certify
+// --print-env` prints), or where whatsapp.WithAddr, dialogflow.WithAddr and dlp.WithAddr in Options say.
+// The webhook is checked with the hub.challenge handshake before Start returns.
+func URL(base string) Assistant { return Assistant{url: strings.TrimRight(base, "/")} }
+
+// The addresses the mocks listen on for an assistant by URL, as `parley serve` has them.
+const (
+	DefaultWhatsAppAddr   = "127.0.0.1:4010"
+	DefaultDialogflowAddr = "127.0.0.1:4020"
+	DefaultDLPAddr        = "127.0.0.1:4030"
+)
+
+// Factory is a harness.Factory that starts a fresh embedded environment with these options for every
+// scenario.
+type Factory Options
+
+// Start starts an embedded environment.
+func (f Factory) Start(ctx context.Context, _ harness.Scenario) (harness.Environment, error) {
+	return Start(ctx, Options(f))
+}
+
+var _ harness.Factory = Factory{}
+
+// Env is a running embedded environment: the mocks in this process on one journal and one simulated
+// clock, and the assistant under test wired to them.
+type Env struct {
+	journal    *journal.Journal
+	wa         *whatsapp.Server
+	df         *dialogflow.Server
+	dlp        *dlp.Server
+	bot        *reference.Bot
+	botURL     string
+	webhookURL string
+	contract   harness.Contract
+	hooks      *harness.Hooks
+	world      *sim.World
+	audit      audit.Options
+	quiet      time.Duration
+	requests   *requests // a Handler's requests in flight; nil for the others
+
+	closers []func() error
+}
+
+var _ harness.Environment = (*Env)(nil)
+
+// Start starts the mocks and the assistant under test in this process. Every part listens on 127.0.0.1
+// with a port the kernel picks (an assistant by URL excepted), so parallel environments never collide.
+func Start(ctx context.Context, o Options) (env *Env, err error) {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Assistant.url != "" && len(o.Violations)+len(o.Bot) > 0 {
+		return nil, errors.New("embedded: violation switches and Bot options belong to the reference assistant, not to an assistant by URL")
+	}
+	if o.Assistant.handler != nil && len(o.Violations)+len(o.Bot) > 0 {
+		return nil, errors.New("embedded: violation switches and Bot options belong to the reference assistant, not to a Handler")
+	}
+	j := journal.New(nil)
+	e := &Env{journal: j, audit: o.Audit, quiet: o.Quiet}
+	defer func() {
+		if err != nil {
+			e.Close()
+			env = nil
+		}
+	}()
+
+	// Listen for the assistant first, so the WhatsApp mock knows its webhook from the start.
+	var plainL, tlsL net.Listener
+	var cert tls.Certificate
+	var roots *x509.CertPool
+	webhookClient := &http.Client{}
+	if o.Assistant.url != "" {
+		e.botURL, e.webhookURL = o.Assistant.url, o.Assistant.url+"/webhook"
+		if e.quiet == 0 {
+			e.quiet = 300 * time.Millisecond
+		}
+	} else {
+		if plainL, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("listening for the assistant: %w", err)
+		}
+		e.botURL = "http://" + plainL.Addr().String()
+		e.closers = append(e.closers, func() error { plainL.Close(); return nil })
+		if tlsL, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("listening for the assistant over TLS: %w", err)
+		}
+		e.closers = append(e.closers, func() error { tlsL.Close(); return nil })
+		e.webhookURL = "https://" + tlsL.Addr().String() + "/webhook"
+		if cert, roots, err = selfSignedTLS(); err != nil {
+			return nil, err
+		}
+		// WhatsApp's side of the webhook: it trusts the run's certificate and keeps enough connections
+		// open that many customers at once do not each pay for a handshake.
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+			MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute, ForceAttemptHTTP2: false}
+		e.closers = append(e.closers, func() error { tr.CloseIdleConnections(); return nil })
+		webhookClient.Transport = tr // each attempt is timed by the mock (WithWebhookTimeout)
+		if o.Assistant.handler != nil && e.quiet == 0 {
+			e.quiet = 50 * time.Millisecond
+		}
+	}
+	var addrs struct{ wa, df, dlp []string }
+	if o.Assistant.url != "" {
+		addrs.wa, addrs.df, addrs.dlp = []string{DefaultWhatsAppAddr}, []string{DefaultDialogflowAddr}, []string{DefaultDLPAddr}
+	}
+
+	dfOpts := []dialogflow.Option{dialogflow.WithJournal(j), dialogflow.WithSeed(o.Seed), dialogflow.WithLogger(logger)}
+	for _, a := range addrs.df {
+		dfOpts = append(dfOpts, dialogflow.WithAddr(a))
+	}
+	if e.df, err = dialogflow.NewServer(append(dfOpts, o.Dialogflow...)...); err != nil {
+		return nil, fmt.Errorf("starting the Dialogflow mock: %w", err)
+	}
+	e.closers = append(e.closers, e.df.Close)
+
+	dlpOpts := []dlp.Option{dlp.WithJournal(j), dlp.WithLogger(logger)}
+	for _, a := range addrs.dlp {
+		dlpOpts = append(dlpOpts, dlp.WithAddr(a))
+	}
+	if e.dlp, err = dlp.NewServer(append(dlpOpts, o.DLP...)...); err != nil {
+		return nil, fmt.Errorf("starting the DLP mock: %w", err)
+	}
+	e.closers = append(e.closers, e.dlp.Close)
+
+	waOpts := []whatsapp.Option{whatsapp.WithJournal(j), whatsapp.WithWebhook(e.webhookURL), whatsapp.WithSeed(o.Seed),
+		whatsapp.WithLogger(logger), whatsapp.WithHTTPClient(webhookClient)}
+	for _, a := range addrs.wa {
+		waOpts = append(waOpts, whatsapp.WithAddr(a))
+	}
+	if e.wa, err = whatsapp.NewServer(append(waOpts, o.WhatsApp...)...); err != nil {
+		return nil, fmt.Errorf("starting the WhatsApp mock: %w", err)
+	}
+	e.closers = append(e.closers, e.wa.Close)
+	e.contract = contract(e.wa, e.df, e.dlp)
+
+	switch {
+	case o.Assistant.url != "":
+		if err := e.handshake(ctx); err != nil {
+			return nil, err
+		}
+	case o.Assistant.handler != nil:
+		h, err := o.Assistant.handler(e.contract)
+		if err != nil {
+			return nil, fmt.Errorf("starting the assistant: %w", err)
+		}
+		if c, ok := h.(io.Closer); ok {
+			e.closers = append(e.closers, c.Close)
+		}
+		e.requests = &requests{}
+		h = e.requests.track(h)
+		e.serve(plainL, h)
+		// Go's own TLS defaults, which a handler served with net/http gets.
+		e.serveTLS(ctx, tlsL, h, &tls.Config{}, cert, roots)
+	default:
+		e.bot, err = reference.New(referenceConfig(e.wa, e.df, e.dlp), append([]reference.Option{
+			reference.WithViolations(o.Violations...), reference.WithLogger(logger), reference.WithClock(j.Clock().Now),
+		}, o.Bot...)...)
+		if err != nil {
+			return nil, fmt.Errorf("starting the reference assistant: %w", err)
+		}
+		e.closers = append(e.closers, e.bot.Close)
+		e.serve(plainL, e.bot.Handler())
+		// The assistant's TLS face, with its own TLS configuration: webhooks arrive there, and the
+		// protocol versions it accepts are probed (WA-SEC-02).
+		e.serveTLS(ctx, tlsL, e.bot.Handler(), e.bot.TLSConfig(), cert, roots)
+	}
+
+	e.hooks = &harness.Hooks{BaseURL: e.botURL, Journal: j}
+	e.world = &sim.World{WhatsApp: e.wa, Journal: j, Hooks: e.hooks, Settle: e.Settle}
+	return e, nil
+}
+
+// serve serves h on l until the environment closes.
+func (e *Env) serve(l net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	e.closers = append(e.closers, func() error {
+		err := srv.Close()
+		<-served
+		return err
+	})
+}
+
+// serveTLS serves h over TLS on l with cfg and the run's certificate, and probes which protocol versions
+// it accepts.
+func (e *Env) serveTLS(ctx context.Context, l net.Listener, h http.Handler, cfg *tls.Config, cert tls.Certificate, roots *x509.CertPool) {
+	cfg = cfg.Clone()
+	cfg.Certificates = []tls.Certificate{cert}
+	// The probes' refused handshakes are the expected outcome, not server errors worth a log line.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(tls.NewListener(l, cfg)) }()
+	e.closers = append(e.closers, func() error {
+		err := srv.Close()
+		<-served
+		return err
+	})
+	ProbeTLS(ctx, e.journal, l.Addr().String(), e.webhookURL, roots)
+}
+
+// handshake makes the WhatsApp mock verify an assistant by URL (hub.challenge), so that a wrong URL or
+// an assistant that is not running fails here, saying so, rather than in the first scenario.
+func (e *Env) handshake(ctx context.Context) error {
+	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	res, err := e.wa.VerifyWebhook(hctx)
+	switch {
+	case err != nil:
+		return fmt.Errorf("the assistant at %s could not be asked the webhook's hub.challenge handshake: %w", e.botURL, err)
+	case !res.OK:
+		return fmt.Errorf("the assistant at %s failed the webhook's hub.challenge handshake (HTTP %d): %s; is it running, configured with the mocks' bot contract?", e.botURL, res.Status, res.Error)
+	}
+	return nil
+}
+
+// referenceConfig is the bot contract that points the reference assistant at the mocks.
+func referenceConfig(wa *whatsapp.Server, df *dialogflow.Server, d *dlp.Server) reference.Config {
+	return reference.Config{
+		WhatsAppAPIURL:     wa.URL(),
+		WhatsAppAPIVersion: "v23.0",
+		PhoneNumberID:      wa.PhoneNumberID(),
+		Token:              wa.AccessToken(),
+		AppSecret:          wa.AppSecret(),
+		VerifyToken:        wa.VerifyToken(),
+		DialogflowEndpoint: df.Addr(),
+		DialogflowProject:  df.Project(),
+		DialogflowLanguage: "es",
+		DLPEndpoint:        d.Addr(),
+	}
+}
+
+// contract is the same bot contract as environment variables.
+func contract(wa *whatsapp.Server, df *dialogflow.Server, d *dlp.Server) harness.Contract {
+	c := referenceConfig(wa, df, d)
+	return harness.Contract{
+		"WHATSAPP_API_URL":         c.WhatsAppAPIURL,
+		"WHATSAPP_API_VERSION":     c.WhatsAppAPIVersion,
+		"WHATSAPP_PHONE_NUMBER_ID": c.PhoneNumberID,
+		"WHATSAPP_TOKEN":           c.Token,
+		"WHATSAPP_APP_SECRET":      c.AppSecret,
+		"WHATSAPP_VERIFY_TOKEN":    c.VerifyToken,
+		"DIALOGFLOW_ENDPOINT":      c.DialogflowEndpoint,
+		"DIALOGFLOW_PROJECT":       c.DialogflowProject,
+		"DIALOGFLOW_LANGUAGE":      c.DialogflowLanguage,
+		"DLP_ENDPOINT":             c.DLPEndpoint,
+	}
+}
+
+// World is where the environment's customers live.
+func (e *Env) World() *sim.World { return e.world }
+
+// Dialogflow is the Dialogflow mock's control surface.
+func (e *Env) Dialogflow() dialogflow.Control { return e.df }
+
+// DialogflowServer is the Dialogflow mock itself.
+func (e *Env) DialogflowServer() *dialogflow.Server { return e.df }
+
+// WhatsApp is the WhatsApp mock.
+func (e *Env) WhatsApp() *whatsapp.Server { return e.wa }
+
+// DLP is the DLP mock.
+func (e *Env) DLP() *dlp.Server { return e.dlp }
+
+// Bot is the reference assistant; nil when the assistant under test is another one.
+func (e *Env) Bot() *reference.Bot { return e.bot }
+
+// Journal is the journal every mock and the harness record into.
+func (e *Env) Journal() *journal.Journal { return e.journal }
+
+// Hooks call the assistant's certification hooks and record each call in the journal.
+func (e *Env) Hooks() *harness.Hooks { return e.hooks }
+
+// BotURL is the assistant's plain-HTTP face (its base URL for an assistant by URL), where the
+// certification hooks are called.
+func (e *Env) BotURL() string { return e.botURL }
+
+// WebhookURL is where WhatsApp delivers webhooks: the assistant's HTTPS face, as Meta requires, with a
+// certificate made for the run that the WhatsApp mock trusts (base/webhook for an assistant by URL).
+func (e *Env) WebhookURL() string { return e.webhookURL }
+
+// Contract is the bot contract that points an assistant at the mocks.
+func (e *Env) Contract() harness.Contract { return e.contract }
+
+// AuditOptions are the auditor's options the environment was given.
+func (e *Env) AuditOptions() audit.Options { return e.audit }
+
+// Events returns every event of the journal so far.
+func (e *Env) Events(context.Context) ([]journal.Event, error) { return e.journal.Events(), nil }
+
+// Sync does nothing: the journal is this process's own (load follows it as it grows).
+func (e *Env) Sync(context.Context) error { return nil }
+
+// Settle waits until the assistant and the WhatsApp mock have nothing in flight: every webhook delivered
+// and the assistant idle, with no new journal event across one more round (a status webhook can make
+// the assistant act again). An assistant with no idle signal (Handler, URL) is idle once the journal has
+// been still for Options.Quiet with none of a Handler's requests in flight.
+func (e *Env) Settle(ctx context.Context) error {
+	if e.bot == nil {
+		return e.settleQuiet(ctx)
+	}
+	for {
+		before := e.journal.Last()
+		if err := e.bot.AwaitIdle(ctx); err != nil {
+			return err
+		}
+		if err := e.wa.AwaitIdle(ctx); err != nil {
+			return err
+		}
+		if err := e.bot.AwaitIdle(ctx); err != nil {
+			return err
+		}
+		if e.journal.Last() == before {
+			return nil
+		}
+	}
+}
+
+func (e *Env) settleQuiet(ctx context.Context) error {
+	quiet := time.NewTimer(e.quiet)
+	defer quiet.Stop()
+	for {
+		if err := e.wa.AwaitIdle(ctx); err != nil {
+			return err
+		}
+		if err := e.requests.await(ctx); err != nil {
+			return err
+		}
+		before := e.journal.Last()
+		quiet.Reset(e.quiet)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-quiet.C:
+		}
+		if e.journal.Last() == before && e.requests.idle() {
+			return nil
+		}
+	}
+}
+
+// Close stops everything, the assistant first, and returns every error met.
+func (e *Env) Close() error {
+	var errs []error
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		errs = append(errs, e.closers[i]())
+	}
+	e.closers = nil
+	return errors.Join(errs...)
+}
+
+// requests counts a Handler's requests in flight, so that settling waits for the ones it is answering.
+// A nil *requests is always idle.
+type requests struct {
+	mu   sync.Mutex
+	n    int
+	done chan struct{} // closed when n drops to zero; nil while nobody waits
+}
+
+func (r *requests) track(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.n++
+		r.mu.Unlock()
+		defer func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if r.n--; r.n == 0 && r.done != nil {
+				close(r.done)
+				r.done = nil
+			}
+		}()
+		h.ServeHTTP(w, req)
+	})
+}
+
+func (r *requests) idle() bool {
+	if r == nil {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n == 0
+}
+
+func (r *requests) await(ctx context.Context) error {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	if r.n == 0 {
+		r.mu.Unlock()
+		return nil
+	}
+	if r.done == nil {
+		r.done = make(chan struct{})
+	}
+	done := r.done
+	r.mu.Unlock()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
