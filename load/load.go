@@ -350,7 +350,8 @@ func (r *recorder) play(ctx context.Context, env Environment, w *watcher, cfg Co
 	r.journeys[name]++
 	r.waIDs = append(r.waIDs, waID)
 	r.mu.Unlock()
-	c, err := env.World().NewCustomer(sim.Persona{WaID: waID, Name: fmt.Sprintf("Cliente %d", k), Lang: "es"})
+	// Each customer awaits their own replies (the watcher): under load the world as a whole is never still.
+	c, err := env.World().NewCustomer(sim.Persona{WaID: waID, Name: fmt.Sprintf("Cliente %d", k), Lang: "es"}, sim.NoWait())
 	if err != nil {
 		r.fail(err)
 		return

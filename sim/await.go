@@ -68,11 +68,18 @@ func (w *World) AwaitQuiet(ctx context.Context) error {
 }
 
 // Settle waits until nothing is left in flight (the assistant idle, every webhook delivered) and returns
-// the messages received that the customer has not looked at yet, marking them seen.
+// the messages received that the customer has not looked at yet, marking them seen. After the customer's
+// own action, which already waited, Unread is enough.
 func (c *Customer) Settle(ctx context.Context) ([]whatsapp.InboxMessage, error) {
 	if err := c.w.AwaitQuiet(ctx); err != nil {
 		return nil, err
 	}
+	return c.Unread(ctx)
+}
+
+// Unread returns the messages received that the customer has not looked at yet, marking them seen,
+// without waiting for anything.
+func (c *Customer) Unread(ctx context.Context) ([]whatsapp.InboxMessage, error) {
 	inbox, err := c.w.WhatsApp.Inbox(ctx, c.WaID)
 	if err != nil {
 		return nil, err

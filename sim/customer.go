@@ -67,9 +67,16 @@ type World struct {
 }
 
 // Customer is one simulated person with a WhatsApp number.
+//
+// A customer waits for the assistant, as people do: every action that reaches the assistant (a message,
+// a tap, a request, an opt-in on another channel, stopping promotions, blocking, a forged webhook in their
+// name) returns only once the world has settled (World.AwaitQuiet: the assistant done answering, every
+// webhook delivered), so what it answered is in the customer's inbox and the next action cannot overtake
+// it. A customer made with NoWait returns as soon as the WhatsApp mock has delivered the message.
 type Customer struct {
 	Persona
-	w *World
+	w      *World
+	noWait bool
 
 	mu      sync.Mutex
 	seen    int      // inbox messages already consumed by the Await… methods
@@ -77,9 +84,17 @@ type Customer struct {
 	planted int      // canaries planted so far, to keep each unique
 }
 
+// CustomerOption changes how a customer behaves.
+type CustomerOption func(*Customer)
+
+// NoWait makes a customer whose actions do not wait for the world to settle: for many customers at once
+// (load), where the world as a whole is never still and each customer awaits its own replies
+// (AwaitReply, or the journal).
+func NoWait() CustomerOption { return func(c *Customer) { c.noWait = true } }
+
 // NewCustomer returns a customer of world w, whose phone is the one declared in p or, when w.Numbers is
 // set, the number it gives for it.
-func (w *World) NewCustomer(p Persona) (*Customer, error) {
+func (w *World) NewCustomer(p Persona, opts ...CustomerOption) (*Customer, error) {
 	p.WaID = NormalizePhone(p.WaID)
 	if len(p.WaID) < 8 || len(p.WaID) > 15 {
 		return nil, fmt.Errorf("customer %q: phone %q is not an international number (e.g. +34 612 345 678)", p.Name, p.WaID)
@@ -100,7 +115,11 @@ func (w *World) NewCustomer(p Persona) (*Customer, error) {
 			return nil, fmt.Errorf("customer %q: this environment has no number for phone +%s; declare another phone", p.Name, declared)
 		}
 	}
-	return &Customer{Persona: p, w: w}, nil
+	c := &Customer{Persona: p, w: w}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
 }
 
 // NormalizePhone turns a phone as people write it ("+34 612 345 678", "0034-612345678") into a wa_id.
@@ -133,7 +152,15 @@ func (c *Customer) send(ctx context.Context, m whatsapp.CustomerMessage) (whatsa
 	if err != nil {
 		return res, fmt.Errorf("%s could not send %s: %w", c.Name, describe(m), err)
 	}
-	return res, nil
+	return res, c.wait(ctx)
+}
+
+// wait waits for the world to settle after an action, unless the customer does not wait (NoWait).
+func (c *Customer) wait(ctx context.Context) error {
+	if c.noWait {
+		return nil
+	}
+	return c.w.AwaitQuiet(ctx)
 }
 
 func describe(m whatsapp.CustomerMessage) string {
@@ -244,7 +271,12 @@ func (c *Customer) OptInElsewhere(ctx context.Context, purpose, channel, wording
 		return fmt.Errorf("%s cannot opt in through the %s: the assistant under test has no consent hook", c.Name, channel)
 	}
 	c.record(journal.KindConsentGiven, journal.ConsentData{Purpose: purpose, Channel: channel, Wording: wording})
-	return c.w.Hooks.Consent(ctx, ConsentHook{WaID: c.WaID, Purpose: purpose, Channel: channel, Wording: wording, Given: true, Time: at})
+	err := c.w.Hooks.Consent(ctx, ConsentHook{WaID: c.WaID, Purpose: purpose, Channel: channel, Wording: wording, Given: true, Time: at})
+	// The assistant may act on what it was told even when it refused it: the customer waits either way.
+	if werr := c.wait(ctx); err == nil {
+		err = werr
+	}
+	return err
 }
 
 // HookError is an assistant's answer, other than 2xx, to one of its certification hooks. A 4xx is the
@@ -278,12 +310,18 @@ func (c *Customer) OptOutByButton(ctx context.Context, title string) (whatsapp.S
 // templates from then on (131050) and tells the assistant with a user_preferences webhook. The mock
 // records the opt-out as ground truth (source customer), since it is the one that sees it in every mode.
 func (c *Customer) StopPromotions(ctx context.Context) error {
-	return c.w.WhatsApp.StopPromotions(ctx, c.WaID)
+	if err := c.w.WhatsApp.StopPromotions(ctx, c.WaID); err != nil {
+		return err
+	}
+	return c.wait(ctx)
 }
 
 // Block blocks the business in WhatsApp; the mock records it as ground truth.
 func (c *Customer) Block(ctx context.Context) error {
-	return c.w.WhatsApp.Block(ctx, c.WaID, true)
+	if err := c.w.WhatsApp.Block(ctx, c.WaID, true); err != nil {
+		return err
+	}
+	return c.wait(ctx)
 }
 
 // Rights a customer can exercise (GDPR articles 15 to 21).
@@ -311,7 +349,7 @@ func (c *Customer) Forge(ctx context.Context, text string, how whatsapp.Forgery)
 	if err != nil {
 		return res, fmt.Errorf("forging a webhook from %s: %w", c.Name, err)
 	}
-	return res, nil
+	return res, c.wait(ctx)
 }
 
 // AskForHuman asks to talk to a person.

@@ -7,8 +7,11 @@
 // a canary value shared, a block) is recorded in the journal with source "customer" before the message that
 // carries it is sent. Nothing here trusts what the assistant says about itself.
 //
-// Waiting for replies is AwaitReply…(ctx), which waits on the mock's condition, never sleeps. A failed
-// expectation returns an error that shows the customer's transcript, so a red test explains itself.
+// A customer waits for the assistant by default: each action returns once the world has settled
+// (World.Settle and the WhatsApp mock's queue), so its answer is in the inbox (Unread) and the next action
+// cannot overtake it; NoWait makes customers that do not, for many at once. Waiting for a reply is
+// AwaitReply…(ctx), which waits on the mock's condition, never sleeps. A failed expectation returns an
+// error that shows the customer's transcript, so a red test explains itself.
 //
 // Customers share no state: many run concurrently, each with its own phone number.
 //

@@ -71,7 +71,7 @@ func ask(ctx context.Context, c *Customer, text string) ([]whatsapp.InboxMessage
 	if _, err := c.Say(ctx, text); err != nil {
 		return nil, err
 	}
-	return c.Settle(ctx)
+	return c.Unread(ctx)
 }
 
 func expectReply(ctx context.Context, c *Customer, got []whatsapp.InboxMessage, what string, ok func(whatsapp.InboxMessage) bool) error {
@@ -184,7 +184,7 @@ func optedIn(ctx context.Context, w *World, waID, name, lang string) (*Customer,
 	if err := answerOptIn(ctx, c, true); err != nil {
 		return nil, err
 	}
-	_, err = c.Settle(ctx)
+	_, err = c.Unread(ctx)
 	return c, err
 }
 
@@ -269,7 +269,7 @@ func declineStillServed(ctx context.Context, w *World) error {
 	if err := answerOptIn(ctx, c, false); err != nil {
 		return err
 	}
-	if _, err := c.Settle(ctx); err != nil {
+	if _, err := c.Unread(ctx); err != nil {
 		return err
 	}
 	got, err := ask(ctx, c, "¿cómo va mi pedido TE-1001?")
@@ -303,7 +303,7 @@ func optOutPhrasings(ctx context.Context, w *World) error {
 			if _, err := c.OptOut(ctx, p.phrase); err != nil {
 				return nil, err
 			}
-			return c.Settle(ctx)
+			return c.Unread(ctx)
 		}()
 		if err != nil {
 			return err
@@ -359,7 +359,7 @@ func optOutButton(ctx context.Context, w *World) error {
 	if _, err := c.OptOutByButton(ctx, stop); err != nil {
 		return err
 	}
-	if _, err := c.Settle(ctx); err != nil {
+	if _, err := c.Unread(ctx); err != nil {
 		return err
 	}
 	if _, err := c.clock(ctx, 31*day); err != nil {
@@ -502,7 +502,7 @@ func dataRequest(ctx context.Context, c *Customer, right, wording string) ([]wha
 	if _, err := c.Request(ctx, right, wording); err != nil {
 		return nil, err
 	}
-	return c.Settle(ctx)
+	return c.Unread(ctx)
 }
 
 func accessRequest(ctx context.Context, w *World) error {
@@ -673,7 +673,7 @@ func human(ctx context.Context, w *World) error {
 	if _, err := c.AskForHuman(ctx, "quiero hablar con una persona"); err != nil {
 		return err
 	}
-	if _, err := c.Settle(ctx); err != nil {
+	if _, err := c.Unread(ctx); err != nil {
 		return err
 	}
 	if _, err := c.Say(ctx, "¿hola? ¿hay alguien?"); err != nil {

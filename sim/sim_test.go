@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -314,5 +315,42 @@ func TestDescribeTextAsQuoted(t *testing.T) {
 				t.Errorf("describe(%q) = %s, want %s", text, got, want)
 			}
 		}
+	}
+}
+
+// TestActionsWaitForTheWorld: a customer's action returns once World.Settle has returned, so what the
+// assistant answered is there to read; a NoWait customer's action does not wait for it.
+func TestActionsWaitForTheWorld(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []CustomerOption
+		want int // settles counted when Say returns
+	}{
+		{"by default", nil, 1},
+		{"NoWait", []CustomerOption{NoWait()}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, _, _ := newWorld(t)
+			ctx := ctxT(t)
+			var settles atomic.Int64
+			w.Settle = func(context.Context) error { settles.Add(1); return nil }
+			c, err := w.NewCustomer(Persona{WaID: "34612345678", Name: "Lucía"}, tc.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Say(ctx, "Hola"); err != nil {
+				t.Fatal(err)
+			}
+			if got := settles.Load(); got != int64(tc.want) {
+				t.Errorf("%d settles when Say returned, want %d", got, tc.want)
+			}
+			if tc.want == 0 {
+				return
+			}
+			got, err := c.Unread(ctx)
+			if err != nil || len(got) != 1 || got[0].Text != "eco: Hola" {
+				t.Errorf("unread after Say: %+v %v, want the echo", got, err)
+			}
+		})
 	}
 }

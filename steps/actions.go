@@ -115,9 +115,6 @@ func acceptedInChat(ctx context.Context, name string) error {
 				if err := c.OptInInChat(ctx, "marketing", b); err != nil {
 					return err
 				}
-				if err := settle(ctx, s); err != nil {
-					return err
-				}
 				inbox, err := s.env.World().WhatsApp.Inbox(ctx, c.WaID)
 				s.looked(c, len(inbox))
 				return err
@@ -147,10 +144,7 @@ func optedInElsewhere(ctx context.Context, name, purpose, channel string) error 
 	if err != nil {
 		return err
 	}
-	if err := c.OptInElsewhere(ctx, purpose, channel, fmt.Sprintf(wording, business), now); err != nil {
-		return err
-	}
-	return settle(ctx, s)
+	return c.OptInElsewhere(ctx, purpose, channel, fmt.Sprintf(wording, business), now)
 }
 
 func optedInElsewhereUnproven(ctx context.Context, name, purpose, channel string) error {
@@ -169,7 +163,7 @@ func optedInElsewhereUnproven(ctx context.Context, name, purpose, channel string
 	if err := c.OptInElsewhere(ctx, purpose, channel, "", now); err != nil && !strings.Contains(err.Error(), "the assistant answered") {
 		return err
 	}
-	return settle(ctx, s)
+	return nil
 }
 
 // say sends text, recording as ground truth what the announced keywords mean.
@@ -186,11 +180,8 @@ func say(ctx context.Context, s *scenarioState, c *sim.Customer, text string) er
 	default:
 		_, err = c.Say(ctx, text)
 	}
-	if err != nil {
-		return err
-	}
-	// A customer waits for the assistant to finish answering before the next step, as people do.
-	return settle(ctx, s)
+	// The customer has waited for the assistant to finish answering (sim.Customer), as people do.
+	return err
 }
 
 func says(ctx context.Context, name, text string) error {
@@ -257,14 +248,11 @@ func taps(ctx context.Context, name, title string) error {
 	default:
 		_, err = c.Tap(ctx, title)
 	}
-	if err != nil {
-		return err
-	}
-	return settle(ctx, s)
+	return err
 }
 
 // act plays one action of the named customer as people do it: once the assistant has answered what came
-// before, the customer does it, and waits for the assistant to finish answering.
+// before, the customer does it, and waits for the assistant to finish answering (sim.Customer waits).
 func act(ctx context.Context, name string, do func(c *sim.Customer) error) error {
 	s, c, err := lookup(ctx, name)
 	if err != nil {
@@ -273,10 +261,7 @@ func act(ctx context.Context, name string, do func(c *sim.Customer) error) error
 	if err := s.acted(ctx, c); err != nil {
 		return err
 	}
-	if err := do(c); err != nil {
-		return err
-	}
-	return settle(ctx, s)
+	return do(c)
 }
 
 func asksOptOut(ctx context.Context, name, phrase string) error {
@@ -342,25 +327,19 @@ func correctsEmail(ctx context.Context, name string) error {
 }
 
 func stopPromotions(ctx context.Context, name string) error {
-	s, c, err := lookup(ctx, name)
+	_, c, err := lookup(ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := c.StopPromotions(ctx); err != nil {
-		return err
-	}
-	return settle(ctx, s)
+	return c.StopPromotions(ctx)
 }
 
 func blocks(ctx context.Context, name string) error {
-	s, c, err := lookup(ctx, name)
+	_, c, err := lookup(ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := c.Block(ctx); err != nil {
-		return err
-	}
-	return settle(ctx, s)
+	return c.Block(ctx)
 }
 
 var (
@@ -578,7 +557,7 @@ func whatsappMessyStatuses(ctx context.Context) error {
 // once unsigned and once signed with a wrong secret; the auditor judges what the assistant answered
 // (WA-SEC-01).
 func forgedWebhook(ctx context.Context, name string) error {
-	s, c, err := lookup(ctx, name)
+	_, c, err := lookup(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -589,5 +568,5 @@ func forgedWebhook(ctx context.Context, name string) error {
 			return err
 		}
 	}
-	return settle(ctx, s)
+	return nil
 }
