@@ -271,9 +271,3 @@ func Defs() []Def {
 	}
 	return defs
 }
-
-// fallback is registered after every step of the library: it matches any text, so a step the library
-// does not know fails with the closest known steps instead of being silently "undefined".
-func fallback(text string) error {
-	return undefinedError(text)
-}

@@ -22,11 +22,13 @@
 //     question when they tap its yes/no button, an opt-out for BAJA/STOP or the opt-out button of a
 //     marketing template, a request for a person for AGENTE/AGENT, and explicit steps for paraphrases
 //     and data-protection requests (sim.Customer records them).
-//   - Every regex is anchored; parameters are typed by godog (int for counts). A catch-all registered last
-//     turns an unknown step into an error naming the closest known steps (godog's own "undefined" would
-//     pass outside strict mode). Lint checks feature files before a run (language header, syntax, unknown
-//     or ambiguous steps, customers never introduced, conversation tables) and RunSuite runs the files
-//     without problems, so one broken file never stops the others.
+//   - Every regex is anchored; parameters are typed by godog (int for counts). A step that no expression
+//     matches fails before it runs, naming the closest known steps (godog's own "undefined" would pass
+//     outside strict mode); no step text matches two expressions, so godog's strict mode runs the suite
+//     too. Steps of your own go through WithStep, so the check knows them. Lint checks feature files
+//     before a run (language header, syntax, unknown or ambiguous steps, customers never introduced,
+//     conversation tables) and RunSuite runs the files without problems, so one broken file never stops
+//     the others.
 //
 // What it does not: time in "within N seconds" is real time measured from the customer's action, not
 // simulated time; a customer action waits for the assistant to settle before the step ends, so replies

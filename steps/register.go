@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -15,14 +16,34 @@ import (
 	"github.com/parley-dev/parley/sim"
 )
 
-// Register adds the step library to a scenario: both languages, then a catch-all that turns an unknown
-// step into an error naming the closest known steps. Before the scenario it starts a fresh environment
-// from envs (fresh customers with it); after it, it audits the scenario's events, fails the scenario on
-// any broken rule the scenario did not state, and closes the environment.
+// Register adds the step library to a scenario, in both languages, with the steps of WithStep. Before the
+// scenario it starts a fresh environment from envs (fresh customers with it); after it, it audits the
+// scenario's events, fails the scenario on any broken rule the scenario did not state, and closes the
+// environment.
+//
+// A step that none of them matches fails before it runs, naming the closest known steps, whether or not
+// godog runs in strict mode: godog's own "undefined" passes outside it. Every step text matches one
+// registered expression at most, so strict mode finds nothing ambiguous either. Steps registered on sc
+// other than through WithStep count as unknown.
 func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 	o := options{replyWait: replyWait}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	own := make([]*regexp.Regexp, len(o.steps))
+	for i, st := range o.steps {
+		own[i] = regexp.MustCompile(st.expr)
+	}
+	known := func(text string) bool {
+		if len(Match(text)) > 0 {
+			return true
+		}
+		for _, re := range own {
+			if re.MatchString(text) {
+				return true
+			}
+		}
+		return false
 	}
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		s := &scenarioState{lang: p.Language, replyWait: o.replyWait, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
@@ -60,11 +81,31 @@ func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 		}
 		return ctx, errors.Join(auditErr, closeErr)
 	})
+	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
+		// After a failed step godog skips the rest; an unknown one among them is not news.
+		if s, _ := ctx.Value(stateKey{}).(*scenarioState); s != nil && s.stepFailed() {
+			return ctx, nil
+		}
+		if !known(st.Text) {
+			return ctx, undefinedError(st.Text)
+		}
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, _ *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
+		if s, _ := ctx.Value(stateKey{}).(*scenarioState); s != nil && status != godog.StepPassed {
+			s.failStep()
+		}
+		return ctx, nil
+	})
 	for _, d := range Defs() {
 		sc.Step(d.EN, d.fn)
-		sc.Step(d.ES, d.fn)
+		if d.ES != d.EN {
+			sc.Step(d.ES, d.fn)
+		}
 	}
-	sc.Step(`^(.*)$`, fallback)
+	for _, st := range o.steps {
+		sc.Step(st.expr, st.fn)
+	}
 }
 
 // Option changes what Register does.
@@ -74,6 +115,19 @@ type options struct {
 	report    func(harness.Scenario, audit.Report)
 	result    func(Result)
 	replyWait time.Duration
+	steps     []ownStep
+}
+
+type ownStep struct {
+	expr string
+	fn   any
+}
+
+// WithStep registers a step of your own next to the library's: expr is an anchored regular expression and
+// fn a step function as godog takes them (context.Context first, when it needs the scenario's world, and
+// an error last). The library's unknown-step check knows it. It must not match a step of the library.
+func WithStep(expr string, fn any) Option {
+	return func(o *options) { o.steps = append(o.steps, ownStep{expr: expr, fn: fn}) }
 }
 
 // WithReplyWait sets how long, in real time, "receives a reply containing" waits for a reply that has
@@ -102,13 +156,14 @@ type compiled struct {
 	en, es *regexp.Regexp
 }
 
-func compiledDefs() []compiled {
+// compiledDefs compiles them once: every step of every scenario is checked against them.
+var compiledDefs = sync.OnceValue(func() []compiled {
 	var out []compiled
 	for _, d := range Defs() {
 		out = append(out, compiled{def: d, en: regexp.MustCompile(d.EN), es: regexp.MustCompile(d.ES)})
 	}
 	return out
-}
+})
 
 // Match returns the definitions whose English or Spanish regex matches the step text: none means the
 // step is unknown, more than one that it is ambiguous.

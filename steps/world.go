@@ -36,6 +36,20 @@ type scenarioState struct {
 	seen map[string]int
 	// actedAt is, per customer, when (real time) they last acted, for "within N seconds".
 	actedAt map[string]time.Time
+	// failed says a step of the scenario did not pass: godog skips the others.
+	failed bool
+}
+
+func (s *scenarioState) failStep() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed = true
+}
+
+func (s *scenarioState) stepFailed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
 }
 
 // looked records that the customer's first n messages have been looked at.
