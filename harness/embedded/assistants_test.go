@@ -1,0 +1,210 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/dlp"
+	"github.com/parley-dev/parley/mocks/whatsapp"
+	"github.com/parley-dev/parley/sim"
+)
+
+// echo is the smallest assistant of the bot contract, written in Go: the hub.challenge handshake, the
+// signature check, and "eco: TEXT" sent back through the Graph API from a goroutine of its own, which may
+// run after the webhook has been answered (as with assistants that queue their work). It has no
+// certification hooks.
+type echo struct {
+	mu       sync.Mutex
+	contract harness.Contract
+	pending  sync.WaitGroup
+	closed   bool
+}
+
+func newEcho(c harness.Contract) (http.Handler, error) { return &echo{contract: c}, nil }
+
+func (b *echo) setContract(c harness.Contract) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.contract = c
+}
+
+func (b *echo) Close() error {
+	b.pending.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	return nil
+}
+
+func (b *echo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.mu.Lock()
+	c := b.contract
+	b.mu.Unlock()
+	if r.URL.Path != "/webhook" {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method == http.MethodGet {
+		if r.URL.Query().Get("hub.verify_token") != c.Getenv("WHATSAPP_VERIFY_TOKEN") {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		io.WriteString(w, r.URL.Query().Get("hub.challenge"))
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	if !whatsapp.VerifySignature(c.Getenv("WHATSAPP_APP_SECRET"), body, r.Header.Get("X-Hub-Signature-256")) {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	var hook struct {
+		Entry []struct {
+			Changes []struct {
+				Value struct {
+					Messages []struct {
+						From string
+						Text struct{ Body string }
+					}
+				}
+			}
+		}
+	}
+	_ = json.Unmarshal(body, &hook)
+	for _, e := range hook.Entry {
+		for _, ch := range e.Changes {
+			for _, m := range ch.Value.Messages {
+				b.pending.Add(1)
+				go func() {
+					defer b.pending.Done()
+					reply, _ := json.Marshal(map[string]any{"messaging_product": "whatsapp", "to": m.From, "type": "text",
+						"text": map[string]string{"body": "eco: " + m.Text.Body}})
+					req, _ := http.NewRequest(http.MethodPost, c.Getenv("WHATSAPP_API_URL")+"/v23.0/"+c.Getenv("WHATSAPP_PHONE_NUMBER_ID")+"/messages", bytes.NewReader(reply))
+					req.Header.Set("Authorization", "Bearer "+c.Getenv("WHATSAPP_TOKEN"))
+					req.Header.Set("Content-Type", "application/json")
+					if resp, err := http.DefaultClient.Do(req); err == nil {
+						resp.Body.Close()
+					}
+				}()
+			}
+		}
+	}
+}
+
+// hello is a journey for the echo: a customer says hello and, once the customer's action has waited for
+// the assistant, the echo is in the inbox.
+var hello = sim.Journey{Name: "hello", Run: func(ctx context.Context, w *sim.World) error {
+	c, err := w.NewCustomer(sim.Persona{WaID: "34600000001", Name: "Lucía"})
+	if err != nil {
+		return err
+	}
+	if _, err := c.Say(ctx, "Hola"); err != nil {
+		return err
+	}
+	got, err := c.Unread(ctx)
+	if err != nil {
+		return err
+	}
+	if len(got) != 1 || got[0].Text != "eco: Hola" {
+		return errors.New("the echo is not in the inbox once the customer's message has settled:\n" + c.Transcript(ctx))
+	}
+	return nil
+}}
+
+// TestHandlerAssistant: an assistant given as an http.Handler is configured with the bot contract, served
+// over HTTPS for webhooks (its TLS probed), settles with its replies in, answers 404 to the hooks it does
+// not have, and is closed with the environment.
+func TestHandlerAssistant(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var bot *echo
+	newBot := func(c harness.Contract) (http.Handler, error) {
+		if !strings.HasPrefix(c.Getenv("WHATSAPP_API_URL"), "http://127.0.0.1:") || c.Getenv("DIALOGFLOW_ENDPOINT") == "" || c.Getenv("DLP_ENDPOINT") == "" {
+			t.Errorf("contract %v", c)
+		}
+		h, err := newEcho(c)
+		bot = h.(*echo)
+		return h, err
+	}
+	env, err := Start(ctx, Options{Assistant: Handler(newBot)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := harness.Play(ctx, env, hello)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if !strings.HasPrefix(env.WebhookURL(), "https://") {
+		t.Errorf("webhooks go to %s, want the HTTPS face", env.WebhookURL())
+	}
+	probes := 0
+	for _, e := range res.Events {
+		if e.Kind == journal.KindTLSProbe {
+			probes++
+		}
+	}
+	if probes != 4 {
+		t.Errorf("%d tls.probe events, want one per TLS version", probes)
+	}
+	var he *sim.HookError
+	if err := env.World().Hooks.Campaign(ctx, "promo", "", time.Now()); !errors.As(err, &he) || he.Status != http.StatusNotFound {
+		t.Errorf("a hook the assistant lacks: %v", err)
+	}
+	if err := env.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bot.closed {
+		t.Error("the handler was not closed with the environment")
+	}
+}
+
+// TestURLAssistant: an assistant already running is checked with the handshake when the environment
+// starts, and settles on a quiet journal.
+func TestURLAssistant(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Configured, as a running assistant is, with the mocks' credentials; their addresses come later.
+	bot := &echo{contract: harness.Contract{"WHATSAPP_VERIFY_TOKEN": whatsapp.DefaultVerifyToken}}
+	srv := httptest.NewServer(bot)
+	defer srv.Close()
+	// The mocks on ports of their own, not parley serve's, so the test runs next to anything else; the
+	// assistant learns where once they listen.
+	env, err := Start(ctx, withFreeAddrs(Options{Assistant: URL(srv.URL + "/"), Quiet: 100 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	bot.setContract(env.Contract())
+	if env.WebhookURL() != srv.URL+"/webhook" || env.BotURL() != srv.URL {
+		t.Errorf("webhook %s, bot %s", env.WebhookURL(), env.BotURL())
+	}
+	if res := harness.Play(ctx, env, hello); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+
+	// Nothing answers there: Start says so instead of the first scenario.
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	if _, err := Start(ctx, withFreeAddrs(Options{Assistant: URL(gone.URL)})); err == nil || !strings.Contains(err.Error(), "hub.challenge") {
+		t.Errorf("an assistant that is not there: %v", err)
+	}
+}
+
+// withFreeAddrs moves the mocks of an assistant by URL off parley serve's ports.
+func withFreeAddrs(o Options) Options {
+	o.WhatsApp = append(o.WhatsApp, whatsapp.WithAddr("127.0.0.1:0"))
+	o.Dialogflow = append(o.Dialogflow, dialogflow.WithAddr("127.0.0.1:0"))
+	o.DLP = append(o.DLP, dlp.WithAddr("127.0.0.1:0"))
+	return o
+}
