@@ -20,11 +20,14 @@ endif
 
 test: vet unit fuzz-short
 
+# parleycontainer is a Go module of its own, which `./...` from the root does not enter.
 vet:
 	$(GO) vet $(PKGS)
+	cd parleycontainer && $(GO) vet ./...
 
 unit:
 	$(GO) test -race -timeout 10m $(PKGS)
+	cd parleycontainer && $(GO) test -race -timeout 10m ./...
 
 # Fuzzing (docs/reliability.md): `make test` runs each target that parses what crosses the mocks for
 # FUZZ_SHORT; `make fuzz` runs every target for FUZZTIME. A failure keeps its input under the package's

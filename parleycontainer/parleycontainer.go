@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -38,6 +39,11 @@ func WithStartupTimeout(d time.Duration) Option { return func(o *options) { o.h.
 
 // WithLogger receives the progress of the container's start and removal, at debug level.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.h.Logger = l } }
+
+// WithLoopbackOnly publishes the mocks' ports on 127.0.0.1 only, so that nothing else on the network
+// reaches them (by default Docker publishes them on every interface). It needs the Docker engine on this
+// machine, not a remote DOCKER_HOST.
+func WithLoopbackOnly() Option { return func(o *options) { o.h.Loopback = true } }
 
 // Run builds (or reuses) the parley image, starts the mocks on a network of their own and waits until
 // each answers its health check. If it fails, nothing is left behind.
@@ -73,6 +79,12 @@ func (c *Container) ControlToken() string { return c.env.ControlToken() }
 // BotContract is the environment of the bot contract (docs/bot-contract.md) for an assistant running on
 // this host: the mocks' addresses and the credentials they expect.
 func (c *Container) BotContract() map[string]string { return c.env.HostContract() }
+
+// Environment is the run as a harness.Environment, to play journeys in (harness.Play) and to audit: its
+// customers talk through the WhatsApp mock, the assistant is whatever the webhook points at, and it has
+// settled once the journal has been still for a moment (an assistant elsewhere has no idle signal). It
+// has no certification hooks. Terminate closes it.
+func (c *Container) Environment() harness.Environment { return c.env }
 
 // Journal returns everything the mocks recorded so far, in order.
 func (c *Container) Journal(ctx context.Context) ([]journal.Event, error) {

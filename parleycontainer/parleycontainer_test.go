@@ -1,11 +1,9 @@
 package parleycontainer_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +20,19 @@ import (
 	"github.com/parley-dev/parley/parleycontainer"
 )
 
+// TestMain leaves the examples out when no Docker engine answers, except in CI (CI=true): an example
+// cannot skip, and its tests, which can, say why.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	err := containers.DockerAvailable(ctx)
+	cancel()
+	if err != nil && os.Getenv("CI") != "true" && flag.Lookup("test.run").Value.String() == "" {
+		_ = flag.Set("test.run", "^Test")
+	}
+	os.Exit(m.Run())
+}
+
 func requireDocker(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -32,58 +43,6 @@ func requireDocker(t *testing.T) {
 		}
 		t.Skipf("skipping the container tests: %v (in CI, with CI=true, this is a failure)", err)
 	}
-}
-
-// echoBot is the smallest assistant of the bot contract: the hub.challenge handshake, the signature
-// check, and a reply through the Graph API.
-func echoBot(contract map[string]string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/webhook" {
-			http.NotFound(w, r)
-			return
-		}
-		if r.Method == http.MethodGet {
-			q := r.URL.Query()
-			if q.Get("hub.verify_token") != contract["WHATSAPP_VERIFY_TOKEN"] {
-				w.WriteHeader(http.StatusForbidden)
-				return
-			}
-			io.WriteString(w, q.Get("hub.challenge"))
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		if !whatsapp.VerifySignature(contract["WHATSAPP_APP_SECRET"], body, r.Header.Get("X-Hub-Signature-256")) {
-			w.WriteHeader(http.StatusForbidden)
-			return
-		}
-		var hook struct {
-			Entry []struct {
-				Changes []struct {
-					Value struct {
-						Messages []struct {
-							From string
-							Text struct{ Body string }
-						}
-					}
-				}
-			}
-		}
-		_ = json.Unmarshal(body, &hook)
-		for _, e := range hook.Entry {
-			for _, c := range e.Changes {
-				for _, m := range c.Value.Messages {
-					reply, _ := json.Marshal(map[string]any{"messaging_product": "whatsapp", "to": m.From, "type": "text",
-						"text": map[string]string{"body": "eco: " + m.Text.Body}})
-					req, _ := http.NewRequest(http.MethodPost, contract["WHATSAPP_API_URL"]+"/v23.0/"+contract["WHATSAPP_PHONE_NUMBER_ID"]+"/messages", bytes.NewReader(reply))
-					req.Header.Set("Authorization", "Bearer "+contract["WHATSAPP_TOKEN"])
-					req.Header.Set("Content-Type", "application/json")
-					if resp, err := http.DefaultClient.Do(req); err == nil {
-						resp.Body.Close()
-					}
-				}
-			}
-		}
-	})
 }
 
 // TestRun: what Example shows, run: the mocks in a container, an assistant on the host reached through

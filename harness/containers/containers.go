@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	dockernetwork "github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/network"
@@ -85,6 +87,10 @@ type Options struct {
 	// Quiet is how long the journal must stay still for Settle to consider a run settled (default 300ms):
 	// an assistant in a container has no idle signal, so settling is judged from the outside.
 	Quiet time.Duration
+	// Loopback publishes the containers' ports on this machine's loopback interface only (127.0.0.1), not
+	// on every interface: nothing else on the network reaches the mocks. It needs the Docker engine on
+	// this machine (not a remote DOCKER_HOST).
+	Loopback bool
 	// LogLines is how many of a container's last log lines an error carries (default 40).
 	LogLines int
 	Logger   *slog.Logger
@@ -375,6 +381,9 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 func (e *Env) start(ctx context.Context, role, image string, req testcontainers.ContainerRequest, labels map[string]string) (testcontainers.Container, error) {
 	req.Image = image
 	req.Networks = []string{e.network.Name}
+	if e.o.Loopback {
+		req.HostConfigModifier = onLoopback(req.ExposedPorts, req.HostConfigModifier)
+	}
 	req.Labels = map[string]string{LabelRole: role}
 	for k, v := range labels {
 		req.Labels[k] = v
@@ -955,6 +964,23 @@ func hostGateway(on bool) func(*container.HostConfig) {
 	return func(hc *container.HostConfig) {
 		if on {
 			hc.ExtraHosts = append(hc.ExtraHosts, HostAlias+":host-gateway")
+		}
+	}
+}
+
+// onLoopback publishes ports on 127.0.0.1 only, after what next does to the host configuration.
+func onLoopback(ports []string, next func(*container.HostConfig)) func(*container.HostConfig) {
+	return func(hc *container.HostConfig) {
+		if next != nil {
+			next(hc)
+		}
+		if hc.PortBindings == nil {
+			hc.PortBindings = dockernetwork.PortMap{}
+		}
+		for _, p := range ports {
+			if port, err := dockernetwork.ParsePort(p); err == nil {
+				hc.PortBindings[port] = []dockernetwork.PortBinding{{HostIP: netip.AddrFrom4([4]byte{127, 0, 0, 1})}}
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -58,9 +59,11 @@ COPY parley /parley
 ENTRYPOINT ["/parley"]
 `
 
-// parleyPackage is what is built; by import path, so a project that imports parley builds the version it
-// requires, from its module cache.
-const parleyPackage = "github.com/parley-dev/parley/cmd/parley"
+// The module and the package the image's binary is built from.
+const (
+	parleyModule  = "github.com/parley-dev/parley"
+	parleyPackage = parleyModule + "/cmd/parley"
+)
 
 // BuiltImage is the outcome of BuildImage.
 type BuiltImage struct {
@@ -88,8 +91,13 @@ type BuildOptions struct {
 
 // BuildImage builds the parley image from source, or reuses it when an image with the same binary is
 // present: it compiles cmd/parley for linux (CGO_ENABLED=0, -trimpath, so the same source gives the same
-// bytes), then builds Dockerfile around it, tagged bin-<hash> (and, with o.Shared, dev and the parley
-// version when the build knows it). A process builds at most once; later calls return the first result.
+// bytes) from the source this program uses (parleySource), then builds Dockerfile around it, tagged
+// bin-<hash> (and, with o.Shared, dev and the parley version when the build knows it). A process builds
+// at most once; later calls return the first result.
+//
+// The image is built under a tag of its own and given its bin-<hash> tag only if no image has it by then:
+// two processes building the same binary at once end with one image under that tag, the first, and the
+// other's build is removed with its own tag.
 func BuildImage(ctx context.Context, o BuildOptions) (BuiltImage, error) {
 	imageCache.Lock()
 	defer imageCache.Unlock()
@@ -106,16 +114,24 @@ func BuildImage(ctx context.Context, o BuildOptions) (BuiltImage, error) {
 		return BuiltImage{}, err
 	}
 	defer os.RemoveAll(dir)
-	version := moduleVersion()
 	bin := filepath.Join(dir, "parley")
-	args := []string{"build", "-trimpath", "-ldflags", "-s -w -X main.version=" + version, "-o", bin, parleyPackage}
+	src, err := parleySource(ctx)
+	if err != nil {
+		return BuiltImage{}, err
+	}
+	version := src.version
+	args := append([]string{"build", "-trimpath", "-ldflags", "-s -w -X main.version=" + version, "-o", bin}, src.flags...)
+	args = append(args, src.pkg)
 	cmd := exec.CommandContext(ctx, goCommand(), args...)
+	cmd.Dir = src.dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-	cmd.Stdout, cmd.Stderr = buildLog, buildLog
+	if src.dir != "" {
+		cmd.Env = append(cmd.Env, "GOWORK=off") // parley's directory is a main module of its own
+	}
 	var out captured
-	cmd.Stderr = io.MultiWriter(buildLog, &out)
+	cmd.Stdout, cmd.Stderr = buildLog, io.MultiWriter(buildLog, &out)
 	if err := cmd.Run(); err != nil {
-		return BuiltImage{}, fmt.Errorf("building the parley binary for the image (go %v): %w\n%s", args, err, out.String())
+		return BuiltImage{}, fmt.Errorf("building the parley binary for the image (go %v in %s): %w\n%s", args, src.where(), err, out.String())
 	}
 	sum, err := fileSHA256(bin)
 	if err != nil {
@@ -135,12 +151,10 @@ func BuildImage(ctx context.Context, o BuildOptions) (BuiltImage, error) {
 		return BuiltImage{}, fmt.Errorf("connecting to Docker: %w", err)
 	}
 	defer cli.Close()
-	if res, err := cli.ImageInspect(ctx, img.Ref); err == nil && res.Config != nil && res.Config.Labels[LabelBinary] == sum {
+	if holds(ctx, cli, img.Ref, sum) {
 		img.Reused = true
-		for _, t := range img.Tags[1:] { // point dev (and the version) at the image of this source tree
-			if _, err := cli.ImageTag(ctx, client.ImageTagOptions{Source: img.Ref, Target: t}); err != nil {
-				return BuiltImage{}, fmt.Errorf("tagging %s as %s: %w", img.Ref, t, err)
-			}
+		if err := tagAll(ctx, cli, img.Ref, img.Tags[1:]); err != nil {
+			return BuiltImage{}, err
 		}
 		imageCache.built = &img
 		return img, nil
@@ -154,10 +168,11 @@ func BuildImage(ctx context.Context, o BuildOptions) (BuiltImage, error) {
 		return BuiltImage{}, fmt.Errorf("connecting to Docker: %w", err)
 	}
 	defer p.Close()
+	own := ImageRepo + ":build-" + sum[:12] + "-" + randomHex(4)
 	req := &testcontainers.ContainerRequest{FromDockerfile: testcontainers.FromDockerfile{
-		Context: dir, Repo: ImageRepo, Tag: "bin-" + sum[:12], BuildLogWriter: buildLog, KeepImage: true,
+		Context: dir, Repo: ImageRepo, Tag: strings.TrimPrefix(own, ImageRepo+":"), BuildLogWriter: buildLog, KeepImage: true,
 		BuildOptionsModifier: func(o *client.ImageBuildOptions) {
-			o.Tags = img.Tags
+			o.Tags = []string{own}
 			if o.Labels == nil {
 				o.Labels = map[string]string{}
 			}
@@ -170,11 +185,38 @@ func BuildImage(ctx context.Context, o BuildOptions) (BuiltImage, error) {
 	if _, err := p.BuildImage(ctx, req); err != nil {
 		return BuiltImage{}, fmt.Errorf("building image %s: %w", img.Ref, err)
 	}
+	// Another process may have built the same binary meanwhile: its image keeps the tag, and this
+	// build, which nothing else knows, goes.
+	if holds(ctx, cli, img.Ref, sum) {
+		img.Reused = true
+	} else if _, err := cli.ImageTag(ctx, client.ImageTagOptions{Source: own, Target: img.Ref}); err != nil {
+		return BuiltImage{}, fmt.Errorf("tagging %s as %s: %w", own, img.Ref, err)
+	}
+	_, _ = cli.ImageRemove(ctx, own, client.ImageRemoveOptions{PruneChildren: true})
+	if err := tagAll(ctx, cli, img.Ref, img.Tags[1:]); err != nil {
+		return BuiltImage{}, err
+	}
 	if o.Shared {
 		pruneImages(ctx, cli, img.Ref, time.Now().Add(-time.Hour))
 	}
 	imageCache.built = &img
 	return img, nil
+}
+
+// holds reports whether ref is an image holding the binary whose SHA-256 is sum.
+func holds(ctx context.Context, cli *testcontainers.DockerClient, ref, sum string) bool {
+	res, err := cli.ImageInspect(ctx, ref)
+	return err == nil && res.Config != nil && res.Config.Labels[LabelBinary] == sum
+}
+
+// tagAll gives ref the tags.
+func tagAll(ctx context.Context, cli *testcontainers.DockerClient, ref string, tags []string) error {
+	for _, t := range tags {
+		if _, err := cli.ImageTag(ctx, client.ImageTagOptions{Source: ref, Target: t}); err != nil {
+			return fmt.Errorf("tagging %s as %s: %w", ref, t, err)
+		}
+	}
+	return nil
 }
 
 // pruneImages removes the bin-<hash> tags of parley's images other than keep that were built before
@@ -198,19 +240,102 @@ func pruneImages(ctx context.Context, cli *testcontainers.DockerClient, keep str
 	}
 }
 
-// moduleVersion is parley's version as this build knows it: the required version when parley is a
-// dependency, else the main module's, else "devel".
-func moduleVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
+// source is where and how the go command builds cmd/parley.
+type source struct {
+	dir     string   // where it runs; "" is this process's working directory
+	pkg     string   // the package to build
+	flags   []string // more flags of go build
+	version string   // parley's version, for the binary and the image's label
+}
+
+func (s source) where() string {
+	if s.dir == "" {
+		return "the working directory"
 	}
-	for _, d := range bi.Deps {
-		if d.Path == "github.com/parley-dev/parley" && d.Version != "" {
-			return d.Version
+	return s.dir
+}
+
+// parleySource finds the source of the parley this program uses, and builds cmd/parley there as the main
+// module of its own directory, with its own go.sum: the project's go.mod and go.sum, which need not list
+// what cmd/parley imports, are neither needed nor touched.
+//   - Parley itself (its own tests and CLI): the package by import path, in the working directory; a
+//     released parley (go install …@version): that version, from the module cache.
+//   - A module that requires parley (a project's tests, parleycontainer): the directory the go command
+//     finds parley in from the working directory, a directory parley is replaced by or its version in
+//     the module cache. Test binaries record no dependencies, so the go command is asked.
+//   - A program run outside the module it was built in: the version its build recorded, fetched into the
+//     module cache as `go install …@version` would.
+func parleySource(ctx context.Context) (source, error) {
+	bi, ok := debug.ReadBuildInfo()
+	if ok && bi.Main.Path == parleyModule {
+		if v := mainVersion(bi); v != "devel" { // a released parley, installed with go install …@version
+			dir, version, err := goModule(ctx, "mod", "download", "-json", parleyModule+"@"+v)
+			if err != nil {
+				return source{}, fmt.Errorf("fetching parley %s to build the image: %w", v, err)
+			}
+			return source{dir: dir, pkg: "./cmd/parley", flags: []string{"-mod=readonly"}, version: version}, nil
+		}
+		return source{pkg: parleyPackage, version: "devel"}, nil
+	}
+	if dir, version, err := goModule(ctx, "list", "-m", "-json", parleyModule); err == nil && dir != "" {
+		return source{dir: dir, pkg: "./cmd/parley", flags: []string{"-mod=readonly"}, version: version}, nil
+	}
+	if ok {
+		for _, d := range bi.Deps {
+			if d.Path != parleyModule {
+				continue
+			}
+			if d.Replace != nil && d.Replace.Version == "" && filepath.IsAbs(d.Replace.Path) {
+				return source{dir: d.Replace.Path, pkg: "./cmd/parley", flags: []string{"-mod=readonly"}, version: "devel"}, nil
+			}
+			m := d
+			if d.Replace != nil {
+				m = d.Replace
+			}
+			dir, version, err := goModule(ctx, "mod", "download", "-json", m.Path+"@"+m.Version)
+			if err != nil {
+				return source{}, fmt.Errorf("fetching parley %s to build the image: %w", m.Version, err)
+			}
+			return source{dir: dir, pkg: "./cmd/parley", flags: []string{"-mod=readonly"}, version: version}, nil
 		}
 	}
-	if bi.Main.Path == "github.com/parley-dev/parley" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	return source{pkg: parleyPackage, version: "devel"}, nil
+}
+
+// goModule runs a go command that describes a module in JSON (go list -m -json, go mod download -json)
+// and returns its directory and version ("devel" for a directory that replaces it).
+func goModule(ctx context.Context, args ...string) (dir, version string, err error) {
+	cmd := exec.CommandContext(ctx, goCommand(), args...)
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	var stderr captured
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", "", fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	var m struct {
+		Dir     string
+		Version string
+		Replace *struct {
+			Dir     string
+			Version string
+		}
+	}
+	if err := json.Unmarshal(out, &m); err != nil {
+		return "", "", fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
+	}
+	if m.Replace != nil {
+		m.Dir, m.Version = m.Replace.Dir, m.Replace.Version
+	}
+	if m.Version == "" {
+		m.Version = "devel"
+	}
+	return m.Dir, m.Version, nil
+}
+
+// mainVersion is the version of the main module as its build knows it, "devel" when it knows none.
+func mainVersion(bi *debug.BuildInfo) string {
+	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "devel"
