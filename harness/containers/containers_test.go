@@ -467,3 +467,39 @@ func TestNoDockerSkipsOrFailsInCI(t *testing.T) {
 		})
 	}
 }
+
+// TestContainersLoopback: with Loopback the mocks' ports are published on 127.0.0.1 only, and the mocks
+// answer there.
+func TestContainersLoopback(t *testing.T) {
+	requireDocker(t)
+	noLeftovers(t, LabelSession+"="+Session())
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	img := image(t, ctx)
+	env, err := Start(ctx, Options{Image: img.Ref, MocksOnly: true, Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	published := 0
+	for _, rc := range env.containers {
+		in, err := rc.c.Inspect(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for port, bindings := range in.NetworkSettings.Ports {
+			for _, b := range bindings {
+				published++
+				if b.HostIP.String() != "127.0.0.1" {
+					t.Errorf("the %s container's port %s is published on %s", rc.role, port, b.HostIP)
+				}
+			}
+		}
+	}
+	if published < 3 {
+		t.Errorf("%d ports published, want the three mocks'", published)
+	}
+	if err := env.DialogflowClient().Healthz(ctx); err != nil {
+		t.Errorf("the mocks do not answer on loopback: %v", err)
+	}
+}
