@@ -115,7 +115,7 @@ func (c *bareChain) run(b *testing.B, h hops) {
 // Throughput and pair-rate limits are off and the assistant does not pace: the benchmark measures parley,
 // not the platform's quotas. Status webhooks are let settle between iterations, outside the timings.
 //
-//	go test ./harness -run '^$' -bench BenchmarkTurn -benchtime 200x
+//	go test ./harness/embedded -run '^$' -bench BenchmarkTurn -benchtime 200x
 func BenchmarkTurn(b *testing.B) {
 	ctx := context.Background()
 	env, err := Start(ctx, Options{
@@ -185,7 +185,7 @@ func BenchmarkTurn(b *testing.B) {
 // embedded environment, all at once, audited as certify audits them; it reports the suite's wall time and
 // scenarios per second. Target: under 3 s on 2 cores.
 //
-//	go test ./harness -run '^$' -bench BenchmarkSuite -benchtime 3x
+//	go test ./harness/embedded -run '^$' -bench BenchmarkSuite -benchtime 3x
 func BenchmarkSuite(b *testing.B) {
 	journeys := sim.Journeys()
 	var failed int
