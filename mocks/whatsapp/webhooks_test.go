@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/internal/golden"
 	"github.com/parley-dev/parley/journal"
 )
 
@@ -108,7 +109,7 @@ func TestWebhookGolden(t *testing.T) {
 			}
 			// The mock's own address (media URLs) varies from run to run.
 			got = bytes.ReplaceAll(got, escapeJSON([]byte(s.URL())), []byte(`http:\/\/127.0.0.1:4010`))
-			golden(t, tc.name+".json", got)
+			golden.Assert(t, filepath.Join("testdata", tc.name+".json"), got)
 		})
 	}
 }
