@@ -46,7 +46,7 @@ func killRole(ctx context.Context, role string) error {
 	}
 }
 
-// TestContainersKilledMidRun: a container killed in the middle of a run (issue 10). The customer's next
+// TestContainersKilledMidRun: a container killed in the middle of a run. The customer's next
 // message fails at once, within a deadline, with an error naming the dead container and its cause; the
 // journal still holds every event merged before the kill; the journey does not pass; Close removes
 // everything.

@@ -21,7 +21,7 @@ var settingsOnce sync.Once
 //   - TESTCONTAINERS_RYUK_DISABLED=true: the reaper is an image to pull; parley removes what it creates
 //     itself (Close, and RemoveLeftovers by label after a crash);
 //   - TESTCONTAINERS_HOST_OVERRIDE=localhost when this process runs in a container (/.dockerenv), where
-//     testcontainers would otherwise guess a gateway address that may not route (go-test-tooling §3.7).
+//     testcontainers would otherwise guess a gateway address that may not route.
 func Defaults() {
 	settingsOnce.Do(func() {
 		if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
