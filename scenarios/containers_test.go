@@ -28,7 +28,7 @@ import (
 // per theme: first contact, opt-out (with the campaign hook), data requests (in Spanish), forged webhooks
 // (the security steps post to the assistant's mapped port) and Dialogflow faults (through the control
 // API over HTTP). Opt-in in the chat then a campaign runs in containers as a journey (harness). The whole
-// suite runs embedded; PARLEY_FULL_CONTAINERS=1 runs all of it in containers too.
+// suite runs embedded in package features; PARLEY_FULL_CONTAINERS=1 runs all of it in containers too.
 var containerFeatures = []string{
 	"conversation/first-contact.feature",
 	"optout/opt-out.feature",
