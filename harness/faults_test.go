@@ -25,7 +25,7 @@ import (
 	"github.com/parley-dev/parley/sim"
 )
 
-// The faults of the real world (issue 10), each reported clearly, with every delivery attempt in the
+// The faults of the real world, each reported clearly, with every delivery attempt in the
 // journal and no reply reported that the customer did not receive. Timeouts are proven with short
 // configured ones (WithWebhookTimeout), never by waiting the real 20 seconds.
 

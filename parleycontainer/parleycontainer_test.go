@@ -8,12 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
@@ -21,18 +21,6 @@ import (
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/parleycontainer"
 )
-
-func requireDocker(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := harness.DockerAvailable(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and the container tests cannot run: %v", err)
-		}
-		t.Skipf("skipping the container tests: %v (in CI, with CI=true, this is a failure)", err)
-	}
-}
 
 // echoBot is the smallest assistant of the bot contract: the hub.challenge handshake, the signature
 // check, and a reply through the Graph API.
@@ -90,7 +78,7 @@ func echoBot(contract map[string]string) http.Handler {
 // host.docker.internal, a customer's message and its answer, the journal, and nothing left after
 // Terminate.
 func TestRun(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()

@@ -17,6 +17,7 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/features"
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/sim"
@@ -27,7 +28,7 @@ import (
 // per theme: first contact, opt-out (with the campaign hook), data requests (in Spanish), forged webhooks
 // (the security steps post to the assistant's mapped port) and Dialogflow faults (through the control
 // API over HTTP). Opt-in in the chat then a campaign runs in containers as a journey (harness). The whole
-// suite runs embedded; PARLEY_FULL_CONTAINERS=1 runs all of it in containers too.
+// suite runs embedded in package features; PARLEY_FULL_CONTAINERS=1 runs all of it in containers too.
 var containerFeatures = []string{
 	"conversation/first-contact.feature",
 	"optout/opt-out.feature",
@@ -76,15 +77,10 @@ func (e *containerEnv) Events(ctx context.Context) ([]journal.Event, error) {
 	return e.env.Journal.Events(), nil
 }
 
-// requireDocker skips the containers' specs without a Docker engine, saying why; in CI (CI=true) that is a
-// failure. The image is built (or reused) once per test binary.
-func requireDocker(ctx context.Context) string {
-	if err := harness.DockerAvailable(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			Fail(fmt.Sprintf("CI=true and the container specs cannot run: %v", err))
-		}
-		Skip(fmt.Sprintf("no container specs: %v (with CI=true this fails)", err))
-	}
+// containerImage returns the parley image for the containers' specs, built (or reused) once per test
+// binary, once dockertest.Require has let the spec run.
+func containerImage(ctx context.Context) string {
+	dockertest.Require(GinkgoT())
 	start := time.Now()
 	img, err := harness.BuildImage(ctx, nil)
 	Expect(err).NotTo(HaveOccurred())
@@ -111,7 +107,7 @@ var _ = Describe("the certification suite, in containers", Label("containers"), 
 			continue
 		}
 		It(fmt.Sprintf("%s (%s)", s.Name, s.Path()), append(labels(s), "containers"), func(ctx SpecContext) {
-			f := &containers{image: requireDocker(ctx)}
+			f := &containers{image: containerImage(ctx)}
 			var out bytes.Buffer
 			o := godog.Options{Format: "pretty", NoColors: true, Output: &out, DefaultContext: ctx, Tags: features.DefaultTags}
 			problems, st := steps.RunSuite(features.FS(), []string{s.Path()}, f, o)
@@ -133,7 +129,7 @@ var _ = Describe("the detection matrix, in containers", Label("matrix", "contain
 				}
 			}
 			Expect(tagged).NotTo(BeEmpty(), "no scenario is tagged @%s", rule)
-			f := &containers{image: requireDocker(ctx), violations: []string{rule}}
+			f := &containers{image: containerImage(ctx), violations: []string{rule}}
 			var mu sync.Mutex
 			var caught []string
 			record := steps.WithReport(func(s steps.Scenario, r audit.Report) {

@@ -201,7 +201,8 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// The export's JSON, as written by the Dialogflow ES console (research note §2).
+// The export's JSON, as written by the Dialogflow ES console (Google publishes no schema for the ZIP: the
+// fields are those of real exports and of the parsers that read them).
 type exportAgent struct {
 	DisplayName        string   `json:"displayName"`
 	Language           string   `json:"language"`

@@ -3,15 +3,14 @@ package dialogflow
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
+	"github.com/parley-dev/parley/internal/golden"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/gcp"
 	"google.golang.org/grpc"
@@ -19,8 +18,6 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func post(t testing.TB, url string, body []byte, hdr map[string]string) (int, []byte) {
 	t.Helper()
@@ -290,19 +287,7 @@ func TestGoldenDetectIntentREST(t *testing.T) {
 	if err := json.Indent(&pretty, b, "", "  "); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "detect_receipt_es.json")
-	if *update {
-		if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(pretty.Bytes(), want) {
-		t.Errorf("payload differs from %s (run with -update if intended):\n%s", golden, pretty.Bytes())
-	}
+	golden.Assert(t, filepath.Join("testdata", "detect_receipt_es.json"), pretty.Bytes())
 }
 
 func TestEnumEncoding(t *testing.T) {

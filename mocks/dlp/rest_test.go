@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,11 +19,10 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"github.com/parley-dev/parley/internal/golden"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dlp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // pretty re-indents JSON so that golden files diff line by line; protojson varies its spacing on purpose.
 func pretty(t *testing.T, b []byte) []byte {
@@ -78,20 +76,7 @@ func TestREST(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("Content-Type = %q", ct)
 			}
-			golden := filepath.Join("testdata", "rest", strings.ReplaceAll(tt.name, " ", "_")+".golden")
-			got = pretty(t, got)
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("body differs from %s:\n%s\nwant:\n%s", golden, got, want)
-			}
+			golden.Assert(t, filepath.Join("testdata", "rest", strings.ReplaceAll(tt.name, " ", "_")+".golden"), pretty(t, got))
 			evs := j.After(seq)
 			if len(evs) != 1 || evs[0].Kind != tt.kind {
 				t.Errorf("journal = %+v, want one %s", evs, tt.kind)

@@ -12,7 +12,7 @@ import (
 	"github.com/parley-dev/parley/journal"
 )
 
-// Limits of the messages endpoint (research note §1.3, Meta's message-type pages).
+// Limits of the messages endpoint (Meta's message-type pages).
 const (
 	MaxTextChars         = 4096
 	MaxCaptionChars      = 1024

@@ -40,7 +40,7 @@ const (
 // WindowErrorMode says how a free-form send outside the customer-service window is refused.
 type WindowErrorMode string
 
-// The two ways 131047 is seen in the wild (research note §2.2).
+// The two ways 131047 is seen in the wild.
 const (
 	// WindowErrorStatus accepts the send (200 and a wamid) and then reports a failed status webhook with
 	// 131047, as Meta's webhook documentation and real integrations (Zammad fixtures) show. The default.

@@ -21,7 +21,8 @@ import (
 	"github.com/parley-dev/parley/journal"
 )
 
-// --- payloads, in the order and shape of Meta's webhook reference (research note §3.3–3.6) ---
+// --- payloads, in the order and shape of Meta's webhook reference (messages, statuses, user_preferences,
+// message_template_status_update) ---
 
 type webhookEnvelope struct {
 	Object string         `json:"object"`

@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/internal/golden"
 	"github.com/parley-dev/parley/journal"
 )
 
 // The golden files under testdata/ are the exact bytes the mock POSTs, checked against the shapes of
-// Meta's webhook reference (research note §3.3–3.6): envelope object/entry/changes/value/field, metadata,
+// Meta's webhook reference: envelope object/entry/changes/value/field, metadata,
 // contacts+messages for inbound, statuses only for statuses, string timestamps, digits-only ids.
 func TestWebhookGolden(t *testing.T) {
 	promo := tplSend("promo_verano", "es", `[{"type":"body","parameters":[{"type":"text","text":"Lucía"},{"type":"text","text":"20 %"},{"type":"text","text":"VERANO20"}]},{"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"payload","payload":"OPTOUT_MARKETING"}]}]`)
@@ -108,7 +109,7 @@ func TestWebhookGolden(t *testing.T) {
 			}
 			// The mock's own address (media URLs) varies from run to run.
 			got = bytes.ReplaceAll(got, escapeJSON([]byte(s.URL())), []byte(`http:\/\/127.0.0.1:4010`))
-			golden(t, tc.name+".json", got)
+			golden.Assert(t, filepath.Join("testdata", tc.name+".json"), got)
 		})
 	}
 }

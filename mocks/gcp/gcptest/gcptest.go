@@ -15,7 +15,7 @@ import (
 )
 
 // JournalPage checks that GET baseURL/_parley/journal?after=N answers {"events":[…],"last":L} like every
-// other mock (issue 2's contract), so the harness merges the mocks' journals one way, with errors in
+// other mock (journal.Page), so the harness merges the mocks' journals one way, with errors in
 // Google's envelope, and that the mock's control client (journalAfter) reads it. j is the mock's journal.
 func JournalPage(t *testing.T, baseURL string, j *journal.Journal, journalAfter func(ctx context.Context, after uint64) ([]journal.Event, error)) {
 	t.Helper()
