@@ -1,4 +1,9 @@
-// Package control guards the mocks' control planes (/_parley/) with a bearer token.
+// Package control is what the three mocks share about their surfaces: the routing of their HTTP faces
+// and the guard on their control planes (/_parley/).
+//
+// Mux turns a mock's route table, written as http.ServeMux method-and-path patterns, into its routing,
+// and sends whatever the table does not serve to the mock's own fallback (the real service's error
+// envelope and an unmodelled journal event), never to ServeMux's plain-text 404, 405 or redirects.
 //
 // The mocks listen on loopback by default, where only the machine's own processes reach them. Inside a
 // container `parley serve` listens on 0.0.0.0, and then anyone on the network could move the simulated

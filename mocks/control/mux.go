@@ -1,0 +1,124 @@
+package control
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+)
+
+// Mux is a mock's whole HTTP surface as http.ServeMux method-and-path patterns ("POST
+// /{version}/{phone}/messages", "GET /_parley/journal"), so the table a mock registers is its routing.
+//
+// Whatever the table does not serve goes to the mock's fallback, which answers in the real service's
+// error envelope and journals the request as unmodelled. ServeMux on its own would answer some of those
+// requests itself, in shapes no real service has and with nothing journalled: a 405 for a known path
+// with another method (the fallback, registered as "/", takes those), a redirect for a path that is not
+// in canonical form ("//", "/./", "/.."), and a GET route for a HEAD request (no mock models HEAD). Mux
+// sends all of them to the fallback.
+//
+// Patterns match the decoded path, segment by segment, as the mocks have always split it: an escaped
+// slash (%2F) separates segments like a plain one, and a wildcard's value is the decoded segment.
+type Mux struct {
+	mux       *http.ServeMux
+	fallback  http.Handler
+	canonical func(string) string
+	patterns  []string
+	paths     map[string]bool // every pattern given to ServeMux, the fallback's guards too
+}
+
+// MuxOption configures a Mux.
+type MuxOption func(*Mux)
+
+// IgnoreEdgeSlashes routes a path as if any slashes at its start and end were one leading slash
+// ("//v23.0/123/messages/" as "/v23.0/123/messages"): a client that joins a base URL ending in "/" with a
+// path starting with one still reaches the route. The handler sees the path as it was sent.
+func IgnoreEdgeSlashes() MuxOption {
+	return func(m *Mux) {
+		m.canonical = func(p string) string { return "/" + strings.Trim(p, "/") }
+	}
+}
+
+// NewMux returns a Mux that answers with fallback whatever no pattern serves.
+func NewMux(fallback http.HandlerFunc, opts ...MuxOption) *Mux {
+	m := &Mux{mux: http.NewServeMux(), fallback: fallback, paths: map[string]bool{}}
+	for _, o := range opts {
+		o(m)
+	}
+	m.mux.Handle("/", m.restore(fallback))
+	return m
+}
+
+// HandleFunc registers h for pattern, a ServeMux pattern with a method. Like ServeMux it panics on a
+// pattern that is malformed or that conflicts with one already registered.
+func (m *Mux) HandleFunc(pattern string, h http.HandlerFunc) {
+	if method, _, ok := strings.Cut(pattern, " "); !ok || method == "" || strings.HasPrefix(method, "/") {
+		panic("control.Mux: pattern " + pattern + " has no method")
+	}
+	m.mux.Handle(pattern, m.restore(h))
+	m.patterns = append(m.patterns, pattern)
+	m.paths[pattern] = true
+	// ServeMux redirects "/v2" to "/v2/" when "/v2/{name...}" would match that with an empty name; the
+	// parent path, registered for the fallback, is an exact match for "/v2" and keeps the redirect away.
+	method, p, _ := strings.Cut(pattern, " ")
+	if i := strings.LastIndex(p, "/"); i > 0 && (strings.HasSuffix(p, "...}") || strings.HasSuffix(p, "/")) {
+		parent := method + " " + p[:i]
+		if !m.paths[parent] {
+			m.mux.Handle(parent, m.restore(m.fallback))
+			m.paths[parent] = true
+		}
+	}
+}
+
+// Patterns returns the registered patterns, in the order registered (the fallback is not one of them).
+func (m *Mux) Patterns() []string { return append([]string(nil), m.patterns...) }
+
+// ServeHTTP routes r.
+func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	routed := r.URL.Path
+	if m.canonical != nil {
+		routed = m.canonical(routed)
+	}
+	if r.Method == http.MethodHead || r.Method == http.MethodConnect || !isClean(routed) {
+		m.fallback.ServeHTTP(w, r)
+		return
+	}
+	if routed == r.URL.Path && r.URL.RawPath == "" {
+		m.mux.ServeHTTP(w, r)
+		return
+	}
+	// ServeMux matches the escaped path; without RawPath the escaped path is the decoded one escaped
+	// again, so an escaped slash in the request becomes a separator, as in the mocks' own splitting.
+	u := *r.URL
+	u.Path, u.RawPath = routed, ""
+	r2 := r.WithContext(context.WithValue(r.Context(), sentURLKey{}, r.URL))
+	r2.URL = &u
+	m.mux.ServeHTTP(w, r2)
+}
+
+type sentURLKey struct{}
+
+// restore gives h the URL the request was sent with, when ServeHTTP routed it by another one; the
+// wildcards ServeMux matched stay on the request.
+func (m *Mux) restore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, ok := r.Context().Value(sentURLKey{}).(*url.URL); ok {
+			r.URL = u
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// isClean reports whether ServeMux would route p as it is rather than redirect it: p starts with a
+// slash and has no empty, "." or ".." segment (a trailing slash is kept by ServeMux).
+func isClean(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
+}
