@@ -33,11 +33,25 @@ type MuxOption func(*Mux)
 
 // IgnoreEdgeSlashes routes a path as if any slashes at its start and end were one leading slash
 // ("//v23.0/123/messages/" as "/v23.0/123/messages"): a client that joins a base URL ending in "/" with a
-// path starting with one still reaches the route. The handler sees the path as it was sent.
+// path starting with one still reaches the route. The handler sees the path as it was sent. A path is
+// never moved into or out of the control prefix this way ("//_parley/reset" stays what it is), since
+// RequireToken guards the path as sent.
 func IgnoreEdgeSlashes() MuxOption {
 	return func(m *Mux) {
-		m.canonical = func(p string) string { return "/" + strings.Trim(p, "/") }
+		m.canonical = func(p string) string {
+			c := "/" + strings.Trim(p, "/")
+			if IsControlPath(c) != IsControlPath(p) {
+				return p
+			}
+			return c
+		}
 	}
+}
+
+// IsControlPath reports whether p is under the control prefix (/_parley or /_parley/…), as RequireToken
+// and the mocks' fallbacks see it.
+func IsControlPath(p string) bool {
+	return p == strings.TrimSuffix(Prefix, "/") || strings.HasPrefix(p, Prefix)
 }
 
 // NewMux returns a Mux that answers with fallback whatever no pattern serves.

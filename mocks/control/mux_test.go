@@ -45,6 +45,7 @@ func TestMux(t *testing.T) {
 		{"edge slashes ignored, path kept", "GET", "//v1/abc/", true, "object //v1/abc/ abc|"},
 		{"edge slashes on control routes", "GET", "/_parley/journal/", true, "journal /_parley/journal/ |"},
 		{"inner empty segments still the fallback", "GET", "/v1//abc", true, "fallback /v1//abc |"},
+		{"edge slashes never lead into the control prefix", "GET", "//_parley/journal", true, "fallback //_parley/journal |"},
 		{"edge slashes not ignored by default", "GET", "//v1/abc", false, "fallback //v1/abc |"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
