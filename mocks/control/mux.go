@@ -24,6 +24,7 @@ type Mux struct {
 	mux       *http.ServeMux
 	fallback  http.Handler
 	canonical func(string) string
+	joinOdd   bool
 	patterns  []string
 	paths     map[string]bool // every pattern given to ServeMux, the fallback's guards too
 }
@@ -46,6 +47,14 @@ func IgnoreEdgeSlashes() MuxOption {
 			return c
 		}
 	}
+}
+
+// JoinOddSegments routes a path with empty, "." or ".." segments ("projects//agent") instead of sending
+// it to the fallback: each such segment is joined to the one before it, which a wildcard then takes
+// whole ("projects/"). For a mock whose handlers parse the resource name in the path as sent, and refuse
+// a malformed one with the service's own message.
+func JoinOddSegments() MuxOption {
+	return func(m *Mux) { m.joinOdd = true }
 }
 
 // IsControlPath reports whether p is under the control prefix (/_parley or /_parley/…), as RequireToken
@@ -94,18 +103,22 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m.canonical != nil {
 		routed = m.canonical(routed)
 	}
-	if r.Method == http.MethodHead || r.Method == http.MethodConnect || !isClean(routed) {
+	var raw string
+	if r.Method != http.MethodHead && r.Method != http.MethodConnect && !isClean(routed) && m.joinOdd {
+		raw = joinOddSegments(routed)
+	}
+	if r.Method == http.MethodHead || r.Method == http.MethodConnect || !isClean(routed) && raw == "" {
 		m.fallback.ServeHTTP(w, r)
 		return
 	}
-	if routed == r.URL.Path && r.URL.RawPath == "" {
+	if routed == r.URL.Path && r.URL.RawPath == "" && raw == "" {
 		m.mux.ServeHTTP(w, r)
 		return
 	}
 	// ServeMux matches the escaped path; without RawPath the escaped path is the decoded one escaped
 	// again, so an escaped slash in the request becomes a separator, as in the mocks' own splitting.
 	u := *r.URL
-	u.Path, u.RawPath = routed, ""
+	u.Path, u.RawPath = routed, raw
 	r2 := r.WithContext(context.WithValue(r.Context(), sentURLKey{}, r.URL))
 	r2.URL = &u
 	m.mux.ServeHTTP(w, r2)
@@ -135,4 +148,28 @@ func isClean(p string) bool {
 		c += "/"
 	}
 	return c == p
+}
+
+// joinOddSegments escapes p so that each empty, "." or ".." segment is joined to the one before it by
+// an escaped slash ("/v2/projects//agent" → "/v2/projects%2F/agent"): a path ServeMux takes as clean
+// and that still decodes to p. It returns "" when the first segment is odd (nothing to join it to).
+func joinOddSegments(p string) string {
+	var b strings.Builder
+	for i, seg := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
+		odd := seg == "" || seg == "." || seg == ".."
+		switch {
+		case i == 0 && odd:
+			return ""
+		case odd:
+			b.WriteString("%2F")
+		default:
+			b.WriteByte('/')
+		}
+		b.WriteString(url.PathEscape(seg))
+	}
+	raw := b.String()
+	if u := (url.URL{Path: p, RawPath: raw}); u.EscapedPath() != raw || !isClean(raw) {
+		return ""
+	}
+	return raw
 }

@@ -25,33 +25,41 @@ func TestMux(t *testing.T) {
 	for _, tc := range []struct {
 		name         string
 		method, path string
-		trim         bool
+		trim, join   bool
 		want         string
 	}{
-		{"a route", "GET", "/v1/abc", false, "object /v1/abc abc|"},
-		{"a route with its method", "POST", "/v1/abc/messages", false, "send /v1/abc/messages abc|"},
-		{"another method is the fallback, not 405", "DELETE", "/v1/abc", false, "fallback /v1/abc |"},
-		{"HEAD is not served by a GET route", "HEAD", "/v1/abc", false, "fallback /v1/abc |"},
-		{"an unknown path", "GET", "/v1/abc/def/ghi", false, "fallback /v1/abc/def/ghi |"},
-		{"the root", "GET", "/", false, "fallback / |"},
-		{"an empty segment is the fallback, not a redirect", "GET", "/v1//abc", false, "fallback /v1//abc |"},
-		{"a dot segment", "GET", "/v1/./abc", false, "fallback /v1/./abc |"},
-		{"a dot-dot segment", "GET", "/_media/../../etc/passwd", false, "fallback /_media/../../etc/passwd |"},
-		{"a trailing slash is another path", "GET", "/v1/abc/", false, "fallback /v1/abc/ |"},
-		{"the parent of a {name...} route is not redirected", "POST", "/v2", false, "fallback /v2 |"},
-		{"a {name...} route", "POST", "/v2/projects/p/agent/sessions/s:detectIntent", false, "verb /v2/projects/p/agent/sessions/s:detectIntent |projects/p/agent/sessions/s:detectIntent"},
-		{"an escaped slash separates segments", "GET", "/v1/a%2Fb", false, "fallback /v1/a/b |"},
-		{"escapes are decoded in wildcards", "GET", "/v1/a%20b", false, "object /v1/a b a b|"},
-		{"edge slashes ignored, path kept", "GET", "//v1/abc/", true, "object //v1/abc/ abc|"},
-		{"edge slashes on control routes", "GET", "/_parley/journal/", true, "journal /_parley/journal/ |"},
-		{"inner empty segments still the fallback", "GET", "/v1//abc", true, "fallback /v1//abc |"},
-		{"edge slashes never lead into the control prefix", "GET", "//_parley/journal", true, "fallback //_parley/journal |"},
-		{"edge slashes not ignored by default", "GET", "//v1/abc", false, "fallback //v1/abc |"},
+		{"a route", "GET", "/v1/abc", false, false, "object /v1/abc abc|"},
+		{"a route with its method", "POST", "/v1/abc/messages", false, false, "send /v1/abc/messages abc|"},
+		{"another method is the fallback, not 405", "DELETE", "/v1/abc", false, false, "fallback /v1/abc |"},
+		{"HEAD is not served by a GET route", "HEAD", "/v1/abc", false, false, "fallback /v1/abc |"},
+		{"an unknown path", "GET", "/v1/abc/def/ghi", false, false, "fallback /v1/abc/def/ghi |"},
+		{"the root", "GET", "/", false, false, "fallback / |"},
+		{"an empty segment is the fallback, not a redirect", "GET", "/v1//abc", false, false, "fallback /v1//abc |"},
+		{"a dot segment", "GET", "/v1/./abc", false, false, "fallback /v1/./abc |"},
+		{"a dot-dot segment", "GET", "/_media/../../etc/passwd", false, false, "fallback /_media/../../etc/passwd |"},
+		{"a trailing slash is another path", "GET", "/v1/abc/", false, false, "fallback /v1/abc/ |"},
+		{"the parent of a {name...} route is not redirected", "POST", "/v2", false, false, "fallback /v2 |"},
+		{"a {name...} route", "POST", "/v2/projects/p/agent/sessions/s:detectIntent", false, false, "verb /v2/projects/p/agent/sessions/s:detectIntent |projects/p/agent/sessions/s:detectIntent"},
+		{"an escaped slash separates segments", "GET", "/v1/a%2Fb", false, false, "fallback /v1/a/b |"},
+		{"escapes are decoded in wildcards", "GET", "/v1/a%20b", false, false, "object /v1/a b a b|"},
+		{"edge slashes ignored, path kept", "GET", "//v1/abc/", true, false, "object //v1/abc/ abc|"},
+		{"edge slashes on control routes", "GET", "/_parley/journal/", true, false, "journal /_parley/journal/ |"},
+		{"inner empty segments still the fallback", "GET", "/v1//abc", true, false, "fallback /v1//abc |"},
+		{"edge slashes never lead into the control prefix", "GET", "//_parley/journal", true, false, "fallback //_parley/journal |"},
+		{"edge slashes not ignored by default", "GET", "//v1/abc", false, false, "fallback //v1/abc |"},
+		{"odd segments reach a {name...} route", "POST", "/v2/projects//agent/./sessions/s:detectIntent", false, true, "verb /v2/projects//agent/./sessions/s:detectIntent |projects//agent/./sessions/s:detectIntent"},
+		{"a trailing slash reaches a {name...} route", "POST", "/v2/projects/p/agent/", false, true, "verb /v2/projects/p/agent/ |projects/p/agent/"},
+		{"an odd segment is joined to the one before", "GET", "/v1//abc", false, true, "object /v1//abc abc|"},
+		{"an odd first segment", "POST", "//v2/x", false, true, "fallback //v2/x |"},
+		{"odd segments go to the fallback by default", "POST", "/v2/projects//agent", false, false, "fallback /v2/projects//agent |"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var opts []MuxOption
 			if tc.trim {
 				opts = append(opts, IgnoreEdgeSlashes())
+			}
+			if tc.join {
+				opts = append(opts, JoinOddSegments())
 			}
 			req := httptest.NewRequest(tc.method, "http://mock"+tc.path, nil)
 			rec := httptest.NewRecorder()

@@ -269,92 +269,112 @@ func (s *Server) Reset(context.Context) error {
 	return nil
 }
 
-// serveControl answers the /_parley/ routes (documented in the package doc).
-func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	writeJSON := func(v any) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(v)
+// The control routes (the table is in routes.go, the bodies and answers in the package doc). Bodies
+// are decoded strictly; errors are google.rpc.Status JSON, as everywhere in the mock.
+
+func writeControlJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func controlBad(w http.ResponseWriter, err error) {
+	gcp.WriteError(w, status.Error(codes.InvalidArgument, err.Error()))
+}
+
+// decodeControl reads a control body into v, refusing unknown fields; false means it answered the error.
+func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		controlBad(w, fmt.Errorf("control body: %w", err))
+		return false
 	}
-	bad := func(err error) { gcp.WriteError(w, status.Error(codes.InvalidArgument, err.Error())) }
-	decode := func(v any) bool {
-		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(v); err != nil {
-			bad(fmt.Errorf("control body: %w", err))
-			return false
-		}
-		return true
+	return true
+}
+
+func (s *Server) controlHealthz(w http.ResponseWriter, r *http.Request) {
+	writeControlJSON(w, map[string]any{"status": "ok", "agent": s.agent.DisplayName, "project": s.cfg.project})
+}
+
+func (s *Server) controlForce(w http.ResponseWriter, r *http.Request) {
+	var f Force
+	if !decodeControl(w, r, &f) {
+		return
 	}
-	ctx := r.Context()
-	route := r.Method + " " + r.URL.Path
-	switch route {
-	case "GET /_parley/healthz":
-		writeJSON(map[string]any{"status": "ok", "agent": s.agent.DisplayName, "project": s.cfg.project})
-	case "POST /_parley/force":
-		var f Force
-		if decode(&f) {
-			if err := s.ForceNext(ctx, f); err != nil {
-				bad(err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-		}
-	case "POST /_parley/fault":
-		var f Fault
-		if decode(&f) {
-			if err := s.SetFault(ctx, f); err != nil {
-				bad(err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-		}
-	case "DELETE /_parley/fault":
-		_ = s.ClearFault(ctx)
-		w.WriteHeader(http.StatusNoContent)
-	case "POST /_parley/latency":
-		var body struct {
-			Latency string `json:"latency"`
-		}
-		if decode(&body) {
-			d, err := time.ParseDuration(body.Latency)
-			if err != nil {
-				bad(err)
-				return
-			}
-			if err := s.SetLatency(ctx, d); err != nil {
-				bad(err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-		}
-	case "GET /_parley/sessions":
-		out, _ := s.Sessions(ctx)
-		writeJSON(out)
-	case "GET /_parley/contexts":
-		sess := r.URL.Query().Get("session")
-		if sess == "" {
-			bad(errors.New("query parameter session is required"))
+	if err := s.ForceNext(r.Context(), f); err != nil {
+		controlBad(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) controlSetFault(w http.ResponseWriter, r *http.Request) {
+	var f Fault
+	if !decodeControl(w, r, &f) {
+		return
+	}
+	if err := s.SetFault(r.Context(), f); err != nil {
+		controlBad(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) controlClearFault(w http.ResponseWriter, r *http.Request) {
+	_ = s.ClearFault(r.Context())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) controlLatency(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Latency string `json:"latency"`
+	}
+	if !decodeControl(w, r, &body) {
+		return
+	}
+	d, err := time.ParseDuration(body.Latency)
+	if err != nil {
+		controlBad(w, err)
+		return
+	}
+	if err := s.SetLatency(r.Context(), d); err != nil {
+		controlBad(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) controlSessions(w http.ResponseWriter, r *http.Request) {
+	out, _ := s.Sessions(r.Context())
+	writeControlJSON(w, out)
+}
+
+func (s *Server) controlContexts(w http.ResponseWriter, r *http.Request) {
+	sess := r.URL.Query().Get("session")
+	if sess == "" {
+		controlBad(w, errors.New("query parameter session is required"))
+		return
+	}
+	out, _ := s.Contexts(r.Context(), sess)
+	writeControlJSON(w, out)
+}
+
+func (s *Server) controlReset(w http.ResponseWriter, r *http.Request) {
+	_ = s.Reset(r.Context())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) controlJournal(w http.ResponseWriter, r *http.Request) {
+	var after uint64
+	if a := r.URL.Query().Get("after"); a != "" {
+		n, err := strconv.ParseUint(a, 10, 64)
+		if err != nil {
+			controlBad(w, fmt.Errorf("after: %w", err))
 			return
 		}
-		out, _ := s.Contexts(ctx, sess)
-		writeJSON(out)
-	case "POST /_parley/reset":
-		_ = s.Reset(ctx)
-		w.WriteHeader(http.StatusNoContent)
-	case "GET /_parley/journal":
-		var after uint64
-		if a := r.URL.Query().Get("after"); a != "" {
-			n, err := strconv.ParseUint(a, 10, 64)
-			if err != nil {
-				bad(fmt.Errorf("after: %w", err))
-				return
-			}
-			after = n
-		}
-		writeJSON(s.journal.PageAfter(after))
-	default:
-		s.unmodelled(w, r)
+		after = n
 	}
+	writeControlJSON(w, s.journal.PageAfter(after))
 }
 
 func codeName(c codes.Code) string { return gcp.CodeName(c) }
