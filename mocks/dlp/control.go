@@ -41,7 +41,7 @@ func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event,
 	return s.journal.After(after), nil
 }
 
-// serveControl is the /_parley/ surface for a mock running in a container:
+// The control routes, for a mock running in a container (the table is in routes.go):
 //
 //	GET    /_parley/healthz           204 when serving
 //	GET    /_parley/journal?after=N   {"events":[…],"last":L}: the events after sequence N, and L to ask after next
@@ -49,48 +49,49 @@ func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event,
 //	POST   /_parley/faults            add a fault: a Fault as JSON, code as a number or an upper-case name
 //	                                  ("RESOURCE_EXHAUSTED"), delay in nanoseconds
 //	DELETE /_parley/faults            clear every fault
-//
-// Anything else is 404 and journalled as unmodelled.
-func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	switch r.Method + " " + r.URL.Path {
-	case "GET /_parley/healthz":
-		w.WriteHeader(http.StatusNoContent)
-	case "GET /_parley/journal":
-		var after uint64
-		if a := r.URL.Query().Get("after"); a != "" {
-			n, err := strconv.ParseUint(a, 10, 64)
-			if err != nil {
-				gcp.WriteError(w, status.Error(codes.InvalidArgument, "after must be a sequence number"))
-				return
-			}
-			after = n
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(s.journal.PageAfter(after))
-	case "GET /_parley/faults":
-		fs, _ := s.Faults(r.Context())
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(fs)
-	case "POST /_parley/faults":
-		var f Fault
-		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
-			gcp.WriteError(w, status.Errorf(codes.InvalidArgument, "fault: %v", err))
+
+func (s *Server) controlHealthz(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) controlJournal(w http.ResponseWriter, r *http.Request) {
+	var after uint64
+	if a := r.URL.Query().Get("after"); a != "" {
+		n, err := strconv.ParseUint(a, 10, 64)
+		if err != nil {
+			gcp.WriteError(w, status.Error(codes.InvalidArgument, "after must be a sequence number"))
 			return
 		}
-		if err := s.InjectFault(r.Context(), f); err != nil {
-			gcp.WriteError(w, status.Errorf(codes.InvalidArgument, "fault: %v", err))
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	case "DELETE /_parley/faults":
-		_ = s.ClearFaults(r.Context())
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		s.unmodelled(call{transport: "rest", method: r.Method + " " + r.URL.Path}, "unknown control route")
-		gcp.WriteError(w, status.Errorf(codes.NotFound, "no control route %s %s", r.Method, r.URL.Path))
+		after = n
 	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(s.journal.PageAfter(after))
+}
+
+func (s *Server) controlFaults(w http.ResponseWriter, r *http.Request) {
+	fs, _ := s.Faults(r.Context())
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(fs)
+}
+
+func (s *Server) controlInjectFault(w http.ResponseWriter, r *http.Request) {
+	var f Fault
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		gcp.WriteError(w, status.Errorf(codes.InvalidArgument, "fault: %v", err))
+		return
+	}
+	if err := s.InjectFault(r.Context(), f); err != nil {
+		gcp.WriteError(w, status.Errorf(codes.InvalidArgument, "fault: %v", err))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) controlClearFaults(w http.ResponseWriter, r *http.Request) {
+	_ = s.ClearFaults(r.Context())
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // ControlClient drives a DLP mock over its /_parley/ routes.

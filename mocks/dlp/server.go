@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 )
 
@@ -114,6 +115,7 @@ type Server struct {
 	clock   *journal.Clock
 	log     *slog.Logger
 	grpc    *grpc.Server
+	mux     *control.Mux // the REST and control routes behind handler (routes.go)
 	handler http.Handler
 	addr    string
 	stop    func() error
@@ -156,7 +158,8 @@ func newUnstarted(cfg config) *Server {
 		faults:  append([]Fault(nil), cfg.faults...),
 	}
 	s.grpc = s.newGRPC()
-	s.handler = gcp.Handler(s.grpc, s.routes())
+	s.mux = s.routes()
+	s.handler = gcp.Handler(s.grpc, s.mux)
 	return s
 }
 
