@@ -88,11 +88,12 @@ func (s *Server) routes() http.Handler {
 // is either), or the request is not this route's.
 func (s *Server) graphRoute(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		serve := h
 		v := r.PathValue("version")
 		switch {
 		case v != "" && !versionRE.MatchString(v) && r.Method == http.MethodGet && r.PathValue("id") == "message_templates" && graphID(v):
 			r.SetPathValue("waba", v) // GET /{waba}/message_templates, see routes
-			h = s.templatesRoute
+			serve = s.templatesRoute
 		case v != "" && !versionRE.MatchString(v), v == "" && !graphID(firstSegment(r.URL.Path)):
 			s.fallback(w, r)
 			return
@@ -100,7 +101,7 @@ func (s *Server) graphRoute(h http.HandlerFunc) http.HandlerFunc {
 		if !s.graphLatency(r) {
 			return
 		}
-		h(w, r)
+		serve(w, r)
 	}
 }
 
