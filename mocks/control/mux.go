@@ -14,17 +14,19 @@ import (
 // Whatever the table does not serve goes to the mock's fallback, which answers in the real service's
 // error envelope and journals the request as unmodelled. ServeMux on its own would answer some of those
 // requests itself, in shapes no real service has and with nothing journalled: a 405 for a known path
-// with another method (the fallback, registered as "/", takes those), a redirect for a path that is not
-// in canonical form ("//", "/./", "/.."), and a GET route for a HEAD request (no mock models HEAD). Mux
-// sends all of them to the fallback.
+// with another method (the fallback, registered as "/", takes those), a redirect for a path with an
+// empty, "." or ".." segment, and a GET route for a HEAD request (no mock models HEAD). Mux keeps all of
+// them from ServeMux.
 //
-// Patterns match the decoded path, segment by segment, as the mocks have always split it: an escaped
-// slash (%2F) separates segments like a plain one, and a wildcard's value is the decoded segment.
+// Patterns match the decoded path segment by segment, as the mocks have always split it: an escaped
+// slash (%2F) separates segments like a plain one, "." and ".." are names like any other (a path is
+// never resolved), and a wildcard's value is the decoded segment. A path with an empty segment inside it
+// ("/v2//x") goes to the fallback, unless the mock asks for JoinEmptySegments.
 type Mux struct {
 	mux       *http.ServeMux
 	fallback  http.Handler
 	canonical func(string) string
-	joinOdd   bool
+	joinEmpty bool
 	patterns  []string
 	paths     map[string]bool // every pattern given to ServeMux, the fallback's guards too
 }
@@ -49,12 +51,12 @@ func IgnoreEdgeSlashes() MuxOption {
 	}
 }
 
-// JoinOddSegments routes a path with empty, "." or ".." segments ("projects//agent") instead of sending
-// it to the fallback: each such segment is joined to the one before it, which a wildcard then takes
-// whole ("projects/"). For a mock whose handlers parse the resource name in the path as sent, and refuse
-// a malformed one with the service's own message.
-func JoinOddSegments() MuxOption {
-	return func(m *Mux) { m.joinOdd = true }
+// JoinEmptySegments routes a path with an empty segment inside it ("projects//agent") instead of
+// sending it to the fallback: the empty segment is joined to the one before it, which a wildcard then
+// takes whole ("projects/"). For a mock whose handlers parse the resource name in the path as sent, and
+// refuse a malformed one with the service's own message.
+func JoinEmptySegments() MuxOption {
+	return func(m *Mux) { m.joinEmpty = true }
 }
 
 // IsControlPath reports whether p is under the control prefix (/_parley or /_parley/…), as RequireToken
@@ -76,7 +78,8 @@ func NewMux(fallback http.HandlerFunc, opts ...MuxOption) *Mux {
 // HandleFunc registers h for pattern, a ServeMux pattern with a method. Like ServeMux it panics on a
 // pattern that is malformed or that conflicts with one already registered.
 func (m *Mux) HandleFunc(pattern string, h http.HandlerFunc) {
-	if method, _, ok := strings.Cut(pattern, " "); !ok || method == "" || strings.HasPrefix(method, "/") {
+	method, p, ok := strings.Cut(pattern, " ")
+	if !ok || method == "" || strings.HasPrefix(method, "/") {
 		panic("control.Mux: pattern " + pattern + " has no method")
 	}
 	m.mux.Handle(pattern, m.restore(h))
@@ -84,7 +87,6 @@ func (m *Mux) HandleFunc(pattern string, h http.HandlerFunc) {
 	m.paths[pattern] = true
 	// ServeMux redirects "/v2" to "/v2/" when "/v2/{name...}" would match that with an empty name; the
 	// parent path, registered for the fallback, is an exact match for "/v2" and keeps the redirect away.
-	method, p, _ := strings.Cut(pattern, " ")
 	if i := strings.LastIndex(p, "/"); i > 0 && (strings.HasSuffix(p, "...}") || strings.HasSuffix(p, "/")) {
 		parent := method + " " + p[:i]
 		if !m.paths[parent] {
@@ -103,11 +105,12 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m.canonical != nil {
 		routed = m.canonical(routed)
 	}
-	var raw string
-	if r.Method != http.MethodHead && r.Method != http.MethodConnect && !isClean(routed) && m.joinOdd {
-		raw = joinOddSegments(routed)
+	if r.Method == http.MethodHead || r.Method == http.MethodConnect || routed == "" || routed[0] != '/' {
+		m.fallback.ServeHTTP(w, r)
+		return
 	}
-	if r.Method == http.MethodHead || r.Method == http.MethodConnect || !isClean(routed) && raw == "" {
+	raw, ok := m.escape(routed)
+	if !ok {
 		m.fallback.ServeHTTP(w, r)
 		return
 	}
@@ -115,8 +118,9 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.mux.ServeHTTP(w, r)
 		return
 	}
-	// ServeMux matches the escaped path; without RawPath the escaped path is the decoded one escaped
-	// again, so an escaped slash in the request becomes a separator, as in the mocks' own splitting.
+	// ServeMux matches the escaped path, the request's RawPath when that encodes its Path. Without one
+	// the escaped path is the decoded one escaped again, so that an escaped slash in the request
+	// separates segments, as in the mocks' own splitting.
 	u := *r.URL
 	u.Path, u.RawPath = routed, raw
 	r2 := r.WithContext(context.WithValue(r.Context(), sentURLKey{}, r.URL))
@@ -137,39 +141,47 @@ func (m *Mux) restore(h http.Handler) http.Handler {
 	})
 }
 
-// isClean reports whether ServeMux would route p as it is rather than redirect it: p starts with a
-// slash and has no empty, "." or ".." segment (a trailing slash is kept by ServeMux).
-func isClean(p string) bool {
-	if p == "" || p[0] != '/' {
-		return false
+// escape returns the escaped form of the decoded path p that ServeMux is to match, "" when that is p's
+// own escaping. A "." or ".." segment is escaped ("%2E") so that ServeMux takes it as a name rather than
+// redirect; an empty segment inside p is joined to the one before by an escaped slash when the mock
+// asked for JoinEmptySegments ("/v2/projects//agent" → "/v2/projects%2F/agent"), and otherwise makes p
+// unroutable (ok false).
+func (m *Mux) escape(p string) (raw string, ok bool) {
+	if !strings.Contains(p, "//") && !strings.Contains(p+"/", "/./") && !strings.Contains(p+"/", "/../") {
+		return "", true
 	}
+	segs := strings.Split(p[1:], "/")
+	var b strings.Builder
+	for i, seg := range segs {
+		switch {
+		case seg != "" || i == len(segs)-1: // a trailing slash is a path of its own, not an empty segment
+			b.WriteByte('/')
+		case m.joinEmpty && i > 0:
+			b.WriteString("%2F")
+		default:
+			return "", false
+		}
+		switch seg {
+		case ".":
+			b.WriteString("%2E")
+		case "..":
+			b.WriteString("%2E%2E")
+		default:
+			b.WriteString(url.PathEscape(seg))
+		}
+	}
+	raw = b.String()
+	if u := (url.URL{Path: p, RawPath: raw}); u.EscapedPath() != raw || !isClean(raw) {
+		return "", false
+	}
+	return raw, true
+}
+
+// isClean reports whether ServeMux would route the escaped path p as it is rather than redirect it.
+func isClean(p string) bool {
 	c := path.Clean(p)
 	if strings.HasSuffix(p, "/") && c != "/" {
 		c += "/"
 	}
 	return c == p
-}
-
-// joinOddSegments escapes p so that each empty, "." or ".." segment is joined to the one before it by
-// an escaped slash ("/v2/projects//agent" → "/v2/projects%2F/agent"): a path ServeMux takes as clean
-// and that still decodes to p. It returns "" when the first segment is odd (nothing to join it to).
-func joinOddSegments(p string) string {
-	var b strings.Builder
-	for i, seg := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
-		odd := seg == "" || seg == "." || seg == ".."
-		switch {
-		case i == 0 && odd:
-			return ""
-		case odd:
-			b.WriteString("%2F")
-		default:
-			b.WriteByte('/')
-		}
-		b.WriteString(url.PathEscape(seg))
-	}
-	raw := b.String()
-	if u := (url.URL{Path: p, RawPath: raw}); u.EscapedPath() != raw || !isClean(raw) {
-		return ""
-	}
-	return raw
 }

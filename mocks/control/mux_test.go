@@ -35,8 +35,10 @@ func TestMux(t *testing.T) {
 		{"an unknown path", "GET", "/v1/abc/def/ghi", false, false, "fallback /v1/abc/def/ghi |"},
 		{"the root", "GET", "/", false, false, "fallback / |"},
 		{"an empty segment is the fallback, not a redirect", "GET", "/v1//abc", false, false, "fallback /v1//abc |"},
-		{"a dot segment", "GET", "/v1/./abc", false, false, "fallback /v1/./abc |"},
-		{"a dot-dot segment", "GET", "/_media/../../etc/passwd", false, false, "fallback /_media/../../etc/passwd |"},
+		{"a dot segment is a name", "GET", "/v1/.", false, false, "object /v1/. .|"},
+		{"a dot-dot segment is a name", "GET", "/v1/..", false, false, "object /v1/.. ..|"},
+		{"dot segments are counted, never resolved", "GET", "/v1/./abc", false, false, "fallback /v1/./abc |"},
+		{"a dot-dot path", "GET", "/_media/../../etc/passwd", false, false, "fallback /_media/../../etc/passwd |"},
 		{"a trailing slash is another path", "GET", "/v1/abc/", false, false, "fallback /v1/abc/ |"},
 		{"the parent of a {name...} route is not redirected", "POST", "/v2", false, false, "fallback /v2 |"},
 		{"a {name...} route", "POST", "/v2/projects/p/agent/sessions/s:detectIntent", false, false, "verb /v2/projects/p/agent/sessions/s:detectIntent |projects/p/agent/sessions/s:detectIntent"},
@@ -47,11 +49,11 @@ func TestMux(t *testing.T) {
 		{"inner empty segments still the fallback", "GET", "/v1//abc", true, false, "fallback /v1//abc |"},
 		{"edge slashes never lead into the control prefix", "GET", "//_parley/journal", true, false, "fallback //_parley/journal |"},
 		{"edge slashes not ignored by default", "GET", "//v1/abc", false, false, "fallback //v1/abc |"},
-		{"odd segments reach a {name...} route", "POST", "/v2/projects//agent/./sessions/s:detectIntent", false, true, "verb /v2/projects//agent/./sessions/s:detectIntent |projects//agent/./sessions/s:detectIntent"},
+		{"empty segments reach a {name...} route", "POST", "/v2/projects//agent/./sessions/s:detectIntent", false, true, "verb /v2/projects//agent/./sessions/s:detectIntent |projects//agent/./sessions/s:detectIntent"},
 		{"a trailing slash reaches a {name...} route", "POST", "/v2/projects/p/agent/", false, true, "verb /v2/projects/p/agent/ |projects/p/agent/"},
-		{"an odd segment is joined to the one before", "GET", "/v1//abc", false, true, "object /v1//abc abc|"},
-		{"an odd first segment", "POST", "//v2/x", false, true, "fallback //v2/x |"},
-		{"odd segments go to the fallback by default", "POST", "/v2/projects//agent", false, false, "fallback /v2/projects//agent |"},
+		{"an empty segment is joined to the one before", "GET", "/v1//abc", false, true, "object /v1//abc abc|"},
+		{"an empty first segment", "POST", "//v2/x", false, true, "fallback //v2/x |"},
+		{"empty segments go to the fallback by default", "POST", "/v2/projects//agent", false, false, "fallback /v2/projects//agent |"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var opts []MuxOption
@@ -59,7 +61,7 @@ func TestMux(t *testing.T) {
 				opts = append(opts, IgnoreEdgeSlashes())
 			}
 			if tc.join {
-				opts = append(opts, JoinOddSegments())
+				opts = append(opts, JoinEmptySegments())
 			}
 			req := httptest.NewRequest(tc.method, "http://mock"+tc.path, nil)
 			rec := httptest.NewRecorder()

@@ -39,7 +39,7 @@ var esSessionNames = []string{
 // {version} is v2 or v2beta1 (ES), or v3 (CX) for detectIntent. gRPC is served beside it (gcp.Handler).
 // Anything else is unmodelled: NOT_FOUND and a journal event.
 func (s *Server) routes() *control.Mux {
-	m := control.NewMux(s.unmodelled, control.JoinOddSegments())
+	m := control.NewMux(s.unmodelled, control.JoinEmptySegments())
 	// A wildcard is a whole segment, so {name...} is "{session}:detectIntent" and the handler splits the
 	// verb off; any session name reaches detectIntent, which refuses a malformed one as the service does.
 	m.HandleFunc("POST /{version}/{name...}", s.restVerb)

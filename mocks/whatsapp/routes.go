@@ -41,13 +41,14 @@ func (s *Server) routes() http.Handler {
 	graph("GET", "/{id}", s.objectRoute)               // the business phone number, or media URL and metadata (media.go)
 	graph("DELETE", "/{id}", s.objectRoute)            // delete media (media.go)
 	graph("POST", "/{phone}/media", s.postMedia)       // upload, multipart (media.go)
-	// List templates. Without a version this is GET /{version}/{id} above, whose handler tells the two
-	// apart: ServeMux cannot have GET /{waba}/message_templates next to GET /_media/{id}, as both would
-	// match /_media/message_templates (a download, as it has always been).
+	// List and delete templates. Without a version these are GET and DELETE /{version}/{id} above, whose
+	// handler tells them apart: a version there makes message_templates an object id, as it always has;
+	// and ServeMux cannot have GET /{waba}/message_templates next to GET /_media/{id}, as both would match
+	// /_media/message_templates (a download).
 	m.HandleFunc("GET /{version}/{waba}/message_templates", s.graphRoute(s.templatesRoute))
-	graph("POST", "/{waba}/message_templates", s.templatesRoute)   // create a template, PENDING (templates.go)
-	graph("DELETE", "/{waba}/message_templates", s.templatesRoute) // delete by name[/hsm_id] (templates.go)
-	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia))     // download, with the bearer token (media.go)
+	m.HandleFunc("DELETE /{version}/{waba}/message_templates", s.graphRoute(s.templatesRoute))
+	graph("POST", "/{waba}/message_templates", s.templatesRoute) // create a template, PENDING (templates.go)
+	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia))   // download, with the bearer token (media.go)
 
 	// Control, docs/control-api.md (control_http.go).
 	m.HandleFunc("GET /_parley/healthz", s.controlRoute(s.controlHealthz))
@@ -91,8 +92,8 @@ func (s *Server) graphRoute(h http.HandlerFunc) http.HandlerFunc {
 		serve := h
 		v := r.PathValue("version")
 		switch {
-		case v != "" && !versionRE.MatchString(v) && r.Method == http.MethodGet && r.PathValue("id") == "message_templates" && graphID(v):
-			r.SetPathValue("waba", v) // GET /{waba}/message_templates, see routes
+		case v != "" && !versionRE.MatchString(v) && r.PathValue("id") == "message_templates" && graphID(v):
+			r.SetPathValue("waba", v) // GET or DELETE /{waba}/message_templates, see routes
 			serve = s.templatesRoute
 		case v != "" && !versionRE.MatchString(v), v == "" && !graphID(firstSegment(r.URL.Path)):
 			s.fallback(w, r)

@@ -86,6 +86,9 @@ func TestRoutingEdges(t *testing.T) {
 		{"templates of another account without a version", "GET", "/123/message_templates", 400, "does not exist", false},
 		{"a download path is never a template list", "GET", "/_media/message_templates", 404, "does not exist", false},
 		{"message_templates as an object", "GET", "/v23.0/message_templates", 400, "does not exist", false},
+		{"deleting message_templates as an object", "DELETE", "/v23.0/message_templates", 400, "does not exist", false},
+		{"deleting templates without a version", "DELETE", "/" + waba + "/message_templates", 400, "name", false},
+		{"creating message_templates under a version", "POST", "/v23.0/message_templates", 400, `"code":2500`, true},
 		{"an object after a template list without a version", "GET", "/v23.0/" + pn, 200, `"verified_name"`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
