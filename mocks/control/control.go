@@ -59,7 +59,7 @@ func RequireToken(token string, format ErrorFormat, next http.Handler) http.Hand
 }
 
 // Client returns an HTTP client that sends `Authorization: Bearer token` on every request, for the mocks'
-// control clients (whatsapp.WithControlHTTPClient, dialogflow.NewControlClient). A nil base uses
+// control clients (WithHTTPClient). A nil base uses
 // http.DefaultTransport; an empty token returns a client that adds nothing.
 func Client(token string, base http.RoundTripper) *http.Client {
 	if base == nil {
