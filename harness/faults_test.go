@@ -298,7 +298,7 @@ func TestFaultsDialogflow(t *testing.T) {
 // journal shows each copy; the assistant keeps working; the audit breaks no rule because of them.
 func TestFaultsStatusWebhooks(t *testing.T) {
 	env, ctx := start(t, Options{Seed: 7})
-	if err := env.WhatsApp.SetFaults(ctx, whatsapp.Faults{DuplicateStatuses: 1, OutOfOrderStatuses: 1}); err != nil {
+	if err := env.WhatsApp.SetStatusDelivery(ctx, whatsapp.StatusDelivery{Duplicate: 1, OutOfOrder: 1}); err != nil {
 		t.Fatal(err)
 	}
 	lucia, err := env.World.NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})

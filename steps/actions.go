@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
 
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
@@ -563,7 +565,10 @@ func whatsappRejects(ctx context.Context, n, code int) error {
 	if err != nil {
 		return err
 	}
-	return s.env.World().WhatsApp.SetFaults(ctx, whatsapp.Faults{ErrorCode: code, ErrorCount: n})
+	if n == 0 {
+		return nil // no send to reject (a fault's count of 0 would mean every send)
+	}
+	return s.env.World().WhatsApp.InjectFault(ctx, control.Fault{Kind: strconv.Itoa(code), Count: n})
 }
 
 func whatsappMessyStatuses(ctx context.Context) error {
@@ -571,7 +576,7 @@ func whatsappMessyStatuses(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.env.World().WhatsApp.SetFaults(ctx, whatsapp.Faults{DuplicateStatuses: 1, OutOfOrderStatuses: 1})
+	return s.env.World().WhatsApp.SetStatusDelivery(ctx, whatsapp.StatusDelivery{Duplicate: 1, OutOfOrder: 1})
 }
 
 // forgedWebhook has someone who is not WhatsApp post the assistant a message webhook for the customer,

@@ -22,6 +22,7 @@ import (
 	"github.com/parley-dev/parley/certify"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/report"
@@ -530,7 +531,7 @@ func startVendorMocks(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) 
 	}
 	v := &vendorEnvs{cfg: cfg, mc: mc, stderr: stderr, journal: j, numbers: sim.NewNumbering(mc.seed), mocks: mocks, hooks: hooks, customers: map[string]bool{}}
 	v.hc = v.controlHTTP()
-	v.wa = whatsapp.NewControlClient(mocks[0].url, whatsapp.WithControlHTTPClient(v.hc))
+	v.wa = whatsapp.NewControlClient(mocks[0].url, control.WithHTTPClient(v.hc))
 	for _, m := range mocks {
 		if m.name == "dialogflow" {
 			v.df = dialogflow.NewControlClient(m.url, v.hc)

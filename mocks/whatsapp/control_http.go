@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/parley-dev/parley/journal"
 )
 
 // MaxControlBytes bounds a control request body (a customer's media travels in it, base64).
@@ -114,19 +112,6 @@ func (s *Server) controlBlock(w http.ResponseWriter, r *http.Request) (any, erro
 	return map[string]bool{"blocked": *v.Blocked}, s.Block(r.Context(), r.PathValue("wa_id"), *v.Blocked)
 }
 
-// controlJournal: ?after=N → {"events":[…],"last":N}.
-func (s *Server) controlJournal(w http.ResponseWriter, r *http.Request) (any, error) {
-	var after uint64
-	if a := r.URL.Query().Get("after"); a != "" {
-		var err error
-		if after, err = strconv.ParseUint(a, 10, 64); err != nil {
-			return nil, badRequest("after must be a sequence number")
-		}
-	}
-	events, last, _ := s.JournalAfter(r.Context(), after)
-	return journalPage{Events: events, Last: last}, nil
-}
-
 func (s *Server) controlClock(w http.ResponseWriter, r *http.Request) (any, error) {
 	return clockReply{Now: s.clock.Now()}, nil
 }
@@ -161,18 +146,13 @@ func (s *Server) controlSetClock(w http.ResponseWriter, r *http.Request) (any, e
 	return clockReply{Now: now}, err
 }
 
-func (s *Server) controlFaults(w http.ResponseWriter, r *http.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.faults, nil
-}
-
-func (s *Server) controlSetFaults(w http.ResponseWriter, r *http.Request) (any, error) {
-	var f Faults
-	if err := s.decodeControl(w, r, &f); err != nil {
+// controlStatusDelivery: StatusDelivery.
+func (s *Server) controlStatusDelivery(w http.ResponseWriter, r *http.Request) (any, error) {
+	var d StatusDelivery
+	if err := s.decodeControl(w, r, &d); err != nil {
 		return nil, err
 	}
-	return f, s.SetFaults(r.Context(), f)
+	return d, s.SetStatusDelivery(r.Context(), d)
 }
 
 // controlTemplateStatus: {"status":"PAUSED"}.
@@ -207,11 +187,6 @@ func (s *Server) controlVerify(w http.ResponseWriter, r *http.Request) (any, err
 
 func (s *Server) controlReset(w http.ResponseWriter, r *http.Request) (any, error) {
 	return map[string]string{"status": "ok"}, s.Reset(r.Context())
-}
-
-type journalPage struct {
-	Events []journal.Event `json:"events"`
-	Last   uint64          `json:"last"`
 }
 
 type clockReply struct {

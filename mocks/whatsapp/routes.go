@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
@@ -58,11 +57,13 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("POST /_parley/customers/{wa_id}/read", s.controlRoute(s.controlRead))
 	m.HandleFunc("POST /_parley/customers/{wa_id}/marketing", s.controlRoute(s.controlMarketing))
 	m.HandleFunc("POST /_parley/customers/{wa_id}/block", s.controlRoute(s.controlBlock))
-	m.HandleFunc("GET /_parley/journal", s.controlRoute(s.controlJournal))
+	m.HandleFunc("GET /_parley/journal", control.ServeJournal(s, s.writeControlError))
 	m.HandleFunc("GET /_parley/clock", s.controlRoute(s.controlClock))
 	m.HandleFunc("POST /_parley/clock", s.controlRoute(s.controlSetClock))
-	m.HandleFunc("GET /_parley/faults", s.controlRoute(s.controlFaults))
-	m.HandleFunc("POST /_parley/faults", s.controlRoute(s.controlSetFaults))
+	m.HandleFunc("GET /_parley/faults", control.ServeFaults(s, s.writeControlError))
+	m.HandleFunc("POST /_parley/faults", control.ServeInjectFault(s, s.writeControlError))
+	m.HandleFunc("DELETE /_parley/faults", control.ServeClearFaults(s, s.writeControlError))
+	m.HandleFunc("POST /_parley/status-delivery", s.controlRoute(s.controlStatusDelivery))
 	m.HandleFunc("POST /_parley/templates/{name}/{language}/status", s.controlRoute(s.controlTemplateStatus))
 	m.HandleFunc("GET /_parley/idle", s.controlRoute(s.controlIdle))
 	m.HandleFunc("POST /_parley/webhook", s.controlRoute(s.controlWebhook))
@@ -113,20 +114,10 @@ func firstSegment(p string) string {
 	return seg
 }
 
-// graphLatency waits the injected latency; false means the caller went away meanwhile.
+// graphLatency waits the injected delay of every Graph API request; false means the caller went away
+// meanwhile.
 func (s *Server) graphLatency(r *http.Request) bool {
-	d := s.latency()
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
+	return control.Sleep(r.Context(), s.takeLatency()) == nil
 }
 
 // fallback answers whatever the route table does not serve: under /_parley/ with the control error

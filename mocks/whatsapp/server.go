@@ -335,7 +335,8 @@ type Server struct {
 	mu       sync.Mutex
 	state    state
 	rng      *rand.Rand
-	faults   Faults
+	faults   control.Faults
+	statuses StatusDelivery
 	webhook  string
 	verified bool
 	queue    []webhookJob
