@@ -262,7 +262,7 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 		return nil, err
 	}
 	e.WhatsApp = whatsapp.NewControlClient(e.WhatsAppURL, control.WithHTTPClient(e.httpc))
-	e.Dialogflow = dialogflow.NewControlClient("http://"+e.DialogflowAddr, e.httpc)
+	e.Dialogflow = dialogflow.NewControlClient("http://"+e.DialogflowAddr, control.WithHTTPClient(e.httpc))
 	e.DLP = dlp.NewControlClient("http://"+e.DLPAddr, e.httpc)
 
 	switch {

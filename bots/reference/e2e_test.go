@@ -12,7 +12,6 @@ import (
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/dlp"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"google.golang.org/grpc/codes"
@@ -806,7 +805,7 @@ func TestNLUOutages(t *testing.T) {
 			}
 		}},
 		{"Dialogflow quota", func(e *env) {
-			if err := e.df.SetFault(e.ctx, dialogflow.Fault{Code: "RESOURCE_EXHAUSTED"}); err != nil {
+			if err := e.df.InjectFault(e.ctx, control.Fault{Kind: "RESOURCE_EXHAUSTED"}); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -534,7 +534,7 @@ func startVendorMocks(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) 
 	v.wa = whatsapp.NewControlClient(mocks[0].url, control.WithHTTPClient(v.hc))
 	for _, m := range mocks {
 		if m.name == "dialogflow" {
-			v.df = dialogflow.NewControlClient(m.url, v.hc)
+			v.df = dialogflow.NewControlClient(m.url, control.WithHTTPClient(v.hc))
 		}
 	}
 	return v, nil

@@ -8,11 +8,11 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -22,21 +22,18 @@ import (
 // in-process; *ControlClient implements it over the /_parley/ routes, so steps run unchanged against an
 // embedded mock or a container.
 type Control interface {
+	// The control every mock has: InjectFault, ClearFaults and Faults, where a fault applies to
+	// detectIntent calls, its kind is RESOURCE_EXHAUSTED (also "QUOTA"), UNAVAILABLE or
+	// DEADLINE_EXCEEDED (also "DEADLINE") and its delay is real time the caller's deadline cuts short;
+	// and JournalAfter.
+	control.Mock
 	// ForceNext queues an override for the next detectIntent (of one session, or of any).
 	ForceNext(ctx context.Context, f Force) error
-	// SetFault makes the next f.Count detectIntent calls (every call, when 0) fail with f.Code.
-	SetFault(ctx context.Context, f Fault) error
-	// ClearFault removes the fault.
-	ClearFault(ctx context.Context) error
-	// SetLatency delays every detectIntent by d of real time; 0 removes the delay.
-	SetLatency(ctx context.Context, d time.Duration) error
 	// Sessions lists the sessions seen, by path.
 	Sessions(ctx context.Context) ([]SessionInfo, error)
 	// Contexts returns a session's live contexts (session by id or full path), by name.
 	Contexts(ctx context.Context, session string) ([]ContextInfo, error)
-	// JournalAfter returns the journal events after sequence number after.
-	JournalAfter(ctx context.Context, after uint64) ([]journal.Event, error)
-	// Reset forgets sessions, overrides, the fault and the latency; the journal is kept.
+	// Reset forgets sessions, overrides and faults; the journal is kept.
 	Reset(ctx context.Context) error
 }
 
@@ -53,16 +50,6 @@ type Force struct {
 	Confidence float64 `json:"confidence,omitempty"`
 	// Session limits the override to one session (its id or full path); empty means the next query of any.
 	Session string `json:"session,omitempty"`
-}
-
-// Fault makes detectIntent calls fail as the real service does under quota, outage or deadline.
-type Fault struct {
-	// Code is RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED (also accepted: "DEADLINE", "QUOTA").
-	Code string `json:"code"`
-	// Message overrides the real message for the code.
-	Message string `json:"message,omitempty"`
-	// Count is how many calls fail; 0 means every call until ClearFault.
-	Count int `json:"count,omitempty"`
 }
 
 // SessionInfo describes one session, for inspection.
@@ -83,10 +70,11 @@ type ContextInfo struct {
 	Parameters map[string]any `json:"parameters,omitempty"`
 }
 
-func faultError(f Fault) (error, error) {
+// kindError is the error a fault of kind answers with, as the real service words it under quota, outage
+// or deadline; msg replaces the message.
+func kindError(kind, msg string) (error, error) {
 	var c codes.Code
-	msg := f.Message
-	switch strings.ToUpper(f.Code) {
+	switch strings.ToUpper(kind) {
 	case "RESOURCE_EXHAUSTED", "QUOTA":
 		c = codes.ResourceExhausted
 		if msg == "" {
@@ -103,44 +91,46 @@ func faultError(f Fault) (error, error) {
 			msg = "Deadline exceeded."
 		}
 	default:
-		return nil, fmt.Errorf("dialogflow: fault code %q: want RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED", f.Code)
+		return nil, fmt.Errorf("dialogflow: fault kind %q: want RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED", kind)
 	}
 	return status.Error(c, msg), nil
 }
 
-// SetFault makes the next f.Count detectIntent calls (all, when 0) fail with f's code.
-func (s *Server) SetFault(_ context.Context, f Fault) error {
-	if _, err := faultError(f); err != nil {
-		return err
+// InjectFault adds a fault on detectIntent calls: the next f.Count of them (all, when 0) wait f.Delay
+// and fail with f.Kind, when it has one.
+func (s *Server) InjectFault(_ context.Context, f control.Fault) error {
+	if err := f.Check(); err != nil {
+		return fmt.Errorf("dialogflow: %w", err)
 	}
-	if f.Count < 0 {
-		return fmt.Errorf("dialogflow: fault count %d < 0", f.Count)
+	if f.Method != "" && f.Method != "detectIntent" {
+		return fmt.Errorf("dialogflow: fault method %q: faults apply to detectIntent only", f.Method)
+	}
+	if f.Kind != "" {
+		if _, err := kindError(f.Kind, ""); err != nil {
+			return err
+		}
 	}
 	s.mu.Lock()
-	s.fault = &f
+	s.faults.Add(f)
 	s.mu.Unlock()
 	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dialogflow", "fault": f})
 	return nil
 }
 
-// ClearFault removes any fault.
-func (s *Server) ClearFault(context.Context) error {
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults(context.Context) error {
 	s.mu.Lock()
-	s.fault = nil
+	s.faults.Clear()
 	s.mu.Unlock()
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dialogflow", "cleared": true})
 	return nil
 }
 
-// SetLatency delays every detectIntent call by d of real time (the caller's deadline still applies).
-func (s *Server) SetLatency(_ context.Context, d time.Duration) error {
-	if d < 0 {
-		return fmt.Errorf("dialogflow: latency %v < 0", d)
-	}
+// Faults returns a copy of the faults still pending.
+func (s *Server) Faults(context.Context) ([]control.Fault, error) {
 	s.mu.Lock()
-	s.latency = d
-	s.mu.Unlock()
-	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dialogflow", "latency": d.String()})
-	return nil
+	defer s.mu.Unlock()
+	return s.faults.List(), nil
 }
 
 // ForceNext queues an override for the next matching detectIntent call.
@@ -172,31 +162,21 @@ func (s *Server) popForceLocked(ref sessionRef) (Force, bool) {
 	return Force{}, false
 }
 
-// applyFault waits out the configured latency, then fails the call if a fault is armed.
+// applyFault takes the faults for one detectIntent call: it waits their delay, then fails the call if
+// one of them has a kind.
 func (s *Server) applyFault(ctx context.Context) error {
 	s.mu.Lock()
-	lat := s.latency
-	var err error
-	if s.fault != nil {
-		err, _ = faultError(*s.fault)
-		if s.fault.Count > 0 {
-			if s.fault.Count--; s.fault.Count == 0 {
-				s.fault = nil
-			}
-		}
-	}
+	delay, f := s.faults.Take(func(control.Fault) bool { return true })
 	s.mu.Unlock()
-	if lat > 0 {
-		timer := time.NewTimer(lat)
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return status.Error(codes.DeadlineExceeded, "Deadline exceeded.")
-			}
-			return status.Error(codes.Canceled, "The operation was cancelled.")
+	var err error
+	if f != nil {
+		err, _ = kindError(f.Kind, f.Message)
+	}
+	if werr := control.Sleep(ctx, delay); werr != nil {
+		if errors.Is(werr, context.DeadlineExceeded) {
+			return status.Error(codes.DeadlineExceeded, "Deadline exceeded.")
 		}
+		return status.Error(codes.Canceled, "The operation was cancelled.")
 	}
 	return err
 }
@@ -252,18 +232,18 @@ func (s *Server) Contexts(_ context.Context, session string) ([]ContextInfo, err
 	return out, nil
 }
 
-// JournalAfter returns the journal events after sequence number after.
-func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event, error) {
-	return s.journal.After(after), nil
+// JournalAfter returns the journal events after sequence number after, and the one to ask after next.
+func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event, uint64, error) {
+	p := s.journal.PageAfter(after)
+	return p.Events, p.Last, nil
 }
 
-// Reset forgets every session, override, fault and latency. The journal is not touched.
+// Reset forgets every session, override and fault. The journal is not touched.
 func (s *Server) Reset(context.Context) error {
 	s.mu.Lock()
 	s.sessions = map[string]*session{}
 	s.forced = nil
-	s.fault = nil
-	s.latency = 0
+	s.faults.Clear()
 	s.mu.Unlock()
 	s.journal.Record(journal.SourceHarness, journal.KindReset, "", map[string]string{"mock": "dialogflow"})
 	return nil
@@ -308,42 +288,6 @@ func (s *Server) controlForce(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) controlSetFault(w http.ResponseWriter, r *http.Request) {
-	var f Fault
-	if !decodeControl(w, r, &f) {
-		return
-	}
-	if err := s.SetFault(r.Context(), f); err != nil {
-		controlBad(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) controlClearFault(w http.ResponseWriter, r *http.Request) {
-	_ = s.ClearFault(r.Context())
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) controlLatency(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Latency string `json:"latency"`
-	}
-	if !decodeControl(w, r, &body) {
-		return
-	}
-	d, err := time.ParseDuration(body.Latency)
-	if err != nil {
-		controlBad(w, err)
-		return
-	}
-	if err := s.SetLatency(r.Context(), d); err != nil {
-		controlBad(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 func (s *Server) controlSessions(w http.ResponseWriter, r *http.Request) {
 	out, _ := s.Sessions(r.Context())
 	writeControlJSON(w, out)
@@ -362,19 +306,6 @@ func (s *Server) controlContexts(w http.ResponseWriter, r *http.Request) {
 func (s *Server) controlReset(w http.ResponseWriter, r *http.Request) {
 	_ = s.Reset(r.Context())
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) controlJournal(w http.ResponseWriter, r *http.Request) {
-	var after uint64
-	if a := r.URL.Query().Get("after"); a != "" {
-		n, err := strconv.ParseUint(a, 10, 64)
-		if err != nil {
-			controlBad(w, fmt.Errorf("after: %w", err))
-			return
-		}
-		after = n
-	}
-	writeControlJSON(w, s.journal.PageAfter(after))
 }
 
 func codeName(c codes.Code) string { return gcp.CodeName(c) }

@@ -57,13 +57,13 @@ func (s *Server) routes() *control.Mux {
 	// Control (control.go; the package doc lists the bodies and answers).
 	m.HandleFunc("GET /_parley/healthz", s.controlHealthz)
 	m.HandleFunc("POST /_parley/force", s.controlForce)
-	m.HandleFunc("POST /_parley/fault", s.controlSetFault)
-	m.HandleFunc("DELETE /_parley/fault", s.controlClearFault)
-	m.HandleFunc("POST /_parley/latency", s.controlLatency)
+	m.HandleFunc("GET /_parley/faults", control.ServeFaults(s, gcp.WriteControlError))
+	m.HandleFunc("POST /_parley/faults", control.ServeInjectFault(s, gcp.WriteControlError))
+	m.HandleFunc("DELETE /_parley/faults", control.ServeClearFaults(s, gcp.WriteControlError))
 	m.HandleFunc("GET /_parley/sessions", s.controlSessions)
 	m.HandleFunc("GET /_parley/contexts", s.controlContexts)
 	m.HandleFunc("POST /_parley/reset", s.controlReset)
-	m.HandleFunc("GET /_parley/journal", s.controlJournal)
+	m.HandleFunc("GET /_parley/journal", control.ServeJournal(s, gcp.WriteControlError))
 	return m
 }
 

@@ -179,8 +179,7 @@ type Server struct {
 	rng      *rand.Rand
 	sessions map[string]*session
 	forced   []Force
-	fault    *Fault
-	latency  time.Duration
+	faults   control.Faults
 }
 
 // NewServer loads the agent, listens and starts serving. Call Close when done.
