@@ -263,7 +263,7 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 	}
 	e.WhatsApp = whatsapp.NewControlClient(e.WhatsAppURL, control.WithHTTPClient(e.httpc))
 	e.Dialogflow = dialogflow.NewControlClient("http://"+e.DialogflowAddr, control.WithHTTPClient(e.httpc))
-	e.DLP = dlp.NewControlClient("http://"+e.DLPAddr, e.httpc)
+	e.DLP = dlp.NewControlClient("http://"+e.DLPAddr, control.WithHTTPClient(e.httpc))
 
 	switch {
 	case o.MocksOnly:

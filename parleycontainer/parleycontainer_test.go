@@ -143,7 +143,7 @@ func TestRun(t *testing.T) {
 	if err := dialogflow.NewControlClient("http://"+c.DialogflowEndpoint(), control.WithHTTPClient(hc)).Healthz(ctx); err != nil {
 		t.Errorf("Dialogflow: %v", err)
 	}
-	if _, err := dlp.NewControlClient("http://"+c.DLPEndpoint(), hc).Faults(ctx); err != nil {
+	if _, err := dlp.NewControlClient("http://"+c.DLPEndpoint(), control.WithHTTPClient(hc)).Faults(ctx); err != nil {
 		t.Errorf("DLP: %v", err)
 	}
 	if !strings.HasPrefix(c.WhatsAppURL(), "http://") {

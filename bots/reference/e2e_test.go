@@ -12,9 +12,7 @@ import (
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/mocks/dlp"
 	"github.com/parley-dev/parley/mocks/whatsapp"
-	"google.golang.org/grpc/codes"
 )
 
 func TestFirstContactDisclosureAndOptInPrompt(t *testing.T) {
@@ -795,12 +793,12 @@ func TestNLUOutages(t *testing.T) {
 		break_ func(e *env)
 	}{
 		{"DLP unavailable", func(e *env) {
-			if err := e.dlp.InjectFault(e.ctx, dlp.Fault{Method: "deidentify", Code: codes.Unavailable}); err != nil {
+			if err := e.dlp.InjectFault(e.ctx, control.Fault{Method: "deidentify", Kind: "UNAVAILABLE"}); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"DLP slow past the deadline", func(e *env) {
-			if err := e.dlp.InjectFault(e.ctx, dlp.Fault{Method: "deidentify", Delay: testCallTimeout + time.Second, Times: 1}); err != nil {
+			if err := e.dlp.InjectFault(e.ctx, control.Fault{Method: "deidentify", Delay: testCallTimeout + time.Second, Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 		}},

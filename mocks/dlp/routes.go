@@ -32,10 +32,10 @@ func (s *Server) routes() *control.Mux {
 
 	// Control (control.go).
 	m.HandleFunc("GET /_parley/healthz", s.controlHealthz)
-	m.HandleFunc("GET /_parley/journal", s.controlJournal)
-	m.HandleFunc("GET /_parley/faults", s.controlFaults)
-	m.HandleFunc("POST /_parley/faults", s.controlInjectFault)
-	m.HandleFunc("DELETE /_parley/faults", s.controlClearFaults)
+	m.HandleFunc("GET /_parley/journal", control.ServeJournal(s, gcp.WriteControlError))
+	m.HandleFunc("GET /_parley/faults", control.ServeFaults(s, gcp.WriteControlError))
+	m.HandleFunc("POST /_parley/faults", control.ServeInjectFault(s, gcp.WriteControlError))
+	m.HandleFunc("DELETE /_parley/faults", control.ServeClearFaults(s, gcp.WriteControlError))
 	return m
 }
 
