@@ -2,6 +2,8 @@ package dialogflow
 
 import (
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -83,5 +85,23 @@ func TestRoutingEdges(t *testing.T) {
 				t.Errorf("%d %s events, want 1: %v", n, tc.wantKind, kinds(j))
 			}
 		})
+	}
+}
+
+// TestControlRoutesDocumented: every control route of the table is in docs/control-api.md.
+func TestControlRoutesDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/control-api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("`((?:GET|POST|PUT|PATCH|DELETE) /_parley/[^`?\\[ ]*)").FindAllStringSubmatch(string(b), -1) {
+		documented[m[1]] = true
+	}
+	s := RunT(t)
+	for _, p := range s.mux.Patterns() {
+		if strings.Contains(p, " /_parley/") && !documented[p] {
+			t.Errorf("%s is not documented in docs/control-api.md", p)
+		}
 	}
 }

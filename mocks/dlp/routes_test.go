@@ -3,6 +3,8 @@ package dlp
 import (
 	"io"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -85,5 +87,23 @@ func TestRoutingEdges(t *testing.T) {
 				t.Errorf("journal %+v, want one %s", evs, tc.wantKind)
 			}
 		})
+	}
+}
+
+// TestControlRoutesDocumented: every control route of the table is in docs/control-api.md.
+func TestControlRoutesDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/control-api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("`((?:GET|POST|PUT|PATCH|DELETE) /_parley/[^`?\\[ ]*)").FindAllStringSubmatch(string(b), -1) {
+		documented[m[1]] = true
+	}
+	s := RunT(t)
+	for _, p := range s.mux.Patterns() {
+		if strings.Contains(p, " /_parley/") && !documented[p] {
+			t.Errorf("%s is not documented in docs/control-api.md", p)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package whatsapp
 import (
 	"io"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -112,5 +114,32 @@ func TestRoutingEdges(t *testing.T) {
 				t.Errorf("journalled as unmodelled: %v, want %v", unmodelled, tc.unmodelled)
 			}
 		})
+	}
+}
+
+// TestControlRoutesDocumented: the control routes of the table are the ones docs/control-api.md
+// documents for the WhatsApp mock, no more and no fewer.
+func TestControlRoutesDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/control-api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _, _ := strings.Cut(string(b), "## The Dialogflow and DLP mocks")
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("`((?:GET|POST|PUT|PATCH|DELETE) /_parley/[^`?\\[ ]*)").FindAllStringSubmatch(doc, -1) {
+		documented[m[1]] = true
+	}
+	if len(documented) < 10 {
+		t.Fatalf("only %d control routes found in docs/control-api.md", len(documented))
+	}
+	s := RunT(t)
+	for _, p := range s.mux.Patterns() {
+		if strings.Contains(p, " /_parley/") && !documented[p] {
+			t.Errorf("%s is not documented in docs/control-api.md", p)
+		}
+		delete(documented, p)
+	}
+	for p := range documented {
+		t.Errorf("docs/control-api.md documents %s, which the WhatsApp mock does not serve", p)
 	}
 }
