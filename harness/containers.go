@@ -261,9 +261,9 @@ func StartContainers(ctx context.Context, o ContainersOptions) (env *ContainersE
 	if e.DLPAddr, err = endpoint(ctx, mocks, DLPPort, ""); err != nil {
 		return nil, err
 	}
-	e.WhatsApp = whatsapp.NewControlClient(e.WhatsAppURL, whatsapp.WithControlHTTPClient(e.httpc))
-	e.Dialogflow = dialogflow.NewControlClient("http://"+e.DialogflowAddr, e.httpc)
-	e.DLP = dlp.NewControlClient("http://"+e.DLPAddr, e.httpc)
+	e.WhatsApp = whatsapp.NewControlClient(e.WhatsAppURL, control.WithHTTPClient(e.httpc))
+	e.Dialogflow = dialogflow.NewControlClient("http://"+e.DialogflowAddr, control.WithHTTPClient(e.httpc))
+	e.DLP = dlp.NewControlClient("http://"+e.DLPAddr, control.WithHTTPClient(e.httpc))
 
 	switch {
 	case o.MocksOnly:

@@ -128,10 +128,10 @@ func TestRun(t *testing.T) {
 
 	// Dialogflow and DLP answer on their endpoints, their control routes with the run's token.
 	hc := control.Client(c.ControlToken(), nil)
-	if err := dialogflow.NewControlClient("http://"+c.DialogflowEndpoint(), hc).Healthz(ctx); err != nil {
+	if err := dialogflow.NewControlClient("http://"+c.DialogflowEndpoint(), control.WithHTTPClient(hc)).Healthz(ctx); err != nil {
 		t.Errorf("Dialogflow: %v", err)
 	}
-	if _, err := dlp.NewControlClient("http://"+c.DLPEndpoint(), hc).Faults(ctx); err != nil {
+	if _, err := dlp.NewControlClient("http://"+c.DLPEndpoint(), control.WithHTTPClient(hc)).Faults(ctx); err != nil {
 		t.Errorf("DLP: %v", err)
 	}
 	if !strings.HasPrefix(c.WhatsAppURL(), "http://") {

@@ -23,6 +23,7 @@ import (
 	"github.com/parley-dev/parley/certify"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -507,9 +508,9 @@ func startVendorMocks(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) 
 	hooks := &harness.Hooks{BaseURL: base, Journal: j, Client: webhook}
 	v := &vendorEnvs{cfg: cfg, mc: mc, stderr: stderr, journal: j, numbers: sim.NewNumbering(mc.Seed), mocks: mocks, webhook: webhook, hooks: hooks, customers: map[string]bool{}}
 	v.hc = mocks.ControlHTTP()
-	v.wa = whatsapp.NewControlClient(mocks.URL("whatsapp"), whatsapp.WithControlHTTPClient(v.hc))
+	v.wa = whatsapp.NewControlClient(mocks.URL("whatsapp"), control.WithHTTPClient(v.hc))
 	if u := mocks.URL("dialogflow"); u != "" {
-		v.df = dialogflow.NewControlClient(u, v.hc)
+		v.df = dialogflow.NewControlClient(u, control.WithHTTPClient(v.hc))
 	}
 	return v, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/load"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
 )
@@ -206,7 +207,7 @@ func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string,
 		return load.Target{}, nil, err
 	}
 	closeAll := func() { _ = mocks.Close() }
-	wa := whatsapp.NewControlClient(mocks.URL("whatsapp"), whatsapp.WithControlHTTPClient(mocks.ControlHTTP()))
+	wa := whatsapp.NewControlClient(mocks.URL("whatsapp"), control.WithHTTPClient(mocks.ControlHTTP()))
 	hooks := &harness.Hooks{BaseURL: strings.TrimSuffix(botURL, "/"), Journal: j}
 	w := &sim.World{WhatsApp: wa, Journal: j, Hooks: hooks}
 	return load.Target{World: w, Journal: j}, closeAll, nil

@@ -132,16 +132,17 @@
 // # Control
 //
 // The Control interface, implemented by *Server in-process and by *ControlClient over HTTP: ForceNext
-// (the next query matches an intent, or gets a confidence, optionally for one session), SetFault /
-// ClearFault (RESOURCE_EXHAUSTED, UNAVAILABLE — which the official gRPC client retries —,
-// DEADLINE_EXCEEDED; for N calls or until cleared), SetLatency (real time, ended by the caller's
-// deadline), Sessions, Contexts (copies), JournalAfter, Reset. The routes, on the same port:
+// (the next query matches an intent, or gets a confidence, optionally for one session); InjectFault /
+// ClearFaults / Faults, the vocabulary every mock shares (control.Fault), on detectIntent calls: a kind
+// RESOURCE_EXHAUSTED, UNAVAILABLE — which the official gRPC client retries — or DEADLINE_EXCEEDED, a
+// delay of real time ended by the caller's deadline, for N calls or until cleared; Sessions, Contexts
+// (copies), JournalAfter, Reset. The routes, on the same port:
 //
 //	GET    /_parley/healthz                 {"status":"ok","agent":…,"project":…}
 //	POST   /_parley/force                   {"intent":"optout","confidence":0.9,"session":"…"} → 204
-//	POST   /_parley/fault                   {"code":"RESOURCE_EXHAUSTED","count":1,"message":"…"} → 204
-//	DELETE /_parley/fault                   → 204
-//	POST   /_parley/latency                 {"latency":"250ms"} → 204
+//	GET    /_parley/faults                  [Fault…]: the faults still pending
+//	POST   /_parley/faults                  {"kind":"RESOURCE_EXHAUSTED","count":1,"delay":"250ms","message":"…"} → 204
+//	DELETE /_parley/faults                  → 204
 //	GET    /_parley/sessions                [SessionInfo…]
 //	GET    /_parley/contexts?session=ID|PATH [ContextInfo…]
 //	POST   /_parley/reset                   → 204

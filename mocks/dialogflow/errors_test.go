@@ -12,6 +12,7 @@ import (
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
 	"github.com/parley-dev/parley/internal/golden"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -187,7 +188,7 @@ func TestGRPCErrors(t *testing.T) {
 		name     string
 		req      *dialogflowpb.DetectIntentRequest
 		auth     bool
-		fault    *Fault
+		fault    *control.Fault
 		wantCode codes.Code
 		wantMsg  string
 	}{
@@ -200,8 +201,8 @@ func TestGRPCErrors(t *testing.T) {
 		{"unknown project", textReq("projects/x/agent/sessions/s", "hola", "es"), false, nil, codes.NotFound,
 			"com.google.apps.framework.request.NotFoundException: No DesignTimeAgent found for project 'x'."},
 		{"missing credentials", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), true, nil, codes.Unauthenticated, ""},
-		{"quota", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), false, &Fault{Code: "RESOURCE_EXHAUSTED"}, codes.ResourceExhausted, quotaMessage},
-		{"deadline", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), false, &Fault{Code: "DEADLINE", Message: "slow"}, codes.DeadlineExceeded, "slow"},
+		{"quota", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), false, &control.Fault{Kind: "RESOURCE_EXHAUSTED"}, codes.ResourceExhausted, quotaMessage},
+		{"deadline", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), false, &control.Fault{Kind: "DEADLINE", Message: "slow"}, codes.DeadlineExceeded, "slow"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := journal.New(nil)
@@ -211,7 +212,7 @@ func TestGRPCErrors(t *testing.T) {
 			}
 			s := RunT(t, opts...)
 			if tc.fault != nil {
-				if err := s.SetFault(testCtx(t), *tc.fault); err != nil {
+				if err := s.InjectFault(testCtx(t), *tc.fault); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -319,7 +320,7 @@ func kinds(j *journal.Journal) []string {
 func TestOutageRetriedByClient(t *testing.T) {
 	j := journal.New(nil)
 	s := RunT(t, WithJournal(j))
-	if err := s.SetFault(testCtx(t), Fault{Code: "UNAVAILABLE", Count: 2}); err != nil {
+	if err := s.InjectFault(testCtx(t), control.Fault{Kind: "UNAVAILABLE", Count: 2}); err != nil {
 		t.Fatal(err)
 	}
 	c := newClients(t, s)["grpc"]

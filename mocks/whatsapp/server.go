@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
 // Defaults of the business the mock plays. They look like Meta's documentation examples so that logs read
@@ -321,6 +322,7 @@ type Server struct {
 	clock    *journal.Clock
 	log      *slog.Logger
 	handler  http.Handler
+	mux      *control.Mux // the route table behind handler (routes.go)
 	listener net.Listener
 	http     *http.Server
 	url      string
@@ -333,7 +335,8 @@ type Server struct {
 	mu       sync.Mutex
 	state    state
 	rng      *rand.Rand
-	faults   Faults
+	faults   control.Faults
+	statuses StatusDelivery
 	webhook  string
 	verified bool
 	queue    []webhookJob
