@@ -7,7 +7,9 @@ import (
 	"github.com/parley-dev/parley/journal"
 )
 
-// Severity is how grave a broken rule is (shared/research/compliance-rules.md §0).
+// Severity is how grave a broken rule is: critical for unlawful processing or a risk of a platform ban,
+// with direct harm to the person; high for a clear legal or policy breach; medium for a requirement that
+// is partly observable, scoped or time-bound; low for best practice.
 type Severity string
 
 // The severities. SeverityInfo is only ever carried by a finding, never by a rule: it marks a finding that

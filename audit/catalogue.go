@@ -1,8 +1,8 @@
 package audit
 
-// Catalogue returns every rule, in the order of shared/research/compliance-rules.md §7, followed by the
-// rules issues 5 and 10 add. The ids are a contract: the reference assistant has one violation switch per
-// id, and reports name them.
+// Catalogue returns every rule, in a fixed order: WhatsApp's policy first, data protection and Spanish
+// law next, and the three rules added last (PRIV-JIT-01, PRIV-3P-01, WA-OPTIN-03) at the end. The ids are
+// a contract: the reference assistant has one violation switch per id, and reports name them.
 func Catalogue() []Rule {
 	out := make([]Rule, len(catalogue))
 	copy(out, catalogue)

@@ -8,8 +8,8 @@
 // (source customer: consent.given with channel and wording, consent.refused, consent.withdrawn,
 // optout.requested, dsr.requested, canary.planted, handoff.requested/released); what the assistant did
 // comes from the mocks (outbound.accepted/rejected, status.failed, webhook.attempt, media.uploaded,
-// detect_intent, contexts.deleted, deidentify) and the harness (hook.called, tls.probe). The rules and
-// their sources are in shared/research/compliance-rules.md §7; each Rule's Checks field says what it
+// detect_intent, contexts.deleted, deidentify) and the harness (hook.called, tls.probe). Each Rule's
+// Sources field names the law or policy it rests on; its Checks field says what it
 // looks at and what it cannot see (egress, Dialogflow security settings, the /marketing_messages route,
 // the assistant's own consent ledger).
 //

@@ -1,8 +1,9 @@
 package audit
 
-// The word lists the checks use, folded (lowercase, no accents), Spanish and English, from
-// shared/research/compliance-rules.md §6 where it has them and otherwise written for the checks named.
-// They are matched as whole words or phrases (see has).
+// The word lists the checks use, folded (lowercase, no accents), Spanish and English: the opt-out
+// keywords messaging platforms honour (BAJA, STOP, UNSUBSCRIBE…), data-protection rights in the GDPR's and
+// LOPDGDD's terms, and words written for the checks named. They are matched as whole words or phrases (see
+// has).
 
 var (
 	// promoStrong marks commercial content: a free-form message with one of these is marketing, and a

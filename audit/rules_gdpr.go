@@ -11,12 +11,11 @@ import (
 	"github.com/parley-dev/parley/pii"
 )
 
-// The GDPR, LOPDGDD, LSSI, AI Act and Ley 10/2025 rules (shared/research/compliance-rules.md §2, §3, §7),
-// and the three the source article adds (PRIV-JIT-01, PRIV-3P-01, with WA-OPTIN-03 among the WhatsApp
-// rules).
+// The GDPR, LOPDGDD, LSSI, AI Act and Ley 10/2025 rules, with PRIV-JIT-01 and PRIV-3P-01 (each rule's
+// Sources in the catalogue names the articles and guidance it rests on).
 
-// firstTwo returns the first contact's replies, at most the first two sends (§7 GDPR-NOTICE-01: "the
-// first or second OUT_MSG").
+// firstTwo returns the first contact's replies, at most the first two sends: GDPR-NOTICE-01 wants the
+// notice in the first or second message the assistant sends.
 func firstTwo(r []*ev) []*ev {
 	if len(r) > 2 {
 		return r[:2]
@@ -727,7 +726,7 @@ func checkObject01(v *View) (o outcome) {
 }
 
 // nluTypes are the identifiers PII-NLU-01 forbids sending to Dialogflow raw. E-mail and phone are left
-// out: an intent may need them (§7).
+// out: an intent may need them.
 var nluTypes = []pii.Type{pii.Card, pii.CVV, pii.IBAN, pii.DNI, pii.NIE, pii.NUSS, pii.Passport}
 
 func checkNLU01(v *View) (o outcome) {

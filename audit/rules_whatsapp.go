@@ -10,7 +10,8 @@ import (
 	"github.com/parley-dev/parley/pii"
 )
 
-// The WhatsApp Business Messaging Policy rules (shared/research/compliance-rules.md §1, §7).
+// The WhatsApp Business Messaging Policy rules (each rule's Sources in the catalogue names the policy
+// pages it rests on).
 
 func checkOptin01(v *View) (o outcome) {
 	for _, e := range v.evs {
@@ -507,7 +508,8 @@ func sensitiveAsk(t string) (string, bool) {
 	return "", false
 }
 
-// echoTypes are the identifiers WA-SENS-02 forbids echoing (§7: PAN, IBAN, DNI, NIE, NUSS).
+// echoTypes are the identifiers WA-SENS-02 forbids echoing in full: card numbers, IBANs, DNIs, NIEs and
+// social security numbers. The last four digits are fine.
 var echoTypes = []pii.Type{pii.Card, pii.IBAN, pii.DNI, pii.NIE, pii.NUSS}
 
 func checkSens02(v *View) (o outcome) {

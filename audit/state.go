@@ -65,8 +65,8 @@ func (s *consents) step(e *ev) {
 
 // allows returns the consent in force for a template of the given category: MARKETING needs a marketing
 // opt-in; UTILITY and AUTHENTICATION need any opt-in (the policy asks for opt-in to business-initiated
-// messages; per-category consent is best practice, §1.1). It returns the event that revoked it when
-// there is none.
+// messages; per-category consent is the policy's best practice). It returns the event that revoked it
+// when there is none.
 func (s *consents) allows(category string) (given, revokedBy *ev) {
 	if strings.EqualFold(category, "MARKETING") {
 		if g := s.active["marketing"]; g != nil {

@@ -14,8 +14,8 @@ import (
 	"github.com/parley-dev/parley/journal"
 )
 
-// fold lowercases s and strips the Spanish accents, so "Más detalles" and "mas detalles" match alike
-// (§6: match case- and accent-insensitively).
+// fold lowercases s and strips the Spanish accents, so "Más detalles" and "mas detalles" match alike:
+// customers type without accents or capitals, and a right exercised that way is still exercised.
 func fold(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
@@ -234,7 +234,7 @@ func mimeFromName(name string) string {
 }
 
 // machineReadable are the formats GDPR Art. 20(1)'s "structured, commonly used and machine-readable" is
-// taken to mean (§7 GDPR-PORT-01).
+// taken to mean for GDPR-PORT-01.
 func machineReadable(mime string) bool {
 	switch mime {
 	case "application/json", "text/csv", "application/xml", "text/xml":

@@ -188,7 +188,7 @@ func (j *Journal) runLocked(from, to int) []Event {
 	return c[lo:hi:hi]
 }
 
-// Page is what every mock answers to GET /_parley/journal?after=N (issue 2's contract): the events after
+// Page is what every mock answers to GET /_parley/journal?after=N, the same for all: the events after
 // sequence number N and Last, the number to ask after next time (N itself when nothing is new).
 type Page struct {
 	Events []Event `json:"events"`

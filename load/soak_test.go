@@ -33,7 +33,7 @@ const (
 	soakGBytes     = 512
 )
 
-// TestSoak is the "under load" check of issue 10, run by `make soak` only (PARLEY_SOAK=N customers): N
+// TestSoak shows parley still correct under load, run by `make soak` only (PARLEY_SOAK=N customers): N
 // customers through Run against an embedded environment, then every message accounted for, no journal
 // event duplicated, every goroutine gone after Close and the heap back near where it started.
 // PARLEY_SOAK_HEAPPROFILE names a file for the heap profile taken after Close.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/harness/containers"
+	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
@@ -20,36 +21,33 @@ import (
 	"github.com/parley-dev/parley/parleycontainer"
 )
 
-// TestMain leaves the examples out when no Docker engine answers, except in CI (CI=true): an example
-// cannot skip, and its tests, which can, say why.
+// TestMain leaves the examples out where the container tests skip (dockertest.Require: with -short, and
+// without a Docker engine except in CI): an example cannot skip, and the tests, which can, say why.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	err := containers.DockerAvailable(ctx)
-	cancel()
-	if err != nil && os.Getenv("CI") != "true" && flag.Lookup("test.run").Value.String() == "" {
+	if flag.Lookup("test.run").Value.String() == "" && !containersRun() {
 		_ = flag.Set("test.run", "^Test")
 	}
 	os.Exit(m.Run())
 }
 
-func requireDocker(t *testing.T) {
-	t.Helper()
+func containersRun() bool {
+	if testing.Short() {
+		return false
+	}
+	if os.Getenv("CI") == "true" {
+		return true
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := containers.DockerAvailable(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and the container tests cannot run: %v", err)
-		}
-		t.Skipf("skipping the container tests: %v (in CI, with CI=true, this is a failure)", err)
-	}
+	return containers.DockerAvailable(ctx) == nil
 }
 
 // TestRun: what Example shows, run: the mocks in a container, an assistant on the host reached through
 // host.docker.internal, a customer's message and its answer, the journal, and nothing left after
 // Terminate.
 func TestRun(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
@@ -99,10 +97,10 @@ func TestRun(t *testing.T) {
 
 	// Dialogflow and DLP answer on their endpoints, their control routes with the run's token.
 	hc := control.Client(c.ControlToken(), nil)
-	if err := dialogflow.NewControlClient("http://"+c.DialogflowEndpoint(), hc).Healthz(ctx); err != nil {
+	if err := dialogflow.NewControlClient("http://"+c.DialogflowEndpoint(), control.WithHTTPClient(hc)).Healthz(ctx); err != nil {
 		t.Errorf("Dialogflow: %v", err)
 	}
-	if _, err := dlp.NewControlClient("http://"+c.DLPEndpoint(), hc).Faults(ctx); err != nil {
+	if _, err := dlp.NewControlClient("http://"+c.DLPEndpoint(), control.WithHTTPClient(hc)).Faults(ctx); err != nil {
 		t.Errorf("DLP: %v", err)
 	}
 	if !strings.HasPrefix(c.WhatsAppURL(), "http://") {

@@ -31,6 +31,4 @@
 //
 // Not modelled: names and postal addresses (need NER), CIF and NIF K/L/M, driving licences (same shape as
 // DNI, reported as DNI), the old 11-digit NUSS, non-ASCII digits.
-//
-// Research: shared/research/compliance-rules.md §5.
 package pii

@@ -18,6 +18,7 @@ import (
 	"github.com/parley-dev/parley/features"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/harness/containers"
+	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/steps"
 )
 
@@ -25,7 +26,7 @@ import (
 // per theme: first contact, opt-out (with the campaign hook), data requests (in Spanish), forged webhooks
 // (the security steps post to the assistant's mapped port) and Dialogflow faults (through the control
 // API over HTTP). Opt-in in the chat then a campaign runs in containers as a journey (harness). The whole
-// suite runs embedded; PARLEY_FULL_CONTAINERS=1 runs all of it in containers too.
+// suite runs embedded in package features; PARLEY_FULL_CONTAINERS=1 runs all of it in containers too.
 var containerFeatures = []string{
 	"conversation/first-contact.feature",
 	"optout/opt-out.feature",
@@ -59,15 +60,10 @@ func (f *tracked) Start(ctx context.Context, s harness.Scenario) (harness.Enviro
 	return env, nil
 }
 
-// requireDocker skips the containers' specs without a Docker engine, saying why; in CI (CI=true) that is a
-// failure. The image is built (or reused) once per test binary.
-func requireDocker(ctx context.Context) string {
-	if err := containers.DockerAvailable(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			Fail(fmt.Sprintf("CI=true and the container specs cannot run: %v", err))
-		}
-		Skip(fmt.Sprintf("no container specs: %v (with CI=true this fails)", err))
-	}
+// containerImage returns the parley image for the containers' specs, built (or reused) once per test
+// binary, once dockertest.Require has let the spec run.
+func containerImage(ctx context.Context) string {
+	dockertest.Require(GinkgoT())
 	start := time.Now()
 	img, err := containers.BuildImage(ctx, containers.BuildOptions{Shared: true})
 	Expect(err).NotTo(HaveOccurred())
@@ -94,7 +90,7 @@ var _ = Describe("the certification suite, in containers", Label("containers"), 
 			continue
 		}
 		It(fmt.Sprintf("%s (%s)", s.Name, s.Path()), append(labels(s), "containers"), func(ctx SpecContext) {
-			f := &tracked{Factory: containers.Factory{Image: requireDocker(ctx), Seed: 1}}
+			f := &tracked{Factory: containers.Factory{Image: containerImage(ctx), Seed: 1}}
 			var out bytes.Buffer
 			o := godog.Options{Format: "pretty", NoColors: true, Output: &out, DefaultContext: ctx, Tags: features.DefaultTags}
 			problems, st := steps.RunSuite(features.FS(), []string{s.Path()}, f, o)
@@ -116,7 +112,7 @@ var _ = Describe("the detection matrix, in containers", Label("matrix", "contain
 				}
 			}
 			Expect(tagged).NotTo(BeEmpty(), "no scenario is tagged @%s", rule)
-			f := &tracked{Factory: containers.Factory{Image: requireDocker(ctx), Seed: 1, Violations: []string{rule}}}
+			f := &tracked{Factory: containers.Factory{Image: containerImage(ctx), Seed: 1, Violations: []string{rule}}}
 			var mu sync.Mutex
 			var caught []string
 			record := steps.WithReport(func(s harness.Scenario, r audit.Report) {

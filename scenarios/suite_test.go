@@ -50,22 +50,6 @@ func labels(s steps.ScenarioInfo) Labels {
 	return l
 }
 
-var _ = Describe("the certification suite, embedded", func() {
-	for _, s := range all {
-		if s.HasTag("@wip") {
-			continue
-		}
-		It(fmt.Sprintf("%s (%s)", s.Name, s.Path()), labels(s), func(ctx SpecContext) {
-			var out bytes.Buffer
-			o := godog.Options{Format: "pretty", NoColors: true, Output: &out, DefaultContext: ctx, Tags: features.DefaultTags}
-			problems, st := steps.RunSuite(features.FS(), []string{s.Path()}, embedded.Factory{Seed: 1}, o)
-			Expect(problems).To(BeEmpty())
-			Expect(st).To(Equal(0), out.String())
-			Expect(out.String()).To(ContainSubstring("passed"))
-		}, SpecTimeout(time.Minute))
-	}
-})
-
 // undetectable are switches the features cannot catch yet, each with why. Their specs still run: one
 // that catches its switch fails, asking to be taken off this list.
 var undetectable = map[string]string{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,6 +65,33 @@ type World struct {
 	// different numbers, and one declared number the same one each time. When one assistant plays many
 	// scenarios and remembers its customers, Numbering.For gives each scenario numbers of its own.
 	Numbers func(declared string) string
+
+	mu       sync.Mutex
+	declared map[string]string // a customer's declared number → their real one, when they differ
+}
+
+// phoneLike finds what people write as a phone number in a message.
+var phoneLike = regexp.MustCompile(`\+?\d[\d -]{6,18}\d`)
+
+// realNumbers rewrites, in what a customer says, the declared number of any customer of the world into
+// the number that customer really has (Numbers), so that "the data of 34600000001" still names that
+// customer when every scenario's customers have numbers of their own.
+func (w *World) realNumbers(text string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.declared) == 0 {
+		return text
+	}
+	return phoneLike.ReplaceAllStringFunc(text, func(m string) string {
+		real, ok := w.declared[NormalizePhone(m)]
+		if !ok {
+			return m
+		}
+		if strings.HasPrefix(m, "+") {
+			return "+" + real
+		}
+		return real
+	})
 }
 
 // Customer is one simulated person with a WhatsApp number.
@@ -113,6 +141,14 @@ func (w *World) NewCustomer(p Persona, opts ...CustomerOption) (*Customer, error
 		p.WaID = NormalizePhone(w.Numbers(declared))
 		if len(p.WaID) < 8 || len(p.WaID) > 15 {
 			return nil, fmt.Errorf("customer %q: this environment has no number for phone +%s; declare another phone", p.Name, declared)
+		}
+		if p.WaID != declared {
+			w.mu.Lock()
+			if w.declared == nil {
+				w.declared = map[string]string{}
+			}
+			w.declared[declared] = p.WaID
+			w.mu.Unlock()
 		}
 	}
 	c := &Customer{Persona: p, w: w}
@@ -180,7 +216,7 @@ func describe(m whatsapp.CustomerMessage) string {
 
 // Say sends a text message.
 func (c *Customer) Say(ctx context.Context, text string) (whatsapp.SendResult, error) {
-	return c.send(ctx, whatsapp.CustomerMessage{Type: "text", Text: text})
+	return c.send(ctx, whatsapp.CustomerMessage{Type: "text", Text: c.w.realNumbers(text)})
 }
 
 // Tap taps the button or list row titled title on the newest message that offers it: a template's quick
@@ -296,6 +332,7 @@ func (e *HookError) Refused() bool { return e.Status >= 400 && e.Status < 500 }
 
 // OptOut asks, in the chat and in the customer's own words, to receive no more marketing.
 func (c *Customer) OptOut(ctx context.Context, phrase string) (whatsapp.SendResult, error) {
+	phrase = c.w.realNumbers(phrase) // recorded as said
 	c.record(journal.KindOptoutRequested, journal.OptoutData{Via: "chat", Phrase: phrase})
 	return c.Say(ctx, phrase)
 }
@@ -336,6 +373,7 @@ func (c *Customer) Request(ctx context.Context, right, wording string) (whatsapp
 	if !known {
 		return whatsapp.SendResult{}, fmt.Errorf("%s: %q is not a data-protection right; use one of %s", c.Name, right, strings.Join(Rights, ", "))
 	}
+	wording = c.w.realNumbers(wording) // recorded as said
 	c.record(journal.KindDataRequest, journal.DataRequestData{Right: right, Wording: wording})
 	return c.Say(ctx, wording)
 }
@@ -354,6 +392,7 @@ func (c *Customer) Forge(ctx context.Context, text string, how whatsapp.Forgery)
 
 // AskForHuman asks to talk to a person.
 func (c *Customer) AskForHuman(ctx context.Context, wording string) (whatsapp.SendResult, error) {
+	wording = c.w.realNumbers(wording) // recorded as said
 	c.record(journal.KindHandoffRequested, journal.HandoffData{Phrase: wording})
 	return c.Say(ctx, wording)
 }

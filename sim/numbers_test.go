@@ -278,3 +278,23 @@ func TestNewCustomerNumbers(t *testing.T) {
 		}
 	})
 }
+
+// TestSaidNumbersAreReal: a customer naming another customer's declared number names the number that
+// customer really has, in what is sent and in the ground truth recorded for it.
+func TestSaidNumbersAreReal(t *testing.T) {
+	w, _, _ := newWorld(t)
+	w.Numbers = NewNumbering(1).For("s")
+	lucia, err := w.NewCustomer(Persona{WaID: "+34 600 000 001", Name: "Lucía"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ said, want string }{
+		{"quiero una copia de los datos del 34600000001", "quiero una copia de los datos del " + lucia.WaID},
+		{"el +34 600 000 001 es mío", "el +" + lucia.WaID + " es mío"},
+		{"mi DNI es 12345678Z y mi tarjeta 4111111111111111", "mi DNI es 12345678Z y mi tarjeta 4111111111111111"},
+	} {
+		if got := w.realNumbers(tc.said); got != tc.want {
+			t.Errorf("%q → %q, want %q", tc.said, got, tc.want)
+		}
+	}
+}

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
 
-	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
 )
@@ -507,7 +508,7 @@ func dialogflowDown(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.env.Dialogflow().SetFault(ctx, dialogflow.Fault{Code: "DEADLINE_EXCEEDED"})
+	return s.env.Dialogflow().InjectFault(ctx, control.Fault{Kind: "DEADLINE_EXCEEDED"})
 }
 
 func dialogflowQuota(ctx context.Context) error {
@@ -515,7 +516,7 @@ func dialogflowQuota(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.env.Dialogflow().SetFault(ctx, dialogflow.Fault{Code: "RESOURCE_EXHAUSTED"})
+	return s.env.Dialogflow().InjectFault(ctx, control.Fault{Kind: "RESOURCE_EXHAUSTED"})
 }
 
 func dialogflowBack(ctx context.Context) error {
@@ -523,7 +524,7 @@ func dialogflowBack(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.env.Dialogflow().ClearFault(ctx)
+	return s.env.Dialogflow().ClearFaults(ctx)
 }
 
 func dialogflowSlow(ctx context.Context, ms int) error {
@@ -534,7 +535,10 @@ func dialogflowSlow(ctx context.Context, ms int) error {
 	if ms > 5000 {
 		return fmt.Errorf("a Dialogflow delay of %d ms is real time the whole suite waits for; keep it under 5000", ms)
 	}
-	return s.env.Dialogflow().SetLatency(ctx, time.Duration(ms)*time.Millisecond)
+	if ms == 0 {
+		return nil // no delay to add (a fault needs one, or a kind)
+	}
+	return s.env.Dialogflow().InjectFault(ctx, control.Fault{Delay: time.Duration(ms) * time.Millisecond})
 }
 
 func whatsappRejects(ctx context.Context, n, code int) error {
@@ -542,7 +546,10 @@ func whatsappRejects(ctx context.Context, n, code int) error {
 	if err != nil {
 		return err
 	}
-	return s.env.World().WhatsApp.SetFaults(ctx, whatsapp.Faults{ErrorCode: code, ErrorCount: n})
+	if n == 0 {
+		return nil // no send to reject (a fault's count of 0 would mean every send)
+	}
+	return s.env.World().WhatsApp.InjectFault(ctx, control.Fault{Kind: strconv.Itoa(code), Count: n})
 }
 
 func whatsappMessyStatuses(ctx context.Context) error {
@@ -550,7 +557,7 @@ func whatsappMessyStatuses(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.env.World().WhatsApp.SetFaults(ctx, whatsapp.Faults{DuplicateStatuses: 1, OutOfOrderStatuses: 1})
+	return s.env.World().WhatsApp.SetStatusDelivery(ctx, whatsapp.StatusDelivery{Duplicate: 1, OutOfOrder: 1})
 }
 
 // forgedWebhook has someone who is not WhatsApp post the assistant a message webhook for the customer,

@@ -1,31 +1,16 @@
 package steps
 
 import (
-	"flag"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite docs/steps.md from the step definitions")
+	"github.com/parley-dev/parley/internal/golden"
+)
 
 // TestDocs: docs/steps.md is what Markdown generates from the registrations; -update rewrites it.
 func TestDocs(t *testing.T) {
-	const path = "../docs/steps.md"
-	want := Markdown()
-	if *update {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./steps -run TestDocs -update)", err)
-	}
-	if string(got) != want {
-		t.Errorf("docs/steps.md is stale: run go test ./steps -run TestDocs -update")
-	}
+	golden.Assert(t, "../docs/steps.md", []byte(Markdown()))
 }
 
 // TestDefs: every regex is anchored and compiles; each example matches its own step and no other, in

@@ -5,15 +5,14 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parley-dev/parley/journal"
-	"github.com/parley-dev/parley/mocks/dialogflow"
-	"github.com/parley-dev/parley/mocks/dlp"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/whatsapp"
-	"google.golang.org/grpc/codes"
 )
 
 func TestFirstContactDisclosureAndOptInPrompt(t *testing.T) {
@@ -261,7 +260,7 @@ func TestMarketingErrorsNoRetryStorm(t *testing.T) {
 			const w = "34600000001"
 			e.optIn(w)
 			e.advance(25 * time.Hour)
-			if err := e.wa.SetFaults(e.ctx, whatsapp.Faults{ErrorCode: tt.code, ErrorCount: tt.count}); err != nil {
+			if err := e.wa.InjectFault(e.ctx, control.Fault{Kind: strconv.Itoa(tt.code), Count: tt.count}); err != nil {
 				t.Fatal(err)
 			}
 			e.markJournal()
@@ -272,7 +271,7 @@ func TestMarketingErrorsNoRetryStorm(t *testing.T) {
 			if (len(res.Sent) == 1) != tt.sent {
 				t.Errorf("campaign result %+v", res)
 			}
-			if err := e.wa.SetFaults(e.ctx, whatsapp.Faults{}); err != nil {
+			if err := e.wa.ClearFaults(e.ctx); err != nil {
 				t.Fatal(err)
 			}
 			if tt.code == 131050 || tt.code == 131049 {
@@ -794,17 +793,17 @@ func TestNLUOutages(t *testing.T) {
 		break_ func(e *env)
 	}{
 		{"DLP unavailable", func(e *env) {
-			if err := e.dlp.InjectFault(e.ctx, dlp.Fault{Method: "deidentify", Code: codes.Unavailable}); err != nil {
+			if err := e.dlp.InjectFault(e.ctx, control.Fault{Method: "deidentify", Kind: "UNAVAILABLE"}); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"DLP slow past the deadline", func(e *env) {
-			if err := e.dlp.InjectFault(e.ctx, dlp.Fault{Method: "deidentify", Delay: testCallTimeout + time.Second, Times: 1}); err != nil {
+			if err := e.dlp.InjectFault(e.ctx, control.Fault{Method: "deidentify", Delay: testCallTimeout + time.Second, Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"Dialogflow quota", func(e *env) {
-			if err := e.df.SetFault(e.ctx, dialogflow.Fault{Code: "RESOURCE_EXHAUSTED"}); err != nil {
+			if err := e.df.InjectFault(e.ctx, control.Fault{Kind: "RESOURCE_EXHAUSTED"}); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -843,7 +842,7 @@ func TestNotify131047FallsBackToTemplate(t *testing.T) {
 			if consent {
 				e.consent(w, "notifications", "app", "Avisos de mis pedidos de Tienda Ejemplo por WhatsApp")
 			}
-			if err := e.wa.SetFaults(e.ctx, whatsapp.Faults{ErrorCode: 131047, ErrorCount: 1}); err != nil {
+			if err := e.wa.InjectFault(e.ctx, control.Fault{Kind: "131047", Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 			e.markJournal()

@@ -4,46 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parley-dev/parley/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs from the golden file (run go test -update if the change is intended)\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
-	}
-}
 
 // The first-contact texts are what certification judges first; a change must be deliberate.
 func TestGoldenTexts(t *testing.T) {
 	b := newUnitBot(t)
 	for _, lang := range []string{"es", "en"} {
 		tx := text(lang)
-		golden(t, "welcome."+lang+".txt", []byte(b.welcome(lang)+"\n"))
-		golden(t, "optin."+lang+".txt", []byte(tx.optInPrompt+"\n["+tx.optInYesButton+"] ["+tx.optInNoButton+"]\n"))
+		golden.Assert(t, filepath.Join("testdata", "welcome."+lang+".txt"), []byte(b.welcome(lang)+"\n"))
+		golden.Assert(t, filepath.Join("testdata", "optin."+lang+".txt"), []byte(tx.optInPrompt+"\n["+tx.optInYesButton+"] ["+tx.optInNoButton+"]\n"))
 	}
 }
 
@@ -99,7 +78,7 @@ func TestGoldenSendPayloads(t *testing.T) {
 		}
 	}
 	got, _ := json.MarshalIndent(f.bodies, "", "  ")
-	golden(t, "send_payloads.json", append(got, '\n'))
+	golden.Assert(t, filepath.Join("testdata", "send_payloads.json"), append(got, '\n'))
 }
 
 // TestGoldenAccessExport pins the shape of the access export (version 1).
@@ -117,7 +96,7 @@ func TestGoldenAccessExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "export.access.json", append(got, '\n'))
+	golden.Assert(t, filepath.Join("testdata", "export.access.json"), append(got, '\n'))
 }
 
 // TestTextMessageBytes: the struct a text reply is sent as encodes to the bytes of the map it replaced.

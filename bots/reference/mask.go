@@ -14,7 +14,7 @@ type identifier struct {
 }
 
 // findIdentifiers returns the checksum-valid cards, IBANs, DNIs, NIEs and NUSS numbers in text
-// (compliance-rules.md §5, detected by package pii). Near misses (a wrong check digit) are not returned:
+// (detected by package pii, check digits included). Near misses (a wrong check digit) are not returned:
 // they are not identifiers, and masking them would hide order numbers.
 func findIdentifiers(text string) []identifier { return identifiersIn(pii.Find(text)) }
 

@@ -34,7 +34,8 @@ type nlu interface {
 	close() error
 }
 
-// The infoTypes the assistant asks DLP to replace before text reaches Dialogflow (compliance-rules.md §5).
+// The infoTypes the assistant asks DLP to replace before text reaches Dialogflow: DLP's names for the
+// identifiers package pii finds, and names and addresses, which pii does not model.
 var deidentifyInfoTypes = []string{
 	"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD_NUMBER", "IBAN_CODE", "SPAIN_DNI_NUMBER", "SPAIN_NIE_NUMBER",
 	"SPAIN_NIF_NUMBER", "SPAIN_SOCIAL_SECURITY_NUMBER", "SPAIN_PASSPORT", "PERSON_NAME", "STREET_ADDRESS",

@@ -13,8 +13,9 @@ import (
 )
 
 // intent is what the assistant understood a message to be. The rights and opt-out intents are recognised
-// here, before Dialogflow, because the AEPD criterion (compliance-rules.md §3.3) makes missing one an
-// infringement whatever the NLU says: recognition must not depend on a model's confidence.
+// here, before Dialogflow, because the Spanish data-protection authority (AEPD) holds that a business
+// whose chatbot misses a customer exercising a right may infringe the GDPR, "not programmed to understand
+// it" being no excuse: recognition must not depend on a model's confidence.
 type intent string
 
 const (

@@ -8,7 +8,7 @@ func TestRecognise(t *testing.T) {
 		text string
 		want intent
 	}{
-		// Opt-out, compliance-rules.md §6, with case, accents and typos.
+		// Opt-out, in the words customers use in Spanish and English, with case, accents and typos.
 		{"baja", "BAJA", intentOptOut},
 		{"baja lower with filler", "baja por favor", intentOptOut},
 		{"stop", "Stop", intentOptOut},

@@ -321,7 +321,7 @@ func TestEveryViolationIsWired(t *testing.T) {
 		}
 	}
 	if len(known) != 38 {
-		t.Errorf("%d switches, want 38 (34 from §7 plus PRIV-JIT-01, PRIV-3P-01, WA-OPTIN-03, WA-SEC-02)", len(known))
+		t.Errorf("%d switches, want 38 (the first 34 rules plus PRIV-JIT-01, PRIV-3P-01, WA-OPTIN-03, WA-SEC-02)", len(known))
 	}
 }
 

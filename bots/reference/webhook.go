@@ -97,7 +97,8 @@ func readAll(r io.Reader, size, limit int64) ([]byte, error) {
 	}
 }
 
-// The webhook envelope, as far as the assistant reads it (whatsapp-cloud-api.md §3.3-§3.6).
+// The webhook envelope, as far as the assistant reads it (Meta's webhook reference for WhatsApp Business
+// Accounts: messages and statuses).
 type webhookEnvelope struct {
 	Object string `json:"object"`
 	Entry  []struct {

@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 )
 
-// WhatsApp error codes the assistant acts on (whatsapp-cloud-api.md §2.3).
+// WhatsApp error codes the assistant acts on (Meta's Cloud API error-codes page).
 const (
 	codeReengagement   = 131047 // the 24-hour window is closed: only templates
 	codePerUserLimit   = 131049 // per-user marketing limit: wait 24 hours before resending

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -466,6 +468,7 @@ func (p *progress) finish() {
 type vendorEnvs struct {
 	mu        sync.Mutex
 	customers map[string]bool // every scenario's customers so far
+	nluSeen   bool            // the assistant has called Dialogflow or DLP in this run
 
 	cfg     certifyConfig
 	mc      serveConfig // the mocks' configuration, webhook included
@@ -506,9 +509,9 @@ func startVendorMocks(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) 
 	hooks := &harness.Hooks{BaseURL: base, Journal: j, Client: webhook}
 	v := &vendorEnvs{cfg: cfg, mc: mc, stderr: stderr, journal: j, numbers: sim.NewNumbering(mc.Seed), mocks: mocks, webhook: webhook, hooks: hooks, customers: map[string]bool{}}
 	v.hc = mocks.ControlHTTP()
-	v.wa = whatsapp.NewControlClient(mocks.URL("whatsapp"), whatsapp.WithControlHTTPClient(v.hc))
+	v.wa = whatsapp.NewControlClient(mocks.URL("whatsapp"), control.WithHTTPClient(v.hc))
 	if u := mocks.URL("dialogflow"); u != "" {
-		v.df = dialogflow.NewControlClient(u, v.hc)
+		v.df = dialogflow.NewControlClient(u, control.WithHTTPClient(v.hc))
 	}
 	return v, nil
 }
@@ -536,8 +539,17 @@ func (v *vendorEnvs) close() {
 
 // Start begins a scenario: its part of the journal starts here, and its customers get the numbers the
 // run's numbering gives its name.
-func (v *vendorEnvs) Start(_ context.Context, s harness.Scenario) (harness.Environment, error) {
+func (v *vendorEnvs) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
 	e := &vendorEnv{v: v, from: v.journal.Last(), transport: slices.Contains(s.Tags, "@WA-SEC-02"), own: map[string]bool{}}
+	if u, err := url.Parse(v.mc.Webhook); e.transport && err == nil && u.Scheme == "https" {
+		// The scenario that checks the transport offers the webhook each TLS version, as Meta's
+		// requirements are checked: an endpoint that still accepts 1.0 or 1.1 breaks WA-SEC-02.
+		var roots *x509.CertPool
+		if tr, ok := v.webhook.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+			roots = tr.TLSClientConfig.RootCAs
+		}
+		harness.ProbeTLS(ctx, v.journal, u.Host, v.mc.Webhook, roots)
+	}
 	numbers := v.numbers.For(s.Name)
 	e.world = &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks, Settle: e.Settle, Numbers: func(declared string) string {
 		n := numbers(declared)
@@ -638,23 +650,48 @@ func (e *vendorEnv) Settle(ctx context.Context) error {
 }
 
 // unanswered are the scenario's delivered customer messages after which the assistant has sent that
-// customer nothing.
+// customer nothing, and, while the assistant's last call to Dialogflow or DLP came after its last send,
+// that call: an assistant that has just asked Dialogflow is still composing a reply, whatever it sent
+// before.
 func (e *vendorEnv) unanswered() []uint64 {
 	events, _ := e.Events(context.Background())
 	last := map[string]uint64{} // customer → their last delivered message not yet followed by a send
+	var lastSend, lastNLU, lastInbound uint64
 	for _, ev := range events {
 		switch ev.Kind {
 		case journal.KindInboundDelivered:
 			last[ev.Customer] = ev.Seq
+			lastInbound = ev.Seq
 		case journal.KindOutboundAccepted, journal.KindOutboundRejected:
 			delete(last, ev.Customer)
+			lastSend = ev.Seq
+		case journal.KindDetectIntent, journal.KindDeidentify:
+			lastNLU = ev.Seq
 		}
 	}
-	out := make([]uint64, 0, len(last))
+	out := make([]uint64, 0, len(last)+1)
 	for _, seq := range last {
 		out = append(out, seq)
 	}
+	if lastNLU > lastSend {
+		out = append(out, lastNLU)
+	}
+	if lastInbound > 0 && !e.v.reachedNLU(lastNLU) {
+		// Until the assistant has been seen reaching Dialogflow or DLP once in the run, its connections to
+		// them may still be backing off (it started before the mocks did): a first answer is not taken
+		// for all it will say before --reply-wait.
+		out = append(out, lastInbound)
+	}
 	return out
+}
+
+// reachedNLU says whether the assistant has called Dialogflow or DLP in this run (seq, when not zero, is
+// such a call just seen).
+func (v *vendorEnvs) reachedNLU(seq uint64) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.nluSeen = v.nluSeen || seq > 0
+	return v.nluSeen
 }
 
 // containersEnvs is the environment factory of --mode containers: every scenario gets its own network

@@ -13,24 +13,16 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/harness/containers"
+	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/report"
 )
 
-// requireDockerEngine skips without a Docker engine, saying why, and fails in CI (CI=true), where the
-// container tests must run. It also builds the parley image first, so that what a test times is the
-// run, not the image build.
+// requireDockerEngine runs the test only where dockertest.Require lets it, and builds the parley image
+// first, so that what a test times is the run, not the image build.
 func requireDockerEngine(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts containers")
-	}
 	t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-	if err := containers.DockerAvailable(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and the container tests cannot run: %v", err)
-		}
-		t.Skipf("skipping: no Docker engine (%v); in CI, with CI=true, this is a failure", err)
-	}
+	dockertest.Require(t)
 	if _, err := containers.BuildImage(ctx, containers.BuildOptions{Shared: true}); err != nil {
 		t.Fatalf("building the parley image: %v", err)
 	}

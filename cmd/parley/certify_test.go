@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
-	"github.com/parley-dev/parley/harness/containers"
+	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/report"
 )
 
@@ -502,17 +502,9 @@ func TestCertifyFeatures(t *testing.T) {
 // TestCertifyContainers certifies the reference assistant with the mocks and the assistant in containers:
 // the same scenario as embedded, the same report.
 func TestCertifyContainers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts containers")
-	}
+	dockertest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	if err := containers.DockerAvailable(ctx); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI without Docker: %v", err)
-		}
-		t.Skipf("no Docker engine: %v", err)
-	}
 	out := filepath.Join(t.TempDir(), "r")
 	var stdout, stderr bytes.Buffer
 	err := run(ctx, []string{"certify", "--features", "journeys", "--mode", "containers", "--tags", "@AI-DISC-01 and @journey", "--shard", "1/2", "--out", out},

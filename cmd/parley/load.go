@@ -21,6 +21,7 @@ import (
 	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/load"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -210,8 +211,8 @@ func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string,
 	if err != nil {
 		return nil, nil, err
 	}
-	hc := mocks.ControlHTTP()
-	wa := whatsapp.NewControlClient(mocks.URL("whatsapp"), whatsapp.WithControlHTTPClient(hc))
+	hc := control.WithHTTPClient(mocks.ControlHTTP())
+	wa := whatsapp.NewControlClient(mocks.URL("whatsapp"), hc)
 	var df dialogflow.Control
 	if u := mocks.URL("dialogflow"); u != "" {
 		df = dialogflow.NewControlClient(u, hc)

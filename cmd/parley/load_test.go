@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/bots/reference"
-	"github.com/parley-dev/parley/harness/containers"
+	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/load"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -236,14 +236,9 @@ func TestLoadAgainstBotURL(t *testing.T) {
 // TestLoadInContainers plays a small load with the mocks and the reference assistant in Docker: replies
 // are seen through the journal fetched from the mocks, and every message is still accounted for.
 func TestLoadInContainers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts containers")
-	}
+	dockertest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := containers.DockerAvailable(ctx); err != nil {
-		t.Skipf("no Docker engine: %v", err)
-	}
 	var out, errOut bytes.Buffer
 	err := run(ctx, []string{"load", "--mode", "containers", "--customers", "10", "--seed", "4", "--json"}, func(string) string { return "" }, &out, &errOut)
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 
 // matrixByURL are the switches the detection matrix through --bot-url plays by default, one per theme,
 // among them an opt-out paraphrase caught by an Examples row; PARLEY_FULL_MATRIX=1 plays every switch.
-var matrixByURL = []string{"WA-OPTOUT-01", "WA-OPTOUT-02", "AI-DISC-01", "GDPR-ERASE-01", "WA-SEC-01"}
+var matrixByURL = []string{"WA-OPTOUT-02", "GDPR-ERASE-01", "GDPR-VERIFY-01", "WA-SEC-01", "WA-SEC-02"}
 
 // TestDetectionMatrixByURL: for each violation switch, the reference assistant started as a separate
 // process (`parley bot --violate RULE`, over HTTPS) and certified through --bot-url with the scenarios

@@ -147,7 +147,7 @@ func TestServeControlToken(t *testing.T) {
 	if _, _, err := whatsapp.NewControlClient(urls["whatsapp"]).JournalAfter(deadline, 0); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("control client without the token: %v", err)
 	}
-	evs, _, err := whatsapp.NewControlClient(urls["whatsapp"], whatsapp.WithControlHTTPClient(control.Client("tok-123", nil))).JournalAfter(deadline, 0)
+	evs, _, err := whatsapp.NewControlClient(urls["whatsapp"], control.WithHTTPClient(control.Client("tok-123", nil))).JournalAfter(deadline, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

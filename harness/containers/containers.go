@@ -319,9 +319,9 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	if e.dlpAddr, err = endpoint(ctx, mocks, DLPPort, ""); err != nil {
 		return nil, err
 	}
-	e.wa = whatsapp.NewControlClient(e.whatsAppURL, whatsapp.WithControlHTTPClient(e.httpc))
-	e.df = dialogflow.NewControlClient("http://"+e.dialogflowAddr, e.httpc)
-	e.dl = dlp.NewControlClient("http://"+e.dlpAddr, e.httpc)
+	e.wa = whatsapp.NewControlClient(e.whatsAppURL, control.WithHTTPClient(e.httpc))
+	e.df = dialogflow.NewControlClient("http://"+e.dialogflowAddr, control.WithHTTPClient(e.httpc))
+	e.dl = dlp.NewControlClient("http://"+e.dlpAddr, control.WithHTTPClient(e.httpc))
 
 	switch {
 	case o.MocksOnly:

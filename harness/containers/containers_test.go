@@ -22,23 +22,10 @@ import (
 	"github.com/parley-dev/parley/bots/reference"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/harness/embedded"
+	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/sim"
 )
-
-// requireDocker skips without a Docker engine, and fails in CI (CI=true), where the container tests
-// must run.
-func requireDocker(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := DockerAvailable(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and the container tests cannot run: %v", err)
-		}
-		t.Skipf("skipping the container tests: %v (in CI, with CI=true, this is a failure)", err)
-	}
-}
 
 // noLeftovers registers, first so that it runs last, a check that nothing labelled with the run filter
 // is left in Docker.
@@ -117,7 +104,7 @@ func TestDockerfileIsTheRepositorys(t *testing.T) {
 // TestContainersJourneys: the representative journeys give, in containers, the verdict they give embedded,
 // rule by rule (on the reference assistant: passed, none broken), and nothing is left in Docker.
 func TestContainersJourneys(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -189,7 +176,7 @@ func assertMergedOrder(t *testing.T, name string, evs []journal.Event) {
 // TestContainersDetection: two rows of the detection matrix in containers: the reference image with a
 // violation switch makes the auditor report the rule.
 func TestContainersDetection(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -213,7 +200,7 @@ func TestContainersDetection(t *testing.T) {
 // TestContainersControlPlane: the mocks' control routes refuse a caller without the run's token, and
 // Close removes the containers and the network.
 func TestContainersControlPlane(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -251,7 +238,7 @@ func TestContainersControlPlane(t *testing.T) {
 // TestContainersHostBot: the assistant runs on this host (here the reference assistant in-process,
 // listening on all interfaces); the mocks in their container reach it through host.docker.internal.
 func TestContainersHostBot(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -353,7 +340,7 @@ func badBotImage(t *testing.T, ctx context.Context) string {
 // the handshake wrongly or not at all gives an error naming the cause with its last log lines, and leaves
 // nothing behind.
 func TestContainersBadVendorImages(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	img := image(t, ctx)
@@ -399,7 +386,7 @@ func TestContainersBadVendorImages(t *testing.T) {
 
 // TestContainersCleanupAfterCancel: a run whose context is cancelled still removes everything on Close.
 func TestContainersCleanupAfterCancel(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -421,10 +408,8 @@ func TestContainersCleanupAfterCancel(t *testing.T) {
 // BenchmarkContainersWarmStart: a containers environment (network, mocks, reference assistant, health
 // waits, handshake) from an image already built, to Close.
 func BenchmarkContainersWarmStart(b *testing.B) {
+	dockertest.Require(b)
 	ctx := context.Background()
-	if err := DockerAvailable(ctx); err != nil {
-		b.Skip(err)
-	}
 	img, err := BuildImage(ctx, BuildOptions{Shared: true})
 	if err != nil {
 		b.Fatal(err)
@@ -440,38 +425,10 @@ func BenchmarkContainersWarmStart(b *testing.B) {
 	}
 }
 
-// TestNoDockerSkipsOrFailsInCI: without a Docker engine the container tests skip and say why, except with
-// CI=true, where they fail. The test runs itself in a child process pointed at a socket that does not
-// exist.
-func TestNoDockerSkipsOrFailsInCI(t *testing.T) {
-	if os.Getenv("PARLEY_NO_DOCKER_CHILD") == "1" {
-		requireDocker(t)
-		t.Fatal("requireDocker returned although no engine answers")
-	}
-	for _, tc := range []struct {
-		name, ci string
-		wantFail bool
-		want     string
-	}{
-		{"elsewhere a skip", "", false, "--- SKIP"},
-		{"in CI a failure", "true", true, "CI=true and the container tests cannot run"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestNoDockerSkipsOrFailsInCI$", "-test.v")
-			cmd.Env = append(os.Environ(), "PARLEY_NO_DOCKER_CHILD=1", "CI="+tc.ci,
-				"DOCKER_HOST=unix:///nonexistent/parley/docker.sock")
-			out, err := cmd.CombinedOutput()
-			if (err != nil) != tc.wantFail || !strings.Contains(string(out), tc.want) || !strings.Contains(string(out), "Docker") {
-				t.Errorf("CI=%q: err %v, output:\n%s\nwant failure %v with %q and the reason", tc.ci, err, out, tc.wantFail, tc.want)
-			}
-		})
-	}
-}
-
 // TestContainersLoopback: with Loopback the mocks' ports are published on 127.0.0.1 only, and the mocks
 // answer there.
 func TestContainersLoopback(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -20,6 +20,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
+	"github.com/parley-dev/parley/internal/dockerengine"
 	"github.com/testcontainers/testcontainers-go"
 )
 
@@ -108,7 +109,7 @@ func BuildImage(ctx context.Context, o BuildOptions) (BuiltImage, error) {
 	if buildLog == nil {
 		buildLog = io.Discard
 	}
-	defaultContainerSettings()
+	dockerengine.Defaults()
 	dir, err := os.MkdirTemp("", "parley-image-")
 	if err != nil {
 		return BuiltImage{}, err
@@ -390,50 +391,9 @@ func (c *captured) Write(p []byte) (int, error) {
 
 func (c *captured) String() string { return string(c.b) }
 
-var settingsOnce sync.Once
-
-// defaultContainerSettings sets, when the user has not, the testcontainers settings parley needs offline,
-// before testcontainers reads its configuration (once per process):
-//   - TESTCONTAINERS_RYUK_DISABLED=true: the reaper is an image to pull; parley removes what it creates
-//     itself (Close, and RemoveLeftovers by label after a crash);
-//   - TESTCONTAINERS_HOST_OVERRIDE=localhost when this process runs in a container (/.dockerenv), where
-//     testcontainers would otherwise guess a gateway address that may not route (go-test-tooling §3.7).
-func defaultContainerSettings() {
-	settingsOnce.Do(func() {
-		if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
-			_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-		}
-		if _, ok := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); !ok && fileExists("/.dockerenv") && os.Getenv("DOCKER_HOST") == "" {
-			_ = os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "localhost")
-		}
-	})
-}
-
-// DockerAvailable reports whether a Docker engine answers; the error says why not. When DOCKER_HOST is
-// set, that engine must answer: testcontainers would otherwise fall back to the local socket, and a run
-// meant for a remote engine would quietly use another one.
-func DockerAvailable(ctx context.Context) error {
-	defaultContainerSettings()
-	if h := os.Getenv("DOCKER_HOST"); h != "" {
-		cli, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
-		if err != nil {
-			return fmt.Errorf("no Docker engine: DOCKER_HOST=%q: %w", h, err)
-		}
-		defer cli.Close()
-		if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
-			return fmt.Errorf("no Docker engine answers at DOCKER_HOST=%q: %w", h, err)
-		}
-	}
-	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err != nil {
-		return fmt.Errorf("no Docker engine: %w", err)
-	}
-	defer cli.Close()
-	if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
-		return fmt.Errorf("no Docker engine answers: %w", err)
-	}
-	return nil
-}
+// DockerAvailable reports whether a Docker engine answers (the one DOCKER_HOST names, when it is set);
+// the error says why not.
+func DockerAvailable(ctx context.Context) error { return dockerengine.Available(ctx) }
 
 // ImageMissingError is an image that is not on the Docker engine. Parley pulls nothing (the images run
 // offline), so an image that is not there cannot be run at all.
@@ -457,7 +417,7 @@ func (e *ImageMissingError) Unwrap() error { return e.Err }
 // when set), so that a misspelt or never-built image fails once and at once rather than in every
 // environment. An image that is not there is an *ImageMissingError; several are joined.
 func ImagesPresent(ctx context.Context, images ...string) error {
-	defaultContainerSettings()
+	dockerengine.Defaults()
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
 		return fmt.Errorf("connecting to Docker: %w", err)

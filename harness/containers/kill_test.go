@@ -11,6 +11,7 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 
+	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/sim"
 )
@@ -44,12 +45,12 @@ func killRole(ctx context.Context, role string) error {
 	}
 }
 
-// TestContainersKilledMidRun: a container killed in the middle of a run (issue 10). The customer's next
+// TestContainersKilledMidRun: a container killed in the middle of a run. The customer's next
 // message fails at once, within a deadline, with an error naming the dead container and its cause; the
 // journal still holds every event merged before the kill; the journey does not pass; Close removes
 // everything.
 func TestContainersKilledMidRun(t *testing.T) {
-	requireDocker(t)
+	dockertest.Require(t)
 	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -17,11 +17,12 @@ import (
 	"github.com/parley-dev/parley/sim"
 )
 
-// crowdSize is issue 5's "1,000 concurrent simulated customers against the embedded reference assistant".
+// crowdSize is the crowd the embedded environment must take: 1,000 concurrent simulated customers against
+// the embedded reference assistant.
 const crowdSize = 1000
 
 // TestThousandCustomers: a thousand customers greet the reference assistant and ask where their order is,
-// all at once, in one embedded environment; run under -race it is the issue's race-freedom proof. Every
+// all at once, in one embedded environment; run under -race it shows that environment free of races. Every
 // customer must be answered (from the journal: a send to them after each of their messages, the second
 // one about their order) and the audit of the whole run must find nothing.
 //

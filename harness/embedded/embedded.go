@@ -265,7 +265,7 @@ func (e *Env) serveTLS(ctx context.Context, l net.Listener, h http.Handler, cfg 
 		<-served
 		return err
 	})
-	ProbeTLS(ctx, e.journal, l.Addr().String(), e.webhookURL, roots)
+	harness.ProbeTLS(ctx, e.journal, l.Addr().String(), e.webhookURL, roots)
 }
 
 // handshake makes the WhatsApp mock verify an assistant by URL (hub.challenge), so that a wrong URL or

@@ -20,12 +20,13 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
 )
 
-// The faults of the real world (issue 10), each reported clearly, with every delivery attempt in the
+// The faults of the real world, each reported clearly, with every delivery attempt in the
 // journal and no reply reported that the customer did not receive. Timeouts are proven with short
 // configured ones (WithWebhookTimeout), never by waiting the real 20 seconds.
 
@@ -242,13 +243,13 @@ func TestFaultsDialogflow(t *testing.T) {
 		code  string
 	}{
 		{"Dialogflow unavailable", func(ctx context.Context, df *dialogflow.Server) error {
-			return df.SetFault(ctx, dialogflow.Fault{Code: "UNAVAILABLE"})
+			return df.InjectFault(ctx, control.Fault{Kind: "UNAVAILABLE"})
 		}, "UNAVAILABLE"},
 		{"Dialogflow over quota", func(ctx context.Context, df *dialogflow.Server) error {
-			return df.SetFault(ctx, dialogflow.Fault{Code: "RESOURCE_EXHAUSTED"})
+			return df.InjectFault(ctx, control.Fault{Kind: "RESOURCE_EXHAUSTED"})
 		}, "RESOURCE_EXHAUSTED"},
 		{"Dialogflow slower than the assistant's deadline", func(ctx context.Context, df *dialogflow.Server) error {
-			return df.SetLatency(ctx, time.Minute) // cut short by the caller's 300ms deadline
+			return df.InjectFault(ctx, control.Fault{Delay: time.Minute}) // cut short by the caller's 300ms deadline
 		}, "DEADLINE_EXCEEDED"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,7 +305,7 @@ func TestFaultsDialogflow(t *testing.T) {
 // journal shows each copy; the assistant keeps working; the audit breaks no rule because of them.
 func TestFaultsStatusWebhooks(t *testing.T) {
 	env, ctx := start(t, Options{Seed: 7})
-	if err := env.WhatsApp().SetFaults(ctx, whatsapp.Faults{DuplicateStatuses: 1, OutOfOrderStatuses: 1}); err != nil {
+	if err := env.WhatsApp().SetStatusDelivery(ctx, whatsapp.StatusDelivery{Duplicate: 1, OutOfOrder: 1}); err != nil {
 		t.Fatal(err)
 	}
 	lucia, err := env.World().NewCustomer(sim.Persona{WaID: "34612345678", Name: "Lucía", Lang: "es"})

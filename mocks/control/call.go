@@ -14,8 +14,8 @@ const MaxAnswerBytes = 256 << 20
 
 // Call makes one control call of a mock's client: in, when not nil, goes as a JSON body to
 // base + "/_parley" + path. It returns the answer's status and body; err is only a failure to ask or to
-// read, named after mock ("whatsapp control GET /inbox: …"). Each client turns a non-2xx answer into its
-// own error type.
+// read, named after mock ("whatsapp control GET /inbox: …"). Endpoint.Do turns a non-2xx answer into an
+// *Error.
 func Call(ctx context.Context, hc *http.Client, mock, base, method, path string, in any) (status int, body []byte, err error) {
 	var rd io.Reader
 	if in != nil {

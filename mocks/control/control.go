@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
-	"strings"
 )
 
 // Prefix is where every mock's control routes live.
@@ -32,7 +31,7 @@ func RequireToken(token string, format ErrorFormat, next http.Handler) http.Hand
 	}
 	want := []byte("Bearer " + token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != strings.TrimSuffix(Prefix, "/") && !strings.HasPrefix(r.URL.Path, Prefix) {
+		if !IsControlPath(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -60,7 +59,7 @@ func RequireToken(token string, format ErrorFormat, next http.Handler) http.Hand
 }
 
 // Client returns an HTTP client that sends `Authorization: Bearer token` on every request, for the mocks'
-// control clients (whatsapp.WithControlHTTPClient, dialogflow.NewControlClient). A nil base uses
+// control clients (WithHTTPClient). A nil base uses
 // http.DefaultTransport; an empty token returns a client that adds nothing.
 func Client(token string, base http.RoundTripper) *http.Client {
 	if base == nil {

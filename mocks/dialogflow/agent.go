@@ -201,7 +201,8 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// The export's JSON, as written by the Dialogflow ES console (research note §2).
+// The export's JSON, as written by the Dialogflow ES console (Google publishes no schema for the ZIP: the
+// fields are those of real exports and of the parsers that read them).
 type exportAgent struct {
 	DisplayName        string   `json:"displayName"`
 	Language           string   `json:"language"`
@@ -578,11 +579,13 @@ func (g esAgents) GetAgent(_ context.Context, req *dialogflowpb.GetAgentRequest)
 	return g.s.getAgent(req.GetParent())
 }
 
-func (s *Server) restGetAgent(rc restCall, parent string) {
-	if !s.restAuthorized(rc) {
+// restGetAgent serves GET projects/{p}[/locations/{l}]/agent.
+func (s *Server) restGetAgent(w http.ResponseWriter, r *http.Request) {
+	rc, resource, ok := s.restCall(w, r)
+	if !ok || !s.restAuthorized(rc) {
 		return
 	}
-	a, err := s.getAgent(parent)
+	a, err := s.getAgent(strings.TrimSuffix(resource, "/agent"))
 	if err != nil {
 		rc.fail(err)
 		return

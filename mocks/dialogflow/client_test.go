@@ -3,8 +3,10 @@ package dialogflow
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -16,7 +18,7 @@ func TestControlBothFaces(t *testing.T) {
 			s := RunT(t)
 			var c Control = s
 			if face == "http" {
-				hc := NewControlClient(s.URL(), nil)
+				hc := NewControlClient(s.URL())
 				if err := hc.Healthz(testCtx(t)); err != nil {
 					t.Fatal(err)
 				}
@@ -39,24 +41,30 @@ func TestControlBothFaces(t *testing.T) {
 			if err != nil || len(cs) != 2 || cs[1].Lifespan != 2 || cs[1].Parameters["order_number"] != "12345" {
 				t.Errorf("contexts %+v %v", cs, err)
 			}
-			if err := c.SetFault(ctx, Fault{Code: "DEADLINE_EXCEEDED", Count: 1}); err != nil {
+			if err := c.InjectFault(ctx, control.Fault{Kind: "DEADLINE_EXCEEDED", Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.detectES(ctx, "grpc", sess, textReq(sess, "hola", "es")); status.Code(err) != codes.DeadlineExceeded {
 				t.Errorf("fault: %v", err)
 			}
-			if err := c.SetFault(ctx, Fault{Code: "UNAVAILABLE"}); err != nil {
+			if err := c.InjectFault(ctx, control.Fault{Kind: "UNAVAILABLE"}); err != nil {
 				t.Fatal(err)
 			}
-			if err := c.ClearFault(ctx); err != nil {
+			if err := c.InjectFault(ctx, control.Fault{Delay: time.Hour}); err != nil {
 				t.Fatal(err)
 			}
-			if err := c.SetLatency(ctx, 0); err != nil {
+			if fs, err := c.Faults(ctx); err != nil || len(fs) != 2 || fs[0].Kind != "UNAVAILABLE" || fs[1].Delay != time.Hour {
+				t.Errorf("faults %+v %v", fs, err)
+			}
+			if err := c.ClearFaults(ctx); err != nil {
 				t.Fatal(err)
 			}
-			evs, err := c.JournalAfter(ctx, 0)
-			if err != nil || len(evs) != s.Journal().Len() {
-				t.Errorf("journal %d events, %v", len(evs), err)
+			if fs, err := c.Faults(ctx); err != nil || len(fs) != 0 {
+				t.Errorf("faults after clearing %+v %v", fs, err)
+			}
+			evs, last, err := c.JournalAfter(ctx, 0)
+			if err != nil || len(evs) != s.Journal().Len() || last != s.Journal().Last() {
+				t.Errorf("journal %d events, last %d, %v", len(evs), last, err)
 			}
 			if err := c.Reset(ctx); err != nil {
 				t.Fatal(err)
@@ -69,7 +77,7 @@ func TestControlBothFaces(t *testing.T) {
 			if err == nil || (face == "http" && (!errors.As(err, &ce) || ce.HTTP != 400)) {
 				t.Errorf("bad force: %v", err)
 			}
-			if evs, _ := c.JournalAfter(ctx, 0); evs[len(evs)-1].Kind != journal.KindReset {
+			if evs, _, _ := c.JournalAfter(ctx, 0); evs[len(evs)-1].Kind != journal.KindReset {
 				t.Errorf("last event %q, want reset", evs[len(evs)-1].Kind)
 			}
 		})

@@ -215,79 +215,100 @@ func (s *Server) restAuthorized(rc restCall) bool {
 	return true
 }
 
-// restContexts serves {session}/contexts: GET list, POST create, DELETE all.
-func (s *Server) restContexts(rc restCall, parent string) {
-	if !s.restAuthorized(rc) {
+// restListContexts serves GET {session}/contexts.
+func (s *Server) restListContexts(w http.ResponseWriter, r *http.Request) {
+	rc, resource, ok := s.restCall(w, r)
+	if !ok || !s.restAuthorized(rc) {
 		return
 	}
-	switch rc.r.Method {
-	case http.MethodGet:
-		cs, err := s.listContexts(parent)
-		if err != nil {
-			rc.fail(err)
-			return
-		}
-		rc.write(&dialogflowpb.ListContextsResponse{Contexts: cs})
-	case http.MethodPost:
-		c := &dialogflowpb.Context{}
-		if err := rc.decode(c); err != nil {
-			rc.fail(s.refuse("CreateContext", parent, err))
-			return
-		}
-		out, err := s.putContext(parent, c)
-		if err != nil {
-			rc.fail(err)
-			return
-		}
-		rc.write(out)
-	case http.MethodDelete:
-		if err := s.deleteAllContexts(parent); err != nil {
-			rc.fail(err)
-			return
-		}
-		rc.write(&emptypb.Empty{})
-	default:
-		s.unmodelled(rc.w, rc.r)
+	cs, err := s.listContexts(strings.TrimSuffix(resource, "/contexts"))
+	if err != nil {
+		rc.fail(err)
+		return
 	}
+	rc.write(&dialogflowpb.ListContextsResponse{Contexts: cs})
 }
 
-// restContext serves {session}/contexts/{id}: GET, PATCH, DELETE.
-func (s *Server) restContext(rc restCall, name string) {
-	if !s.restAuthorized(rc) {
+// restCreateContext serves POST {session}/contexts.
+func (s *Server) restCreateContext(w http.ResponseWriter, r *http.Request) {
+	rc, resource, ok := s.restCall(w, r)
+	if !ok || !s.restAuthorized(rc) {
 		return
 	}
-	switch rc.r.Method {
-	case http.MethodGet:
-		c, err := s.getContext(name)
-		if err != nil {
-			rc.fail(err)
-			return
-		}
-		rc.write(c)
-	case http.MethodPatch:
-		c := &dialogflowpb.Context{}
-		if err := rc.decode(c); err != nil {
-			rc.fail(s.refuse("UpdateContext", name, err))
-			return
-		}
-		if c.GetName() == "" {
-			c.Name = name
-		}
-		out, err := s.putContext("", c)
-		if err != nil {
-			rc.fail(err)
-			return
-		}
-		rc.write(out)
-	case http.MethodDelete:
-		if err := s.deleteContext(name); err != nil {
-			rc.fail(err)
-			return
-		}
-		rc.write(&emptypb.Empty{})
-	default:
-		s.unmodelled(rc.w, rc.r)
+	parent := strings.TrimSuffix(resource, "/contexts")
+	c := &dialogflowpb.Context{}
+	if err := rc.decode(c); err != nil {
+		rc.fail(s.refuse("CreateContext", parent, err))
+		return
 	}
+	out, err := s.putContext(parent, c)
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	rc.write(out)
+}
+
+// restDeleteContexts serves DELETE {session}/contexts.
+func (s *Server) restDeleteContexts(w http.ResponseWriter, r *http.Request) {
+	rc, resource, ok := s.restCall(w, r)
+	if !ok || !s.restAuthorized(rc) {
+		return
+	}
+	if err := s.deleteAllContexts(strings.TrimSuffix(resource, "/contexts")); err != nil {
+		rc.fail(err)
+		return
+	}
+	rc.write(&emptypb.Empty{})
+}
+
+// restGetContext serves GET {session}/contexts/{id}.
+func (s *Server) restGetContext(w http.ResponseWriter, r *http.Request) {
+	rc, name, ok := s.restCall(w, r)
+	if !ok || !s.restAuthorized(rc) {
+		return
+	}
+	c, err := s.getContext(name)
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	rc.write(c)
+}
+
+// restUpdateContext serves PATCH {session}/contexts/{id}.
+func (s *Server) restUpdateContext(w http.ResponseWriter, r *http.Request) {
+	rc, name, ok := s.restCall(w, r)
+	if !ok || !s.restAuthorized(rc) {
+		return
+	}
+	c := &dialogflowpb.Context{}
+	if err := rc.decode(c); err != nil {
+		rc.fail(s.refuse("UpdateContext", name, err))
+		return
+	}
+	if c.GetName() == "" {
+		c.Name = name
+	}
+	out, err := s.putContext("", c)
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	rc.write(out)
+}
+
+// restDeleteContext serves DELETE {session}/contexts/{id}.
+func (s *Server) restDeleteContext(w http.ResponseWriter, r *http.Request) {
+	rc, name, ok := s.restCall(w, r)
+	if !ok || !s.restAuthorized(rc) {
+		return
+	}
+	if err := s.deleteContext(name); err != nil {
+		rc.fail(err)
+		return
+	}
+	rc.write(&emptypb.Empty{})
 }
 
 func (s *Server) listContexts(parent string) ([]*dialogflowpb.Context, error) {

@@ -133,8 +133,8 @@ func TestSessionsAreIsolated(t *testing.T) {
 }
 
 // TestResendOutputContexts: clients such as Botium send the previous turn's outputContexts back as
-// queryParams.contexts (research note §1.5); the names, lower-case ids and parameters must round-trip,
-// __system_counters__ included.
+// queryParams.contexts (botium-connector-dialogflow); the names, lower-case ids and parameters must
+// round-trip, __system_counters__ included.
 func TestResendOutputContexts(t *testing.T) {
 	s := RunT(t)
 	first := "projects/parley-demo/agent/sessions/botium-1"

@@ -8,11 +8,11 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -22,21 +22,18 @@ import (
 // in-process; *ControlClient implements it over the /_parley/ routes, so steps run unchanged against an
 // embedded mock or a container.
 type Control interface {
+	// The control every mock has: InjectFault, ClearFaults and Faults, where a fault applies to
+	// detectIntent calls, its kind is RESOURCE_EXHAUSTED (also "QUOTA"), UNAVAILABLE or
+	// DEADLINE_EXCEEDED (also "DEADLINE") and its delay is real time the caller's deadline cuts short;
+	// and JournalAfter.
+	control.Mock
 	// ForceNext queues an override for the next detectIntent (of one session, or of any).
 	ForceNext(ctx context.Context, f Force) error
-	// SetFault makes the next f.Count detectIntent calls (every call, when 0) fail with f.Code.
-	SetFault(ctx context.Context, f Fault) error
-	// ClearFault removes the fault.
-	ClearFault(ctx context.Context) error
-	// SetLatency delays every detectIntent by d of real time; 0 removes the delay.
-	SetLatency(ctx context.Context, d time.Duration) error
 	// Sessions lists the sessions seen, by path.
 	Sessions(ctx context.Context) ([]SessionInfo, error)
 	// Contexts returns a session's live contexts (session by id or full path), by name.
 	Contexts(ctx context.Context, session string) ([]ContextInfo, error)
-	// JournalAfter returns the journal events after sequence number after.
-	JournalAfter(ctx context.Context, after uint64) ([]journal.Event, error)
-	// Reset forgets sessions, overrides, the fault and the latency; the journal is kept.
+	// Reset forgets sessions, overrides and faults; the journal is kept.
 	Reset(ctx context.Context) error
 }
 
@@ -53,16 +50,6 @@ type Force struct {
 	Confidence float64 `json:"confidence,omitempty"`
 	// Session limits the override to one session (its id or full path); empty means the next query of any.
 	Session string `json:"session,omitempty"`
-}
-
-// Fault makes detectIntent calls fail as the real service does under quota, outage or deadline.
-type Fault struct {
-	// Code is RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED (also accepted: "DEADLINE", "QUOTA").
-	Code string `json:"code"`
-	// Message overrides the real message for the code.
-	Message string `json:"message,omitempty"`
-	// Count is how many calls fail; 0 means every call until ClearFault.
-	Count int `json:"count,omitempty"`
 }
 
 // SessionInfo describes one session, for inspection.
@@ -83,10 +70,11 @@ type ContextInfo struct {
 	Parameters map[string]any `json:"parameters,omitempty"`
 }
 
-func faultError(f Fault) (error, error) {
+// kindError is the error a fault of kind answers with, as the real service words it under quota, outage
+// or deadline; msg replaces the message.
+func kindError(kind, msg string) (error, error) {
 	var c codes.Code
-	msg := f.Message
-	switch strings.ToUpper(f.Code) {
+	switch strings.ToUpper(kind) {
 	case "RESOURCE_EXHAUSTED", "QUOTA":
 		c = codes.ResourceExhausted
 		if msg == "" {
@@ -103,44 +91,46 @@ func faultError(f Fault) (error, error) {
 			msg = "Deadline exceeded."
 		}
 	default:
-		return nil, fmt.Errorf("dialogflow: fault code %q: want RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED", f.Code)
+		return nil, fmt.Errorf("dialogflow: fault kind %q: want RESOURCE_EXHAUSTED, UNAVAILABLE or DEADLINE_EXCEEDED", kind)
 	}
 	return status.Error(c, msg), nil
 }
 
-// SetFault makes the next f.Count detectIntent calls (all, when 0) fail with f's code.
-func (s *Server) SetFault(_ context.Context, f Fault) error {
-	if _, err := faultError(f); err != nil {
-		return err
+// InjectFault adds a fault on detectIntent calls: the next f.Count of them (all, when 0) wait f.Delay
+// and fail with f.Kind, when it has one.
+func (s *Server) InjectFault(_ context.Context, f control.Fault) error {
+	if err := f.Check(); err != nil {
+		return fmt.Errorf("dialogflow: %w", err)
 	}
-	if f.Count < 0 {
-		return fmt.Errorf("dialogflow: fault count %d < 0", f.Count)
+	if f.Method != "" && f.Method != "detectIntent" {
+		return fmt.Errorf("dialogflow: fault method %q: faults apply to detectIntent only", f.Method)
+	}
+	if f.Kind != "" {
+		if _, err := kindError(f.Kind, ""); err != nil {
+			return err
+		}
 	}
 	s.mu.Lock()
-	s.fault = &f
+	s.faults.Add(f)
 	s.mu.Unlock()
 	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dialogflow", "fault": f})
 	return nil
 }
 
-// ClearFault removes any fault.
-func (s *Server) ClearFault(context.Context) error {
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults(context.Context) error {
 	s.mu.Lock()
-	s.fault = nil
+	s.faults.Clear()
 	s.mu.Unlock()
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dialogflow", "cleared": true})
 	return nil
 }
 
-// SetLatency delays every detectIntent call by d of real time (the caller's deadline still applies).
-func (s *Server) SetLatency(_ context.Context, d time.Duration) error {
-	if d < 0 {
-		return fmt.Errorf("dialogflow: latency %v < 0", d)
-	}
+// Faults returns a copy of the faults still pending.
+func (s *Server) Faults(context.Context) ([]control.Fault, error) {
 	s.mu.Lock()
-	s.latency = d
-	s.mu.Unlock()
-	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dialogflow", "latency": d.String()})
-	return nil
+	defer s.mu.Unlock()
+	return s.faults.List(), nil
 }
 
 // ForceNext queues an override for the next matching detectIntent call.
@@ -172,31 +162,21 @@ func (s *Server) popForceLocked(ref sessionRef) (Force, bool) {
 	return Force{}, false
 }
 
-// applyFault waits out the configured latency, then fails the call if a fault is armed.
+// applyFault takes the faults for one detectIntent call: it waits their delay, then fails the call if
+// one of them has a kind.
 func (s *Server) applyFault(ctx context.Context) error {
 	s.mu.Lock()
-	lat := s.latency
-	var err error
-	if s.fault != nil {
-		err, _ = faultError(*s.fault)
-		if s.fault.Count > 0 {
-			if s.fault.Count--; s.fault.Count == 0 {
-				s.fault = nil
-			}
-		}
-	}
+	delay, f := s.faults.Take(func(control.Fault) bool { return true })
 	s.mu.Unlock()
-	if lat > 0 {
-		timer := time.NewTimer(lat)
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return status.Error(codes.DeadlineExceeded, "Deadline exceeded.")
-			}
-			return status.Error(codes.Canceled, "The operation was cancelled.")
+	var err error
+	if f != nil {
+		err, _ = kindError(f.Kind, f.Message)
+	}
+	if werr := control.Sleep(ctx, delay); werr != nil {
+		if errors.Is(werr, context.DeadlineExceeded) {
+			return status.Error(codes.DeadlineExceeded, "Deadline exceeded.")
 		}
+		return status.Error(codes.Canceled, "The operation was cancelled.")
 	}
 	return err
 }
@@ -252,109 +232,80 @@ func (s *Server) Contexts(_ context.Context, session string) ([]ContextInfo, err
 	return out, nil
 }
 
-// JournalAfter returns the journal events after sequence number after.
-func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event, error) {
-	return s.journal.After(after), nil
+// JournalAfter returns the journal events after sequence number after, and the one to ask after next.
+func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event, uint64, error) {
+	p := s.journal.PageAfter(after)
+	return p.Events, p.Last, nil
 }
 
-// Reset forgets every session, override, fault and latency. The journal is not touched.
+// Reset forgets every session, override and fault. The journal is not touched.
 func (s *Server) Reset(context.Context) error {
 	s.mu.Lock()
 	s.sessions = map[string]*session{}
 	s.forced = nil
-	s.fault = nil
-	s.latency = 0
+	s.faults.Clear()
 	s.mu.Unlock()
 	s.journal.Record(journal.SourceHarness, journal.KindReset, "", map[string]string{"mock": "dialogflow"})
 	return nil
 }
 
-// serveControl answers the /_parley/ routes (documented in the package doc).
-func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	writeJSON := func(v any) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(v)
+// The control routes (the table is in routes.go, the bodies and answers in the package doc). Bodies
+// are decoded strictly; errors are google.rpc.Status JSON, as everywhere in the mock.
+
+func writeControlJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func controlBad(w http.ResponseWriter, err error) {
+	gcp.WriteError(w, status.Error(codes.InvalidArgument, err.Error()))
+}
+
+// decodeControl reads a control body into v, refusing unknown fields; false means it answered the error.
+func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		controlBad(w, fmt.Errorf("control body: %w", err))
+		return false
 	}
-	bad := func(err error) { gcp.WriteError(w, status.Error(codes.InvalidArgument, err.Error())) }
-	decode := func(v any) bool {
-		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(v); err != nil {
-			bad(fmt.Errorf("control body: %w", err))
-			return false
-		}
-		return true
+	return true
+}
+
+func (s *Server) controlHealthz(w http.ResponseWriter, r *http.Request) {
+	writeControlJSON(w, map[string]any{"status": "ok", "agent": s.agent.DisplayName, "project": s.cfg.project})
+}
+
+func (s *Server) controlForce(w http.ResponseWriter, r *http.Request) {
+	var f Force
+	if !decodeControl(w, r, &f) {
+		return
 	}
-	ctx := r.Context()
-	route := r.Method + " " + r.URL.Path
-	switch route {
-	case "GET /_parley/healthz":
-		writeJSON(map[string]any{"status": "ok", "agent": s.agent.DisplayName, "project": s.cfg.project})
-	case "POST /_parley/force":
-		var f Force
-		if decode(&f) {
-			if err := s.ForceNext(ctx, f); err != nil {
-				bad(err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-		}
-	case "POST /_parley/fault":
-		var f Fault
-		if decode(&f) {
-			if err := s.SetFault(ctx, f); err != nil {
-				bad(err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-		}
-	case "DELETE /_parley/fault":
-		_ = s.ClearFault(ctx)
-		w.WriteHeader(http.StatusNoContent)
-	case "POST /_parley/latency":
-		var body struct {
-			Latency string `json:"latency"`
-		}
-		if decode(&body) {
-			d, err := time.ParseDuration(body.Latency)
-			if err != nil {
-				bad(err)
-				return
-			}
-			if err := s.SetLatency(ctx, d); err != nil {
-				bad(err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-		}
-	case "GET /_parley/sessions":
-		out, _ := s.Sessions(ctx)
-		writeJSON(out)
-	case "GET /_parley/contexts":
-		sess := r.URL.Query().Get("session")
-		if sess == "" {
-			bad(errors.New("query parameter session is required"))
-			return
-		}
-		out, _ := s.Contexts(ctx, sess)
-		writeJSON(out)
-	case "POST /_parley/reset":
-		_ = s.Reset(ctx)
-		w.WriteHeader(http.StatusNoContent)
-	case "GET /_parley/journal":
-		var after uint64
-		if a := r.URL.Query().Get("after"); a != "" {
-			n, err := strconv.ParseUint(a, 10, 64)
-			if err != nil {
-				bad(fmt.Errorf("after: %w", err))
-				return
-			}
-			after = n
-		}
-		writeJSON(s.journal.PageAfter(after))
-	default:
-		s.unmodelled(w, r)
+	if err := s.ForceNext(r.Context(), f); err != nil {
+		controlBad(w, err)
+		return
 	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) controlSessions(w http.ResponseWriter, r *http.Request) {
+	out, _ := s.Sessions(r.Context())
+	writeControlJSON(w, out)
+}
+
+func (s *Server) controlContexts(w http.ResponseWriter, r *http.Request) {
+	sess := r.URL.Query().Get("session")
+	if sess == "" {
+		controlBad(w, errors.New("query parameter session is required"))
+		return
+	}
+	out, _ := s.Contexts(r.Context(), sess)
+	writeControlJSON(w, out)
+}
+
+func (s *Server) controlReset(w http.ResponseWriter, r *http.Request) {
+	_ = s.Reset(r.Context())
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func codeName(c codes.Code) string { return gcp.CodeName(c) }

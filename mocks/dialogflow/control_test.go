@@ -12,6 +12,7 @@ import (
 	dialogflowb1 "cloud.google.com/go/dialogflow/apiv2beta1"
 	b1pb "cloud.google.com/go/dialogflow/apiv2beta1/dialogflowpb"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -65,7 +66,7 @@ func TestForceNext(t *testing.T) {
 
 func TestLatencyHonoursDeadline(t *testing.T) {
 	s := RunT(t)
-	_ = s.SetLatency(context.Background(), time.Hour)
+	_ = s.InjectFault(context.Background(), control.Fault{Delay: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -78,15 +79,15 @@ func TestLatencyHonoursDeadline(t *testing.T) {
 	if err := <-done; status.Code(err) != codes.Canceled {
 		t.Errorf("got %v, want CANCELLED", err)
 	}
-	_ = s.SetLatency(context.Background(), 0)
+	_ = s.ClearFaults(context.Background())
 	if _, err := s.detectES(context.Background(), "grpc", "projects/parley-demo/agent/sessions/l", textReq("projects/parley-demo/agent/sessions/l", "hola", "es")); err != nil {
-		t.Errorf("after SetLatency(0): %v", err)
+		t.Errorf("after ClearFaults: %v", err)
 	}
 }
 
 func TestFaultCount(t *testing.T) {
 	s := RunT(t)
-	if err := s.SetFault(testCtx(t), Fault{Code: "QUOTA", Count: 1}); err != nil {
+	if err := s.InjectFault(testCtx(t), control.Fault{Kind: "QUOTA", Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	c := newClients(t, s)["rest"]
@@ -97,8 +98,11 @@ func TestFaultCount(t *testing.T) {
 	if _, err := c.detect(testCtx(t), textReq("projects/parley-demo/agent/sessions/q", "hola", "es")); err != nil {
 		t.Errorf("second call: %v", err)
 	}
-	if err := s.SetFault(testCtx(t), Fault{Code: "TEAPOT"}); err == nil {
+	if err := s.InjectFault(testCtx(t), control.Fault{Kind: "TEAPOT"}); err == nil {
 		t.Error("unknown fault code accepted")
+	}
+	if err := s.InjectFault(testCtx(t), control.Fault{Kind: "QUOTA", Method: "listContexts"}); err == nil {
+		t.Error("a fault on another method accepted")
 	}
 }
 
@@ -136,25 +140,25 @@ func TestControlHTTP(t *testing.T) {
 		cs[1].Name != sess+"/contexts/awaiting_optin" || cs[1].Parameters["order_number"] != "48213" {
 		t.Errorf("contexts %d %s", code, b)
 	}
-	if code, b := call("POST", "/_parley/fault", `{"code":"RESOURCE_EXHAUSTED","count":1}`); code != 204 {
+	if code, b := call("POST", "/_parley/faults", `{"kind":"RESOURCE_EXHAUSTED","count":1}`); code != 204 {
 		t.Fatalf("fault %d %s", code, b)
 	}
 	if code, _ := post(t, s.URL()+"/v2/"+sess+":detectIntent", []byte(okBody), nil); code != 429 {
 		t.Errorf("with quota fault: HTTP %d", code)
 	}
-	if code, _ := call("POST", "/_parley/fault", `{"code":"UNAVAILABLE"}`); code != 204 {
+	if code, _ := call("POST", "/_parley/faults", `{"kind":"UNAVAILABLE"}`); code != 204 {
 		t.Fatal("fault")
 	}
-	if code, _ := call("DELETE", "/_parley/fault", ""); code != 204 {
+	if code, _ := call("DELETE", "/_parley/faults", ""); code != 204 {
 		t.Fatal("clear fault")
 	}
 	if code, _ := post(t, s.URL()+"/v2/"+sess+":detectIntent", []byte(okBody), nil); code != 200 {
 		t.Errorf("after clearing the fault: HTTP %d", code)
 	}
-	if code, b := call("POST", "/_parley/latency", `{"latency":"1ms"}`); code != 204 {
+	if code, b := call("POST", "/_parley/faults", `{"delay":"1ms"}`); code != 204 {
 		t.Errorf("latency %d %s", code, b)
 	}
-	if code, _ := call("POST", "/_parley/latency", `{"latency":"soon"}`); code != 400 {
+	if code, _ := call("POST", "/_parley/faults", `{"delay":"soon"}`); code != 400 {
 		t.Errorf("bad latency accepted")
 	}
 	if code, _ := call("POST", "/_parley/reset", ""); code != 204 {

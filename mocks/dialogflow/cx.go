@@ -142,7 +142,7 @@ func (s *Server) cxResponse(in detectInput, t *turn) *cxpb.DetectIntentResponse 
 	default:
 		match.Intent = &cxpb.Intent{Name: agent + "/intents/" + t.intent.ID, DisplayName: t.intent.DisplayName}
 		match.Confidence = float32(t.confidence)
-		//lint:ignore SA1019 deprecated in session.proto, still emitted by the real service (research note §4)
+		//lint:ignore SA1019 deprecated in session.proto, still emitted by the real service
 		qr.Intent = match.Intent
 		//lint:ignore SA1019 as above
 		qr.IntentDetectionConfidence = float32(t.confidence)

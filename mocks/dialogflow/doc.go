@@ -36,12 +36,12 @@
 //     protobuf is refused by gRPC before any handler (INTERNAL) and journalled as request.rejected.
 //   - Errors are google.rpc.Status: the REST envelope {"error":{"code","message","status"}} with the HTTP
 //     status the REST clients derive the code from (mocks/gcp), and gRPC status codes. Texts from the real
-//     service (research note §1.6): "Input text exceeds 256 characters." (counted in characters, not
-//     bytes), "Input text not set.", "Resource name '…' does not match 'projects/*/locations/*/agent/
-//     environments/*/users/*/sessions/*'.", the NOT_FOUND above, UNAUTHENTICATED "Request had invalid
-//     authentication credentials. …" when WithRequireAuth is on and no Bearer token / authorization
-//     metadata is sent, and quota's RESOURCE_EXHAUSTED "Quota exceeded for quota metric 'Dialogflow Trial
-//     Edition text query operations' …" as a fault. Inferred texts (no public sample found): "Query input
+//     service, as public bug reports quote them: "Input text exceeds 256 characters." (counted in
+//     characters, not bytes), "Input text not set.", "Resource name '…' does not match
+//     'projects/*/locations/*/agent/environments/*/users/*/sessions/*'.", the NOT_FOUND above,
+//     UNAUTHENTICATED "Request had invalid authentication credentials. …" when WithRequireAuth is on and no
+//     Bearer token / authorization metadata is sent, and quota's RESOURCE_EXHAUSTED "Quota exceeded for
+//     quota metric 'Dialogflow Trial Edition text query operations' …" as a fault. Inferred texts (no public sample found): "Query input
 //     not set.", "Language code not set.", "Language code '…' is not supported by the agent.", "Session ID
 //     '…' is longer than 36 characters." (the 36-character limit is in session.proto), "Context '…' not
 //     found.", "Request payload size exceeds the limit: 10485760 bytes." (400).
@@ -62,7 +62,7 @@
 // before the query (and count down like the others); resetContexts clears before them. The response
 // lists every active context: this turn's output contexts first, then the rest by name, then
 // __system_counters__ with lifespan 1, {"no-input":0,"no-match":N} and the turn's parameters, as the
-// real service returns it; "no-match" counts consecutive fallbacks (research note §1.4: observed 1, 2, 5;
+// real service returns it; "no-match" counts consecutive fallbacks (observed 1, 2, 5 in real responses;
 // that it resets on a match is inferred). A session idle for 20 minutes of the simulated clock (the
 // journal's, WithJournal) loses its contexts: "Session data is stored by Dialogflow for 20 minutes"
 // (https://cloud.google.com/dialogflow/es/docs/quick/api); a CX session after 30 minutes (cx/v3
@@ -93,7 +93,7 @@
 //     beats similar; scores within 0.02 tie, broken by input contexts, priority, then name.
 //  4. Below the threshold (agent.json mlMinConfidence, 0.3 when 0 — agent.proto; WithMinConfidence
 //     overrides) the fallback intent answers, with confidence 1 and action input.unknown as the real
-//     service reports it (research note §1.4).
+//     service reports it (observed in real responses).
 //
 // Events match the intent listing the event (input contexts must be active); an event no intent lists
 // answers with no intent. Declared parameters not found are "" (observed). Responses: each text block of
@@ -108,7 +108,7 @@
 // An ES intent matched with a required parameter empty answers with that parameter's prompt (a random
 // one of its prompts in the language), allRequiredParamsPresent false, and the contexts
 // "<intent>_dialog_context" (lifespan 2) and "<intent>_dialog_params_<param>" (lifespan 1) instead of
-// its own output contexts (shapes from research note §1.4; the id is the display name lower-cased
+// its own output contexts (shapes from real responses; the id is the display name lower-cased
 // without "." and other characters a context id may not hold, inferred). The next text fills the
 // parameter from the entities it holds, or is prompted again; another intent's training phrase ends the
 // filling, and "cancelar"/"cancel" ends it with cancelsSlotFilling. The fulfillment webhook is called
@@ -122,26 +122,27 @@
 // merges the WebhookResponse: fulfillmentText / fulfillmentMessages replace the reply, source and payload
 // become webhookSource / webhookPayload, outputContexts overwrite the session's, followupEventInput
 // triggers that event (https://cloud.google.com/dialogflow/es/docs/fulfillment-webhook). A failure never
-// fails detectIntent: webhookStatus carries it as the real service does (research note §1.6): code 4
-// "Webhook call failed. Error: DEADLINE_EXCEEDED." after 5 s (WithWebhookTimeout), code 13 "Webhook call
-// failed. Error: 500 Internal Server Error" for a non-2xx answer, code 3 "Webhook call failed. Error:
-// Failed to parse webhook JSON response: …" for a body that is not a WebhookResponse; the intent's static
-// reply stays (inferred). Success is webhookStatus {"message":"Webhook execution successful"} and
+// fails detectIntent: webhookStatus carries it as the real service does
+// (googleapis/java-dialogflow#59): code 4 "Webhook call failed. Error: DEADLINE_EXCEEDED." after 5 s
+// (WithWebhookTimeout), code 13 "Webhook call failed. Error: 500 Internal Server Error" for a non-2xx
+// answer, code 3 "Webhook call failed. Error: Failed to parse webhook JSON response: …" for a body that
+// is not a WebhookResponse; the intent's static reply stays (inferred). Success is webhookStatus {"message":"Webhook execution successful"} and
 // diagnosticInfo.webhook_latency_ms.
 //
 // # Control
 //
 // The Control interface, implemented by *Server in-process and by *ControlClient over HTTP: ForceNext
-// (the next query matches an intent, or gets a confidence, optionally for one session), SetFault /
-// ClearFault (RESOURCE_EXHAUSTED, UNAVAILABLE — which the official gRPC client retries —,
-// DEADLINE_EXCEEDED; for N calls or until cleared), SetLatency (real time, ended by the caller's
-// deadline), Sessions, Contexts (copies), JournalAfter, Reset. The routes, on the same port:
+// (the next query matches an intent, or gets a confidence, optionally for one session); InjectFault /
+// ClearFaults / Faults, the vocabulary every mock shares (control.Fault), on detectIntent calls: a kind
+// RESOURCE_EXHAUSTED, UNAVAILABLE — which the official gRPC client retries — or DEADLINE_EXCEEDED, a
+// delay of real time ended by the caller's deadline, for N calls or until cleared; Sessions, Contexts
+// (copies), JournalAfter, Reset. The routes, on the same port:
 //
 //	GET    /_parley/healthz                 {"status":"ok","agent":…,"project":…}
 //	POST   /_parley/force                   {"intent":"optout","confidence":0.9,"session":"…"} → 204
-//	POST   /_parley/fault                   {"code":"RESOURCE_EXHAUSTED","count":1,"message":"…"} → 204
-//	DELETE /_parley/fault                   → 204
-//	POST   /_parley/latency                 {"latency":"250ms"} → 204
+//	GET    /_parley/faults                  [Fault…]: the faults still pending
+//	POST   /_parley/faults                  {"kind":"RESOURCE_EXHAUSTED","count":1,"delay":"250ms","message":"…"} → 204
+//	DELETE /_parley/faults                  → 204
 //	GET    /_parley/sessions                [SessionInfo…]
 //	GET    /_parley/contexts?session=ID|PATH [ContextInfo…]
 //	POST   /_parley/reset                   → 204

@@ -18,8 +18,8 @@ type token struct {
 	ents       map[string]any // entity type ("@sys.number", "@order_number") → resolved value
 }
 
-// fold lower-cases r and strips the accents of Latin letters, the normalisation Dialogflow's matching
-// is insensitive to (research note §7).
+// fold lower-cases r and strips the accents of Latin letters: the mock matches whatever the case and the
+// accents, as customers type them ("facturacion" for "facturación").
 func fold(r rune) rune {
 	r = unicode.ToLower(r)
 	switch r {
@@ -168,7 +168,7 @@ type span struct {
 }
 
 // sysDate formats a resolved @sys.date the way Dialogflow ES does: noon of that day in the request's
-// time zone, RFC 3339 with offset (research note §2.7).
+// time zone, RFC 3339 with offset.
 func sysDate(y int, m time.Month, d int, loc *time.Location) (string, bool) {
 	t := time.Date(y, m, d, 12, 0, 0, 0, loc)
 	if t.Month() != m || t.Day() != d {

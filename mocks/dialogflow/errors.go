@@ -12,8 +12,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// The real service's errors, with the texts observed in the wild (research note §1.6). Where no real
-// text is known the message is marked "inferred" in the package doc.
+// The real service's errors, with the texts quoted in public bug reports. Where no real text is known the
+// message is marked "inferred" in the package doc.
 const (
 	maxTextChars = 256      // "Input text exceeds 256 characters."
 	maxIDChars   = 36       // session and user ids (session.proto)

@@ -3,24 +3,22 @@ package dialogflow
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
+	"github.com/parley-dev/parley/internal/golden"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func post(t testing.TB, url string, body []byte, hdr map[string]string) (int, []byte) {
 	t.Helper()
@@ -190,7 +188,7 @@ func TestGRPCErrors(t *testing.T) {
 		name     string
 		req      *dialogflowpb.DetectIntentRequest
 		auth     bool
-		fault    *Fault
+		fault    *control.Fault
 		wantCode codes.Code
 		wantMsg  string
 	}{
@@ -203,8 +201,8 @@ func TestGRPCErrors(t *testing.T) {
 		{"unknown project", textReq("projects/x/agent/sessions/s", "hola", "es"), false, nil, codes.NotFound,
 			"com.google.apps.framework.request.NotFoundException: No DesignTimeAgent found for project 'x'."},
 		{"missing credentials", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), true, nil, codes.Unauthenticated, ""},
-		{"quota", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), false, &Fault{Code: "RESOURCE_EXHAUSTED"}, codes.ResourceExhausted, quotaMessage},
-		{"deadline", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), false, &Fault{Code: "DEADLINE", Message: "slow"}, codes.DeadlineExceeded, "slow"},
+		{"quota", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), false, &control.Fault{Kind: "RESOURCE_EXHAUSTED"}, codes.ResourceExhausted, quotaMessage},
+		{"deadline", textReq("projects/parley-demo/agent/sessions/s", "hola", "es"), false, &control.Fault{Kind: "DEADLINE", Message: "slow"}, codes.DeadlineExceeded, "slow"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := journal.New(nil)
@@ -214,7 +212,7 @@ func TestGRPCErrors(t *testing.T) {
 			}
 			s := RunT(t, opts...)
 			if tc.fault != nil {
-				if err := s.SetFault(testCtx(t), *tc.fault); err != nil {
+				if err := s.InjectFault(testCtx(t), *tc.fault); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -290,19 +288,7 @@ func TestGoldenDetectIntentREST(t *testing.T) {
 	if err := json.Indent(&pretty, b, "", "  "); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "detect_receipt_es.json")
-	if *update {
-		if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(pretty.Bytes(), want) {
-		t.Errorf("payload differs from %s (run with -update if intended):\n%s", golden, pretty.Bytes())
-	}
+	golden.Assert(t, filepath.Join("testdata", "detect_receipt_es.json"), pretty.Bytes())
 }
 
 func TestEnumEncoding(t *testing.T) {
@@ -334,7 +320,7 @@ func kinds(j *journal.Journal) []string {
 func TestOutageRetriedByClient(t *testing.T) {
 	j := journal.New(nil)
 	s := RunT(t, WithJournal(j))
-	if err := s.SetFault(testCtx(t), Fault{Code: "UNAVAILABLE", Count: 2}); err != nil {
+	if err := s.InjectFault(testCtx(t), control.Fault{Kind: "UNAVAILABLE", Count: 2}); err != nil {
 		t.Fatal(err)
 	}
 	c := newClients(t, s)["grpc"]

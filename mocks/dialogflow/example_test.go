@@ -7,6 +7,7 @@ import (
 	dfapi "cloud.google.com/go/dialogflow/apiv2"
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
@@ -52,13 +53,13 @@ func ExampleNewServer() {
 }
 
 // The control surface: make the next query fail as if the quota were exhausted.
-func ExampleServer_SetFault() {
+func ExampleServer_InjectFault() {
 	s, err := dialogflow.NewServer()
 	if err != nil {
 		panic(err)
 	}
 	defer s.Close()
-	if err := s.SetFault(context.Background(), dialogflow.Fault{Code: "RESOURCE_EXHAUSTED", Count: 1}); err != nil {
+	if err := s.InjectFault(context.Background(), control.Fault{Kind: "RESOURCE_EXHAUSTED", Count: 1}); err != nil {
 		panic(err)
 	}
 	fmt.Println("armed")

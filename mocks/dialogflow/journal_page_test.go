@@ -11,5 +11,5 @@ import (
 func TestJournalPage(t *testing.T) {
 	j := journal.New(nil)
 	s := dialogflow.RunT(t, dialogflow.WithJournal(j))
-	gcptest.JournalPage(t, s.URL(), j, dialogflow.NewControlClient(s.URL(), nil).JournalAfter)
+	gcptest.JournalPage(t, s.URL(), j, dialogflow.NewControlClient(s.URL()).JournalAfter)
 }

@@ -17,8 +17,8 @@ import (
 // "If set to 0.0, the default of 0.3 is used").
 const defaultMLMinConfidence = 0.3
 
-// Matching constants. They are the mock's own design (research note §7, "deterministic mock
-// algorithm"), chosen so that the fixture agent's paraphrases match and off-topic text does not.
+// Matching constants. They are the mock's own design (Dialogflow's ML matching is not published), chosen
+// so that the fixture agent's paraphrases match and off-topic text does not.
 const (
 	maxSoftScore   = 0.99 // a non-exact match never reports the 1.0 of a grammar match
 	contextBonus   = 0.1  // intents whose input contexts are active are "more likely" to match [D-ctx]

@@ -14,6 +14,7 @@ import (
 	b1pb "cloud.google.com/go/dialogflow/apiv2beta1/dialogflowpb"
 	"cloud.google.com/go/dialogflow/cx/apiv3/cxpb"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -26,53 +27,74 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// The whole REST surface (paths after the version prefix /v2/, /v2beta1/ or /v3/):
-//
-//	POST   {session}:detectIntent                 ES v2, v2beta1: the four session name forms
-//	GET    {session}/contexts                     ListContexts
-//	POST   {session}/contexts                     CreateContext
-//	DELETE {session}/contexts                     DeleteAllContexts
-//	GET    {session}/contexts/{id}                GetContext
-//	PATCH  {session}/contexts/{id}                UpdateContext
-//	DELETE {session}/contexts/{id}                DeleteContext
-//	GET    projects/{p}[/locations/{l}]/agent     GetAgent
-//	POST   {cx session}:detectIntent              CX v3
-//
-// and /_parley/… for control (control.go). Anything else is unmodelled: NOT_FOUND and a journal event.
-func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/_parley/") {
-		s.serveControl(w, r)
-		return
+// esSessions are the four names of an ES session, in v2 and v2beta1 alike.
+var esSessionNames = []string{
+	"projects/{project}/agent/sessions/{session}",
+	"projects/{project}/agent/environments/{environment}/users/{user}/sessions/{session}",
+	"projects/{project}/locations/{location}/agent/sessions/{session}",
+	"projects/{project}/locations/{location}/agent/environments/{environment}/users/{user}/sessions/{session}",
+}
+
+// routes is the whole REST surface and the control routes: this table is the routing (control.Mux).
+// {version} is v2 or v2beta1 (ES), or v3 (CX) for detectIntent. gRPC is served beside it (gcp.Handler).
+// Anything else is unmodelled: NOT_FOUND and a journal event.
+func (s *Server) routes() *control.Mux {
+	m := control.NewMux(s.unmodelled, control.JoinEmptySegments())
+	// A wildcard is a whole segment, so {name...} is "{session}:detectIntent" and the handler splits the
+	// verb off; any session name reaches detectIntent, which refuses a malformed one as the service does.
+	m.HandleFunc("POST /{version}/{name...}", s.restVerb)
+	for _, session := range esSessionNames {
+		m.HandleFunc("GET /{version}/"+session+"/contexts", s.restListContexts)
+		m.HandleFunc("POST /{version}/"+session+"/contexts", s.restCreateContext)
+		m.HandleFunc("DELETE /{version}/"+session+"/contexts", s.restDeleteContexts)
+		m.HandleFunc("GET /{version}/"+session+"/contexts/{context}", s.restGetContext)
+		m.HandleFunc("PATCH /{version}/"+session+"/contexts/{context}", s.restUpdateContext)
+		m.HandleFunc("DELETE /{version}/"+session+"/contexts/{context}", s.restDeleteContext)
 	}
-	version, rest := "", ""
-	for _, v := range []string{"v2", "v2beta1", "v3"} {
-		if p, ok := strings.CutPrefix(r.URL.Path, "/"+v+"/"); ok {
-			version, rest = v, p
-			break
-		}
+	m.HandleFunc("GET /{version}/projects/{project}/agent", s.restGetAgent)
+	m.HandleFunc("GET /{version}/projects/{project}/locations/{location}/agent", s.restGetAgent)
+
+	// Control (control.go; the package doc lists the bodies and answers).
+	m.HandleFunc("GET /_parley/healthz", s.controlHealthz)
+	m.HandleFunc("POST /_parley/force", s.controlForce)
+	m.HandleFunc("GET /_parley/faults", control.ServeFaults(s, gcp.WriteControlError))
+	m.HandleFunc("POST /_parley/faults", control.ServeInjectFault(s, gcp.WriteControlError))
+	m.HandleFunc("DELETE /_parley/faults", control.ServeClearFaults(s, gcp.WriteControlError))
+	m.HandleFunc("GET /_parley/sessions", s.controlSessions)
+	m.HandleFunc("GET /_parley/contexts", s.controlContexts)
+	m.HandleFunc("POST /_parley/reset", s.controlReset)
+	m.HandleFunc("GET /_parley/journal", control.ServeJournal(s, gcp.WriteControlError))
+	return m
+}
+
+// restCall begins a REST call of an ES resource (contexts, agent): the resource name after the version,
+// or ok false (and the call answered as unmodelled) when {version} is not an ES one, or a context id
+// carries a verb (":get"), which no route takes.
+func (s *Server) restCall(w http.ResponseWriter, r *http.Request) (rc restCall, resource string, ok bool) {
+	version := r.PathValue("version")
+	if version != "v2" && version != "v2beta1" || strings.Contains(r.PathValue("context"), ":") {
+		s.unmodelled(w, r)
+		return restCall{}, "", false
 	}
-	if version == "" {
+	return restCall{w: w, r: r, enumInt: wantsEnumNumbers(r.URL.RawQuery)}, strings.TrimPrefix(r.URL.Path, "/"+version+"/"), true
+}
+
+// restVerb serves POST /{version}/{name...}, where name is {session}:{verb}: detectIntent, in ES (v2,
+// v2beta1) and CX (v3). Other verbs are not modelled.
+func (s *Server) restVerb(w http.ResponseWriter, r *http.Request) {
+	version := r.PathValue("version")
+	rest := strings.TrimPrefix(r.URL.Path, "/"+version+"/")
+	i := strings.LastIndex(rest, ":")
+	if i < 0 || i < strings.LastIndex(rest, "/") || rest[i+1:] != "detectIntent" {
 		s.unmodelled(w, r)
 		return
-	}
-	resource, method := rest, ""
-	if i := strings.LastIndex(rest, ":"); i > strings.LastIndex(rest, "/") {
-		resource, method = rest[:i], rest[i+1:]
 	}
 	rc := restCall{w: w, r: r, enumInt: wantsEnumNumbers(r.URL.RawQuery)}
-	switch {
-	case method == "detectIntent" && r.Method == http.MethodPost && version == "v3":
-		s.restDetectCX(rc, resource)
-	case method == "detectIntent" && r.Method == http.MethodPost:
-		s.restDetectES(rc, version, resource)
-	case method != "":
-		s.unmodelled(w, r)
-	case version != "v3" && strings.HasSuffix(resource, "/contexts"):
-		s.restContexts(rc, strings.TrimSuffix(resource, "/contexts"))
-	case version != "v3" && strings.Contains(resource, "/contexts/"):
-		s.restContext(rc, resource)
-	case version != "v3" && r.Method == http.MethodGet && strings.HasSuffix(resource, "/agent"):
-		s.restGetAgent(rc, strings.TrimSuffix(resource, "/agent"))
+	switch version {
+	case "v2", "v2beta1":
+		s.restDetectES(rc, version, rest[:i])
+	case "v3":
+		s.restDetectCX(rc, rest[:i])
 	default:
 		s.unmodelled(w, r)
 	}

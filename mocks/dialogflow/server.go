@@ -14,6 +14,7 @@ import (
 
 	"github.com/parley-dev/parley/fixtures"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 	"google.golang.org/grpc"
 )
@@ -165,6 +166,7 @@ type Server struct {
 	hc      *http.Client
 
 	grpc    *grpc.Server
+	mux     *control.Mux // the REST and control routes behind handler (routes.go)
 	handler http.Handler
 	addr    string
 	stop    func() error
@@ -176,8 +178,7 @@ type Server struct {
 	rng      *rand.Rand
 	sessions map[string]*session
 	forced   []Force
-	fault    *Fault
-	latency  time.Duration
+	faults   control.Faults
 }
 
 // NewServer loads the agent, listens and starts serving. Call Close when done.
@@ -231,7 +232,8 @@ func NewServer(opts ...Option) (*Server, error) {
 		s.cfg.fulfillmentURL = a.WebhookURL
 	}
 	s.grpc = s.newGRPCServer()
-	s.handler = gcp.Handler(s.grpc, http.HandlerFunc(s.serveREST))
+	s.mux = s.routes()
+	s.handler = gcp.Handler(s.grpc, s.mux)
 	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return nil, fmt.Errorf("dialogflow: listen %s: %w", cfg.addr, err)

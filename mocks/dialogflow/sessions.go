@@ -183,7 +183,7 @@ var cancelWords = map[string]bool{"cancelar": true, "cancela": true, "olvidalo":
 
 // dialogContextBase is the prefix of the contexts slot filling emits for an intent: its display name
 // lower-cased, without the characters a context id may not hold (inferred; observed shapes are
-// "<intent>_dialog_context" and "<intent>_dialog_params_<param>", research note §1.4).
+// "<intent>_dialog_context" and "<intent>_dialog_params_<param>" in real responses).
 func dialogContextBase(in *Intent) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(in.DisplayName) {
@@ -494,7 +494,7 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 		if intent == nil {
 			params, originals = map[string]any{}, map[string]string{}
 			intent = s.matcher.fallback(active)
-			// A real fallback reports confidence 1 (research note §1.4, observed).
+			// A real fallback reports confidence 1 (observed in real responses).
 			confidence, fallback = 1, intent != nil
 		}
 	}

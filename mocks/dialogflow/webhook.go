@@ -18,8 +18,8 @@ import (
 // Fulfillment (https://cloud.google.com/dialogflow/es/docs/fulfillment-webhook): for an intent with
 // webhookUsed, the service POSTs a WebhookRequest to the fulfillment URL and merges the WebhookResponse.
 // A failing webhook never fails detectIntent: the call answers 200 with webhookStatus set to the
-// failure, and the intent's static responses (research note §1.6). Limits: 5 s (WithWebhookTimeout),
-// response body ≤ 64 KiB.
+// failure, and the intent's static responses (googleapis/java-dialogflow#59). Limits: 5 s
+// (WithWebhookTimeout), response body ≤ 64 KiB.
 
 const maxWebhookResponse = 64 << 10
 

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dlp"
 	"github.com/parley-dev/parley/pii"
 )
@@ -390,21 +391,21 @@ func TestFaults(t *testing.T) {
 	s := dlp.RunT(t, dlp.WithJournal(j))
 	for transport, c := range clients(t, s) {
 		t.Run(transport+"/quota", func(t *testing.T) {
-			if err := s.InjectFault(context.Background(), dlp.Fault{Method: "deidentify", Code: codes.ResourceExhausted, Times: 1}); err != nil {
+			if err := s.InjectFault(context.Background(), control.Fault{Method: "deidentify", Kind: "RESOURCE_EXHAUSTED", Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 			_, err := c.DeidentifyContent(ctxT(t), deidRequest("projects/p", "a@b.es", []string{"EMAIL_ADDRESS"}, replaceWithInfoType))
 			if status.Code(err) != codes.ResourceExhausted || !strings.Contains(status.Convert(err).Message(), "Quota exceeded") {
 				t.Fatalf("err = %v, want RESOURCE_EXHAUSTED", err)
 			}
-			// Times: 1 — the next call goes through.
+			// Count: 1 — the next call goes through.
 			if _, err := c.DeidentifyContent(ctxT(t), deidRequest("projects/p", "a@b.es", []string{"EMAIL_ADDRESS"}, replaceWithInfoType)); err != nil {
 				t.Fatalf("after the fault: %v", err)
 			}
 		})
 		t.Run(transport+"/unavailable is retried by the client", func(t *testing.T) {
 			seq := j.Last()
-			if err := s.InjectFault(context.Background(), dlp.Fault{Code: codes.Unavailable, Times: 1}); err != nil {
+			if err := s.InjectFault(context.Background(), control.Fault{Kind: "UNAVAILABLE", Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 			resp, err := c.DeidentifyContent(ctxT(t), deidRequest("projects/p", "a@b.es", []string{"EMAIL_ADDRESS"}, replaceWithInfoType))
@@ -420,7 +421,7 @@ func TestFaults(t *testing.T) {
 			}
 		})
 		t.Run(transport+"/latency cut by deadline", func(t *testing.T) {
-			if err := s.InjectFault(context.Background(), dlp.Fault{Method: "inspect", Delay: time.Hour, Times: 1}); err != nil {
+			if err := s.InjectFault(context.Background(), control.Fault{Method: "inspect", Delay: time.Hour, Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -436,10 +437,10 @@ func TestFaults(t *testing.T) {
 			}
 		})
 	}
-	if err := s.InjectFault(context.Background(), dlp.Fault{Method: "bogus", Code: codes.Unavailable}); err == nil {
+	if err := s.InjectFault(context.Background(), control.Fault{Method: "bogus", Kind: "UNAVAILABLE"}); err == nil {
 		t.Error("a fault on an unknown method was accepted")
 	}
-	if _, err := dlp.NewServer(dlp.WithFault(dlp.Fault{})); err == nil {
+	if _, err := dlp.NewServer(dlp.WithFault(control.Fault{})); err == nil {
 		t.Error("an empty fault was accepted")
 	}
 }

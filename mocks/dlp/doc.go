@@ -58,11 +58,12 @@
 //     lets gRPC itself refuse (RESOURCE_EXHAUSTED, not journalled) anything over twice the limit.
 //     The exact wording of the messages other than the quoted one is not published; they are written in the
 //     service's style.
-//   - Faults (WithFault, InjectFault, POST /_parley/faults): any code with the front end's usual message,
-//     e.g. RESOURCE_EXHAUSTED for the per-minute quota or UNAVAILABLE, and wall-clock latency; limited to n
-//     calls or until cleared.
+//   - Faults (WithFault, InjectFault, POST /_parley/faults, the vocabulary every mock shares): any gRPC
+//     code as the kind, with the front end's usual message, e.g. RESOURCE_EXHAUSTED for the per-minute
+//     quota or UNAVAILABLE, and wall-clock latency; on inspect, deidentify or both; limited to n calls or
+//     until cleared.
 //   - Control: Control is implemented by *Server in-process and by *ControlClient over /_parley/ (healthz,
-//     journal as JSON Lines, faults), for a mock running in a container.
+//     the journal after a sequence number, faults), for a mock running in a container.
 //   - REST answers use numeric enums when the client asks with $alt=json;enum-encoding=int, as the Go REST
 //     client does.
 //

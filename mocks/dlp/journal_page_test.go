@@ -11,5 +11,5 @@ import (
 func TestJournalPage(t *testing.T) {
 	j := journal.New(nil)
 	s := dlp.RunT(t, dlp.WithJournal(j))
-	gcptest.JournalPage(t, s.URL(), j, dlp.NewControlClient(s.URL(), nil).JournalAfter)
+	gcptest.JournalPage(t, s.URL(), j, dlp.NewControlClient(s.URL()).JournalAfter)
 }

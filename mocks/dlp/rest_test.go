@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,11 +19,11 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"github.com/parley-dev/parley/internal/golden"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dlp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // pretty re-indents JSON so that golden files diff line by line; protojson varies its spacing on purpose.
 func pretty(t *testing.T, b []byte) []byte {
@@ -78,20 +77,7 @@ func TestREST(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("Content-Type = %q", ct)
 			}
-			golden := filepath.Join("testdata", "rest", strings.ReplaceAll(tt.name, " ", "_")+".golden")
-			got = pretty(t, got)
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("body differs from %s:\n%s\nwant:\n%s", golden, got, want)
-			}
+			golden.Assert(t, filepath.Join("testdata", "rest", strings.ReplaceAll(tt.name, " ", "_")+".golden"), pretty(t, got))
 			evs := j.After(seq)
 			if len(evs) != 1 || evs[0].Kind != tt.kind {
 				t.Errorf("journal = %+v, want one %s", evs, tt.kind)
@@ -227,16 +213,16 @@ func TestControl(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	if r := post("/_parley/faults", `{"method":"inspect","code":"RESOURCE_EXHAUSTED","times":1}`); r.StatusCode != http.StatusNoContent {
+	if r := post("/_parley/faults", `{"method":"inspect","kind":"RESOURCE_EXHAUSTED","count":1}`); r.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST fault: %d", r.StatusCode)
 	}
-	if r := post("/_parley/faults", `{"method":"inspect","cod":8}`); r.StatusCode != http.StatusBadRequest {
+	if r := post("/_parley/faults", `{"method":"inspect","kin":8}`); r.StatusCode != http.StatusBadRequest {
 		t.Fatalf("POST bad fault: %d", r.StatusCode)
 	}
-	if r := post("/_parley/faults", `{"method":"deidentify","code":14,"delay":1000000}`); r.StatusCode != http.StatusNoContent {
+	if r := post("/_parley/faults", `{"method":"deidentify","kind":14,"delay":"1ms"}`); r.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST numeric fault: %d", r.StatusCode)
 	}
-	if f, _ := s.Faults(context.Background()); len(f) != 2 || f[0].Code != codes.ResourceExhausted || f[1].Code != codes.Unavailable || f[1].Delay != time.Millisecond {
+	if f, _ := s.Faults(context.Background()); len(f) != 2 || f[0].Kind != "RESOURCE_EXHAUSTED" || f[1].Kind != "14" || f[1].Delay != time.Millisecond {
 		t.Fatalf("faults = %+v", f)
 	}
 	if r := post("/_parley/nope", `{}`); r.StatusCode != http.StatusNotFound {
@@ -255,17 +241,17 @@ func TestControlInterface(t *testing.T) {
 			s := dlp.RunT(t, dlp.WithJournal(j))
 			var c dlp.Control = s
 			if mode == "http" {
-				c = dlp.NewControlClient(s.URL(), nil)
+				c = dlp.NewControlClient(s.URL())
 			}
 			ctx := ctxT(t)
-			if err := c.InjectFault(ctx, dlp.Fault{Method: "inspect", Code: codes.ResourceExhausted, Times: 1}); err != nil {
+			if err := c.InjectFault(ctx, control.Fault{Method: "inspect", Kind: "RESOURCE_EXHAUSTED", Count: 1}); err != nil {
 				t.Fatal(err)
 			}
-			if err := c.InjectFault(ctx, dlp.Fault{Method: "nope", Code: codes.Unavailable}); err == nil {
+			if err := c.InjectFault(ctx, control.Fault{Method: "nope", Kind: "UNAVAILABLE"}); err == nil {
 				t.Error("bad fault accepted")
 			}
 			fs, err := c.Faults(ctx)
-			if err != nil || len(fs) != 1 || fs[0].Times != 1 {
+			if err != nil || len(fs) != 1 || fs[0].Count != 1 {
 				t.Fatalf("faults = %+v, %v", fs, err)
 			}
 			seq := j.Last()
@@ -277,15 +263,15 @@ func TestControlInterface(t *testing.T) {
 			if resp.StatusCode != http.StatusTooManyRequests {
 				t.Fatalf("under quota fault: HTTP %d", resp.StatusCode)
 			}
-			evs, err := c.JournalAfter(ctx, seq)
-			if err != nil || len(evs) != 1 || evs[0].Kind != journal.KindDLPRejected {
-				t.Fatalf("journal after %d = %+v, %v", seq, evs, err)
+			evs, last, err := c.JournalAfter(ctx, seq)
+			if err != nil || len(evs) != 1 || evs[0].Kind != journal.KindDLPRejected || last != evs[0].Seq {
+				t.Fatalf("journal after %d = %+v, %d, %v", seq, evs, last, err)
 			}
 			var d journal.DLPData
 			if err := evs[0].Decode(&d); err != nil || d.Code != "RESOURCE_EXHAUSTED" || d.Text != "x" {
 				t.Errorf("rejection data = %+v, %v", d, err)
 			}
-			if err := c.InjectFault(ctx, dlp.Fault{Code: codes.Unavailable}); err != nil {
+			if err := c.InjectFault(ctx, control.Fault{Kind: "UNAVAILABLE"}); err != nil {
 				t.Fatal(err)
 			}
 			if err := c.ClearFaults(ctx); err != nil {

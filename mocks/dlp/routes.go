@@ -17,34 +17,53 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 )
 
-// routes is the whole REST surface:
-//
-//	POST /v2/projects/{project}/content:inspect                        content:inspect      (content.go)
-//	POST /v2/projects/{project}/locations/{location}/content:inspect   content:inspect
-//	POST /v2/projects/{project}/content:deidentify                     content:deidentify
-//	POST /v2/projects/{project}/locations/{location}/content:deidentify
-//	GET  /_parley/journal?after=N                                      {"events":[…],"last":L} (control.go)
-//	GET|POST|DELETE /_parley/faults                                    faults (control.go)
-//	*    anything else                                                 404 NOT_FOUND, journalled as unmodelled
-func (s *Server) routes() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := r.URL.Path
-		if p == "/_parley" || strings.HasPrefix(p, "/_parley/") {
-			s.serveControl(w, r)
+// routes is the whole REST surface and the control routes: this table is the routing (control.Mux).
+// gRPC is served beside it (gcp.Handler). Anything else is 404 NOT_FOUND, journalled as unmodelled.
+func (s *Server) routes() *control.Mux {
+	m := control.NewMux(s.fallback)
+	m.HandleFunc("POST /v2/projects/{project}/content:inspect", s.restContent("inspect")) // content.go
+	m.HandleFunc("POST /v2/projects/{project}/locations/{location}/content:inspect", s.restContent("inspect"))
+	m.HandleFunc("POST /v2/projects/{project}/content:deidentify", s.restContent("deidentify"))
+	m.HandleFunc("POST /v2/projects/{project}/locations/{location}/content:deidentify", s.restContent("deidentify"))
+
+	// Control (control.go).
+	m.HandleFunc("GET /_parley/healthz", s.controlHealthz)
+	m.HandleFunc("GET /_parley/journal", control.ServeJournal(s, gcp.WriteControlError))
+	m.HandleFunc("GET /_parley/faults", control.ServeFaults(s, gcp.WriteControlError))
+	m.HandleFunc("POST /_parley/faults", control.ServeInjectFault(s, gcp.WriteControlError))
+	m.HandleFunc("DELETE /_parley/faults", control.ServeClearFaults(s, gcp.WriteControlError))
+	return m
+}
+
+// fallback answers whatever the route table does not serve, as Google's front end answers an unknown
+// path or verb (404), and journals it as unmodelled.
+func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
+	c := call{transport: "rest", method: r.Method + " " + r.URL.Path}
+	if control.IsControlPath(r.URL.Path) {
+		s.unmodelled(c, "unknown control route")
+		gcp.WriteError(w, status.Errorf(codes.NotFound, "no control route %s %s", r.Method, r.URL.Path))
+		return
+	}
+	s.unmodelled(c, "no such REST method")
+	gcp.WriteError(w, status.Errorf(codes.NotFound, "The requested URL %s was not found on this server.", r.URL.Path))
+}
+
+// restContent serves content:{method} under a project, or a project's location.
+func (s *Server) restContent(method string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		parent := "projects/" + r.PathValue("project")
+		if l := r.PathValue("location"); l != "" {
+			parent += "/locations/" + l
+		}
+		if !validParent(parent) {
+			s.fallback(w, r)
 			return
 		}
-		parent, method, ok := contentPath(p)
-		if !ok || r.Method != http.MethodPost {
-			c := call{transport: "rest", method: r.Method + " " + p}
-			s.unmodelled(c, "no such REST method")
-			// Google's front end answers an unknown path or verb with 404.
-			gcp.WriteError(w, status.Errorf(codes.NotFound, "The requested URL %s was not found on this server.", p))
-			return
-		}
-		c := call{transport: "rest", method: r.Method + " " + p}
+		c := call{transport: "rest", method: r.Method + " " + r.URL.Path}
 		enumNumbers := strings.Contains(r.URL.RawQuery, "enum-encoding=int") ||
 			strings.Contains(r.URL.RawQuery, "enum-encoding%3Dint")
 		switch method {
@@ -65,20 +84,7 @@ func (s *Server) routes() http.Handler {
 			resp, err := s.deidentifyContent(r.Context(), c, req)
 			writeProto(w, resp, err, enumNumbers)
 		}
-	})
-}
-
-// contentPath parses /v2/{parent}/content:{method}.
-func contentPath(p string) (parent, method string, ok bool) {
-	rest, ok := strings.CutPrefix(p, "/v2/")
-	if !ok {
-		return "", "", false
 	}
-	parent, method, ok = strings.Cut(rest, "/content:")
-	if !ok || (method != "inspect" && method != "deidentify") || !validParent(parent) {
-		return "", "", false
-	}
-	return parent, method, true
 }
 
 func cutMethod(m string) (method, path string, ok bool) { return strings.Cut(m, " ") }

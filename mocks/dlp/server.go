@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
-	"time"
 
 	"cloud.google.com/go/dlp/apiv2/dlppb"
 	"google.golang.org/grpc"
@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/gcp"
 )
 
@@ -26,7 +27,7 @@ type config struct {
 	journal *journal.Journal
 	addr    string
 	logger  *slog.Logger
-	faults  []Fault
+	faults  []control.Fault
 }
 
 // Option configures a Server. Options are checked before the server does anything.
@@ -67,9 +68,9 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithFault injects f from the start, as Server.InjectFault would.
-func WithFault(f Fault) Option {
+func WithFault(f control.Fault) Option {
 	return func(c *config) error {
-		if err := f.check(); err != nil {
+		if _, err := faultCode(f); err != nil {
 			return fmt.Errorf("WithFault: %w", err)
 		}
 		c.faults = append(c.faults, f)
@@ -77,34 +78,32 @@ func WithFault(f Fault) Option {
 	}
 }
 
-// Fault makes content calls fail or slow down, with the real service's meanings: RESOURCE_EXHAUSTED is the
-// per-minute quota, UNAVAILABLE a transient outage the official clients retry.
-type Fault struct {
-	// Method is "inspect", "deidentify", or "" for both.
-	Method string `json:"method,omitempty"`
-	// Code is the gRPC code to answer; codes.OK with a Delay only slows the call down.
-	Code codes.Code `json:"code,omitempty"`
-	// Message replaces the front end's usual message for Code.
-	Message string `json:"message,omitempty"`
-	// Delay is wall-clock latency before answering; a caller's deadline cuts it short.
-	Delay time.Duration `json:"delay,omitempty"`
-	// Times is how many calls the fault affects; 0 means until ClearFaults.
-	Times int `json:"times,omitempty"`
-}
-
-func (f Fault) check() error {
+// faultCode checks that the mock can inject f, a fault on content calls with the real service's
+// meanings (RESOURCE_EXHAUSTED is the per-minute quota, UNAVAILABLE a transient outage the official
+// clients retry), and returns the code of its kind: an upper-case gRPC code name or its number; OK when
+// the fault only delays.
+func faultCode(f control.Fault) (codes.Code, error) {
+	if err := f.Check(); err != nil {
+		return 0, err
+	}
 	switch f.Method {
 	case "", "inspect", "deidentify":
 	default:
-		return fmt.Errorf("fault method %q: want inspect, deidentify or empty", f.Method)
+		return 0, fmt.Errorf("fault method %q: want inspect, deidentify or empty", f.Method)
 	}
-	if f.Code == codes.OK && f.Delay <= 0 {
-		return errors.New("a fault needs a code other than OK, or a delay")
+	if f.Kind == "" {
+		return codes.OK, nil
 	}
-	if f.Code > codes.Unauthenticated || f.Delay < 0 || f.Times < 0 {
-		return fmt.Errorf("fault %+v is out of range", f)
+	var c codes.Code
+	if n, err := strconv.ParseUint(f.Kind, 10, 32); err == nil {
+		c = codes.Code(n)
+	} else if err := c.UnmarshalJSON([]byte(strconv.Quote(f.Kind))); err != nil {
+		return 0, fmt.Errorf("fault kind %q: want a gRPC code name (RESOURCE_EXHAUSTED) or number", f.Kind)
 	}
-	return nil
+	if c == codes.OK || c > codes.Unauthenticated {
+		return 0, fmt.Errorf("fault kind %q: want a gRPC error code (1 to 16); leave it empty for a delay only", f.Kind)
+	}
+	return c, nil
 }
 
 // Server is a mock Cloud DLP v2 serving REST and gRPC on one port.
@@ -113,12 +112,13 @@ type Server struct {
 	clock   *journal.Clock
 	log     *slog.Logger
 	grpc    *grpc.Server
+	mux     *control.Mux // the REST and control routes behind handler (routes.go)
 	handler http.Handler
 	addr    string
 	stop    func() error
 
 	mu     sync.Mutex
-	faults []Fault
+	faults control.Faults
 	closed bool
 }
 
@@ -152,10 +152,13 @@ func newUnstarted(cfg config) *Server {
 		journal: cfg.journal,
 		clock:   cfg.journal.Clock(),
 		log:     cfg.logger,
-		faults:  append([]Fault(nil), cfg.faults...),
+	}
+	for _, f := range cfg.faults {
+		s.faults.Add(f)
 	}
 	s.grpc = s.newGRPC()
-	s.handler = gcp.Handler(s.grpc, s.routes())
+	s.mux = s.routes()
+	s.handler = gcp.Handler(s.grpc, s.mux)
 	return s
 }
 
@@ -215,13 +218,13 @@ func (s *Server) Close() error {
 	return err
 }
 
-// InjectFault adds a fault; faults apply in the order injected, the first matching one wins.
-func (s *Server) InjectFault(_ context.Context, f Fault) error {
-	if err := f.check(); err != nil {
+// InjectFault adds a fault on content calls (of its method, or of both).
+func (s *Server) InjectFault(_ context.Context, f control.Fault) error {
+	if _, err := faultCode(f); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	s.faults = append(s.faults, f)
+	s.faults.Add(f)
 	s.mu.Unlock()
 	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dlp", "fault": f})
 	return nil
@@ -230,60 +233,40 @@ func (s *Server) InjectFault(_ context.Context, f Fault) error {
 // ClearFaults removes every fault.
 func (s *Server) ClearFaults(context.Context) error {
 	s.mu.Lock()
-	s.faults = nil
+	s.faults.Clear()
 	s.mu.Unlock()
 	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "dlp", "cleared": true})
 	return nil
 }
 
 // Faults returns a copy of the faults still pending.
-func (s *Server) Faults(context.Context) ([]Fault, error) {
+func (s *Server) Faults(context.Context) ([]control.Fault, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Fault(nil), s.faults...), nil
+	return s.faults.List(), nil
 }
 
-// fault takes the first fault matching method, waits its delay and returns its error, if any.
+// fault takes the faults for one call of method: it waits their delay and returns the error of the
+// first with a kind, if any.
 func (s *Server) fault(ctx context.Context, method string) error {
 	s.mu.Lock()
-	var f *Fault
-	for i := range s.faults {
-		if s.faults[i].Method == "" || s.faults[i].Method == method {
-			cp := s.faults[i]
-			f = &cp
-			if s.faults[i].Times > 0 {
-				s.faults[i].Times--
-				if s.faults[i].Times == 0 {
-					s.faults = append(s.faults[:i], s.faults[i+1:]...)
-				}
-			}
-			break
-		}
-	}
+	delay, f := s.faults.Take(func(f control.Fault) bool { return f.Method == "" || f.Method == method })
 	s.mu.Unlock()
+	if err := control.Sleep(ctx, delay); err != nil {
+		return status.FromContextError(err).Err()
+	}
 	if f == nil {
 		return nil
 	}
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return status.FromContextError(ctx.Err()).Err()
-		}
-	}
-	if f.Code == codes.OK {
-		return nil
-	}
+	c, _ := faultCode(*f) // checked by InjectFault
 	msg := f.Message
 	if msg == "" {
-		msg = faultMessages[f.Code]
+		msg = faultMessages[c]
 	}
 	if msg == "" {
-		msg = gcp.CodeName(f.Code)
+		msg = gcp.CodeName(c)
 	}
-	return status.Error(f.Code, msg)
+	return status.Error(c, msg)
 }
 
 // record writes the journal event of one content call.

@@ -140,6 +140,22 @@ func WriteError(w http.ResponseWriter, err error) {
 	_ = json.NewEncoder(w).Encode(ErrorBody{Error: ErrorStatus{Code: httpStatus, Message: st.Message(), Status: CodeName(st.Code())}})
 }
 
+// WriteControlError answers a control call (/_parley/) that failed with an HTTP status, in the same
+// google.rpc.Status envelope as the service's own errors: 400 is INVALID_ARGUMENT, 404 NOT_FOUND, 504
+// DEADLINE_EXCEEDED, anything else INTERNAL.
+func WriteControlError(w http.ResponseWriter, httpStatus int, msg string) {
+	c := codes.Internal
+	switch httpStatus {
+	case http.StatusBadRequest:
+		c = codes.InvalidArgument
+	case http.StatusNotFound:
+		c = codes.NotFound
+	case http.StatusGatewayTimeout:
+		c = codes.DeadlineExceeded
+	}
+	WriteError(w, status.Error(c, msg))
+}
+
 // Unauthenticated is the error Google's front end gives a request without valid credentials.
 var Unauthenticated = status.Error(codes.Unauthenticated, "Request had invalid authentication credentials. "+
 	"Expected OAuth 2 access token, login cookie or other valid authentication credential. "+

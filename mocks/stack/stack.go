@@ -171,23 +171,7 @@ func (s *Stack) ControlHTTP() *http.Client {
 	if s.Roots != nil {
 		tr.TLSClientConfig = &tls.Config{RootCAs: s.Roots, MinVersion: tls.VersionTLS12}
 	}
-	var rt http.RoundTripper = tr
-	if s.cfg.ControlToken != "" {
-		rt = bearer{token: s.cfg.ControlToken, next: rt}
-	}
-	return &http.Client{Transport: rt}
-}
-
-// bearer adds the control token to every control call.
-type bearer struct {
-	token string
-	next  http.RoundTripper
-}
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return b.next.RoundTrip(r)
+	return control.Client(s.cfg.ControlToken, tr)
 }
 
 func (s *Stack) scheme() string {

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
 // Control is what tests and the harness do to the mock besides the Graph API: play the customer, look at
@@ -18,6 +20,10 @@ import (
 // in-process; *ControlClient implements it over the /_parley/ routes, so steps run unchanged against an
 // embedded mock or a container.
 type Control interface {
+	// The control every mock has: InjectFault, ClearFaults and Faults, where a fault's kind is a Graph
+	// error code (with a kind it hits sends, delayed by its delay; without one it delays every Graph API
+	// answer), and JournalAfter.
+	control.Mock
 	// ForgeWebhook posts the assistant a messages webhook carrying m as if customer waID had sent it,
 	// signed as forgery says (no X-Hub-Signature-256, or one the app secret does not produce): what an
 	// attacker who knows the webhook URL can do. WhatsApp never sent it, so nothing changes in the
@@ -36,8 +42,6 @@ type Control interface {
 	AwaitInbox(ctx context.Context, waID string, n int) ([]InboxMessage, error)
 	// AwaitIdle waits until every queued webhook (statuses, preferences, template updates) is delivered.
 	AwaitIdle(ctx context.Context) error
-	// JournalAfter returns the journal events after sequence number after, and the last sequence number.
-	JournalAfter(ctx context.Context, after uint64) ([]journal.Event, uint64, error)
 	// AdvanceClock moves the simulated clock forward; SetClock moves it anywhere. Both return the new time.
 	AdvanceClock(ctx context.Context, d time.Duration) (time.Time, error)
 	SetClock(ctx context.Context, t time.Time) (time.Time, error)
@@ -49,13 +53,14 @@ type Control interface {
 	Block(ctx context.Context, waID string, blocked bool) error
 	// SetTemplateStatus changes a template's status (APPROVED, PAUSED, DISABLED, …).
 	SetTemplateStatus(ctx context.Context, name, language, status string) error
-	// SetFaults replaces the injected faults.
-	SetFaults(ctx context.Context, f Faults) error
+	// SetStatusDelivery sets how status webhooks are delivered: duplicated and out of order, by chance.
+	SetStatusDelivery(ctx context.Context, d StatusDelivery) error
 	// SetWebhook sets the assistant's callback URL; it is verified (hub.challenge) before the next webhook.
 	SetWebhook(ctx context.Context, url string) error
 	// VerifyWebhook performs the hub.challenge handshake now.
 	VerifyWebhook(ctx context.Context) (VerifyResult, error)
-	// Reset forgets customers, messages, media, faults and template changes. The journal and the clock
+	// Reset forgets customers, messages, media, faults, status delivery and template changes. The
+	// journal and the clock
 	// are shared with other mocks and are kept; a reset event marks the point.
 	Reset(ctx context.Context) error
 }
@@ -103,67 +108,41 @@ type SendResult struct {
 	Error         string `json:"error,omitempty"` // why delivery failed
 }
 
-// Faults are injected failures. Probabilities are drawn from the server's seeded generator, so a run with
-// the same seed and the same requests repeats.
-type Faults struct {
-	DuplicateStatuses  float64       `json:"duplicate_statuses,omitempty"`    // chance each status webhook is delivered twice
-	OutOfOrderStatuses float64       `json:"out_of_order_statuses,omitempty"` // chance a message's statuses arrive in reverse order
-	ErrorCode          int           `json:"error_code,omitempty"`            // Graph error code for the next ErrorCount sends
-	ErrorCount         int           `json:"error_count,omitempty"`
-	Latency            time.Duration `json:"-"` // added (real time) before each Graph API answer
+// StatusDelivery is how status webhooks reach the assistant: each once and in order unless a chance
+// here says otherwise. Chances are drawn from the server's seeded generator, so a run with the same seed
+// and the same requests repeats. These are not errors of the Graph API, so they are not faults.
+type StatusDelivery struct {
+	// Duplicate is the chance (0 to 1) that each status webhook is delivered twice.
+	Duplicate float64 `json:"duplicate,omitempty"`
+	// OutOfOrder is the chance that a message's statuses arrive in reverse order (delivered before sent).
+	OutOfOrder float64 `json:"out_of_order,omitempty"`
 }
 
-// plainFaults is Faults without its JSON methods.
-type plainFaults struct {
-	DuplicateStatuses  float64       `json:"duplicate_statuses,omitempty"`
-	OutOfOrderStatuses float64       `json:"out_of_order_statuses,omitempty"`
-	ErrorCode          int           `json:"error_code,omitempty"`
-	ErrorCount         int           `json:"error_count,omitempty"`
-	Latency            time.Duration `json:"-"`
-}
-
-// MarshalJSON writes Latency as a Go duration string ("250ms").
-func (f Faults) MarshalJSON() ([]byte, error) {
-	v := struct {
-		plainFaults
-		Latency string `json:"latency,omitempty"`
-	}{plainFaults: plainFaults(f)}
-	if f.Latency != 0 {
-		v.Latency = f.Latency.String()
-	}
-	return json.Marshal(v)
-}
-
-// UnmarshalJSON reads Latency as a Go duration string.
-func (f *Faults) UnmarshalJSON(b []byte) error {
-	var j struct {
-		plainFaults
-		Latency string `json:"latency"`
-	}
-	if err := json.Unmarshal(b, &j); err != nil {
-		return err
-	}
-	*f = Faults(j.plainFaults)
-	if j.Latency != "" {
-		d, err := time.ParseDuration(j.Latency)
-		if err != nil {
-			return fmt.Errorf("latency %q: %w", j.Latency, err)
-		}
-		f.Latency = d
+func (d StatusDelivery) check() error {
+	if d.Duplicate < 0 || d.Duplicate > 1 || d.OutOfOrder < 0 || d.OutOfOrder > 1 {
+		return errors.New("chances must be between 0 and 1")
 	}
 	return nil
 }
 
-func (f Faults) check() error {
-	switch {
-	case f.DuplicateStatuses < 0 || f.DuplicateStatuses > 1 || f.OutOfOrderStatuses < 0 || f.OutOfOrderStatuses > 1:
-		return errors.New("probabilities must be between 0 and 1")
-	case f.ErrorCount < 0:
-		return errors.New("error_count must be 0 or more")
-	case f.ErrorCount > 0 && !KnownCode(f.ErrorCode):
-		return fmt.Errorf("error_code %d is not a code the mock models", f.ErrorCode)
-	case f.Latency < 0 || f.Latency > 30*time.Second:
-		return errors.New("latency must be between 0 and 30s")
+// maxFaultDelay bounds a fault's delay: a scenario waits for it in real time.
+const maxFaultDelay = 30 * time.Second
+
+// checkFault says whether the mock can inject f: a kind is a Graph error code it models.
+func checkFault(f control.Fault) error {
+	if err := f.Check(); err != nil {
+		return err
+	}
+	if f.Method != "" {
+		return fmt.Errorf("fault method %q: the WhatsApp mock's faults take no method (a kind hits sends, a delay every Graph API answer)", f.Method)
+	}
+	if f.Delay > maxFaultDelay {
+		return fmt.Errorf("fault delay %v: at most %v", f.Delay, maxFaultDelay)
+	}
+	if f.Kind != "" {
+		if code, err := strconv.Atoi(f.Kind); err != nil || !KnownCode(code) {
+			return fmt.Errorf("fault kind %q is not a Graph error code the mock models (131047, 130429, 131056, 131050, …)", f.Kind)
+		}
 	}
 	return nil
 }
@@ -182,18 +161,27 @@ func checkWaID(waID string) error {
 	return nil
 }
 
-func (s *Server) takeFaultLocked() int {
-	if s.faults.ErrorCount > 0 {
-		s.faults.ErrorCount--
-		return s.faults.ErrorCode
+// takeFaultLocked takes the faults with a kind for one send: the error code to fail it with (0 for
+// none), the message for a synchronous one, and the delay before answering. s.mu must be held.
+func (s *Server) takeFaultLocked() (code int, msg string, delay time.Duration) {
+	delay, f := s.faults.Take(func(f control.Fault) bool { return f.Kind != "" })
+	if f == nil {
+		return 0, "", delay
 	}
-	return 0
+	code, _ = strconv.Atoi(f.Kind) // checked by InjectFault
+	msg = f.Message
+	if msg == "" {
+		msg = "Error injected by parley (fault injection)"
+	}
+	return code, msg, delay
 }
 
-func (s *Server) latency() time.Duration {
+// takeLatency takes the faults without a kind for one Graph API request: how long to wait.
+func (s *Server) takeLatency() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.faults.Latency
+	d, _ := s.faults.Take(func(f control.Fault) bool { return f.Kind == "" })
+	return d
 }
 
 // --- the in-process implementation ---
@@ -623,15 +611,8 @@ func (s *Server) AwaitIdle(ctx context.Context) error {
 
 // JournalAfter implements Control.
 func (s *Server) JournalAfter(ctx context.Context, after uint64) ([]journal.Event, uint64, error) {
-	events := s.journal.After(after)
-	last := after
-	if len(events) > 0 {
-		last = events[len(events)-1].Seq
-	}
-	if events == nil {
-		events = []journal.Event{}
-	}
-	return events, last, nil
+	p := s.journal.PageAfter(after)
+	return p.Events, p.Last, nil
 }
 
 // AdvanceClock implements Control.
@@ -714,15 +695,43 @@ func (s *Server) SetTemplateStatus(ctx context.Context, name, language, status s
 	return nil
 }
 
-// SetFaults implements Control.
-func (s *Server) SetFaults(ctx context.Context, f Faults) error {
-	if err := f.check(); err != nil {
-		return badRequest("faults: %v", err)
+// InjectFault implements Control.
+func (s *Server) InjectFault(ctx context.Context, f control.Fault) error {
+	if err := checkFault(f); err != nil {
+		return badRequest("%v", err)
 	}
 	s.mu.Lock()
-	s.faults = f
+	s.faults.Add(f)
 	s.mu.Unlock()
-	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", f)
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "whatsapp", "fault": f})
+	return nil
+}
+
+// ClearFaults implements Control.
+func (s *Server) ClearFaults(ctx context.Context) error {
+	s.mu.Lock()
+	s.faults.Clear()
+	s.mu.Unlock()
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "whatsapp", "cleared": true})
+	return nil
+}
+
+// Faults implements Control.
+func (s *Server) Faults(ctx context.Context) ([]control.Fault, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.List(), nil
+}
+
+// SetStatusDelivery implements Control.
+func (s *Server) SetStatusDelivery(ctx context.Context, d StatusDelivery) error {
+	if err := d.check(); err != nil {
+		return badRequest("status delivery: %v", err)
+	}
+	s.mu.Lock()
+	s.statuses = d
+	s.mu.Unlock()
+	s.journal.Record(journal.SourceHarness, journal.KindFaultSet, "", map[string]any{"mock": "whatsapp", "status_delivery": d})
 	return nil
 }
 
@@ -755,7 +764,8 @@ func (s *Server) VerifyWebhook(ctx context.Context) (VerifyResult, error) {
 func (s *Server) Reset(ctx context.Context) error {
 	s.mu.Lock()
 	s.state = newState(s.cfg.templates)
-	s.faults = Faults{}
+	s.faults.Clear()
+	s.statuses = StatusDelivery{}
 	s.queue = nil
 	s.notifyLocked()
 	s.mu.Unlock()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
 // politeBot answers every customer text with a disclosure and an opt-in question, inside its webhook
@@ -137,11 +138,29 @@ func TestControl(t *testing.T) {
 			if err := c.SetTemplateStatus(ctx, "no_existe", "es", "paused"); err == nil {
 				t.Error("unknown template accepted")
 			}
-			if err := c.SetFaults(ctx, Faults{ErrorCode: CodeRateLimit, ErrorCount: 1, Latency: time.Millisecond}); err != nil {
+			if err := c.InjectFault(ctx, control.Fault{Kind: strconv.Itoa(CodeRateLimit), Count: 1}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.InjectFault(ctx, control.Fault{Delay: time.Millisecond}); err != nil {
 				t.Fatal(err)
 			}
 			if r := send(t, s, textTo(lucia, "x")); r.code() != CodeRateLimit {
 				t.Errorf("fault not applied: %s", r.Raw)
+			}
+			if fs, err := c.Faults(ctx); err != nil || len(fs) != 1 || fs[0].Delay != time.Millisecond {
+				t.Errorf("faults left %+v %v, want the delay only", fs, err)
+			}
+			if err := c.ClearFaults(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if fs, err := c.Faults(ctx); err != nil || len(fs) != 0 {
+				t.Errorf("faults after clearing %+v %v", fs, err)
+			}
+			if err := c.SetStatusDelivery(ctx, StatusDelivery{Duplicate: 0.5}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.SetStatusDelivery(ctx, StatusDelivery{OutOfOrder: -1}); err == nil {
+				t.Error("a negative chance accepted")
 			}
 			if err := c.StopPromotions(ctx, lucia); err != nil {
 				t.Fatal(err)
@@ -249,7 +268,7 @@ func TestControlHTTPContract(t *testing.T) {
 		{"bad clock", http.MethodPost, "/_parley/clock", `{"advance":"soon"}`, 400},
 		{"both clock fields", http.MethodPost, "/_parley/clock", `{"advance":"1h","set":"2026-03-02T09:00:00Z"}`, 400},
 		{"bad journal cursor", http.MethodGet, "/_parley/journal?after=-1", "", 400},
-		{"bad faults", http.MethodPost, "/_parley/faults", `{"latency":"forever"}`, 400},
+		{"bad faults", http.MethodPost, "/_parley/faults", `{"delay":"forever"}`, 400},
 		{"bad marketing value", http.MethodPost, "/_parley/customers/" + lucia + "/marketing", `{"value":"maybe"}`, 400},
 		{"block without value", http.MethodPost, "/_parley/customers/" + lucia + "/block", `{}`, 400},
 		{"unknown template", http.MethodPost, "/_parley/templates/nope/es/status", `{"status":"PAUSED"}`, 404},

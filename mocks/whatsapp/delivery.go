@@ -13,8 +13,9 @@ import (
 )
 
 // DefaultWebhookTimeout bounds one webhook POST (or handshake GET): Meta counts a callback that has not
-// answered 200 in time as failed and retries it (research note §4, "other statuses/timeouts ⇒ retry"). Meta
-// does not publish the exact figure; 20 seconds is what integrators observe and what the issue names.
+// answered 200 in time as failed and retries it (Meta's webhooks overview: a delivery answered with
+// another status, or that fails for another reason, is retried). Meta does not publish the exact figure;
+// 20 seconds is what integrators observe.
 const DefaultWebhookTimeout = 20 * time.Second
 
 // WithWebhookTimeout bounds each webhook delivery attempt (and the handshake), whatever client delivers

@@ -69,8 +69,10 @@
 //     "Stop promotions" (StopPromotions): marketing templates are accepted and then fail with 131050, as
 //     Meta documents (marketing-templates); utility and authentication still go. A customer who blocked
 //     the business: accepted, then failed with 131026 (Meta does not name blocking; vendors report 131026).
-//   - Faults, seeded (WithSeed): duplicate and out-of-order status webhooks, a forced error code for the
-//     next N sends (asynchronous codes become failed statuses), latency before each Graph answer.
+//   - Faults (InjectFault, POST /_parley/faults, the vocabulary of every mock): a Graph error code for the
+//     next N sends or until cleared (asynchronous codes become failed statuses), and latency before
+//     Graph answers. Status delivery (SetStatusDelivery), seeded (WithSeed): duplicate and out-of-order
+//     status webhooks.
 //
 // # What is not modelled
 //

@@ -65,7 +65,7 @@ func FuzzRoutes(f *testing.F) {
 		{"GET", "/v99.9/123/456/789", ""},
 		{"POST", "/_parley/customers/34600111222/messages", `{"type":"reaction"}`},
 		{"POST", "/_parley/clock", `{"advance":"-1h"}`},
-		{"POST", "/_parley/faults", `{"error_code":131000,"error_count":-1}`},
+		{"POST", "/_parley/faults", `{"kind":131000,"count":-1}`},
 		{"GET", "/_parley/customers/x/inbox?min=1", ""},
 		{"GET", "/_media/../../etc/passwd", ""},
 	} {

@@ -1,15 +1,11 @@
 package whatsapp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,8 +13,6 @@ import (
 
 	"github.com/parley-dev/parley/journal"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // fixedWall pins the wall clock of the throughput limit, so tests depend on the simulated clock only.
 func fixedWall() Option {
@@ -232,25 +226,6 @@ func lastEvent(t *testing.T, j *journal.Journal, kind string) journal.Event {
 		t.Fatalf("no %s event in the journal", kind)
 	}
 	return evs[len(evs)-1]
-}
-
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
-		t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", name, got, want)
-	}
 }
 
 const lucia = "34600111222"

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
-// Limits of the messages endpoint (research note §1.3, Meta's message-type pages).
+// Limits of the messages endpoint (Meta's message-type pages).
 const (
 	MaxTextChars         = 4096
 	MaxCaptionChars      = 1024
@@ -173,7 +175,8 @@ func normaliseRecipient(to string) (string, bool) {
 type outcome struct {
 	id       string
 	waID     string
-	failCode int // accepted, then a failed status with this code (async errors)
+	failCode int           // accepted, then a failed status with this code (async errors)
+	delay    time.Duration // an injected fault's, before answering
 	reaction bool
 	buttons  []offeredButton
 	inbox    *InboxMessage
@@ -184,6 +187,8 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, pnid str
 	out := journal.OutboundData{}
 	var o outcome
 	res, gerr := s.sendMessage(w, r, pnid, &out, &o)
+	// An injected fault's delay; a caller that gave up meanwhile still had its send taken or refused.
+	_ = control.Sleep(r.Context(), o.delay)
 	kind := journal.KindOutboundAccepted
 	if out.Type == "read" || out.Type == "typing" {
 		kind = journal.KindMarkRead
@@ -340,9 +345,11 @@ func (s *Server) send(r *http.Request, req *sendRequest, out *journal.OutboundDa
 			out.Buttons = append(out.Buttons, b.Title)
 		}
 	}
-	if code := s.takeFaultLocked(); code != 0 {
+	code, msg, delay := s.takeFaultLocked()
+	o.delay = delay
+	if code != 0 {
 		if !codes[code].async {
-			return nil, newError(code, "Error injected by parley (fault injection)")
+			return nil, newError(code, msg)
 		}
 		o.failCode = code
 	}

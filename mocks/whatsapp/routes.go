@@ -10,9 +10,9 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
 // Request size limits. Meta does not publish a limit for JSON bodies; 1 MiB is far above any valid send
@@ -26,22 +26,51 @@ const (
 
 var versionRE = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]{1,2}$`)
 
-// routes is the whole HTTP surface of the mock, Graph API and control, in one place:
-//
-//	POST   /{version}/{phone-number-id}/messages         send, mark as read, typing indicator   (messages.go)
-//	GET    /{version}/{phone-number-id}                  the business phone number              (messages.go)
-//	POST   /{version}/{phone-number-id}/media            upload (multipart)                     (media.go)
-//	GET    /{version}/{media-id}                         media URL and metadata                 (media.go)
-//	DELETE /{version}/{media-id}                         delete media                           (media.go)
-//	GET    /_media/{media-id}                            download (bearer token)                (media.go)
-//	GET    /{version}/{waba-id}/message_templates        list templates                         (templates.go)
-//	POST   /{version}/{waba-id}/message_templates        create a template (PENDING)            (templates.go)
-//	DELETE /{version}/{waba-id}/message_templates        delete by name[/hsm_id]                (templates.go)
-//	*      /_parley/…                                    control API, see docs/control-api.md   (control.go)
-//
-// {version} is any vNN.N and may be left out, as Graph allows. Anything else is answered with the Graph
-// error envelope and recorded as unmodelled.
+// routes is the whole HTTP surface of the mock, Graph API and control: this table is the routing
+// (control.Mux). {version} is any vNN.N and may be left out, as Graph allows; slashes at either end of a
+// path are ignored. Anything else is answered with the Graph error envelope (the control error envelope
+// under /_parley/) and recorded as unmodelled.
 func (s *Server) routes() http.Handler {
+	m := control.NewMux(s.fallback, control.IgnoreEdgeSlashes())
+	graph := func(method, path string, h http.HandlerFunc) {
+		m.HandleFunc(method+" /{version}"+path, s.graphRoute(h))
+		m.HandleFunc(method+" "+path, s.graphRoute(h))
+	}
+	graph("POST", "/{phone}/messages", s.postMessages) // send, mark as read, typing indicator (messages.go)
+	graph("GET", "/{id}", s.objectRoute)               // the business phone number, or media URL and metadata (media.go)
+	graph("DELETE", "/{id}", s.objectRoute)            // delete media (media.go)
+	graph("POST", "/{phone}/media", s.postMedia)       // upload, multipart (media.go)
+	// List and delete templates. Without a version these are GET and DELETE /{version}/{id} above, whose
+	// handler tells them apart: a version there makes message_templates an object id, as it always has;
+	// and ServeMux cannot have GET /{waba}/message_templates next to GET /_media/{id}, as both would match
+	// /_media/message_templates (a download).
+	m.HandleFunc("GET /{version}/{waba}/message_templates", s.graphRoute(s.templatesRoute))
+	m.HandleFunc("DELETE /{version}/{waba}/message_templates", s.graphRoute(s.templatesRoute))
+	graph("POST", "/{waba}/message_templates", s.templatesRoute) // create a template, PENDING (templates.go)
+	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia))   // download, with the bearer token (media.go)
+
+	// Control, docs/control-api.md (control_http.go).
+	m.HandleFunc("GET /_parley/healthz", s.controlRoute(s.controlHealthz))
+	m.HandleFunc("POST /_parley/customers/{wa_id}/messages", s.controlRoute(s.controlSend))
+	m.HandleFunc("POST /_parley/customers/{wa_id}/forged", s.controlRoute(s.controlForge))
+	m.HandleFunc("GET /_parley/customers/{wa_id}/inbox", s.controlRoute(s.controlInbox))
+	m.HandleFunc("POST /_parley/customers/{wa_id}/read", s.controlRoute(s.controlRead))
+	m.HandleFunc("POST /_parley/customers/{wa_id}/marketing", s.controlRoute(s.controlMarketing))
+	m.HandleFunc("POST /_parley/customers/{wa_id}/block", s.controlRoute(s.controlBlock))
+	m.HandleFunc("GET /_parley/journal", control.ServeJournal(s, s.writeControlError))
+	m.HandleFunc("GET /_parley/clock", s.controlRoute(s.controlClock))
+	m.HandleFunc("POST /_parley/clock", s.controlRoute(s.controlSetClock))
+	m.HandleFunc("GET /_parley/faults", control.ServeFaults(s, s.writeControlError))
+	m.HandleFunc("POST /_parley/faults", control.ServeInjectFault(s, s.writeControlError))
+	m.HandleFunc("DELETE /_parley/faults", control.ServeClearFaults(s, s.writeControlError))
+	m.HandleFunc("POST /_parley/status-delivery", s.controlRoute(s.controlStatusDelivery))
+	m.HandleFunc("POST /_parley/templates/{name}/{language}/status", s.controlRoute(s.controlTemplateStatus))
+	m.HandleFunc("GET /_parley/idle", s.controlRoute(s.controlIdle))
+	m.HandleFunc("POST /_parley/webhook", s.controlRoute(s.controlWebhook))
+	m.HandleFunc("POST /_parley/webhook/verify", s.controlRoute(s.controlVerify))
+	m.HandleFunc("POST /_parley/reset", s.controlRoute(s.controlReset))
+	s.mux = m
+
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
@@ -52,45 +81,78 @@ func (s *Server) routes() http.Handler {
 				s.writeGraphError(w, newError(CodeGenericUser, "An unexpected error happened in the mock; see its log"))
 			}
 		}()
-		if r.URL.Path == "/_parley" || strings.HasPrefix(r.URL.Path, "/_parley/") {
-			s.serveControl(w, r)
-			return
-		}
-		if d := s.latency(); d > 0 {
-			t := time.NewTimer(d)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
-		}
-		s.serveGraph(w, r)
+		m.ServeHTTP(w, r)
 	})
 }
 
-func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
-	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	if len(segs) > 0 && versionRE.MatchString(segs[0]) {
-		segs = segs[1:]
-	}
-	switch {
-	case len(segs) == 2 && segs[1] == "messages" && r.Method == http.MethodPost:
-		s.handleMessages(w, r, segs[0])
-	case len(segs) == 2 && segs[1] == "media" && r.Method == http.MethodPost:
-		s.graphRequest(w, r, func() (any, *graphError) { return s.uploadMedia(w, r, segs[0]) })
-	case len(segs) == 2 && segs[0] == "_media" && r.Method == http.MethodGet:
-		s.downloadMedia(w, r, segs[1])
-	case len(segs) == 2 && segs[1] == "message_templates" && (r.Method == http.MethodGet || r.Method == http.MethodPost || r.Method == http.MethodDelete):
-		s.graphRequest(w, r, func() (any, *graphError) { return s.templatesRoute(w, r, segs[0]) })
-	case len(segs) == 1 && segs[0] != "" && (r.Method == http.MethodGet || r.Method == http.MethodDelete):
-		s.graphRequest(w, r, func() (any, *graphError) { return s.objectRoute(r, segs[0]) })
-	default:
-		s.writeGraphError(w, s.unmodelled(r, ""))
+// graphRoute serves a Graph API route after the injected latency. A pattern's {version} must be a
+// version; without one, the first segment must be neither a version nor the control prefix (no Graph id
+// is either), or the request is not this route's.
+func (s *Server) graphRoute(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		serve := h
+		v := r.PathValue("version")
+		switch {
+		case v != "" && !versionRE.MatchString(v) && r.PathValue("id") == "message_templates" && graphID(v):
+			r.SetPathValue("waba", v) // GET or DELETE /{waba}/message_templates, see routes
+			serve = s.templatesRoute
+		case v != "" && !versionRE.MatchString(v), v == "" && !graphID(firstSegment(r.URL.Path)):
+			s.fallback(w, r)
+			return
+		}
+		if !s.graphLatency(r) {
+			return
+		}
+		serve(w, r)
 	}
 }
 
-func (s *Server) templatesRoute(w http.ResponseWriter, r *http.Request, waba string) (any, *graphError) {
+func graphID(seg string) bool { return !versionRE.MatchString(seg) && seg != "_parley" }
+
+func firstSegment(p string) string {
+	seg, _, _ := strings.Cut(strings.TrimLeft(p, "/"), "/")
+	return seg
+}
+
+// graphLatency waits the injected delay of every Graph API request; false means the caller went away
+// meanwhile.
+func (s *Server) graphLatency(r *http.Request) bool {
+	return control.Sleep(r.Context(), s.takeLatency()) == nil
+}
+
+// fallback answers whatever the route table does not serve: under /_parley/ with the control error
+// envelope, elsewhere (after the injected latency, as every Graph request) with Graph's; both are
+// journalled as unmodelled.
+func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
+	if control.IsControlPath(r.URL.Path) {
+		s.journal.Record(journal.SourceWhatsApp, journal.KindUnmodelled, "", journal.RequestData{Method: r.Method, Path: r.URL.Path, HTTP: http.StatusNotFound, Detail: "unknown control route"})
+		s.writeControlError(w, http.StatusNotFound, "no control route "+r.Method+" "+r.URL.Path+"; see docs/control-api.md")
+		return
+	}
+	if !s.graphLatency(r) {
+		return
+	}
+	s.writeGraphError(w, s.unmodelled(r, ""))
+}
+
+func (s *Server) postMessages(w http.ResponseWriter, r *http.Request) {
+	s.handleMessages(w, r, r.PathValue("phone"))
+}
+
+func (s *Server) postMedia(w http.ResponseWriter, r *http.Request) {
+	s.graphRequest(w, r, func() (any, *graphError) { return s.uploadMedia(w, r, r.PathValue("phone")) })
+}
+
+func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
+	s.downloadMedia(w, r, r.PathValue("id"))
+}
+
+// templatesRoute serves GET, POST and DELETE /{waba}/message_templates.
+func (s *Server) templatesRoute(w http.ResponseWriter, r *http.Request) {
+	s.graphRequest(w, r, func() (any, *graphError) { return s.templates(w, r, r.PathValue("waba")) })
+}
+
+func (s *Server) templates(w http.ResponseWriter, r *http.Request, waba string) (any, *graphError) {
 	var body []byte
 	if r.Method == http.MethodPost {
 		var gerr *graphError
@@ -114,8 +176,12 @@ func (s *Server) templatesRoute(w http.ResponseWriter, r *http.Request, waba str
 	}
 }
 
-// objectRoute serves GET/DELETE /{id}: a media object, or the business phone number.
-func (s *Server) objectRoute(r *http.Request, id string) (any, *graphError) {
+// objectRoute serves GET and DELETE /{id}: a media object, or the business phone number.
+func (s *Server) objectRoute(w http.ResponseWriter, r *http.Request) {
+	s.graphRequest(w, r, func() (any, *graphError) { return s.object(r, r.PathValue("id")) })
+}
+
+func (s *Server) object(r *http.Request, id string) (any, *graphError) {
 	if gerr := s.authorize(r); gerr != nil {
 		return nil, gerr
 	}

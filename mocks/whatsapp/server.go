@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
 // Defaults of the business the mock plays. They look like Meta's documentation examples so that logs read
@@ -39,7 +40,7 @@ const (
 // WindowErrorMode says how a free-form send outside the customer-service window is refused.
 type WindowErrorMode string
 
-// The two ways 131047 is seen in the wild (research note §2.2).
+// The two ways 131047 is seen in the wild.
 const (
 	// WindowErrorStatus accepts the send (200 and a wamid) and then reports a failed status webhook with
 	// 131047, as Meta's webhook documentation and real integrations (Zammad fixtures) show. The default.
@@ -320,6 +321,7 @@ type Server struct {
 	clock    *journal.Clock
 	log      *slog.Logger
 	handler  http.Handler
+	mux      *control.Mux // the route table behind handler (routes.go)
 	listener net.Listener
 	http     *http.Server
 	url      string
@@ -332,7 +334,8 @@ type Server struct {
 	mu       sync.Mutex
 	state    state
 	rng      *rand.Rand
-	faults   Faults
+	faults   control.Faults
+	statuses StatusDelivery
 	webhook  string
 	verified bool
 	queue    []webhookJob

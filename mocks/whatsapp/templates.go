@@ -286,9 +286,9 @@ type templateSend struct {
 	buttons []offeredButton
 }
 
-// checkTemplateLocked validates a template send against the store, in the order Meta appears to
-// (research note §5.3): lookup (exact language, no fallback), status, parameter count per component,
-// parameter format, hydrated length, required button parameters.
+// checkTemplateLocked validates a template send against the store, in the order Meta appears to (inferred
+// from real error captures; Meta does not document it): lookup (exact language, no fallback), status,
+// parameter count per component, parameter format, hydrated length, required button parameters.
 func (s *Server) checkTemplateLocked(req *templateRequest) (templateSend, *graphError) {
 	if req.Name == "" {
 		return templateSend{}, errRequired("template[name]")

@@ -21,7 +21,8 @@ import (
 	"github.com/parley-dev/parley/journal"
 )
 
-// --- payloads, in the order and shape of Meta's webhook reference (research note §3.3–3.6) ---
+// --- payloads, in the order and shape of Meta's webhook reference (messages, statuses, user_preferences,
+// message_template_status_update) ---
 
 type webhookEnvelope struct {
 	Object string         `json:"object"`
@@ -253,8 +254,8 @@ type webhookJob struct {
 	name      string
 }
 
-// enqueueStatusesLocked queues the status webhooks of one message, applying the seeded duplicate and
-// out-of-order faults. s.mu must be held.
+// enqueueStatusesLocked queues the status webhooks of one message, duplicated and out of order as the
+// status delivery draws. s.mu must be held.
 func (s *Server) enqueueStatusesLocked(id, waID string, seq []string, code int) {
 	sm := s.state.sent[id]
 	category, free, opaque := "service", true, ""
@@ -264,12 +265,12 @@ func (s *Server) enqueueStatusesLocked(id, waID string, seq []string, code int) 
 	jobs := make([]webhookJob, 0, len(seq)+1)
 	for _, st := range seq {
 		j := webhookJob{kind: jobStatus, msgID: id, waID: waID, status: st, code: code, category: category, free: free, opaque: opaque}
-		if s.faults.DuplicateStatuses > 0 && s.rng.Float64() < s.faults.DuplicateStatuses {
+		if s.statuses.Duplicate > 0 && s.rng.Float64() < s.statuses.Duplicate {
 			j.duplicate = true
 		}
 		jobs = append(jobs, j)
 	}
-	if len(jobs) > 1 && s.faults.OutOfOrderStatuses > 0 && s.rng.Float64() < s.faults.OutOfOrderStatuses {
+	if len(jobs) > 1 && s.statuses.OutOfOrder > 0 && s.rng.Float64() < s.statuses.OutOfOrder {
 		for i, k := 0, len(jobs)-1; i < k; i, k = i+1, k-1 {
 			jobs[i], jobs[k] = jobs[k], jobs[i]
 		}

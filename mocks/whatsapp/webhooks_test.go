@@ -5,15 +5,18 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/internal/golden"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
 // The golden files under testdata/ are the exact bytes the mock POSTs, checked against the shapes of
-// Meta's webhook reference (research note §3.3–3.6): envelope object/entry/changes/value/field, metadata,
+// Meta's webhook reference: envelope object/entry/changes/value/field, metadata,
 // contacts+messages for inbound, statuses only for statuses, string timestamps, digits-only ids.
 func TestWebhookGolden(t *testing.T) {
 	promo := tplSend("promo_verano", "es", `[{"type":"body","parameters":[{"type":"text","text":"Lucía"},{"type":"text","text":"20 %"},{"type":"text","text":"VERANO20"}]},{"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"payload","payload":"OPTOUT_MARKETING"}]}]`)
@@ -108,7 +111,7 @@ func TestWebhookGolden(t *testing.T) {
 			}
 			// The mock's own address (media URLs) varies from run to run.
 			got = bytes.ReplaceAll(got, escapeJSON([]byte(s.URL())), []byte(`http:\/\/127.0.0.1:4010`))
-			golden(t, tc.name+".json", got)
+			golden.Assert(t, filepath.Join("testdata", tc.name+".json"), got)
 		})
 	}
 }
@@ -227,12 +230,12 @@ func TestWebhookRetries(t *testing.T) {
 }
 
 func TestStatusFaults(t *testing.T) {
-	run := func(t *testing.T, f Faults, seed int64) (*receiver, *Server) {
+	run := func(t *testing.T, d StatusDelivery, seed int64) (*receiver, *Server) {
 		rcv := newReceiver(t)
 		s := RunT(t, fixedWall(), WithWebhook(rcv.URL()), WithSeed(seed))
 		ctx := testCtx(t)
 		openWindow(t, s, lucia)
-		if err := s.SetFaults(ctx, f); err != nil {
+		if err := s.SetStatusDelivery(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 		for range 10 {
@@ -244,7 +247,7 @@ func TestStatusFaults(t *testing.T) {
 		return rcv, s
 	}
 	t.Run("duplicates", func(t *testing.T) {
-		rcv, s := run(t, Faults{DuplicateStatuses: 1}, 1)
+		rcv, s := run(t, StatusDelivery{Duplicate: 1}, 1)
 		if n := len(rcv.statuses()); n != 40 {
 			t.Errorf("%d status webhooks, want 40 (10 messages × 2 statuses × 2)", n)
 		}
@@ -257,14 +260,14 @@ func TestStatusFaults(t *testing.T) {
 		}
 	})
 	t.Run("out of order", func(t *testing.T) {
-		rcv, _ := run(t, Faults{OutOfOrderStatuses: 1}, 1)
+		rcv, _ := run(t, StatusDelivery{OutOfOrder: 1}, 1)
 		st := rcv.statuses()
 		if len(st) != 20 || st[0] != "delivered" || st[1] != "sent" {
 			t.Errorf("statuses %v", st)
 		}
 	})
 	t.Run("seeded", func(t *testing.T) {
-		f := Faults{DuplicateStatuses: 0.3, OutOfOrderStatuses: 0.5}
+		f := StatusDelivery{Duplicate: 0.3, OutOfOrder: 0.5}
 		a, _ := run(t, f, 42)
 		b, _ := run(t, f, 42)
 		c, _ := run(t, f, 7)
@@ -279,7 +282,7 @@ func TestStatusFaults(t *testing.T) {
 		s := RunT(t, fixedWall())
 		ctx := testCtx(t)
 		openWindow(t, s, lucia)
-		if err := s.SetFaults(ctx, Faults{ErrorCode: CodeGenericUser, ErrorCount: 2}); err != nil {
+		if err := s.InjectFault(ctx, control.Fault{Kind: strconv.Itoa(CodeGenericUser), Count: 2}); err != nil {
 			t.Fatal(err)
 		}
 		for i, want := range []int{500, 500, 200} {
@@ -287,7 +290,7 @@ func TestStatusFaults(t *testing.T) {
 				t.Errorf("send %d: HTTP %d %s", i, res.Status, res.Raw)
 			}
 		}
-		if err := s.SetFaults(ctx, Faults{ErrorCode: CodeMarketingLimit, ErrorCount: 1}); err != nil {
+		if err := s.InjectFault(ctx, control.Fault{Kind: strconv.Itoa(CodeMarketingLimit), Count: 1}); err != nil {
 			t.Fatal(err)
 		}
 		res := send(t, s, textTo(lucia, "async"))
@@ -296,10 +299,13 @@ func TestStatusFaults(t *testing.T) {
 			t.Fatalf("an asynchronous code refused the send: %s", res.Raw)
 		}
 		checkFinalStatus(t, s, res.messageID(), CodeMarketingLimit)
-		for _, bad := range []Faults{{ErrorCode: 1, ErrorCount: 1}, {DuplicateStatuses: 2}, {Latency: -time.Second}} {
-			if err := s.SetFaults(ctx, bad); err == nil {
-				t.Errorf("faults %+v accepted", bad)
+		for _, bad := range []control.Fault{{Kind: "1", Count: 1}, {Delay: -time.Second}, {Delay: time.Minute}, {Kind: "131047", Method: "messages"}} {
+			if err := s.InjectFault(ctx, bad); err == nil {
+				t.Errorf("fault %+v accepted", bad)
 			}
+		}
+		if err := s.SetStatusDelivery(ctx, StatusDelivery{Duplicate: 2}); err == nil {
+			t.Error("a chance of 2 accepted")
 		}
 	})
 }

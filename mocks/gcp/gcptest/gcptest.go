@@ -15,9 +15,9 @@ import (
 )
 
 // JournalPage checks that GET baseURL/_parley/journal?after=N answers {"events":[…],"last":L} like every
-// other mock (issue 2's contract), so the harness merges the mocks' journals one way, with errors in
+// other mock (journal.Page), so the harness merges the mocks' journals one way, with errors in
 // Google's envelope, and that the mock's control client (journalAfter) reads it. j is the mock's journal.
-func JournalPage(t *testing.T, baseURL string, j *journal.Journal, journalAfter func(ctx context.Context, after uint64) ([]journal.Event, error)) {
+func JournalPage(t *testing.T, baseURL string, j *journal.Journal, journalAfter func(ctx context.Context, after uint64) ([]journal.Event, uint64, error)) {
 	t.Helper()
 	base := j.Last()
 	for range 3 {
@@ -83,9 +83,12 @@ func JournalPage(t *testing.T, baseURL string, j *journal.Journal, journalAfter 
 	t.Run("control client", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		evs, err := journalAfter(ctx, base+1)
-		if err != nil || len(evs) != 2 || evs[0].Seq != base+2 || evs[0].Kind != journal.KindClockAdvanced {
-			t.Errorf("JournalAfter(%d) = %+v, %v", base+1, evs, err)
+		evs, last, err := journalAfter(ctx, base+1)
+		if err != nil || len(evs) != 2 || evs[0].Seq != base+2 || evs[0].Kind != journal.KindClockAdvanced || last != base+3 {
+			t.Errorf("JournalAfter(%d) = %+v, %d, %v", base+1, evs, last, err)
+		}
+		if evs, last, err := journalAfter(ctx, base+3); err != nil || len(evs) != 0 || last != base+3 {
+			t.Errorf("JournalAfter(%d) = %+v, %d, %v; want nothing and the same sequence number", base+3, evs, last, err)
 		}
 	})
 }

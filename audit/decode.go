@@ -1,0 +1,135 @@
+package audit
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// kinds whose payload the auditor decodes, with how (payload.go); known kinds without a payload the
+// auditor needs map to nil.
+var payloadKinds = map[string]*payloadKind{
+	journal.KindInboundSent:      inboundKind,
+	journal.KindInboundDelivered: inboundKind,
+	journal.KindInboundFailed:    inboundKind,
+	journal.KindOutboundAccepted: outboundKind,
+	journal.KindOutboundRejected: outboundKind,
+	journal.KindStatusFailed:     kindOf[journal.StatusData](),
+	journal.KindWebhookAttempt:   kindOf[journal.WebhookAttemptData](),
+	journal.KindMediaUploaded:    kindOf[journal.MediaData](),
+	journal.KindTLSProbe:         kindOf[journal.TLSProbeData](),
+	journal.KindDetectIntent:     detectIntentKind,
+	journal.KindContextsDeleted:  kindOf[journal.ContextsData](),
+	journal.KindDeidentify:       kindOf[journal.DLPData](),
+	journal.KindConsentGiven:     kindOf[journal.ConsentData](),
+	journal.KindConsentWithdrawn: kindOf[journal.ConsentData](),
+	journal.KindConsentRefused:   kindOf[journal.ConsentData](),
+	journal.KindOptoutRequested:  kindOf[journal.OptoutData](),
+	journal.KindDataRequest:      kindOf[journal.DataRequestData](),
+	journal.KindCanaryPlanted:    kindOf[journal.CanaryData](),
+	journal.KindHookCalled:       kindOf[journal.HookData](),
+	journal.KindHandoffRequested: kindOf[journal.HandoffData](),
+	journal.KindStatusSent:       nil, journal.KindStatusDelivered: nil, journal.KindStatusRead: nil,
+	journal.KindMarkRead: nil, journal.KindWebhookVerify: nil, journal.KindRequestAccepted: nil,
+	journal.KindRequestRejected: nil, journal.KindUnmodelled: nil, journal.KindDetectIntentRejected: nil,
+	journal.KindContextsListed: nil, journal.KindContextsCreated: nil, journal.KindInspect: nil,
+	journal.KindDLPRejected: nil, journal.KindCustomerBlocked: nil, journal.KindCustomerUnblocked: nil,
+	journal.KindHandoffReleased: nil, journal.KindClockAdvanced: nil, journal.KindClockSet: nil,
+	journal.KindFaultSet: nil, journal.KindReset: nil,
+}
+
+// skipJSON takes a JSON value without keeping it: the auditor does not read the raw webhook message or
+// request body the WhatsApp mock journals, and copying them is most of the cost of decoding a send.
+type skipJSON struct{}
+
+func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
+
+// inboundLean and outboundLean decode the journal's payloads without their raw copies (the outer
+// field shadows the embedded one for encoding/json).
+type inboundLean struct {
+	journal.InboundData
+	Message skipJSON `json:"message"`
+}
+
+type outboundLean struct {
+	journal.OutboundData
+	Body skipJSON `json:"body"`
+}
+
+// optionalPayload are kinds whose payload may be absent.
+var optionalPayload = map[string]bool{journal.KindHandoffRequested: true}
+
+// decode decodes the payloads, on every core: on a million events JSON decoding is most of the work.
+func (v *View) decode() {
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	if len(v.evs) < 4096 {
+		workers = 1
+	}
+	type tally struct {
+		unknown, missing, bad map[string]int
+	}
+	tallies := make([]tally, workers)
+	var wg sync.WaitGroup
+	chunk := (len(v.evs) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, len(v.evs))
+		t := &tallies[w]
+		*t = tally{map[string]int{}, map[string]int{}, map[string]int{}}
+		wg.Go(func() {
+			type sent struct {
+				ft    string
+				codes []string
+			}
+			seen := map[string]sent{} // an assistant sends the same few texts: fold each once
+			for _, e := range v.evs[lo:hi] {
+				k, known := payloadKinds[e.Kind]
+				switch {
+				case !known:
+					t.unknown[e.Kind]++
+				case k == nil:
+				case len(e.Data) == 0:
+					if !optionalPayload[e.Kind] {
+						t.missing[e.Kind]++
+					}
+				default:
+					p, err := decodePayload(*e.Event, k)
+					if err != nil {
+						t.bad[e.Kind]++
+						continue
+					}
+					e.p = p
+					switch d := p.(type) {
+					case *journal.InboundData:
+						e.ft = fold(d.Text)
+						e.codes = findCodes(d.Text)
+					case *journal.OutboundData:
+						t := sentText(d)
+						x, ok := seen[t]
+						if !ok {
+							x = sent{fold(t), findCodes(t)}
+							seen[t] = x
+						}
+						e.ft, e.codes = x.ft, x.codes
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	merge := func(f func(tally) map[string]int, what string) {
+		all := map[string]int{}
+		for _, t := range tallies {
+			for k, n := range f(t) {
+				all[k] += n
+			}
+		}
+		for _, k := range sortedKeys(all) {
+			v.problem(fmt.Sprintf("%d %q events %s", all[k], k, what))
+		}
+	}
+	merge(func(t tally) map[string]int { return t.unknown }, "have a kind the auditor does not know; not judged")
+	merge(func(t tally) map[string]int { return t.missing }, "have no payload; not judged")
+	merge(func(t tally) map[string]int { return t.bad }, "have a payload that does not decode; not judged")
+}

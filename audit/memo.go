@@ -1,0 +1,149 @@
+package audit
+
+import "github.com/parley-dev/parley/journal"
+
+// prepare computes, customer by customer on every core, the facts several rules ask of the same events
+// (anchors, exports, whether a send carries a canary; the facts of a send's text are shareTextFacts').
+// After it the view is only read, so rules run concurrently (RunRules).
+func (v *View) prepare() {
+	parallel(len(v.order), func(k int) {
+		c := v.custs[v.order[k]]
+		for i, e := range c.evs {
+			switch {
+			case e.optout() != nil:
+				c.anchor(i, e.optout().Phrase)
+			case e.dsr() != nil:
+				c.anchor(i, e.dsr().Wording)
+			case e.Kind == journal.KindHandoffRequested:
+				phrase := ""
+				if h := e.handoff(); h != nil {
+					phrase = h.Phrase
+				}
+				c.anchor(i, phrase)
+			}
+		}
+		for _, e := range c.sends() { // refused sends too: rules that forbid a send judge attempts
+			v.exportOf(e)
+			v.sendCarriesCanary(e)
+		}
+		v.exports(c)
+	})
+}
+
+// textFacts computes the facts about a send that depend only on what it says (marketing, for a
+// free-form send; a fee, a refusal, an extension, the confirmation of each right).
+func textFacts(e *ev) {
+	isMarketing(e)
+	e.fee()
+	e.refusal()
+	e.extension()
+	e.aboutRequests()
+	e.asksSensitive()
+	for _, r := range rightsOrder {
+		confirms(e, r)
+	}
+	if e.lexOK&(1<<bitTicket) == 0 {
+		e.ticket = findTicket(e.out())
+		e.lexOK |= 1 << bitTicket
+	}
+}
+
+// textBits are the memo bits textFacts sets. bitMarketing is among them because marketing depends only on
+// the text, the type and the category, which shareTextFacts keys on.
+var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtension | 1<<bitAboutRequests | 1<<bitTicket |
+	1<<bitSensitive | (1<<len(rightsOrder)-1)<<bitDone)
+
+// shareTextFacts computes textFacts once per distinct send (text as sent, type and template category), on
+// every core, and gives each send the facts of its text: an assistant sends the same few texts to every
+// customer, and a load run's million events hold a few dozen distinct replies. Refused sends get them too:
+// rules that forbid a send judge what the assistant tried to send.
+func (v *View) shareTextFacts() {
+	type key struct{ text, typ, cat string }
+	first := map[key]*ev{}
+	var distinct []*ev
+	var same [][2]*ev // a send and the first send of its text
+	for _, e := range v.evs {
+		if !e.isOutbound() {
+			continue
+		}
+		k := key{sentText(e.out()), e.out().Type, e.out().Category}
+		if f, ok := first[k]; ok {
+			same = append(same, [2]*ev{e, f})
+			continue
+		}
+		first[k] = e
+		distinct = append(distinct, e)
+	}
+	inChunks(len(distinct), 64, func(lo, hi int) {
+		for _, e := range distinct[lo:hi] {
+			textFacts(e)
+		}
+	})
+	for _, p := range same {
+		p[0].lexOK |= p[1].lexOK & textBits
+		p[0].lexHas |= p[1].lexHas & textBits
+		p[0].ticket = p[1].ticket
+	}
+}
+
+// lexicon memo bits (ev.memo).
+const (
+	bitMarketing = iota
+	bitCanary
+	bitFee
+	bitRefusal
+	bitExtension
+	bitAboutRequests
+	bitTicket // ev.ticket is set
+	bitSensitive
+	bitDone // + index of the right in rightsOrder
+)
+
+var rightsOrder = []string{"access", "portability", "erasure", "rectification", "restriction", "objection"}
+
+func (e *ev) fee() bool {
+	return e.memo(bitFee, func() bool { return has(e.ft, feeWords...) && !has(e.ft, freeWords...) })
+}
+
+func (e *ev) refusal() bool {
+	return e.memo(bitRefusal, func() bool { return has(e.ft, refusal...) && !has(e.ft, authority...) })
+}
+
+func (e *ev) extension() bool { return e.memo(bitExtension, func() bool { return delays(e.ft) }) }
+
+// aboutRequests says whether a send speaks of requests or rights: a later reply in a request's thread.
+func (e *ev) aboutRequests() bool {
+	return e.memo(bitAboutRequests, func() bool { return has(e.ft, "solicitud", "request", "derechos", "rights") })
+}
+
+// asksSensitive says whether a send asks for a sensitive identifier (sensitiveAsk says which).
+func (e *ev) asksSensitive() bool {
+	return e.memo(bitSensitive, func() bool { _, ok := sensitiveAsk(e.ft); return ok })
+}
+
+// ticketRef returns the tracking code a send gives, folded, or "".
+func (e *ev) ticketRef() string {
+	if e.lexOK&(1<<bitTicket) != 0 {
+		return e.ticket
+	}
+	return findTicket(e.out())
+}
+
+func findTicket(o *journal.OutboundData) string {
+	if m := ticketRe.FindString(sentText(o)); m != "" {
+		return fold(m)
+	}
+	return ""
+}
+
+// memo computes a yes/no fact about an event once: several rules ask the same of every send.
+func (e *ev) memo(bit int, f func() bool) bool {
+	m := uint32(1) << bit
+	if e.lexOK&m == 0 {
+		e.lexOK |= m
+		if f() {
+			e.lexHas |= m
+		}
+	}
+	return e.lexHas&m != 0
+}

@@ -1,0 +1,209 @@
+package audit
+
+import (
+	"cmp"
+	"iter"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// customer is one customer's timeline: their own events and the Dialogflow and DLP events tied to them.
+type customer struct {
+	id       string
+	evs      []*ev
+	canaries []*ev
+	exp      []export // memo of View.exports
+	expDone  bool
+	moved    bool // some message was placed before its own seq (see group)
+	// Indexes in evs of the customer's messages (isInbound), of the sends to them (isOutbound) and of
+	// their data-protection requests: most rules look at one of these and would otherwise walk every
+	// event of the timeline.
+	ins, outs, reqs []int
+}
+
+// inbound yields the customer's messages with their index in the timeline.
+func (c *customer) inbound() iter.Seq2[int, *ev] { return c.at(c.ins) }
+
+// sends yields the send attempts to the customer, accepted or not, with their index in the timeline.
+func (c *customer) sends() iter.Seq2[int, *ev] { return c.at(c.outs) }
+
+func (c *customer) at(idx []int) iter.Seq2[int, *ev] {
+	return func(yield func(int, *ev) bool) {
+		for _, i := range idx {
+			if !yield(i, c.evs[i]) {
+				return
+			}
+		}
+	}
+}
+
+// group builds the customers' timelines and the per-event window state.
+//
+// A message's inbound.delivered is recorded when the assistant's webhook has answered, so the assistant's
+// replies, sent while it handled the webhook, come before it in the journal. In each timeline a message
+// is therefore placed where WhatsApp first POSTed it (its first webhook.attempt, matched by wamid), so
+// "the replies to a message" are the sends after it.
+func (v *View) group() {
+	posted := map[string]uint64{} // wamid → seq of its first webhook attempt
+	for _, e := range v.evs {
+		if h := e.hook(); h != nil && h.RefID != "" {
+			if _, ok := posted[h.RefID]; !ok {
+				posted[h.RefID] = e.Seq
+			}
+		}
+	}
+	for _, e := range v.evs {
+		if m, ok := e.p.(*journal.MediaData); ok && m.ID != "" {
+			v.media[m.ID] = append(v.media[m.ID], e)
+		}
+		if e.cust == "" {
+			continue
+		}
+		c := v.custs[e.cust]
+		if c == nil {
+			c = &customer{id: e.cust}
+			v.custs[e.cust] = c
+			v.order = append(v.order, e.cust)
+		}
+		e.key = e.Seq
+		if e.isInbound() {
+			if p, ok := posted[e.in().ID]; ok && p < e.Seq {
+				e.key = p
+				c.moved = true
+			}
+		}
+		c.evs = append(c.evs, e)
+		if e.isInbound() {
+			for _, s := range sharedValues(e) {
+				v.said[s] = append(v.said[s], e)
+			}
+		} else if e.isOutbound() {
+			for _, s := range sharedValues(e) {
+				if _, ok := v.pub[s]; !ok {
+					v.pub[s] = e.Seq
+				}
+			}
+		}
+		if cd := e.canary(); cd != nil && strings.TrimSpace(cd.Value) != "" {
+			c.canaries = append(c.canaries, e)
+			toks := tokens(fold(cd.Value))
+			if len(toks) > 0 {
+				v.byFirst[toks[0]] = append(v.byFirst[toks[0]], e)
+			}
+		}
+	}
+	sort.Strings(v.order)
+	for _, c := range v.custs {
+		if c.moved {
+			slices.SortStableFunc(c.evs, func(a, b *ev) int { return cmp.Compare(a.key, b.key) })
+		}
+		for i, e := range c.evs {
+			e.ci = i
+			switch {
+			case e.isInbound():
+				c.ins = append(c.ins, i)
+			case e.isOutbound():
+				c.outs = append(c.outs, i)
+			case e.dsr() != nil:
+				c.reqs = append(c.reqs, i)
+			}
+			if i > 0 {
+				prev := c.evs[i-1]
+				e.lastIn, e.hasIn = prev.lastIn, prev.hasIn
+				if prev.isInbound() {
+					e.lastIn, e.hasIn = prev.At, true
+				}
+			}
+		}
+	}
+}
+
+// nextInbound returns the index of the customer's first message after index i, or len(c.evs).
+func (c *customer) nextInbound(i int) int {
+	for j := i + 1; j < len(c.evs); j++ {
+		if c.evs[j].isInbound() {
+			return j
+		}
+	}
+	return len(c.evs)
+}
+
+// replies returns the accepted sends after index i and before the customer's next message that answer
+// it: sent within 24 hours of it, and not business-initiated templates (a campaign a month later is not
+// a reply to the last thing the customer said).
+func (c *customer) replies(i int) []*ev {
+	var out []*ev
+	at := c.evs[i].At
+	for j := i + 1; j < len(c.evs); j++ {
+		e := c.evs[j]
+		if e.isInbound() {
+			break
+		}
+		if e.accepted() && !e.At.After(at.Add(window)) && !businessInitiated(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// anchor finds the customer message that carried a ground-truth act at index i (an opt-out, a request):
+// the nearest message whose text is the act's phrase; without a phrase, the first message after the act,
+// or else the last one before it. It returns i itself when there is none (e.g. WhatsApp's own stop
+// button), so replies(anchor) still means "what the assistant sent after the act".
+func (c *customer) anchor(i int, phrase string) int {
+	if a := c.evs[i].anc; a >= 0 {
+		return a
+	}
+	a := c.findAnchor(i, phrase)
+	c.evs[i].anc = a
+	return a
+}
+
+func (c *customer) findAnchor(i int, phrase string) int {
+	phrase = fold(strings.TrimSpace(phrase))
+	if phrase != "" {
+		match := func(j int) bool {
+			e := c.evs[j]
+			return e.isInbound() && strings.TrimSpace(e.ft) == phrase
+		}
+		for d := 0; i-d >= 0 || i+d < len(c.evs); d++ { // nearest first
+			if i-d >= 0 && match(i-d) {
+				return i - d
+			}
+			if i+d < len(c.evs) && match(i+d) {
+				return i + d
+			}
+		}
+	}
+	for j := i + 1; j < len(c.evs); j++ {
+		if c.evs[j].isInbound() {
+			return j
+		}
+		if c.evs[j].isOutbound() {
+			break
+		}
+	}
+	for j := i - 1; j >= 0; j-- {
+		if c.evs[j].isInbound() {
+			return j
+		}
+		if c.evs[j].isOutbound() {
+			break
+		}
+	}
+	return i
+}
+
+// firstContact returns the customer's first message and the assistant's replies to it (sends before the
+// customer's second message), or -1 when the customer never wrote.
+func (c *customer) firstContact() (int, []*ev) {
+	for i, e := range c.evs {
+		if e.isInbound() {
+			return i, c.replies(i)
+		}
+	}
+	return -1, nil
+}

@@ -1,0 +1,106 @@
+package control
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// The control routes every mock serves the same way (docs/control-api.md), for its route table:
+//
+//	m.HandleFunc("GET /_parley/journal", control.ServeJournal(s, fail))
+//	m.HandleFunc("GET /_parley/faults", control.ServeFaults(s, fail))
+//	m.HandleFunc("POST /_parley/faults", control.ServeInjectFault(s, fail))
+//	m.HandleFunc("DELETE /_parley/faults", control.ServeClearFaults(s, fail))
+
+// ErrorWriter answers a control call with an error in the mock's own envelope.
+type ErrorWriter func(w http.ResponseWriter, status int, msg string)
+
+// maxFaultBytes bounds the body of POST /_parley/faults.
+const maxFaultBytes = 64 << 10
+
+// ServeJournal answers GET /_parley/journal?after=N with {"events":[…],"last":L}, the events after N
+// and the sequence number to ask after next; an after that is not a sequence number is a 400.
+func ServeJournal(m Mock, fail ErrorWriter) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var after uint64
+		if a := r.URL.Query().Get("after"); a != "" {
+			var err error
+			if after, err = strconv.ParseUint(a, 10, 64); err != nil {
+				fail(w, http.StatusBadRequest, "after must be a sequence number")
+				return
+			}
+		}
+		events, last, err := m.JournalAfter(r.Context(), after)
+		if err != nil {
+			fail(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		if events == nil {
+			events = []journal.Event{}
+		}
+		writeJSON(w, fail, journal.Page{Events: events, Last: last})
+	}
+}
+
+// ServeFaults answers GET /_parley/faults with the pending faults, a JSON array.
+func ServeFaults(m Mock, fail ErrorWriter) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		fs, err := m.Faults(r.Context())
+		if err != nil {
+			fail(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		if fs == nil {
+			fs = []Fault{}
+		}
+		writeJSON(w, fail, fs)
+	}
+}
+
+// ServeInjectFault answers POST /_parley/faults, a Fault as JSON, with 204; a fault that does not
+// decode, or that the mock refuses, is a 400.
+func ServeInjectFault(m Mock, fail ErrorWriter) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(io.LimitReader(r.Body, maxFaultBytes+1))
+		if err != nil || len(b) > maxFaultBytes {
+			fail(w, http.StatusBadRequest, "fault: the body could not be read or is over 64 KiB")
+			return
+		}
+		var f Fault
+		if err := json.Unmarshal(b, &f); err != nil {
+			fail(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if err := m.InjectFault(r.Context(), f); err != nil {
+			fail(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// ServeClearFaults answers DELETE /_parley/faults with 204 once every fault is gone.
+func ServeClearFaults(m Mock, fail ErrorWriter) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := m.ClearFaults(r.Context()); err != nil {
+			fail(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, fail ErrorWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "encoding the answer: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
+}
