@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"cloud.google.com/go/dialogflow/cx/apiv3/cxpb"
-	"github.com/parley-dev/parley/mocks/gcp"
+	"github.com/parley-dev/parley/internal/gcp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )

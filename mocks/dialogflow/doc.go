@@ -35,7 +35,7 @@
 //   - Refused context and agent calls are request.rejected events; a gRPC request that is not valid
 //     protobuf is refused by gRPC before any handler (INTERNAL) and journalled as request.rejected.
 //   - Errors are google.rpc.Status: the REST envelope {"error":{"code","message","status"}} with the HTTP
-//     status the REST clients derive the code from (mocks/gcp), and gRPC status codes. Texts from the real
+//     status the REST clients derive the code from (internal/gcp), and gRPC status codes. Texts from the real
 //     service, as public bug reports quote them: "Input text exceeds 256 characters." (counted in
 //     characters, not bytes), "Input text not set.", "Resource name '…' does not match
 //     'projects/*/locations/*/agent/environments/*/users/*/sessions/*'.", the NOT_FOUND above,

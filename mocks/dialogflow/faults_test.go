@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/mocks/gcp"
+	"github.com/parley-dev/parley/internal/gcp"
 )
 
 // TestFaultFaces: the same fault JSON does the same thing posted to /_parley/faults and decoded and

@@ -15,7 +15,7 @@ import (
 	"github.com/parley-dev/parley/fixtures"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/mocks/gcp"
+	"github.com/parley-dev/parley/internal/gcp"
 	"google.golang.org/grpc"
 )
 

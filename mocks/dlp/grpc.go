@@ -13,7 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/parley-dev/parley/mocks/gcp"
+	"github.com/parley-dev/parley/internal/gcp"
 )
 
 const (

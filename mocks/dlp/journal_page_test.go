@@ -5,7 +5,7 @@ import (
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dlp"
-	"github.com/parley-dev/parley/mocks/gcp/gcptest"
+	"github.com/parley-dev/parley/internal/gcp/gcptest"
 )
 
 func TestJournalPage(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/mocks/gcp"
+	"github.com/parley-dev/parley/internal/gcp"
 )
 
 // routes is the whole REST surface and the control routes: this table is the routing (control.Mux).

@@ -17,7 +17,7 @@ import (
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/mocks/gcp"
+	"github.com/parley-dev/parley/internal/gcp"
 )
 
 // DefaultAddr is where `parley serve` puts the DLP mock.

@@ -22,7 +22,7 @@ import (
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/dlp"
-	"github.com/parley-dev/parley/mocks/gcp"
+	"github.com/parley-dev/parley/internal/gcp"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
