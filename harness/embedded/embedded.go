@@ -21,6 +21,7 @@ import (
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/dlp"
+	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
 )
@@ -155,9 +156,12 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		}
 		e.closers = append(e.closers, func() error { tlsL.Close(); return nil })
 		e.webhookURL = "https://" + tlsL.Addr().String() + "/webhook"
-		if cert, roots, err = selfSignedTLS(); err != nil {
+		// The run's CA, as parley serve makes it, and a certificate for loopback that it issued.
+		ca, err := stack.NewCA([]string{"127.0.0.1", "localhost"})
+		if err != nil {
 			return nil, err
 		}
+		cert, roots = ca.Cert, ca.Pool()
 		// WhatsApp's side of the webhook: it trusts the run's certificate and keeps enough connections
 		// open that many customers at once do not each pay for a handshake.
 		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
