@@ -4,15 +4,17 @@
 // by the rule catalogue). Journeys, the step library, the certification engine and load use nothing else,
 // so they run unchanged on any implementation:
 //
-//   - harness/embedded: the mocks in this process, with parley's reference assistant, an assistant written
-//     in Go (an http.Handler) or one already running (by URL);
+//   - harness/embedded: the mocks in this process, with parley's reference assistant or an assistant
+//     written in Go (an http.Handler), a fresh environment per scenario; or, around an assistant already
+//     running elsewhere (by URL), the mocks as parley serve runs them for the whole run (ByURL), each
+//     scenario with customers of its own;
 //   - harness/containers: the mocks, and the reference assistant or a vendor's image, in containers.
 //
 // An environment for any assistant is one line:
 //
 //	embedded.Factory{Seed: 1}                                  // the reference assistant
 //	embedded.Factory{Assistant: embedded.Handler(newBot)}      // newBot(harness.Contract) (http.Handler, error)
-//	embedded.Factory{Assistant: embedded.URL("http://127.0.0.1:8080")}
+//	embedded.StartByURL(embedded.ByURLOptions{Assistant: "http://127.0.0.1:8080"}) // a *ByURL is a Factory
 //	containers.Factory{BotImage: "acme/bot:1.4"}
 //
 // This package imports neither the reference assistant nor Docker, so the step library and the engine

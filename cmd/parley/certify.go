@@ -2,18 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,13 +20,8 @@ import (
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/harness/embedded"
-	"github.com/parley-dev/parley/journal"
-	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/stack"
-	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/report"
-	"github.com/parley-dev/parley/sim"
 )
 
 // `parley certify` parses and checks its flags, wires an environment factory (the reference assistant
@@ -313,12 +304,12 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		mode     = "embedded"
 	)
 	if p.cfg.botURL != "" {
-		vendor, err := startVendorMocks(p.cfg, logger, stderr)
+		vendor, err := startByURL(p.cfg, logger, stderr)
 		if err != nil {
 			return err
 		}
-		defer vendor.close()
-		for _, m := range vendor.mocks.Mocks {
+		defer vendor.Close()
+		for _, m := range vendor.Mocks() {
 			fmt.Fprintf(stderr, "parley: %s mock listening on %s\n", m.Name, m.URL)
 		}
 		envs, parallel = vendor, 1 // one assistant, one journal, one clock: scenarios take turns
@@ -458,240 +449,21 @@ func (p *progress) finish() {
 	}
 }
 
-// vendorEnvs is the environment factory of --bot-url: the mocks listen where parley serve would, on one
-// journal, for the whole run, and each scenario is a slice of that journal. Every scenario's customers
-// have numbers no other scenario of the run uses (sim.Numbering, seeded), so an assistant that remembers
-// its customers meets newcomers where a scenario expects them; what it does to a customer after that
-// customer's scenario ended is still judged, at the end of the run (certify.SharedJournal). The assistant
-// has no idle signal, so a scenario has settled when the WhatsApp mock has nothing in flight and the
-// journal has been still for --quiet.
-type vendorEnvs struct {
-	mu        sync.Mutex
-	customers map[string]bool // every scenario's customers so far
-	nluSeen   bool            // the assistant has called Dialogflow or DLP in this run
-
-	cfg     certifyConfig
-	mc      serveConfig // the mocks' configuration, webhook included
-	stderr  io.Writer
-	journal *journal.Journal
-	numbers *sim.Numbering
-	mocks   *stack.Stack
-	webhook *http.Client // trusts --webhook-ca, as the WhatsApp mock does
-	wa      *whatsapp.ControlClient
-	hooks   *harness.Hooks
-	hc      *http.Client
-	df      *dialogflow.ControlClient
-}
-
-func startVendorMocks(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) (*vendorEnvs, error) {
-	base := strings.TrimRight(cfg.botURL, "/")
-	mc := cfg.mocks
-	if mc.Webhook == "" {
-		mc.Webhook = base + "/webhook"
-	}
-	webhook := &http.Client{Timeout: 30 * time.Second}
-	if mc.WebhookCA != "" { // the hooks are served where the webhook is, with the same certificate
-		pool, err := stack.WebhookRoots(mc.WebhookCA)
-		if err != nil {
-			return nil, usageError("%v", err)
-		}
-		webhook.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
-	}
-	j := journal.New(nil)
-	mocks, err := startStack(mc, j, logger)
-	if err != nil {
-		var exit *exitError
-		if errors.As(err, &exit) {
-			return nil, err
-		}
+// startByURL starts the mocks around the assistant at --bot-url (embedded.ByURL), where parley serve
+// would.
+func startByURL(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) (*embedded.ByURL, error) {
+	v, err := embedded.StartByURL(embedded.ByURLOptions{
+		Assistant: cfg.botURL, Mocks: cfg.mocks.stackConfig(logger), Quiet: cfg.quiet, ReplyWait: cfg.replyWait,
+		Warn: func(w string) { fmt.Fprintf(stderr, "parley: warning: %s\n", w) },
+	})
+	var ce *stack.ConfigError
+	switch {
+	case errors.As(err, &ce):
+		return nil, usageError("%v", err)
+	case err != nil:
 		return nil, usageError("starting the mocks: %v; free the port or move the mock with --whatsapp, --dialogflow, --dlp", err)
 	}
-	hooks := &harness.Hooks{BaseURL: base, Journal: j, Client: webhook}
-	v := &vendorEnvs{cfg: cfg, mc: mc, stderr: stderr, journal: j, numbers: sim.NewNumbering(mc.Seed), mocks: mocks, webhook: webhook, hooks: hooks, customers: map[string]bool{}}
-	v.hc = mocks.ControlHTTP()
-	v.wa = whatsapp.NewControlClient(mocks.URL("whatsapp"), control.WithHTTPClient(v.hc))
-	if u := mocks.URL("dialogflow"); u != "" {
-		v.df = dialogflow.NewControlClient(u, control.WithHTTPClient(v.hc))
-	}
 	return v, nil
-}
-
-// Preflight checks, before the first scenario, that an assistant answers at the webhook: the
-// hub.challenge handshake and one signed delivery, trusting --webhook-ca as the mock does.
-func (v *vendorEnvs) Preflight(ctx context.Context) error {
-	warnings, err := certify.Preflight(ctx, certify.PreflightConfig{
-		WebhookURL: v.mc.Webhook, VerifyToken: v.mc.VerifyToken, AppSecret: v.mc.AppSecret,
-		PhoneNumberID: v.mc.PhoneNumberID, WABAID: v.mc.WABAID, Client: v.webhook, Now: v.journal.Clock().Now,
-	})
-	for _, w := range warnings {
-		fmt.Fprintf(v.stderr, "parley: warning: %s\n", w)
-	}
-	if err != nil {
-		return fmt.Errorf("%w; start the assistant with the environment of 'parley certify --print-env' and try again", err)
-	}
-	return nil
-}
-
-func (v *vendorEnvs) close() {
-	v.hc.CloseIdleConnections()
-	_ = v.mocks.Close()
-}
-
-// Start begins a scenario: its part of the journal starts here, and its customers get the numbers the
-// run's numbering gives its name.
-func (v *vendorEnvs) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
-	e := &vendorEnv{v: v, from: v.journal.Last(), transport: slices.Contains(s.Tags, "@WA-SEC-02"), own: map[string]bool{}}
-	if u, err := url.Parse(v.mc.Webhook); e.transport && err == nil && u.Scheme == "https" {
-		// The scenario that checks the transport offers the webhook each TLS version, as Meta's
-		// requirements are checked: an endpoint that still accepts 1.0 or 1.1 breaks WA-SEC-02.
-		var roots *x509.CertPool
-		if tr, ok := v.webhook.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
-			roots = tr.TLSClientConfig.RootCAs
-		}
-		harness.ProbeTLS(ctx, v.journal, u.Host, v.mc.Webhook, roots)
-	}
-	numbers := v.numbers.For(s.Name)
-	e.world = &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks, Settle: e.Settle, Numbers: func(declared string) string {
-		n := numbers(declared)
-		e.mu.Lock()
-		e.own[n] = true
-		e.mu.Unlock()
-		v.mu.Lock()
-		v.customers[n] = true
-		v.mu.Unlock()
-		return n
-	}}
-	return e, nil
-}
-
-// RunEvents is the whole run's journal (certify.SharedJournal).
-func (v *vendorEnvs) RunEvents(context.Context) ([]journal.Event, error) {
-	return v.journal.After(0), nil
-}
-
-// RunAuditOptions audit the whole run. Whether the webhook's transport is fit for production is judged
-// in the scenario that checks it (vendorEnv.AuditOptions), not again in the whole run.
-func (v *vendorEnvs) RunAuditOptions() audit.Options { return audit.Options{} }
-
-type vendorEnv struct {
-	v     *vendorEnvs
-	from  uint64
-	world *sim.World
-	mu    sync.Mutex
-	own   map[string]bool // the scenario's customers
-	// transport says the scenario checks the webhook's transport (WA-SEC-02): a deployed assistant's
-	// plain-HTTP or old-TLS webhook is a high finding there, and informational in every other scenario,
-	// so one fact of the environment is reported once.
-	transport bool
-}
-
-func (e *vendorEnv) World() *sim.World              { return e.world }
-func (e *vendorEnv) Dialogflow() dialogflow.Control { return e.v.df }
-func (e *vendorEnv) WebhookURL() string             { return e.v.mc.Webhook }
-func (e *vendorEnv) AuditOptions() audit.Options {
-	return audit.Options{CertifyDeployed: e.transport}
-}
-func (e *vendorEnv) Close() error { return nil }
-
-// Events are the scenario's part of the journal: everything since it began but what concerns another
-// scenario's customers (Dialogflow's sessions are tied to customers by the auditor). What the assistant
-// still does for an earlier scenario's customers belongs to that scenario, and is judged there at the end
-// of the run.
-func (e *vendorEnv) Events(context.Context) ([]journal.Event, error) {
-	e.v.mu.Lock()
-	others := make(map[string]bool, len(e.v.customers))
-	for c := range e.v.customers {
-		others[c] = true
-	}
-	e.v.mu.Unlock()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.v.journal.Filter(func(ev journal.Event) bool {
-		return ev.Seq > e.from && (e.own[ev.Customer] || !others[ev.Customer])
-	}), nil
-}
-
-// Settle waits until the assistant is done: the WhatsApp mock has nothing in flight, the journal has been
-// still for --quiet, and every message the scenario's customers delivered has been answered (a send to
-// that customer after it) or has waited --reply-wait. The last condition keeps a slow first answer (an
-// assistant whose connections to the mocks are still backing off) from being taken for silence.
-func (e *vendorEnv) Settle(ctx context.Context) error {
-	firstSeen := map[uint64]time.Time{} // unanswered inbound message → when settle first saw it
-	for {
-		if err := e.v.wa.AwaitIdle(ctx); err != nil {
-			return err
-		}
-		before := e.v.journal.Last()
-		t := time.NewTimer(e.v.cfg.quiet)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		if e.v.journal.Last() != before {
-			continue
-		}
-		waiting := false
-		for _, seq := range e.unanswered() {
-			at, ok := firstSeen[seq]
-			if !ok {
-				at = time.Now()
-				firstSeen[seq] = at
-			}
-			if time.Since(at) < e.v.cfg.replyWait {
-				waiting = true
-			}
-		}
-		if !waiting {
-			return nil
-		}
-	}
-}
-
-// unanswered are the scenario's delivered customer messages after which the assistant has sent that
-// customer nothing, and, while the assistant's last call to Dialogflow or DLP came after its last send,
-// that call: an assistant that has just asked Dialogflow is still composing a reply, whatever it sent
-// before.
-func (e *vendorEnv) unanswered() []uint64 {
-	events, _ := e.Events(context.Background())
-	last := map[string]uint64{} // customer → their last delivered message not yet followed by a send
-	var lastSend, lastNLU, lastInbound uint64
-	for _, ev := range events {
-		switch ev.Kind {
-		case journal.KindInboundDelivered:
-			last[ev.Customer] = ev.Seq
-			lastInbound = ev.Seq
-		case journal.KindOutboundAccepted, journal.KindOutboundRejected:
-			delete(last, ev.Customer)
-			lastSend = ev.Seq
-		case journal.KindDetectIntent, journal.KindDeidentify:
-			lastNLU = ev.Seq
-		}
-	}
-	out := make([]uint64, 0, len(last)+1)
-	for _, seq := range last {
-		out = append(out, seq)
-	}
-	if lastNLU > lastSend {
-		out = append(out, lastNLU)
-	}
-	if lastInbound > 0 && !e.v.reachedNLU(lastNLU) {
-		// Until the assistant has been seen reaching Dialogflow or DLP once in the run, its connections to
-		// them may still be backing off (it started before the mocks did): a first answer is not taken
-		// for all it will say before --reply-wait.
-		out = append(out, lastInbound)
-	}
-	return out
-}
-
-// reachedNLU says whether the assistant has called Dialogflow or DLP in this run (seq, when not zero, is
-// such a call just seen).
-func (v *vendorEnvs) reachedNLU(seq uint64) bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.nluSeen = v.nluSeen || seq > 0
-	return v.nluSeen
 }
 
 // containersEnvs is the environment factory of --mode containers: every scenario gets its own network

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-dev/parley/harness"
 )
 
 // TestCertifyTLS: `parley certify --bot-url … --tls` serves the vendor run's mocks over HTTPS with the
@@ -27,21 +29,25 @@ func TestCertifyTLS(t *testing.T) {
 		"--tls", "--tls-ca-out", filepath.Join(t.TempDir(), "ca.pem")}); err != nil {
 		t.Fatal(err)
 	}
-	v, err := startVendorMocks(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+	v, err := startByURL(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer v.close()
-	for _, m := range v.mocks.Mocks {
+	defer v.Close()
+	for _, m := range v.Mocks() {
 		if !strings.HasPrefix(m.URL, "https://") {
 			t.Errorf("%s mock at %s, want https://", m.Name, m.URL)
 		}
 	}
-	if err := v.wa.AwaitIdle(ctx); err != nil {
+	env, err := v.Start(ctx, harness.Scenario{Name: "tls"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.World().WhatsApp.AwaitIdle(ctx); err != nil {
 		t.Fatalf("a control call over TLS: %v", err)
 	}
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: nil}}
-	if _, err := hc.Get(v.mocks.URL("whatsapp") + "/_parley/idle"); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if _, err := hc.Get(v.Mocks()[0].URL + "/_parley/idle"); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("a client without the run's CA: %v, want a certificate error", err)
 	}
 }

@@ -14,18 +14,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
-	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/harness/embedded"
-	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/load"
-	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
-	"github.com/parley-dev/parley/sim"
 )
 
 const loadUsage = `Usage: parley load [flags]
@@ -205,40 +199,17 @@ func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string,
 		}
 		return env, func() { env.Close() }, nil
 	}
-	cfg.Webhook = strings.TrimSuffix(botURL, "/") + "/webhook"
-	j := journal.New(nil)
-	mocks, err := startStack(cfg, j, logger)
+	v, err := embedded.StartByURL(embedded.ByURLOptions{Assistant: botURL, Mocks: cfg.stackConfig(logger)})
+	var ce *stack.ConfigError
+	if errors.As(err, &ce) {
+		return nil, nil, usageError("%v", err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	hc := control.WithHTTPClient(mocks.ControlHTTP())
-	wa := whatsapp.NewControlClient(mocks.URL("whatsapp"), hc)
-	var df dialogflow.Control
-	if u := mocks.URL("dialogflow"); u != "" {
-		df = dialogflow.NewControlClient(u, hc)
-	}
-	hooks := &harness.Hooks{BaseURL: strings.TrimSuffix(botURL, "/"), Journal: j}
-	env := &urlEnv{world: &sim.World{WhatsApp: wa, Journal: j, Hooks: hooks}, journal: j, df: df, mocks: mocks}
+	env := v.Whole()
 	return env, func() { env.Close() }, nil
 }
-
-// urlEnv is the mocks as parley serve runs them, around an assistant by URL: it has no idle signal, and
-// the run waits only for the WhatsApp mock's webhooks to be delivered.
-type urlEnv struct {
-	world   *sim.World
-	journal *journal.Journal
-	df      dialogflow.Control
-	mocks   *stack.Stack
-}
-
-func (e *urlEnv) World() *sim.World                               { return e.world }
-func (e *urlEnv) Dialogflow() dialogflow.Control                  { return e.df }
-func (e *urlEnv) Settle(ctx context.Context) error                { return e.world.WhatsApp.AwaitIdle(ctx) }
-func (e *urlEnv) Events(context.Context) ([]journal.Event, error) { return e.journal.Events(), nil }
-func (e *urlEnv) AuditOptions() audit.Options                     { return audit.Options{} }
-func (e *urlEnv) Journal() *journal.Journal                       { return e.journal }
-func (e *urlEnv) Sync(context.Context) error                      { return nil }
-func (e *urlEnv) Close() error                                    { return e.mocks.Close() }
 
 // containersTarget starts the mocks (and the reference assistant, or botImage) in containers. The mocks
 // run with their defaults, the platform's limits included; the customers play over the control API and

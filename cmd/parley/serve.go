@@ -54,14 +54,19 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 
 // startStack starts the mocks of c on j; a configuration the user must change is a usage error.
 func startStack(c serveConfig, j *journal.Journal, logger *slog.Logger) (*stack.Stack, error) {
-	cfg := c.Config
-	cfg.TLSHosts, cfg.WebhookHosts, cfg.Logger = commaList(c.tlsHosts), commaList(c.webhookHosts), logger
-	s, err := stack.Start(cfg, j)
+	s, err := stack.Start(c.stackConfig(logger), j)
 	var ce *stack.ConfigError
 	if errors.As(err, &ce) {
 		return nil, usageError("%v", err)
 	}
 	return s, err
+}
+
+// stackConfig is the mocks' configuration with the list flags read and logger set.
+func (c serveConfig) stackConfig(logger *slog.Logger) stack.Config {
+	cfg := c.Config
+	cfg.TLSHosts, cfg.WebhookHosts, cfg.Logger = commaList(c.tlsHosts), commaList(c.webhookHosts), logger
+	return cfg
 }
 
 // commaList splits a comma-separated flag, dropping empty items.

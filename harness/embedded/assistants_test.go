@@ -15,8 +15,7 @@ import (
 
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
-	"github.com/parley-dev/parley/mocks/dialogflow"
-	"github.com/parley-dev/parley/mocks/dlp"
+	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
 )
@@ -169,42 +168,44 @@ func TestHandlerAssistant(t *testing.T) {
 	}
 }
 
-// TestURLAssistant: an assistant already running is checked with the handshake when the environment
-// starts, and settles on a quiet journal.
-func TestURLAssistant(t *testing.T) {
+// TestByURL: an assistant already running is checked before the first scenario (the preflight), its
+// scenarios play against mocks that live for the whole run, and it settles on a quiet journal.
+func TestByURL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// Configured, as a running assistant is, with the mocks' credentials; their addresses come later.
-	bot := &echo{contract: harness.Contract{"WHATSAPP_VERIFY_TOKEN": whatsapp.DefaultVerifyToken}}
+	bot := &echo{contract: harness.Contract{"WHATSAPP_VERIFY_TOKEN": whatsapp.DefaultVerifyToken, "WHATSAPP_APP_SECRET": whatsapp.DefaultAppSecret}}
 	srv := httptest.NewServer(bot)
 	defer srv.Close()
 	// The mocks on ports of their own, not parley serve's, so the test runs next to anything else; the
 	// assistant learns where once they listen.
-	env, err := Start(ctx, withFreeAddrs(Options{Assistant: URL(srv.URL + "/"), Quiet: 100 * time.Millisecond}))
+	free := stack.Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0"}
+	v, err := StartByURL(ByURLOptions{Assistant: srv.URL + "/", Mocks: free, Quiet: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer env.Close()
-	bot.setContract(env.Contract())
-	if env.WebhookURL() != srv.URL+"/webhook" || env.BotURL() != srv.URL {
-		t.Errorf("webhook %s, bot %s", env.WebhookURL(), env.BotURL())
+	defer v.Close()
+	bot.setContract(v.Contract())
+	if err := v.Preflight(ctx); err != nil {
+		t.Fatal(err)
+	}
+	env, err := v.Start(ctx, harness.Scenario{Name: "hello"})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if res := harness.Play(ctx, env, hello); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 
-	// Nothing answers there: Start says so instead of the first scenario.
+	// Nothing answers there: the preflight says so instead of the first scenario.
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
-	if _, err := Start(ctx, withFreeAddrs(Options{Assistant: URL(gone.URL)})); err == nil || !strings.Contains(err.Error(), "hub.challenge") {
+	v2, err := StartByURL(ByURLOptions{Assistant: gone.URL, Mocks: free})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v2.Close()
+	if err := v2.Preflight(ctx); err == nil || !strings.Contains(err.Error(), "refused the connection") {
 		t.Errorf("an assistant that is not there: %v", err)
 	}
-}
-
-// withFreeAddrs moves the mocks of an assistant by URL off parley serve's ports.
-func withFreeAddrs(o Options) Options {
-	o.WhatsApp = append(o.WhatsApp, whatsapp.WithAddr("127.0.0.1:0"))
-	o.Dialogflow = append(o.Dialogflow, dialogflow.WithAddr("127.0.0.1:0"))
-	o.DLP = append(o.DLP, dlp.WithAddr("127.0.0.1:0"))
-	return o
 }

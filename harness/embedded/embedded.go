@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -54,7 +53,6 @@ type Options struct {
 // value), a Go http.Handler served by the environment (Handler), or a server already running (URL).
 type Assistant struct {
 	handler func(harness.Contract) (http.Handler, error)
-	url     string
 }
 
 // Handler is an assistant written in Go, served by the environment on loopback as the reference
@@ -65,20 +63,6 @@ type Assistant struct {
 func Handler(newBot func(c harness.Contract) (http.Handler, error)) Assistant {
 	return Assistant{handler: newBot}
 }
-
-// URL is an assistant already running at base: webhooks go to base/webhook and hooks to base/parley/….
-// It must have been configured with the bot contract of mocks listening where it expects them: by
-// default they listen where `parley serve` does (127.0.0.1:4010, :4020 and :4030, which `parley certify
-// --print-env` prints), or where whatsapp.WithAddr, dialogflow.WithAddr and dlp.WithAddr in Options say.
-// The webhook is checked with the hub.challenge handshake before Start returns.
-func URL(base string) Assistant { return Assistant{url: strings.TrimRight(base, "/")} }
-
-// The addresses the mocks listen on for an assistant by URL, as `parley serve` has them.
-const (
-	DefaultWhatsAppAddr   = "127.0.0.1:4010"
-	DefaultDialogflowAddr = "127.0.0.1:4020"
-	DefaultDLPAddr        = "127.0.0.1:4030"
-)
 
 // Factory is a harness.Factory that starts a fresh embedded environment with these options for every
 // scenario.
@@ -120,9 +104,6 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	if o.Assistant.url != "" && len(o.Violations)+len(o.Bot) > 0 {
-		return nil, errors.New("embedded: violation switches and Bot options belong to the reference assistant, not to an assistant by URL")
-	}
 	if o.Assistant.handler != nil && len(o.Violations)+len(o.Bot) > 0 {
 		return nil, errors.New("embedded: violation switches and Bot options belong to the reference assistant, not to a Handler")
 	}
@@ -140,12 +121,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	var cert tls.Certificate
 	var roots *x509.CertPool
 	webhookClient := &http.Client{}
-	if o.Assistant.url != "" {
-		e.botURL, e.webhookURL = o.Assistant.url, o.Assistant.url+"/webhook"
-		if e.quiet == 0 {
-			e.quiet = 300 * time.Millisecond
-		}
-	} else {
+	{
 		if plainL, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 			return nil, fmt.Errorf("listening for the assistant: %w", err)
 		}
@@ -172,24 +148,13 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 			e.quiet = 50 * time.Millisecond
 		}
 	}
-	var addrs struct{ wa, df, dlp []string }
-	if o.Assistant.url != "" {
-		addrs.wa, addrs.df, addrs.dlp = []string{DefaultWhatsAppAddr}, []string{DefaultDialogflowAddr}, []string{DefaultDLPAddr}
-	}
-
 	dfOpts := []dialogflow.Option{dialogflow.WithJournal(j), dialogflow.WithSeed(o.Seed), dialogflow.WithLogger(logger)}
-	for _, a := range addrs.df {
-		dfOpts = append(dfOpts, dialogflow.WithAddr(a))
-	}
 	if e.df, err = dialogflow.NewServer(append(dfOpts, o.Dialogflow...)...); err != nil {
 		return nil, fmt.Errorf("starting the Dialogflow mock: %w", err)
 	}
 	e.closers = append(e.closers, e.df.Close)
 
 	dlpOpts := []dlp.Option{dlp.WithJournal(j), dlp.WithLogger(logger)}
-	for _, a := range addrs.dlp {
-		dlpOpts = append(dlpOpts, dlp.WithAddr(a))
-	}
 	if e.dlp, err = dlp.NewServer(append(dlpOpts, o.DLP...)...); err != nil {
 		return nil, fmt.Errorf("starting the DLP mock: %w", err)
 	}
@@ -197,9 +162,6 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 
 	waOpts := []whatsapp.Option{whatsapp.WithJournal(j), whatsapp.WithWebhook(e.webhookURL), whatsapp.WithSeed(o.Seed),
 		whatsapp.WithLogger(logger), whatsapp.WithHTTPClient(webhookClient)}
-	for _, a := range addrs.wa {
-		waOpts = append(waOpts, whatsapp.WithAddr(a))
-	}
 	if e.wa, err = whatsapp.NewServer(append(waOpts, o.WhatsApp...)...); err != nil {
 		return nil, fmt.Errorf("starting the WhatsApp mock: %w", err)
 	}
@@ -207,10 +169,6 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	e.contract = contract(e.wa, e.df, e.dlp)
 
 	switch {
-	case o.Assistant.url != "":
-		if err := e.handshake(ctx); err != nil {
-			return nil, err
-		}
 	case o.Assistant.handler != nil:
 		h, err := o.Assistant.handler(e.contract)
 		if err != nil {
@@ -270,21 +228,6 @@ func (e *Env) serveTLS(ctx context.Context, l net.Listener, h http.Handler, cfg 
 		return err
 	})
 	harness.ProbeTLS(ctx, e.journal, l.Addr().String(), e.webhookURL, roots)
-}
-
-// handshake makes the WhatsApp mock verify an assistant by URL (hub.challenge), so that a wrong URL or
-// an assistant that is not running fails here, saying so, rather than in the first scenario.
-func (e *Env) handshake(ctx context.Context) error {
-	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	res, err := e.wa.VerifyWebhook(hctx)
-	switch {
-	case err != nil:
-		return fmt.Errorf("the assistant at %s could not be asked the webhook's hub.challenge handshake: %w", e.botURL, err)
-	case !res.OK:
-		return fmt.Errorf("the assistant at %s failed the webhook's hub.challenge handshake (HTTP %d): %s; is it running, configured with the mocks' bot contract?", e.botURL, res.Status, res.Error)
-	}
-	return nil
 }
 
 // referenceConfig is the bot contract that points the reference assistant at the mocks.

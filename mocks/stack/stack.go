@@ -86,9 +86,9 @@ func (c Config) CheckExposure() error {
 	return nil
 }
 
-// withDefaults fills what was left empty with the mocks' own defaults (a zero rate limit means none, and
+// WithDefaults fills what was left empty with the mocks' own defaults (a zero rate limit means none, and
 // stays).
-func (c Config) withDefaults() Config {
+func (c Config) WithDefaults() Config {
 	for _, f := range []struct {
 		v   *string
 		def string
@@ -133,7 +133,7 @@ func Start(cfg Config, j *journal.Journal) (*Stack, error) {
 	if err := cfg.CheckExposure(); err != nil {
 		return nil, err
 	}
-	s := &Stack{Journal: j, cfg: cfg.withDefaults()}
+	s := &Stack{Journal: j, cfg: cfg.WithDefaults()}
 	if err := s.setupTLS(); err != nil {
 		return nil, err
 	}

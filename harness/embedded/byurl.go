@@ -1,0 +1,335 @@
+package embedded
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/stack"
+	"github.com/parley-dev/parley/mocks/whatsapp"
+	"github.com/parley-dev/parley/sim"
+)
+
+// ByURL is the environment factory for an assistant that runs elsewhere and is reached by URL (parley
+// certify --bot-url, load --bot-url): the mocks listen where parley serve would (mocks/stack), on one
+// journal, for the whole run, and each scenario is a slice of that journal. Every scenario's customers
+// have numbers no other scenario of the run uses (sim.Numbering, seeded), so an assistant that remembers
+// its customers meets newcomers where a scenario expects them; what it does to a customer after that
+// customer's scenario ended is still judged, at the end of the run (RunEvents). The assistant
+// has no idle signal, so a scenario has settled when the WhatsApp mock has nothing in flight and the
+// journal has been still for Quiet.
+type ByURL struct {
+	mu        sync.Mutex
+	customers map[string]bool // every scenario's customers so far
+	nluSeen   bool            // the assistant has called Dialogflow or DLP in this run
+
+	o       ByURLOptions
+	mc      stack.Config // the mocks' configuration, webhook included
+	journal *journal.Journal
+	numbers *sim.Numbering
+	mocks   *stack.Stack
+	webhook *http.Client // trusts --webhook-ca, as the WhatsApp mock does
+	wa      *whatsapp.ControlClient
+	hooks   *harness.Hooks
+	hc      *http.Client
+	df      *dialogflow.ControlClient
+}
+
+// ByURLOptions configure ByURL.
+type ByURLOptions struct {
+	// Assistant is the assistant's base URL; its webhook is Assistant/webhook unless Mocks.Webhook says
+	// otherwise, and its certification hooks are under Assistant/parley/.
+	Assistant string
+	// Mocks is how the mocks run (parley serve's flags); their logger is Mocks.Logger.
+	Mocks stack.Config
+	// Quiet is how long the journal must stay still for a scenario to have settled (default 300 ms);
+	// ReplyWait how long a customer's message may stay unanswered before a silent assistant counts as
+	// done (default 3 s).
+	Quiet, ReplyWait time.Duration
+	// Warn receives the preflight's warnings (an assistant that takes forged deliveries); nil drops them.
+	Warn func(string)
+}
+
+// StartByURL starts the mocks around an assistant by URL. A configuration to change is a
+// *stack.ConfigError.
+func StartByURL(o ByURLOptions) (*ByURL, error) {
+	base := strings.TrimRight(o.Assistant, "/")
+	mc := o.Mocks
+	if mc.Webhook == "" {
+		mc.Webhook = base + "/webhook"
+	}
+	if o.Quiet <= 0 {
+		o.Quiet = 300 * time.Millisecond
+	}
+	if o.ReplyWait <= 0 {
+		o.ReplyWait = 3 * time.Second
+	}
+	webhook := &http.Client{Timeout: 30 * time.Second}
+	if mc.WebhookCA != "" { // the hooks are served where the webhook is, with the same certificate
+		pool, err := stack.WebhookRoots(mc.WebhookCA)
+		if err != nil {
+			return nil, err
+		}
+		webhook.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	}
+	mc = mc.WithDefaults()
+	j := journal.New(nil)
+	mocks, err := stack.Start(mc, j)
+	if err != nil {
+		return nil, err
+	}
+	hooks := &harness.Hooks{BaseURL: base, Journal: j, Client: webhook}
+	v := &ByURL{o: o, mc: mc, journal: j, numbers: sim.NewNumbering(mc.Seed), mocks: mocks, webhook: webhook, hooks: hooks, customers: map[string]bool{}}
+	v.hc = mocks.ControlHTTP()
+	v.wa = whatsapp.NewControlClient(mocks.URL("whatsapp"), control.WithHTTPClient(v.hc))
+	if u := mocks.URL("dialogflow"); u != "" {
+		v.df = dialogflow.NewControlClient(u, control.WithHTTPClient(v.hc))
+	}
+	return v, nil
+}
+
+// Mocks are the running mocks, WhatsApp first.
+func (v *ByURL) Mocks() []stack.Mock { return v.mocks.Mocks }
+
+// Journal is the whole run's journal.
+func (v *ByURL) Journal() *journal.Journal { return v.journal }
+
+// Preflight checks, before the first scenario, that an assistant answers at the webhook: the
+// hub.challenge handshake and one signed delivery, trusting --webhook-ca as the mock does.
+func (v *ByURL) Preflight(ctx context.Context) error {
+	warnings, err := harness.Preflight(ctx, harness.PreflightConfig{
+		WebhookURL: v.mc.Webhook, VerifyToken: v.mc.VerifyToken, AppSecret: v.mc.AppSecret,
+		PhoneNumberID: v.mc.PhoneNumberID, WABAID: v.mc.WABAID, Client: v.webhook, Now: v.journal.Clock().Now,
+	})
+	for _, w := range warnings {
+		if v.o.Warn != nil {
+			v.o.Warn(w)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%w; start the assistant with the environment of 'parley certify --print-env' and try again", err)
+	}
+	return nil
+}
+
+// Close stops the mocks.
+func (v *ByURL) Close() error {
+	v.hc.CloseIdleConnections()
+	return v.mocks.Close()
+}
+
+// Start begins a scenario: its part of the journal starts here, and its customers get the numbers the
+// run's numbering gives its name.
+func (v *ByURL) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
+	e := &byURLEnv{v: v, from: v.journal.Last(), transport: slices.Contains(s.Tags, "@WA-SEC-02"), own: map[string]bool{}}
+	if u, err := url.Parse(v.mc.Webhook); e.transport && err == nil && u.Scheme == "https" {
+		// The scenario that checks the transport offers the webhook each TLS version, as Meta's
+		// requirements are checked: an endpoint that still accepts 1.0 or 1.1 breaks WA-SEC-02.
+		var roots *x509.CertPool
+		if tr, ok := v.webhook.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+			roots = tr.TLSClientConfig.RootCAs
+		}
+		harness.ProbeTLS(ctx, v.journal, u.Host, v.mc.Webhook, roots)
+	}
+	numbers := v.numbers.For(s.Name)
+	e.world = &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks, Settle: e.Settle, Numbers: func(declared string) string {
+		n := numbers(declared)
+		e.mu.Lock()
+		e.own[n] = true
+		e.mu.Unlock()
+		v.mu.Lock()
+		v.customers[n] = true
+		v.mu.Unlock()
+		return n
+	}}
+	return e, nil
+}
+
+// RunEvents is the whole run's journal (certify.SharedJournal).
+func (v *ByURL) RunEvents(context.Context) ([]journal.Event, error) {
+	return v.journal.After(0), nil
+}
+
+// RunAuditOptions audit the whole run. Whether the webhook's transport is fit for production is judged
+// in the scenario that checks it (byURLEnv.AuditOptions), not again in the whole run.
+func (v *ByURL) RunAuditOptions() audit.Options { return audit.Options{} }
+
+type byURLEnv struct {
+	v     *ByURL
+	from  uint64
+	world *sim.World
+	mu    sync.Mutex
+	own   map[string]bool // the scenario's customers
+	// transport says the scenario checks the webhook's transport (WA-SEC-02): a deployed assistant's
+	// plain-HTTP or old-TLS webhook is a high finding there, and informational in every other scenario,
+	// so one fact of the environment is reported once.
+	transport bool
+}
+
+func (e *byURLEnv) World() *sim.World              { return e.world }
+func (e *byURLEnv) Dialogflow() dialogflow.Control { return e.v.df }
+func (e *byURLEnv) AuditOptions() audit.Options {
+	return audit.Options{CertifyDeployed: e.transport}
+}
+func (e *byURLEnv) Close() error { return nil }
+
+// Events are the scenario's part of the journal: everything since it began but what concerns another
+// scenario's customers (Dialogflow's sessions are tied to customers by the auditor). What the assistant
+// still does for an earlier scenario's customers belongs to that scenario, and is judged there at the end
+// of the run.
+func (e *byURLEnv) Events(context.Context) ([]journal.Event, error) {
+	e.v.mu.Lock()
+	others := make(map[string]bool, len(e.v.customers))
+	for c := range e.v.customers {
+		others[c] = true
+	}
+	e.v.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.v.journal.Filter(func(ev journal.Event) bool {
+		return ev.Seq > e.from && (e.own[ev.Customer] || !others[ev.Customer])
+	}), nil
+}
+
+// Settle waits until the assistant is done: the WhatsApp mock has nothing in flight, the journal has been
+// still for Quiet, and every message the scenario's customers delivered has been answered (a send to
+// that customer after it) or has waited ReplyWait. The last condition keeps a slow first answer (an
+// assistant whose connections to the mocks are still backing off) from being taken for silence.
+func (e *byURLEnv) Settle(ctx context.Context) error {
+	firstSeen := map[uint64]time.Time{} // unanswered inbound message → when settle first saw it
+	for {
+		if err := e.v.wa.AwaitIdle(ctx); err != nil {
+			return err
+		}
+		before := e.v.journal.Last()
+		t := time.NewTimer(e.v.o.Quiet)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		if e.v.journal.Last() != before {
+			continue
+		}
+		waiting := false
+		for _, seq := range e.unanswered() {
+			at, ok := firstSeen[seq]
+			if !ok {
+				at = time.Now()
+				firstSeen[seq] = at
+			}
+			if time.Since(at) < e.v.o.ReplyWait {
+				waiting = true
+			}
+		}
+		if !waiting {
+			return nil
+		}
+	}
+}
+
+// unanswered are the scenario's delivered customer messages after which the assistant has sent that
+// customer nothing, and, while the assistant's last call to Dialogflow or DLP came after its last send,
+// that call: an assistant that has just asked Dialogflow is still composing a reply, whatever it sent
+// before.
+func (e *byURLEnv) unanswered() []uint64 {
+	events, _ := e.Events(context.Background())
+	last := map[string]uint64{} // customer → their last delivered message not yet followed by a send
+	var lastSend, lastNLU, lastInbound uint64
+	for _, ev := range events {
+		switch ev.Kind {
+		case journal.KindInboundDelivered:
+			last[ev.Customer] = ev.Seq
+			lastInbound = ev.Seq
+		case journal.KindOutboundAccepted, journal.KindOutboundRejected:
+			delete(last, ev.Customer)
+			lastSend = ev.Seq
+		case journal.KindDetectIntent, journal.KindDeidentify:
+			lastNLU = ev.Seq
+		}
+	}
+	out := make([]uint64, 0, len(last)+1)
+	for _, seq := range last {
+		out = append(out, seq)
+	}
+	if lastNLU > lastSend {
+		out = append(out, lastNLU)
+	}
+	if lastInbound > 0 && !e.v.reachedNLU(lastNLU) {
+		// Until the assistant has been seen reaching Dialogflow or DLP once in the run, its connections to
+		// them may still be backing off (it started before the mocks did): a first answer is not taken
+		// for all it will say before ReplyWait.
+		out = append(out, lastInbound)
+	}
+	return out
+}
+
+// reachedNLU says whether the assistant has called Dialogflow or DLP in this run (seq, when not zero, is
+// such a call just seen).
+func (v *ByURL) reachedNLU(seq uint64) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.nluSeen = v.nluSeen || seq > 0
+	return v.nluSeen
+}
+
+var _ harness.Factory = (*ByURL)(nil)
+
+// Whole is one environment over the whole run, for many customers at once (parley load --bot-url):
+// its customers keep the numbers they are given, it settles when the WhatsApp mock has delivered every
+// webhook, and its events are the whole journal. Closing it stops the mocks.
+func (v *ByURL) Whole() *WholeRun {
+	return &WholeRun{v: v, world: &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks}}
+}
+
+// WholeRun is ByURL.Whole's environment.
+type WholeRun struct {
+	v     *ByURL
+	world *sim.World
+}
+
+func (w *WholeRun) World() *sim.World                               { return w.world }
+func (w *WholeRun) Dialogflow() dialogflow.Control                  { return w.v.df }
+func (w *WholeRun) Settle(ctx context.Context) error                { return w.v.wa.AwaitIdle(ctx) }
+func (w *WholeRun) Events(context.Context) ([]journal.Event, error) { return w.v.journal.Events(), nil }
+func (w *WholeRun) AuditOptions() audit.Options                     { return audit.Options{} }
+func (w *WholeRun) Journal() *journal.Journal                       { return w.v.journal }
+func (w *WholeRun) Sync(context.Context) error                      { return nil }
+func (w *WholeRun) Close() error                                    { return w.v.Close() }
+
+var _ harness.Environment = (*WholeRun)(nil)
+
+// Contract is the bot contract that points an assistant at these mocks, as `parley certify --print-env`
+// prints it (PORT aside).
+func (v *ByURL) Contract() harness.Contract {
+	hostPort := func(name string) string {
+		if u, err := url.Parse(v.mocks.URL(name)); err == nil {
+			return u.Host
+		}
+		return ""
+	}
+	api := v.mc.PublicURL
+	if api == "" {
+		api = v.mocks.URL("whatsapp")
+	}
+	return harness.Contract{
+		"WHATSAPP_API_URL": strings.TrimRight(api, "/"), "WHATSAPP_API_VERSION": "v23.0",
+		"WHATSAPP_PHONE_NUMBER_ID": v.mc.PhoneNumberID, "WHATSAPP_TOKEN": v.mc.AccessToken,
+		"WHATSAPP_APP_SECRET": v.mc.AppSecret, "WHATSAPP_VERIFY_TOKEN": v.mc.VerifyToken,
+		"DIALOGFLOW_ENDPOINT": hostPort("dialogflow"), "DIALOGFLOW_PROJECT": v.mc.DialogflowProject,
+		"DIALOGFLOW_LANGUAGE": "es", "DLP_ENDPOINT": hostPort("dlp"),
+	}
+}
