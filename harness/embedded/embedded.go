@@ -148,24 +148,19 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 			e.quiet = 50 * time.Millisecond
 		}
 	}
-	dfOpts := []dialogflow.Option{dialogflow.WithJournal(j), dialogflow.WithSeed(o.Seed), dialogflow.WithLogger(logger)}
-	if e.df, err = dialogflow.NewServer(append(dfOpts, o.Dialogflow...)...); err != nil {
-		return nil, fmt.Errorf("starting the Dialogflow mock: %w", err)
+	// The three mocks as parley serve runs them (mocks/stack), each on a loopback port of its own, with the
+	// mocks' own limits, delivering webhooks through the client that trusts the run's CA.
+	mocks, err := stack.Start(stack.Config{
+		WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0", Webhook: e.webhookURL,
+		MPS: whatsapp.DefaultMPS, PairRate: whatsapp.DefaultPairRate, Seed: o.Seed, Logger: logger,
+		WhatsAppOptions:   append([]whatsapp.Option{whatsapp.WithHTTPClient(webhookClient)}, o.WhatsApp...),
+		DialogflowOptions: o.Dialogflow, DLPOptions: o.DLP,
+	}, j)
+	if err != nil {
+		return nil, fmt.Errorf("starting the mocks: %w", err)
 	}
-	e.closers = append(e.closers, e.df.Close)
-
-	dlpOpts := []dlp.Option{dlp.WithJournal(j), dlp.WithLogger(logger)}
-	if e.dlp, err = dlp.NewServer(append(dlpOpts, o.DLP...)...); err != nil {
-		return nil, fmt.Errorf("starting the DLP mock: %w", err)
-	}
-	e.closers = append(e.closers, e.dlp.Close)
-
-	waOpts := []whatsapp.Option{whatsapp.WithJournal(j), whatsapp.WithWebhook(e.webhookURL), whatsapp.WithSeed(o.Seed),
-		whatsapp.WithLogger(logger), whatsapp.WithHTTPClient(webhookClient)}
-	if e.wa, err = whatsapp.NewServer(append(waOpts, o.WhatsApp...)...); err != nil {
-		return nil, fmt.Errorf("starting the WhatsApp mock: %w", err)
-	}
-	e.closers = append(e.closers, e.wa.Close)
+	e.closers = append(e.closers, mocks.Close)
+	e.wa, e.df, e.dlp = mocks.WhatsApp(), mocks.Dialogflow(), mocks.DLP()
 	e.contract = contract(e.wa, e.df, e.dlp)
 
 	switch {

@@ -18,11 +18,11 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/parley-dev/parley/internal/gcp"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/dlp"
-	"github.com/parley-dev/parley/internal/gcp"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
@@ -61,6 +61,12 @@ type Config struct {
 	WebhookHosts []string
 
 	Logger *slog.Logger // nil discards
+
+	// WhatsAppOptions, DialogflowOptions and DLPOptions come after the options the stack sets, for
+	// what parley serve has no flag for (a test's webhook client, its faults, its limits).
+	WhatsAppOptions   []whatsapp.Option
+	DialogflowOptions []dialogflow.Option
+	DLPOptions        []dlp.Option
 }
 
 // ConfigError is a configuration the user must change: it says what and how.
@@ -125,7 +131,19 @@ type Stack struct {
 
 	cfg       Config
 	tlsConfig *tls.Config
+	wa        *whatsapp.Server
+	df        *dialogflow.Server
+	dlp       *dlp.Server
 }
+
+// WhatsApp is the WhatsApp mock itself, for direct state access in process.
+func (s *Stack) WhatsApp() *whatsapp.Server { return s.wa }
+
+// Dialogflow is the Dialogflow mock itself, nil when it was not started.
+func (s *Stack) Dialogflow() *dialogflow.Server { return s.df }
+
+// DLP is the DLP mock itself, nil when it was not started.
+func (s *Stack) DLP() *dlp.Server { return s.dlp }
 
 // Start checks cfg (exposure, TLS), makes the run's CA when cfg.TLS, and starts every mock of cfg on j.
 // If one fails, those already started are closed.
@@ -260,13 +278,14 @@ func (s *Stack) start() error {
 	if cfg.Templates != "" {
 		opts = append(opts, whatsapp.WithTemplatesDir(cfg.Templates))
 	}
-	wa, err := whatsapp.NewServer(opts...)
+	wa, err := whatsapp.NewServer(append(opts, cfg.WhatsAppOptions...)...)
 	if err != nil {
 		if waFront != nil {
 			waFront.Close()
 		}
 		return fail(err)
 	}
+	s.wa = wa
 	if waFront != nil {
 		stop := front(waFront, cfg.ControlToken, s.tlsConfig, control.GraphErrors, wa.Handler(), nil)
 		s.Mocks = append(s.Mocks, Mock{Name: "whatsapp", URL: s.scheme() + waFront.Addr().String(), close: func() error {
@@ -284,10 +303,11 @@ func (s *Stack) start() error {
 		if cfg.Agent != "" {
 			dfOpts = append(dfOpts, dialogflow.WithAgentDir(cfg.Agent))
 		}
-		df, err := dialogflow.NewServer(dfOpts...)
+		df, err := dialogflow.NewServer(append(dfOpts, cfg.DialogflowOptions...)...)
 		if err != nil {
 			return fail(err)
 		}
+		s.df = df
 		m := Mock{Name: "dialogflow", URL: df.URL(), close: df.Close}
 		if fronted {
 			url, stop, err := s.guarded(cfg.DialogflowAddr, control.GoogleErrors, df.Handler(), df.GRPCServer())
@@ -300,10 +320,11 @@ func (s *Stack) start() error {
 		s.Mocks = append(s.Mocks, m)
 	}
 	if cfg.DLPAddr != "" {
-		d, err := dlp.NewServer(dlp.WithJournal(j), dlp.WithAddr(inner(cfg.DLPAddr)), dlp.WithLogger(logger.With("mock", "dlp")))
+		d, err := dlp.NewServer(append([]dlp.Option{dlp.WithJournal(j), dlp.WithAddr(inner(cfg.DLPAddr)), dlp.WithLogger(logger.With("mock", "dlp"))}, cfg.DLPOptions...)...)
 		if err != nil {
 			return fail(err)
 		}
+		s.dlp = d
 		m := Mock{Name: "dlp", URL: d.URL(), close: d.Close}
 		if fronted {
 			url, stop, err := s.guarded(cfg.DLPAddr, control.GoogleErrors, d.Handler(), d.GRPCServer())
