@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/pii"
@@ -56,7 +58,11 @@ func word(x uint64) string {
 		b.WriteString(syllables[(x>>(4*i))%uint64(len(syllables))])
 	}
 	w := b.String()
-	return strings.ToUpper(w[:1]) + w[1:]
+	// The first letter, not the first byte: "ñe" starts with a two-byte letter.
+	r, n := utf8.DecodeRuneInString(w)
+	return string(unicode.ToUpper(r)) + w[n:]
 }
 
-func plain(s string) string { return strings.ToLower(strings.ReplaceAll(s, "ñ", "n")) }
+func plain(s string) string {
+	return strings.ToLower(strings.NewReplacer("ñ", "n", "Ñ", "n").Replace(s))
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -78,5 +79,22 @@ func TestHookErrorRefused(t *testing.T) {
 				t.Errorf("message %q does not say what was refused", err)
 			}
 		})
+	}
+}
+
+// TestPlantedNamesAreValidUTF8: a made-up name or e-mail that starts with a syllable such as "ñe" keeps
+// its first letter whole, capitalised.
+func TestPlantedNamesAreValidUTF8(t *testing.T) {
+	for x := uint64(0); x < 4096; x++ {
+		w := word(x)
+		if !utf8.ValidString(w) {
+			t.Fatalf("word(%d) = %q is not valid UTF-8", x, w)
+		}
+		if strings.HasPrefix(syllables[x%uint64(len(syllables))], "ñ") && !strings.HasPrefix(w, "Ñ") {
+			t.Fatalf("word(%d) = %q, want it to start with Ñ", x, w)
+		}
+		if e := plain(w); !utf8.ValidString(e) {
+			t.Fatalf("plain(%q) = %q is not valid UTF-8", w, e)
+		}
 	}
 }
