@@ -49,7 +49,11 @@ var (
 	// handoffAnnounced is the assistant saying it is passing the chat to a person (WA-ESC-02 starts there).
 	handoffAnnounced = []string{"te paso", "te pasamos", "te pongo con", "te pongo en contacto", "te transfiero",
 		"te transferimos", "te atendera", "te respondera", "un agente", "una persona de nuestro equipo",
-		"passing you", "transferring you", "transfer you", "connect you", "put you through", "an agent will", "will answer in this"}
+		"te derivo", "te derivamos", "un companero", "una companera", "un asesor", "una asesora",
+		"passing you", "transferring you", "transfer you", "connect you", "connecting you", "put you through", "an agent will",
+		"will answer in this", "handing you over", "hand you over", "handing you to", "hand you to", "passing you over",
+		"pass you over", "pass you to", "a colleague", "a human agent", "a member of our team", "someone from our team",
+		"a person will"}
 
 	aiDisclosure = []string{"asistente virtual", "asistente automatico", "asistente digital", "bot", "chatbot", "ia",
 		"inteligencia artificial", "automatico", "automatizado", "virtual assistant", "ai", "automated", "artificial intelligence",

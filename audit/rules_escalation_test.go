@@ -80,6 +80,20 @@ var escalationCases = []ruleCase{
 		b.in(ana, "hello?")
 		return evid(h, b.df("s1", "hello?", nil, false))
 	}},
+	{rule: "WA-ESC-02", name: "handoff announced in other English words, bot answers on", want: Broken, build: func(b *jb) []uint64 {
+		h := b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "can I speak to someone"})
+		b.say(ana, "s1", "can I speak to someone")
+		b.out(ana, "Sure, I'm handing you over to a colleague now.")
+		b.in(ana, "hello?")
+		return evid(h, b.df("s1", "hello?", nil, false))
+	}},
+	{rule: "WA-ESC-02", name: "handoff announced with a colleague in Spanish, bot answers on", want: Broken, build: func(b *jb) []uint64 {
+		h := b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "quiero hablar con alguien"})
+		b.say(ana, "s1", "quiero hablar con alguien")
+		b.out(ana, "Te derivo a un compañero, enseguida te escribe.")
+		b.in(ana, "¿hola?")
+		return evid(h, b.df("s1", "¿hola?", nil, false))
+	}},
 	{rule: "WA-ESC-02", name: "bot keeps querying Dialogflow during the handoff", want: Broken, build: func(b *jb) []uint64 {
 		h := b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "AGENTE"})
 		b.say(ana, "s1", "AGENTE")
