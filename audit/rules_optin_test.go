@@ -79,4 +79,12 @@ var optinCases = []ruleCase{
 		b.add(journal.SourceHarness, journal.KindHookCalled, ana, journal.HookData{Hook: "consent", Status: 422})
 		return nil
 	}},
+	{rule: "WA-OPTIN-03", name: "a later opt-in refused by the hook, a campaign on the earlier valid one", want: Passed, build: func(b *jb) []uint64 {
+		b.consent(ana, "marketing", "web", "Acepto recibir ofertas de Tienda Ejemplo por WhatsApp")
+		b.add(journal.SourceHarness, journal.KindHookCalled, ana, journal.HookData{Hook: "consent", Status: 200})
+		b.consent(ana, "marketing", "sms", "")
+		b.add(journal.SourceHarness, journal.KindHookCalled, ana, journal.HookData{Hook: "consent", Status: 422})
+		b.tpl(ana, "promo_verano", "MARKETING", promo)
+		return nil
+	}},
 }

@@ -94,8 +94,13 @@ func checkOptin03(v *View) (o outcome) {
 	biz := fold(v.opts.Business)
 	v.each(func(c *customer) {
 		s := newConsents()
+		refused := refusedConsents(c)
 		for i, e := range c.evs {
-			s.step(e)
+			if !refused[e.Seq] {
+				// An opt-in the assistant refused at its consent hook is not one it can market on: a send
+				// relies on the opt-in in force before it.
+				s.step(e)
+			}
 			if cd := e.consent(); e.Kind == journal.KindConsentGiven && !strings.EqualFold(cd.Channel, "whatsapp") {
 				o.exercised++
 				incomplete := strings.TrimSpace(cd.Channel) == "" || strings.TrimSpace(cd.Wording) == ""
@@ -128,6 +133,26 @@ func checkOptin03(v *View) (o outcome) {
 		}
 	})
 	return o
+}
+
+// refusedConsents are the customer's out-of-WhatsApp opt-ins whose consent hook call the assistant
+// answered with an error, by sequence number.
+func refusedConsents(c *customer) map[uint64]bool {
+	out := map[uint64]bool{}
+	for i, e := range c.evs {
+		if cd := e.consent(); e.Kind != journal.KindConsentGiven || cd == nil || strings.EqualFold(cd.Channel, "whatsapp") {
+			continue
+		}
+		for _, h := range c.evs[i+1:] {
+			if hc := h.hookCall(); hc != nil && hc.Hook == "consent" {
+				if hc.Status < 200 || hc.Status >= 300 {
+					out[e.Seq] = true
+				}
+				break
+			}
+		}
+	}
+	return out
 }
 
 func checkWindow01(v *View) (o outcome) {
