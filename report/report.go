@@ -231,17 +231,19 @@ func NewScenario(o Outcome) Scenario {
 // needs to see, empty when it passed.
 func Status(o Outcome) (status, reason string) {
 	j := audit.Judge(o.Audit, o.Events, o.Expected)
+	unmodelled := ""
+	if len(j.Unmodelled) > 0 {
+		unmodelled = audit.Judgement{Unmodelled: j.Unmodelled}.Err().Error()
+	}
 	switch {
 	case o.Err != nil && len(o.Events) == 0:
 		return ScenarioError, o.Err.Error()
+	case o.Err != nil && unmodelled != "":
+		return ScenarioFailed, o.Err.Error() + "\n" + unmodelled
 	case o.Err != nil:
-		reason = o.Err.Error()
-		if len(j.Unmodelled) > 0 && !strings.Contains(reason, "do not model") {
-			reason += "\n" + audit.Judgement{Unmodelled: j.Unmodelled}.Err().Error()
-		}
-		return ScenarioFailed, reason
-	case len(j.Unmodelled) > 0:
-		return ScenarioFailed, audit.Judgement{Unmodelled: j.Unmodelled}.Err().Error()
+		return ScenarioFailed, o.Err.Error()
+	case unmodelled != "":
+		return ScenarioFailed, unmodelled
 	case len(j.Unexpected) > 0:
 		// The findings are in the report beside the scenario; the reason stays empty, as a failed step's
 		// would not be repeated either.
