@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/bots/reference"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
@@ -198,9 +199,16 @@ func (e *byURLEnv) Events(context.Context) ([]journal.Event, error) {
 	e.v.mu.Unlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.v.journal.Filter(func(ev journal.Event) bool {
-		return ev.Seq > e.from && (e.own[ev.Customer] || !others[ev.Customer])
-	}), nil
+	// Only what came since the scenario began is read, not the whole run's journal: settling asks for
+	// this after every quiet period.
+	evs := e.v.journal.After(e.from)
+	kept := evs[:0]
+	for _, ev := range evs {
+		if e.own[ev.Customer] || !others[ev.Customer] {
+			kept = append(kept, ev)
+		}
+	}
+	return kept, nil
 }
 
 // Settle waits until the assistant is done: the WhatsApp mock has nothing in flight, the journal has been
@@ -325,11 +333,10 @@ func (v *ByURL) Contract() harness.Contract {
 	if api == "" {
 		api = v.mocks.URL("whatsapp")
 	}
-	return harness.Contract{
-		"WHATSAPP_API_URL": strings.TrimRight(api, "/"), "WHATSAPP_API_VERSION": "v23.0",
-		"WHATSAPP_PHONE_NUMBER_ID": v.mc.PhoneNumberID, "WHATSAPP_TOKEN": v.mc.AccessToken,
-		"WHATSAPP_APP_SECRET": v.mc.AppSecret, "WHATSAPP_VERIFY_TOKEN": v.mc.VerifyToken,
-		"DIALOGFLOW_ENDPOINT": hostPort("dialogflow"), "DIALOGFLOW_PROJECT": v.mc.DialogflowProject,
-		"DIALOGFLOW_LANGUAGE": "es", "DLP_ENDPOINT": hostPort("dlp"),
-	}
+	return contract(reference.Config{
+		WhatsAppAPIURL: strings.TrimRight(api, "/"), WhatsAppAPIVersion: "v23.0",
+		PhoneNumberID: v.mc.PhoneNumberID, Token: v.mc.AccessToken, AppSecret: v.mc.AppSecret, VerifyToken: v.mc.VerifyToken,
+		DialogflowEndpoint: hostPort("dialogflow"), DialogflowProject: v.mc.DialogflowProject, DialogflowLanguage: "es",
+		DLPEndpoint: hostPort("dlp"),
+	})
 }

@@ -161,7 +161,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	}
 	e.closers = append(e.closers, mocks.Close)
 	e.wa, e.df, e.dlp = mocks.WhatsApp(), mocks.Dialogflow(), mocks.DLP()
-	e.contract = contract(e.wa, e.df, e.dlp)
+	e.contract = contract(referenceConfig(e.wa, e.df, e.dlp))
 
 	switch {
 	case o.Assistant.handler != nil:
@@ -241,9 +241,8 @@ func referenceConfig(wa *whatsapp.Server, df *dialogflow.Server, d *dlp.Server) 
 	}
 }
 
-// contract is the same bot contract as environment variables.
-func contract(wa *whatsapp.Server, df *dialogflow.Server, d *dlp.Server) harness.Contract {
-	c := referenceConfig(wa, df, d)
+// contract is a bot contract as environment variables.
+func contract(c reference.Config) harness.Contract {
 	return harness.Contract{
 		"WHATSAPP_API_URL":         c.WhatsAppAPIURL,
 		"WHATSAPP_API_VERSION":     c.WhatsAppAPIVersion,
