@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/sim"
 )
 
@@ -26,7 +27,7 @@ import (
 // registered expression at most, so strict mode finds nothing ambiguous either. Steps registered on sc
 // other than through WithStep count as unknown.
 func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
-	o := options{replyWait: replyWait}
+	o := options{replyWait: replyWait, profile: profile.Reference()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -46,7 +47,7 @@ func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 		return false
 	}
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-		s := &scenarioState{lang: p.Language, replyWait: o.replyWait, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
+		s := &scenarioState{lang: p.Language, replyWait: o.replyWait, profile: o.profile, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
 		ctx = withState(ctx, s)
 		var tags []string
 		for _, t := range p.Tags {
@@ -115,6 +116,7 @@ type options struct {
 	report    func(harness.Scenario, audit.Report)
 	result    func(Result)
 	replyWait time.Duration
+	profile   profile.Profile
 	steps     []ownStep
 }
 
@@ -135,6 +137,12 @@ func WithStep(expr string, fn any) Option {
 // assistant to settle, so a short wait only makes failing runs fail sooner.
 func WithReplyWait(d time.Duration) Option {
 	return func(o *options) { o.replyWait = d }
+}
+
+// WithProfile gives the steps the assistant's profile: its business's name, its test data (an order its
+// backend knows) and its capabilities. Without it, the reference assistant's (profile.Reference).
+func WithProfile(p profile.Profile) Option {
+	return func(o *options) { o.profile = p }
 }
 
 // WithReport calls f with each scenario's final audit report (from several goroutines when scenarios run

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/mocks/whatsapp"
+	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/sim"
 )
 
@@ -20,7 +21,8 @@ type scenarioState struct {
 	env       harness.Environment
 	info      harness.Scenario
 	replyWait time.Duration
-	lang      string // the feature's language, for messages: en or es
+	profile   profile.Profile // the assistant's: its business, test data and capabilities
+	lang      string          // the feature's language, for messages: en or es
 
 	mu        sync.Mutex
 	customers map[string]*sim.Customer
