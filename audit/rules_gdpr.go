@@ -59,11 +59,15 @@ func checkNotice01(v *View) (o outcome) {
 	return o
 }
 
+// namesProcessors reports whether folded text names the processors that read every conversation: Meta
+// (WhatsApp's, named as Meta: "WhatsApp" alone is the channel) and Google (or Dialogflow).
+func namesProcessors(t string) bool {
+	return has(t, "meta", "meta platforms") && has(t, processorsGoog...)
+}
+
 func checkPriv3P01(v *View) (o outcome) {
 	full := fold(v.opts.PrivacyNotice)
-	names := func(t string) bool {
-		return has(t, "meta", "meta platforms") && has(t, processorsGoog...)
-	}
+	names := namesProcessors
 	v.each(func(c *customer) {
 		i, r := c.firstContact()
 		if i < 0 || len(r) == 0 {
