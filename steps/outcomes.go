@@ -80,11 +80,23 @@ func outcomeDefs() []Def {
 			ExEN: `"Lucía" receives a copy of her data`, ExES: `"Lucía" recibe una copia de sus datos`,
 			Doc: "Since the customer's last action they received a document in a machine-readable format (JSON, CSV or XML, as the auditor reads it: a text/plain document counts by its .json, .csv or .xml name) that parses and carries their number or a value they shared.",
 			fn:  receivesDataCopy},
+		{Keyword: "Then",
+			EN:   `^"([^"]+)" receives a privacy reminder$`,
+			ES:   `^"([^"]+)" recibe un recordatorio de privacidad$`,
+			ExEN: `"Lucía" receives a privacy reminder`, ExES: `"Lucía" recibe un recordatorio de privacidad`,
+			Doc: "A message since the customer's last action carries privacy information: a reminder not to share sensitive data, the data's use, or the notice's link (audit.MeansPrivacy, as PRIV-JIT-01 judges).",
+			fn:  receivesOutcome(meaningOutcome("a privacy reminder", audit.MeansPrivacy))},
+		{Keyword: "Then",
+			EN:   `^"([^"]+)" gets an answer$`,
+			ES:   `^"([^"]+)" recibe respuesta$`,
+			ExEN: `"Lucía" gets an answer`, ExES: `"Lucía" recibe respuesta`,
+			Doc: "The assistant answered the customer's last action with at least one message, whatever it says.",
+			fn:  receivesOutcome(outcome{what: "an answer", carries: func(*scenarioState, string) bool { return true }})},
 		{Keyword: "When",
 			EN:   `^the business tells "([^"]+)" that (?:her|his|their) order has shipped$`,
 			ES:   `^el negocio avisa a "([^"]+)" de que su pedido ha salido$`,
 			ExEN: `the business tells "Lucía" that her order has shipped`, ExES: `el negocio avisa a "Lucía" de que su pedido ha salido`,
-			Doc: "The first order of the profile's test data shipped: a business event for the customer, through the assistant's notify hook (@hook-notify).",
+			Doc: "The first order of the profile's test data shipped: a business event for the customer, through the assistant's notify hook (@hook-notify). Expectations after it look at what arrived since the event.",
 			fn:  notifyTestOrderShipped, who: 1},
 	}
 }
@@ -343,8 +355,16 @@ func notifyTestOrderShipped(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if len(s.profile.TestData.Orders) == 0 {
+	if len(s.profile.TestData.Orders) == 0 || s.profile.TestData.Orders[0].Code == "" {
 		return fmt.Errorf("the assistant's profile lists no test order (test_data.orders), so no order of %s can ship", name)
+	}
+	c, err := s.customer(name)
+	if err != nil {
+		return err
+	}
+	// What the assistant sends from now on answers the event, as a reply answers a customer's action.
+	if err := s.acted(ctx, c); err != nil {
+		return err
 	}
 	return notifyShipped(ctx, name, s.profile.TestData.Orders[0].Code)
 }
