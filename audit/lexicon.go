@@ -26,7 +26,7 @@ var (
 		"no te volveremos", "dejaremos de", "hemos dejado de", "unsubscribed", "opted out", "you will not receive",
 		"you won't receive", "won't receive", "no longer receive", "will no longer", "we will not send", "we won't send",
 		"stopped", "suscripcion cancelada", "removed", "eliminado de la lista", "no recibira", "no mas mensajes",
-		"no te llegaran", "no mas ofertas", "no mas promociones", "no more offers", "no more promotions", "no more marketing"}
+		"no te llegaran", "ni te enviaremos", "no volveremos a enviarte", "no volveremos a usar", "no mas ofertas", "no mas promociones", "no more offers", "no more promotions", "no more marketing"}
 	clarify = []string{"mas detalles", "no te he entendido", "no he entendido", "no entiendo", "puedes repetir", "reformular",
 		"more details", "didn't understand", "did not understand", "don't understand", "rephrase", "could you clarify",
 		"puedes dar mas", "no se a que te refieres",

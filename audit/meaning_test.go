@@ -164,6 +164,8 @@ var meaningCases = []struct {
 			"You have been removed from our offers list.",
 			"OK, no more promotions.",
 			"Ya no recibirás publicidad nuestra.",
+			"Hecho: no usaremos tus datos para publicidad ni te enviaremos ofertas.",
+			"No volveremos a enviarte promociones.",
 		},
 		no: []string{
 			"¿Quieres recibir ofertas?",
