@@ -22,6 +22,11 @@ How the steps behave:
 - A customer's action (says, taps, asks, makes a request, shares) waits until the assistant has finished
   answering, as a person would. "Receives a reply containing" looks at everything the customer received
   since their last action; "receives no message" at what arrived after the messages earlier steps looked at.
+- Outcome steps ("receives an opt-out confirmation", "is offered a person", "receives a copy of her data")
+  judge what the assistant's messages mean, with the auditor's own word lists, in Spanish and English, so
+  they hold for any assistant; the certification suite uses only these. Literal steps ("receives a reply
+  containing", "taps", "the reply offers the buttons") check one assistant's exact words, for QA's own
+  feature files.
 - ` + "`BAJA`/`STOP`" + ` alone count as an opt-out and ` + "`AGENTE`/`AGENT`" + ` alone as a request for a
   person (the words the assistant announces); other phrasings need "asks to opt out" / "asks for a person".
 - After every scenario the auditor judges everything the journal recorded. The scenario fails on any broken
