@@ -145,31 +145,32 @@ func receivesOrderStatus(ctx context.Context, name string) error {
 }
 
 // expectOutcome passes when a message the customer received since their last action carries the
-// outcome: at once when one has arrived, else once the assistant has settled.
+// outcome. Like "receives a reply containing", it judges what has arrived and then each new arrival, for
+// up to the reply wait: an assistant may still be retrying a send WhatsApp refused when everything
+// else has settled.
 func expectOutcome(ctx context.Context, name string, o outcome) error {
 	s, c, err := lookup(ctx, name)
 	if err != nil {
 		return err
 	}
-	fresh, texts, err := receivedSince(ctx, s, c)
-	if err != nil {
-		return err
+	wctx, cancel := context.WithTimeout(ctx, s.replyWait)
+	defer cancel()
+	for {
+		fresh, texts, err := receivedSince(ctx, s, c)
+		if err != nil {
+			return err
+		}
+		if i := o.find(s, texts); i >= 0 {
+			s.found(c, fresh, i)
+			return nil
+		}
+		if _, err := s.env.World().WhatsApp.AwaitInbox(wctx, c.WaID, s.mark(c)+len(fresh)+1); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("%s\n%s", missed(c.Name, o.what, texts), c.Transcript(context.WithoutCancel(ctx)))
+		}
 	}
-	if i := o.find(s, texts); i >= 0 {
-		s.found(c, fresh, i)
-		return nil
-	}
-	if err := settle(ctx, s); err != nil {
-		return err
-	}
-	if fresh, texts, err = receivedSince(ctx, s, c); err != nil {
-		return err
-	}
-	if i := o.find(s, texts); i >= 0 {
-		s.found(c, fresh, i)
-		return nil
-	}
-	return fmt.Errorf("%s\n%s", missed(c.Name, o.what, texts), c.Transcript(ctx))
 }
 
 // find returns the index of the message that carries the outcome, the last one when only the messages

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cucumber/godog"
 
@@ -31,6 +32,9 @@ type quay struct {
 	contract harness.Contract
 	known    map[string]bool // customers who have written before
 	pending  sync.WaitGroup
+	// delay holds every answer back, as an assistant queueing its work or retrying a refused send does:
+	// the environment cannot see it working and settles before the answer comes.
+	delay time.Duration
 }
 
 func newQuay(c harness.Contract) (http.Handler, error) {
@@ -131,6 +135,7 @@ func (b *quay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				b.pending.Add(1)
 				go func() {
 					defer b.pending.Done()
+					time.Sleep(b.delay)
 					for _, rep := range b.answer(m.From, m.Text.Body) {
 						b.send(m.From, rep)
 					}
@@ -220,6 +225,26 @@ func TestOutcomesWithAnotherAssistant(t *testing.T) {
     Then "Oliver" receives an opt-out confirmation
     When "Oliver" asks for a person: "can I talk to a person?"
     Then "Oliver" is handed over to a person
+`)
+	if st != 0 || !strings.Contains(out, "1 scenarios (1 passed)") {
+		t.Fatalf("status %d:\n%s", st, out)
+	}
+}
+
+// TestOutcomeWaitsForALateAnswer: an answer that comes after the environment has settled (the assistant
+// works out of its sight) still counts, as it does for "receives a reply containing".
+func TestOutcomeWaitsForALateAnswer(t *testing.T) {
+	p := quayProfile()
+	late := func(c harness.Contract) (http.Handler, error) {
+		return &quay{contract: c, known: map[string]bool{}, delay: 300 * time.Millisecond}, nil
+	}
+	envs := embedded.Factory{Seed: 1, Assistant: embedded.Handler(late),
+		Audit: audit.Options{Business: p.Business.Name, PrivacyURL: p.Privacy.NoticeURL}}
+	st, out := playWith(t, envs, p, `Feature: a late answer
+  Scenario: the disclosure comes late
+    Given a customer "Oliver" with phone "+44 7700 900001" who speaks English
+    When "Oliver" says "hi"
+    Then "Oliver" is told he is talking to an automated assistant
 `)
 	if st != 0 || !strings.Contains(out, "1 scenarios (1 passed)") {
 		t.Fatalf("status %d:\n%s", st, out)
