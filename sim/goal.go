@@ -199,7 +199,14 @@ func (p *pursuit) next(inbox []whatsapp.InboxMessage) (move, bool) {
 	return p.ownWords(inbox)
 }
 
-func optionKey(o Option) string { return o.Message.ID + "\x00" + o.Reply }
+// optionKey names what answering an option does: a menu's number means something only in its menu; a
+// button or a keyword means the same wherever it is offered again.
+func optionKey(o Option) string {
+	if o.Kind == OptionMenu {
+		return "menu\x00" + o.Message.ID + "\x00" + o.Reply
+	}
+	return "say\x00" + fold(o.Reply)
+}
 
 func (p *pursuit) saw(o Option) {
 	label := fmt.Sprintf("%q", o.Label)
@@ -270,7 +277,7 @@ func (p *pursuit) fit(o Option) fit {
 		switch {
 		case hasTerm(label, stopWords...) && !hasTerm(label, "no baja"):
 			return fitExact
-		case p.stated && yesOption.MatchString(label) && hasTerm(about, stopWords...):
+		case p.confirms(label, about, stopWords):
 			return fitConfirm
 		}
 	case GoalPerson:
@@ -290,13 +297,19 @@ func (p *pursuit) fit(o Option) fit {
 	return fitNone
 }
 
+// confirms reports whether an option is the yes to "are you sure?" about what the customer asked.
+func (p *pursuit) confirms(label, about string, words []string) bool {
+	return p.stated && yesOption.MatchString(label) && hasTerm(about, words...) && hasTerm(about, confirmWords...) &&
+		!hasTerm(about, backWords...)
+}
+
 func (p *pursuit) dataFit(o Option, label, about string) fit {
 	words := map[GoalKind][]string{GoalDataCopy: copyWords, GoalErasure: eraseWords, GoalObjection: objectWords}[p.g.Kind]
 	aboutData := hasTerm(label, dataNounWord...) || hasTerm(label, dataWords...) || hasTerm(about, dataWords...)
 	switch {
 	case hasTerm(label, words...) && (aboutData || p.g.Kind == GoalObjection):
 		return fitExact
-	case p.stated && yesOption.MatchString(label) && hasTerm(about, words...):
+	case p.confirms(label, about, words):
 		return fitConfirm
 	case o.Kind != OptionKeyword && hasTerm(label, dataWords...):
 		return fitPath
@@ -363,7 +376,7 @@ func (p *pursuit) reached(mv move, replies []whatsapp.InboxMessage) bool {
 		return mv.states
 	case GoalOptOut:
 		// Asking is the goal; an assistant asking to confirm gets its answer first.
-		return p.shows(replies) || !p.offers(replies, fitConfirm, fitExact)
+		return !p.offers(replies, fitConfirm, fitExact)
 	case GoalPerson, GoalDataCopy, GoalErasure, GoalObjection, GoalOrder:
 		return p.shows(replies)
 	}
