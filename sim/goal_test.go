@@ -175,6 +175,12 @@ func runGoalCases(t *testing.T, cases []goalCase) {
 	}
 }
 
+// firstWords is what the test customer (+34600000001) says first, in their own words, for a goal.
+func firstWords(k GoalKind, lang string) string {
+	phrases := freeWords[k][lang]
+	return phrases[(&Customer{Persona: Persona{WaID: "34600000001"}}).firstPhrase(k)%len(phrases)]
+}
+
 func cmpOr(s, def string) string {
 	if s == "" {
 		return def
@@ -200,7 +206,7 @@ func TestReachOptIn(t *testing.T) {
 			said:   []string{`"YES"`},
 			truths: []string{`consent.given {"purpose":"marketing","channel":"whatsapp","wording":"` + askEN + `"}`}},
 		{name: "only words", assistant: wordsBot, goal: optIn,
-			said: []string{fmt.Sprintf("%q", freeWords[GoalOptIn]["es"][(&Customer{Persona: Persona{WaID: "34600000001"}}).firstPhrase(GoalOptIn)%3]), `"Sí, quiero recibirlas"`},
+			said:   []string{fmt.Sprintf("%q", firstWords(GoalOptIn, "es")), `"Sí, quiero recibirlas"`},
 			truths: []string{`consent.given {"purpose":"marketing","channel":"whatsapp","wording":"¿Quieres recibir ofertas de Zapatos Acme por WhatsApp? Contesta sí o no."}`}},
 	})
 }
@@ -252,7 +258,7 @@ const stopped = "Listo, no recibirás más ofertas de Zapatos Acme."
 // without counting as a second request; an assistant that ignores the request still got one.
 func TestReachOptOut(t *testing.T) {
 	optOut := Goal{Kind: GoalOptOut}
-	first := freeWords[GoalOptOut]["es"][(&Customer{Persona: Persona{WaID: "34600000001"}}).firstPhrase(GoalOptOut)%3]
+	first := firstWords(GoalOptOut, "es")
 	runGoalCases(t, []goalCase{
 		{name: "a template's quick reply",
 			assistant: bot(say(template("¡Rebajas! 20% en toda la tienda.", "Ver ofertas", "Stop promotions")), reply{"stop promotions", say(text(stopped))}),
@@ -286,7 +292,7 @@ func TestReachOptOut(t *testing.T) {
 // a keyword the assistant gives only once it did not understand them.
 func TestReachPerson(t *testing.T) {
 	person := Goal{Kind: GoalPerson}
-	first := freeWords[GoalPerson]["en"][(&Customer{Persona: Persona{WaID: "34600000001"}}).firstPhrase(GoalPerson)%3]
+	first := firstWords(GoalPerson, "en")
 	handover := say(text("I'm handing you over to a colleague; they will answer here."))
 	runGoalCases(t, []goalCase{
 		{name: "a numbered menu", lang: "en",
@@ -348,21 +354,19 @@ var privacyMenu = bot(say(text("Hola, soy el asistente virtual de Acme.\n1. Mis 
 // TestReachDataRequests: a data-protection request through a menu and a sub-menu is recorded when the
 // customer picks the request itself, not the menu item leading there; in words, when said.
 func TestReachDataRequests(t *testing.T) {
-	erased := bot(say(text("¿En qué te ayudo?")), reply{"", nil})
-	_ = erased
 	runGoalCases(t, []goalCase{
 		{name: "a copy through menus", assistant: privacyMenu, goal: Goal{Kind: GoalDataCopy},
 			said: []string{`"2"`, `"1"`}, truths: []string{`dsr.requested {"right":"access","wording":"1"}`}},
 		{name: "an objection through menus", assistant: privacyMenu, goal: Goal{Kind: GoalObjection},
 			said: []string{`"2"`, `"3"`}, truths: []string{`dsr.requested {"right":"objection","wording":"3"}`}},
 		{name: "erasure in words", assistant: bot(say(text("Hemos borrado tus datos.")), reply{"hola", say(text("¿En qué te ayudo?"))}),
-			goal: Goal{Kind: GoalErasure},
-			said: []string{fmt.Sprintf("%q", freeWords[GoalErasure]["es"][(&Customer{Persona: Persona{WaID: "34600000001"}}).firstPhrase(GoalErasure)%3])},
-			truths: []string{`dsr.requested {"right":"erasure","wording":"` + freeWords[GoalErasure]["es"][(&Customer{Persona: Persona{WaID: "34600000001"}}).firstPhrase(GoalErasure)%3] + `"}`}},
+			goal:   Goal{Kind: GoalErasure},
+			said:   []string{fmt.Sprintf("%q", firstWords(GoalErasure, "es"))},
+			truths: []string{`dsr.requested {"right":"erasure","wording":"` + firstWords(GoalErasure, "es") + `"}`}},
 		{name: "a link where the profile says so", assistant: bot(say(text("Puedes ejercer tus derechos en https://acme.example/derechos"))),
-			goal: Goal{Kind: GoalErasure, LinkAnswers: true},
-			said: []string{fmt.Sprintf("%q", freeWords[GoalErasure]["es"][(&Customer{Persona: Persona{WaID: "34600000001"}}).firstPhrase(GoalErasure)%3])},
-			truths: []string{`dsr.requested {"right":"erasure","wording":"` + freeWords[GoalErasure]["es"][(&Customer{Persona: Persona{WaID: "34600000001"}}).firstPhrase(GoalErasure)%3] + `"}`}},
+			goal:   Goal{Kind: GoalErasure, LinkAnswers: true},
+			said:   []string{fmt.Sprintf("%q", firstWords(GoalErasure, "es"))},
+			truths: []string{`dsr.requested {"right":"erasure","wording":"` + firstWords(GoalErasure, "es") + `"}`}},
 	})
 	t.Run("a link the profile does not announce", func(t *testing.T) {
 		ctx := ctxT(t)

@@ -42,9 +42,9 @@ var (
 	dataWords = []string{"mis datos", "tus datos", "my data", "your data", "datos personales", "personal data",
 		"privacidad", "privacy", "proteccion de datos", "data protection", "rgpd", "gdpr", "derechos", "rights",
 		"informacion personal", "personal information"}
-	copyWords    = []string{"copia", "copy", "acceso", "access", "descargar", "download", "ver mis datos", "see my data", "que datos", "what data", "consultar mis datos", "exportar", "export"}
-	eraseWords   = []string{"borrar", "borrarlos", "borralos", "borrado", "eliminarlos", "delete them", "delete it", "eliminar", "suprimir", "supresion", "delete", "erase", "erasure", "remove", "olvido", "forget", "forgotten"}
-	objectWords  = []string{"oponerme", "oposicion", "me opongo", "object", "objection", "no usar mis datos", "no los usemos",
+	copyWords   = []string{"copia", "copy", "acceso", "access", "descargar", "download", "ver mis datos", "see my data", "que datos", "what data", "consultar mis datos", "exportar", "export"}
+	eraseWords  = []string{"borrar", "borrarlos", "borralos", "borrado", "eliminarlos", "delete them", "delete it", "eliminar", "suprimir", "supresion", "delete", "erase", "erasure", "remove", "olvido", "forget", "forgotten"}
+	objectWords = []string{"oponerme", "oposicion", "me opongo", "object", "objection", "no usar mis datos", "no los usemos",
 		"no usemos", "no los useis", "publicidad", "marketing", "advertising", "don't use my data", "do not use my data"}
 	dataNounWord = []string{"datos", "data", "informacion", "information", "cuenta", "account"}
 
