@@ -270,7 +270,7 @@ func (p *pursuit) fit(o Option) fit {
 			return fitExact
 		case asked && p.g.Kind == GoalDecline && noOption.MatchString(label) && !hasTerm(label, stopWords...):
 			return fitExact
-		case p.g.Kind == GoalOptIn && !asked && o.Kind != OptionKeyword && hasTerm(label, offersWords...):
+		case !asked && o.Kind != OptionKeyword && hasTerm(label, offersWords...):
 			return fitPath
 		}
 	case GoalOptOut:
