@@ -68,3 +68,29 @@ func TestHasTerm(t *testing.T) {
 		}
 	}
 }
+
+// FuzzOptions: any message, however malformed, is read without panicking, and every option it yields
+// has something to send.
+func FuzzOptions(f *testing.F) {
+	for _, s := range []string{"1. Sí\n2. No", "1️⃣ a\n2️⃣ b", "Responde SÍ o NO", "escribe «", "reply YES or", "\xff\xfe1. x\n2. y", "*1.* \n*2.*"} {
+		f.Add(s, "Sí")
+	}
+	f.Fuzz(func(t *testing.T, text, button string) {
+		for _, o := range Options(whatsapp.InboxMessage{Text: text, Buttons: []string{button}}) {
+			if o.Kind != OptionButton && strings.TrimSpace(o.Reply) == "" {
+				t.Errorf("option %+v of %q has nothing to send", o, text)
+			}
+		}
+	})
+}
+
+func ExampleOptions() {
+	m := whatsapp.InboxMessage{Text: "Hi! Reply STOP to stop offers.\n1. My orders\n2) Talk to a person"}
+	for _, o := range Options(m) {
+		fmt.Printf("%s %q → send %q\n", o.Kind, o.Label, o.Reply)
+	}
+	// Output:
+	// menu "My orders" → send "1"
+	// menu "Talk to a person" → send "2"
+	// keyword "STOP" → send "STOP"
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/journal"
@@ -125,22 +126,29 @@ func acmeProfile() profile.Profile {
 // with the customer "Ann", as Register's Before hook and the customer step would.
 func acmeScenario(t *testing.T, p profile.Profile) (context.Context, *scenarioState) {
 	t.Helper()
+	ctx, s := scenario(t, embedded.Options{Assistant: embedded.Handler(func(c harness.Contract) (http.Handler, error) {
+		return &acme{contract: c, stage: map[string]string{}}, nil
+	})}, p)
+	if err := newCustomer(ctx, "Ann", "+44 7700 900123", "English"); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, s
+}
+
+// scenario starts an embedded environment and returns a context holding a scenario state for it, as
+// Register's Before hook does, so tests can call step functions one by one.
+func scenario(t *testing.T, o embedded.Options, p profile.Profile) (context.Context, *scenarioState) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
-	env, err := embedded.Start(ctx, embedded.Options{Assistant: embedded.Handler(func(c harness.Contract) (http.Handler, error) {
-		return &acme{contract: c, stage: map[string]string{}}, nil
-	})})
+	env, err := embedded.Start(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { env.Close() })
 	s := &scenarioState{env: env, replyWait: 5 * time.Second, profile: p, customers: map[string]*sim.Customer{},
 		expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
-	ctx = withState(ctx, s)
-	if err := newCustomer(ctx, "Ann", "+44 7700 900123", "English"); err != nil {
-		t.Fatal(err)
-	}
-	return ctx, s
+	return withState(ctx, s), s
 }
 
 // customerTruths is the ground truth the customers recorded about what they meant (not the messages
@@ -243,5 +251,37 @@ func TestGoalStepsProfile(t *testing.T) {
 				t.Error("the customer spoke in a scenario that does not apply")
 			}
 		})
+	}
+}
+
+// TestGoalStopAfterCampaign: after a campaign, a customer of the reference assistant who asks to stop
+// the offers taps the template's own opt-out quick reply, the newest way offered, and that is recorded
+// as an opt-out by button.
+func TestGoalStopAfterCampaign(t *testing.T) {
+	ctx, s := scenario(t, embedded.Options{Seed: 1}, profile.Reference())
+	if err := newCustomer(ctx, "Lucía", "+34 600 000 001", "Spanish"); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []func() error{
+		func() error { return goal(sim.GoalOptIn)(ctx, "Lucía") },
+		func() error { return timePasses(ctx, 25, "hours") },
+		func() error { return campaign(ctx, "promo_verano") },
+		func() error { return goal(sim.GoalOptOut)(ctx, "Lucía") },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	truths := customerTruths(t, ctx, s)
+	if n := len(truths); n != 2 || truths[1] != `optout.requested {"via":"button","phrase":"Baja"}` {
+		t.Errorf("ground truth %q, want the consent and an opt-out by the template's button", truths)
+	}
+	c, _ := s.customer("Lucía")
+	replies, err := s.since(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(replies) != 1 || !audit.Means(replies[0].Text, audit.MeansOptOutConfirmed, "") {
+		t.Errorf("the answer to the tap is %+v, want one opt-out confirmation", replies)
 	}
 }
