@@ -177,10 +177,15 @@ const (
 // leads there, then the customer's own words.
 func (p *pursuit) next(inbox []whatsapp.InboxMessage) (move, bool) {
 	best, bestFit := Option{}, fitNone
+	latestMenu := -1
 	for i := len(inbox) - 1; i >= 0; i-- {
 		for _, o := range Options(inbox[i]) {
 			p.saw(o)
-			if p.tried[optionKey(o)] {
+			if o.Kind == OptionMenu && latestMenu < 0 {
+				latestMenu = i
+			}
+			// A menu's numbers mean something only while it is the assistant's latest menu.
+			if p.tried[optionKey(o)] || o.Kind == OptionMenu && i != latestMenu {
 				continue
 			}
 			if f := p.fit(o); f > bestFit {

@@ -439,3 +439,23 @@ func TestReachOptOutNotUndone(t *testing.T) {
 		goal: Goal{Kind: GoalOptOut}, said: []string{`"BAJA"`},
 		truths: []string{`optout.requested {"via":"chat","phrase":"BAJA"}`}}})
 }
+
+// TestReachOldMenu: a number of a menu the assistant has since replaced by another is not sent: it
+// would choose from the newer menu.
+func TestReachOldMenu(t *testing.T) {
+	assistant := bot(say(text("Hola.\n1. Ofertas\n2. Mis datos")),
+		reply{"2", say(text("Tus datos:\n1. Obtener una copia\n2. Borrarlos"))},
+		reply{"ofertas", say(buttons(askES, "Sí, quiero", "Ahora no"))},
+		reply{"si, quiero", say(text("Hecho."))})
+	ctx := ctxT(t)
+	c, wa, _ := goalWorld(t, assistant, "es")
+	c.Say(ctx, "Hola")
+	c.Say(ctx, "2")
+	if err := c.Reach(ctx, Goal{Kind: GoalOptIn}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`"Hola"`, `"2"`, fmt.Sprintf("%q", firstWords(GoalOptIn, "es")), `[taps "Sí, quiero"]`}
+	if got := wa.sent(); strings.Join(got, " | ") != strings.Join(want, " | ") {
+		t.Errorf("the customer sent %q, want %q", got, want)
+	}
+}
