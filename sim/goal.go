@@ -78,8 +78,8 @@ type Goal struct {
 // carries it; choosing a menu item that only leads there records nothing.
 //
 // The goal is reached when the assistant's answer shows it: an opt-in question answered yes (or no) and
-// not met with "I did not understand"; an opt-out asked plainly (whether the assistant honours it is the
-// auditor's to judge); a handoff announced or a way to a person given; a data-protection request
+// not met with "I did not understand"; an opt-out asked plainly, or in every way the turns allow when the
+// assistant does not understand (whether it honours it is the auditor's to judge); a handoff announced or a way to a person given; a data-protection request
 // acknowledged (or, with LinkAnswers, a link to the page that handles it); the order's status given.
 // When it is not, Reach returns a *report.Unreached with what the assistant offered instead and the
 // transcript.
@@ -119,6 +119,11 @@ func (c *Customer) Reach(ctx context.Context, g Goal) error {
 		if p.refused(replies) {
 			break
 		}
+	}
+	if p.g.Kind == GoalOptOut && p.stated {
+		// Asking is the goal: an assistant that never understood was asked all the same, and the
+		// auditor judges what it did with it.
+		return nil
 	}
 	return p.unreached(ctx)
 }

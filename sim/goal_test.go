@@ -459,3 +459,21 @@ func TestReachOldMenu(t *testing.T) {
 		t.Errorf("the customer sent %q, want %q", got, want)
 	}
 }
+
+// TestReachOptOutNotUnderstood: an assistant that never understands an opt-out was asked all the same:
+// the customer tries every way within the turns, each try is an opt-out on record, and the goal (asking)
+// is reached, so the auditor judges the assistant rather than the scenario being left unplayed.
+func TestReachOptOutNotUnderstood(t *testing.T) {
+	ctx := ctxT(t)
+	c, wa, j := goalWorld(t, bot(say(text("Perdona, no te he entendido."))), "es")
+	c.Say(ctx, "Hola")
+	if err := c.Reach(ctx, Goal{Kind: GoalOptOut}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(wa.sent()); n != 1+DefaultTurns {
+		t.Errorf("the customer sent %d messages: %q", n, wa.sent())
+	}
+	if got := truths(j); len(got) != DefaultTurns {
+		t.Errorf("recorded %q, want %d opt-outs", got, DefaultTurns)
+	}
+}
