@@ -501,6 +501,9 @@ func hasLink(ms []whatsapp.InboxMessage) bool {
 	return false
 }
 
+// maxOffered is how many of the options seen a failure names: enough to show the assistant's menus.
+const maxOffered = 12
+
 // unreached explains what the assistant offered instead.
 func (p *pursuit) unreached(ctx context.Context) error {
 	var why []string
@@ -512,7 +515,9 @@ func (p *pursuit) unreached(ctx context.Context) error {
 	default:
 		why = append(why, fmt.Sprintf("the assistant's answers never showed it (%s)", p.expected()))
 	}
-	if len(p.offered) > 0 {
+	if n := len(p.offered); n > maxOffered {
+		why = append(why, fmt.Sprintf("it offered %s and %d more", strings.Join(p.offered[:maxOffered], ", "), n-maxOffered))
+	} else if n > 0 {
 		why = append(why, "it offered "+strings.Join(p.offered, ", "))
 	} else {
 		why = append(why, "it offered no buttons, menu or keyword")

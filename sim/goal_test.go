@@ -477,3 +477,18 @@ func TestReachOptOutNotUnderstood(t *testing.T) {
 		t.Errorf("recorded %q, want %d opt-outs", got, DefaultTurns)
 	}
 }
+
+// TestReachManyOptions: a failure names the first options seen and counts the others.
+func TestReachManyOptions(t *testing.T) {
+	var rows []string
+	for i := range maxOffered + 3 {
+		rows = append(rows, fmt.Sprintf("Talla %d", 36+i))
+	}
+	ctx := ctxT(t)
+	c, _, _ := goalWorld(t, bot(say(list("¿Qué talla buscas?", rows...))), "es")
+	c.Say(ctx, "Hola")
+	var u *report.Unreached
+	if err := c.Reach(ctx, Goal{Kind: GoalDecline}); !errors.As(err, &u) || !strings.Contains(u.Reason, `"Talla 47" and 3 more`) {
+		t.Errorf("Reach = %v", err)
+	}
+}

@@ -94,3 +94,11 @@ func ExampleOptions() {
 	// menu "Talk to a person" → send "2"
 	// keyword "STOP" → send "STOP"
 }
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{"Sí, ACEPTO": "si, acepto", "BAJA": "baja", "Ñandú": "nandu", "": ""} {
+		if got := fold(in); got != want {
+			t.Errorf("fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
