@@ -125,8 +125,8 @@ func TestProfileGivesTheBusinessAndApplicability(t *testing.T) {
 	if offer.Status != report.ScenarioNotApplicable || !strings.Contains(offer.Error, "declares no marketing") || offer.Events != 0 {
 		t.Errorf("the marketing scenario: %s %q, %d events", offer.Status, offer.Error, offer.Events)
 	}
-	if r := ruleOf(rep, "WA-OPTIN-02"); r.Status != report.RuleNotApplicable || len(r.NotApplicableBecause) != 1 {
-		t.Errorf("WA-OPTIN-02: %s %q", r.Status, r.NotApplicableBecause)
+	if r := ruleOf(rep, "WA-OPTOUT-02"); r.Status != report.RuleNotApplicable || len(r.NotApplicableBecause) != 1 {
+		t.Errorf("WA-OPTOUT-02: %s %q", r.Status, r.NotApplicableBecause)
 	}
 	if p := rep.Profile; p == nil || p.Business != "Zapatos Acme" || p.Builtin {
 		t.Errorf("the report's profile: %+v", p)

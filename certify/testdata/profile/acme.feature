@@ -5,7 +5,7 @@ Feature: another business's assistant
     Given a customer "Ana" with phone "+34 600 000 041" who speaks English
     And "Ana" has greeted the assistant
 
-  @needs-marketing @WA-OPTIN-02
+  @needs-marketing @WA-OPTOUT-02
   Scenario: an offer needs marketing
     Given a customer "Marta" with phone "+34 600 000 042" who speaks English
     When "Marta" says "hello"
