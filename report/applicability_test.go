@@ -158,7 +158,7 @@ func TestUnmodelledOutranksGoal(t *testing.T) {
 		t.Errorf("status %s", st)
 	}
 	o.Err = &NotApplicable{Capability: "handoff to a person"}
-	if st, why := Status(o); st != ScenarioNotApplicable || why != "not applicable: the assistant's profile declares no handoff to a person" {
+	if st, why := Status(o); st != ScenarioNotApplicable || why != "the assistant's profile declares no handoff to a person" {
 		t.Errorf("status %s %q", st, why)
 	}
 }

@@ -259,7 +259,7 @@ func JUnit(w io.Writer, r Report) error {
 			tc.Error = &failure{Message: sc.Error, Type: "error", Body: body.String()}
 			scen.Errors++
 		case ScenarioNotApplicable:
-			tc.Skipped = &skipped{Message: sc.Error}
+			tc.Skipped = &skipped{Message: "not applicable: " + sc.Error}
 			scen.Skipped++
 		case ScenarioGoalNotReached:
 			tc.Failure = &failure{Message: firstLine(sc.Error), Type: ScenarioGoalNotReached, Body: sc.Error + "\n" + body.String()}
@@ -290,11 +290,7 @@ func JUnit(w io.Writer, r Report) error {
 			tc.Skipped = &skipped{Message: strings.Join(append([]string{"not exercised"}, rr.NotExercisedBecause...), ": ")}
 			rules.Skipped++
 		case RuleNotApplicable:
-			msg := "not applicable"
-			if len(rr.NotApplicableBecause) > 0 {
-				msg = strings.Join(rr.NotApplicableBecause, "; ") // each says it is not applicable, and why
-			}
-			tc.Skipped = &skipped{Message: msg}
+			tc.Skipped = &skipped{Message: strings.Join(append([]string{"not applicable"}, rr.NotApplicableBecause...), ": ")}
 			rules.Skipped++
 		}
 		rules.Cases = append(rules.Cases, tc)
@@ -373,7 +369,7 @@ func Cucumber(w io.Writer, r Report) error {
 		last := step{Keyword: "Then ", Name: "the auditor finds no broken rule", Line: line, Result: result{Status: "passed", Duration: sc.Timings.WallMS * int64(time.Millisecond)}}
 		line++
 		if sc.Status == ScenarioNotApplicable {
-			last.Result.Status, last.Result.Error = "skipped", sc.Error
+			last.Result.Status, last.Result.Error = "skipped", "not applicable: "+sc.Error
 		} else if sc.Status != ScenarioPassed {
 			var msg []string
 			if sc.Error != "" {

@@ -303,7 +303,7 @@ func NewScenario(o Outcome) Scenario {
 func Status(o Outcome) (status, reason string) {
 	var na *NotApplicable
 	if errors.As(o.Err, &na) {
-		return ScenarioNotApplicable, na.Error()
+		return ScenarioNotApplicable, na.Reason()
 	}
 	var u *Unreached
 	j := audit.Judge(o.Audit, o.Events, o.Expected)
