@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -106,6 +107,10 @@ func parseYAML(data []byte) (Profile, error) {
 		if errors.Is(err, io.EOF) {
 			return Profile{}, errors.New("the file is empty; 'parley certify --init-profile' writes one to start from")
 		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return Profile{}, fmt.Errorf("not a valid profile: %s", strings.Join(readable(te.Errors), "; "))
+		}
 		return Profile{}, fmt.Errorf("not a valid YAML profile: %w", err)
 	}
 	var more yaml.Node
@@ -113,6 +118,18 @@ func parseYAML(data []byte) (Profile, error) {
 		return Profile{}, errors.New("the file holds more than one YAML document; a profile is one")
 	}
 	return p, nil
+}
+
+// unknownField is how the YAML library names a field the profile does not have.
+var unknownField = regexp.MustCompile(`field (\S+) not found in type profile\.\w+`)
+
+// readable rewords the YAML library's errors for a vendor: "line 3: unknown field "nmae"".
+func readable(errs []string) []string {
+	out := make([]string, len(errs))
+	for i, e := range errs {
+		out[i] = unknownField.ReplaceAllString(e, `unknown field "$1"`)
+	}
+	return out
 }
 
 func parseJSON(data []byte) (Profile, error) {

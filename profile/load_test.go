@@ -70,7 +70,7 @@ func TestUnknownFieldsRefused(t *testing.T) {
 	withJSON := strings.Replace(string(b), `"name": "Tienda Ejemplo",`, `"name": "Tienda Ejemplo", "nmae": "x",`, 1)
 	withYAML := strings.Replace(Init(), "  controller: Tienda", "  controler: Tienda", 1)
 	tests := []struct{ name, file, content, want string }{
-		{"yaml", "p.yaml", withYAML, "controler"},
+		{"yaml", "p.yaml", withYAML, `unknown field "controler"`},
 		{"json", "p.json", withJSON, `"nmae"`},
 	}
 	for _, tc := range tests {

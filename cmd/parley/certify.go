@@ -183,7 +183,7 @@ func loadProfile(path string) (profile.Profile, *report.ProfileInfo, error) {
 		}
 	}
 	// One line: every problem of the file, separated.
-	return profile.Profile{}, nil, usageError("--profile %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	return profile.Profile{}, nil, usageError("%s (docs/profile.md)", strings.ReplaceAll(err.Error(), "\n", "; "))
 }
 
 // flagsFromEnv sets every flag of fs from its PARLEY_* variable, before the command line overrides them.
