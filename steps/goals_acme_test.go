@@ -285,3 +285,18 @@ func TestGoalStopAfterCampaign(t *testing.T) {
 		t.Errorf("the answer to the tap is %+v, want one opt-out confirmation", replies)
 	}
 }
+
+// TestAcceptedInChatAnyAssistant: "accepted offers in the chat" opts in with an assistant that asks
+// through a menu and a keyword, not only with yes buttons, and leaves nothing unlooked at.
+func TestAcceptedInChatAnyAssistant(t *testing.T) {
+	ctx, s := acmeScenario(t, acmeProfile())
+	if err := acceptedInChat(ctx, "Ann"); err != nil {
+		t.Fatal(err)
+	}
+	if got := customerTruths(t, ctx, s); len(got) != 1 || !strings.HasPrefix(got[0], journal.KindConsentGiven) {
+		t.Errorf("ground truth %q, want one consent", got)
+	}
+	if err := receivesNothing(ctx, "Ann"); err != nil {
+		t.Errorf("after the opt-in: %v", err)
+	}
+}
