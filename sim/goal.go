@@ -78,8 +78,8 @@ type Goal struct {
 // carries it; choosing a menu item that only leads there records nothing.
 //
 // The goal is reached when the assistant's answer shows it: an opt-in question answered yes (or no) and
-// not met with "I did not understand"; an opt-out asked plainly (whether the assistant honours it is the
-// auditor's to judge); a handoff announced or a way to a person given; a data-protection request
+// not met with "I did not understand"; an opt-out asked plainly, or in every way the turns allow when the
+// assistant does not understand (whether it honours it is the auditor's to judge); a handoff announced or a way to a person given; a data-protection request
 // acknowledged (or, with LinkAnswers, a link to the page that handles it); the order's status given.
 // When it is not, Reach returns a *report.Unreached with what the assistant offered instead and the
 // transcript.
@@ -119,6 +119,11 @@ func (c *Customer) Reach(ctx context.Context, g Goal) error {
 		if p.refused(replies) {
 			break
 		}
+	}
+	if p.g.Kind == GoalOptOut && p.stated {
+		// Asking is the goal: an assistant that never understood was asked all the same, and the
+		// auditor judges what it did with it.
+		return nil
 	}
 	return p.unreached(ctx)
 }
@@ -177,10 +182,15 @@ const (
 // leads there, then the customer's own words.
 func (p *pursuit) next(inbox []whatsapp.InboxMessage) (move, bool) {
 	best, bestFit := Option{}, fitNone
+	latestMenu := -1
 	for i := len(inbox) - 1; i >= 0; i-- {
 		for _, o := range Options(inbox[i]) {
 			p.saw(o)
-			if p.tried[optionKey(o)] {
+			if o.Kind == OptionMenu && latestMenu < 0 {
+				latestMenu = i
+			}
+			// A menu's numbers mean something only while it is the assistant's latest menu.
+			if p.tried[optionKey(o)] || o.Kind == OptionMenu && i != latestMenu {
 				continue
 			}
 			if f := p.fit(o); f > bestFit {
@@ -199,7 +209,14 @@ func (p *pursuit) next(inbox []whatsapp.InboxMessage) (move, bool) {
 	return p.ownWords(inbox)
 }
 
-func optionKey(o Option) string { return o.Message.ID + "\x00" + o.Reply }
+// optionKey names what answering an option does: a menu's number means something only in its menu; a
+// button or a keyword means the same wherever it is offered again.
+func optionKey(o Option) string {
+	if o.Kind == OptionMenu {
+		return "menu\x00" + o.Message.ID + "\x00" + o.Reply
+	}
+	return "say\x00" + fold(o.Reply)
+}
 
 func (p *pursuit) saw(o Option) {
 	label := fmt.Sprintf("%q", o.Label)
@@ -263,14 +280,14 @@ func (p *pursuit) fit(o Option) fit {
 			return fitExact
 		case asked && p.g.Kind == GoalDecline && noOption.MatchString(label) && !hasTerm(label, stopWords...):
 			return fitExact
-		case p.g.Kind == GoalOptIn && !asked && o.Kind != OptionKeyword && hasTerm(label, offersWords...):
+		case !asked && o.Kind != OptionKeyword && hasTerm(label, offersWords...):
 			return fitPath
 		}
 	case GoalOptOut:
 		switch {
 		case hasTerm(label, stopWords...) && !hasTerm(label, "no baja"):
 			return fitExact
-		case p.stated && yesOption.MatchString(label) && hasTerm(about, stopWords...):
+		case p.confirms(label, about, stopWords):
 			return fitConfirm
 		}
 	case GoalPerson:
@@ -290,13 +307,19 @@ func (p *pursuit) fit(o Option) fit {
 	return fitNone
 }
 
+// confirms reports whether an option is the yes to "are you sure?" about what the customer asked.
+func (p *pursuit) confirms(label, about string, words []string) bool {
+	return p.stated && yesOption.MatchString(label) && hasTerm(about, words...) && hasTerm(about, confirmWords...) &&
+		!hasTerm(about, backWords...)
+}
+
 func (p *pursuit) dataFit(o Option, label, about string) fit {
 	words := map[GoalKind][]string{GoalDataCopy: copyWords, GoalErasure: eraseWords, GoalObjection: objectWords}[p.g.Kind]
 	aboutData := hasTerm(label, dataNounWord...) || hasTerm(label, dataWords...) || hasTerm(about, dataWords...)
 	switch {
 	case hasTerm(label, words...) && (aboutData || p.g.Kind == GoalObjection):
 		return fitExact
-	case p.stated && yesOption.MatchString(label) && hasTerm(about, words...):
+	case p.confirms(label, about, words):
 		return fitConfirm
 	case o.Kind != OptionKeyword && hasTerm(label, dataWords...):
 		return fitPath
@@ -363,7 +386,7 @@ func (p *pursuit) reached(mv move, replies []whatsapp.InboxMessage) bool {
 		return mv.states
 	case GoalOptOut:
 		// Asking is the goal; an assistant asking to confirm gets its answer first.
-		return p.shows(replies) || !p.offers(replies, fitConfirm, fitExact)
+		return !p.offers(replies, fitConfirm, fitExact)
 	case GoalPerson, GoalDataCopy, GoalErasure, GoalObjection, GoalOrder:
 		return p.shows(replies)
 	}
@@ -478,6 +501,9 @@ func hasLink(ms []whatsapp.InboxMessage) bool {
 	return false
 }
 
+// maxOffered is how many of the options seen a failure names: enough to show the assistant's menus.
+const maxOffered = 12
+
 // unreached explains what the assistant offered instead.
 func (p *pursuit) unreached(ctx context.Context) error {
 	var why []string
@@ -489,7 +515,9 @@ func (p *pursuit) unreached(ctx context.Context) error {
 	default:
 		why = append(why, fmt.Sprintf("the assistant's answers never showed it (%s)", p.expected()))
 	}
-	if len(p.offered) > 0 {
+	if n := len(p.offered); n > maxOffered {
+		why = append(why, fmt.Sprintf("it offered %s and %d more", strings.Join(p.offered[:maxOffered], ", "), n-maxOffered))
+	} else if n > 0 {
 		why = append(why, "it offered "+strings.Join(p.offered, ", "))
 	} else {
 		why = append(why, "it offered no buttons, menu or keyword")

@@ -23,6 +23,11 @@ var (
 		"no mas mensajes", "no mas publicidad", "opt out", "opt-out", "stop promotions", "no more offers",
 		"no more messages", "stop offers", "stop messages"}
 
+	// confirmWords mark a message asking the customer to confirm what they asked; backWords one offering
+	// to undo it, which a customer who asked to stop must not take for a confirmation.
+	confirmWords = []string{"confirmar", "confirma", "confirmalo", "confirmes", "confirm", "seguro", "segura", "sure"}
+	backWords    = []string{"volver a", "de nuevo", "otra vez", "again", "resubscribe", "re-subscribe", "deshacer", "undo"}
+
 	// personWords are labels and keywords that reach a person.
 	personWords = []string{"agente", "agent", "persona", "person", "humano", "human", "operador", "operadora",
 		"operator", "asesor", "asesora", "advisor", "adviser", "representative", "empleado", "staff",
@@ -37,9 +42,10 @@ var (
 	dataWords = []string{"mis datos", "tus datos", "my data", "your data", "datos personales", "personal data",
 		"privacidad", "privacy", "proteccion de datos", "data protection", "rgpd", "gdpr", "derechos", "rights",
 		"informacion personal", "personal information"}
-	copyWords    = []string{"copia", "copy", "acceso", "access", "descargar", "download", "ver mis datos", "see my data", "que datos", "what data", "consultar mis datos", "exportar", "export"}
-	eraseWords   = []string{"borrar", "borrado", "eliminar", "suprimir", "supresion", "delete", "erase", "erasure", "remove", "olvido", "forget", "forgotten"}
-	objectWords  = []string{"oponerme", "oposicion", "me opongo", "object", "objection", "no usar mis datos", "don't use my data", "do not use my data"}
+	copyWords   = []string{"copia", "copy", "acceso", "access", "descargar", "download", "ver mis datos", "see my data", "que datos", "what data", "consultar mis datos", "exportar", "export"}
+	eraseWords  = []string{"borrar", "borrarlos", "borralos", "borrado", "eliminarlos", "delete them", "delete it", "eliminar", "suprimir", "supresion", "delete", "erase", "erasure", "remove", "olvido", "forget", "forgotten"}
+	objectWords = []string{"oponerme", "oposicion", "me opongo", "object", "objection", "no usar mis datos", "no los usemos",
+		"no usemos", "no los useis", "publicidad", "marketing", "advertising", "don't use my data", "do not use my data"}
 	dataNounWord = []string{"datos", "data", "informacion", "information", "cuenta", "account"}
 
 	// orderWords are labels that lead to a customer's orders.

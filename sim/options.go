@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -97,17 +98,31 @@ func menu(text string) []menuItem {
 // "writing STOP") or a number ("responde 2").
 var instruction = regexp.MustCompile(`(?i:\b(?:escribe|escribenos|escríbenos|escríbeme|escribiendo|responde|respóndenos|respondiendo|contesta|contestando|envía|envia|envíanos|enviando|manda|mándanos|mandando|pulsa|marca|write|writing|reply|replying|answer|answering|type|typing|send|sending|text|texting|press|say))\s+(?i:(?:con|with|la palabra|the word)\s+)?(?:["'“«‘*]([^"'”»’*\n]{1,30})["'”»’*]|(\p{Lu}[\p{Lu}\p{N}]+(?:[ -]\p{Lu}[\p{Lu}\p{N}]+)*)(?:\s+(?i:o|u|or)\s+(\p{Lu}[\p{Lu}\p{N}]+))?(?:[^\p{L}\p{N}]|$)|(\d{1,2})(?:[^\p{L}\p{N}]|$))`)
 
+// alternative is another keyword later in the same sentence: "reply YES to subscribe or NO to skip".
+var alternative = regexp.MustCompile(`\b(?i:o|u|or)\s+["'“«‘*]?(\p{Lu}[\p{Lu}\p{N}]+)(?:[^\p{L}\p{N}]|$)`)
+
 func keywords(text string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, m := range instruction.FindAllStringSubmatch(text, -1) {
-		for _, k := range []string{m[1] + m[2] + m[4], m[3]} {
-			k = strings.TrimSpace(k)
-			if k == "" || seen[k] {
-				continue
-			}
+	add := func(k string) {
+		k = strings.TrimSpace(k)
+		if k != "" && !seen[k] {
 			seen[k] = true
 			out = append(out, k)
+		}
+	}
+	for _, m := range instruction.FindAllStringSubmatchIndex(text, -1) {
+		for _, g := range [][2]int{{2, 3}, {4, 5}, {8, 9}, {6, 7}} {
+			if m[g[0]] >= 0 {
+				add(text[m[g[0]]:m[g[1]]])
+			}
+		}
+		rest := text[m[1]:]
+		if end := strings.IndexAny(rest, ".?!\n"); end >= 0 {
+			rest = rest[:end]
+		}
+		for _, a := range alternative.FindAllStringSubmatch(rest, -1) {
+			add(a[1])
 		}
 	}
 	return out
@@ -115,6 +130,13 @@ func keywords(text string) []string {
 
 // fold is text as the vocabularies are written: lower case, without accents.
 func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, s)
 	if err != nil {

@@ -14,6 +14,12 @@ import (
 // instructions or their own words (sim.Customer.Reach).
 func goalDefs() []Def {
 	return []Def{
+		{Keyword: "Given",
+			EN:   `^a customer "([^"]+)" with an order who speaks (Spanish|English)$`,
+			ES:   `^una? cliente "([^"]+)" con un pedido que habla (español|inglés)$`,
+			ExEN: `a customer "Oliver" with an order who speaks English`, ExES: `una cliente "Lucía" con un pedido que habla español`,
+			Doc: "A simulated customer with the number of the order in the profile's test data (test_data.orders), whom the assistant's backend knows: the one customer whose number is not made afresh for the scenario.",
+			fn:  orderCustomer, declares: true},
 		{Keyword: "When",
 			EN:   `^"([^"]+)" opts in to offers$`,
 			ES:   `^"([^"]+)" acepta recibir ofertas$`,
@@ -93,6 +99,22 @@ func goal(kind sim.GoalKind) func(ctx context.Context, name string) error {
 		}
 		return c.Reach(ctx, g)
 	}
+}
+
+// orderCustomer declares the customer of the profile's test order.
+func orderCustomer(ctx context.Context, name, lang string) error {
+	s, err := state(ctx)
+	if err != nil {
+		return err
+	}
+	if !s.profile.Capabilities.OrderStatus {
+		return &report.NotApplicable{Capability: "order_status"}
+	}
+	if len(s.profile.TestData.Orders) == 0 || strings.TrimSpace(s.profile.TestData.Orders[0].Customer) == "" {
+		return &report.Unreached{Customer: name, Goal: "be the customer of a test order",
+			Reason: "the assistant's profile names no order its test backend knows (test_data.orders)"}
+	}
+	return newCustomer(ctx, name, s.profile.TestData.Orders[0].Customer, lang)
 }
 
 // missing names the capability the goal needs when the profile declares it absent.
