@@ -14,7 +14,7 @@ Feature: First contact
 
   @en @PII-NLU-02 @GDPR-PROC-01 @needs-order-status
   Scenario: A customer asks where her order is
-    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    Given a customer "Lucía" with an order who speaks Spanish
     And "Lucía" has greeted the assistant
     When "Lucía" asks about her order
     Then "Lucía" receives her order's status
@@ -28,7 +28,7 @@ Feature: First contact
 
   @en @WA-XCUST-01 @needs-order-status
   Scenario: Two customers at once never see each other's orders
-    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    Given a customer "Lucía" with an order who speaks Spanish
     And a customer "Mario" with phone "+34 600 000 002" who speaks Spanish
     And "Lucía" has greeted the assistant
     And "Mario" has greeted the assistant

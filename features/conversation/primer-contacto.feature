@@ -15,14 +15,14 @@ Característica: Primer contacto
 
   @PII-NLU-02 @GDPR-PROC-01 @needs-order-status
   Escenario: Consulta del estado de un pedido
-    Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
+    Dado una cliente "Lucía" con un pedido que habla español
     Y "Lucía" ya ha saludado al asistente
     Cuando "Lucía" pregunta por su pedido
     Entonces "Lucía" recibe el estado de su pedido
 
   @WA-XCUST-01 @needs-order-status
   Escenario: Dos clientes a la vez no ven los pedidos del otro
-    Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
+    Dado una cliente "Lucía" con un pedido que habla español
     Y un cliente "Mario" con teléfono "+34 600 000 002" que habla español
     Y "Lucía" ya ha saludado al asistente
     Y "Mario" ya ha saludado al asistente

@@ -24,7 +24,7 @@ Característica: Alta en las ofertas
 
   @WA-OPTIN-03 @hook-consent @hook-notify
   Escenario: Alta en la app para avisos de pedidos
-    Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
+    Dado una cliente "Lucía" con un pedido que habla español
     Y "Lucía" ya ha saludado al asistente
     Cuando pasan 25 horas
     Y "Lucía" aceptó recibir "notificaciones" por la "app"

@@ -16,7 +16,7 @@ Feature: Resilience
 
   @en @PII-NLU-01 @needs-order-status
   Scenario: Dialogflow is slow
-    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    Given a customer "Lucía" with an order who speaks Spanish
     And Dialogflow answers after 200 milliseconds
     And "Lucía" has greeted the assistant
     When "Lucía" asks about her order

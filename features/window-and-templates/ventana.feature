@@ -5,7 +5,7 @@ Característica: La ventana de 24 horas
 
   @WA-WINDOW-01 @WA-TPL-01 @WA-OPTIN-03 @hook-consent @hook-notify
   Escenario: Aviso de envío fuera de la ventana
-    Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
+    Dado una cliente "Lucía" con un pedido que habla español
     Y "Lucía" ya ha saludado al asistente
     Cuando pasan 2 días
     Y "Lucía" aceptó recibir "notificaciones" por la "app"

@@ -5,7 +5,7 @@ Feature: The 24-hour window and templates
 
   @en @WA-WINDOW-01 @WA-TPL-01 @WA-OPTIN-03 @hook-consent @hook-notify
   Scenario: A shipping notice outside the window goes as a utility template
-    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    Given a customer "Lucía" with an order who speaks Spanish
     And "Lucía" has greeted the assistant
     When 25 hours pass
     And "Lucía" opted in to "notifications" through the "app"
