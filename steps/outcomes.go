@@ -276,7 +276,7 @@ func receivesDataCopy(ctx context.Context, name string) error {
 		if m.Type != "document" {
 			continue
 		}
-		problem := judgeDataCopy(m, uploads, mine, c.Name)
+		problem := judgeDataCopy(m, uploads, mine, c.Name, "")
 		if problem == "" {
 			s.found(c, fresh, i)
 			return nil
@@ -312,8 +312,8 @@ func uploadsAndValues(events []journal.Event, c *sim.Customer) (map[string]journ
 }
 
 // judgeDataCopy returns what keeps a document from being the customer's data in a machine-readable
-// format, or "" when it is.
-func judgeDataCopy(m whatsapp.InboxMessage, uploads map[string]journal.MediaData, mine []string, name string) string {
+// format (in format, a MIME type, when one is required), or "" when it is.
+func judgeDataCopy(m whatsapp.InboxMessage, uploads map[string]journal.MediaData, mine []string, name, format string) string {
 	var sent struct {
 		Document struct {
 			ID       string `json:"id"`
@@ -329,6 +329,8 @@ func judgeDataCopy(m whatsapp.InboxMessage, uploads map[string]journal.MediaData
 	filename := cmpOr(sent.Document.Filename, up.Filename)
 	doc := audit.ReadDocument(up.MimeType, filename, up.Content)
 	switch {
+	case format != "" && doc.Format != format:
+		return fmt.Sprintf("document %q is %s, not %s", filename, cmpOr(doc.Format, "of no known type"), format)
 	case !doc.MachineReadable:
 		return fmt.Sprintf("document %q is %s, not a machine-readable format (JSON, CSV or XML)", filename, cmpOr(doc.Format, "of no known type"))
 	case up.Truncated || !doc.Parses:

@@ -363,15 +363,18 @@ func TestJudgeDataCopy(t *testing.T) {
 	tests := []struct {
 		name   string
 		upload journal.MediaData
+		format string // the format required, if any
 		want   string // "" for a copy of the data, else part of the problem
 	}{
-		{"json", journal.MediaData{MimeType: "application/json", Content: []byte(`{"wa_id":"34600000001"}`)}, ""},
-		{"csv under text/plain", journal.MediaData{MimeType: "text/plain", Filename: "data.csv", Content: []byte("email\nlucia.x7@example.com\n")}, ""},
-		{"xml", journal.MediaData{MimeType: "application/xml", Content: []byte(`<me><phone>+34600000001</phone></me>`)}, ""},
-		{"pdf", journal.MediaData{MimeType: "application/pdf", Content: []byte("%PDF-1.4 34600000001")}, "not a machine-readable format"},
-		{"broken json", journal.MediaData{MimeType: "application/json", Content: []byte(`{"wa_id":`)}, "does not parse as application/json"},
-		{"someone else's", journal.MediaData{MimeType: "application/json", Content: []byte(`{"wa_id":"34600000002"}`)}, "carries neither Lucía's number nor anything they shared"},
-		{"truncated", journal.MediaData{MimeType: "application/json", Content: []byte(`{"wa_id":"34600000001"}`), Truncated: true}, "does not parse"},
+		{"json", journal.MediaData{MimeType: "application/json", Content: []byte(`{"wa_id":"34600000001"}`)}, "", ""},
+		{"csv under text/plain", journal.MediaData{MimeType: "text/plain", Filename: "data.csv", Content: []byte("email\nlucia.x7@example.com\n")}, "", ""},
+		{"xml", journal.MediaData{MimeType: "application/xml", Content: []byte(`<me><phone>+34600000001</phone></me>`)}, "", ""},
+		{"pdf", journal.MediaData{MimeType: "application/pdf", Content: []byte("%PDF-1.4 34600000001")}, "", "not a machine-readable format"},
+		{"broken json", journal.MediaData{MimeType: "application/json", Content: []byte(`{"wa_id":`)}, "", "does not parse as application/json"},
+		{"someone else's", journal.MediaData{MimeType: "application/json", Content: []byte(`{"wa_id":"34600000002"}`)}, "", "carries neither Lucía's number nor anything they shared"},
+		{"truncated", journal.MediaData{MimeType: "application/json", Content: []byte(`{"wa_id":"34600000001"}`), Truncated: true}, "", "does not parse"},
+		{"json required, json under text/plain", journal.MediaData{MimeType: "text/plain", Filename: "me.json", Content: []byte(`{"wa_id":"34600000001"}`)}, "application/json", ""},
+		{"json required, csv given", journal.MediaData{MimeType: "text/csv", Content: []byte("phone\n34600000001\n")}, "application/json", "is text/csv, not application/json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -381,13 +384,13 @@ func TestJudgeDataCopy(t *testing.T) {
 			if name == "" {
 				name = "data"
 			}
-			got := judgeDataCopy(doc("m1", name), map[string]journal.MediaData{"m1": up}, mine, "Lucía")
+			got := judgeDataCopy(doc("m1", name), map[string]journal.MediaData{"m1": up}, mine, "Lucía", tt.format)
 			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
 				t.Errorf("judgeDataCopy = %q, want %q", got, tt.want)
 			}
 		})
 	}
-	if got := judgeDataCopy(doc("nope", "x.json"), nil, mine, "Lucía"); !strings.Contains(got, "was not uploaded to WhatsApp first") {
+	if got := judgeDataCopy(doc("nope", "x.json"), nil, mine, "Lucía", ""); !strings.Contains(got, "was not uploaded to WhatsApp first") {
 		t.Errorf("a document never uploaded: %q", got)
 	}
 }
