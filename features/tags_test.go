@@ -15,11 +15,11 @@ import (
 	"github.com/parley-dev/parley/steps"
 )
 
-// TestHookTags: a scenario with a step that calls one of the assistant's certification hooks carries
+// TestNeedsAndHookTags: a scenario with a step that calls one of the assistant's certification hooks carries
 // the hook's tag (@hook-consent, @hook-notify, @hook-campaign, @hook-handoff-release), so a profile that
-// declares the hook absent can mark the scenario not applicable; and a scenario carries no hook tag it
-// does not need.
-func TestHookTags(t *testing.T) {
+// declares the hook absent can mark the scenario not applicable; a scenario carries no hook tag it does
+// not need; and a scenario with a step that needs a capability (steps.Needs) carries its @needs- tag.
+func TestNeedsAndHookTags(t *testing.T) {
 	err := fs.WalkDir(features.FS(), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".feature") {
 			return err
@@ -28,7 +28,7 @@ func TestHookTags(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, p := range hookTagProblems(t, path, b) {
+		for _, p := range tagProblems(t, path, b) {
 			t.Error(p)
 		}
 		return nil
@@ -38,7 +38,7 @@ func TestHookTags(t *testing.T) {
 	}
 }
 
-func TestHookTagsCatchMissingTags(t *testing.T) {
+func TestNeedsAndHookTagsCatchMissingTags(t *testing.T) {
 	const feature = `Feature: hooks
   @hook-campaign
   Scenario: a campaign and a release without the release's tag
@@ -49,23 +49,30 @@ func TestHookTagsCatchMissingTags(t *testing.T) {
   @hook-notify
   Scenario: a tag with no step that needs it
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+
+  @needs-handoff
+  Scenario: offers without their capability's tag
+    Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
+    When "Lucía" opts in to offers
+    And "Lucía" asks for a person
 `
-	got := strings.Join(hookTagProblems(t, "hooks.feature", []byte(feature)), "\n")
+	got := strings.Join(tagProblems(t, "hooks.feature", []byte(feature)), "\n")
 	for _, want := range []string{
 		`hooks.feature: "a campaign and a release without the release's tag" calls the handoff_release hook ("the agent hands \"Lucía\" back to the assistant") but is not tagged @hook-handoff-release`,
 		`hooks.feature: "a tag with no step that needs it" is tagged @hook-notify but no step calls the notify hook`,
+		`hooks.feature: "offers without their capability's tag" needs what @needs-marketing says ("\"Lucía\" opts in to offers") but is not tagged so`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("not reported: %s\n(got:\n%s)", want, got)
 		}
 	}
-	if strings.Contains(got, "@hook-campaign") {
-		t.Errorf("a scenario with its campaign tag reported:\n%s", got)
+	if strings.Contains(got, "@hook-campaign") || strings.Contains(got, "@needs-handoff") {
+		t.Errorf("a scenario with its tag reported:\n%s", got)
 	}
 }
 
-// hookTagProblems checks the hook tags of a feature's scenarios, examples included.
-func hookTagProblems(t *testing.T, path string, b []byte) []string {
+// tagProblems checks the capability and hook tags of a feature's scenarios, examples included.
+func tagProblems(t *testing.T, path string, b []byte) []string {
 	t.Helper()
 	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(b), (&messages.Incrementing{}).NewId)
 	if err != nil {
@@ -89,6 +96,11 @@ func hookTagProblems(t *testing.T, path string, b []byte) []string {
 			used[steps.HookTag(h)] = true
 			if !slices.Contains(tags, steps.HookTag(h)) {
 				out = append(out, fmt.Sprintf("%s: %q calls the %s hook (%q) but is not tagged %s", path, p.Name, h, st.Text, steps.HookTag(h)))
+			}
+		}
+		for _, st := range p.Steps {
+			if need := steps.Needs(st.Text); need != "" && !slices.Contains(tags, need) {
+				out = append(out, fmt.Sprintf("%s: %q needs what %s says (%q) but is not tagged so", path, p.Name, need, st.Text))
 			}
 		}
 		for _, tag := range tags {

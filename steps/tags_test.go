@@ -24,3 +24,27 @@ func TestHook(t *testing.T) {
 		}
 	}
 }
+
+// TestNeeds: every step named as needing a capability is a step of the library, and steps are matched in
+// both languages.
+func TestNeeds(t *testing.T) {
+	for ex, tag := range stepNeeds {
+		if got := Needs(ex); got != tag {
+			t.Errorf("Needs(%q) = %q, want %q: is the example still a step of the library?", ex, got, tag)
+		}
+	}
+	tests := []struct{ text, want string }{
+		{`"Lucía" pide que dejen de enviarle ofertas`, NeedsMarketing},
+		{`"Ana" pregunta por su pedido`, NeedsOrderStatus},
+		{`una cliente "Ana" con un pedido que habla español`, ""},
+		{`"Lucía" ejerce su derecho de supresión: "borrad mis datos"`, NeedsDataRequests},
+		{`"Lucía" pasa a hablar con una persona`, NeedsHandoff},
+		{`"Lucía" says "hola"`, ""},
+		{`"Lucía" is offered a person`, ""},
+	}
+	for _, tt := range tests {
+		if got := Needs(tt.text); got != tt.want {
+			t.Errorf("Needs(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
