@@ -342,9 +342,9 @@ type Server struct {
 	inflight int
 	// inflightFor is the customer of the webhook being delivered ("" when none, or not about a customer).
 	inflightFor string
-	wake     chan struct{} // signals the worker; buffered 1
-	changed  chan struct{} // closed at the next change of inboxes or queue after a waiter took it; nil while none waits
-	closed   bool
+	wake        chan struct{} // signals the worker; buffered 1
+	changed     chan struct{} // closed at the next change of inboxes or queue after a waiter took it; nil while none waits
+	closed      bool
 
 	macs sync.Pool // of keyed HMAC-SHA256 for the app secret (sign)
 }
