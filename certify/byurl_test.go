@@ -2,11 +2,14 @@ package certify
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -21,17 +24,26 @@ import (
 	"github.com/parley-dev/parley/report"
 )
 
-// referenceByURL starts the reference assistant as an external assistant: its own HTTP server on a
-// loopback port, configured with the bot contract of mocks started by URL around it (as `parley bot`
-// next to `parley certify --bot-url`). Both stop when the test ends.
+// referenceByURL starts the reference assistant as an external assistant: its own HTTPS server on a
+// loopback port, with a certificate from a CA made for the run, configured with the bot contract of
+// mocks started by URL around it (as `parley bot --tls-cert` next to `parley certify --bot-url
+// --webhook-ca`). Both stop when the test ends.
 func referenceByURL(tb testing.TB, violations ...string) *embedded.ByURL {
 	tb.Helper()
+	ca, err := stack.NewCA([]string{"127.0.0.1"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	caFile := filepath.Join(tb.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, ca.PEM, 0o600); err != nil {
+		tb.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	free := stack.Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0", Seed: 1}
-	v, err := embedded.StartByURL(embedded.ByURLOptions{Assistant: "http://" + ln.Addr().String(), Mocks: free})
+	free := stack.Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0", Seed: 1, WebhookCA: caFile}
+	v, err := embedded.StartByURL(embedded.ByURLOptions{Assistant: "https://" + ln.Addr().String(), Mocks: free})
 	if err != nil {
 		ln.Close()
 		tb.Fatal(err)
@@ -44,8 +56,13 @@ func referenceByURL(tb testing.TB, violations ...string) *embedded.ByURL {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tlsConf := bot.TLSConfig()
+	if tlsConf == nil {
+		tlsConf = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	tlsConf.Certificates = []tls.Certificate{ca.Cert}
 	srv := &http.Server{Handler: bot.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
+	go func() { _ = srv.Serve(tls.NewListener(ln, tlsConf)) }()
 	tb.Cleanup(func() {
 		_ = srv.Close()
 		_ = bot.Close()
@@ -59,7 +76,14 @@ func certifyByURL(tb testing.TB, v harness.Factory, plan *Plan, parallel int) re
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, Config{Plan: plan, Envs: v, Parallel: parallel, Timeout: time.Minute})
+	began := time.Now()
+	progress := func(s report.Scenario) {
+		tb.Logf("%6.1fs %-6s %5dms %s", time.Since(began).Seconds(), s.Status, s.Timings.WallMS, s.Name)
+	}
+	if _, ok := tb.(*testing.B); ok {
+		progress = nil
+	}
+	rep, err := Run(ctx, Config{Plan: plan, Envs: v, Parallel: parallel, Timeout: time.Minute, Progress: progress})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -199,7 +223,7 @@ func TestReferenceCertifiedByURLInParallel(t *testing.T) {
 	var problems []error
 	for _, sc := range rep.Scenarios {
 		if sc.Error != "" || sc.Status != report.ScenarioPassed {
-			problems = append(problems, fmt.Errorf("%q %s: %s", sc.Name, sc.Status, sc.Error))
+			problems = append(problems, fmt.Errorf("%q %s: %s %+v", sc.Name, sc.Status, sc.Error, sc.Findings))
 		}
 	}
 	if !rep.Certified() || rep.Summary.RulesUnseen > 0 {

@@ -27,9 +27,13 @@ type byURLEnv struct {
 	// so one fact of the environment is reported once. The TLS probes it records belong to it alone.
 	transport bool
 
-	// Settle's memory of the scenario's part of the journal: its newest event, and when Settle first saw it.
-	lastSeq uint64
-	lastAt  time.Time
+	// Settle's memory of the scenario's part of the journal, across its calls: its newest event and when
+	// Settle first saw it, and when it first saw each unanswered message or call (each waits ReplyWait
+	// once, not once per step).
+	settling  sync.Mutex
+	lastSeq   uint64
+	lastAt    time.Time
+	firstSeen map[uint64]time.Time
 }
 
 func (e *byURLEnv) World() *sim.World              { return e.world }
@@ -40,11 +44,12 @@ func (e *byURLEnv) AuditOptions() audit.Options {
 func (e *byURLEnv) Close() error { return nil }
 
 // Events are the scenario's part of the journal: everything since it began but what concerns another
-// scenario's customers. A Dialogflow or DLP call is tied to a customer as the auditor ties it (the text
-// it carries was sent by that customer alone; a Dialogflow session by one of its queries); a call that
-// cannot be tied is kept, as are events about no customer (but another scenario's TLS probes). What the
-// assistant still does for an earlier scenario's customers belongs to that scenario, and is judged there
-// at the end of the run.
+// scenario's customers. Events about no customer are kept (but another scenario's TLS probes). A
+// Dialogflow or DLP call is kept only when it is tied to the scenario's customers (see ties): one that
+// cannot be tied to anyone could be another scenario's, and judging it here would blame this scenario
+// for it; the audit of the whole run still judges it (certify.SharedJournal). What the assistant still
+// does for an earlier scenario's customers belongs to that scenario, and is judged there at the end of
+// the run.
 func (e *byURLEnv) Events(context.Context) ([]journal.Event, error) {
 	return e.events(), nil
 }
@@ -65,7 +70,11 @@ func (e *byURLEnv) events() []journal.Event {
 		if ev.Kind == journal.KindTLSProbe && !e.transport {
 			continue
 		}
-		if c := v.ties.owner(ev); c == "" || e.own[c] || !v.customers[c] {
+		c := v.ties.owner(ev)
+		if isNLU(ev.Kind) && !e.own[c] {
+			continue // another scenario's call, or one no customer can be tied to (see Events)
+		}
+		if c == "" || e.own[c] || !v.customers[c] {
 			kept = append(kept, ev)
 		}
 	}
@@ -90,7 +99,12 @@ func (e *byURLEnv) customers() []string {
 // meanwhile neither holds it nor ends it. The ReplyWait keeps a slow first answer (an assistant whose
 // connections to the mocks are still backing off) from being taken for silence.
 func (e *byURLEnv) Settle(ctx context.Context) error {
-	firstSeen := map[uint64]time.Time{} // unanswered message or call → when settle first saw it
+	e.settling.Lock()
+	defer e.settling.Unlock()
+	if e.firstSeen == nil {
+		e.firstSeen = map[uint64]time.Time{}
+	}
+	firstSeen := e.firstSeen
 	for {
 		if err := e.v.wa.AwaitIdleFor(ctx, e.customers()...); err != nil {
 			return err
@@ -144,31 +158,32 @@ func (e *byURLEnv) lastOwn(events []journal.Event) uint64 {
 	return 0
 }
 
-// unanswered are, among the scenario's events, its customers' delivered messages after which the
-// assistant has sent that customer nothing, and its last call to Dialogflow or DLP when no send came
-// after it (an assistant that has just asked Dialogflow is still composing a reply, whatever it sent
-// before): a call tied to the scenario's customers waits for a send to one of them, one tied to no
-// customer for a send to anyone.
+// unanswered are, among the scenario's events, its customers' messages after which the assistant has
+// sent that customer nothing, and its last call to Dialogflow or DLP when no send came after it (an
+// assistant that has just asked Dialogflow is still composing a reply, whatever it sent before), tied
+// to the scenario's customers, waiting for a send to one of them. A message counts from when the customer sent it, not from when its webhook was answered:
+// an assistant may answer inside its webhook handler, before the delivery is journalled. A message
+// whose delivery failed expects no answer.
 func (e *byURLEnv) unanswered(events []journal.Event) []uint64 {
 	v := e.v
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	last := map[string]uint64{} // customer → their last delivered message not yet followed by a send
-	var ownSend, ownNLU, untiedNLU, lastInbound uint64
+	last := map[string]uint64{} // customer → their last message not yet followed by a send
+	var ownSend, ownNLU, lastInbound uint64
 	for _, ev := range events {
 		switch {
-		case ev.Kind == journal.KindInboundDelivered && e.own[ev.Customer]:
+		case ev.Kind == journal.KindInboundSent && e.own[ev.Customer]:
 			last[ev.Customer] = ev.Seq
 			lastInbound = ev.Seq
+		case ev.Kind == journal.KindInboundFailed && e.own[ev.Customer]:
+			delete(last, ev.Customer)
 		case (ev.Kind == journal.KindOutboundAccepted || ev.Kind == journal.KindOutboundRejected) && e.own[ev.Customer]:
 			delete(last, ev.Customer)
 			ownSend = ev.Seq
 		case isNLU(ev.Kind) && ev.Kind != journal.KindContextsListed && ev.Kind != journal.KindContextsCreated && ev.Kind != journal.KindContextsDeleted:
-			if c := v.ties.owner(ev); c == "" {
-				untiedNLU = ev.Seq
-			} else if e.own[c] {
+			if e.own[v.ties.owner(ev)] {
 				ownNLU = ev.Seq
 			}
 		}
@@ -179,9 +194,6 @@ func (e *byURLEnv) unanswered(events []journal.Event) []uint64 {
 	}
 	if ownNLU > ownSend {
 		out = append(out, ownNLU)
-	}
-	if untiedNLU > v.ties.lastSend {
-		out = append(out, untiedNLU)
 	}
 	if lastInbound > 0 && !v.nluSeen {
 		// Until the assistant has been seen reaching Dialogflow or DLP once in the run, its connections to
@@ -210,78 +222,120 @@ var _ whatsapp.Control = scopedWhatsApp{}
 // ambiguous marks a text or session that more than one customer's events point at.
 const ambiguous = "\x00"
 
-// ties ties the run's Dialogflow and DLP calls to customers, as the auditor does over a whole journal,
-// but as the journal grows: a DLP call carries a text that one customer sent; a Dialogflow query carries
-// such a text, or a DLP result of one, and ties its session (every call of the session, earlier ones
-// too, then belongs to that customer). A text that several customers sent ties nothing.
+// ties ties the run's Dialogflow and DLP calls to customers as the journal grows. A DLP call carries a
+// customer's text; a Dialogflow query carries such a text, or a DLP result of one, and ties its session
+// (every call of the session, earlier ones too, then belongs to that customer; a session tied to two
+// customers belongs to none). Scenarios at once send the same words ("Hola"), so a text several
+// customers sent goes to the first of them whose message has no call of that kind yet: assistants take
+// messages in the order they come, near enough, and a wrong guess makes a session tied to two
+// customers, which then belongs to none.
 type ties struct {
 	scanned  uint64
-	sentBy   map[string]string // inbound text → its customer, or ambiguous
-	deid     map[string]string // DLP result → the customer whose text it came from, or ambiguous
-	dlp      map[uint64]string // DLP call → its customer
-	messages map[string]string // WhatsApp message id → its customer
-	attempts map[uint64]string // webhook delivery → the id of the message it is about
-	session  map[string]string // Dialogflow session id → its customer, or ambiguous
-	lastSend uint64            // the newest send to any customer
-	nluSeen  bool              // a call to Dialogflow or DLP was seen
+	sentBy   map[string]string   // inbound text → its customer, or ambiguous
+	waiting  map[string][]*asked // inbound text → messages carrying it, oldest first
+	results  map[string][]*asked // DLP result → the messages it came from, oldest first
+	dlp      map[uint64]string   // DLP call → its customer
+	session  map[string]string   // Dialogflow session id → its customer, or ambiguous
+	messages map[string]string   // WhatsApp message id → its customer
+	attempts map[uint64]string   // webhook delivery → the id of the message it is about
+	nluSeen  bool                // a call to Dialogflow or DLP was seen
 }
 
+// asked is a customer's text and the calls about it seen so far.
+type asked struct {
+	customer    string
+	dlp, dialog bool
+}
+
+// maxWaiting bounds the messages remembered per text (an assistant that never calls DLP leaves them).
+const maxWaiting = 64
+
 func newTies() ties {
-	return ties{sentBy: map[string]string{}, deid: map[string]string{}, dlp: map[uint64]string{}, session: map[string]string{},
-		messages: map[string]string{}, attempts: map[uint64]string{}}
+	return ties{sentBy: map[string]string{}, waiting: map[string][]*asked{}, results: map[string][]*asked{}, dlp: map[uint64]string{},
+		session: map[string]string{}, messages: map[string]string{}, attempts: map[uint64]string{}}
 }
 
 // scan takes in the journal's events after those it has seen, in order.
 func (t *ties) scan(evs []journal.Event) {
 	for _, ev := range evs {
 		t.scanned = ev.Seq
-		switch {
-		case ev.Kind == journal.KindInboundSent:
-			var d journal.InboundData
-			if ev.Decode(&d) == nil && ev.Customer != "" {
-				if d.Text != "" {
-					put(t.sentBy, d.Text, ev.Customer)
-				}
-				t.messages[d.ID] = ev.Customer
-			}
-		case ev.Kind == journal.KindOutboundAccepted || ev.Kind == journal.KindOutboundRejected:
-			t.lastSend = ev.Seq
+		switch ev.Kind {
+		case journal.KindInboundSent:
+			t.inbound(ev)
+		case journal.KindOutboundAccepted, journal.KindOutboundRejected:
 			var d journal.OutboundData
 			if ev.Decode(&d) == nil && d.ID != "" && ev.Customer != "" {
 				t.messages[d.ID] = ev.Customer
 			}
-		case ev.Kind == journal.KindWebhookAttempt && ev.Customer == "":
+		case journal.KindWebhookAttempt:
 			var d journal.WebhookAttemptData
-			if ev.Decode(&d) == nil && d.RefID != "" {
+			if ev.Customer == "" && ev.Decode(&d) == nil && d.RefID != "" {
 				t.attempts[ev.Seq] = d.RefID
 			}
-		case ev.Kind == journal.KindDeidentify || ev.Kind == journal.KindInspect || ev.Kind == journal.KindDLPRejected:
+		case journal.KindDeidentify, journal.KindInspect, journal.KindDLPRejected:
 			t.nluSeen = true
 			var d journal.DLPData
-			if ev.Decode(&d) != nil {
-				continue
+			if ev.Decode(&d) == nil {
+				t.dlpCall(ev.Seq, d)
 			}
-			if c := known(t.sentBy, d.Text); c != "" {
-				t.dlp[ev.Seq] = c
-				if d.Result != "" {
-					put(t.deid, d.Result, c)
-				}
-			}
-		case ev.Kind == journal.KindDetectIntent || ev.Kind == journal.KindDetectIntentRejected:
+		case journal.KindDetectIntent, journal.KindDetectIntentRejected:
 			t.nluSeen = true
 			var d journal.DetectIntentData
-			if ev.Decode(&d) != nil || d.SessionID == "" {
-				continue
-			}
-			c := known(t.sentBy, d.Text)
-			if c == "" {
-				c = known(t.deid, d.Text)
-			}
-			if c != "" {
-				put(t.session, d.SessionID, c)
+			if ev.Decode(&d) == nil && d.SessionID != "" {
+				t.query(d)
 			}
 		}
 	}
+}
+
+func (t *ties) inbound(ev journal.Event) {
+	var d journal.InboundData
+	if ev.Customer == "" || ev.Decode(&d) != nil {
+		return
+	}
+	t.messages[d.ID] = ev.Customer
+	if d.Text == "" {
+		return
+	}
+	put(t.sentBy, d.Text, ev.Customer)
+	q := append(t.waiting[d.Text], &asked{customer: ev.Customer})
+	t.waiting[d.Text] = q[max(0, len(q)-maxWaiting):]
+}
+
+func (t *ties) dlpCall(seq uint64, d journal.DLPData) {
+	a := first(t.waiting[d.Text], func(a *asked) bool { return !a.dlp })
+	if a == nil {
+		return
+	}
+	a.dlp = true
+	t.dlp[seq] = a.customer
+	if d.Result != "" {
+		q := append(t.results[d.Result], &asked{customer: a.customer})
+		t.results[d.Result] = q[max(0, len(q)-maxWaiting):]
+	}
+}
+
+func (t *ties) query(d journal.DetectIntentData) {
+	undone := func(a *asked) bool { return !a.dialog }
+	a := first(t.results[d.Text], undone)
+	if a == nil {
+		a = first(t.waiting[d.Text], undone)
+	}
+	if a == nil {
+		return
+	}
+	a.dialog = true
+	put(t.session, d.SessionID, a.customer)
+}
+
+// first is the oldest of q that ok accepts, nil when none.
+func first(q []*asked, ok func(*asked) bool) *asked {
+	for _, a := range q {
+		if ok(a) {
+			return a
+		}
+	}
+	return nil
 }
 
 // owner is the customer an event concerns, "" when none or when it cannot be told.
@@ -319,12 +373,4 @@ func put(m map[string]string, key, c string) {
 		return
 	}
 	m[key] = c
-}
-
-// known is the customer m ties key to, "" when none or ambiguous.
-func known(m map[string]string, key string) string {
-	if c := m[key]; c != ambiguous {
-		return c
-	}
-	return ""
 }
