@@ -57,7 +57,8 @@ type ByURLOptions struct {
 	// Mocks is how the mocks run (parley serve's flags); their logger is Mocks.Logger.
 	Mocks stack.Config
 	// Quiet is how long a scenario's part of the journal must stay still for it to have settled, once
-	// every message of its customers is answered (default 300 ms);
+	// every message of its customers is answered and none of their Dialogflow or DLP calls waits for a
+	// send (default 150 ms: it only has to catch the rest of an answer already begun);
 	// ReplyWait how long a customer's message may stay unanswered before a silent assistant counts as
 	// done (default 3 s).
 	Quiet, ReplyWait time.Duration
@@ -74,7 +75,7 @@ func StartByURL(o ByURLOptions) (*ByURL, error) {
 		mc.Webhook = base + "/webhook"
 	}
 	if o.Quiet <= 0 {
-		o.Quiet = 300 * time.Millisecond
+		o.Quiet = 150 * time.Millisecond
 	}
 	if o.ReplyWait <= 0 {
 		o.ReplyWait = 3 * time.Second
