@@ -62,12 +62,16 @@ bench:
 		     if (nr) printf "WhatsApp send path, interleaved with the bare handler: %.2f (mean of %d runs; target >= 0.60)\n", r/nr, nr}' bench.txt
 	@awk 'function m(u,  i) {for (i = 3; i < NF; i++) if ($$(i+1) == u) return $$i; return ""} \
 		/^BenchmarkTurn/ {t += m("turn/bare"); tu += m("µs/turn"); bu += m("µs/bare"); nt++} \
-		/^BenchmarkSuite/ {s += m("s/suite"); sc += m("scenarios/s"); sf += m("failed"); ns++} \
+		/^BenchmarkSuite-/ {s += m("s/suite"); sc += m("scenarios/s"); sf += m("failed"); ns++} \
+		/^BenchmarkSuiteByURL\/parallel=/ {split($$1, p, /[=-]/); u[p[2]] += m("s/suite"); uc[p[2]] += m("certified"); nu[p[2]]++} \
+		/^BenchmarkSuiteInContainers/ {k += m("s/suite"); kc += m("certified"); nk++} \
 		/^BenchmarkRun-/ {a += $$3; ab += m("B/op"); na++} \
 		/^BenchmarkRunInProcess/ {ai += $$3; aib += m("B/op"); nai++} \
 		/^BenchmarkRecordMemory/ {j += m("B/event"); nj++} \
 		END {if (nt) printf "Full turn: %.2fx its bare loopback round trips, overhead beyond them %.2fx (%.0f vs %.0f µs; mean of %d runs; target: overhead <= 2x)\n", t/nt, t/nt - 1, tu/nt, bu/nt, nt; \
 		     if (ns) printf "Certification suite (Go journeys, embedded): %.2f s, %.1f scenarios/s, %.0f failed (mean of %d runs; target < 3 s)\n", s/ns, sc/ns, sf/ns, ns; \
+		     for (q in u) printf "Certification suite by URL (reference assistant over HTTPS, %s at once): %.1f s, certified in %d of %d runs (target < 30 s)\n", q, u[q]/nu[q], uc[q], nu[q]; \
+		     if (nk) printf "Certification suite in containers (start-ups included): %.1f s, certified in %d of %d runs (target < 60 s)\n", k/nk, kc, nk; \
 		     if (na) printf "Auditor, 1,000,000 events from JSON: %.2f s, %.0f MiB allocated (mean of %d runs)\n", a/na/1e9, ab/na/1048576, na; \
 		     if (nai) printf "Auditor, 1,000,000 events in-process: %.2f s, %.0f MiB allocated (mean of %d runs; target < 2 s, < 1 GiB)\n", ai/nai/1e9, aib/nai/1048576, nai; \
 		     if (nj) printf "Journal: %.0f bytes per event (mean of %d runs; target < 1024)\n", j/nj, nj}' bench.txt

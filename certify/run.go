@@ -98,7 +98,8 @@ type Config struct {
 	// Envs starts each scenario's environment. When it implements Preflighter it is checked first; when
 	// it implements SharedJournal its scenarios are audited once more, together, at the end.
 	Envs harness.Factory
-	// Parallel is how many scenarios play at once (default 1); Timeout bounds each (default 2 minutes).
+	// Parallel is how many scenarios (groups of an outline's rows) play at once (default 1); Timeout
+	// bounds each (default 2 minutes).
 	Parallel int
 	Timeout  time.Duration
 	// ReplyWait is how long a feature's step waits, once the assistant has settled, for a reply it
@@ -142,7 +143,9 @@ func (e *CouldNotRun) Unwrap() error { return e.Err }
 
 // Run plays the plan's scenarios in parallel, each in a fresh environment from cfg.Envs, decides each
 // scenario's status with report.Status and builds the report. The scenarios the profile makes not
-// applicable are not played. The error is a *CouldNotRun when no verdict could be reached.
+// applicable are not played. When the environments share one assistant (SharedJournal), a scenario that
+// changes what every scenario sees (Scenario.Alone) plays alone, after the others. The error is a
+// *CouldNotRun when no verdict could be reached.
 func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	p := cfg.Plan
 	started := time.Now()
@@ -174,33 +177,45 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 		}
 	}
 	outs := make([]report.Outcome, len(p.Selected))
-	// Scenarios of one group (an outline's rows) play together, in order.
 	var groups [][]int
-	at := map[string]int{}
-	for i, sc := range p.Selected {
-		if lacks := prof.Lacks(sc.Tags); len(lacks) > 0 {
-			outs[i] = report.Outcome{Name: sc.Name, Tags: sc.Tags, Exercises: sc.Rules, Started: time.Now(),
-				Err: &report.NotApplicable{Capability: strings.Join(lacks, ", ")}}
-			if cfg.Progress != nil {
-				cfg.Progress(report.NewScenario(outs[i]))
+	for _, g := range groupsOf(p.Selected) {
+		var kept []int
+		for _, i := range g {
+			sc := p.Selected[i]
+			if lacks := prof.Lacks(sc.Tags); len(lacks) > 0 {
+				outs[i] = report.Outcome{Name: sc.Name, Tags: sc.Tags, Exercises: sc.Rules, Started: time.Now(),
+					Err: &report.NotApplicable{Capability: strings.Join(lacks, ", ")}}
+				if cfg.Progress != nil {
+					cfg.Progress(report.NewScenario(outs[i]))
+				}
+				continue
 			}
-			continue
+			kept = append(kept, i)
 		}
-		g, ok := at[sc.group]
-		if !ok {
-			g = len(groups)
-			at[sc.group] = g
-			groups = append(groups, nil)
+		if len(kept) > 0 {
+			groups = append(groups, kept)
 		}
-		groups[g] = append(groups[g], i)
 	}
-	work := make(chan []int)
+	// Against one shared assistant (SharedJournal), a group that changes what every scenario sees plays
+	// alone: it holds the lock that every other group shares. Those groups come last, so the others play
+	// at once first.
+	var turns sync.RWMutex
+	oneAssistant := shared != nil
+	if oneAssistant {
+		slices.SortStableFunc(groups, func(a, b []int) int { return cmp.Compare(alone(p, a), alone(p, b)) })
+	}
+	type turn struct {
+		idx    []int
+		unlock func()
+	}
+	work := make(chan turn)
 	var wg sync.WaitGroup
 	for range min(cfg.Parallel, len(groups)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for idx := range work {
+			for t := range work {
+				idx := t.idx
 				rows := make([]Scenario, len(idx))
 				for k, i := range idx {
 					rows[k] = p.Selected[i]
@@ -208,6 +223,7 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 				gctx, cancel := context.WithTimeout(ctx, cfg.Timeout*time.Duration(len(rows)))
 				played := p.Suite.play(gctx, playing{envs: envs, replyWait: cfg.ReplyWait, profile: prof}, rows[0].group, rows)
 				cancel()
+				t.unlock()
 				for k, i := range idx {
 					played[k].Name = p.Selected[i].Name // made unique by Select
 					outs[i] = played[k]
@@ -218,10 +234,15 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 			}
 		}()
 	}
+	// The turn is taken here, in the order of groups, and given back by the worker that played the group:
+	// taken by the workers, a group that plays alone could get the lock before one dispatched earlier
+	// that shares it.
 	for _, g := range groups {
+		unlock := take(&turns, oneAssistant, alone(p, g) == 1)
 		select {
-		case work <- g:
+		case work <- turn{g, unlock}:
 		case <-ctx.Done():
+			unlock()
 		}
 		if ctx.Err() != nil {
 			break
@@ -249,6 +270,47 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 		h.Profile = &report.ProfileInfo{Business: prof.Business.Name, Controller: prof.Business.Controller, Builtin: builtin}
 	}
 	return report.Build(h, report.Catalogue(), scenarios), nil
+}
+
+// groupsOf gathers the scenarios, by index, into the groups that play together (an outline's rows, in
+// order), in the order of their first scenario.
+func groupsOf(selected []Scenario) [][]int {
+	var groups [][]int
+	at := map[string]int{}
+	for i, sc := range selected {
+		g, ok := at[sc.group]
+		if !ok {
+			g = len(groups)
+			at[sc.group] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+// alone is 1 when a scenario of the group must play alone, 0 otherwise (a sort key).
+func alone(p *Plan, group []int) int {
+	for _, i := range group {
+		if p.Selected[i].Alone {
+			return 1
+		}
+	}
+	return 0
+}
+
+// take takes the run's turn for a group: the whole lock for one that plays alone, a share of it for
+// the others; nothing when scenarios share no assistant. It returns what gives the turn back.
+func take(turns *sync.RWMutex, shared, alone bool) (unlock func()) {
+	switch {
+	case !shared:
+		return func() {}
+	case alone:
+		turns.Lock()
+		return turns.Unlock
+	}
+	turns.RLock()
+	return turns.RUnlock
 }
 
 // playing is what a suite needs to play a group of scenarios.

@@ -50,6 +50,11 @@ type Scenario struct {
 	Rules []string
 	// Path is where it comes from: file:line of the scenario or of its Examples row, or the journey's name.
 	Path string
+	// Alone says it changes what every scenario sees (it moves the simulated clock, sends a campaign to
+	// everyone, or puts a fault in a mock: steps.RunsAlone), so against one shared assistant it plays
+	// with no other scenario at the same time. Go journeys are Go code, whose steps cannot be read: they
+	// all play alone there.
+	Alone bool
 
 	group string // scenarios of one group are played by one call, in order
 	row   int    // its place in the group
@@ -72,7 +77,7 @@ func Journeys() *Suite {
 			tags = append(tags, "@"+r)
 		}
 		byName[j.Name] = j
-		s.list = append(s.list, Scenario{Name: j.Name, Tags: tags, Rules: j.Rules, Path: j.Name, group: j.Name})
+		s.list = append(s.list, Scenario{Name: j.Name, Tags: tags, Rules: j.Rules, Path: j.Name, Alone: true, group: j.Name})
 	}
 	s.play = func(ctx context.Context, p playing, group string, rows []Scenario) []report.Outcome {
 		return []report.Outcome{playJourney(ctx, p.envs, byName[group], rows[0])}
@@ -155,7 +160,12 @@ func Features(fsys fs.FS, name string) (*Suite, error) {
 					rules = append(rules, id)
 				}
 			}
-			s.list = append(s.list, Scenario{Name: name, Tags: tags, Rules: rules, Path: path, group: group, row: rows[group]})
+			texts := make([]string, len(p.Steps))
+			for k, st := range p.Steps {
+				texts[k] = st.Text
+			}
+			s.list = append(s.list, Scenario{Name: name, Tags: tags, Rules: rules, Path: path, Alone: steps.RunsAlone(texts),
+				group: group, row: rows[group]})
 			rows[group]++
 		}
 	}

@@ -22,7 +22,10 @@ type Def struct {
 	ExES    string // a Spanish example
 	Arg     Arg
 	Doc     string // what it does, in a sentence
-	fn      any
+	// Alone says the step changes what every scenario sees (the simulated clock, a campaign to every
+	// customer, a fault in a mock all scenarios share): a scenario with it plays alone (RunsAlone).
+	Alone bool
+	fn    any
 
 	who      int  // the capture group that names a customer (1-based), 0 when none
 	declares bool // the step introduces the customer it names
@@ -138,13 +141,13 @@ func Defs() []Def {
 			ES:   `^pasa(?:n)? (\d+) (minutos?|horas?|días?)$`,
 			ExEN: `25 hours pass`, ExES: `pasan 31 días`,
 			Doc: "The simulated clock moves forward (the 24-hour window, deadlines and retention follow it).",
-			fn:  timePasses},
+			fn:  timePasses, Alone: true},
 		{Keyword: "When",
 			EN:   `^the business sends the campaign "([^"]+)"$`,
 			ES:   `^el negocio envía la campaña "([^"]+)"$`,
 			ExEN: `the business sends the campaign "promo_verano"`, ExES: `el negocio envía la campaña "promo_verano"`,
 			Doc: "The business asks the assistant to send a marketing campaign to everyone who may receive it (@proactive).",
-			fn:  campaign},
+			fn:  campaign, Alone: true},
 		{Keyword: "When",
 			EN:   `^the business tells "([^"]+)" that order "([^"]+)" has shipped$`,
 			ES:   `^el negocio avisa a "([^"]+)" de que el pedido "([^"]+)" ha salido$`,
@@ -164,37 +167,37 @@ func Defs() []Def {
 			ES:   `^Dialogflow no está disponible$`,
 			ExEN: `Dialogflow is down`, ExES: `Dialogflow no está disponible`,
 			Doc: "Every detectIntent fails with DEADLINE_EXCEEDED, what a client sees when the service does not answer, until Dialogflow is back (UNAVAILABLE is not used: the official clients retry it for minutes).",
-			fn:  dialogflowDown},
+			fn:  dialogflowDown, Alone: true},
 		{Keyword: "Given",
 			EN:   `^Dialogflow is over its quota$`,
 			ES:   `^Dialogflow ha agotado su cuota$`,
 			ExEN: `Dialogflow is over its quota`, ExES: `Dialogflow ha agotado su cuota`,
 			Doc: "Every detectIntent fails with RESOURCE_EXHAUSTED until Dialogflow is back.",
-			fn:  dialogflowQuota},
+			fn:  dialogflowQuota, Alone: true},
 		{Keyword: "When",
 			EN:   `^Dialogflow is back$`,
 			ES:   `^Dialogflow vuelve a funcionar$`,
 			ExEN: `Dialogflow is back`, ExES: `Dialogflow vuelve a funcionar`,
 			Doc: "Removes the Dialogflow fault.",
-			fn:  dialogflowBack},
+			fn:  dialogflowBack, Alone: true},
 		{Keyword: "Given",
 			EN:   `^Dialogflow answers after (\d+) milliseconds$`,
 			ES:   `^Dialogflow responde tras (\d+) milisegundos$`,
 			ExEN: `Dialogflow answers after 300 milliseconds`, ExES: `Dialogflow responde tras 300 milisegundos`,
 			Doc: "Every detectIntent is delayed by real time (keep it short: scenarios wait for real).",
-			fn:  dialogflowSlow},
+			fn:  dialogflowSlow, Alone: true},
 		{Keyword: "Given",
 			EN:   `^WhatsApp rejects the next (\d+) sends? with error (\d+)$`,
 			ES:   `^WhatsApp rechaza los próximos (\d+) envíos? con el error (\d+)$`,
 			ExEN: `WhatsApp rejects the next 2 sends with error 130429`, ExES: `WhatsApp rechaza los próximos 2 envíos con el error 130429`,
 			Doc: "The Graph API answers the next sends with the given error code (130429 rate limit, 131056 pair rate limit, …).",
-			fn:  whatsappRejects},
+			fn:  whatsappRejects, Alone: true},
 		{Keyword: "Given",
 			EN:   `^WhatsApp delivers status webhooks twice and out of order$`,
 			ES:   `^WhatsApp entrega los webhooks de estado duplicados y desordenados$`,
 			ExEN: `WhatsApp delivers status webhooks twice and out of order`, ExES: `WhatsApp entrega los webhooks de estado duplicados y desordenados`,
 			Doc: "Every status webhook is delivered twice, and a message's statuses arrive in reverse order.",
-			fn:  whatsappMessyStatuses},
+			fn:  whatsappMessyStatuses, Alone: true},
 		{Keyword: "When",
 			EN:   `^someone posts a webhook for "([^"]+)" without a valid signature$`,
 			ES:   `^alguien envía un webhook de "([^"]+)" sin firma válida$`,

@@ -72,8 +72,8 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.profile, "profile", "", "the assistant's profile (YAML or JSON, docs/profile.md): its business, languages, privacy notice, capabilities, test data and hooks; default: the reference assistant's")
 	fs.BoolVar(&c.initProf, "init-profile", false, "write a commented profile to start from to the file given after the flags (stdout without one, or with -), and exit; an existing file is never overwritten")
 	fs.BoolVar(&c.printEnv, "print-env", false, "print the bot-contract environment that points an assistant at the mocks, and exit")
-	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once with the embedded reference assistant (--bot-url plays one at a time)")
-	fs.DurationVar(&c.quiet, "quiet", 300*time.Millisecond, "with --bot-url: how long the assistant must stay silent to count as done")
+	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once (with --bot-url against the one assistant; scenarios that move the clock, send a campaign or inject a fault still play alone)")
+	fs.DurationVar(&c.quiet, "quiet", 0, "how long the assistant must stay silent to count as done, once every message is answered (default 150ms with --bot-url, where only the scenario's own customers count; 300ms in containers)")
 	fs.DurationVar(&c.replyWait, "reply-wait", 3*time.Second, "how long a step waits for a reply it expects once the assistant has settled; with --bot-url also how long a customer's message may stay unanswered before a silent assistant counts as done")
 	fs.DurationVar(&c.timeout, "scenario-timeout", 2*time.Minute, "longest a scenario may take")
 }
@@ -374,7 +374,9 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		for _, m := range vendor.Mocks() {
 			fmt.Fprintf(stderr, "parley: %s mock listening on %s\n", m.Name, m.URL)
 		}
-		envs, parallel = vendor, 1 // one assistant, one journal, one clock: scenarios take turns
+		// One assistant, one journal, one clock: scenarios play at once, each on its own customers, and
+		// those that change what every scenario sees play alone (certify.Run).
+		envs = vendor
 	} else if p.cfg.mode == "containers" {
 		c, err := newContainersEnvs(ctx, p, logger, stderr)
 		if err != nil {

@@ -27,14 +27,15 @@ import (
 // certify --bot-url, load --bot-url): the mocks listen where parley serve would (mocks/stack), on one
 // journal, for the whole run, and each scenario is a slice of that journal. Every scenario's customers
 // have numbers no other scenario of the run uses (sim.Numbering, seeded), so an assistant that remembers
-// its customers meets newcomers where a scenario expects them; what it does to a customer after that
-// customer's scenario ended is still judged, at the end of the run (RunEvents). The assistant
-// has no idle signal, so a scenario has settled when the WhatsApp mock has nothing in flight and the
-// journal has been still for Quiet.
+// its customers meets newcomers where a scenario expects them, and scenarios may play at once; what it
+// does to a customer after that customer's scenario ended is still judged, at the end of the run
+// (RunEvents). The assistant has no idle signal, so a scenario has settled when the journal shows its
+// customers answered and has held nothing new of theirs for Quiet (byURLEnv.Settle).
 type ByURL struct {
 	mu        sync.Mutex
 	customers map[string]bool // every scenario's customers so far
 	nluSeen   bool            // the assistant has called Dialogflow or DLP in this run
+	ties      ties            // Dialogflow and DLP calls tied to customers, as far as the journal shows
 
 	o       ByURLOptions
 	mc      stack.Config // the mocks' configuration, webhook included
@@ -55,7 +56,9 @@ type ByURLOptions struct {
 	Assistant string
 	// Mocks is how the mocks run (parley serve's flags); their logger is Mocks.Logger.
 	Mocks stack.Config
-	// Quiet is how long the journal must stay still for a scenario to have settled (default 300 ms);
+	// Quiet is how long a scenario's part of the journal must stay still for it to have settled, once
+	// every message of its customers is answered and none of their Dialogflow or DLP calls waits for a
+	// send (default 150 ms: it only has to catch the rest of an answer already begun);
 	// ReplyWait how long a customer's message may stay unanswered before a silent assistant counts as
 	// done (default 3 s).
 	Quiet, ReplyWait time.Duration
@@ -72,7 +75,7 @@ func StartByURL(o ByURLOptions) (*ByURL, error) {
 		mc.Webhook = base + "/webhook"
 	}
 	if o.Quiet <= 0 {
-		o.Quiet = 300 * time.Millisecond
+		o.Quiet = 150 * time.Millisecond
 	}
 	if o.ReplyWait <= 0 {
 		o.ReplyWait = 3 * time.Second
@@ -92,7 +95,7 @@ func StartByURL(o ByURLOptions) (*ByURL, error) {
 		return nil, err
 	}
 	hooks := &harness.Hooks{BaseURL: base, Journal: j, Client: webhook}
-	v := &ByURL{o: o, mc: mc, journal: j, numbers: sim.NewNumbering(mc.Seed), mocks: mocks, webhook: webhook, hooks: hooks, customers: map[string]bool{}}
+	v := &ByURL{o: o, mc: mc, journal: j, numbers: sim.NewNumbering(mc.Seed), mocks: mocks, webhook: webhook, hooks: hooks, customers: map[string]bool{}, ties: newTies()}
 	v.hc = mocks.ControlHTTP()
 	v.wa = whatsapp.NewControlClient(mocks.URL("whatsapp"), control.WithHTTPClient(v.hc))
 	if u := mocks.URL("dialogflow"); u != "" {
@@ -132,7 +135,8 @@ func (v *ByURL) Close() error {
 }
 
 // Start begins a scenario: its part of the journal starts here, and its customers get the numbers the
-// run's numbering gives its name.
+// run's numbering gives its name. Scenarios may play at once: each settles on its own customers'
+// traffic (byURLEnv.Settle) and its events leave out what concerns another scenario's customers.
 func (v *ByURL) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
 	e := &byURLEnv{v: v, from: v.journal.Last(), transport: slices.Contains(s.Tags, "@WA-SEC-02"), own: map[string]bool{}}
 	if u, err := url.Parse(v.mc.Webhook); e.transport && err == nil && u.Scheme == "https" {
@@ -145,7 +149,7 @@ func (v *ByURL) Start(ctx context.Context, s harness.Scenario) (harness.Environm
 		harness.ProbeTLS(ctx, v.journal, u.Host, v.mc.Webhook, roots)
 	}
 	numbers := v.numbers.For(s.Name)
-	e.world = &sim.World{WhatsApp: v.wa, Journal: v.journal, Hooks: v.hooks, Settle: e.Settle, Numbers: func(declared string) string {
+	e.world = &sim.World{WhatsApp: scopedWhatsApp{v.wa, e}, Journal: v.journal, Hooks: v.hooks, Settle: e.Settle, Numbers: func(declared string) string {
 		n := numbers(declared)
 		e.mu.Lock()
 		e.own[n] = true
@@ -166,133 +170,6 @@ func (v *ByURL) RunEvents(context.Context) ([]journal.Event, error) {
 // RunAuditOptions audit the whole run. Whether the webhook's transport is fit for production is judged
 // in the scenario that checks it (byURLEnv.AuditOptions), not again in the whole run.
 func (v *ByURL) RunAuditOptions() audit.Options { return audit.Options{} }
-
-type byURLEnv struct {
-	v     *ByURL
-	from  uint64
-	world *sim.World
-	mu    sync.Mutex
-	own   map[string]bool // the scenario's customers
-	// transport says the scenario checks the webhook's transport (WA-SEC-02): a deployed assistant's
-	// plain-HTTP or old-TLS webhook is a high finding there, and informational in every other scenario,
-	// so one fact of the environment is reported once.
-	transport bool
-}
-
-func (e *byURLEnv) World() *sim.World              { return e.world }
-func (e *byURLEnv) Dialogflow() dialogflow.Control { return e.v.df }
-func (e *byURLEnv) AuditOptions() audit.Options {
-	return audit.Options{CertifyDeployed: e.transport}
-}
-func (e *byURLEnv) Close() error { return nil }
-
-// Events are the scenario's part of the journal: everything since it began but what concerns another
-// scenario's customers (Dialogflow's sessions are tied to customers by the auditor). What the assistant
-// still does for an earlier scenario's customers belongs to that scenario, and is judged there at the end
-// of the run.
-func (e *byURLEnv) Events(context.Context) ([]journal.Event, error) {
-	e.v.mu.Lock()
-	others := make(map[string]bool, len(e.v.customers))
-	for c := range e.v.customers {
-		others[c] = true
-	}
-	e.v.mu.Unlock()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	// Only what came since the scenario began is read, not the whole run's journal: settling asks for
-	// this after every quiet period.
-	evs := e.v.journal.After(e.from)
-	kept := evs[:0]
-	for _, ev := range evs {
-		if e.own[ev.Customer] || !others[ev.Customer] {
-			kept = append(kept, ev)
-		}
-	}
-	return kept, nil
-}
-
-// Settle waits until the assistant is done: the WhatsApp mock has nothing in flight, the journal has been
-// still for Quiet, and every message the scenario's customers delivered has been answered (a send to
-// that customer after it) or has waited ReplyWait. The last condition keeps a slow first answer (an
-// assistant whose connections to the mocks are still backing off) from being taken for silence.
-func (e *byURLEnv) Settle(ctx context.Context) error {
-	firstSeen := map[uint64]time.Time{} // unanswered inbound message → when settle first saw it
-	for {
-		if err := e.v.wa.AwaitIdle(ctx); err != nil {
-			return err
-		}
-		before := e.v.journal.Last()
-		t := time.NewTimer(e.v.o.Quiet)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		if e.v.journal.Last() != before {
-			continue
-		}
-		waiting := false
-		for _, seq := range e.unanswered() {
-			at, ok := firstSeen[seq]
-			if !ok {
-				at = time.Now()
-				firstSeen[seq] = at
-			}
-			if time.Since(at) < e.v.o.ReplyWait {
-				waiting = true
-			}
-		}
-		if !waiting {
-			return nil
-		}
-	}
-}
-
-// unanswered are the scenario's delivered customer messages after which the assistant has sent that
-// customer nothing, and, while the assistant's last call to Dialogflow or DLP came after its last send,
-// that call: an assistant that has just asked Dialogflow is still composing a reply, whatever it sent
-// before.
-func (e *byURLEnv) unanswered() []uint64 {
-	events, _ := e.Events(context.Background())
-	last := map[string]uint64{} // customer → their last delivered message not yet followed by a send
-	var lastSend, lastNLU, lastInbound uint64
-	for _, ev := range events {
-		switch ev.Kind {
-		case journal.KindInboundDelivered:
-			last[ev.Customer] = ev.Seq
-			lastInbound = ev.Seq
-		case journal.KindOutboundAccepted, journal.KindOutboundRejected:
-			delete(last, ev.Customer)
-			lastSend = ev.Seq
-		case journal.KindDetectIntent, journal.KindDeidentify:
-			lastNLU = ev.Seq
-		}
-	}
-	out := make([]uint64, 0, len(last)+1)
-	for _, seq := range last {
-		out = append(out, seq)
-	}
-	if lastNLU > lastSend {
-		out = append(out, lastNLU)
-	}
-	if lastInbound > 0 && !e.v.reachedNLU(lastNLU) {
-		// Until the assistant has been seen reaching Dialogflow or DLP once in the run, its connections to
-		// them may still be backing off (it started before the mocks did): a first answer is not taken
-		// for all it will say before ReplyWait.
-		out = append(out, lastInbound)
-	}
-	return out
-}
-
-// reachedNLU says whether the assistant has called Dialogflow or DLP in this run (seq, when not zero, is
-// such a call just seen).
-func (v *ByURL) reachedNLU(seq uint64) bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.nluSeen = v.nluSeen || seq > 0
-	return v.nluSeen
-}
 
 var _ harness.Factory = (*ByURL)(nil)
 

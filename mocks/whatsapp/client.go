@@ -71,6 +71,15 @@ func (c *ControlClient) AwaitIdle(ctx context.Context) error {
 	return c.Do(ctx, http.MethodGet, "/idle", nil, nil)
 }
 
+// AwaitIdleFor waits, as Server.AwaitIdleFor does, until no webhook concerning waIDs is pending.
+func (c *ControlClient) AwaitIdleFor(ctx context.Context, waIDs ...string) error {
+	if len(waIDs) == 0 {
+		return nil
+	}
+	q := url.Values{"wa_id": waIDs}
+	return c.Do(ctx, http.MethodGet, "/idle?"+q.Encode(), nil, nil)
+}
+
 // AdvanceClock implements Control.
 func (c *ControlClient) AdvanceClock(ctx context.Context, d time.Duration) (time.Time, error) {
 	var res clockReply

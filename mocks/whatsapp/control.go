@@ -609,6 +609,35 @@ func (s *Server) AwaitIdle(ctx context.Context) error {
 	return nil
 }
 
+// AwaitIdleFor waits until no queued or in-flight webhook concerns any of the customers waIDs (their
+// statuses and preferences): other customers' webhooks, and those about no customer (template updates),
+// do not hold it. With no customer it returns at once. It is how one scenario of many sharing the mock
+// waits for its own traffic only.
+func (s *Server) AwaitIdleFor(ctx context.Context, waIDs ...string) error {
+	if len(waIDs) == 0 {
+		return nil
+	}
+	err := s.await(ctx, func() bool { return !s.pendingForLocked(waIDs) })
+	if err != nil {
+		return fmt.Errorf("waiting for pending webhooks of %d customer(s): %w", len(waIDs), err)
+	}
+	return nil
+}
+
+// pendingForLocked says whether a webhook about one of waIDs is queued or being delivered. s.mu must be
+// held.
+func (s *Server) pendingForLocked(waIDs []string) bool {
+	if s.inflight > 0 && s.inflightFor != "" && slices.Contains(waIDs, s.inflightFor) {
+		return true
+	}
+	for _, j := range s.queue {
+		if j.waID != "" && slices.Contains(waIDs, j.waID) {
+			return true
+		}
+	}
+	return false
+}
+
 // JournalAfter implements Control.
 func (s *Server) JournalAfter(ctx context.Context, after uint64) ([]journal.Event, uint64, error) {
 	p := s.journal.PageAfter(after)

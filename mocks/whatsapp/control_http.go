@@ -166,8 +166,17 @@ func (s *Server) controlTemplateStatus(w http.ResponseWriter, r *http.Request) (
 		s.SetTemplateStatus(r.Context(), name, language, v.Status)
 }
 
-// controlIdle waits until no webhook is pending → {"idle":true}.
+// controlIdle waits until no webhook is pending → {"idle":true}; with ?wa_id=… (repeated), until none
+// concerning those customers is.
 func (s *Server) controlIdle(w http.ResponseWriter, r *http.Request) (any, error) {
+	if ids := r.URL.Query()["wa_id"]; len(ids) > 0 {
+		for _, id := range ids {
+			if err := checkWaID(id); err != nil {
+				return nil, err
+			}
+		}
+		return map[string]bool{"idle": true}, s.AwaitIdleFor(r.Context(), ids...)
+	}
 	return map[string]bool{"idle": true}, s.AwaitIdle(r.Context())
 }
 

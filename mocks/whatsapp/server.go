@@ -340,9 +340,11 @@ type Server struct {
 	verified bool
 	queue    []webhookJob
 	inflight int
-	wake     chan struct{} // signals the worker; buffered 1
-	changed  chan struct{} // closed at the next change of inboxes or queue after a waiter took it; nil while none waits
-	closed   bool
+	// inflightFor is the customer of the webhook being delivered ("" when none, or not about a customer).
+	inflightFor string
+	wake        chan struct{} // signals the worker; buffered 1
+	changed     chan struct{} // closed at the next change of inboxes or queue after a waiter took it; nil while none waits
+	closed      bool
 
 	macs sync.Pool // of keyed HMAC-SHA256 for the app secret (sign)
 }

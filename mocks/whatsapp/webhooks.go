@@ -311,12 +311,14 @@ func (s *Server) worker() {
 		j := s.queue[0]
 		s.queue = s.queue[1:]
 		s.inflight++
+		s.inflightFor = j.waID
 		s.mu.Unlock()
 
 		s.process(j)
 
 		s.mu.Lock()
 		s.inflight--
+		s.inflightFor = ""
 		s.notifyLocked()
 		s.mu.Unlock()
 	}

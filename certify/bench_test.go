@@ -1,0 +1,63 @@
+package certify
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// BenchmarkSuiteByURL plays the whole built-in suite against the reference assistant as an external
+// assistant: its own HTTPS server on a loopback port, reached by URL (what `parley certify --bot-url`
+// does), with 4 and 8 scenarios at once (PARLEY_BENCH_PARALLEL="1,8" chooses others). It reports the
+// suite's wall time, scenarios per second, the scenarios that did not pass and whether it certified.
+// Target: under 30 s on 2 cores.
+//
+//	go test ./certify -run '^$' -bench BenchmarkSuiteByURL -benchtime 1x
+func BenchmarkSuiteByURL(b *testing.B) {
+	s, err := BuiltinFeatures()
+	if err != nil {
+		b.Fatal(err)
+	}
+	plan, err := Select(s, "", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, parallel := range benchParallel(b) {
+		b.Run(fmt.Sprintf("parallel=%d", parallel), func(b *testing.B) {
+			var failed, certified int
+			for b.Loop() {
+				b.StopTimer()
+				v := referenceByURL(b)
+				b.StartTimer()
+				rep := certifyByURL(b, v, plan, parallel)
+				failed, certified = rep.Summary.Failed+rep.Summary.Errors, 0
+				if rep.Certified() {
+					certified = 1
+				}
+			}
+			perSuite := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(perSuite, "s/suite")
+			b.ReportMetric(float64(len(plan.Selected))/perSuite, "scenarios/s")
+			b.ReportMetric(float64(failed), "failed")
+			b.ReportMetric(float64(certified), "certified")
+		})
+	}
+}
+
+func benchParallel(b *testing.B) []int {
+	env := os.Getenv("PARLEY_BENCH_PARALLEL")
+	if env == "" {
+		return []int{4, 8}
+	}
+	var out []int
+	for _, f := range strings.Split(env, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			b.Fatalf("PARLEY_BENCH_PARALLEL=%q: want numbers of scenarios at once, e.g. 1,8", env)
+		}
+		out = append(out, n)
+	}
+	return out
+}

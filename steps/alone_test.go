@@ -1,0 +1,37 @@
+package steps
+
+import "testing"
+
+// TestRunsAlone: a scenario plays alone when one of its steps moves the clock, sends a campaign to
+// everyone or changes a mock every scenario shares, in either language; a customer's own steps do not.
+func TestRunsAlone(t *testing.T) {
+	cases := []struct {
+		name  string
+		texts []string
+		want  bool
+	}{
+		{"a customer's conversation", []string{`a customer "Lucía" with phone "+34 612 345 678" who speaks Spanish`, `"Lucía" says "Hola"`, `"Lucía" receives a reply containing "Hola"`}, false},
+		{"the clock moves", []string{`"Lucía" says "Hola"`, `25 hours pass`}, true},
+		{"the clock moves, in Spanish", []string{`pasan 31 días`}, true},
+		{"a campaign", []string{`the business sends the campaign "promo_verano"`}, true},
+		{"Dialogflow down", []string{`Dialogflow no está disponible`}, true},
+		{"Dialogflow slow", []string{`Dialogflow answers after 300 milliseconds`}, true},
+		{"WhatsApp rejects sends", []string{`WhatsApp rejects the next 2 sends with error 130429`}, true},
+		{"messy statuses", []string{`WhatsApp entrega los webhooks de estado duplicados y desordenados`}, true},
+		{"one customer's own choice", []string{`"Lucía" presses WhatsApp's "Stop promotions"`, `"Lucía" blocks the business`}, false},
+		{"one customer's notification", []string{`the business tells "Lucía" that order "TE-1001" has shipped`}, false},
+		{"a step no one knows", []string{`the moon is full`}, false},
+		{"nothing", nil, false},
+	}
+	for _, c := range cases {
+		if got := RunsAlone(c.texts); got != c.want {
+			t.Errorf("%s: RunsAlone = %v, want %v", c.name, got, c.want)
+		}
+	}
+	// Every step marked alone is recognised by its own examples.
+	for _, d := range Defs() {
+		if d.Alone && (!RunsAlone([]string{d.ExEN}) || !RunsAlone([]string{d.ExES})) {
+			t.Errorf("%q is marked alone but its examples do not make a scenario play alone", d.ExEN)
+		}
+	}
+}
