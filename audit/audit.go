@@ -53,6 +53,9 @@ func (r Rule) Check(v *View) Result {
 	o := r.check(v)
 	res := Result{Rule: r.ID, Title: r.Title, Severity: r.Severity, Exercised: o.exercised, Notes: o.notes}
 	for _, f := range o.findings {
+		if v.opts.From > 0 && !slices.ContainsFunc(f.Seqs, func(seq uint64) bool { return seq >= v.opts.From }) {
+			continue // history the journal carries for context: its findings were another audit's
+		}
 		f.Rule = r.ID
 		if f.Severity == "" {
 			f.Severity = r.Severity
@@ -176,6 +179,10 @@ type Options struct {
 	// ApprovedTemplates maps approved template names to their category (MARKETING, UTILITY,
 	// AUTHENTICATION). When nil, WA-TPL-01 trusts the mock's registry, which refuses unknown templates.
 	ApprovedTemplates map[string]string
+	// From, when not zero, is the first event of the journal's own part: the events before it are history
+	// carried for context (a customer several scenarios share, whose first contact came earlier), and a
+	// finding whose events all come before it is not reported, since an earlier audit judged them.
+	From uint64
 	// OutOfCustomerServiceLaw says Ley 10/2025 does not apply to the business (small, not a basic
 	// service): ES-CS-01 is then not exercised.
 	OutOfCustomerServiceLaw bool

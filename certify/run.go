@@ -135,6 +135,12 @@ type SharedJournal interface {
 	RunAuditOptions() audit.Options
 }
 
+// TestCustomers is an environment factory whose customers get numbers of their own (an assistant by URL):
+// the customers of the profile's test data keep theirs, since the assistant's backend knows them by it.
+type TestCustomers interface {
+	KeepNumbers(numbers ...string)
+}
+
 // CouldNotRun is a run that never reached a verdict: the preflight failed, or it was interrupted.
 type CouldNotRun struct{ Err error }
 
@@ -170,6 +176,11 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
+	}
+	if tc, ok := cfg.Envs.(TestCustomers); ok {
+		for _, o := range prof.TestData.Orders {
+			tc.KeepNumbers(o.Customer)
+		}
 	}
 	if pf, ok := cfg.Envs.(Preflighter); ok {
 		if err := pf.Preflight(ctx); err != nil {
@@ -338,17 +349,20 @@ func attributeLate(ctx context.Context, sj SharedJournal, outs []report.Outcome)
 	}
 	type span struct{ from, to uint64 }
 	spans := make([]span, len(outs))
-	owner := map[string]int{}
+	owners := map[string][]int{} // customer → the scenarios with their events, by where they begin
 	for i, o := range outs {
 		if len(o.Events) == 0 {
 			continue
 		}
 		spans[i] = span{o.Events[0].Seq, o.Events[len(o.Events)-1].Seq}
 		for _, e := range o.Events {
-			if _, ok := owner[e.Customer]; !ok && e.Customer != "" {
-				owner[e.Customer] = i
+			if e.Customer != "" && !slices.Contains(owners[e.Customer], i) {
+				owners[e.Customer] = append(owners[e.Customer], i)
 			}
 		}
+	}
+	for _, idx := range owners {
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(spans[a].from, spans[b].from) })
 	}
 	in := func(seq uint64) int {
 		for i, s := range spans {
@@ -357,6 +371,22 @@ func attributeLate(ctx context.Context, sj SharedJournal, outs []report.Outcome)
 			}
 		}
 		return -1
+	}
+	// owner is the scenario a customer's finding belongs to: the one in which the customer appeared, or,
+	// for a customer several scenarios share (the test data's, who keep their number), the last of them
+	// that began before the finding's first event.
+	owner := func(customer string, seq uint64) (int, bool) {
+		idx, ok := owners[customer]
+		if !ok {
+			return 0, false
+		}
+		at := idx[0]
+		for _, i := range idx[1:] {
+			if spans[i].from <= seq {
+				at = i
+			}
+		}
+		return at, true
 	}
 	bySeq := make(map[uint64]journal.Event, len(events))
 	for _, e := range events {
@@ -368,7 +398,7 @@ func attributeLate(ctx context.Context, sj SharedJournal, outs []report.Outcome)
 			if f.Severity == audit.SeverityInfo || len(f.Seqs) == 0 {
 				continue
 			}
-			i, ok := owner[f.Customer]
+			i, ok := owner(f.Customer, f.Seqs[0])
 			if !ok || f.Customer == "" {
 				i = in(f.Seqs[0])
 			}

@@ -53,10 +53,9 @@ func NewNumbering(seed int64) *Numbering {
 	}
 }
 
-// Keep makes each of numbers (as wa_ids or as people write them) its own real number in every scenario,
-// and never another declared number's: the customers of the test data an assistant's backend holds, whom
-// it must recognise by their number. Scenarios with such a customer share them, so they must not play at
-// the same time. Keep before handing out numbers: one already handed out stays where it is.
+// Keep reserves numbers (as wa_ids or as people write them): none is ever handed out, not even for itself
+// declared, since they belong to the customers of the test data an assistant's backend holds, who keep
+// them (sim.Persona.Known). Keep before handing out numbers: one already handed out stays where it is.
 func (n *Numbering) Keep(numbers ...string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -91,9 +90,6 @@ func (n *Numbering) number(scenario, declared string) string {
 
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.kept[declared] {
-		return declared
-	}
 	if r, ok := n.real[key]; ok {
 		return r
 	}

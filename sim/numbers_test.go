@@ -299,14 +299,13 @@ func TestSaidNumbersAreReal(t *testing.T) {
 	}
 }
 
-// A kept number is every scenario's real number for it, and no other declared number becomes it, even
-// when its block fills up.
+// A kept number is never handed out, not even for itself declared, even when its block fills up.
 func TestNumberingKeep(t *testing.T) {
 	n := NewNumbering(1)
 	n.Keep("+34 600 000 001")
 	for _, sc := range []string{"a.feature:3", "b.feature:9"} {
-		if got := n.For(sc)("+34 600 000 001"); got != "34600000001" {
-			t.Errorf("%s: the kept number became %q", sc, got)
+		if got := n.For(sc)("+34 600 000 001"); got == "34600000001" || got == "" {
+			t.Errorf("%s: the kept number, declared, became %q", sc, got)
 		}
 	}
 	// A block of 1,000 numbers (country code 1 keeps five digits of eight): the declared one and the kept

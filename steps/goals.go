@@ -114,7 +114,11 @@ func orderCustomer(ctx context.Context, name, lang string) error {
 		return &report.Unreached{Customer: name, Goal: "be the customer of a test order",
 			Reason: "the assistant's profile names no order its test backend knows (test_data.orders)"}
 	}
-	return newCustomer(ctx, name, s.profile.TestData.Orders[0].Customer, lang)
+	c, err := s.env.World().NewCustomer(sim.Persona{WaID: s.profile.TestData.Orders[0].Customer, Name: name, Lang: langCode(lang), Known: true})
+	if err != nil {
+		return err
+	}
+	return s.addCustomer(c)
 }
 
 // missing names the capability the goal needs when the profile declares it absent.
