@@ -22,7 +22,9 @@ type turn struct {
 func (tn *turn) say(text string) { tn.out = append(tn.out, text) }
 
 // sayf says a line whose %s verbs take args (a reference, an order code).
-func (tn *turn) sayf(format string, args ...any) { tn.out = append(tn.out, fmt.Sprintf(format, args...)) }
+func (tn *turn) sayf(format string, args ...any) {
+	tn.out = append(tn.out, fmt.Sprintf(format, args...))
+}
 
 // converse handles one message from a customer, on that customer's queue.
 func (a *Assistant) converse(ctx context.Context, m incoming, at time.Time) {

@@ -17,6 +17,7 @@ import (
 type graph struct {
 	base, version, phoneID, token string
 	http                          *http.Client
+	backoff                       time.Duration // the first wait before trying a throttled send again
 }
 
 // GraphError is a refusal from the Graph API, with Meta's error code.
@@ -109,7 +110,9 @@ func (g *graph) upload(ctx context.Context, filename string, data []byte) (strin
 	return answer.ID, nil
 }
 
-// send posts a message, trying once more after a throttling answer, and returns its wamid.
+// send posts a message and returns its wamid. A throttled or transiently failed send is tried again,
+// four tries at most, waiting longer each time; any other refusal is final (retrying 131047, 131049 or
+// 131050 is the retry storm Meta penalises).
 func (g *graph) send(ctx context.Context, msg map[string]any) (string, error) {
 	raw, err := json.Marshal(msg)
 	if err != nil {
@@ -120,14 +123,18 @@ func (g *graph) send(ctx context.Context, msg map[string]any) (string, error) {
 			ID string `json:"id"`
 		} `json:"messages"`
 	}
-	err = g.call(ctx, "messages", "application/json", raw, &answer)
-	if c := codeOf(err); c == 130429 || c == 131056 || c == 80007 {
+	wait := g.backoff
+	for try := 1; ; try++ {
+		err = g.call(ctx, "messages", "application/json", raw, &answer)
+		if err == nil || try == 4 || !transient(err) {
+			break
+		}
 		select {
 		case <-ctx.Done():
 			return "", ctx.Err()
-		case <-time.After(time.Second):
+		case <-time.After(wait):
 		}
-		err = g.call(ctx, "messages", "application/json", raw, &answer)
+		wait *= 2
 	}
 	if err != nil {
 		return "", err
@@ -136,6 +143,19 @@ func (g *graph) send(ctx context.Context, msg map[string]any) (string, error) {
 		return "", errors.New("whatsapp: the send was accepted without a message id")
 	}
 	return answer.Messages[0].ID, nil
+}
+
+// transient says whether a failed send may succeed if tried again: throttling and server errors.
+func transient(err error) bool {
+	var ge *GraphError
+	if !errors.As(err, &ge) {
+		return false
+	}
+	switch ge.Code {
+	case 4, 80007, 130429, 131056, 131000, 131057:
+		return true
+	}
+	return ge.Status >= 500
 }
 
 func (g *graph) call(ctx context.Context, edge, contentType string, body []byte, into any) error {

@@ -61,7 +61,7 @@ var english = lines{
 	rectifyAsk: "Request received (case %s). Please tell me the corrected detail (for example your new e-mail address) and I will update it.",
 	restricted: "Request received (case %s). Processing of your data is now restricted: no offers and no profiling, " +
 		"only what we need to answer you, until you ask us to lift it.",
-	objected: "Request received (case %s). Your objection is recorded: we will not use your data for marketing again.",
+	objected:      "Request received (case %s). Your objection is recorded: we will not use your data for marketing again.",
 	exportCaption: "Your data held by " + controller + " (case %s)",
 	media:         "Thanks! I can only read text messages; please write what you need, or reply 4 to talk to a person.",
 	shipped:       "Good news: your order %s has been dispatched and should arrive in 2 to 3 working days.",

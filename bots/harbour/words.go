@@ -99,6 +99,8 @@ var phrases = []struct {
 		"access request", "subject access"}},
 	{wantOptOut, []string{"baja", "darme de baja", "stop", "unsubscribe", "opt out", "opt-out", "no quiero mas",
 		"no mas mensajes", "no mas ofertas", "dejad de enviar", "dejen de enviar", "deja de enviar", "dejad de mandar",
+		"dejad de enviarme", "dejen de enviarme", "deja de enviarme", "dejad de mandarme", "no quiero publicidad",
+		"no quiero recibir", "stop sending me", "no longer want",
 		"no me envieis", "no me mandeis", "no me escribais", "cancelar suscripcion", "darme de baja", "stop sending",
 		"no more messages", "no more offers", "don't send me", "do not send me", "leave me alone", "remove me"}},
 	{wantComplaint, []string{"queja", "reclamacion", "reclamar", "reclamo", "complaint", "complain", "arrived broken",

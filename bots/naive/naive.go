@@ -228,7 +228,7 @@ func (b *Bot) at(t time.Time) time.Time {
 func (b *Bot) consent(w http.ResponseWriter, r *http.Request) {
 	var h struct {
 		Version, Purpose string
-		WaID        string `json:"wa_id"`
+		WaID             string `json:"wa_id"`
 		Given            *bool
 		Time             time.Time
 	}
