@@ -56,15 +56,15 @@ func build(ctx context.Context, cancel context.CancelFunc, s Settings, b brain, 
 	a := &Assistant{
 		settings: s,
 		log:      slog.Default(),
-		wa:       &graph{base: s.GraphURL, version: s.GraphVersion, phoneID: s.PhoneID, token: s.Token,
+		wa: &graph{base: s.GraphURL, version: s.GraphVersion, phoneID: s.PhoneID, token: s.Token,
 			http: &http.Client{Timeout: 15 * time.Second}, backoff: 400 * time.Millisecond},
-		brain:    b,
-		book:     newLedger(s.AppSecret),
-		orders:   testOrders(),
-		ctx:      ctx,
-		cancel:   cancel,
-		queues:   map[string][]func(context.Context){},
-		seen:     map[string]bool{},
+		brain:  b,
+		book:   newLedger(s.AppSecret),
+		orders: testOrders(),
+		ctx:    ctx,
+		cancel: cancel,
+		queues: map[string][]func(context.Context){},
+		seen:   map[string]bool{},
 	}
 	a.settled = sync.NewCond(&a.mu)
 	for _, o := range opts {

@@ -122,7 +122,7 @@ func Signed(secret string, body []byte, header string) bool {
 	return hmac.Equal(got, m.Sum(nil))
 }
 
-var yes = regexp.MustCompile(`(?i)^\s*(s[ií]|yes|vale|ok)\b`)
+var yes = regexp.MustCompile(`(?i)^\s*(?:s[ií]|yes|vale|ok)(?:[\s.,!]|$)`)
 
 func (b *Bot) webhook(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<20))
