@@ -22,11 +22,17 @@ import (
 // were forgotten.
 type fakeBrain struct {
 	mu        sync.Mutex
+	dlpDown   bool
 	queries   []string // session + " " + text
 	forgotten []string
 }
 
 func (f *fakeBrain) scrub(_ context.Context, text string) (string, int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dlpDown {
+		return "", 0, fmt.Errorf("DLP: unavailable")
+	}
 	clean, n := maskLeftovers(text)
 	return clean, n, nil
 }
@@ -566,5 +572,24 @@ func TestMediaAndOddMessagesAreAnsweredPolitely(t *testing.T) {
 	}
 	if got := r.says("447700900001", strings.Repeat("😀", 5000)); len(got) != 1 {
 		t.Errorf("a huge emoji message got %d replies", len(got))
+	}
+}
+
+// TestNothingReachesDialogflowWithoutDLP: when DLP fails, the message is answered from the customer's
+// words and never sent to Dialogflow undeidentified.
+func TestNothingReachesDialogflowWithoutDLP(t *testing.T) {
+	r := newRig(t)
+	r.says("34600000001", "Hola")
+	r.brain.mu.Lock()
+	r.brain.dlpDown = true
+	r.brain.mu.Unlock()
+	got := r.says("34600000001", "Mi DNI es 12345678Z, quiero una copia de mis datos")
+	if len(got) < 1 || !referenceIn.MatchString(got[0].Text) {
+		t.Errorf("without DLP the request was not served: %q", texts(got))
+	}
+	r.brain.mu.Lock()
+	defer r.brain.mu.Unlock()
+	if len(r.brain.queries) != 0 {
+		t.Errorf("Dialogflow was asked without DLP: %q", r.brain.queries)
 	}
 }
