@@ -152,3 +152,28 @@ func TestHarbourOwnScenariosByURL(t *testing.T) {
 		}
 	}
 }
+
+// TestNaiveIgnoresOptOutByURL: the naive assistant, started as a separate process and reached through
+// --bot-url, is NOT CERTIFIED with WA-OPTOUT-01 broken when a customer who opted in on the web asks in the
+// chat to stop and the next campaign reaches them (bots/naive/testdata/features).
+func TestNaiveIgnoresOptOutByURL(t *testing.T) {
+	builtParley(t)
+	work := t.TempDir()
+	wa, df, dl := freeAddr(t), freeAddr(t), freeAddr(t)
+	mockFlags := []string{"--whatsapp", wa, "--dialogflow", df, "--dlp", dl}
+	bot := startBot(t, contractEnv(t, mockFlags), "--assistant", "naive")
+	features, err := filepath.Abs(filepath.Join("..", "..", "bots", "naive", "testdata", "features"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runBinary(t, work, append([]string{"certify", "--bot-url", bot, "--features", features,
+		"--out", "r", "--quiet", "150ms"}, mockFlags...)...)
+	if code != 1 || !strings.Contains(stdout, "NOT CERTIFIED") {
+		t.Fatalf("exit %d, want 1 and NOT CERTIFIED\n%s%s", code, stdout, lastLines(stderr, 10))
+	}
+	r := readReportFile(t, filepath.Join(work, "r"))
+	t.Logf("naive through --bot-url:\n%s", ruleTable(r))
+	if s := ruleStatus(r, "WA-OPTOUT-01"); s != audit.Broken {
+		t.Errorf("WA-OPTOUT-01 is %s, want broken", s)
+	}
+}
