@@ -157,6 +157,10 @@ type Options struct {
 	// Business is the name customers know the business by; opt-in prompts, marketing and the privacy
 	// notice must carry it. Default "Tienda Ejemplo".
 	Business string
+	// Controller is the data controller's legal name ("Tienda Ejemplo S.L."): a privacy notice that
+	// names the controller rather than the trading name identifies the business as well (GDPR-NOTICE-01).
+	// Empty: only Business counts.
+	Controller string
 	// PrivacyURL is the full privacy notice's address; when empty, any https URL counts as the link.
 	PrivacyURL string
 	// PrivacyNotice is the full notice's text (the fixture behind PrivacyURL), read by PRIV-3P-01.

@@ -14,6 +14,7 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/steps"
 )
@@ -103,7 +104,12 @@ type Config struct {
 	// ReplyWait is how long a feature's step waits, once the assistant has settled, for a reply it
 	// expects (steps.WithReplyWait; zero: the step library's default).
 	ReplyWait time.Duration
-	// Header is the report's header; Run fills in its suite and its times.
+	// Profile is the assistant's profile (package profile). The auditor takes the business's identity
+	// from it, the steps its test data and capabilities, and a scenario tagged with a capability or hook
+	// it declares absent (@needs-…, @hook-…) is not played: the report shows it as not applicable. The
+	// zero value is the reference assistant's, with the auditor's defaults, as without a profile.
+	Profile profile.Profile
+	// Header is the report's header; Run fills in its suite and its times, and its profile when nil.
 	Header report.Header
 	// Progress, when set, is called as each scenario ends (from several goroutines at once).
 	Progress func(report.Scenario)
@@ -135,11 +141,27 @@ func (e *CouldNotRun) Error() string { return e.Err.Error() }
 func (e *CouldNotRun) Unwrap() error { return e.Err }
 
 // Run plays the plan's scenarios in parallel, each in a fresh environment from cfg.Envs, decides each
-// scenario's status with report.Status and builds the report. The error is a *CouldNotRun when no verdict
-// could be reached.
+// scenario's status with report.Status and builds the report. The scenarios the profile makes not
+// applicable are not played. The error is a *CouldNotRun when no verdict could be reached.
 func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	p := cfg.Plan
 	started := time.Now()
+	prof, builtin := cfg.Profile, cfg.Profile.Version == ""
+	envs, shared := cfg.Envs, SharedJournal(nil)
+	if sj, ok := cfg.Envs.(SharedJournal); ok {
+		shared = sj
+	}
+	if builtin {
+		prof = profile.Reference()
+	} else {
+		if err := prof.Validate(); err != nil {
+			return report.Report{}, &CouldNotRun{Err: fmt.Errorf("the assistant's profile: %w", err)}
+		}
+		envs = profiledEnvs{next: cfg.Envs, p: prof}
+		if shared != nil {
+			shared = profiledJournal{SharedJournal: shared, p: prof}
+		}
+	}
 	if cfg.Parallel < 1 {
 		cfg.Parallel = 1
 	}
@@ -151,10 +173,19 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 			return report.Report{}, &CouldNotRun{Err: err}
 		}
 	}
+	outs := make([]report.Outcome, len(p.Selected))
 	// Scenarios of one group (an outline's rows) play together, in order.
 	var groups [][]int
 	at := map[string]int{}
 	for i, sc := range p.Selected {
+		if lacks := prof.Lacks(sc.Tags); len(lacks) > 0 {
+			outs[i] = report.Outcome{Name: sc.Name, Tags: sc.Tags, Exercises: sc.Rules, Started: time.Now(),
+				Err: &report.NotApplicable{Capability: strings.Join(lacks, ", ")}}
+			if cfg.Progress != nil {
+				cfg.Progress(report.NewScenario(outs[i]))
+			}
+			continue
+		}
 		g, ok := at[sc.group]
 		if !ok {
 			g = len(groups)
@@ -163,7 +194,6 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 		}
 		groups[g] = append(groups[g], i)
 	}
-	outs := make([]report.Outcome, len(p.Selected))
 	work := make(chan []int)
 	var wg sync.WaitGroup
 	for range min(cfg.Parallel, len(groups)) {
@@ -176,7 +206,7 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 					rows[k] = p.Selected[i]
 				}
 				gctx, cancel := context.WithTimeout(ctx, cfg.Timeout*time.Duration(len(rows)))
-				played := p.Suite.play(gctx, playing{envs: cfg.Envs, replyWait: cfg.ReplyWait}, rows[0].group, rows)
+				played := p.Suite.play(gctx, playing{envs: envs, replyWait: cfg.ReplyWait, profile: prof}, rows[0].group, rows)
 				cancel()
 				for k, i := range idx {
 					played[k].Name = p.Selected[i].Name // made unique by Select
@@ -202,8 +232,8 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	if ctx.Err() != nil {
 		return report.Report{}, &CouldNotRun{Err: fmt.Errorf("interrupted (%v); no report written", context.Cause(ctx))}
 	}
-	if sj, ok := cfg.Envs.(SharedJournal); ok {
-		if err := attributeLate(ctx, sj, outs); err != nil {
+	if shared != nil {
+		if err := attributeLate(ctx, shared, outs); err != nil {
 			return report.Report{}, &CouldNotRun{Err: fmt.Errorf("auditing the whole run: %w", err)}
 		}
 	}
@@ -215,6 +245,9 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	h.Suite = p.Suite.Info
 	h.Suite.Tags, h.Suite.Filtered, h.Suite.Total, h.Suite.Shard = p.Tags, p.Filtered, p.Total, p.Shard
 	h.StartedAt, h.FinishedAt = started, time.Now()
+	if h.Profile == nil {
+		h.Profile = &report.ProfileInfo{Business: prof.Business.Name, Controller: prof.Business.Controller, Builtin: builtin}
+	}
 	return report.Build(h, report.Catalogue(), scenarios), nil
 }
 
@@ -222,14 +255,16 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 type playing struct {
 	envs      harness.Factory
 	replyWait time.Duration
+	profile   profile.Profile
 }
 
 // stepOptions are the step library's options for a run.
 func (p playing) stepOptions() []steps.Option {
+	opts := []steps.Option{steps.WithProfile(p.profile)}
 	if p.replyWait > 0 {
-		return []steps.Option{steps.WithReplyWait(p.replyWait)}
+		opts = append(opts, steps.WithReplyWait(p.replyWait))
 	}
-	return nil
+	return opts
 }
 
 // attributeLate audits the whole shared journal and adds to each scenario the findings its own audit did

@@ -264,6 +264,7 @@ func Defs() []Def {
 			Doc: "The auditor, over the scenario so far, finds no rule broken (the final audit after every scenario checks this anyway).",
 			fn:  auditClean},
 	}
+	defs = append(defs, goalDefs()...)
 	for i, d := range defs {
 		if strings.HasPrefix(d.EN, `^"([^"]+)"`) || d.declares {
 			defs[i].who = 1

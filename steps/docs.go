@@ -28,6 +28,16 @@ How the steps behave:
   rule, naming it with its explanation and the customer's transcript, unless a step said
   ` + "`the audit reports \"RULE-ID\"`" + `.
 - Steps tagged ` + "`@proactive`" + ` in the suite need the assistant's certification hooks (docs/bot-contract.md).
+- A scenario that needs a capability or a hook says so with a tag: ` + "`@needs-marketing`" + `,
+  ` + "`@needs-order-status`, `@needs-handoff`, `@needs-data-requests`" + ` (handled in the chat), ` + "`@hook-consent`" + `,
+  ` + "`@hook-notify`, `@hook-campaign`, `@hook-handoff-release`" + `. When the assistant's profile declares it absent
+  (docs/profile.md), ` + "`parley certify`" + ` does not play the scenario and reports it as not applicable. Any other
+  ` + "`@needs-…`" + ` or ` + "`@hook-…`" + ` tag refuses the suite.
+- Steps that state a goal ("opts in to offers", "asks for a person", "asks for a copy of her data", …) work
+  with any assistant: the customer greets it first if they have not written yet, reads what it offers
+  (buttons, list rows, quick replies, numbered menus, keywords it says to write), chooses by meaning or says
+  it in their own words, for at most 4 actions. The ground truth is recorded when the customer states the
+  intent; when the assistant never lets them, the step fails as unreached, saying what it offered instead.
 - An unknown step fails with the closest known steps; ` + "`go test ./features/...`" + ` also checks every file
   before the run (unknown or ambiguous steps, customers never introduced, table headers, language header)
   and reports the line and a fix, while the other files still run.
