@@ -1,37 +1,18 @@
 package harbour
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/parley-dev/parley/profile"
 )
 
-// readProfile reads a YAML profile strictly into package profile's fields (an unknown key fails).
+// readProfile reads a profile as parley certify --profile does.
 func readProfile(t *testing.T, path string) profile.Profile {
 	t.Helper()
-	raw, err := os.ReadFile(path)
+	p, err := profile.Load(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var doc any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	j, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(j))
-	dec.DisallowUnknownFields()
-	var p profile.Profile
-	if err := dec.Decode(&p); err != nil {
-		t.Fatalf("%s does not fit package profile: %v", path, err)
 	}
 	return p
 }
