@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -150,7 +151,7 @@ func newRig(t *testing.T) *rig {
 	}
 	b := &fakeBrain{}
 	ctx, cancel := context.WithCancel(context.Background())
-	a := build(ctx, cancel, s, b)
+	a := build(ctx, cancel, s, b, WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &rig{t: t, a: a, brain: b, graph: g, srv: srv, clock: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}

@@ -61,7 +61,8 @@ var english = lines{
 	rectifyAsk: "Request received (case %s). Please tell me the corrected detail (for example your new e-mail address) and I will update it.",
 	restricted: "Request received (case %s). Processing of your data is now restricted: no offers and no profiling, " +
 		"only what we need to answer you, until you ask us to lift it.",
-	objected:      "Request received (case %s). Your objection is recorded: we will not use your data for marketing again.",
+	objected: "Request received (case %s). Your objection is recorded: you will not receive marketing from us again, " +
+		"and we will not use your data for marketing.",
 	exportCaption: "Your data held by " + controller + " (case %s)",
 	media:         "Thanks! I can only read text messages; please write what you need, or reply 4 to talk to a person.",
 	shipped:       "Good news: your order %s has been dispatched and should arrive in 2 to 3 working days.",
@@ -109,7 +110,8 @@ var spanish = lines{
 	rectifyAsk: "Solicitud recibida (expediente %s). Dime el dato correcto (por ejemplo tu nuevo correo) y lo actualizo.",
 	restricted: "Solicitud recibida (expediente %s). Hemos limitado el uso de tus datos: ni ofertas ni perfiles, solo lo " +
 		"necesario para atenderte, hasta que nos pidas levantarlo.",
-	objected:      "Solicitud recibida (expediente %s). Tu oposición queda registrada: no usaremos tus datos para publicidad nunca más.",
+	objected: "Solicitud recibida (expediente %s). Tu oposición queda registrada: no recibirás más publicidad nuestra " +
+		"y no usaremos tus datos para ella.",
 	exportCaption: "Tus datos en " + controller + " (expediente %s)",
 	media:         "¡Gracias! Solo puedo leer mensajes de texto; escribe lo que necesitas o responde 4 para hablar con una persona.",
 	shipped:       "Buenas noticias: tu pedido %s ya ha salido y llegará en 2 o 3 días laborables.",

@@ -1,10 +1,13 @@
 package harbour
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-dev/parley/audit"
 )
 
 func TestUnderstand(t *testing.T) {
@@ -108,5 +111,41 @@ func TestMaskLeftovers(t *testing.T) {
 	}
 	if n < 4 {
 		t.Errorf("%d replacements, want at least 4", n)
+	}
+}
+
+// TestRepliesMeanWhatTheySay: the replies the auditor and the goal-directed customers judge by meaning
+// carry it, in both languages.
+func TestRepliesMeanWhatTheySay(t *testing.T) {
+	for _, l := range []lines{english, spanish} {
+		checks := []struct {
+			name, text string
+			m          audit.Meaning
+		}{
+			{"greeting", l.greeting, audit.MeansAutomated},
+			{"greeting", l.greeting, audit.MeansPersonOffered},
+			{"notice", l.notice, audit.MeansPrivacy},
+			{"opt-in question", l.optInQuestion, audit.MeansOptInQuestion},
+			{"opt-out", l.optedOut, audit.MeansOptOutConfirmed},
+			{"objection", fmt.Sprintf(l.objected, "HB-2026-ABCDEF"), audit.MeansOptOutConfirmed},
+			{"objection", fmt.Sprintf(l.objected, "HB-2026-ABCDEF"), audit.MeansReference},
+			{"handoff", l.handoff, audit.MeansHandoff},
+			{"complaint", fmt.Sprintf(l.complaint, "HB-2026-ABCDEF"), audit.MeansReference},
+			{"access", fmt.Sprintf(l.access, "HB-2026-ABCDEF"), audit.MeansRequestAcknowledged},
+			{"erasure", fmt.Sprintf(l.erasure, "HB-2026-ABCDEF"), audit.MeansRequestAcknowledged},
+			{"restriction", fmt.Sprintf(l.restricted, "HB-2026-ABCDEF"), audit.MeansRequestAcknowledged},
+			{"not understood", l.notUnderst, audit.MeansClarification},
+			{"privacy reminder", l.jit, audit.MeansPrivacy},
+		}
+		for _, c := range checks {
+			if !audit.Means(c.text, c.m, privacyPage) {
+				t.Errorf("%s does not mean %s: %q", c.name, c.m, c.text)
+			}
+		}
+		for _, c := range []struct{ name, text string }{{"menu", l.menu}, {"notice", l.notice}, {"greeting", l.greeting}} {
+			if audit.Means(c.text, audit.MeansOptInQuestion, privacyPage) {
+				t.Errorf("the %s reads as an opt-in question: %q", c.name, c.text)
+			}
+		}
 	}
 }
