@@ -130,7 +130,7 @@ var referenceIn = regexp.MustCompile(`HB-\d{4}-[A-Z2-7]{6}`)
 const testSecret = "harbour-test-secret"
 
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	a     *Assistant
 	brain *fakeBrain
 	graph *fakeGraph
@@ -139,7 +139,7 @@ type rig struct {
 	n     int
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	g := &fakeGraph{media: map[string][]byte{}}
 	gs := httptest.NewServer(g)

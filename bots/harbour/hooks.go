@@ -244,7 +244,7 @@ func (a *Assistant) campaign(call campaignCall, at time.Time) (sent []string, sk
 	var wg sync.WaitGroup
 	for _, n := range a.book.numbers() {
 		wg.Add(1)
-		done, err := a.queue(n, func(ctx context.Context) {
+		_, err := a.queue(n, func(ctx context.Context) {
 			defer wg.Done()
 			outcome := a.offer(ctx, n, call, at)
 			mu.Lock()
@@ -261,9 +261,7 @@ func (a *Assistant) campaign(call campaignCall, at time.Time) (sent []string, sk
 		if err != nil {
 			wg.Done()
 			failed++
-			continue
 		}
-		_ = done
 	}
 	wg.Wait()
 	slices.Sort(sent)
