@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -18,13 +17,7 @@ import (
 // vendor's would be: harbour (compliant, written in another company's words and flows) is CERTIFIED with
 // every critical and high rule exercised; naive (answers everything the same way, ignores opt-outs) is
 // NOT CERTIFIED with WA-OPTOUT-01 exercised and broken. Each rule's status is logged.
-//
-// It needs the bundled suite written in outcomes, and the test order's customer keeping the profile's
-// number through --bot-url; until the tree has both it is skipped unless PARLEY_OTHER_ASSISTANTS=1.
 func TestOtherAssistantsByURL(t *testing.T) {
-	if os.Getenv("PARLEY_OTHER_ASSISTANTS") == "" {
-		t.Skip("set PARLEY_OTHER_ASSISTANTS=1: the verdicts hold once the bundled suite judges outcomes and the test order's customer keeps its number by URL")
-	}
 	builtParley(t)
 	work := t.TempDir()
 	cert, key, ca := writeRunCA(t, work)

@@ -35,7 +35,10 @@ type ByURL struct {
 	mu        sync.Mutex
 	customers map[string]bool // every scenario's customers so far
 	nluSeen   bool            // the assistant has called Dialogflow or DLP in this run
-	ties      ties            // Dialogflow and DLP calls tied to customers, as far as the journal shows
+	// patienceUntil ends the wait for a first call to Dialogflow or DLP: ReplyWait after the run's first
+	// customer message.
+	patienceUntil time.Time
+	ties          ties // Dialogflow and DLP calls tied to customers, as far as the journal shows
 
 	o       ByURLOptions
 	mc      stack.Config // the mocks' configuration, webhook included
