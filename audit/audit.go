@@ -53,6 +53,9 @@ func (r Rule) Check(v *View) Result {
 	o := r.check(v)
 	res := Result{Rule: r.ID, Title: r.Title, Severity: r.Severity, Exercised: o.exercised, Notes: o.notes}
 	for _, f := range o.findings {
+		if v.opts.From > 0 && !slices.ContainsFunc(f.Seqs, func(seq uint64) bool { return seq >= v.opts.From }) {
+			continue // history the journal carries for context: its findings were another audit's
+		}
 		f.Rule = r.ID
 		if f.Severity == "" {
 			f.Severity = r.Severity
@@ -157,6 +160,10 @@ type Options struct {
 	// Business is the name customers know the business by; opt-in prompts, marketing and the privacy
 	// notice must carry it. Default "Tienda Ejemplo".
 	Business string
+	// Controller is the data controller's legal name ("Tienda Ejemplo S.L."): a privacy notice that
+	// names the controller rather than the trading name identifies the business as well (GDPR-NOTICE-01).
+	// Empty: only Business counts.
+	Controller string
 	// PrivacyURL is the full privacy notice's address; when empty, any https URL counts as the link.
 	PrivacyURL string
 	// PrivacyNotice is the full notice's text (the fixture behind PrivacyURL), read by PRIV-3P-01.
@@ -172,6 +179,10 @@ type Options struct {
 	// ApprovedTemplates maps approved template names to their category (MARKETING, UTILITY,
 	// AUTHENTICATION). When nil, WA-TPL-01 trusts the mock's registry, which refuses unknown templates.
 	ApprovedTemplates map[string]string
+	// From, when not zero, is the first event of the journal's own part: the events before it are history
+	// carried for context (a customer several scenarios share, whose first contact came earlier), and a
+	// finding whose events all come before it is not reported, since an earlier audit judged them.
+	From uint64
 	// OutOfCustomerServiceLaw says Ley 10/2025 does not apply to the business (small, not a basic
 	// service): ES-CS-01 is then not exercised.
 	OutOfCustomerServiceLaw bool

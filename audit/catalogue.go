@@ -143,7 +143,7 @@ var catalogue = []Rule{
 		Title:       "Layered privacy notice at first contact",
 		TitleES:     "Información de privacidad por capas en el primer contacto",
 		Sources:     []string{"GDPR art. 13, 21(4)", "LOPDGDD art. 11"},
-		Checks:      "The first two replies of a conversation must carry the business name, a link to the privacy policy (Options.PrivacyURL when set), the rights of access and erasure, and the right to object on a line of its own. The full notice's content is PRIV-3P-01's.",
+		Checks:      "The first two replies of a conversation must carry the business name (Options.Business) or the controller's (Options.Controller), a link to the privacy policy (Options.PrivacyURL when set), the rights of access and erasure, and the right to object on a line of its own. The full notice's content is PRIV-3P-01's.",
 		ExercisedBy: "a customer's first message that got a reply",
 		check:       checkNotice01},
 	{ID: "GDPR-CONSENT-01", Severity: SeverityHigh,

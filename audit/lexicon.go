@@ -25,15 +25,21 @@ var (
 	optoutConfirm = []string{"baja", "no recibiras", "no volveras a recibir", "no te enviaremos", "no te escribiremos",
 		"no te volveremos", "dejaremos de", "hemos dejado de", "unsubscribed", "opted out", "you will not receive",
 		"you won't receive", "won't receive", "no longer receive", "will no longer", "we will not send", "we won't send",
-		"stopped", "suscripcion cancelada", "removed", "eliminado de la lista", "no recibira", "no mas mensajes"}
+		"stopped", "suscripcion cancelada", "removed", "eliminado de la lista", "no recibira", "no mas mensajes",
+		"no te llegaran", "ni te enviaremos", "no volveremos a enviarte", "no volveremos a usar", "no mas ofertas", "no mas promociones", "no more offers", "no more promotions", "no more marketing"}
 	clarify = []string{"mas detalles", "no te he entendido", "no he entendido", "no entiendo", "puedes repetir", "reformular",
 		"more details", "didn't understand", "did not understand", "don't understand", "rephrase", "could you clarify",
-		"puedes dar mas", "no se a que te refieres"}
+		"puedes dar mas", "no se a que te refieres",
+		"de otra forma", "de otra manera", "didn't get that", "did not get that", "not sure what you mean", "try again in other words"}
 
 	// optinPrompt marks an opt-in question; category words what it is for (WA-OPTIN-02).
 	optinPrompt = []string{"quieres recibir", "te gustaria recibir", "deseas recibir", "aceptas recibir", "quiere recibir",
 		"would you like to receive", "do you want to receive", "want to receive", "agree to receive", "suscribirte",
-		"subscribe to", "te apuntas", "quieres apuntarte", "want our deals", "want our offers", "sign up for", "interested in our offers"}
+		"subscribe to", "te apuntas", "quieres apuntarte", "want our deals", "want our offers", "sign up for", "interested in our offers",
+		// questions another business may ask, which only an opt-in prompt asks
+		"quieres que te avisemos", "quieres que te enviemos", "te gustaria que te enviemos", "podemos enviarte", "podemos escribirte",
+		"shall we send you", "can we send you", "may we send you", "may we message you", "could we send you",
+		"want to hear about", "would you like to hear about", "would you like us to send", "do you want us to send"}
 	categoryWords = []string{"ofertas", "promociones", "novedades", "publicidad", "marketing", "notificaciones",
 		"avisos", "actualizaciones", "comunicaciones comerciales", "offers", "promotions", "news", "updates",
 		"notifications", "marketing messages", "alerts", "deals"}
@@ -53,11 +59,12 @@ var (
 		"passing you", "transferring you", "transfer you", "connect you", "connecting you", "put you through", "an agent will",
 		"will answer in this", "handing you over", "hand you over", "handing you to", "hand you to", "passing you over",
 		"pass you over", "pass you to", "a colleague", "a human agent", "a member of our team", "someone from our team",
-		"a person will"}
+		"a person will",
+		"te atiende una persona", "una persona te atendera", "una persona te respondera", "one of our agents", "our team will reply"}
 
 	aiDisclosure = []string{"asistente virtual", "asistente automatico", "asistente digital", "bot", "chatbot", "ia",
 		"inteligencia artificial", "automatico", "automatizado", "virtual assistant", "ai", "automated", "artificial intelligence",
-		"digital assistant"}
+		"digital assistant", "agente virtual", "virtual agent"}
 
 	rightsAccess    = []string{"acceso", "access"}
 	rightsErasure   = []string{"supresion", "suprimir", "borrar", "erasure", "erase", "delete"}
@@ -108,6 +115,12 @@ var (
 		"password", "id card", "national id"}
 	partialOK = []string{"ultimos 4", "ultimos cuatro", "4 ultimos", "cuatro ultimos", "last 4", "last four", "ultimas 4", "ultimas cuatro"}
 	negation  = []string{"nunca", "jamas", "no compartas", "no envies", "no nos envies", "no nos pidas", "never", "don't", "do not", "no te pediremos", "no te pedimos"}
+
+	// orderStatus is where an order is: an answer about it, whatever the business's order codes look like.
+	orderStatus = []string{"en camino", "enviado", "enviada", "ha salido", "entregado", "entregada", "se entrego", "en reparto",
+		"en transito", "preparando", "en preparacion", "pendiente de envio", "en el almacen", "llegara", "devuelto", "cancelado",
+		"on its way", "on the way", "shipped", "dispatched", "delivered", "out for delivery", "in transit", "packing",
+		"being prepared", "preparing", "processing", "will arrive", "arriving", "returned", "cancelled", "canceled"}
 
 	complaint = []string{"queja", "reclamacion", "reclamar", "quiero reclamar", "complaint", "complain", "reclamo"}
 )

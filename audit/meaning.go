@@ -18,6 +18,10 @@ const (
 	// MeansPrivacy: privacy information or a reminder not to share sensitive data (GDPR-NOTICE-01,
 	// PRIV-JIT-01).
 	MeansPrivacy Meaning = "privacy information"
+	// MeansPrivacyNotice: the first layer of a privacy notice as GDPR-NOTICE-01 and PRIV-3P-01 judge it:
+	// privacy information with a link to the full policy (the business's, when known), naming Meta and
+	// Google, the processors that read every conversation.
+	MeansPrivacyNotice Meaning = "the privacy notice"
 	// MeansPersonOffered: a way to reach a person (WA-ESC-01).
 	MeansPersonOffered Meaning = "a way to reach a person"
 	// MeansHandoff: the chat is being passed to a person (WA-ESC-02).
@@ -33,12 +37,15 @@ const (
 	MeansRequestAcknowledged Meaning = "a request acknowledged"
 	// MeansClarification: the assistant did not understand and asks again.
 	MeansClarification Meaning = "a request to rephrase"
+	// MeansOrderStatus: where an order is (shipped, on its way, delivered, being prepared).
+	MeansOrderStatus Meaning = "an order's status"
 )
 
 // Meanings lists every meaning, in a stable order.
 func Meanings() []Meaning {
-	return []Meaning{MeansAutomated, MeansPrivacy, MeansPersonOffered, MeansHandoff, MeansOptInQuestion,
-		MeansOptOutConfirmed, MeansReference, MeansRequestAcknowledged, MeansClarification}
+	return []Meaning{MeansAutomated, MeansPrivacy, MeansPrivacyNotice, MeansPersonOffered, MeansHandoff,
+		MeansOptInQuestion, MeansOptOutConfirmed, MeansReference, MeansRequestAcknowledged, MeansClarification,
+		MeansOrderStatus}
 }
 
 // Means reports whether a text the customer saw (a body, a caption, a button's title) carries the
@@ -51,6 +58,9 @@ func Means(text string, m Meaning, privacyURL string) bool {
 		return has(t, aiDisclosure...)
 	case MeansPrivacy:
 		return has(t, privacyWords...) || (privacyURL != "" && strings.Contains(t, fold(privacyURL)))
+	case MeansPrivacyNotice:
+		return Means(text, MeansPrivacy, privacyURL) && namesProcessors(t) &&
+			(privacyURL != "" && strings.Contains(t, fold(privacyURL)) || privacyURL == "" && humanURL(t))
 	case MeansPersonOffered:
 		return has(t, humanPath...) || emailRe.MatchString(text) || phoneRe.MatchString(text) || humanURL(t)
 	case MeansHandoff:
@@ -73,6 +83,8 @@ func Means(text string, m Meaning, privacyURL string) bool {
 		return false
 	case MeansClarification:
 		return has(t, clarify...)
+	case MeansOrderStatus:
+		return has(t, orderStatus...)
 	}
 	return false
 }

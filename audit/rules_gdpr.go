@@ -24,7 +24,10 @@ func firstTwo(r []*ev) []*ev {
 }
 
 func checkNotice01(v *View) (o outcome) {
-	biz := fold(v.opts.Business)
+	names := []string{fold(v.opts.Business)}
+	if v.opts.Controller != "" {
+		names = append(names, fold(v.opts.Controller))
+	}
 	v.each(func(c *customer) {
 		i, r := c.firstContact()
 		if i < 0 || len(r) == 0 {
@@ -34,8 +37,8 @@ func checkNotice01(v *View) (o outcome) {
 		r = firstTwo(r)
 		t := folded(r)
 		var missing []string
-		if !strings.Contains(t, biz) {
-			missing = append(missing, "the business name")
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.Contains(t, n) }) {
+			missing = append(missing, "the business or controller name ("+quote(v.opts.Business)+")")
 		}
 		if u := v.opts.PrivacyURL; u != "" && !strings.Contains(t, fold(u)) || u == "" && !humanURL(t) {
 			missing = append(missing, "a link to the privacy policy")
@@ -59,11 +62,15 @@ func checkNotice01(v *View) (o outcome) {
 	return o
 }
 
+// namesProcessors reports whether folded text names the processors that read every conversation: Meta
+// (WhatsApp's, named as Meta: "WhatsApp" alone is the channel) and Google (or Dialogflow).
+func namesProcessors(t string) bool {
+	return has(t, "meta", "meta platforms") && has(t, processorsGoog...)
+}
+
 func checkPriv3P01(v *View) (o outcome) {
 	full := fold(v.opts.PrivacyNotice)
-	names := func(t string) bool {
-		return has(t, "meta", "meta platforms") && has(t, processorsGoog...)
-	}
+	names := namesProcessors
 	v.each(func(c *customer) {
 		i, r := c.firstContact()
 		if i < 0 || len(r) == 0 {

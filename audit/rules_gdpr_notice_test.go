@@ -1,6 +1,16 @@
 package audit
 
-import "github.com/parley-dev/parley/journal"
+import (
+	"strings"
+
+	"github.com/parley-dev/parley/journal"
+)
+
+// acmeNotice is a full, correct first-contact notice of another business, in its own words.
+const acmeNotice = "Hi! This is Zapatos Acme S.L.'s automated assistant. We handle your data to answer you; " +
+	"Meta (WhatsApp) and Google (Dialogflow) process it for us. Full policy: https://zapatosacme.example/privacidad\n" +
+	"You have the right of access, rectification and erasure of your data.\n" +
+	"You can object to marketing at any time."
 
 // noticeCases are the table cases of the rules of what the customer is told: an automated assistant, the
 // privacy notice and its reminders, and marketing consent apart from the service.
@@ -34,6 +44,32 @@ var noticeCases = []ruleCase{
 		b.out(ana, welcomeText)
 		return nil
 	}},
+
+	{rule: "GDPR-NOTICE-01", name: "another business's notice names its controller", want: Passed,
+		opts: Options{Business: "Zapatos Acme", Controller: "Zapatos Acme S.L.", PrivacyURL: "https://zapatosacme.example/privacidad"},
+		build: func(b *jb) []uint64 {
+			b.in(ana, "hola")
+			b.out(ana, acmeNotice)
+			return nil
+		}},
+	{rule: "GDPR-NOTICE-01", name: "the controller's name alone identifies the business", want: Passed,
+		opts: Options{Business: "Acme Shoes", Controller: "Zapatos Acme S.L.", PrivacyURL: "https://zapatosacme.example/privacidad"},
+		build: func(b *jb) []uint64 {
+			b.in(ana, "hola")
+			b.out(ana, acmeNotice)
+			return nil
+		}},
+	{rule: "GDPR-NOTICE-01", name: "another business's notice under the default business", want: Broken, says: "Tienda Ejemplo",
+		build: func(b *jb) []uint64 {
+			b.in(ana, "hola")
+			return evid(b.out(ana, acmeNotice))
+		}},
+	{rule: "GDPR-NOTICE-01", name: "a notice naming neither business nor controller", want: Broken, says: "business or controller name",
+		opts: Options{Business: "Zapatos Acme", Controller: "Zapatos Acme S.L."},
+		build: func(b *jb) []uint64 {
+			b.in(ana, "hola")
+			return evid(b.out(ana, strings.ReplaceAll(acmeNotice, "Zapatos Acme S.L.", "nosotros")))
+		}},
 
 	// PRIV-3P-01
 	{rule: "PRIV-3P-01", name: "Meta and Google named", want: Passed, build: func(b *jb) []uint64 {

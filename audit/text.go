@@ -189,18 +189,7 @@ func (v *View) readExport(e *ev) export {
 		return x
 	}
 	md := m.p.(*journal.MediaData)
-	x.mime = strings.ToLower(strings.TrimSpace(strings.Split(md.MimeType, ";")[0]))
-	if x.mime == "" {
-		x.mime = mimeFromName(cmpOr(o.Filename, md.Filename))
-	}
-	// WhatsApp takes no application/json, text/csv or XML documents (only txt, PDF and Office types:
-	// Meta's document-messages), so a structured export travels as text/plain under a .json, .csv or
-	// .xml name. Its format is then the name's, and it must parse in it like any other.
-	if x.mime == "text/plain" {
-		if named := mimeFromName(cmpOr(o.Filename, md.Filename)); machineReadable(named) {
-			x.mime = named
-		}
-	}
+	x.mime = documentMIME(md.MimeType, cmpOr(o.Filename, md.Filename))
 	if len(md.Content) == 0 {
 		return x
 	}
@@ -210,6 +199,53 @@ func (v *View) readExport(e *ev) export {
 	x.text += "\n" + fold(flat)
 	return x
 }
+
+// documentMIME is the format a document is taken for: its declared type, or its name's when it declares
+// none. WhatsApp takes no application/json, text/csv or XML documents (only txt, PDF and Office types:
+// Meta's document-messages), so a structured export travels as text/plain under a .json, .csv or .xml
+// name. Its format is then the name's, and it must parse in it like any other.
+func documentMIME(declared, name string) string {
+	mime := strings.ToLower(strings.TrimSpace(strings.Split(declared, ";")[0]))
+	if mime == "" {
+		return mimeFromName(name)
+	}
+	if mime == "text/plain" {
+		if named := mimeFromName(name); machineReadable(named) {
+			return named
+		}
+	}
+	return mime
+}
+
+// Document is what the auditor reads in a document a customer received, as GDPR-ACCESS-01 and
+// GDPR-PORT-01 read an export.
+type Document struct {
+	// Format is the MIME type the document is taken for (see ReadDocument).
+	Format string
+	// MachineReadable says the format is JSON, CSV or XML: "structured, commonly used and
+	// machine-readable" in the sense of GDPR art. 20(1).
+	MachineReadable bool
+	// Parses says the content is valid in its format.
+	Parses bool
+	// Text is the content for searching, folded: JSON keys and values one per line, CSV and XML as they are.
+	Text string
+}
+
+// ReadDocument reads a document's content as the auditor does: its format is the declared MIME type, or
+// its file name's for a text/plain document named .json, .csv or .xml (WhatsApp refuses those types, so
+// exports travel as text/plain).
+func ReadDocument(mimeType, filename string, content []byte) Document {
+	d := Document{Format: documentMIME(mimeType, filename)}
+	d.MachineReadable = machineReadable(d.Format)
+	flat, ok := flatten(d.Format, content)
+	d.Parses = ok && d.MachineReadable
+	d.Text = fold(flat)
+	return d
+}
+
+// Carries reports whether a document's text (Document.Text) carries a value a customer shared or their
+// number: as written, or, for identifiers, with spaces and separators removed on both sides.
+func (d Document) Carries(value string) bool { return containsValue(d.Text, value) }
 
 func cmpOr(a, b string) string {
 	if a != "" {

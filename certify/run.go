@@ -14,6 +14,7 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/steps"
 )
@@ -104,7 +105,12 @@ type Config struct {
 	// ReplyWait is how long a feature's step waits, once the assistant has settled, for a reply it
 	// expects (steps.WithReplyWait; zero: the step library's default).
 	ReplyWait time.Duration
-	// Header is the report's header; Run fills in its suite and its times.
+	// Profile is the assistant's profile (package profile). The auditor takes the business's identity
+	// from it, the steps its test data and capabilities, and a scenario tagged with a capability or hook
+	// it declares absent (@needs-…, @hook-…) is not played: the report shows it as not applicable. The
+	// zero value is the reference assistant's, with the auditor's defaults, as without a profile.
+	Profile profile.Profile
+	// Header is the report's header; Run fills in its suite and its times, and its profile when nil.
 	Header report.Header
 	// Progress, when set, is called as each scenario ends (from several goroutines at once).
 	Progress func(report.Scenario)
@@ -129,6 +135,12 @@ type SharedJournal interface {
 	RunAuditOptions() audit.Options
 }
 
+// TestCustomers is an environment factory whose customers get numbers of their own (an assistant by URL):
+// the customers of the profile's test data keep theirs, since the assistant's backend knows them by it.
+type TestCustomers interface {
+	KeepNumbers(numbers ...string)
+}
+
 // CouldNotRun is a run that never reached a verdict: the preflight failed, or it was interrupted.
 type CouldNotRun struct{ Err error }
 
@@ -136,34 +148,73 @@ func (e *CouldNotRun) Error() string { return e.Err.Error() }
 func (e *CouldNotRun) Unwrap() error { return e.Err }
 
 // Run plays the plan's scenarios in parallel, each in a fresh environment from cfg.Envs, decides each
-// scenario's status with report.Status and builds the report. When the environments share one assistant
-// (SharedJournal), a scenario that changes what every scenario sees (Scenario.Alone) plays alone, after
-// the others. The error is a *CouldNotRun when no verdict
-// could be reached.
+// scenario's status with report.Status and builds the report. The scenarios the profile makes not
+// applicable are not played. When the environments share one assistant (SharedJournal), a scenario that
+// changes what every scenario sees (Scenario.Alone) plays alone, after the others. The error is a
+// *CouldNotRun when no verdict could be reached.
 func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	p := cfg.Plan
 	started := time.Now()
+	prof, builtin := cfg.Profile, cfg.Profile.Version == ""
+	envs, shared := cfg.Envs, SharedJournal(nil)
+	if sj, ok := cfg.Envs.(SharedJournal); ok {
+		shared = sj
+	}
+	if builtin {
+		prof = profile.Reference()
+	} else {
+		if err := prof.Validate(); err != nil {
+			return report.Report{}, &CouldNotRun{Err: fmt.Errorf("the assistant's profile: %w", err)}
+		}
+		envs = profiledEnvs{next: cfg.Envs, p: prof}
+		if shared != nil {
+			shared = profiledJournal{SharedJournal: shared, p: prof}
+		}
+	}
 	if cfg.Parallel < 1 {
 		cfg.Parallel = 1
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
 	}
+	if tc, ok := cfg.Envs.(TestCustomers); ok {
+		for _, o := range prof.TestData.Orders {
+			tc.KeepNumbers(o.Customer)
+		}
+	}
 	if pf, ok := cfg.Envs.(Preflighter); ok {
 		if err := pf.Preflight(ctx); err != nil {
 			return report.Report{}, &CouldNotRun{Err: err}
 		}
 	}
-	groups := groupsOf(p.Selected)
+	outs := make([]report.Outcome, len(p.Selected))
+	var groups [][]int
+	for _, g := range groupsOf(p.Selected) {
+		var kept []int
+		for _, i := range g {
+			sc := p.Selected[i]
+			if lacks := prof.Lacks(sc.Tags); len(lacks) > 0 {
+				outs[i] = report.Outcome{Name: sc.Name, Tags: sc.Tags, Exercises: sc.Rules, Started: time.Now(),
+					Err: &report.NotApplicable{Capability: strings.Join(lacks, ", ")}}
+				if cfg.Progress != nil {
+					cfg.Progress(report.NewScenario(outs[i]))
+				}
+				continue
+			}
+			kept = append(kept, i)
+		}
+		if len(kept) > 0 {
+			groups = append(groups, kept)
+		}
+	}
 	// Against one shared assistant (SharedJournal), a group that changes what every scenario sees plays
 	// alone: it holds the lock that every other group shares. Those groups come last, so the others play
 	// at once first.
 	var turns sync.RWMutex
-	_, shared := cfg.Envs.(SharedJournal)
-	if shared {
+	oneAssistant := shared != nil
+	if oneAssistant {
 		slices.SortStableFunc(groups, func(a, b []int) int { return cmp.Compare(alone(p, a), alone(p, b)) })
 	}
-	outs := make([]report.Outcome, len(p.Selected))
 	type turn struct {
 		idx    []int
 		unlock func()
@@ -181,7 +232,7 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 					rows[k] = p.Selected[i]
 				}
 				gctx, cancel := context.WithTimeout(ctx, cfg.Timeout*time.Duration(len(rows)))
-				played := p.Suite.play(gctx, playing{envs: cfg.Envs, replyWait: cfg.ReplyWait}, rows[0].group, rows)
+				played := p.Suite.play(gctx, playing{envs: envs, replyWait: cfg.ReplyWait, profile: prof}, rows[0].group, rows)
 				cancel()
 				t.unlock()
 				for k, i := range idx {
@@ -198,7 +249,7 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	// taken by the workers, a group that plays alone could get the lock before one dispatched earlier
 	// that shares it.
 	for _, g := range groups {
-		unlock := take(&turns, shared, alone(p, g) == 1)
+		unlock := take(&turns, oneAssistant, alone(p, g) == 1)
 		select {
 		case work <- turn{g, unlock}:
 		case <-ctx.Done():
@@ -213,8 +264,8 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	if ctx.Err() != nil {
 		return report.Report{}, &CouldNotRun{Err: fmt.Errorf("interrupted (%v); no report written", context.Cause(ctx))}
 	}
-	if sj, ok := cfg.Envs.(SharedJournal); ok {
-		if err := attributeLate(ctx, sj, outs); err != nil {
+	if shared != nil {
+		if err := attributeLate(ctx, shared, outs); err != nil {
 			return report.Report{}, &CouldNotRun{Err: fmt.Errorf("auditing the whole run: %w", err)}
 		}
 	}
@@ -226,6 +277,9 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	h.Suite = p.Suite.Info
 	h.Suite.Tags, h.Suite.Filtered, h.Suite.Total, h.Suite.Shard = p.Tags, p.Filtered, p.Total, p.Shard
 	h.StartedAt, h.FinishedAt = started, time.Now()
+	if h.Profile == nil {
+		h.Profile = &report.ProfileInfo{Business: prof.Business.Name, Controller: prof.Business.Controller, Builtin: builtin}
+	}
 	return report.Build(h, report.Catalogue(), scenarios), nil
 }
 
@@ -274,14 +328,16 @@ func take(turns *sync.RWMutex, shared, alone bool) (unlock func()) {
 type playing struct {
 	envs      harness.Factory
 	replyWait time.Duration
+	profile   profile.Profile
 }
 
 // stepOptions are the step library's options for a run.
 func (p playing) stepOptions() []steps.Option {
+	opts := []steps.Option{steps.WithProfile(p.profile)}
 	if p.replyWait > 0 {
-		return []steps.Option{steps.WithReplyWait(p.replyWait)}
+		opts = append(opts, steps.WithReplyWait(p.replyWait))
 	}
-	return nil
+	return opts
 }
 
 // attributeLate audits the whole shared journal and adds to each scenario the findings its own audit did
@@ -293,17 +349,20 @@ func attributeLate(ctx context.Context, sj SharedJournal, outs []report.Outcome)
 	}
 	type span struct{ from, to uint64 }
 	spans := make([]span, len(outs))
-	owner := map[string]int{}
+	owners := map[string][]int{} // customer → the scenarios with their events, by where they begin
 	for i, o := range outs {
 		if len(o.Events) == 0 {
 			continue
 		}
 		spans[i] = span{o.Events[0].Seq, o.Events[len(o.Events)-1].Seq}
 		for _, e := range o.Events {
-			if _, ok := owner[e.Customer]; !ok && e.Customer != "" {
-				owner[e.Customer] = i
+			if e.Customer != "" && !slices.Contains(owners[e.Customer], i) {
+				owners[e.Customer] = append(owners[e.Customer], i)
 			}
 		}
+	}
+	for _, idx := range owners {
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(spans[a].from, spans[b].from) })
 	}
 	in := func(seq uint64) int {
 		for i, s := range spans {
@@ -312,6 +371,22 @@ func attributeLate(ctx context.Context, sj SharedJournal, outs []report.Outcome)
 			}
 		}
 		return -1
+	}
+	// owner is the scenario a customer's finding belongs to: the one in which the customer appeared, or,
+	// for a customer several scenarios share (the test data's, who keep their number), the last of them
+	// that began before the finding's first event.
+	owner := func(customer string, seq uint64) (int, bool) {
+		idx, ok := owners[customer]
+		if !ok {
+			return 0, false
+		}
+		at := idx[0]
+		for _, i := range idx[1:] {
+			if spans[i].from <= seq {
+				at = i
+			}
+		}
+		return at, true
 	}
 	bySeq := make(map[uint64]journal.Event, len(events))
 	for _, e := range events {
@@ -323,7 +398,7 @@ func attributeLate(ctx context.Context, sj SharedJournal, outs []report.Outcome)
 			if f.Severity == audit.SeverityInfo || len(f.Seqs) == 0 {
 				continue
 			}
-			i, ok := owner[f.Customer]
+			i, ok := owner(f.Customer, f.Seqs[0])
 			if !ok || f.Customer == "" {
 				i = in(f.Seqs[0])
 			}

@@ -27,8 +27,8 @@ func TestOutlineRowsAreScenarios(t *testing.T) {
 			rows = append(rows, sc)
 		}
 	}
-	if len(rows) != 4 {
-		t.Fatalf("%d scenarios from the outline, want its 4 rows", len(rows))
+	if len(rows) != 5 {
+		t.Fatalf("%d scenarios from the outline, want its 5 rows", len(rows))
 	}
 	for i, r := range rows {
 		if r.group != rows[0].group || r.row != i || r.Path == rows[0].group {
@@ -36,7 +36,7 @@ func TestOutlineRowsAreScenarios(t *testing.T) {
 		}
 	}
 	if !strings.Contains(rows[3].Name, "please unsubscribe me") {
-		t.Errorf("the last row is named %q, want its values in its name", rows[3].Name)
+		t.Errorf("the fourth row is named %q, want its values in its name", rows[3].Name)
 	}
 }
 

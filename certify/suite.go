@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/features"
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/sim"
 	"github.com/parley-dev/parley/steps"
@@ -149,6 +151,10 @@ func Features(fsys fs.FS, name string) (*Suite, error) {
 			}
 			var tags, rules []string
 			for _, t := range p.Tags {
+				if profile.IsNeedTag(t.Name) && !slices.Contains(profile.NeedTags(), t.Name) {
+					return nil, fmt.Errorf("%w: %s: scenario %q has the tag %s, which names no capability or hook; the known ones are %s",
+						ErrFeatures, group, p.Name, t.Name, strings.Join(profile.NeedTags(), ", "))
+				}
 				tags = append(tags, t.Name)
 				if id := strings.TrimPrefix(t.Name, "@"); ids[id] {
 					rules = append(rules, id)

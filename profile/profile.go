@@ -10,51 +10,51 @@ const Version = "1"
 
 // Profile describes one assistant.
 type Profile struct {
-	Version  string   `json:"version"`
-	Business Business `json:"business"`
+	Version  string   `json:"version" yaml:"version"`
+	Business Business `json:"business" yaml:"business"`
 	// Languages the assistant speaks, the first its default ("es", "en").
-	Languages []string `json:"languages"`
-	Privacy   Privacy  `json:"privacy"`
+	Languages []string `json:"languages" yaml:"languages"`
+	Privacy   Privacy  `json:"privacy" yaml:"privacy"`
 	// Capabilities say what the assistant does; a scenario needing one declared absent is not applicable.
-	Capabilities Capabilities `json:"capabilities"`
-	TestData     TestData     `json:"test_data"`
+	Capabilities Capabilities `json:"capabilities" yaml:"capabilities"`
+	TestData     TestData     `json:"test_data" yaml:"test_data"`
 	// Hooks are the certification hooks it implements: consent, notify, campaign, handoff_release.
-	Hooks []string `json:"hooks"`
+	Hooks []string `json:"hooks" yaml:"hooks"`
 }
 
 // Business names the business.
 type Business struct {
-	Name       string `json:"name"`       // as customers know it, e.g. "Tienda Ejemplo"
-	Controller string `json:"controller"` // the data controller's legal name, e.g. "Tienda Ejemplo S.L."
+	Name       string `json:"name" yaml:"name"`             // as customers know it, e.g. "Tienda Ejemplo"
+	Controller string `json:"controller" yaml:"controller"` // the data controller's legal name, e.g. "Tienda Ejemplo S.L."
 }
 
 // Privacy is what the privacy notice declares.
 type Privacy struct {
-	NoticeURL     string   `json:"notice_url"`
-	Processors    []string `json:"processors"` // e.g. "Meta", "Google"
-	Region        string   `json:"region"`     // where personal data stay: "EU" (default)
-	RetentionDays int      `json:"retention_days"`
+	NoticeURL     string   `json:"notice_url" yaml:"notice_url"`
+	Processors    []string `json:"processors" yaml:"processors"` // e.g. "Meta", "Google"
+	Region        string   `json:"region" yaml:"region"`         // where personal data stay: "EU" (default)
+	RetentionDays int      `json:"retention_days" yaml:"retention_days"`
 }
 
 // Capabilities say what an assistant does.
 type Capabilities struct {
-	Marketing   bool `json:"marketing"`    // offers with an in-chat opt-in
-	OrderStatus bool `json:"order_status"` // answers about a customer's order
-	Handoff     bool `json:"handoff"`      // passes the chat to a person
+	Marketing   bool `json:"marketing" yaml:"marketing"`       // offers with an in-chat opt-in
+	OrderStatus bool `json:"order_status" yaml:"order_status"` // answers about a customer's order
+	Handoff     bool `json:"handoff" yaml:"handoff"`           // passes the chat to a person
 	// DataRequests is where data-protection requests are handled: "chat", "link" (a web page the
 	// assistant points to) or "none".
-	DataRequests string `json:"data_requests"`
+	DataRequests string `json:"data_requests" yaml:"data_requests"`
 }
 
 // TestData is what the assistant's staging backend knows.
 type TestData struct {
-	Orders []Order `json:"orders"`
+	Orders []Order `json:"orders" yaml:"orders"`
 }
 
 // Order is one order the backend knows, and the customer it belongs to.
 type Order struct {
-	Code     string `json:"code"`     // e.g. "TE-1001"
-	Customer string `json:"customer"` // the customer's WhatsApp number, e.g. "+34 600 000 001"
+	Code     string `json:"code" yaml:"code"`         // e.g. "TE-1001"
+	Customer string `json:"customer" yaml:"customer"` // the customer's WhatsApp number, e.g. "+34 600 000 001"
 }
 
 // The hooks of the bot contract.

@@ -27,6 +27,8 @@ type htmlPage struct {
 	R          Report
 	T          text
 	Assistant  string
+	Profile    string
+	Goals      []string // the goals simulated customers could not reach, by scenario
 	Severities []audit.Severity
 	Matrix     []matrixRow
 	Rules      []htmlRule
@@ -63,7 +65,7 @@ type htmlTurn struct {
 // findings highlighted on the message that caused them.
 func HTML(w io.Writer, r Report) error {
 	t := texts(r.Lang)
-	p := htmlPage{R: r, T: t, Assistant: assistantLine(r.Assistant),
+	p := htmlPage{R: r, T: t, Assistant: assistantLine(r.Assistant), Profile: t.ProfileLine(r.Profile), Goals: goalsNotReached(r.Scenarios),
 		Severities: []audit.Severity{audit.SeverityCritical, audit.SeverityHigh, audit.SeverityMedium, audit.SeverityLow}}
 	var families []string
 	byFamily := map[string][][]htmlRule{}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,6 +80,9 @@ func Markdown(w io.Writer, r Report) error {
 	fmt.Fprintf(&b, "# %s: %s\n\n", t.Title, t.Verdict(r.Verdict))
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| %s | %s |\n", t.Assistant, mdCell(assistantLine(r.Assistant)))
+	if pl := t.ProfileLine(r.Profile); pl != "" {
+		fmt.Fprintf(&b, "| %s | %s |\n", t.Profile, mdCell(pl))
+	}
 	fmt.Fprintf(&b, "| %s | %s (%s) |\n", t.Suite, mdCell(r.Suite.Name+" "+r.Suite.Version), short(r.Suite.SHA256))
 	if r.Suite.Tags != "" {
 		fmt.Fprintf(&b, "| %s | `%s` |\n", t.Tags, r.Suite.Tags)
@@ -91,17 +95,36 @@ func Markdown(w io.Writer, r Report) error {
 	fmt.Fprintf(&b, "| %s | %s |\n\n", t.FailOn, r.FailOn)
 	s := r.Summary
 	fmt.Fprintf(&b, t.SummaryLine+"\n\n", s.Scenarios, s.Passed, s.Failed, s.Errors, s.RulesPassed, s.RulesBroken, s.RulesUnseen, s.Findings, s.Blocking)
+	if s.NotApplicable+s.GoalNotReached+s.RulesNotApplicable > 0 {
+		fmt.Fprintf(&b, t.Applicability+"\n\n", s.NotApplicable, s.GoalNotReached, s.RulesNotApplicable)
+	}
 	if s.Subset != "" {
 		fmt.Fprintf(&b, "%s: %s.\n\n", t.Subset, mdCell(s.Subset))
 	}
 	if len(s.Required) > 0 {
 		fmt.Fprintf(&b, "%s: %s.\n\n", t.IncompleteWhy, strings.Join(s.Required, ", "))
 	}
+	if goals := goalsNotReached(r.Scenarios); len(goals) > 0 {
+		fmt.Fprintf(&b, "%s:\n\n", t.GoalsWhy)
+		for _, g := range goals {
+			fmt.Fprintf(&b, "- %s\n", mdCell(g))
+		}
+		b.WriteString("\n")
+	}
 
 	fmt.Fprintf(&b, "## %s\n\n", t.Rules)
 	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n", t.Rule, t.Severity, t.Status, t.Findings, t.RuleTitle)
 	for _, rr := range sortedRules(r.Rules) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s |\n", rr.ID, rr.Severity, statusMark(t, rr.Status), len(rr.Findings), mdCell(t.RuleTitleOf(rr)))
+	}
+	var why []string
+	for _, rr := range sortedRules(r.Rules) {
+		for _, reason := range append(slices.Clone(rr.NotExercisedBecause), rr.NotApplicableBecause...) {
+			why = append(why, fmt.Sprintf("- %s (%s): %s\n", rr.ID, t.RuleStatus(rr.Status), mdCell(reason)))
+		}
+	}
+	if len(why) > 0 {
+		fmt.Fprintf(&b, "\n## %s\n\n%s", t.Reasons, strings.Join(why, ""))
 	}
 	var broken []Rule
 	for _, rr := range sortedRules(r.Rules) {
@@ -158,8 +181,21 @@ func statusMark(t text, s audit.Status) string {
 		return "✅ " + t.Passed
 	case audit.Broken:
 		return "❌ " + t.Broken
+	case RuleNotApplicable:
+		return "⊘ " + t.NotApplicable
 	}
 	return "➖ " + t.NotExercised
+}
+
+// goalsNotReached are the sentences of the goals simulated customers could not reach, by scenario.
+func goalsNotReached(scenarios []Scenario) []string {
+	var out []string
+	for _, sc := range scenarios {
+		if sc.Goal != nil {
+			out = append(out, sc.Name+": "+sc.Goal.Sentence())
+		}
+	}
+	return out
 }
 
 // sortedRules orders rules by severity, then by catalogue order.
@@ -222,6 +258,12 @@ func JUnit(w io.Writer, r Report) error {
 		case ScenarioError:
 			tc.Error = &failure{Message: sc.Error, Type: "error", Body: body.String()}
 			scen.Errors++
+		case ScenarioNotApplicable:
+			tc.Skipped = &skipped{Message: "not applicable: " + sc.Error}
+			scen.Skipped++
+		case ScenarioGoalNotReached:
+			tc.Failure = &failure{Message: firstLine(sc.Error), Type: ScenarioGoalNotReached, Body: sc.Error + "\n" + body.String()}
+			scen.Failures++
 		case ScenarioFailed:
 			msg := sc.Error
 			if msg == "" {
@@ -245,7 +287,10 @@ func JUnit(w io.Writer, r Report) error {
 			tc.Failure = &failure{Message: fmt.Sprintf("broken: %d finding(s)", len(rr.Findings)), Type: string(rr.Severity), Body: body.String()}
 			rules.Failures++
 		case audit.NotExercised:
-			tc.Skipped = &skipped{Message: "not exercised"}
+			tc.Skipped = &skipped{Message: strings.Join(append([]string{"not exercised"}, rr.NotExercisedBecause...), ": ")}
+			rules.Skipped++
+		case RuleNotApplicable:
+			tc.Skipped = &skipped{Message: strings.Join(append([]string{"not applicable"}, rr.NotApplicableBecause...), ": ")}
 			rules.Skipped++
 		}
 		rules.Cases = append(rules.Cases, tc)
@@ -261,6 +306,11 @@ func JUnit(w io.Writer, r Report) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }
 
 func seconds(ms int64) string { return fmt.Sprintf("%.3f", float64(ms)/1000) }
@@ -318,7 +368,9 @@ func Cucumber(w io.Writer, r Report) error {
 		}
 		last := step{Keyword: "Then ", Name: "the auditor finds no broken rule", Line: line, Result: result{Status: "passed", Duration: sc.Timings.WallMS * int64(time.Millisecond)}}
 		line++
-		if sc.Status != ScenarioPassed {
+		if sc.Status == ScenarioNotApplicable {
+			last.Result.Status, last.Result.Error = "skipped", "not applicable: "+sc.Error
+		} else if sc.Status != ScenarioPassed {
 			var msg []string
 			if sc.Error != "" {
 				msg = append(msg, sc.Error)

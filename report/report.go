@@ -18,8 +18,9 @@ import (
 const SchemaID = "https://parley.dev/schemas/report/v1"
 
 // The verdicts. A run is certified only when nothing failed and every rule of severity critical or high
-// was exercised by a run of the whole suite; when nothing failed but it was a subset (--tags, one shard)
-// or such a rule was not exercised, it is incomplete: not a certification, whatever else it shows.
+// was exercised by a run of the whole suite, or is not applicable to the assistant; when nothing failed
+// but it was a subset (--tags, one shard), such a rule was not exercised or a simulated customer could
+// not reach a scenario's goal, it is incomplete: not a certification, whatever else it shows.
 const (
 	Certified    = "certified"
 	NotCertified = "not_certified"
@@ -27,28 +28,39 @@ const (
 )
 
 // The statuses of a scenario: its steps held and no rule broke (passed), a rule broke or a step failed
-// (failed), or it could not be played at all (error).
+// (failed), it could not be played at all (error), it needs a capability or hook the assistant's
+// profile declares absent and was not played (not applicable, a *NotApplicable), or a simulated customer
+// could not bring the conversation where it needed (goal not reached, a *Unreached).
 const (
-	ScenarioPassed = "passed"
-	ScenarioFailed = "failed"
-	ScenarioError  = "error"
+	ScenarioPassed         = "passed"
+	ScenarioFailed         = "failed"
+	ScenarioError          = "error"
+	ScenarioNotApplicable  = "not_applicable"
+	ScenarioGoalNotReached = "goal_not_reached"
 )
+
+// RuleNotApplicable is the status, over a whole run, of a rule that only scenarios not applicable to the
+// assistant would have exercised. It is counted apart from the rules nobody exercised, and does not keep
+// a run from certifying. The auditor never gives it: only Build does.
+const RuleNotApplicable audit.Status = "not_applicable"
 
 // Report is the certification report, as written to report.json.
 type Report struct {
-	Schema     string     `json:"$schema"`
-	Verdict    string     `json:"verdict"`
-	FailOn     string     `json:"fail_on"` // the lowest severity of a broken rule that denies certification
-	Lang       string     `json:"lang"`    // language of the renderings: en or es
-	Assistant  Assistant  `json:"assistant"`
-	Parley     Parley     `json:"parley"`
-	Suite      Suite      `json:"suite"`
-	Seed       int64      `json:"seed"`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt time.Time  `json:"finished_at"`
-	Summary    Summary    `json:"summary"`
-	Rules      []Rule     `json:"rules"`
-	Scenarios  []Scenario `json:"scenarios"`
+	Schema    string    `json:"$schema"`
+	Verdict   string    `json:"verdict"`
+	FailOn    string    `json:"fail_on"` // the lowest severity of a broken rule that denies certification
+	Lang      string    `json:"lang"`    // language of the renderings: en or es
+	Assistant Assistant `json:"assistant"`
+	// Profile is the assistant's profile the run used: the business it names and the file's hash.
+	Profile    *ProfileInfo `json:"profile,omitempty"`
+	Parley     Parley       `json:"parley"`
+	Suite      Suite        `json:"suite"`
+	Seed       int64        `json:"seed"`
+	StartedAt  time.Time    `json:"started_at"`
+	FinishedAt time.Time    `json:"finished_at"`
+	Summary    Summary      `json:"summary"`
+	Rules      []Rule       `json:"rules"`
+	Scenarios  []Scenario   `json:"scenarios"`
 }
 
 // Assistant is what was certified.
@@ -58,6 +70,17 @@ type Assistant struct {
 	URL        string   `json:"url,omitempty"`
 	Image      string   `json:"image,omitempty"`
 	Violations []string `json:"violations,omitempty"` // switches of the reference assistant broken on purpose
+}
+
+// ProfileInfo records the assistant's profile a run used (package profile): the business and controller
+// it names and, when it came from a file (--profile), the SHA-256 of that file; without one, the
+// reference assistant's built-in profile.
+type ProfileInfo struct {
+	Business   string `json:"business"`
+	Controller string `json:"controller"`
+	SHA256     string `json:"sha256,omitempty"`
+	// Builtin says no file was given: the reference assistant's profile.
+	Builtin bool `json:"builtin,omitempty"`
 }
 
 // Parley is the tool that ran the certification.
@@ -84,17 +107,24 @@ type Suite struct {
 
 // Summary counts what the report holds.
 type Summary struct {
-	Scenarios   int `json:"scenarios"`
-	Passed      int `json:"passed"`
-	Failed      int `json:"failed"`
-	Errors      int `json:"errors"`
-	RulesPassed int `json:"rules_passed"`
-	RulesBroken int `json:"rules_broken"`
-	RulesUnseen int `json:"rules_not_exercised"`
-	Findings    int `json:"findings"`
-	Blocking    int `json:"blocking_findings"` // findings at or above fail_on
-	// Required are the rules of severity critical or high that no scenario exercised: each keeps the run
-	// from certifying.
+	Scenarios int `json:"scenarios"`
+	Passed    int `json:"passed"`
+	Failed    int `json:"failed"`
+	Errors    int `json:"errors"`
+	// NotApplicable are the scenarios not played because the profile declares what they need absent;
+	// GoalNotReached those whose simulated customer could not reach their goal.
+	NotApplicable  int `json:"not_applicable"`
+	GoalNotReached int `json:"goal_not_reached"`
+	RulesPassed    int `json:"rules_passed"`
+	RulesBroken    int `json:"rules_broken"`
+	RulesUnseen    int `json:"rules_not_exercised"`
+	// RulesNotApplicable are the rules only scenarios not applicable to the assistant would have
+	// exercised.
+	RulesNotApplicable int `json:"rules_not_applicable"`
+	Findings           int `json:"findings"`
+	Blocking           int `json:"blocking_findings"` // findings at or above fail_on
+	// Required are the rules of severity critical or high that no scenario exercised, not applicable ones
+	// aside: each keeps the run from certifying.
 	Required []string `json:"required_not_exercised"`
 	// Subset says why the run covered only part of its suite ("--tags …", "shard 1 of 3"), empty when it
 	// ran the whole suite.
@@ -111,6 +141,11 @@ type Rule struct {
 	Status    audit.Status   `json:"status"`
 	Scenarios []string       `json:"scenarios,omitempty"` // the scenarios that exercised it
 	Findings  []Finding      `json:"findings"`
+	// NotExercisedBecause says, for a rule not exercised, what kept the scenarios that were to exercise
+	// it from doing so ("Lucía could not opt in to offers: no message offered it").
+	NotExercisedBecause []string `json:"not_exercised_because,omitempty"`
+	// NotApplicableBecause says, for a rule not applicable, what the assistant's profile declares absent.
+	NotApplicableBecause []string `json:"not_applicable_because,omitempty"`
 }
 
 // Finding is one piece of evidence that a rule was broken, with the journal events that prove it.
@@ -139,13 +174,30 @@ type Scenario struct {
 	Tags      []string `json:"tags,omitempty"`
 	Exercises []string `json:"exercises,omitempty"` // the rule ids the scenario declares it exercises
 	Status    string   `json:"status"`
-	Error     string   `json:"error,omitempty"` // the step that failed, or why it could not run
+	Error     string   `json:"error,omitempty"` // the step that failed, why it could not run or was not applicable
+	// Goal is, when its status is goal_not_reached, the goal its simulated customer could not reach and
+	// the rules that depended on it: they are not credited to this scenario.
+	Goal *Goal `json:"goal_not_reached,omitempty"`
 	// RuleStatus is every rule's status over this scenario's journal alone.
 	RuleStatus map[string]audit.Status `json:"rule_status"`
 	Findings   []Finding               `json:"findings"`
 	Transcript []Turn                  `json:"transcript"`
 	Timings    Timings                 `json:"timings"`
 	Events     int                     `json:"events"`
+}
+
+// Goal is a goal a simulated customer could not reach (from a *Unreached).
+type Goal struct {
+	Customer string `json:"customer"`
+	Goal     string `json:"goal"`
+	Reason   string `json:"reason"`
+	// Rules are the rules that depended on the goal: the scenario credits none of them as passed.
+	Rules []string `json:"rules"`
+}
+
+// Sentence is the goal as a reader reads it: "Lucía could not opt in to offers: no message offered it".
+func (g Goal) Sentence() string {
+	return fmt.Sprintf("%s could not %s: %s", g.Customer, g.Goal, g.Reason)
 }
 
 // Timings are a scenario's durations: wall time of the run, and simulated time its clock covered.
@@ -222,14 +274,38 @@ func NewScenario(o Outcome) Scenario {
 	}
 	s.Transcript = Transcript(o.Events, s.Findings)
 	s.Status, s.Error = Status(o)
+	var u *Unreached
+	if s.Status == ScenarioGoalNotReached && errors.As(o.Err, &u) {
+		s.Goal = &Goal{Customer: u.Customer, Goal: u.Goal, Reason: u.Reason, Rules: slices.Clone(u.Rules)}
+		if len(s.Goal.Rules) == 0 {
+			s.Goal.Rules = slices.Clone(o.Exercises)
+		}
+		if s.Goal.Rules == nil {
+			s.Goal.Rules = []string{}
+		}
+		// What the scenario was to check was not checked: its passes of these rules prove nothing. A
+		// finding it made still stands, and the rule stays broken.
+		for _, id := range s.Goal.Rules {
+			if s.RuleStatus[id] == audit.Passed {
+				s.RuleStatus[id] = audit.NotExercised
+			}
+		}
+	}
 	return s
 }
 
-// Status decides a played scenario's status, the one place that does: it could not run when it
-// recorded nothing and has an error; it failed when a step failed, or audit.Judge fails it (a broken rule
-// it did not expect, a request the mocks do not model); otherwise it passed. reason is what a reader
-// needs to see, empty when it passed.
+// Status decides a played scenario's status, the one place that does: it is not applicable when its
+// error is a *NotApplicable; it could not run when it recorded nothing and has an error; it failed when
+// a step failed (other than a customer who could not reach a goal), or audit.Judge fails it (a request
+// the mocks do not model, a broken rule it did not expect); its goal was not reached when its error is a
+// *Unreached and nothing of the above; otherwise it passed. reason is what a reader needs to see, empty
+// when it passed.
 func Status(o Outcome) (status, reason string) {
+	var na *NotApplicable
+	if errors.As(o.Err, &na) {
+		return ScenarioNotApplicable, na.Reason()
+	}
+	var u *Unreached
 	j := audit.Judge(o.Audit, o.Events, o.Expected)
 	unmodelled := ""
 	if len(j.Unmodelled) > 0 {
@@ -240,6 +316,9 @@ func Status(o Outcome) (status, reason string) {
 		return ScenarioError, o.Err.Error()
 	case o.Err != nil && unmodelled != "":
 		return ScenarioFailed, o.Err.Error() + "\n" + unmodelled
+	case errors.As(o.Err, &u):
+		// Its findings, if any, are in the report and break their rules all the same.
+		return ScenarioGoalNotReached, o.Err.Error()
 	case o.Err != nil:
 		return ScenarioFailed, o.Err.Error()
 	case unmodelled != "":
@@ -288,6 +367,7 @@ type Header struct {
 	FailOn     audit.Severity
 	Lang       string
 	Assistant  Assistant
+	Profile    *ProfileInfo
 	Parley     Parley
 	Suite      Suite
 	Seed       int64
@@ -296,14 +376,16 @@ type Header struct {
 }
 
 // Build assembles a report from its header, the catalogue and the scenarios: each rule's status over the
-// whole run (broken if any scenario broke it, passed if any exercised it, otherwise not exercised), the
-// summary and the verdict. A run is not certified when a scenario failed or errored for a reason other
-// than findings below the threshold, or a finding at or above fail_on was made; otherwise it is
-// incomplete when it was a subset of its suite or left a critical or high rule unexercised, and certified
-// only when neither.
+// whole run (broken if any scenario broke it, passed if any exercised it, not applicable if only
+// scenarios not applicable to the assistant declare it, otherwise not exercised, with the goals not
+// reached that kept it so), the summary and the verdict. A run is not certified when a scenario failed or
+// errored for a reason other than findings below the threshold, a finding at or above fail_on was made,
+// or no scenario was played; otherwise it is incomplete when it was a subset of its suite, left a
+// critical or high rule unexercised (not applicable ones aside) or a scenario's goal was not reached,
+// and certified only when none of these.
 func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 	r := Report{
-		Schema: SchemaID, FailOn: string(h.FailOn), Lang: h.Lang, Assistant: h.Assistant, Parley: h.Parley, Suite: h.Suite,
+		Schema: SchemaID, FailOn: string(h.FailOn), Lang: h.Lang, Assistant: h.Assistant, Profile: h.Profile, Parley: h.Parley, Suite: h.Suite,
 		Seed: h.Seed, StartedAt: h.StartedAt.UTC(), FinishedAt: h.FinishedAt.UTC(), Scenarios: scenarios, Rules: []Rule{},
 	}
 	r.Summary.Required = []string{}
@@ -334,11 +416,16 @@ func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 				}
 			}
 		}
+		if rr.Status == audit.NotExercised {
+			rr.Status, rr.NotExercisedBecause, rr.NotApplicableBecause = whyUnexercised(m.ID, scenarios)
+		}
 		switch rr.Status {
 		case audit.Passed:
 			r.Summary.RulesPassed++
 		case audit.Broken:
 			r.Summary.RulesBroken++
+		case RuleNotApplicable:
+			r.Summary.RulesNotApplicable++
 		default:
 			r.Summary.RulesUnseen++
 			if m.Severity == audit.SeverityCritical || m.Severity == audit.SeverityHigh {
@@ -347,11 +434,20 @@ func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 		}
 		r.Rules = append(r.Rules, rr)
 	}
+	played, unreached := 0, false
 	for _, s := range scenarios {
 		r.Summary.Scenarios++
+		if s.Status != ScenarioNotApplicable {
+			played++
+		}
 		switch s.Status {
 		case ScenarioPassed:
 			r.Summary.Passed++
+		case ScenarioNotApplicable:
+			r.Summary.NotApplicable++
+		case ScenarioGoalNotReached:
+			r.Summary.GoalNotReached++
+			unreached = true
 		case ScenarioError:
 			r.Summary.Errors++
 			blocked = true
@@ -379,14 +475,41 @@ func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 		}
 	}
 	switch {
-	case blocked || len(scenarios) == 0:
+	case blocked || played == 0:
 		r.Verdict = NotCertified
-	case r.Summary.Subset != "" || len(r.Summary.Required) > 0:
+	case r.Summary.Subset != "" || len(r.Summary.Required) > 0 || unreached:
 		r.Verdict = Incomplete
 	default:
 		r.Verdict = Certified
 	}
 	return r
+}
+
+// whyUnexercised decides the status of a rule no scenario exercised: not applicable when scenarios not
+// applicable to the assistant declare it and no played scenario does (with what the profile lacks),
+// otherwise not exercised, with the goals not reached that kept played scenarios from exercising it.
+func whyUnexercised(id string, scenarios []Scenario) (status audit.Status, notExercised, notApplicable []string) {
+	playedDeclares := false
+	for _, s := range scenarios {
+		switch {
+		case !slices.Contains(s.Exercises, id):
+		case s.Status == ScenarioNotApplicable:
+			if !slices.Contains(notApplicable, s.Error) {
+				notApplicable = append(notApplicable, s.Error)
+			}
+		default:
+			playedDeclares = true
+		}
+		if s.Goal != nil && slices.Contains(s.Goal.Rules, id) {
+			if why := s.Goal.Sentence(); !slices.Contains(notExercised, why) {
+				notExercised = append(notExercised, why)
+			}
+		}
+	}
+	if len(notApplicable) > 0 && !playedDeclares && len(notExercised) == 0 {
+		return RuleNotApplicable, nil, notApplicable
+	}
+	return audit.NotExercised, notExercised, nil
 }
 
 // Certified reports whether the verdict is certified.
@@ -417,7 +540,7 @@ func (r Report) Catalogue() []RuleMeta {
 
 // Header returns the report's header, for Build.
 func (r Report) Header() Header {
-	return Header{FailOn: audit.Severity(r.FailOn), Lang: r.Lang, Assistant: r.Assistant, Parley: r.Parley, Suite: r.Suite,
+	return Header{FailOn: audit.Severity(r.FailOn), Lang: r.Lang, Assistant: r.Assistant, Profile: r.Profile, Parley: r.Parley, Suite: r.Suite,
 		Seed: r.Seed, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
 }
 
@@ -446,6 +569,8 @@ func Merge(parts []Report) (Report, error) {
 		case p.Assistant.Kind != first.Assistant.Kind || p.Assistant.URL != first.Assistant.URL || p.Assistant.Image != first.Assistant.Image ||
 			!slices.Equal(p.Assistant.Violations, first.Assistant.Violations):
 			return Report{}, fmt.Errorf("report %d certified another assistant (%s) than report 1 (%s)", i+1, p.Assistant.Name, first.Assistant.Name)
+		case !sameProfile(p.Profile, first.Profile):
+			return Report{}, fmt.Errorf("report %d ran with another assistant profile than report 1: shards must use the same --profile", i+1)
 		}
 		if p.StartedAt.Before(h.StartedAt) {
 			h.StartedAt = p.StartedAt
@@ -467,6 +592,13 @@ func Merge(parts []Report) (Report, error) {
 	}
 	slices.Sort(h.Suite.Shards)
 	return Build(h, first.Catalogue(), scenarios), nil
+}
+
+func sameProfile(a, b *ProfileInfo) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 func short(hash string) string {

@@ -10,6 +10,8 @@ type text struct {
 	Rules, Rule, RuleTitle, Severity, Status, Findings, Scenarios, Scenario           string
 	Duration, Passed, Broken, NotExercised, Failed, Errored, Matrix, Source           string
 	Conversation, Calls, Evidence, Simulated, Refused, NoFindings, VerdictHelp        string
+	NotApplicable, GoalNotReached, Applicability, GoalsWhy, Reasons, Profile          string
+	BuiltinProfile                                                                    string
 	ES                                                                                bool
 }
 
@@ -23,7 +25,11 @@ var english = text{
 	NotExercised: "not exercised", Failed: "failed", Errored: "could not run", Matrix: "Rule matrix by severity and source",
 	Source: "Source", Conversation: "Conversation", Calls: "Dialogflow and DLP calls", Evidence: "Evidence",
 	Simulated: "simulated time", Refused: "refused by WhatsApp", NoFindings: "No findings.",
-	VerdictHelp: "Each rule is judged by parley's auditor over everything that crossed the mocks; the assistant's own account is never trusted.",
+	VerdictHelp:   "Each rule is judged by parley's auditor over everything that crossed the mocks; the assistant's own account is never trusted.",
+	NotApplicable: "not applicable", GoalNotReached: "goal not reached",
+	Applicability: "%d scenarios not applicable to the assistant's profile, %d whose goal was not reached. Rules not applicable: %d.",
+	GoalsWhy:      "Goals the simulated customers could not reach", Reasons: "Rules not exercised or not applicable, and why",
+	Profile: "Profile", BuiltinProfile: "the reference assistant's built-in profile",
 }
 
 var spanish = text{
@@ -36,8 +42,12 @@ var spanish = text{
 	NotExercised: "sin ejercitar", Failed: "fallido", Errored: "no se pudo ejecutar", Matrix: "Matriz de reglas por gravedad y fuente",
 	Source: "Fuente", Conversation: "Conversación", Calls: "Llamadas a Dialogflow y DLP", Evidence: "Pruebas",
 	Simulated: "tiempo simulado", Refused: "rechazado por WhatsApp", NoFindings: "Sin hallazgos.",
-	VerdictHelp: "El auditor de parley juzga cada regla sobre todo lo que pasó por los simuladores; nunca se fía del relato del propio asistente.",
-	ES:          true,
+	VerdictHelp:   "El auditor de parley juzga cada regla sobre todo lo que pasó por los simuladores; nunca se fía del relato del propio asistente.",
+	NotApplicable: "no aplicable", GoalNotReached: "objetivo no alcanzado",
+	Applicability: "%d escenarios no aplicables según el perfil del asistente, %d cuyo objetivo no se alcanzó. Reglas no aplicables: %d.",
+	GoalsWhy:      "Objetivos que los clientes simulados no pudieron alcanzar", Reasons: "Reglas sin ejercitar o no aplicables, y por qué",
+	Profile: "Perfil", BuiltinProfile: "el perfil integrado del asistente de referencia",
+	ES: true,
 }
 
 func texts(lang string) text {
@@ -74,6 +84,10 @@ func (t text) ScenarioStatus(s string) string {
 		return "passed"
 	case ScenarioError:
 		return t.Errored
+	case ScenarioNotApplicable:
+		return t.NotApplicable
+	case ScenarioGoalNotReached:
+		return t.GoalNotReached
 	}
 	return t.Failed
 }
@@ -84,8 +98,21 @@ func (t text) RuleStatus(s audit.Status) string {
 		return t.Passed
 	case audit.Broken:
 		return t.Broken
+	case RuleNotApplicable:
+		return t.NotApplicable
 	}
 	return t.NotExercised
+}
+
+// ProfileLine describes the profile a run used, "" when the report records none.
+func (t text) ProfileLine(p *ProfileInfo) string {
+	switch {
+	case p == nil:
+		return ""
+	case p.Builtin:
+		return p.Business + " (" + t.BuiltinProfile + ")"
+	}
+	return p.Business + ", " + p.Controller + " (sha256 " + short(p.SHA256) + ")"
 }
 
 func (t text) SeverityName(s audit.Severity) string {

@@ -31,5 +31,11 @@ type NotApplicable struct {
 }
 
 func (n *NotApplicable) Error() string {
-	return fmt.Sprintf("not applicable: the assistant's profile declares no %s", n.Capability)
+	return "not applicable: " + n.Reason()
+}
+
+// Reason says why, as the report gives it beside the status: "the assistant's profile declares no
+// marketing".
+func (n *NotApplicable) Reason() string {
+	return fmt.Sprintf("the assistant's profile declares no %s", n.Capability)
 }

@@ -48,6 +48,9 @@ type Persona struct {
 	WaID string // digits only, with the country code: 34612345678
 	Name string // the WhatsApp profile name
 	Lang string // es or en
+	// Known says the customer is one the assistant's test data names, whom its backend knows by their
+	// number: they keep the declared number (World.Known) instead of one made for the scenario.
+	Known bool
 }
 
 // World is what customers share: the WhatsApp control, the journal for ground truth, the assistant's
@@ -65,6 +68,9 @@ type World struct {
 	// different numbers, and one declared number the same one each time. When one assistant plays many
 	// scenarios and remembers its customers, Numbering.For gives each scenario numbers of its own.
 	Numbers func(declared string) string
+	// Known, when set, is told the number of a customer the assistant's test data names (Persona.Known),
+	// who keeps it, and returns it; when nil, such a customer keeps the declared number all the same.
+	Known func(number string) string
 
 	mu       sync.Mutex
 	declared map[string]string // a customer's declared number → their real one, when they differ
@@ -136,7 +142,11 @@ func (w *World) NewCustomer(p Persona, opts ...CustomerOption) (*Customer, error
 	if w.WhatsApp == nil || w.Journal == nil {
 		return nil, errors.New("a simulated customer needs the WhatsApp control and a journal")
 	}
-	if w.Numbers != nil {
+	switch {
+	case p.Known && w.Known != nil:
+		p.WaID = NormalizePhone(w.Known(p.WaID))
+	case p.Known:
+	case w.Numbers != nil:
 		declared := p.WaID
 		p.WaID = NormalizePhone(w.Numbers(declared))
 		if len(p.WaID) < 8 || len(p.WaID) > 15 {

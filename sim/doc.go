@@ -13,6 +13,14 @@
 // AwaitReply…(ctx), which waits on the mock's condition, never sleeps. A failed expectation returns an
 // error that shows the customer's transcript, so a red test explains itself.
 //
+// A customer can also pursue a goal with any assistant (Reach): opt in to offers, decline them, stop
+// them, reach a person, ask for a copy or the erasure of their data, object to marketing, ask about an
+// order. They read what the assistant offers (Options: reply buttons, list rows, quick replies, numbered
+// menus, keywords it tells them to write), choose by meaning, or say it in words of their own, for a
+// bounded number of turns; what a message means is judged with the auditor's classifiers (audit.Means),
+// so a goal and the rules never disagree. A goal the assistant never lets them reach is a
+// *report.Unreached that says what it offered instead.
+//
 // Customers share no state: many run concurrently, each with its own phone number.
 //
 // Journeys() is the certification suite in Go: each journey names the catalogue rules it exercises, and

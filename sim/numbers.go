@@ -30,6 +30,7 @@ type Numbering struct {
 	real   map[declaredIn]string // the number each scenario's declared number became
 	holder map[string]declaredIn // who holds each number handed out
 	used   map[numberBlock]int   // numbers handed out in each block, to know when one is full
+	kept   map[string]bool       // numbers every scenario keeps as declared (Keep)
 }
 
 // declaredIn is a declared number in one scenario.
@@ -48,6 +49,20 @@ func NewNumbering(seed int64) *Numbering {
 		real:   make(map[declaredIn]string),
 		holder: make(map[string]declaredIn),
 		used:   make(map[numberBlock]int),
+		kept:   make(map[string]bool),
+	}
+}
+
+// Keep reserves numbers (as wa_ids or as people write them): none is ever handed out, not even for itself
+// declared, since they belong to the customers of the test data an assistant's backend holds, who keep
+// them (sim.Persona.Known). Keep before handing out numbers: one already handed out stays where it is.
+func (n *Numbering) Keep(numbers ...string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, number := range numbers {
+		if w := NormalizePhone(number); w != "" {
+			n.kept[w] = true
+		}
 	}
 }
 
@@ -84,6 +99,11 @@ func (n *Numbering) number(scenario, declared string) string {
 	if _, held := n.holder[declared]; !held {
 		avail--
 	}
+	for k := range n.kept { // kept numbers of the block are never handed out either
+		if k != declared && len(k) == block.length && strings.HasPrefix(k, block.prefix) {
+			avail--
+		}
+	}
 	if avail <= 0 {
 		return ""
 	}
@@ -91,7 +111,7 @@ func (n *Numbering) number(scenario, declared string) string {
 	// 10^free tries, and after one in practice.
 	for try := uint64(0); ; try++ {
 		r := block.prefix + n.digits(scenario, declared, try, free)
-		if _, taken := n.holder[r]; taken || r == declared {
+		if _, taken := n.holder[r]; taken || r == declared || n.kept[r] {
 			continue
 		}
 		n.real[key] = r

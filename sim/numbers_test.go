@@ -298,3 +298,29 @@ func TestSaidNumbersAreReal(t *testing.T) {
 		}
 	}
 }
+
+// A kept number is never handed out, not even for itself declared, even when its block fills up.
+func TestNumberingKeep(t *testing.T) {
+	n := NewNumbering(1)
+	n.Keep("+34 600 000 001")
+	for _, sc := range []string{"a.feature:3", "b.feature:9"} {
+		if got := n.For(sc)("+34 600 000 001"); got == "34600000001" || got == "" {
+			t.Errorf("%s: the kept number, declared, became %q", sc, got)
+		}
+	}
+	// A block of 1,000 numbers (country code 1 keeps five digits of eight): the declared one and the kept
+	// one are never handed out, so 998 scenarios get the others and the next gets none.
+	m := NewNumbering(1)
+	m.Keep("12125551")
+	seen := map[string]bool{}
+	for i := range 998 {
+		r := m.For(fmt.Sprintf("s%d", i))("12125550")
+		if r == "" || r == "12125551" || r == "12125550" || seen[r] {
+			t.Fatalf("scenario %d got %q", i, r)
+		}
+		seen[r] = true
+	}
+	if r := m.For("one more")("12125550"); r != "" {
+		t.Errorf("a full block still gave %q", r)
+	}
+}

@@ -23,7 +23,8 @@ type Def struct {
 	Arg     Arg
 	Doc     string // what it does, in a sentence
 	// Alone says the step changes what every scenario sees (the simulated clock, a campaign to every
-	// customer, a fault in a mock all scenarios share): a scenario with it plays alone (RunsAlone).
+	// customer, a fault in a mock all scenarios share) or involves a customer other scenarios share (the
+	// test data's): a scenario with it plays alone (RunsAlone).
 	Alone bool
 	fn    any
 
@@ -267,6 +268,8 @@ func Defs() []Def {
 			Doc: "The auditor, over the scenario so far, finds no rule broken (the final audit after every scenario checks this anyway).",
 			fn:  auditClean},
 	}
+	defs = append(defs, goalDefs()...)
+	defs = append(defs, outcomeDefs()...)
 	for i, d := range defs {
 		if strings.HasPrefix(d.EN, `^"([^"]+)"`) || d.declares {
 			defs[i].who = 1

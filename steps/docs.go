@@ -22,12 +22,27 @@ How the steps behave:
 - A customer's action (says, taps, asks, makes a request, shares) waits until the assistant has finished
   answering, as a person would. "Receives a reply containing" looks at everything the customer received
   since their last action; "receives no message" at what arrived after the messages earlier steps looked at.
+- Outcome steps ("receives an opt-out confirmation", "is offered a person", "receives a copy of her data")
+  judge what the assistant's messages mean, with the auditor's own word lists, in Spanish and English, so
+  they hold for any assistant; the certification suite uses only these. Literal steps ("receives a reply
+  containing", "taps", "the reply offers the buttons") check one assistant's exact words, for QA's own
+  feature files.
 - ` + "`BAJA`/`STOP`" + ` alone count as an opt-out and ` + "`AGENTE`/`AGENT`" + ` alone as a request for a
   person (the words the assistant announces); other phrasings need "asks to opt out" / "asks for a person".
 - After every scenario the auditor judges everything the journal recorded. The scenario fails on any broken
   rule, naming it with its explanation and the customer's transcript, unless a step said
   ` + "`the audit reports \"RULE-ID\"`" + `.
 - Steps tagged ` + "`@proactive`" + ` in the suite need the assistant's certification hooks (docs/bot-contract.md).
+- A scenario that needs a capability or a hook says so with a tag: ` + "`@needs-marketing`" + `,
+  ` + "`@needs-order-status`, `@needs-handoff`, `@needs-data-requests`" + ` (handled in the chat), ` + "`@hook-consent`" + `,
+  ` + "`@hook-notify`, `@hook-campaign`, `@hook-handoff-release`" + `. When the assistant's profile declares it absent
+  (docs/profile.md), ` + "`parley certify`" + ` does not play the scenario and reports it as not applicable. Any other
+  ` + "`@needs-…`" + ` or ` + "`@hook-…`" + ` tag refuses the suite.
+- Steps that state a goal ("opts in to offers", "asks for a person", "asks for a copy of her data", …) work
+  with any assistant: the customer greets it first if they have not written yet, reads what it offers
+  (buttons, list rows, quick replies, numbered menus, keywords it says to write), chooses by meaning or says
+  it in their own words, for at most 4 actions. The ground truth is recorded when the customer states the
+  intent; when the assistant never lets them, the step fails as unreached, saying what it offered instead.
 - An unknown step fails with the closest known steps; ` + "`go test ./features/...`" + ` also checks every file
   before the run (unknown or ambiguous steps, customers never introduced, table headers, language header)
   and reports the line and a fix, while the other files still run.

@@ -1,10 +1,8 @@
 package steps
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -321,6 +319,8 @@ func receivesNoMarketing(ctx context.Context, name string) error {
 	return nil
 }
 
+// receivesJSONDocument passes when a document the customer received, at any time, is their data in JSON:
+// the copy of their data (receivesDataCopy) in that one format.
 func receivesJSONDocument(ctx context.Context, name string) error {
 	s, c, err := lookup(ctx, name)
 	if err != nil {
@@ -337,49 +337,17 @@ func receivesJSONDocument(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	uploads := map[string]journal.MediaData{}
-	var mine []string // the customer's number and the values they shared
-	mine = append(mine, c.WaID)
-	for _, e := range events {
-		switch {
-		case e.Kind == journal.KindMediaUploaded:
-			var m journal.MediaData
-			if e.Decode(&m) == nil {
-				uploads[m.ID] = m
-			}
-		case e.Kind == journal.KindCanaryPlanted && e.Customer == c.WaID:
-			var cd journal.CanaryData
-			if e.Decode(&cd) == nil {
-				mine = append(mine, cd.Value)
-			}
-		}
-	}
+	uploads, mine := uploadsAndValues(events, c)
 	var problems []string
 	for _, m := range inbox {
 		if m.Type != "document" {
 			continue
 		}
-		var sent struct {
-			Document struct {
-				ID       string `json:"id"`
-				Link     string `json:"link"`
-				Filename string `json:"filename"`
-			} `json:"document"`
-		}
-		_ = json.Unmarshal(m.Message, &sent)
-		up, ok := uploads[sent.Document.ID]
-		switch {
-		case !ok:
-			problems = append(problems, fmt.Sprintf("document %q was not uploaded to WhatsApp first, so its content cannot be read", sent.Document.Filename))
-		case !strings.Contains(up.MimeType, "json") && !strings.HasSuffix(strings.ToLower(up.Filename), ".json"):
-			problems = append(problems, fmt.Sprintf("document %q is %s, not JSON", up.Filename, up.MimeType))
-		case up.Truncated || !json.Valid(up.Content):
-			problems = append(problems, fmt.Sprintf("document %q is not valid JSON", up.Filename))
-		case !slices.ContainsFunc(mine, func(v string) bool { return bytes.Contains(up.Content, []byte(v)) }):
-			problems = append(problems, fmt.Sprintf("document %q carries neither %s's number nor anything they shared", up.Filename, c.Name))
-		default:
+		problem := judgeDataCopy(m, uploads, mine, c.Name, "application/json")
+		if problem == "" {
 			return nil
 		}
+		problems = append(problems, problem)
 	}
 	if len(problems) == 0 {
 		problems = append(problems, "no document arrived")

@@ -53,6 +53,11 @@ func TestBotUsageErrors(t *testing.T) {
 		{"bad clock", []string{"bot", "--clock", "sundial"}, env, "--clock"},
 		{"cert without key", []string{"bot", "--tls-cert", "x.pem"}, env, "go together"},
 		{"stray argument", []string{"bot", "extra"}, env, "unexpected arguments"},
+		{"unknown assistant", []string{"bot", "--assistant", "eliza"}, env, "must be reference, harbour or naive"},
+		{"unknown assistant from env", []string{"bot"}, merge(env, map[string]string{"PARLEY_BOT_ASSISTANT": "eliza"}), "must be reference, harbour or naive"},
+		{"violations of harbour", []string{"bot", "--assistant", "harbour", "--violate", "WA-OPTOUT-01"}, env, "reference assistant only"},
+		{"harbour without environment", []string{"bot", "--assistant", "harbour"}, map[string]string{}, "DIALOGFLOW_ENDPOINT is not set"},
+		{"naive without environment", []string{"bot", "--assistant", "naive"}, map[string]string{}, "WHATSAPP_APP_SECRET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,5 +146,70 @@ func TestBotServesAgainstMocks(t *testing.T) {
 	}
 	if _, err := http.Get(url + "/healthz"); err == nil || errors.Is(err, context.Canceled) {
 		t.Error("still serving after stop")
+	}
+}
+
+// TestBotAssistantsServeAgainstMocks: `parley bot --assistant harbour` and `--assistant naive` run on the
+// bot contract's environment alone, as the reference does, and answer a customer through the mocks.
+func TestBotAssistantsServeAgainstMocks(t *testing.T) {
+	tests := []struct {
+		assistant string
+		replies   int
+		first     string
+	}{
+		{"harbour", 3, "automated assistant"},
+		{"naive", 1, "Papelería Lupe"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.assistant, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			j := journal.New(nil)
+			df := dialogflow.RunT(t, dialogflow.WithJournal(j))
+			d := dlp.RunT(t, dlp.WithJournal(j))
+			wa := whatsapp.RunT(t, whatsapp.WithJournal(j))
+			env := map[string]string{
+				"WHATSAPP_API_URL": wa.URL(), "WHATSAPP_PHONE_NUMBER_ID": wa.PhoneNumberID(), "WHATSAPP_TOKEN": wa.AccessToken(),
+				"WHATSAPP_APP_SECRET": wa.AppSecret(), "WHATSAPP_VERIFY_TOKEN": wa.VerifyToken(),
+				"DIALOGFLOW_ENDPOINT": df.Addr(), "DIALOGFLOW_PROJECT": df.Project(), "DLP_ENDPOINT": d.Addr(),
+				"PARLEY_BOT_ASSISTANT": tc.assistant,
+			}
+			pr, pw := io.Pipe()
+			runCtx, stop := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() {
+				done <- run(runCtx, []string{"bot", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, pw, io.Discard)
+				pw.Close()
+			}()
+			line, err := bufio.NewReader(pr).ReadString('\n')
+			if err != nil {
+				t.Fatalf("no listening line: %v", err)
+			}
+			go io.Copy(io.Discard, pr)
+			if !strings.HasPrefix(line, tc.assistant+" assistant listening") {
+				t.Errorf("listening line %q does not name %s", line, tc.assistant)
+			}
+			url := regexp.MustCompile(`http://\S+`).FindString(line)
+			if err := wa.SetWebhook(ctx, url+"/webhook"); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := wa.VerifyWebhook(ctx); err != nil || !v.OK {
+				t.Fatalf("handshake: %+v %v", v, err)
+			}
+			if _, err := wa.SendFromCustomer(ctx, "447700900001", whatsapp.CustomerMessage{Text: "Hello"}); err != nil {
+				t.Fatal(err)
+			}
+			in, err := wa.AwaitInbox(ctx, "447700900001", tc.replies)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(in[0].Text, tc.first) {
+				t.Errorf("first reply %q, want it to contain %q", in[0].Text, tc.first)
+			}
+			stop()
+			if err := <-done; err != nil {
+				t.Fatalf("%s stopped with %v", tc.assistant, err)
+			}
+		})
 	}
 }

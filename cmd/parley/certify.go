@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +23,7 @@ import (
 	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/harness/embedded"
 	"github.com/parley-dev/parley/mocks/stack"
+	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/report"
 )
 
@@ -43,6 +46,8 @@ type certifyConfig struct {
 	failOn    string
 	shard     string
 	signKey   string
+	profile   string
+	initProf  bool
 	printEnv  bool
 	parallel  int
 	quiet     time.Duration
@@ -64,6 +69,8 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.failOn, "fail-on", "low", "lowest severity of a finding that denies certification: critical, high, medium or low")
 	fs.StringVar(&c.shard, "shard", "", "run only shard i of n (i/n, 1 <= i <= n); join the shards' reports with parley report merge")
 	fs.StringVar(&c.signKey, "sign-key", "", "sign report.json with this Ed25519 private key (PEM, PKCS #8); check with parley report verify")
+	fs.StringVar(&c.profile, "profile", "", "the assistant's profile (YAML or JSON, docs/profile.md): its business, languages, privacy notice, capabilities, test data and hooks; default: the reference assistant's")
+	fs.BoolVar(&c.initProf, "init-profile", false, "write a commented profile to start from to the file given after the flags (stdout without one, or with -), and exit; an existing file is never overwritten")
 	fs.BoolVar(&c.printEnv, "print-env", false, "print the bot-contract environment that points an assistant at the mocks, and exit")
 	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once (with --bot-url against the one assistant; scenarios that move the clock, send a campaign or inject a fault still play alone)")
 	fs.DurationVar(&c.quiet, "quiet", 0, "how long the assistant must stay silent to count as done, once every message is answered (default 150ms with --bot-url, where only the scenario's own customers count; 300ms in containers)")
@@ -87,6 +94,8 @@ Examples:
   parley certify                                   # the reference assistant, embedded, the built-in features
   parley certify --violate WA-OPTOUT-01            # watch a broken rule get caught
   parley certify --print-env > bot.env             # the environment your assistant needs
+  parley certify --init-profile acme.yaml          # a commented profile of your assistant to fill in
+  parley certify --bot-url http://127.0.0.1:8080 --profile acme.yaml
   parley certify --bot-url http://127.0.0.1:8080   # your assistant, against mocks on :4010/:4020/:4030
   parley certify --bot-image acme/bot:1.4          # your assistant's image, next to the mocks in containers
   parley certify --features ./my-features          # your own feature files (documented steps only)
@@ -118,6 +127,9 @@ func runCertify(ctx context.Context, args []string, getenv func(string) string, 
 		// The flag package has already printed the error and the usage; end with the one line to act on.
 		return usageError("certify: %v (see parley certify -h)", err)
 	}
+	if cfg.initProf {
+		return initProfile(fs.Args(), stdout)
+	}
 	if fs.NArg() > 0 {
 		return usageError("certify takes no arguments, got %q (flags go before nothing else; see parley certify -h)", fs.Args())
 	}
@@ -129,6 +141,49 @@ func runCertify(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	return plan.run(ctx, stdout, stderr)
+}
+
+// initProfile writes profile.Init to the file args name, or to stdout when they name none or "-". It
+// never overwrites a file.
+func initProfile(args []string, stdout io.Writer) error {
+	if len(args) > 1 {
+		return usageError("--init-profile writes one file, got %q", args)
+	}
+	if len(args) == 0 || args[0] == "-" {
+		_, err := io.WriteString(stdout, profile.Init())
+		return err
+	}
+	f, err := os.OpenFile(args[0], os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return usageError("--init-profile: %s already exists; parley does not overwrite it (choose another name, or remove it first)", args[0])
+	}
+	if err != nil {
+		return usageError("--init-profile: %v", err)
+	}
+	if _, err := io.WriteString(f, profile.Init()); err != nil {
+		f.Close()
+		return fmt.Errorf("--init-profile: writing %s: %w", args[0], err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--init-profile: writing %s: %w", args[0], err)
+	}
+	fmt.Fprintf(stdout, "wrote %s: fill it in and certify with --profile %s\n", args[0], args[0])
+	return nil
+}
+
+// loadProfile reads --profile: the profile and what the report records of it (its business and the
+// file's SHA-256).
+func loadProfile(path string) (profile.Profile, *report.ProfileInfo, error) {
+	b, err := profile.ReadFile(path)
+	if err == nil {
+		var p profile.Profile
+		if p, err = profile.Parse(b, path); err == nil {
+			sum := sha256.Sum256(b)
+			return p, &report.ProfileInfo{Business: p.Business.Name, Controller: p.Business.Controller, SHA256: hex.EncodeToString(sum[:])}, nil
+		}
+	}
+	// One line: every problem of the file, separated.
+	return profile.Profile{}, nil, usageError("%s (docs/profile.md)", strings.ReplaceAll(err.Error(), "\n", "; "))
 }
 
 // flagsFromEnv sets every flag of fs from its PARLEY_* variable, before the command line overrides them.
@@ -187,6 +242,8 @@ type certifyPlan struct {
 	signKey   []byte
 	assistant report.Assistant
 	violate   []string
+	profile   profile.Profile
+	profInfo  *report.ProfileInfo // nil: the reference assistant's built-in profile
 }
 
 func planCertify(cfg certifyConfig) (*certifyPlan, error) {
@@ -268,6 +325,11 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	if err := checkWritable(cfg.out); err != nil {
 		return nil, usageError("--out %s is not writable (%v); choose another folder with --out", cfg.out, err)
 	}
+	if cfg.profile != "" {
+		if p.profile, p.profInfo, err = loadProfile(cfg.profile); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.signKey != "" {
 		b, err := os.ReadFile(cfg.signKey)
 		if err != nil {
@@ -331,8 +393,8 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	prog := newProgress(stderr, len(p.plan.Selected))
 	rep, err := certify.Run(ctx, certify.Config{
-		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, ReplyWait: p.cfg.replyWait, Progress: prog.done,
-		Header: report.Header{FailOn: p.failOn, Lang: p.cfg.lang, Assistant: p.assistant, Seed: p.cfg.mocks.Seed,
+		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, ReplyWait: p.cfg.replyWait, Progress: prog.done, Profile: p.profile,
+		Header: report.Header{FailOn: p.failOn, Lang: p.cfg.lang, Assistant: p.assistant, Seed: p.cfg.mocks.Seed, Profile: p.profInfo,
 			Parley: report.Parley{Version: parleyVersion(), BinarySHA256: binHash, Mode: mode}},
 	})
 	prog.finish()
@@ -391,6 +453,14 @@ func printVerdict(w io.Writer, r report.Report, dir string) {
 	fmt.Fprintf(w, "%s: %s\n", r.Assistant.Name, v)
 	fmt.Fprintf(w, "  %d scenarios: %d passed, %d failed, %d could not run\n", s.Scenarios, s.Passed, s.Failed, s.Errors)
 	fmt.Fprintf(w, "  %d rules: %d passed, %d broken, %d not exercised\n", len(r.Rules), s.RulesPassed, s.RulesBroken, s.RulesUnseen)
+	if s.NotApplicable+s.RulesNotApplicable > 0 {
+		fmt.Fprintf(w, "  not applicable to the assistant's profile: %d scenario(s), %d rule(s)\n", s.NotApplicable, s.RulesNotApplicable)
+	}
+	for _, sc := range r.Scenarios {
+		if sc.Goal != nil {
+			fmt.Fprintf(w, "  goal not reached in %q: %s\n", sc.Name, sc.Goal.Sentence())
+		}
+	}
 	if s.Subset != "" {
 		fmt.Fprintf(w, "  only part of the suite ran: %s\n", s.Subset)
 	}
@@ -403,7 +473,7 @@ func printVerdict(w io.Writer, r report.Report, dir string) {
 		}
 	}
 	for _, sc := range r.Scenarios {
-		if sc.Error != "" {
+		if sc.Error != "" && sc.Status != report.ScenarioNotApplicable && sc.Status != report.ScenarioGoalNotReached {
 			// The first line says what failed; the transcript that follows it is in the report.
 			first, _, _ := strings.Cut(sc.Error, "\n")
 			fmt.Fprintf(w, "  ✗ scenario %q: %s\n", sc.Name, first)

@@ -9,6 +9,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/report"
 )
 
 // validateSchema checks doc against the subset of JSON Schema 2020-12 that docs/report.schema.json uses:
@@ -150,5 +155,37 @@ func TestSchemaCheckCatchesDrift(t *testing.T) {
 				t.Errorf("errors %q lack %q", errs, tc.want)
 			}
 		})
+	}
+}
+
+// TestSchemaHoldsApplicability: a report with a scenario not applicable, a goal not reached, rules not
+// applicable and not exercised with their reasons, and a profile, is valid against the schema.
+func TestSchemaHoldsApplicability(t *testing.T) {
+	rules := []report.RuleMeta{
+		{ID: "WA-OPTIN-01", Title: "a", TitleES: "a", Severity: audit.SeverityCritical, Sources: []string{"x"}},
+		{ID: "GDPR-ACCESS-01", Title: "b", TitleES: "b", Severity: audit.SeverityHigh, Sources: []string{"y"}},
+	}
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	j := journal.New(journal.NewClock(t0))
+	j.Record(journal.SourceCustomer, journal.KindInboundSent, "34600000001", journal.InboundData{ID: "wamid.1", Type: "text", Text: "Hola"})
+	scs := []report.Scenario{
+		report.NewScenario(report.Outcome{Name: "access", Exercises: []string{"GDPR-ACCESS-01"}, Err: &report.NotApplicable{Capability: "data requests in the chat"}, Started: t0}),
+		report.NewScenario(report.Outcome{Name: "opt in", Exercises: []string{"WA-OPTIN-01"}, Events: j.Events(), Started: t0,
+			Err: &report.Unreached{Customer: "Lucía", Goal: "opt in to offers", Reason: "no message offered it"}}),
+	}
+	r := report.Build(report.Header{FailOn: audit.SeverityLow, Lang: "en", StartedAt: t0, FinishedAt: t0,
+		Assistant: report.Assistant{Kind: "url", Name: "x", URL: "http://127.0.0.1:1"},
+		Profile:   &report.ProfileInfo{Business: "Zapatos Acme", Controller: "Zapatos Acme S.L.", SHA256: strings.Repeat("ab", 32)},
+		Parley:    report.Parley{Version: "v0", Mode: "embedded"},
+		Suite:     report.Suite{Name: "s", Version: "1", SHA256: strings.Repeat("cd", 32), Total: 2}}, rules, scs)
+	if r.Rules[0].Status != audit.NotExercised || r.Rules[1].Status != report.RuleNotApplicable {
+		t.Fatalf("rules %s %s", r.Rules[0].Status, r.Rules[1].Status)
+	}
+	doc, err := r.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := validateSchema(readSchema(t), doc); len(errs) > 0 {
+		t.Errorf("schema: %q", errs)
 	}
 }

@@ -8,28 +8,27 @@ Característica: Primer contacto
   Escenario: Una clienta saluda por primera vez
     Dado un cliente "Lucía" con teléfono "+34 612 345 678" que habla español
     Cuando "Lucía" dice "Hola"
-    Entonces "Lucía" recibe una respuesta que contiene "asistente virtual automático"
-    Y "Lucía" recibe una respuesta que contiene "AGENTE"
-    Y "Lucía" recibe una respuesta que contiene "AEPD"
-    Y la respuesta ofrece los botones "Sí" y "No"
+    Entonces "Lucía" sabe que le atiende un asistente automático
+    Y "Lucía" recibe la opción de hablar con una persona
+    Y "Lucía" recibe la información de privacidad
     Y la auditoría no encuentra nada
 
-  @PII-NLU-02 @GDPR-PROC-01
+  @PII-NLU-02 @GDPR-PROC-01 @needs-order-status
   Escenario: Consulta del estado de un pedido
-    Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
+    Dado una cliente "Lucía" con un pedido que habla español
     Y "Lucía" ya ha saludado al asistente
-    Cuando "Lucía" dice "¿Dónde está mi pedido TE-1001?"
-    Entonces "Lucía" recibe una respuesta que contiene "TE-1001" en menos de 5 segundos
+    Cuando "Lucía" pregunta por su pedido
+    Entonces "Lucía" recibe el estado de su pedido
 
-  @WA-XCUST-01
+  @WA-XCUST-01 @needs-order-status
   Escenario: Dos clientes a la vez no ven los pedidos del otro
-    Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
+    Dado una cliente "Lucía" con un pedido que habla español
     Y un cliente "Mario" con teléfono "+34 600 000 002" que habla español
     Y "Lucía" ya ha saludado al asistente
     Y "Mario" ya ha saludado al asistente
     Cuando "Lucía" comparte su nombre
-    Y la conversación es:
-      | quién | dice                          |
-      | Lucía | ¿dónde está mi pedido TE-1001? |
-      | asistente | TE-1001                   |
-      | Mario | ¿y mi pedido?                 |
+    Y "Lucía" pregunta por su pedido
+    Entonces "Lucía" recibe el estado de su pedido
+    Cuando "Mario" dice "¿y mi pedido?"
+    Entonces "Mario" recibe respuesta
+    Y la auditoría no encuentra nada

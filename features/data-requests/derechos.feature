@@ -1,5 +1,5 @@
 # language: es
-@data-requests @es
+@data-requests @es @needs-data-requests
 Característica: Derechos de protección de datos en el chat
   Cada solicitud recibe una referencia, es gratuita y se atiende en menos de un mes.
 
@@ -9,17 +9,17 @@ Característica: Derechos de protección de datos en el chat
     Y "Lucía" ya ha saludado al asistente
     Cuando "Lucía" comparte su nombre
     Y "Lucía" comparte su email
-    Y "Lucía" ejerce su derecho de acceso: "Quiero una copia de todos los datos que tenéis sobre mí"
-    Entonces "Lucía" recibe una respuesta que contiene "Referencia"
-    Y "Lucía" recibe un documento con sus datos en JSON
+    Y "Lucía" pide una copia de sus datos
+    Entonces "Lucía" recibe una referencia de su solicitud
+    Y "Lucía" recibe una copia de sus datos
 
-  @GDPR-ERASE-01 @GDPR-ERASE-02 @proactive
+  @GDPR-ERASE-01 @GDPR-ERASE-02 @proactive @needs-marketing @hook-campaign
   Escenario: Derecho de supresión
     Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
-    Y "Lucía" aceptó las ofertas en el chat
+    Y "Lucía" acepta recibir ofertas
     Cuando "Lucía" comparte su nombre
-    Y "Lucía" ejerce su derecho de supresión: "borrad todos mis datos, por favor"
-    Entonces "Lucía" recibe una respuesta que contiene "Hemos borrado tus datos"
+    Y "Lucía" pide que borren sus datos
+    Entonces "Lucía" recibe la confirmación de su solicitud
     Cuando "Lucía" dice "hola otra vez"
     Y el negocio envía la campaña "promo_verano"
     Entonces "Lucía" no recibe publicidad

@@ -1,17 +1,17 @@
-@data-requests
+@data-requests @needs-data-requests
 Feature: Data-protection requests in the chat
   Customers exercise their GDPR rights where they talk to the business: each request gets a reference,
   no fee, an answer within the month, and only the customer's own data.
 
-  @en @GDPR-DSR-01 @GDPR-DSR-02 @GDPR-ACCESS-01 @GDPR-CONSENT-02
+  @en @GDPR-DSR-01 @GDPR-DSR-02 @GDPR-ACCESS-01 @GDPR-CONSENT-02 @needs-marketing
   Scenario: Access: a copy of everything held
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
-    And "Lucía" accepted offers in the chat
+    And "Lucía" opts in to offers
     When "Lucía" shares her name
     And "Lucía" shares her email
-    And "Lucía" makes an access request: "Quiero una copia de todos los datos que tenéis sobre mí"
-    Then "Lucía" receives a reply containing "Referencia"
-    And "Lucía" receives a document with her data in JSON
+    And "Lucía" asks for a copy of her data
+    Then "Lucía" receives a reference for her request
+    And "Lucía" receives a copy of her data
 
   @en @GDPR-PORT-01 @GDPR-DSR-01
   Scenario: Portability: the data in a machine-readable format
@@ -19,7 +19,7 @@ Feature: Data-protection requests in the chat
     And "Lucía" has greeted the assistant
     When "Lucía" shares her email
     And "Lucía" makes a portability request: "quiero mis datos en un formato que pueda llevar a otra empresa (portabilidad)"
-    Then "Lucía" receives a document with her data in JSON
+    Then "Lucía" receives a copy of her data
 
   @en @GDPR-VERIFY-01
   Scenario: Nobody gets someone else's data
@@ -37,38 +37,38 @@ Feature: Data-protection requests in the chat
     And "Lucía" has greeted the assistant
     When "Lucía" shares her email
     And "Lucía" corrects her email
-    Then "Lucía" receives a reply containing "corregido"
-    When "Lucía" makes an access request: "quiero una copia de mis datos"
-    Then "Lucía" receives a document with her data in JSON
+    Then "Lucía" receives an acknowledgement of her request
+    When "Lucía" asks for a copy of her data
+    Then "Lucía" receives a copy of her data
 
-  @en @GDPR-ERASE-01 @GDPR-ERASE-02 @proactive
+  @en @GDPR-ERASE-01 @GDPR-ERASE-02 @proactive @needs-marketing @hook-campaign
   Scenario: Erasure forgets the customer everywhere
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
-    And "Lucía" accepted offers in the chat
+    And "Lucía" opts in to offers
     When "Lucía" shares her name
-    And "Lucía" makes an erasure request: "borrad todos mis datos, por favor"
-    Then "Lucía" receives a reply containing "Hemos borrado tus datos"
+    And "Lucía" asks to erase her data
+    Then "Lucía" receives an acknowledgement of her request
     When "Lucía" says "hola otra vez"
     And 31 days pass
     And the business sends the campaign "promo_verano"
     Then "Lucía" receives no marketing
 
-  @en @GDPR-OBJECT-01 @proactive
+  @en @GDPR-OBJECT-01 @proactive @needs-marketing @hook-campaign
   Scenario: Objection to marketing
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
-    And "Lucía" accepted offers in the chat
-    When "Lucía" makes an objection request: "me opongo a que uséis mis datos para publicidad"
-    Then "Lucía" receives a reply containing "no volveremos a usar tus datos para publicidad"
+    And "Lucía" opts in to offers
+    When "Lucía" objects to marketing
+    Then "Lucía" receives an opt-out confirmation
     When 31 days pass
     And the business sends the campaign "promo_verano"
     Then "Lucía" receives no marketing
 
-  @en @GDPR-RESTRICT-01 @proactive
+  @en @GDPR-RESTRICT-01 @proactive @needs-marketing @hook-campaign
   Scenario: Restriction of processing
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
-    And "Lucía" accepted offers in the chat
+    And "Lucía" opts in to offers
     When "Lucía" makes a restriction request: "quiero limitar el tratamiento de mis datos"
-    Then "Lucía" receives a reply containing "limitado el tratamiento"
+    Then "Lucía" receives an acknowledgement of her request
     When 25 hours pass
     And the business sends the campaign "promo_verano"
     Then "Lucía" receives no marketing

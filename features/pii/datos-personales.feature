@@ -7,6 +7,6 @@ Característica: Datos personales en el chat
     Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
     Y "Lucía" ya ha saludado al asistente
     Cuando "Lucía" comparte su DNI
-    Y "Lucía" dice "¿está bien mi pedido TE-1001?"
+    Y "Lucía" dice "¿está bien mi pedido?"
     Entonces Dialogflow no recibió datos personales
-    Y "Lucía" recibe una respuesta que contiene "TE-1001"
+    Y "Lucía" recibe respuesta

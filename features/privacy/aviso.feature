@@ -7,13 +7,13 @@ Característica: Información de privacidad
   Escenario: La primera respuesta nombra al responsable, a los encargados y los derechos
     Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
     Cuando "Lucía" dice "Buenas tardes"
-    Entonces "Lucía" recibe una respuesta que contiene "Tienda Ejemplo S.L."
-    Y "Lucía" recibe una respuesta que contiene "Meta (WhatsApp) y Google"
-    Y "Lucía" recibe una respuesta que contiene "AEPD"
+    Entonces "Lucía" recibe la información de privacidad
+    Y "Lucía" sabe que le atiende un asistente automático
+    Y la auditoría no encuentra nada
 
   @PRIV-JIT-01
   Escenario: Recordatorio al compartir datos personales
     Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
     Y "Lucía" ya ha saludado al asistente
     Cuando "Lucía" comparte su email
-    Entonces "Lucía" recibe una respuesta que contiene "Aviso de privacidad"
+    Entonces "Lucía" recibe un recordatorio de privacidad

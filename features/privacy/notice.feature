@@ -7,22 +7,22 @@ Feature: Privacy information
   Scenario: The first answer names the controller, the processors and the rights
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     When "Lucía" says "Hola"
-    Then "Lucía" receives a reply containing "Tienda Ejemplo S.L."
-    And "Lucía" receives a reply containing "Meta (WhatsApp) y Google"
-    And "Lucía" receives a reply containing "https://tiendaejemplo.es/privacidad"
+    Then "Lucía" receives the privacy notice
+    And "Lucía" is told she is talking to an automated assistant
+    And the audit is clean
 
   @en @PRIV-JIT-01
   Scenario: A just-in-time reminder when personal data is shared
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     And "Lucía" has greeted the assistant
     When "Lucía" shares her DNI
-    Then "Lucía" receives a reply containing "Aviso de privacidad"
+    Then "Lucía" receives a privacy reminder
 
-  @en @GDPR-RET-01
+  @en @GDPR-RET-01 @needs-data-requests
   Scenario: An export after the retention period holds no old transcripts
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     And "Lucía" has greeted the assistant
-    And "Lucía" says "¿Dónde está mi pedido TE-1001?"
+    And "Lucía" says "¿Hacéis envíos a Canarias?"
     When 95 days pass
-    And "Lucía" makes an access request: "quiero una copia de mis datos"
-    Then "Lucía" receives a document with her data in JSON
+    And "Lucía" asks for a copy of her data
+    Then "Lucía" receives a copy of her data

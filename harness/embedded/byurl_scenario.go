@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ type byURLEnv struct {
 	world *sim.World
 	mu    sync.Mutex
 	own   map[string]bool // the scenario's customers
+	known map[string]bool // those the assistant's test data names, whom other scenarios share
 	// transport says the scenario checks the webhook's transport (WA-SEC-02): a deployed assistant's
 	// plain-HTTP or old-TLS webhook is a high finding there, and informational in every other scenario,
 	// so one fact of the environment is reported once. The TLS probes it records belong to it alone.
@@ -39,7 +41,7 @@ type byURLEnv struct {
 func (e *byURLEnv) World() *sim.World              { return e.world }
 func (e *byURLEnv) Dialogflow() dialogflow.Control { return e.v.df }
 func (e *byURLEnv) AuditOptions() audit.Options {
-	return audit.Options{CertifyDeployed: e.transport}
+	return audit.Options{CertifyDeployed: e.transport, From: e.from + 1}
 }
 func (e *byURLEnv) Close() error { return nil }
 
@@ -50,8 +52,32 @@ func (e *byURLEnv) Close() error { return nil }
 // for it; the audit of the whole run still judges it (certify.SharedJournal). What the assistant still
 // does for an earlier scenario's customers belongs to that scenario, and is judged there at the end of
 // the run.
+//
+// A customer of the test data, whom several scenarios share, brings their history: their events from
+// before the scenario began come first, so that the audit knows them as a returning customer (their
+// first contact, the window their last message opened); what it found there was judged before
+// (audit.Options.From).
 func (e *byURLEnv) Events(context.Context) ([]journal.Event, error) {
-	return e.events(), nil
+	own := e.events()
+	e.mu.Lock()
+	known := maps.Clone(e.known)
+	e.mu.Unlock()
+	if len(known) == 0 {
+		return own, nil
+	}
+	var history []journal.Event
+	v := e.v
+	v.mu.Lock()
+	for _, ev := range v.journal.After(0) {
+		if ev.Seq > e.from {
+			break
+		}
+		if known[v.ties.owner(ev)] {
+			history = append(history, ev)
+		}
+	}
+	v.mu.Unlock()
+	return append(history, own...), nil
 }
 
 func (e *byURLEnv) events() []journal.Event {
