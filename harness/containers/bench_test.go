@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/certify"
 	"github.com/parley-dev/parley/internal/dockerengine"
 )
@@ -42,7 +41,9 @@ func BenchmarkSuiteInContainers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	envs := Factory(Options{Image: built.Ref, Seed: 1, Audit: audit.Options{CertifyDeployed: true}})
+	// As the CLI without --bot-image: the reference assistant in the parley image, its in-network webhook
+	// on plain HTTP not judged as a deployment's.
+	envs := Factory(Options{Image: built.Ref, Seed: 1})
 	var failed, certified int
 	b.ResetTimer()
 	for b.Loop() {

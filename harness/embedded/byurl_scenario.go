@@ -119,8 +119,8 @@ func (e *byURLEnv) customers() []string {
 }
 
 // Settle waits until the assistant is done with the scenario's customers: the WhatsApp mock has no
-// webhook about them in flight, every message they delivered has been answered (a send to that customer
-// after it) or has waited ReplyWait, no Dialogflow or DLP call of theirs is left without a send after it,
+// webhook about them in flight, every message they sent has been answered (a send to that customer
+// after it) or has waited ReplyWait (once per scenario, not once per step), no Dialogflow or DLP call of theirs is left without a send after it,
 // and the scenario's part of the journal has been still for Quiet. What other scenarios' customers do
 // meanwhile neither holds it nor ends it. The ReplyWait keeps a slow first answer (an assistant whose
 // connections to the mocks are still backing off) from being taken for silence.
@@ -185,11 +185,11 @@ func (e *byURLEnv) lastOwn(events []journal.Event) uint64 {
 }
 
 // unanswered are, among the scenario's events, its customers' messages after which the assistant has
-// sent that customer nothing, and its last call to Dialogflow or DLP when no send came after it (an
-// assistant that has just asked Dialogflow is still composing a reply, whatever it sent before), tied
-// to the scenario's customers, waiting for a send to one of them. A message counts from when the customer sent it, not from when its webhook was answered:
-// an assistant may answer inside its webhook handler, before the delivery is journalled. A message
-// whose delivery failed expects no answer.
+// sent that customer nothing, and its last call to Dialogflow or DLP for them when no send to them came
+// after it (an assistant that has just asked Dialogflow is still composing a reply, whatever it sent
+// before). A message counts from when the customer sent it, not from when its webhook was answered: an
+// assistant may answer inside its webhook handler, before the delivery is journalled. A message whose
+// delivery failed expects no answer.
 func (e *byURLEnv) unanswered(events []journal.Event) []uint64 {
 	v := e.v
 	v.mu.Lock()

@@ -19,7 +19,8 @@ import (
 )
 
 // lagging is an assistant that answers "slow" with a "working…" message every 20 ms until release is
-// closed, and then "done"; anything else it echoes at once.
+// closed, and then "done"; "inline" with "done" before it answers the webhook; anything else it echoes at
+// once, from a goroutine of its own.
 type lagging struct {
 	echo
 	release chan struct{}
@@ -45,9 +46,15 @@ func (b *lagging) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	_ = json.Unmarshal(body, &hook)
-	slow := len(hook.Entry) > 0 && len(hook.Entry[0].Changes) > 0 && len(hook.Entry[0].Changes[0].Value.Messages) > 0 &&
-		hook.Entry[0].Changes[0].Value.Messages[0].Text.Body == "slow"
-	if !slow {
+	var text string
+	if len(hook.Entry) > 0 && len(hook.Entry[0].Changes) > 0 && len(hook.Entry[0].Changes[0].Value.Messages) > 0 {
+		text = hook.Entry[0].Changes[0].Value.Messages[0].Text.Body
+	}
+	if text == "inline" {
+		b.send(hook.Entry[0].Changes[0].Value.Messages[0].From, "done")
+		return
+	}
+	if text != "slow" {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		b.echo.ServeHTTP(w, r)
 		return
@@ -181,5 +188,41 @@ func TestByURLScenariosSettleApart(t *testing.T) {
 		if !seen {
 			t.Errorf("%s's events hold no send to its customer", c.mine)
 		}
+	}
+}
+
+// TestByURLAnswerInsideTheWebhook: an assistant that answers inside its webhook handler, before the
+// delivery is journalled, has answered: the scenario settles without waiting ReplyWait for it.
+func TestByURLAnswerInsideTheWebhook(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	bot := &lagging{echo: echo{contract: harness.Contract{"WHATSAPP_VERIFY_TOKEN": whatsapp.DefaultVerifyToken, "WHATSAPP_APP_SECRET": whatsapp.DefaultAppSecret}},
+		release: make(chan struct{})}
+	srv := httptest.NewServer(bot)
+	defer srv.Close()
+	free := stack.Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0"}
+	v, err := StartByURL(ByURLOptions{Assistant: srv.URL, Mocks: free, Quiet: 50 * time.Millisecond, ReplyWait: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	bot.setContract(v.Contract())
+	// The assistant has reached DLP once in the run, so a first answer is not doubted for ReplyWait.
+	v.Journal().Record(journal.SourceDLP, journal.KindDeidentify, "", journal.DLPData{Text: "earlier"})
+	env, err := v.Start(ctx, harness.Scenario{Name: "inline"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := env.World().NewCustomer(sim.Persona{WaID: "34600000001", Name: "Lucía"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, stop := context.WithTimeout(ctx, 20*time.Second)
+	defer stop()
+	if _, err := c.Say(short, "inline"); err != nil {
+		t.Fatalf("an answer given inside the webhook handler was not taken for one: %v", err)
+	}
+	if got, err := c.Unread(ctx); err != nil || len(got) != 1 || got[0].Text != "done" {
+		t.Fatalf("inbox %+v %v", got, err)
 	}
 }
