@@ -1,11 +1,8 @@
 package steps
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,8 +12,8 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/harness/embedded"
+	"github.com/parley-dev/parley/internal/testbot"
 	"github.com/parley-dev/parley/journal"
-	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/sim"
@@ -63,53 +60,13 @@ func (a *acme) answer(stage, text string) (string, string) {
 }
 
 func (a *acme) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/webhook" {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Method == http.MethodGet {
-		io.WriteString(w, r.URL.Query().Get("hub.challenge"))
-		return
-	}
-	body, _ := io.ReadAll(r.Body)
-	if !whatsapp.VerifySignature(a.contract.Getenv("WHATSAPP_APP_SECRET"), body, r.Header.Get("X-Hub-Signature-256")) {
-		w.WriteHeader(http.StatusForbidden)
-		return
-	}
-	var hook struct {
-		Entry []struct {
-			Changes []struct {
-				Value struct {
-					Messages []struct {
-						From string
-						Text struct{ Body string }
-					}
-				}
-			}
-		}
-	}
-	_ = json.Unmarshal(body, &hook)
-	for _, e := range hook.Entry {
-		for _, ch := range e.Changes {
-			for _, m := range ch.Value.Messages {
-				a.mu.Lock()
-				reply, next := a.answer(a.stage[m.From], m.Text.Body)
-				a.stage[m.From] = next
-				a.mu.Unlock()
-				a.send(m.From, reply)
-			}
-		}
-	}
-}
-
-func (a *acme) send(to, text string) {
-	msg, _ := json.Marshal(map[string]any{"messaging_product": "whatsapp", "to": to, "type": "text", "text": map[string]string{"body": text}})
-	req, _ := http.NewRequest(http.MethodPost, a.contract.Getenv("WHATSAPP_API_URL")+"/v23.0/"+a.contract.Getenv("WHATSAPP_PHONE_NUMBER_ID")+"/messages", bytes.NewReader(msg))
-	req.Header.Set("Authorization", "Bearer "+a.contract.Getenv("WHATSAPP_TOKEN"))
-	req.Header.Set("Content-Type", "application/json")
-	if resp, err := http.DefaultClient.Do(req); err == nil {
-		resp.Body.Close()
-	}
+	testbot.Webhook(a.contract.Getenv, func(from, text string) {
+		a.mu.Lock()
+		reply, next := a.answer(a.stage[from], text)
+		a.stage[from] = next
+		a.mu.Unlock()
+		testbot.SendText(a.contract.Getenv, from, reply)
+	}).ServeHTTP(w, r)
 }
 
 // acmeProfile is what Acme's vendor declares.

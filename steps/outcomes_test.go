@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -18,6 +17,7 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/harness/embedded"
+	"github.com/parley-dev/parley/internal/testbot"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/profile"
@@ -98,51 +98,16 @@ func (b *quay) answer(from, text string) []quayReply {
 }
 
 func (b *quay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := b.contract
-	if r.URL.Path != "/webhook" {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Method == http.MethodGet {
-		if r.URL.Query().Get("hub.verify_token") != c.Getenv("WHATSAPP_VERIFY_TOKEN") {
-			w.WriteHeader(http.StatusForbidden)
-			return
-		}
-		io.WriteString(w, r.URL.Query().Get("hub.challenge"))
-		return
-	}
-	body, _ := io.ReadAll(r.Body)
-	if !whatsapp.VerifySignature(c.Getenv("WHATSAPP_APP_SECRET"), body, r.Header.Get("X-Hub-Signature-256")) {
-		w.WriteHeader(http.StatusForbidden)
-		return
-	}
-	var hook struct {
-		Entry []struct {
-			Changes []struct {
-				Value struct {
-					Messages []struct {
-						From string
-						Text struct{ Body string }
-					}
-				}
+	testbot.Webhook(b.contract.Getenv, func(from, text string) {
+		b.pending.Add(1)
+		go func() {
+			defer b.pending.Done()
+			time.Sleep(b.delay)
+			for _, rep := range b.answer(from, text) {
+				b.send(from, rep)
 			}
-		}
-	}
-	_ = json.Unmarshal(body, &hook)
-	for _, e := range hook.Entry {
-		for _, ch := range e.Changes {
-			for _, m := range ch.Value.Messages {
-				b.pending.Add(1)
-				go func() {
-					defer b.pending.Done()
-					time.Sleep(b.delay)
-					for _, rep := range b.answer(m.From, m.Text.Body) {
-						b.send(m.From, rep)
-					}
-				}()
-			}
-		}
-	}
+		}()
+	}).ServeHTTP(w, r)
 }
 
 func (b *quay) send(to string, rep quayReply) {
@@ -173,17 +138,7 @@ func (b *quay) upload(rep quayReply) string {
 }
 
 func (b *quay) graph(path, contentType string, body []byte) []byte {
-	c := b.contract
-	req, _ := http.NewRequest(http.MethodPost, c.Getenv("WHATSAPP_API_URL")+"/v23.0/"+c.Getenv("WHATSAPP_PHONE_NUMBER_ID")+path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+c.Getenv("WHATSAPP_TOKEN"))
-	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return out
+	return testbot.Graph(b.contract.Getenv, path, contentType, body)
 }
 
 // playWith runs one feature against envs with the profile, and returns godog's status and output.

@@ -1,11 +1,8 @@
 package embedded
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/internal/testbot"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/mocks/whatsapp"
@@ -51,54 +49,13 @@ func (b *echo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
 	c := b.contract
 	b.mu.Unlock()
-	if r.URL.Path != "/webhook" {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Method == http.MethodGet {
-		if r.URL.Query().Get("hub.verify_token") != c.Getenv("WHATSAPP_VERIFY_TOKEN") {
-			w.WriteHeader(http.StatusForbidden)
-			return
-		}
-		io.WriteString(w, r.URL.Query().Get("hub.challenge"))
-		return
-	}
-	body, _ := io.ReadAll(r.Body)
-	if !whatsapp.VerifySignature(c.Getenv("WHATSAPP_APP_SECRET"), body, r.Header.Get("X-Hub-Signature-256")) {
-		w.WriteHeader(http.StatusForbidden)
-		return
-	}
-	var hook struct {
-		Entry []struct {
-			Changes []struct {
-				Value struct {
-					Messages []struct {
-						From string
-						Text struct{ Body string }
-					}
-				}
-			}
-		}
-	}
-	_ = json.Unmarshal(body, &hook)
-	for _, e := range hook.Entry {
-		for _, ch := range e.Changes {
-			for _, m := range ch.Value.Messages {
-				b.pending.Add(1)
-				go func() {
-					defer b.pending.Done()
-					reply, _ := json.Marshal(map[string]any{"messaging_product": "whatsapp", "to": m.From, "type": "text",
-						"text": map[string]string{"body": "eco: " + m.Text.Body}})
-					req, _ := http.NewRequest(http.MethodPost, c.Getenv("WHATSAPP_API_URL")+"/v23.0/"+c.Getenv("WHATSAPP_PHONE_NUMBER_ID")+"/messages", bytes.NewReader(reply))
-					req.Header.Set("Authorization", "Bearer "+c.Getenv("WHATSAPP_TOKEN"))
-					req.Header.Set("Content-Type", "application/json")
-					if resp, err := http.DefaultClient.Do(req); err == nil {
-						resp.Body.Close()
-					}
-				}()
-			}
-		}
-	}
+	testbot.Webhook(c.Getenv, func(from, text string) {
+		b.pending.Add(1)
+		go func() {
+			defer b.pending.Done()
+			testbot.SendText(c.Getenv, from, "eco: "+text)
+		}()
+	}).ServeHTTP(w, r)
 }
 
 // hello is a journey for the echo: a customer says hello and, once the customer's action has waited for
