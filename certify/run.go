@@ -364,13 +364,29 @@ func attributeLate(ctx context.Context, sj SharedJournal, outs []report.Outcome)
 	for _, idx := range owners {
 		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(spans[a].from, spans[b].from) })
 	}
+	// in is the scenario a finding about no customer belongs to: the one whose part of the journal holds
+	// its first event or, for one made after every scenario ended (or between two), the last that began
+	// before it, so that no finding is dropped. -1 only when no scenario played.
 	in := func(seq uint64) int {
+		at := -1
 		for i, s := range spans {
-			if s.to != 0 && seq >= s.from && seq <= s.to {
+			switch {
+			case s.to == 0:
+				continue
+			case seq >= s.from && seq <= s.to:
 				return i
+			case s.from <= seq && (at < 0 || s.from > spans[at].from):
+				at = i
 			}
 		}
-		return -1
+		if at < 0 { // before every scenario: the first to begin
+			for i, s := range spans {
+				if s.to != 0 && (at < 0 || s.from < spans[at].from) {
+					at = i
+				}
+			}
+		}
+		return at
 	}
 	// owner is the scenario a customer's finding belongs to: the one in which the customer appeared, or,
 	// for a customer several scenarios share (the test data's, who keep their number), the last of them
