@@ -293,6 +293,8 @@ func TestInspectOptions(t *testing.T) {
 			[]string{"PHONE_NUMBER", "CREDIT_CARD_NUMBER"}, false, false},
 		{"exclude info types", &dlppb.InspectConfig{InfoTypes: infoTypes("PHONE_NUMBER"), ExcludeInfoTypes: true}, []string{""}, false, false},
 		{"accepted but never found", &dlppb.InspectConfig{InfoTypes: infoTypes("STREET_ADDRESS")}, nil, false, false},
+		{"another country's identifiers accepted", &dlppb.InspectConfig{InfoTypes: infoTypes("UK_NATIONAL_INSURANCE_NUMBER", "UK_PASSPORT",
+			"UK_DRIVERS_LICENSE_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_TAXPAYER_REFERENCE")}, nil, false, false},
 	}
 	s := dlp.RunT(t)
 	for transport, c := range clients(t, s) {

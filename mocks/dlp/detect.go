@@ -42,6 +42,10 @@ var knownUndetected = map[string]bool{
 	"PASSPORT": true, "ETHNIC_GROUP": true, "MAC_ADDRESS": true, "IMEI_HARDWARE_ID": true, "VEHICLE_IDENTIFICATION_NUMBER": true,
 	"AUTH_TOKEN": true, "PASSWORD": true, "GCP_API_KEY": true, "ORGANIZATION_NAME": true, "TIME": true,
 	"MEDICAL_TERM": true, "SPAIN_BANK_ACCOUNT": true,
+	// Other countries' identifiers, which an assistant serving customers from there asks for too.
+	"UK_NATIONAL_INSURANCE_NUMBER": true, "UK_PASSPORT": true, "UK_DRIVERS_LICENSE_NUMBER": true,
+	"UK_NATIONAL_HEALTH_SERVICE_NUMBER": true, "UK_TAXPAYER_REFERENCE": true, "FRANCE_NIR": true, "FRANCE_PASSPORT": true,
+	"GERMANY_PASSPORT": true, "GERMANY_IDENTITY_CARD_NUMBER": true, "ITALY_FISCAL_CODE": true, "IRELAND_PPSN": true,
 }
 
 func knownInfoType(name string) bool {
