@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
-	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/internal/gcp"
+	"github.com/parley-dev/parley/journal"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-dev/parley/internal/gcp"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/internal/gcp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )

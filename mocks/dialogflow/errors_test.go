@@ -10,10 +10,10 @@ import (
 	"testing"
 
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
+	"github.com/parley-dev/parley/internal/gcp"
 	"github.com/parley-dev/parley/internal/golden"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/internal/gcp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/internal/gcp"
+	"github.com/parley-dev/parley/mocks/control"
 )
 
 // TestFaultFaces: the same fault JSON does the same thing posted to /_parley/faults and decoded and

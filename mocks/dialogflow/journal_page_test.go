@@ -3,9 +3,9 @@ package dialogflow_test
 import (
 	"testing"
 
+	"github.com/parley-dev/parley/internal/gcp/gcptest"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dialogflow"
-	"github.com/parley-dev/parley/internal/gcp/gcptest"
 )
 
 func TestJournalPage(t *testing.T) {

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/fixtures"
+	"github.com/parley-dev/parley/internal/gcp"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/internal/gcp"
 	"google.golang.org/grpc"
 )
 

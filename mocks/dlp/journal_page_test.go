@@ -3,9 +3,9 @@ package dlp_test
 import (
 	"testing"
 
+	"github.com/parley-dev/parley/internal/gcp/gcptest"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dlp"
-	"github.com/parley-dev/parley/internal/gcp/gcptest"
 )
 
 func TestJournalPage(t *testing.T) {

@@ -16,9 +16,9 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/parley-dev/parley/internal/gcp"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/internal/gcp"
 )
 
 // routes is the whole REST surface and the control routes: this table is the routing (control.Mux).

@@ -15,9 +15,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/parley-dev/parley/internal/gcp"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
-	"github.com/parley-dev/parley/internal/gcp"
 )
 
 // DefaultAddr is where `parley serve` puts the DLP mock.
