@@ -12,6 +12,7 @@ import (
 	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/parley-dev/parley/features"
+	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/steps"
 )
 
@@ -93,9 +94,9 @@ func tagProblems(t *testing.T, path string, b []byte) []string {
 			if h == "" {
 				continue
 			}
-			used[steps.HookTag(h)] = true
-			if !slices.Contains(tags, steps.HookTag(h)) {
-				out = append(out, fmt.Sprintf("%s: %q calls the %s hook (%q) but is not tagged %s", path, p.Name, h, st.Text, steps.HookTag(h)))
+			used[profile.HookTag(h)] = true
+			if !slices.Contains(tags, profile.HookTag(h)) {
+				out = append(out, fmt.Sprintf("%s: %q calls the %s hook (%q) but is not tagged %s", path, p.Name, h, st.Text, profile.HookTag(h)))
 			}
 		}
 		for _, st := range p.Steps {

@@ -6,20 +6,32 @@ import (
 )
 
 // A scenario that can only be played against an assistant with a capability or a hook says so with a
-// tag: @needs-<capability> or @hook-<hook>. The tags and what each needs:
+// tag: @needs-<capability> or @hook-<hook> (HookTag).
+const (
+	NeedsMarketing    = "@needs-marketing"
+	NeedsOrderStatus  = "@needs-order-status"
+	NeedsHandoff      = "@needs-handoff"
+	NeedsDataRequests = "@needs-data-requests" // handled in the chat
+)
+
+// HookTag is the tag of the scenarios that need a hook: @hook-consent, @hook-notify, @hook-campaign,
+// @hook-handoff-release.
+func HookTag(hook string) string { return "@hook-" + strings.ReplaceAll(hook, "_", "-") }
+
+// needs are the tags and what each needs.
 var needs = []struct {
 	tag  string
 	what string // how a reader names what is missing
 	has  func(Profile) bool
 }{
-	{"@needs-marketing", "marketing", func(p Profile) bool { return p.Capabilities.Marketing }},
-	{"@needs-order-status", "order status", func(p Profile) bool { return p.Capabilities.OrderStatus }},
-	{"@needs-handoff", "handoff to a person", func(p Profile) bool { return p.Capabilities.Handoff }},
-	{"@needs-data-requests", "data requests in the chat", func(p Profile) bool { return p.Capabilities.DataRequests == DataRequestsChat }},
-	{"@hook-consent", "consent hook", hasHook(HookConsent)},
-	{"@hook-notify", "notify hook", hasHook(HookNotify)},
-	{"@hook-campaign", "campaign hook", hasHook(HookCampaign)},
-	{"@hook-handoff-release", "handoff_release hook", hasHook(HookHandoffRelease)},
+	{NeedsMarketing, "marketing", func(p Profile) bool { return p.Capabilities.Marketing }},
+	{NeedsOrderStatus, "order status", func(p Profile) bool { return p.Capabilities.OrderStatus }},
+	{NeedsHandoff, "handoff to a person", func(p Profile) bool { return p.Capabilities.Handoff }},
+	{NeedsDataRequests, "data requests in the chat", func(p Profile) bool { return p.Capabilities.DataRequests == DataRequestsChat }},
+	{HookTag(HookConsent), "consent hook", hasHook(HookConsent)},
+	{HookTag(HookNotify), "notify hook", hasHook(HookNotify)},
+	{HookTag(HookCampaign), "campaign hook", hasHook(HookCampaign)},
+	{HookTag(HookHandoffRelease), "handoff_release hook", hasHook(HookHandoffRelease)},
 }
 
 func hasHook(h string) func(Profile) bool {

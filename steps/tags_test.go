@@ -1,6 +1,10 @@
 package steps
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/parley-dev/parley/profile"
+)
 
 func TestHook(t *testing.T) {
 	tests := []struct{ text, want string }{
@@ -17,7 +21,7 @@ func TestHook(t *testing.T) {
 	for _, tt := range tests {
 		got := ""
 		if h := Hook(tt.text); h != "" {
-			got = HookTag(h)
+			got = profile.HookTag(h)
 		}
 		if got != tt.want {
 			t.Errorf("Hook(%q) tagged %q, want %q", tt.text, got, tt.want)
@@ -34,11 +38,11 @@ func TestNeeds(t *testing.T) {
 		}
 	}
 	tests := []struct{ text, want string }{
-		{`"Lucía" pide que dejen de enviarle ofertas`, NeedsMarketing},
-		{`"Ana" pregunta por su pedido`, NeedsOrderStatus},
+		{`"Lucía" pide que dejen de enviarle ofertas`, profile.NeedsMarketing},
+		{`"Ana" pregunta por su pedido`, profile.NeedsOrderStatus},
 		{`una cliente "Ana" con un pedido que habla español`, ""},
-		{`"Lucía" ejerce su derecho de supresión: "borrad mis datos"`, NeedsDataRequests},
-		{`"Lucía" pasa a hablar con una persona`, NeedsHandoff},
+		{`"Lucía" ejerce su derecho de supresión: "borrad mis datos"`, profile.NeedsDataRequests},
+		{`"Lucía" pasa a hablar con una persona`, profile.NeedsHandoff},
 		{`"Lucía" says "hola"`, ""},
 		{`"Lucía" is offered a person`, ""},
 	}
