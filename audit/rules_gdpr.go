@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -526,7 +527,7 @@ func checkPort01(v *View) (o outcome) {
 			}
 		}
 		if best == nil {
-			o.find(c.id, fmt.Sprintf("the portability export is %s, not a machine-readable format (JSON, CSV, XML)", cmpOr(docs[0].mime, "of unknown type")), e.Seq, docs[0].e.Seq)
+			o.find(c.id, fmt.Sprintf("the portability export is %s, not a machine-readable format (JSON, CSV, XML)", cmp.Or(docs[0].mime, "of unknown type")), e.Seq, docs[0].e.Seq)
 			return
 		}
 		if !best.readable {
@@ -787,7 +788,7 @@ func checkNLU02(v *View) (o outcome) {
 					who = tails[run[len(run)-9:]]
 				}
 				if who != "" {
-					o.find(cmpOr(e.cust, who), "the Dialogflow session id contains the customer's phone number; use a pseudonym", e.Seq)
+					o.find(cmp.Or(e.cust, who), "the Dialogflow session id contains the customer's phone number; use a pseudonym", e.Seq)
 					break
 				}
 			}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
@@ -189,7 +190,7 @@ func (v *View) readExport(e *ev) export {
 		return x
 	}
 	md := m.p.(*journal.MediaData)
-	x.mime = documentMIME(md.MimeType, cmpOr(o.Filename, md.Filename))
+	x.mime = documentMIME(md.MimeType, cmp.Or(o.Filename, md.Filename))
 	if len(md.Content) == 0 {
 		return x
 	}
@@ -246,13 +247,6 @@ func ReadDocument(mimeType, filename string, content []byte) Document {
 // Carries reports whether a document's text (Document.Text) carries a value a customer shared or their
 // number: as written, or, for identifiers, with spaces and separators removed on both sides.
 func (d Document) Carries(value string) bool { return containsValue(d.Text, value) }
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
 
 func mimeFromName(name string) string {
 	n := strings.ToLower(name)

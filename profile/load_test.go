@@ -184,3 +184,17 @@ func TestLacks(t *testing.T) {
 		t.Error("a rule tag is a need tag")
 	}
 }
+
+// TestTestOrder: the first order of the test data, when it names its code and its customer.
+func TestTestOrder(t *testing.T) {
+	if o, ok := Reference().TestOrder(); !ok || o.Code != "TE-1001" || o.Customer != "+34 600 000 001" {
+		t.Errorf("the reference profile's test order is %+v, %v", o, ok)
+	}
+	for _, orders := range [][]Order{nil, {{Code: " ", Customer: "+34 600 000 001"}}, {{Code: "X-1"}}} {
+		p := Reference()
+		p.TestData.Orders = orders
+		if o, ok := p.TestOrder(); ok {
+			t.Errorf("orders %+v gave a test order %+v", orders, o)
+		}
+	}
+}

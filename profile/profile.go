@@ -5,6 +5,8 @@
 // needs a capability the profile declares absent is not applicable.
 package profile
 
+import "strings"
+
 // Version is the profile format's version.
 const Version = "1"
 
@@ -55,6 +57,16 @@ type TestData struct {
 type Order struct {
 	Code     string `json:"code" yaml:"code"`         // e.g. "TE-1001"
 	Customer string `json:"customer" yaml:"customer"` // the customer's WhatsApp number, e.g. "+34 600 000 001"
+}
+
+// TestOrder is the order the scenarios ask about: the first of the test data, when it names both its
+// code and its customer.
+func (p Profile) TestOrder() (Order, bool) {
+	if len(p.TestData.Orders) == 0 {
+		return Order{}, false
+	}
+	o := p.TestData.Orders[0]
+	return o, strings.TrimSpace(o.Code) != "" && strings.TrimSpace(o.Customer) != ""
 }
 
 // The hooks of the bot contract.

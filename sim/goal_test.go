@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -158,7 +159,7 @@ func runGoalCases(t *testing.T, cases []goalCase) {
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := ctxT(t)
-			c, wa, j := goalWorld(t, tt.assistant, cmpOr(tt.lang, "es"))
+			c, wa, j := goalWorld(t, tt.assistant, cmp.Or(tt.lang, "es"))
 			if _, err := c.Say(ctx, "Hola"); err != nil {
 				t.Fatal(err)
 			}
@@ -179,13 +180,6 @@ func runGoalCases(t *testing.T, cases []goalCase) {
 func firstWords(k GoalKind, lang string) string {
 	phrases := freeWords[k][lang]
 	return phrases[(&Customer{Persona: Persona{WaID: "34600000001"}}).firstPhrase(k)%len(phrases)]
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // TestReachOptIn: a customer opts in with assistants that ask in different ways, and the consent is

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"strings"
 
 	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/report"
@@ -80,17 +79,17 @@ func goal(kind sim.GoalKind) func(ctx context.Context, name string) error {
 			return err
 		}
 		g := sim.Goal{Kind: kind, PrivacyURL: s.profile.Privacy.NoticeURL,
-			LinkAnswers: s.profile.Capabilities.DataRequests == "link",
+			LinkAnswers: s.profile.Capabilities.DataRequests == profile.DataRequestsLink,
 			BeforeAct:   func(ctx context.Context) error { return s.acted(ctx, c) }}
 		if capability, ok := missing(s.profile, kind); ok {
 			return &report.NotApplicable{Capability: capability}
 		}
 		if kind == sim.GoalOrder {
-			if len(s.profile.TestData.Orders) == 0 || strings.TrimSpace(s.profile.TestData.Orders[0].Code) == "" {
-				return &report.Unreached{Customer: c.Name, Goal: kind.String(),
-					Reason: "the assistant's profile names no order its test backend knows (test_data.orders)"}
+			o, ok := s.profile.TestOrder()
+			if !ok {
+				return &report.Unreached{Customer: c.Name, Goal: kind.String(), Reason: noTestOrder}
 			}
-			g.Order = s.profile.TestData.Orders[0].Code
+			g.Order = o.Code
 		}
 		if !c.Spoke() {
 			if err := greet(ctx, s, c); err != nil {
@@ -101,6 +100,9 @@ func goal(kind sim.GoalKind) func(ctx context.Context, name string) error {
 	}
 }
 
+// noTestOrder is why a step about the test order cannot be played.
+const noTestOrder = "the assistant's profile names no order its test backend knows (test_data.orders)"
+
 // orderCustomer declares the customer of the profile's test order.
 func orderCustomer(ctx context.Context, name, lang string) error {
 	s, err := state(ctx)
@@ -110,11 +112,11 @@ func orderCustomer(ctx context.Context, name, lang string) error {
 	if !s.profile.Capabilities.OrderStatus {
 		return &report.NotApplicable{Capability: "order_status"}
 	}
-	if len(s.profile.TestData.Orders) == 0 || strings.TrimSpace(s.profile.TestData.Orders[0].Customer) == "" {
-		return &report.Unreached{Customer: name, Goal: "be the customer of a test order",
-			Reason: "the assistant's profile names no order its test backend knows (test_data.orders)"}
+	o, ok := s.profile.TestOrder()
+	if !ok {
+		return &report.Unreached{Customer: name, Goal: "be the customer of a test order", Reason: noTestOrder}
 	}
-	c, err := s.env.World().NewCustomer(sim.Persona{WaID: s.profile.TestData.Orders[0].Customer, Name: name, Lang: langCode(lang), Known: true})
+	c, err := s.env.World().NewCustomer(sim.Persona{WaID: o.Customer, Name: name, Lang: langCode(lang), Known: true})
 	if err != nil {
 		return err
 	}

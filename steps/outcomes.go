@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -324,15 +325,15 @@ func judgeDataCopy(m whatsapp.InboxMessage, uploads map[string]journal.MediaData
 	_ = json.Unmarshal(m.Message, &sent)
 	up, ok := uploads[sent.Document.ID]
 	if !ok {
-		return fmt.Sprintf("document %q was not uploaded to WhatsApp first, so its content cannot be read", cmpOr(sent.Document.Filename, sent.Document.Link))
+		return fmt.Sprintf("document %q was not uploaded to WhatsApp first, so its content cannot be read", cmp.Or(sent.Document.Filename, sent.Document.Link))
 	}
-	filename := cmpOr(sent.Document.Filename, up.Filename)
+	filename := cmp.Or(sent.Document.Filename, up.Filename)
 	doc := audit.ReadDocument(up.MimeType, filename, up.Content)
 	switch {
 	case format != "" && doc.Format != format:
-		return fmt.Sprintf("document %q is %s, not %s", filename, cmpOr(doc.Format, "of no known type"), format)
+		return fmt.Sprintf("document %q is %s, not %s", filename, cmp.Or(doc.Format, "of no known type"), format)
 	case !doc.MachineReadable:
-		return fmt.Sprintf("document %q is %s, not a machine-readable format (JSON, CSV or XML)", filename, cmpOr(doc.Format, "of no known type"))
+		return fmt.Sprintf("document %q is %s, not a machine-readable format (JSON, CSV or XML)", filename, cmp.Or(doc.Format, "of no known type"))
 	case up.Truncated || !doc.Parses:
 		return fmt.Sprintf("document %q does not parse as %s", filename, doc.Format)
 	}
@@ -344,13 +345,6 @@ func judgeDataCopy(m whatsapp.InboxMessage, uploads map[string]journal.MediaData
 	return fmt.Sprintf("document %q carries neither %s's number nor anything they shared", filename, name)
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // notifyTestOrderShipped tells the customer, through the notify hook, that the profile's first test order
 // has shipped.
 func notifyTestOrderShipped(ctx context.Context, name string) error {
@@ -358,7 +352,8 @@ func notifyTestOrderShipped(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if len(s.profile.TestData.Orders) == 0 || s.profile.TestData.Orders[0].Code == "" {
+	o, ok := s.profile.TestOrder()
+	if !ok {
 		return fmt.Errorf("the assistant's profile lists no test order (test_data.orders), so no order of %s can ship", name)
 	}
 	c, err := s.customer(name)
@@ -369,5 +364,5 @@ func notifyTestOrderShipped(ctx context.Context, name string) error {
 	if err := s.acted(ctx, c); err != nil {
 		return err
 	}
-	return notifyShipped(ctx, name, s.profile.TestData.Orders[0].Code)
+	return notifyShipped(ctx, name, o.Code)
 }
