@@ -34,7 +34,6 @@ import (
 type ByURL struct {
 	mu        sync.Mutex
 	customers map[string]bool // every scenario's customers so far
-	nluSeen   bool            // the assistant has called Dialogflow or DLP in this run
 	// patienceUntil ends the wait for a first call to Dialogflow or DLP: ReplyWait after the run's first
 	// customer message.
 	patienceUntil time.Time

@@ -65,17 +65,9 @@ func (e *byURLEnv) Events(context.Context) ([]journal.Event, error) {
 	if len(known) == 0 {
 		return own, nil
 	}
-	var history []journal.Event
 	v := e.v
 	v.mu.Lock()
-	for _, ev := range v.journal.After(0) {
-		if ev.Seq > e.from {
-			break
-		}
-		if known[v.ties.owner(ev)] {
-			history = append(history, ev)
-		}
-	}
+	history := v.journal.Filter(func(ev journal.Event) bool { return ev.Seq <= e.from && known[v.ties.owner(ev)] })
 	v.mu.Unlock()
 	return append(history, own...), nil
 }
@@ -88,7 +80,6 @@ func (e *byURLEnv) events() []journal.Event {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.ties.scan(v.journal.After(v.ties.scanned)) // at least every event of evs
-	v.nluSeen = v.nluSeen || v.ties.nluSeen
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	kept := evs[:0]
@@ -224,7 +215,7 @@ func (e *byURLEnv) unanswered(events []journal.Event) []uint64 {
 	if lastInbound > 0 && v.patienceUntil.IsZero() {
 		v.patienceUntil = time.Now().Add(v.o.ReplyWait)
 	}
-	if lastInbound > 0 && !v.nluSeen && time.Now().Before(v.patienceUntil) {
+	if lastInbound > 0 && !v.ties.nluSeen && time.Now().Before(v.patienceUntil) {
 		// Until the assistant has been seen reaching Dialogflow or DLP once in the run, its connections to
 		// them may still be backing off (it started before the mocks did): a first answer is not taken
 		// for all it will say before ReplyWait. Only at the start of the run, for ReplyWait after its first
