@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -45,7 +46,9 @@ func Load(path string) (Profile, error) {
 // ReadFile reads the bytes of a profile file, refusing anything but a regular file of at most MaxSize
 // bytes, so that a device, a pipe or a huge file never blocks or exhausts the run.
 func ReadFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// Non-blocking, so that a FIFO is opened without waiting for a writer and then refused below as not
+	// a regular file; a regular file reads as ever.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("profile: %w", err)
 	}

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func write(t *testing.T, name, content string) string {
@@ -196,5 +198,41 @@ func TestTestOrder(t *testing.T) {
 		if o, ok := p.TestOrder(); ok {
 			t.Errorf("orders %+v gave a test order %+v", orders, o)
 		}
+	}
+}
+
+// TestFIFOAndSymlinks: a FIFO is refused without waiting for a writer (opening one blocks), a symlink
+// to a device is refused, and a symlink to a profile is read.
+func TestFIFOAndSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := Load(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("a FIFO: error %v, want \"not a regular file\"", err)
+		}
+	case <-time.After(10 * time.Second): // a guard against hanging the suite, not a measure of speed
+		f, _ := os.OpenFile(fifo, os.O_WRONLY, 0) // unblock the reader so the goroutine ends
+		f.Close()
+		t.Fatal("reading a FIFO as a profile blocked waiting for a writer")
+	}
+	zero := filepath.Join(dir, "zero.yaml")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(zero); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a symlink to /dev/zero: error %v, want \"not a regular file\"", err)
+	}
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.Symlink(write(t, "real.yaml", Init()), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(link); err != nil {
+		t.Errorf("a symlink to a profile: %v", err)
 	}
 }
