@@ -47,6 +47,17 @@ func TestInitProfile(t *testing.T) {
 	if _, _, err := runEnv(t, nil, "certify", "--init-profile", "a.yaml", "b.yaml"); exitCode(err) != 2 {
 		t.Errorf("two files: %v", err)
 	}
+	// A symlink, even one to nowhere, is not followed: the profile would land wherever it points.
+	target, link := filepath.Join(dir, "elsewhere.yaml"), filepath.Join(dir, "link.yaml")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runEnv(t, nil, "certify", "--init-profile", link); exitCode(err) != 2 {
+		t.Errorf("over a dangling symlink: %v", err)
+	}
+	if _, err := os.Lstat(target); !os.IsNotExist(err) {
+		t.Errorf("the symlink's target was written: %v", err)
+	}
 }
 
 // TestCertifyProfile: --profile is read before the run (a bad one is refused in one line, exit 2), and
