@@ -9,12 +9,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/harness/shared"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
@@ -25,24 +25,16 @@ import (
 
 // ByURL is the environment factory for an assistant that runs elsewhere and is reached by URL (parley
 // certify --bot-url, load --bot-url): the mocks listen where parley serve would (mocks/stack), on one
-// journal, for the whole run, and each scenario is a slice of that journal. Every scenario's customers
-// have numbers no other scenario of the run uses (sim.Numbering, seeded), so an assistant that remembers
-// its customers meets newcomers where a scenario expects them, and scenarios may play at once; what it
-// does to a customer after that customer's scenario ended is still judged, at the end of the run
-// (RunEvents). The assistant has no idle signal, so a scenario has settled when the journal shows its
-// customers answered and has held nothing new of theirs for Quiet (byURLEnv.Settle).
+// journal, for the whole run, and each scenario is a slice of that journal (shared.Run): its customers
+// have numbers no other scenario of the run uses, it settles when the journal shows them answered and
+// has held nothing new of theirs for Quiet, and what the assistant does to them after it ended is judged
+// at the end of the run (RunEvents).
 type ByURL struct {
-	mu        sync.Mutex
-	customers map[string]bool // every scenario's customers so far
-	// patienceUntil ends the wait for a first call to Dialogflow or DLP: ReplyWait after the run's first
-	// customer message.
-	patienceUntil time.Time
-	ties          ties // Dialogflow and DLP calls tied to customers, as far as the journal shows
+	*shared.Run
 
 	o       ByURLOptions
 	mc      stack.Config // the mocks' configuration, webhook included
 	journal *journal.Journal
-	numbers *sim.Numbering
 	mocks   *stack.Stack
 	webhook *http.Client // trusts --webhook-ca, as the WhatsApp mock does
 	wa      *whatsapp.ControlClient
@@ -58,11 +50,9 @@ type ByURLOptions struct {
 	Assistant string
 	// Mocks is how the mocks run (parley serve's flags); their logger is Mocks.Logger.
 	Mocks stack.Config
-	// Quiet is how long a scenario's part of the journal must stay still for it to have settled, once
-	// every message of its customers is answered and none of their Dialogflow or DLP calls waits for a
-	// send (default 150 ms: it only has to catch the rest of an answer already begun);
-	// ReplyWait how long a customer's message may stay unanswered before a silent assistant counts as
-	// done (default 3 s).
+	// Quiet is how long a scenario's part of the journal must stay still for it to have settled, and
+	// ReplyWait how long a customer's message may stay unanswered before a silent assistant counts as done
+	// (see shared.Options).
 	Quiet, ReplyWait time.Duration
 	// Warn receives the preflight's warnings (an assistant that takes forged deliveries); nil drops them.
 	Warn func(string)
@@ -75,12 +65,6 @@ func StartByURL(o ByURLOptions) (*ByURL, error) {
 	mc := o.Mocks
 	if mc.Webhook == "" {
 		mc.Webhook = base + "/webhook"
-	}
-	if o.Quiet <= 0 {
-		o.Quiet = 150 * time.Millisecond
-	}
-	if o.ReplyWait <= 0 {
-		o.ReplyWait = 3 * time.Second
 	}
 	webhook := &http.Client{Timeout: 30 * time.Second}
 	if mc.WebhookCA != "" { // the hooks are served where the webhook is, with the same certificate
@@ -97,12 +81,16 @@ func StartByURL(o ByURLOptions) (*ByURL, error) {
 		return nil, err
 	}
 	hooks := &harness.Hooks{BaseURL: base, Journal: j, Client: webhook}
-	v := &ByURL{o: o, mc: mc, journal: j, numbers: sim.NewNumbering(mc.Seed), mocks: mocks, webhook: webhook, hooks: hooks, customers: map[string]bool{}, ties: newTies()}
+	v := &ByURL{o: o, mc: mc, journal: j, mocks: mocks, webhook: webhook, hooks: hooks}
 	v.hc = mocks.ControlHTTP()
 	v.wa = whatsapp.NewControlClient(mocks.URL("whatsapp"), control.WithHTTPClient(v.hc))
+	so := shared.Options{Journal: j, WhatsApp: v.wa, Hooks: hooks, Seed: mc.Seed, Quiet: o.Quiet, ReplyWait: o.ReplyWait,
+		Audit: audit.Options{CertifyDeployed: true}}
 	if u := mocks.URL("dialogflow"); u != "" {
 		v.df = dialogflow.NewControlClient(u, control.WithHTTPClient(v.hc))
+		so.Dialogflow = v.df
 	}
+	v.Run = shared.New(so)
 	return v, nil
 }
 
@@ -130,60 +118,25 @@ func (v *ByURL) Preflight(ctx context.Context) error {
 	return nil
 }
 
-// KeepNumbers keeps the numbers of the customers the assistant's test data names (profile.TestData) for
-// them (certify.TestCustomers): the assistant's backend knows them by their number, so no other customer
-// gets it, and a customer declared as one of them (sim.Persona.Known) has it in every scenario.
-func (v *ByURL) KeepNumbers(numbers ...string) { v.numbers.Keep(numbers...) }
-
 // Close stops the mocks.
 func (v *ByURL) Close() error {
 	v.hc.CloseIdleConnections()
 	return v.mocks.Close()
 }
 
-// Start begins a scenario: its part of the journal starts here, and its customers get the numbers the
-// run's numbering gives its name. Scenarios may play at once: each settles on its own customers'
-// traffic (byURLEnv.Settle) and its events leave out what concerns another scenario's customers.
+// Start begins a scenario (shared.Run.Start). The scenario that checks the webhook's transport first
+// offers the webhook each TLS version, as Meta's requirements are checked: an HTTPS endpoint that still
+// accepts 1.0 or 1.1 breaks WA-SEC-02.
 func (v *ByURL) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
-	e := &byURLEnv{v: v, from: v.journal.Last(), transport: slices.Contains(s.Tags, "@WA-SEC-02"), own: map[string]bool{}, known: map[string]bool{}}
-	if u, err := url.Parse(v.mc.Webhook); e.transport && err == nil && u.Scheme == "https" {
-		// The scenario that checks the transport offers the webhook each TLS version, as Meta's
-		// requirements are checked: an endpoint that still accepts 1.0 or 1.1 breaks WA-SEC-02.
+	if u, err := url.Parse(v.mc.Webhook); slices.Contains(s.Tags, "@WA-SEC-02") && err == nil && u.Scheme == "https" {
 		var roots *x509.CertPool
 		if tr, ok := v.webhook.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
 			roots = tr.TLSClientConfig.RootCAs
 		}
 		harness.ProbeTLS(ctx, v.journal, u.Host, v.mc.Webhook, roots)
 	}
-	numbers := v.numbers.For(s.Name)
-	own := func(n string) string {
-		e.mu.Lock()
-		e.own[n] = true
-		e.mu.Unlock()
-		v.mu.Lock()
-		v.customers[n] = true
-		v.mu.Unlock()
-		return n
-	}
-	e.world = &sim.World{WhatsApp: scopedWhatsApp{v.wa, e}, Journal: v.journal, Hooks: v.hooks, Settle: e.Settle,
-		Numbers: func(declared string) string { return own(numbers(declared)) },
-		Known: func(n string) string {
-			e.mu.Lock()
-			e.known[n] = true
-			e.mu.Unlock()
-			return own(n)
-		}}
-	return e, nil
+	return v.Run.Start(ctx, s)
 }
-
-// RunEvents is the whole run's journal (certify.SharedJournal).
-func (v *ByURL) RunEvents(context.Context) ([]journal.Event, error) {
-	return v.journal.After(0), nil
-}
-
-// RunAuditOptions audit the whole run. Whether the webhook's transport is fit for production is judged
-// in the scenario that checks it (byURLEnv.AuditOptions), not again in the whole run.
-func (v *ByURL) RunAuditOptions() audit.Options { return audit.Options{} }
 
 var _ harness.Factory = (*ByURL)(nil)
 

@@ -1,4 +1,4 @@
-package embedded
+package shared
 
 import (
 	"context"
@@ -14,11 +14,11 @@ import (
 	"github.com/parley-dev/parley/sim"
 )
 
-// byURLEnv is one scenario of a ByURL run. Other scenarios may play at the same time against the same
+// scenario is one scenario of a shared run. Other scenarios may play at the same time against the same
 // assistant, mocks and journal; what tells them apart is their customers, whose numbers no other
 // scenario has.
-type byURLEnv struct {
-	v     *ByURL
+type scenario struct {
+	v     *Run
 	from  uint64
 	world *sim.World
 	mu    sync.Mutex
@@ -38,12 +38,15 @@ type byURLEnv struct {
 	firstSeen map[uint64]time.Time
 }
 
-func (e *byURLEnv) World() *sim.World              { return e.world }
-func (e *byURLEnv) Dialogflow() dialogflow.Control { return e.v.df }
-func (e *byURLEnv) AuditOptions() audit.Options {
-	return audit.Options{CertifyDeployed: e.transport, From: e.from + 1}
+func (e *scenario) World() *sim.World              { return e.world }
+func (e *scenario) Dialogflow() dialogflow.Control { return e.v.o.Dialogflow }
+func (e *scenario) AuditOptions() audit.Options {
+	o := e.v.o.Audit
+	o.CertifyDeployed = o.CertifyDeployed && e.transport
+	o.From = e.from + 1
+	return o
 }
-func (e *byURLEnv) Close() error { return nil }
+func (e *scenario) Close() error { return nil }
 
 // Events are the scenario's part of the journal: everything since it began but what concerns another
 // scenario's customers. Events about no customer are kept (but another scenario's TLS probes). A
@@ -57,29 +60,30 @@ func (e *byURLEnv) Close() error { return nil }
 // before the scenario began come first, so that the audit knows them as a returning customer (their
 // first contact, the window their last message opened); what it found there was judged before
 // (audit.Options.From).
-func (e *byURLEnv) Events(context.Context) ([]journal.Event, error) {
+func (e *scenario) Events(ctx context.Context) ([]journal.Event, error) {
+	err := e.v.sync(ctx)
 	own := e.events()
 	e.mu.Lock()
 	known := maps.Clone(e.known)
 	e.mu.Unlock()
 	if len(known) == 0 {
-		return own, nil
+		return own, err
 	}
 	v := e.v
 	v.mu.Lock()
-	history := v.journal.Filter(func(ev journal.Event) bool { return ev.Seq <= e.from && known[v.ties.owner(ev)] })
+	history := v.o.Journal.Filter(func(ev journal.Event) bool { return ev.Seq <= e.from && known[v.ties.owner(ev)] })
 	v.mu.Unlock()
-	return append(history, own...), nil
+	return append(history, own...), err
 }
 
-func (e *byURLEnv) events() []journal.Event {
+func (e *scenario) events() []journal.Event {
 	// Only what came since the scenario began is read, not the whole run's journal: settling asks for
 	// this again and again.
-	evs := e.v.journal.After(e.from)
+	evs := e.v.o.Journal.After(e.from)
 	v := e.v
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.ties.scan(v.journal.After(v.ties.scanned)) // at least every event of evs
+	v.ties.scan(v.o.Journal.After(v.ties.scanned)) // at least every event of evs
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	kept := evs[:0]
@@ -99,7 +103,7 @@ func (e *byURLEnv) events() []journal.Event {
 }
 
 // customers are the scenario's customers so far.
-func (e *byURLEnv) customers() []string {
+func (e *scenario) customers() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]string, 0, len(e.own))
@@ -111,11 +115,11 @@ func (e *byURLEnv) customers() []string {
 
 // Settle waits until the assistant is done with the scenario's customers: the WhatsApp mock has no
 // webhook about them in flight, every message they sent has been answered (a send to that customer
-// after it) or has waited ReplyWait (once per scenario, not once per step), no Dialogflow or DLP call of theirs is left without a send after it,
-// and the scenario's part of the journal has been still for Quiet. What other scenarios' customers do
+// after it) or has waited ReplyWait (once per scenario, not once per step), no Dialogflow or DLP call of
+// theirs is left without a send after it, and the scenario's part of the journal has been still for Quiet. What other scenarios' customers do
 // meanwhile neither holds it nor ends it. The ReplyWait keeps a slow first answer (an assistant whose
 // connections to the mocks are still backing off) from being taken for silence.
-func (e *byURLEnv) Settle(ctx context.Context) error {
+func (e *scenario) Settle(ctx context.Context) error {
 	e.settling.Lock()
 	defer e.settling.Unlock()
 	if e.firstSeen == nil {
@@ -123,10 +127,13 @@ func (e *byURLEnv) Settle(ctx context.Context) error {
 	}
 	firstSeen := e.firstSeen
 	for {
-		if err := e.v.wa.AwaitIdleFor(ctx, e.customers()...); err != nil {
-			return err
+		if err := e.v.o.WhatsApp.AwaitIdleFor(ctx, e.customers()...); err != nil {
+			return e.explain(ctx, err)
 		}
-		changed := e.v.journal.Changed()
+		changed := e.v.o.Journal.Changed()
+		if err := e.v.sync(ctx); err != nil {
+			return e.explain(ctx, err)
+		}
 		events := e.events()
 		now := time.Now()
 		if seq := e.lastOwn(events); seq != e.lastSeq {
@@ -162,7 +169,7 @@ func (e *byURLEnv) Settle(ctx context.Context) error {
 
 // lastOwn is the newest of events that concerns one of the scenario's customers: events about no
 // customer, such as other scenarios' webhook deliveries, do not keep it from being quiet.
-func (e *byURLEnv) lastOwn(events []journal.Event) uint64 {
+func (e *scenario) lastOwn(events []journal.Event) uint64 {
 	e.v.mu.Lock()
 	defer e.v.mu.Unlock()
 	e.mu.Lock()
@@ -181,7 +188,7 @@ func (e *byURLEnv) lastOwn(events []journal.Event) uint64 {
 // before). A message counts from when the customer sent it, not from when its webhook was answered: an
 // assistant may answer inside its webhook handler, before the delivery is journalled. A message whose
 // delivery failed expects no answer.
-func (e *byURLEnv) unanswered(events []journal.Event) []uint64 {
+func (e *scenario) unanswered(events []journal.Event) []uint64 {
 	v := e.v
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -230,169 +237,22 @@ func (e *byURLEnv) unanswered(events []journal.Event) []uint64 {
 // scopedWhatsApp is the WhatsApp control as one scenario of many sees it: waiting for the mock to be idle
 // waits for the webhooks about the scenario's customers only.
 type scopedWhatsApp struct {
-	*whatsapp.ControlClient
-	e *byURLEnv
+	whatsapp.Control
+	e *scenario
 }
 
 // AwaitIdle waits until no webhook about the scenario's customers is pending.
 func (s scopedWhatsApp) AwaitIdle(ctx context.Context) error {
-	return s.ControlClient.AwaitIdleFor(ctx, s.e.customers()...)
+	return s.e.v.o.WhatsApp.AwaitIdleFor(ctx, s.e.customers()...)
 }
 
 var _ whatsapp.Control = scopedWhatsApp{}
 
-// ambiguous marks a text or session that more than one customer's events point at.
-const ambiguous = "\x00"
 
-// ties ties the run's Dialogflow and DLP calls to customers as the journal grows. A DLP call carries a
-// customer's text; a Dialogflow query carries such a text, or a DLP result of one, and ties its session
-// (every call of the session, earlier ones too, then belongs to that customer; a session tied to two
-// customers belongs to none). Scenarios at once send the same words ("Hola"), so a text several
-// customers sent goes to the first of them whose message has no call of that kind yet: assistants take
-// messages in the order they come, near enough, and a wrong guess makes a session tied to two
-// customers, which then belongs to none.
-type ties struct {
-	scanned  uint64
-	sentBy   map[string]string   // inbound text → its customer, or ambiguous
-	waiting  map[string][]*asked // inbound text → messages carrying it, oldest first
-	results  map[string][]*asked // DLP result → the messages it came from, oldest first
-	dlp      map[uint64]string   // DLP call → its customer
-	session  map[string]string   // Dialogflow session id → its customer, or ambiguous
-	messages map[string]string   // WhatsApp message id → its customer
-	attempts map[uint64]string   // webhook delivery → the id of the message it is about
-	nluSeen  bool                // a call to Dialogflow or DLP was seen
-}
-
-// asked is a customer's text and the calls about it seen so far.
-type asked struct {
-	customer    string
-	dlp, dialog bool
-}
-
-// maxWaiting bounds the messages remembered per text (an assistant that never calls DLP leaves them).
-const maxWaiting = 64
-
-func newTies() ties {
-	return ties{sentBy: map[string]string{}, waiting: map[string][]*asked{}, results: map[string][]*asked{}, dlp: map[uint64]string{},
-		session: map[string]string{}, messages: map[string]string{}, attempts: map[uint64]string{}}
-}
-
-// scan takes in the journal's events after those it has seen, in order.
-func (t *ties) scan(evs []journal.Event) {
-	for _, ev := range evs {
-		t.scanned = ev.Seq
-		switch ev.Kind {
-		case journal.KindInboundSent:
-			t.inbound(ev)
-		case journal.KindOutboundAccepted, journal.KindOutboundRejected:
-			var d journal.OutboundData
-			if ev.Decode(&d) == nil && d.ID != "" && ev.Customer != "" {
-				t.messages[d.ID] = ev.Customer
-			}
-		case journal.KindWebhookAttempt:
-			var d journal.WebhookAttemptData
-			if ev.Customer == "" && ev.Decode(&d) == nil && d.RefID != "" {
-				t.attempts[ev.Seq] = d.RefID
-			}
-		case journal.KindDeidentify, journal.KindInspect, journal.KindDLPRejected:
-			t.nluSeen = true
-			var d journal.DLPData
-			if ev.Decode(&d) == nil {
-				t.dlpCall(ev.Seq, d)
-			}
-		case journal.KindDetectIntent, journal.KindDetectIntentRejected:
-			t.nluSeen = true
-			var d journal.DetectIntentData
-			if ev.Decode(&d) == nil && d.SessionID != "" {
-				t.query(d)
-			}
-		}
+// explain is err, or its cause when the run can tell it (Options.Explain); a cancelled wait stays itself.
+func (e *scenario) explain(ctx context.Context, err error) error {
+	if e.v.o.Explain == nil || ctx.Err() != nil {
+		return err
 	}
-}
-
-func (t *ties) inbound(ev journal.Event) {
-	var d journal.InboundData
-	if ev.Customer == "" || ev.Decode(&d) != nil {
-		return
-	}
-	t.messages[d.ID] = ev.Customer
-	if d.Text == "" {
-		return
-	}
-	put(t.sentBy, d.Text, ev.Customer)
-	q := append(t.waiting[d.Text], &asked{customer: ev.Customer})
-	t.waiting[d.Text] = q[max(0, len(q)-maxWaiting):]
-}
-
-func (t *ties) dlpCall(seq uint64, d journal.DLPData) {
-	a := first(t.waiting[d.Text], func(a *asked) bool { return !a.dlp })
-	if a == nil {
-		return
-	}
-	a.dlp = true
-	t.dlp[seq] = a.customer
-	if d.Result != "" {
-		q := append(t.results[d.Result], &asked{customer: a.customer})
-		t.results[d.Result] = q[max(0, len(q)-maxWaiting):]
-	}
-}
-
-func (t *ties) query(d journal.DetectIntentData) {
-	undone := func(a *asked) bool { return !a.dialog }
-	a := first(t.results[d.Text], undone)
-	if a == nil {
-		a = first(t.waiting[d.Text], undone)
-	}
-	if a == nil {
-		return
-	}
-	a.dialog = true
-	put(t.session, d.SessionID, a.customer)
-}
-
-// first is the oldest of q that ok accepts, nil when none.
-func first(q []*asked, ok func(*asked) bool) *asked {
-	for _, a := range q {
-		if ok(a) {
-			return a
-		}
-	}
-	return nil
-}
-
-// owner is the customer an event concerns, "" when none or when it cannot be told.
-func (t *ties) owner(ev journal.Event) string {
-	switch {
-	case ev.Kind == journal.KindDeidentify || ev.Kind == journal.KindInspect || ev.Kind == journal.KindDLPRejected:
-		return t.dlp[ev.Seq]
-	case ev.Kind == journal.KindWebhookAttempt && ev.Customer == "":
-		// A status webhook names its message; the message's customer is known once it was sent.
-		return t.messages[t.attempts[ev.Seq]]
-	case isNLU(ev.Kind):
-		// Dialogflow's events name their session where others name a customer.
-		if c := t.session[ev.Customer]; c != ambiguous {
-			return c
-		}
-		return ""
-	}
-	return ev.Customer
-}
-
-// isNLU says whether events of kind are calls to Dialogflow or DLP.
-func isNLU(kind string) bool {
-	switch kind {
-	case journal.KindDetectIntent, journal.KindDetectIntentRejected, journal.KindContextsListed, journal.KindContextsCreated,
-		journal.KindContextsDeleted, journal.KindDeidentify, journal.KindInspect, journal.KindDLPRejected:
-		return true
-	}
-	return false
-}
-
-// put ties key to customer c in m, or marks it ambiguous when it is tied to another.
-func put(m map[string]string, key, c string) {
-	if prev, ok := m[key]; ok && prev != c {
-		m[key] = ambiguous
-		return
-	}
-	m[key] = c
+	return e.v.o.Explain(ctx, err)
 }
