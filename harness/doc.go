@@ -7,8 +7,9 @@
 //   - harness/embedded: the mocks in this process, with parley's reference assistant or an assistant
 //     written in Go (an http.Handler), a fresh environment per scenario; or, around an assistant already
 //     running elsewhere (by URL), the mocks as parley serve runs them for the whole run (ByURL), each
-//     scenario with customers of its own;
-//   - harness/containers: the mocks, and the reference assistant or a vendor's image, in containers.
+//     scenario with customers of its own (harness/shared);
+//   - harness/containers: the mocks, and the reference assistant or a vendor's image, in containers,
+//     fresh for each scenario (Factory) or once for the run, played as by URL (Shared).
 //
 // An environment for any assistant is one line:
 //

@@ -72,7 +72,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.profile, "profile", "", "the assistant's profile (YAML or JSON, docs/profile.md): its business, languages, privacy notice, capabilities, test data and hooks; default: the reference assistant's")
 	fs.BoolVar(&c.initProf, "init-profile", false, "write a commented profile to start from to the file given after the flags (stdout without one, or with -), and exit; an existing file is never overwritten")
 	fs.BoolVar(&c.printEnv, "print-env", false, "print the bot-contract environment that points an assistant at the mocks, and exit")
-	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once (with --bot-url against the one assistant; scenarios that move the clock, send a campaign or inject a fault still play alone)")
+	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once (with --bot-url or --mode containers, against the one assistant; scenarios that move the clock, send a campaign or inject a fault still play alone)")
 	fs.DurationVar(&c.quiet, "quiet", 0, "how long the assistant must stay silent to count as done, once every message is answered (default 150ms with --bot-url, where only the scenario's own customers count; 300ms in containers)")
 	fs.DurationVar(&c.replyWait, "reply-wait", 3*time.Second, "how long a step waits for a reply it expects once the assistant has settled; with --bot-url also how long a customer's message may stay unanswered before a silent assistant counts as done")
 	fs.DurationVar(&c.timeout, "scenario-timeout", 2*time.Minute, "longest a scenario may take")
@@ -382,8 +382,8 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		defer c.Close()
 		envs, mode = c, "containers"
-		parallel = min(parallel, 2) // each scenario starts its own containers
 	} else {
 		envs = embedded.Factory{Seed: p.cfg.mocks.Seed, Violations: p.violate, Logger: logger}
 	}
@@ -538,10 +538,12 @@ func startByURL(cfg certifyConfig, logger *slog.Logger, stderr io.Writer) (*embe
 	return v, nil
 }
 
-// containersEnvs is the environment factory of --mode containers: every scenario gets its own network
-// with the mocks (and the reference assistant, or --bot-image) in containers (containers.Start).
+// containersEnvs is the environment factory of --mode containers: one network for the run with the mocks
+// (and the reference assistant, or --bot-image) in containers, every scenario played in it on customers
+// of its own (containers.Shared).
 type containersEnvs struct {
-	o containers.Options
+	*containers.Shared
+	images []string
 }
 
 func newContainersEnvs(ctx context.Context, p *certifyPlan, logger *slog.Logger, stderr io.Writer) (*containersEnvs, error) {
@@ -558,39 +560,25 @@ func newContainersEnvs(ctx context.Context, p *certifyPlan, logger *slog.Logger,
 		}
 		image = built.Ref
 	}
-	return &containersEnvs{o: containers.Options{
-		Image: image, BotImage: p.cfg.botImage, Violations: p.violate, Seed: p.cfg.mocks.Seed, Quiet: p.cfg.quiet, Logger: logger,
-		Audit: audit.Options{CertifyDeployed: p.cfg.botImage != ""},
-	}}, nil
+	images := []string{image}
+	if p.cfg.botImage != "" {
+		images = append(images, p.cfg.botImage)
+	}
+	return &containersEnvs{images: images, Shared: containers.NewShared(containers.Options{
+		Image: image, BotImage: p.cfg.botImage, Violations: p.violate, Seed: p.cfg.mocks.Seed, Quiet: p.cfg.quiet, ReplyWait: p.cfg.replyWait,
+		Logger: logger, Audit: audit.Options{CertifyDeployed: p.cfg.botImage != ""},
+	})}, nil
 }
 
 // Preflight checks, before the first scenario, what would otherwise fail every scenario alike: the images
-// must be on the engine (parley pulls nothing), and an assistant from --bot-image must start in one
-// environment, which is then removed. So an image that exits at once, never listens or fails the webhook
+// must be on the engine (parley pulls nothing), and the run's containers must start, the assistant's
+// included, and pass the webhook handshake. So an image that exits at once, never listens or fails the
 // handshake is reported once, with its last log lines (containers.ContainerError), and no scenario is
-// played. Each wait is bounded by the options' StartupTimeout and HandshakeTimeout. The reference
-// assistant, built by parley itself, is not tried out.
+// played. Each wait is bounded by the options' StartupTimeout and HandshakeTimeout.
 func (c *containersEnvs) Preflight(ctx context.Context) error {
-	images := []string{c.o.Image}
-	if c.o.BotImage != "" {
-		images = append(images, c.o.BotImage)
-	}
-	if err := containers.ImagesPresent(ctx, images...); err != nil {
+	if err := containers.ImagesPresent(ctx, c.images...); err != nil {
 		return err
 	}
-	if c.o.BotImage == "" {
-		return nil
-	}
-	env, err := containers.Start(ctx, c.o)
-	if err != nil {
-		return err
-	}
-	if err := env.Close(); err != nil {
-		return fmt.Errorf("removing the environment the assistant was tried out in: %w", err)
-	}
-	return nil
+	return c.Shared.Preflight(ctx)
 }
 
-func (c *containersEnvs) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
-	return containers.Factory(c.o).Start(ctx, s)
-}

@@ -11,8 +11,9 @@ import (
 )
 
 // BenchmarkSuiteInContainers plays the whole built-in suite as `parley certify --mode containers` does:
-// every scenario in its own network with the mocks and the reference assistant in containers, two
-// scenarios at once, start-ups included (the image is built, or found, before the timer starts). It
+// one network for the run with the mocks and the reference assistant in containers (Shared), four
+// scenarios at once, start-up and removal included (the image is built, or found, before the timer
+// starts). It
 // reports the suite's wall time, scenarios per second, the scenarios that did not pass and whether it
 // certified. Target: under 60 s on 2 cores. It is skipped when no Docker engine answers.
 //
@@ -43,11 +44,14 @@ func BenchmarkSuiteInContainers(b *testing.B) {
 	}
 	// As the CLI without --bot-image: the reference assistant in the parley image, its in-network webhook
 	// on plain HTTP not judged as a deployment's.
-	envs := Factory(Options{Image: built.Ref, Seed: 1})
 	var failed, certified int
 	b.ResetTimer()
 	for b.Loop() {
-		rep, err := certify.Run(ctx, certify.Config{Plan: plan, Envs: envs, Parallel: 2, Timeout: 2 * time.Minute})
+		envs := NewShared(Options{Image: built.Ref, Seed: 1})
+		rep, err := certify.Run(ctx, certify.Config{Plan: plan, Envs: envs, Parallel: 4, Timeout: 2 * time.Minute})
+		if cerr := envs.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -85,8 +85,10 @@ type Options struct {
 	StartupTimeout   time.Duration
 	HandshakeTimeout time.Duration
 	// Quiet is how long the journal must stay still for Settle to consider a run settled (default 300ms):
-	// an assistant in a container has no idle signal, so settling is judged from the outside.
-	Quiet time.Duration
+	// an assistant in a container has no idle signal, so settling is judged from the outside. In a shared
+	// run (NewShared) a scenario settles as an assistant by URL does (shared.Options: Quiet 150ms by
+	// default, once its customers are answered or ReplyWait has passed, default 3s).
+	Quiet, ReplyWait time.Duration
 	// Loopback publishes the containers' ports on this machine's loopback interface only (127.0.0.1), not
 	// on every interface: nothing else on the network reaches the mocks. It needs the Docker engine on
 	// this machine (not a remote DOCKER_HOST).
@@ -745,8 +747,22 @@ func (m *mergedJournal) remoteLast() uint64 {
 	return m.last
 }
 
-// sync must be called with m.mu held.
+// sync brings in the mocks' new events and sets the local clock to the mocks' simulated time. It must be
+// called with m.mu held.
 func (m *mergedJournal) sync(ctx context.Context) error {
+	if err := m.pull(ctx); err != nil {
+		return err
+	}
+	now, err := m.remoteNow(ctx)
+	if err != nil {
+		return err
+	}
+	m.j.Clock().Set(now)
+	return nil
+}
+
+// pull brings in the mocks' new events. It must be called with m.mu held.
+func (m *mergedJournal) pull(ctx context.Context) error {
 	evs, last, err := m.wa.JournalAfter(ctx, m.last)
 	if err != nil {
 		return fmt.Errorf("fetching the mocks' journal: %w", err)
@@ -761,11 +777,6 @@ func (m *mergedJournal) sync(ctx context.Context) error {
 	if last > m.last {
 		m.last = last
 	}
-	now, err := m.remoteNow(ctx)
-	if err != nil {
-		return err
-	}
-	m.j.Clock().Set(now)
 	return nil
 }
 
