@@ -581,4 +581,3 @@ func (c *containersEnvs) Preflight(ctx context.Context) error {
 	}
 	return c.Shared.Preflight(ctx)
 }
-

@@ -248,7 +248,6 @@ func (s scopedWhatsApp) AwaitIdle(ctx context.Context) error {
 
 var _ whatsapp.Control = scopedWhatsApp{}
 
-
 // explain is err, or its cause when the run can tell it (Options.Explain); a cancelled wait stays itself.
 func (e *scenario) explain(ctx context.Context, err error) error {
 	if e.v.o.Explain == nil || ctx.Err() != nil {
