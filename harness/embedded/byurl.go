@@ -128,6 +128,10 @@ func (v *ByURL) Close() error {
 // offers the webhook each TLS version, as Meta's requirements are checked: an HTTPS endpoint that still
 // accepts 1.0 or 1.1 breaks WA-SEC-02.
 func (v *ByURL) Start(ctx context.Context, s harness.Scenario) (harness.Environment, error) {
+	env, err := v.Run.Start(ctx, s) // first: the probes belong to the scenario's part of the journal
+	if err != nil {
+		return nil, err
+	}
 	if u, err := url.Parse(v.mc.Webhook); slices.Contains(s.Tags, "@WA-SEC-02") && err == nil && u.Scheme == "https" {
 		var roots *x509.CertPool
 		if tr, ok := v.webhook.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
@@ -135,7 +139,7 @@ func (v *ByURL) Start(ctx context.Context, s harness.Scenario) (harness.Environm
 		}
 		harness.ProbeTLS(ctx, v.journal, u.Host, v.mc.Webhook, roots)
 	}
-	return v.Run.Start(ctx, s)
+	return env, nil
 }
 
 var _ harness.Factory = (*ByURL)(nil)
