@@ -239,11 +239,11 @@ func measureServer(t *testing.T, s *dialogflow.Server, ps []paraphrase) measurem
 			for _, p := range in.Phrases[lang] {
 				text := p.Text()
 				if in.Priority < 0 {
-					skipped = append(skipped, "phrases of intents Dialogflow never matches (priority below 0)")
+					skipped = append(skipped, "phrase of an intent Dialogflow never matches (priority below 0)")
 					continue
 				}
 				if len([]rune(text)) > 256 {
-					skipped = append(skipped, "phrases over detectIntent's 256 characters")
+					skipped = append(skipped, "phrase over detectIntent's 256 characters")
 					continue
 				}
 				qr, err := q.detect(ctx, lang, text, in.InputContexts)
@@ -483,7 +483,7 @@ func parseNumber(s string) (float64, bool) {
 	return n, err == nil
 }
 
-// summarize counts repeated notes: "12 phrases over …; 3 phrases of …".
+// summarize counts repeated notes: "skipped 12 × phrase over …; 3 × phrase of …".
 func summarize(notes []string) string {
 	counts := map[string]int{}
 	for _, n := range notes {
@@ -491,9 +491,12 @@ func summarize(notes []string) string {
 	}
 	var parts []string
 	for _, n := range slices.Sorted(maps.Keys(counts)) {
-		parts = append(parts, fmt.Sprintf("%d %s skipped", counts[n], n))
+		parts = append(parts, fmt.Sprintf("%d × %s", counts[n], n))
 	}
-	return strings.Join(parts, "; ")
+	if len(parts) == 0 {
+		return ""
+	}
+	return "skipped " + strings.Join(parts, "; ")
 }
 
 func ratio(hit, n int) string {
