@@ -258,7 +258,8 @@ func (t *cxTurn) fills(fp *cxFormParam, m *matcher, q *query) bool {
 	return ok
 }
 
-// fill fills fp, and any other empty form parameter, from the text.
+// fill fills fp, and any other empty form parameter, from the text; it reports whether it filled any
+// (a value for another parameter than the one asked fills it, and the page asks again).
 func (t *cxTurn) fill(fp *cxFormParam, m *matcher, q *query, text string) bool {
 	if fp.entity == "@sys.any" {
 		t.setParam(fp.name, strings.TrimSpace(text))
@@ -271,7 +272,7 @@ func (t *cxTurn) fill(fp *cxFormParam, m *matcher, q *query, text string) bool {
 		}
 	}
 	got, _ := m.extract(m.model(q.lang), q, probe)
-	if _, ok := got[fp.name]; !ok {
+	if len(got) == 0 {
 		return false
 	}
 	for k, v := range cxValues(got, probe) {
