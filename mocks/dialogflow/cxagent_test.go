@@ -1,10 +1,8 @@
 package dialogflow
 
 import (
-	"archive/zip"
 	"errors"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -292,34 +290,7 @@ func TestCXExportIsNotAnEmptyESAgent(t *testing.T) {
 
 // TestCXZipExport loads the same export from a .zip, nested one folder deep as hand-made zips are.
 func TestCXZipExport(t *testing.T) {
-	zp := filepath.Join(t.TempDir(), "dental.zip")
-	f, err := os.Create(zp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	err = fs.WalkDir(os.DirFS(cxDental), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		w, err := zw.Create("brightsmile/" + p)
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(filepath.Join(cxDental, p))
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	zp := zipFS(t, os.DirFS(cxDental), "brightsmile/")
 	a, err := LoadCXAgentDir(zp)
 	if err != nil {
 		t.Fatal(err)
