@@ -96,6 +96,20 @@ type DetectIntentData struct {
 	Error      string         `json:"error,omitempty"`
 }
 
+// FulfillmentData is one fulfillment webhook call of Dialogflow, or one it did not make and why.
+type FulfillmentData struct {
+	API       string `json:"api"` // cx
+	Session   string `json:"session"`
+	SessionID string `json:"session_id"`
+	Webhook   string `json:"webhook,omitempty"` // the export's webhook (display name), never called itself
+	Tag       string `json:"tag,omitempty"`
+	URL       string `json:"url,omitempty"` // where the request went; empty when no call was made
+	Called    bool   `json:"called"`
+	HTTP      int    `json:"http,omitempty"` // the webhook's HTTP status
+	LatencyMS int64  `json:"latency_ms,omitempty"`
+	Error     string `json:"error,omitempty"` // the failure (webhook status message), or why no call was made
+}
+
 // ContextsData is a call on a session's contexts.
 type ContextsData struct {
 	Session   string   `json:"session"`

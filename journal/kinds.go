@@ -57,6 +57,8 @@ const (
 	KindContextsListed       = "contexts.listed"
 	KindContextsCreated      = "contexts.created"
 	KindContextsDeleted      = "contexts.deleted"
+	// Dialogflow: a fulfillment webhook call, or one not made, with why (data: FulfillmentData).
+	KindFulfillment = "fulfillment.call"
 
 	// DLP (data: DLPData).
 	KindDeidentify  = "deidentify"

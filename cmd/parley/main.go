@@ -66,6 +66,7 @@ func commands() []command {
 		{"serve", "run the mocks (WhatsApp, Dialogflow, DLP) as a standalone process", runServe},
 		{"bot", "run the reference assistant standalone", runBot},
 		{"load", "drive many simulated customers at once and account for every message", runLoad},
+		{"agent", "check a Dialogflow CX export and run its own test cases against the mock", runAgent},
 		{"version", "print parley's version", runVersion},
 	}
 }

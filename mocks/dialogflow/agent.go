@@ -1,7 +1,6 @@
 package dialogflow
 
 import (
-	"archive/zip"
 	"context"
 	"net/http"
 
@@ -11,7 +10,6 @@ import (
 	"fmt"
 	"github.com/parley-dev/parley/journal"
 	"io/fs"
-	"os"
 	"path"
 	"regexp"
 	"sort"
@@ -111,27 +109,26 @@ const (
 
 // LoadAgentDir loads an ES export from a directory or from a .zip file.
 func LoadAgentDir(p string) (*Agent, error) {
-	if strings.HasSuffix(strings.ToLower(p), ".zip") {
-		zr, err := zip.OpenReader(p)
-		if err != nil {
-			return nil, fmt.Errorf("opening agent export %s: %w", p, err)
-		}
-		defer zr.Close()
-		return LoadAgent(zr)
-	}
-	st, err := os.Stat(p)
+	fsys, closer, err := openExport(p)
 	if err != nil {
-		return nil, fmt.Errorf("agent export: %w", err)
+		return nil, err
 	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("agent export %s: not a directory or a .zip file", p)
+	if closer != nil {
+		defer closer()
 	}
-	return LoadAgent(os.DirFS(p))
+	return LoadAgent(fsys)
 }
 
+// ErrCXExport is returned by LoadAgent for a Dialogflow CX export, which LoadCXAgent reads.
+var ErrCXExport = errors.New("agent export: this is a Dialogflow CX export (flows/, pages, CX agent.json); load it with LoadCXAgent")
+
 // LoadAgent loads an ES export from fsys. agent.json may be at the root or in a single top-level
-// directory (zips made by hand often nest one level).
+// directory (zips made by hand often nest one level). A CX export is refused with ErrCXExport: read as
+// ES it would be an agent with no intents.
 func LoadAgent(fsys fs.FS) (*Agent, error) {
+	if IsCXExport(fsys) {
+		return nil, ErrCXExport
+	}
 	root := "."
 	if _, err := fs.Stat(fsys, "agent.json"); err != nil {
 		entries, derr := fs.ReadDir(fsys, ".")
@@ -548,7 +545,7 @@ func (s *Server) getAgent(parent string) (*dialogflowpb.Agent, error) {
 	if !(len(seg) == 2 || len(seg) == 4 && seg[2] == "locations") || seg[0] != "projects" || seg[1] == "" {
 		return nil, s.refuse("GetAgent", parent, errSessionPath(parent, "projects/*/locations/*"))
 	}
-	if seg[1] != s.cfg.project {
+	if seg[1] != s.cfg.project || s.cx != nil {
 		return nil, s.refuse("GetAgent", parent, errNoAgent(seg[1]))
 	}
 	a := &dialogflowpb.Agent{

@@ -19,6 +19,12 @@ func zipFixture(t testing.TB, prefix string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return zipFS(t, sub, prefix)
+}
+
+// zipFS writes the files of sub as a zip, under prefix inside the archive.
+func zipFS(t testing.TB, sub fs.FS, prefix string) string {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "agent.zip")
 	f, err := os.Create(p)
 	if err != nil {

@@ -91,6 +91,11 @@ func (s *Server) detectCX(ctx context.Context, transport string, req *cxpb.Detec
 	qp := req.GetQueryParams()
 	in.timeZone, in.disableWebhook = qp.GetTimeZone(), qp.GetDisableWebhook()
 	in.cxParams = qp.GetParameters().AsMap()
+	in.payload, in.webhookHeaders = qp.GetPayload(), qp.GetWebhookHeaders()
+	if s.cx != nil {
+		resp, _, err := s.detectCXFlow(ctx, in)
+		return resp, err
+	}
 	t, err := s.detect(ctx, in)
 	if err != nil {
 		return nil, err

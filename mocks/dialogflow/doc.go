@@ -1,6 +1,6 @@
 // Package dialogflow is parley's mock Dialogflow: ES v2 (and the v2beta1 paths) and CX v3 detectIntent,
-// over REST and gRPC on one port, answering from a standard Dialogflow ES agent export, recording every
-// call in the journal. The official Go clients work against it unchanged:
+// over REST and gRPC on one port, answering from a Dialogflow ES agent export or a Dialogflow CX agent
+// export, recording every call in the journal. The official Go clients work against it unchanged:
 //
 //	s := dialogflow.RunT(t)                                  // the embedded demo agent, project "parley-demo"
 //	c, _ := dialogflowapi.NewSessionsClient(ctx,              // gRPC
@@ -16,10 +16,11 @@
 //     under /v2/ and /v2beta1/ over REST, and the v2 and v2beta1 gRPC Sessions services. Text and event
 //     input; queryParams contexts, resetContexts, timeZone, payload and webhookHeaders.
 //   - ES Contexts (list, get, create, update, delete, delete all) and Agents.GetAgent, over REST and gRPC.
-//   - CX Sessions.DetectIntent (projects/*/locations/*/agents/*[/environments/*]/sessions/*), answered from
-//     the same ES agent for any location and agent id of the project: responseMessages, match (INTENT,
-//     DIRECT_INTENT, EVENT, NO_MATCH with event sys.no-match-default), currentPage (always the Default Start
-//     Flow's START_PAGE), session parameters that persist and merge queryParams.parameters.
+//   - CX Sessions.DetectIntent (projects/*/locations/*/agents/*[/environments/*]/sessions/*), for any
+//     location and agent id of the project. With a CX export loaded, from its flows and pages (# CX
+//     agents below). With an ES export, from the same ES agent: responseMessages, match (INTENT,
+//     DIRECT_INTENT, EVENT, NO_MATCH with event sys.no-match-default), currentPage (always the Default
+//     Start Flow's START_PAGE), session parameters that persist and merge queryParams.parameters.
 //   - The agent is served under one project (WithProject, default "parley-demo"); any other project gets
 //     NOT_FOUND "No DesignTimeAgent found for project '…'" as the real service does
 //     (dialogflow/dialogflow-java-client-v2#33).
@@ -112,7 +113,7 @@
 // without "." and other characters a context id may not hold, inferred). The next text fills the
 // parameter from the entities it holds, or is prompted again; another intent's training phrase ends the
 // filling, and "cancelar"/"cancel" ends it with cancelsSlotFilling. The fulfillment webhook is called
-// once the parameters are in. CX forms are not modelled.
+// once the parameters are in. CX forms are modelled for CX exports (# CX agents).
 //
 // # Fulfillment
 //
@@ -128,6 +129,71 @@
 // answer, code 3 "Webhook call failed. Error: Failed to parse webhook JSON response: …" for a body that
 // is not a WebhookResponse; the intent's static reply stays (inferred). Success is webhookStatus {"message":"Webhook execution successful"} and
 // diagnosticInfo.webhook_latency_ms.
+//
+// # CX agents
+//
+// A Dialogflow CX export (a folder or a .zip: agent.json, flows/<Flow>/<Flow>.json and pages/,
+// transitionRouteGroups/ of a flow or of the agent, intents/<Intent>/ with trainingPhrases/<lang>.json,
+// entityTypes/<Type>/ with entities/<lang>.json, webhooks/, testCases/) is recognised by its flows/
+// folder or its CX agent.json and loaded by LoadCXAgent; LoadAgent refuses it (ErrCXExport) instead of
+// reading it as an ES agent with no intents. Each file is decoded as the cx/v3 resource it holds
+// (cxpb.Flow, cxpb.Page, …; the export's {"seconds": n} durations and [{"key","value"}] maps are
+// accepted). Every field that is set is either modelled, ignored and counted in CXAgent.Summary
+// (speech, logging, presentation settings, the webhooks' addresses, channel-specific messages,
+// intent parameters of system entities the mock does not recognise, composite entity types used only by
+// intents), or refused at load with the file and the construct: conditional responses, generators,
+// generative fallback, knowledge connectors, playbooks and tools, flow input/output parameters, list
+// form parameters, form parameters of a system entity the mock does not recognise or of a composite
+// entity type, system functions ($sys.func…), the has operator, DTMF, audio and intent inputs in test
+// cases, references to intents, pages, flows, route groups, webhooks or entity types the export does
+// not define.
+//
+// A CX session keeps its current page, the page before it, the stack of pages that called a flow, the
+// form values of the current page and the session parameters (cxrun.go has the lifecycle): a text is
+// matched against the intents of the routes in scope only (the page's and its route groups', then the
+// flow's and its groups'), with the ES matcher above and the flow's nluSettings.classificationThreshold
+// (0.3 by default); otherwise it fills the form parameter asked (and any other empty one it holds: @sys.any
+// takes the whole text); otherwise sys.no-match-1…6 then sys.no-match-default is handled (the asked
+// parameter's reprompt handlers, then the page's, then the flow's). Entering a page runs its entry
+// fulfillment, pre-fills its form from session parameters, then the condition routes in scope (the page's
+// and its groups'; the flow's on the start page) in order, then prompts for the first empty required
+// parameter. Conditions: comparisons (=, !=, <, <=, >, >=) of $session.params (nested), $page.params.status
+// and $page.params.<p>(.status), $intent.params (.original, .resolved) and $flow with quoted or bare
+// literals, numbers, true, false, null, undefined; AND, OR, NOT, parentheses (cxcond.go). Fulfillments:
+// parameter presets (null removes; a string that is one reference takes its value), then the messages —
+// one variant of each text, chosen by the seeded random source, references filled; payload, audio,
+// handoff and other messages passed through — with responseType ENTRY_PROMPT, PARAMETER_PROMPT or
+// HANDLER_PROMPT, then the webhook. Targets: pages of the flow, flows (entered at their start page),
+// END_FLOW (back to the calling page, whose condition routes run again; in the start flow it ends the
+// session, as a real test case expects "End Session" there), END_SESSION (an endInteraction message; the
+// next query starts over with no parameters), PREVIOUS_PAGE, CURRENT_PAGE, START_PAGE. More than 64
+// transitions in one query is an error (FAILED_PRECONDITION), not a hang. The response has currentPage
+// and currentFlow with their resource names (START_PAGE, END_SESSION and the export's ids), match
+// (INTENT, PARAMETER_FILLING, NO_MATCH, EVENT, DIRECT_INTENT; intent parameters), the session
+// parameters, webhookStatuses and webhookPayloads. @sys.date values are {"year","month","day"} as CX
+// gives them; other values are the ES matcher's. While a parameter is asked, a text that fills it
+// interrupts the form only by matching a training phrase exactly, as ES slot filling does here (the
+// mock's design).
+//
+// Webhooks: the address in the export's webhooks/*.json is never called. When the server has a
+// fulfillment URL (WithFulfillmentURL), a fulfillment with a webhook POSTs a cx/v3 WebhookRequest
+// (detectIntentResponseId, text or triggerEvent or triggerIntent, languageCode, fulfillmentInfo.tag,
+// intentInfo, pageInfo with formInfo, sessionInfo, the messages so far, queryParams.payload and
+// webhookHeaders) with the webhook's timeout from the export (5 s by default) and merges the
+// WebhookResponse: fulfillmentResponse.messages (APPEND, or REPLACE), sessionInfo.parameters,
+// pageInfo.formInfo values, payload, targetPage / targetFlow. A failure raises webhook.error.timeout,
+// webhook.error.not-found (nothing listening, HTTP 404) or webhook.error, handled by the most specific
+// handler in scope; with none, the fulfillment's static messages and target stand. Without a fulfillment
+// URL the call fails as webhook.error. queryParams.disableWebhook skips the call. Each call, made or not,
+// is a fulfillment.call journal event (journal.FulfillmentData) saying where it went or why it was not
+// made; detectIntent is journalled as for ES.
+//
+// Test cases: RunCXTestCases plays an export's testCases/ as the console does, each on a fresh session
+// from testConfig's flow and page, comparing per turn the triggered intent, the page and flow, the text
+// responses (any variant of a text passes) and the tracked parameters; WriteCXTestReport prints one line
+// per test case and the first differing turn of a failed one. `parley agent test --agent DIR|ZIP` runs
+// them (exit 0 all pass, 1 a failure, 2 the export could not be loaded); `parley agent summary` prints
+// CXAgent.Summary.
 //
 // # Control
 //
@@ -155,7 +221,14 @@
 // Audio input and output, StreamingDetectIntent, sentiment analysis, knowledge connectors,
 // webhookForSlotFilling, list parameters, parameter default values, follow-up intent
 // trees beyond what input/output contexts give, conditional responses, rich (non-text) response
-// messages, session entity types, agent and intent editing, training, export and import, CX flows,
-// pages, forms, route groups and CX webhooks, real IAM (any Bearer token is accepted), regional hosts
-// (any location is served on this one endpoint), and quotas other than as an injected fault.
+// messages, session entity types, agent and intent editing, training, export and import, real IAM (any
+// Bearer token is accepted), regional hosts (any location is served on this one endpoint), and quotas
+// other than as an injected fault. For CX: the constructs refused at load (# CX agents), CX's own NLU
+// (the ES matcher stands in for it, restricted to the intents in scope), system entities other than
+// @sys.any, @sys.number, @sys.date, @sys.email and @sys.phone-number, entity fuzzy extraction and
+// auto-expansion, sys.invalid-parameter and sys.no-input-N counting, partial responses, CX
+// environments and versions (any is served from the export), the agent's own ES API (ES queries and
+// GetAgent on a CX agent answer NOT_FOUND, as for a project with no ES agent), queryParams.currentPage
+// and sessionTtl, and the Agents, Flows, Pages and TestCases resource APIs (the test cases run through
+// RunCXTestCases).
 package dialogflow

@@ -40,6 +40,7 @@ type config struct {
 	logger         *slog.Logger
 	fulfillmentURL string
 	webhookTimeout time.Duration
+	cxAgent        *CXAgent
 }
 
 // WithAddr sets the listen address (host:port; port 0 picks a free one). Default 127.0.0.1:0.
@@ -75,7 +76,8 @@ func WithJournal(j *journal.Journal) Option {
 	}
 }
 
-// WithAgentDir serves the ES export in dir (a directory or a .zip file) instead of the embedded fixture.
+// WithAgentDir serves the export in dir (a directory or a .zip file), ES or CX, instead of the embedded
+// fixture.
 func WithAgentDir(dir string) Option {
 	return func(c *config) error {
 		if dir == "" {
@@ -86,13 +88,24 @@ func WithAgentDir(dir string) Option {
 	}
 }
 
-// WithAgentFS serves the ES export in fsys instead of the embedded fixture.
+// WithAgentFS serves the export in fsys, ES or CX, instead of the embedded fixture.
 func WithAgentFS(fsys fs.FS) Option {
 	return func(c *config) error {
 		if fsys == nil {
 			return errors.New("dialogflow: WithAgentFS(nil)")
 		}
 		c.agentFS, c.agentDir = fsys, ""
+		return nil
+	}
+}
+
+// WithCXAgent serves a CX agent already loaded (LoadCXAgent) instead of the embedded fixture.
+func WithCXAgent(a *CXAgent) Option {
+	return func(c *config) error {
+		if a == nil {
+			return errors.New("dialogflow: WithCXAgent(nil)")
+		}
+		c.cxAgent, c.agentFS, c.agentDir = a, nil, ""
 		return nil
 	}
 }
@@ -157,7 +170,8 @@ func WithWebhookTimeout(d time.Duration) Option {
 // Server is the mock Dialogflow: ES v2 and v2beta1, CX v3, REST and gRPC on one port.
 type Server struct {
 	cfg     config
-	agent   *Agent
+	agent   *Agent   // the ES agent; for a CX export, its intents and entity types in ES shape
+	cx      *CXAgent // the CX agent, when the export is one
 	matcher *matcher
 	journal *journal.Journal
 	clock   *journal.Clock
@@ -191,13 +205,30 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	var (
 		a   *Agent
+		cxa = cfg.cxAgent
 		err error
 	)
 	switch {
+	case cxa != nil:
 	case cfg.agentDir != "":
-		a, err = LoadAgentDir(cfg.agentDir)
+		fsys, closer, oerr := openExport(cfg.agentDir)
+		if oerr != nil {
+			return nil, fmt.Errorf("dialogflow: %w", oerr)
+		}
+		if IsCXExport(fsys) {
+			cxa, err = LoadCXAgent(fsys)
+		} else {
+			a, err = LoadAgent(fsys)
+		}
+		if closer != nil {
+			closer()
+		}
 	case cfg.agentFS != nil:
-		a, err = LoadAgent(cfg.agentFS)
+		if IsCXExport(cfg.agentFS) {
+			cxa, err = LoadCXAgent(cfg.agentFS)
+		} else {
+			a, err = LoadAgent(cfg.agentFS)
+		}
 	default:
 		var sub fs.FS
 		if sub, err = fs.Sub(fixtures.Agent, "agent"); err == nil {
@@ -206,6 +237,9 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dialogflow: %w", err)
+	}
+	if cxa != nil {
+		a = cxa.es
 	}
 	if cfg.journal == nil {
 		cfg.journal = journal.New(nil)
@@ -216,6 +250,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	s := &Server{
 		cfg:      cfg,
 		agent:    a,
+		cx:       cxa,
 		matcher:  newMatcher(a),
 		journal:  cfg.journal,
 		clock:    cfg.journal.Clock(),
@@ -288,6 +323,9 @@ func (s *Server) Project() string { return s.cfg.project }
 
 // Agent returns the loaded agent. It must not be modified.
 func (s *Server) Agent() *Agent { return s.agent }
+
+// CXAgent returns the loaded CX agent, or nil when the export is an ES one.
+func (s *Server) CXAgent() *CXAgent { return s.cx }
 
 // Journal returns the journal the server records into.
 func (s *Server) Journal() *journal.Journal { return s.journal }

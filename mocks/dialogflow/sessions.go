@@ -166,6 +166,7 @@ type session struct {
 	turns    int
 	params   map[string]any // CX session parameters
 	pending  *slotFill      // an ES intent waiting for its required parameters
+	cx       *cxState       // the CX page and flow state, when the agent is a CX export
 }
 
 // slotFill is an intent matched with required parameters missing: the next queries answer its prompts
@@ -213,6 +214,7 @@ func (ss *session) expireLocked(now time.Time) {
 		ss.contexts = map[string]*liveContext{}
 		ss.params = map[string]any{}
 		ss.noMatch = 0
+		ss.cx = nil
 	}
 }
 
@@ -321,7 +323,8 @@ func (s *Server) resolveLanguage(code string) (string, bool) {
 
 // validate checks a detectIntent call the way the service does before it matches anything.
 func (s *Server) validate(in *detectInput) error {
-	if in.ref.project != s.cfg.project {
+	if in.ref.project != s.cfg.project || in.api == "es" && s.cx != nil {
+		// A project whose agent is a CX agent has no ES agent to answer ES queries.
 		return errNoAgent(in.ref.project)
 	}
 	if !in.hasText && in.event == "" && in.directIntent == nil {
