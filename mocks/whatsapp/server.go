@@ -337,6 +337,9 @@ type Server struct {
 	faults   control.Faults
 	statuses StatusDelivery
 	webhook  string
+	// unsubscribed: the app was unsubscribed from the business account (DELETE subscribed_apps). The
+	// mock records it for GET subscribed_apps and keeps delivering webhooks.
+	unsubscribed bool
 	verified bool
 	queue    []webhookJob
 	inflight int
