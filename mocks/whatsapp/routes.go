@@ -52,7 +52,7 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("GET /{version}/{waba}/{edge}", s.graphRoute(s.wabaEdge))
 	m.HandleFunc("DELETE /{version}/{waba}/{edge}", s.graphRoute(s.wabaEdge))
 	graph("POST", "/{waba}/subscribed_apps", s.subscribedAppsRoute)
-	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia))   // download, with the bearer token (media.go)
+	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia)) // download, with the bearer token (media.go)
 
 	// Control, docs/control-api.md (control_http.go).
 	m.HandleFunc("GET /_parley/healthz", s.controlRoute(s.controlHealthz))
