@@ -50,10 +50,10 @@ var SystemCABundles = []string{
 
 // Where the kit is in the containers.
 const (
-	mocksKitDir          = "/parley/production"
-	assistantCertDir     = "/parley/certs"
+	mocksKitDir          = "/etc/parley/production"
+	assistantCertDir     = "/etc/parley/certs"
 	assistantCA          = assistantCertDir + "/parley-run-ca.pem"
-	assistantCredentials = "/parley/google-credentials.json"
+	assistantCredentials = "/etc/parley/google-credentials.json"
 )
 
 // productionRun is what a run as production adds to a run.
