@@ -20,9 +20,9 @@ import (
 // built in (harness/containers/testdata/quaybot: a published WhatsApp Graph client, the official
 // Dialogflow and DLP clients with no endpoint option) is certified unchanged with --as-production: the
 // handshake passes, customers' messages are answered through parley's graph.facebook.com and
-// googleapis.com, nothing unmodelled is called, and the verdict names what the assistant does wrong: it
-// answers a first "Hola" from Dialogflow without saying an assistant answers or giving the privacy
-// notice.
+// googleapis.com, nothing unmodelled is called, and the verdict names what the assistant does: it answers
+// with the agent's replies (whose greeting says an assistant answers) and nothing else, so no privacy
+// notice and no way to a person, and it names Dialogflow sessions by the customer's number.
 func TestCertifyAsProduction(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
@@ -83,9 +83,14 @@ func TestCertifyAsProduction(t *testing.T) {
 	if !answered {
 		t.Errorf("the assistant never answered in %q: %+v", first.Name, first.Transcript)
 	}
-	for _, rule := range []string{"AI-DISC-01", "GDPR-NOTICE-01"} {
-		if first.RuleStatus[rule] != audit.Broken {
-			t.Errorf("%s is %q in %q, want broken: the assistant never says it", rule, first.RuleStatus[rule], first.Name)
+	// What the code does: its replies are the agent's (whose greeting says an assistant answers), with
+	// no privacy notice and no way to a person; and the Dialogflow session is the customer's number.
+	for rule, want := range map[string]audit.Status{"AI-DISC-01": audit.Passed, "GDPR-NOTICE-01": audit.Broken, "WA-ESC-01": audit.Broken} {
+		if got := first.RuleStatus[rule]; got != want {
+			t.Errorf("%s is %q in %q, want %q", rule, got, first.Name, want)
 		}
+	}
+	if !strings.Contains(stdout.String(), "PII-NLU-02") {
+		t.Errorf("the verdict does not name PII-NLU-02 (the session id is the phone number):\n%s", stdout.String())
 	}
 }

@@ -26,8 +26,8 @@ import (
 	"github.com/piusalfred/whatsapp"
 	"github.com/piusalfred/whatsapp/config"
 	"github.com/piusalfred/whatsapp/message"
-	whttp "github.com/piusalfred/whatsapp/pkg/http"
 	"github.com/piusalfred/whatsapp/phonenumber"
+	whttp "github.com/piusalfred/whatsapp/pkg/http"
 	"github.com/piusalfred/whatsapp/webhooks"
 )
 
@@ -86,7 +86,7 @@ func answer(msgs *message.BaseClient, sessions *dialogflow.SessionsClient, scrub
 		log.Printf("quaybot: mark as read: %v", err)
 	}
 	clean, err := scrubber.DeidentifyContent(ctx, &dlppb.DeidentifyContentRequest{
-		Parent: "projects/" + project,
+		Parent:        "projects/" + project,
 		InspectConfig: &dlppb.InspectConfig{InfoTypes: []*dlppb.InfoType{{Name: "EMAIL_ADDRESS"}, {Name: "PHONE_NUMBER"}}},
 		DeidentifyConfig: &dlppb.DeidentifyConfig{Transformation: &dlppb.DeidentifyConfig_InfoTypeTransformations{
 			InfoTypeTransformations: &dlppb.InfoTypeTransformations{Transformations: []*dlppb.InfoTypeTransformations_InfoTypeTransformation{{
