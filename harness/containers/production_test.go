@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,25 +20,10 @@ import (
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
-// quayBot is testdata/quaybot, a vendor's assistant with graph.facebook.com and googleapis.com built in
-// (third-party clients as module dependencies), in an image FROM scratch: built once per test binary.
-var quayBot struct {
-	sync.Once
-	ref string
-	err error
-}
-
-// QuayBotImage builds the image of testdata/quaybot once per test binary and returns its reference.
+// quayBotImage is testdata/quaybot, a vendor's assistant with graph.facebook.com and googleapis.com built
+// in (third-party clients as module dependencies), in an image FROM scratch.
 func quayBotImage(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	quayBot.Do(func() {
-		quayBot.ref = "parley.local/quaybot:test"
-		quayBot.err = dockertest.GoImage(ctx, "testdata/quaybot", quayBot.ref, map[string]string{LabelManaged: "true"})
-	})
-	if quayBot.err != nil {
-		t.Fatal(quayBot.err)
-	}
-	return quayBot.ref
+	return testImage(t, ctx, "testdata/quaybot", "parley.local/quaybot:test")
 }
 
 // TestAsProductionNoRouteOut: an unmodified vendor image, certified as production, answers the handshake
