@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,5 +93,13 @@ func TestCertifyAsProduction(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "PII-NLU-02") {
 		t.Errorf("the verdict does not name PII-NLU-02 (the session id is the phone number):\n%s", stdout.String())
+	}
+}
+
+// TestAsProductionNeedsImage: --as-production without --bot-image is a usage error that says what to give.
+func TestAsProductionNeedsImage(t *testing.T) {
+	err := run(context.Background(), []string{"certify", "--as-production"}, func(string) string { return "" }, io.Discard, io.Discard)
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "--bot-image") {
+		t.Errorf("exit %d (%v), want 2 naming --bot-image", exitCode(err), err)
 	}
 }

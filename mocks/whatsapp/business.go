@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -41,7 +42,7 @@ var wabaDefaults = []string{"id", "name", "timezone_id", "message_template_names
 // does not have is Graph's error.
 func selectFields(r *http.Request, node map[string]any, defaults []string, nodeType string) (map[string]any, *graphError) {
 	names := defaults
-	if f := r.URL.Query().Get("fields"); f != "" {
+	if f := rawParam(r.URL.RawQuery, "fields"); f != "" {
 		names = append(graphFields(f), "id")
 	}
 	out := map[string]any{}
@@ -53,6 +54,20 @@ func selectFields(r *http.Request, node map[string]any, defaults []string, nodeT
 		out[n] = v
 	}
 	return out, nil
+}
+
+// rawParam is the query parameter name of raw, read by hand: Go's url.Query drops a parameter holding a
+// ";", which Graph takes as part of the value (fields=a;b names one field, "a;b").
+func rawParam(raw, name string) string {
+	for _, kv := range strings.Split(raw, "&") {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			if u, err := url.QueryUnescape(v); err == nil {
+				return u
+			}
+			return v
+		}
+	}
+	return ""
 }
 
 // graphFields are the field names of a fields= value: split at the commas outside parentheses and
