@@ -68,6 +68,9 @@ type WebhookAttemptData struct {
 
 // RequestData is a Graph API request other than a message send.
 type RequestData struct {
+	// Host is the host the request was sent to, when the assistant reached parley by a production
+	// name (graph.facebook.com, dialogflow.googleapis.com, …).
+	Host    string `json:"host,omitempty"`
 	Method  string `json:"method"`
 	Path    string `json:"path"`
 	HTTP    int    `json:"http_status"`

@@ -11,6 +11,9 @@ const (
 	SourceDialogflow Source = "dialogflow"
 	SourceDLP        Source = "dlp"
 	SourceHarness    Source = "harness"
+	// SourceNetwork is what an assistant asked of a production host name that parley answers for it
+	// (package mocks/production): the OAuth token endpoint, the metadata server, and hosts not modelled.
+	SourceNetwork Source = "network"
 )
 
 // Event kinds. The auditor reads these; a mock may record other kinds, which the auditor treats as

@@ -291,7 +291,7 @@ func Summarize(e journal.Event) string {
 	case journal.KindRequestAccepted, journal.KindRequestRejected, journal.KindUnmodelled:
 		var d journal.RequestData
 		if e.Decode(&d) == nil {
-			return fmt.Sprintf("%s %s answered %d %s", d.Method, d.Path, d.HTTP, d.Error)
+			return strings.TrimSpace(fmt.Sprintf("%s %s answered %d %s %s", d.Method, d.Host+d.Path, d.HTTP, d.Error, d.Detail))
 		}
 	case journal.KindWebhookAttempt:
 		var d journal.WebhookAttemptData

@@ -49,6 +49,7 @@ type certifyConfig struct {
 	profile   string
 	initProf  bool
 	printEnv  bool
+	asProd    bool
 	parallel  int
 	quiet     time.Duration
 	replyWait time.Duration
@@ -60,6 +61,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.botURL, "bot-url", "", "certify the assistant running at this base URL (webhooks go to URL/webhook); start it with the environment of --print-env")
 	fs.StringVar(&c.botImage, "bot-image", "", "certify the assistant in this container image, next to the mocks in containers (implies --mode containers)")
 	fs.StringVar(&c.image, "image", "", "with --mode containers: the parley image running the mocks (default: build parley.local/parley from the source tree)")
+	fs.BoolVar(&c.asProd, "as-production", false, "with --bot-image: run the image unchanged, as in production: parley answers as graph.facebook.com and the Google APIs with a CA and a service-account key made for the run, and the assistant has no other route out (docs/bot-contract.md)")
 	fs.StringVar(&c.mode, "mode", "embedded", "where the mocks run: embedded (in this process) or containers (Docker; honours DOCKER_HOST)")
 	fs.StringVar(&c.features, "features", "builtin", "the suite: builtin (parley's Gherkin features, compiled into the binary), a folder of .feature files, or journeys (the same rules as Go journeys)")
 	fs.StringVar(&c.tags, "tags", "", "tag expression choosing scenarios, e.g. '@WA-OPTOUT-01 or @GDPR-ERASE-01', 'not @wip'")
@@ -98,6 +100,7 @@ Examples:
   parley certify --bot-url http://127.0.0.1:8080 --profile acme.yaml
   parley certify --bot-url http://127.0.0.1:8080   # your assistant, against mocks on :4010/:4020/:4030
   parley certify --bot-image acme/bot:1.4          # your assistant's image, next to the mocks in containers
+  parley certify --bot-image acme/bot:1.4 --as-production   # the image unchanged: parley is graph.facebook.com and googleapis.com
   parley certify --features ./my-features          # your own feature files (documented steps only)
   parley certify --features journeys               # the suite as Go journeys instead of Gherkin
   parley certify --shard 1/3 --out shard1          # one of three CI jobs; then: parley report merge
@@ -268,6 +271,9 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	default:
 		return nil, usageError("--mode %q: want embedded or containers", cfg.mode)
 	}
+	if cfg.asProd && cfg.botImage == "" {
+		return nil, usageError("--as-production runs an assistant's image as it runs in production; give the image with --bot-image")
+	}
 	if cfg.parallel < 1 {
 		return nil, usageError("--parallel %d: want 1 or more", cfg.parallel)
 	}
@@ -301,6 +307,9 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 				return nil, usageError("--violate switches rules of the reference assistant only; it cannot be combined with --bot-image")
 			}
 			p.assistant = report.Assistant{Kind: "image", Name: "assistant in " + cfg.botImage, Image: cfg.botImage}
+			if cfg.asProd {
+				p.assistant.Name += ", as in production"
+			}
 		}
 	}
 	var suite *certify.Suite
@@ -566,7 +575,7 @@ func newContainersEnvs(ctx context.Context, p *certifyPlan, logger *slog.Logger,
 	}
 	return &containersEnvs{images: images, Shared: containers.NewShared(containers.Options{
 		Image: image, BotImage: p.cfg.botImage, Violations: p.violate, Seed: p.cfg.mocks.Seed, Quiet: p.cfg.quiet, ReplyWait: p.cfg.replyWait,
-		Logger: logger, Audit: audit.Options{CertifyDeployed: p.cfg.botImage != ""},
+		Logger: logger, Audit: audit.Options{CertifyDeployed: p.cfg.botImage != ""}, AsProduction: p.cfg.asProd,
 	})}, nil
 }
 

@@ -49,6 +49,10 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCAOut, "tls-ca-out", "parley-ca.pem", "with --tls: file the run's CA is written to; point the assistant's SSL_CERT_FILE at it")
 	fs.StringVar(&c.tlsHosts, "tls-hosts", "", "with --tls: more names for the mocks' certificate, comma-separated (e.g. whatsapp,dialogflow in a container network)")
 	fs.StringVar(&c.WebhookCA, "webhook-ca", "", "PEM file of the CA that https:// webhooks verify the assistant's certificate against (default: the system's roots)")
+	fs.StringVar(&c.Production, "production", "", "also answer as the production hosts (graph.facebook.com, dialogflow.googleapis.com, dlp.googleapis.com, oauth2.googleapis.com, …) over HTTPS on this address, for an assistant whose names resolve here (docs/bot-contract.md)")
+	fs.StringVar(&c.ProductionHTTP, "production-http", "", "with --production: answer as the metadata server (metadata.google.internal) over plain HTTP on this address")
+	fs.StringVar(&c.ProductionDir, "production-dir", "", "with --production: the run's CA (ca.pem), certificate and Google service-account key (google-credentials.json), made there when it holds none")
+	fs.StringVar(&c.Relay, "relay", "", "forward connections to LISTEN on to HOST:PORT (LISTEN=HOST:PORT), e.g. 0.0.0.0:4040=bot:8080")
 	fs.StringVar(&c.webhookHosts, "webhook-hosts", "", "hosts webhooks may be sent to, comma-separated (host or host:port); default: any")
 }
 

@@ -98,6 +98,10 @@ type Options struct {
 	Logger   *slog.Logger
 	// Audit are the auditor's options for the environment (AuditOptions).
 	Audit audit.Options
+	// AsProduction runs BotImage as it runs in production, unchanged: the mocks answer for
+	// graph.facebook.com, the Google APIs, Google's token endpoint and the metadata server, with a CA and
+	// a service-account key made for the run, and the assistant has no route out (production.go).
+	AsProduction bool
 }
 
 func (o *Options) defaults() {
@@ -140,6 +144,7 @@ type Env struct {
 	// botURL is the assistant's base URL from this host (hooks are called there).
 	botURL       string
 	controlToken string
+	prod         *productionRun // nil unless AsProduction
 
 	o          Options
 	network    *testcontainers.DockerNetwork
@@ -247,6 +252,9 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	if len(o.Violations) > 0 && (o.BotImage != "" || o.BotURL != "") {
 		return nil, errors.New("containers: violation switches belong to the reference assistant, not to BotImage or BotURL")
 	}
+	if err := o.checkProduction(); err != nil {
+		return nil, err
+	}
 	if err := DockerAvailable(ctx); err != nil {
 		return nil, err
 	}
@@ -269,7 +277,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		}
 	}()
 	labels := map[string]string{LabelManaged: "true", LabelRun: e.runID, LabelSession: session}
-	e.network, err = network.New(ctx, network.WithLabels(labels))
+	e.network, err = network.New(ctx, o.networkOptions(labels)...)
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's network: %w", err)
 	}
@@ -299,7 +307,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	if !o.MocksOnly {
 		cmd = append(cmd, "--webhook", webhook)
 	}
-	mocks, err := e.start(ctx, "mocks", o.Image, testcontainers.ContainerRequest{
+	mocksReq := testcontainers.ContainerRequest{
 		Cmd:            cmd,
 		Env:            map[string]string{"PARLEY_CONTROL_TOKEN": o.ControlToken},
 		ExposedPorts:   []string{WhatsAppPort + "/tcp", DialogflowPort + "/tcp", DLPPort + "/tcp"},
@@ -308,7 +316,11 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 			httpProbe(WhatsAppPort, "/_parley/healthz", e.httpc), httpProbe(DialogflowPort, "/_parley/healthz", e.httpc),
 			httpProbe(DLPPort, "/_parley/healthz", e.httpc)}},
 		HostConfigModifier: hostGateway(hostBot != nil || o.MocksOnly),
-	}, labels)
+	}
+	if err := e.productionMocks(ctx, &mocksReq, labels, strconv.Itoa(o.BotImagePort)); err != nil {
+		return nil, err
+	}
+	mocks, err := e.start(ctx, "mocks", o.Image, mocksReq, labels)
 	if err != nil {
 		return nil, err
 	}
@@ -346,12 +358,19 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		}
 		req.ExposedPorts = []string{port + "/tcp"}
 		req.WaitingFor = &readiness{what: "the assistant's port " + port, timeout: o.StartupTimeout, checks: []probe{tcpProbe(port)}}
+		if o.AsProduction {
+			if err := e.productionAssistant(ctx, &req, mocks); err != nil {
+				return nil, err
+			}
+		}
 		bot, err := e.start(ctx, role, image, req, labels)
 		if err != nil {
 			return nil, err
 		}
-		if e.botURL, err = endpoint(ctx, bot, port, "http"); err != nil {
-			return nil, err
+		if e.botURL == "" {
+			if e.botURL, err = endpoint(ctx, bot, port, "http"); err != nil {
+				return nil, err
+			}
 		}
 	case o.OnMocksReady != nil:
 		if err := o.OnMocksReady(ctx, e.HostContract()); err != nil {
@@ -369,6 +388,9 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	if err := e.merge.sync(ctx); err != nil {
 		return nil, err
 	}
+	if err := e.productionUnmodelled(); err != nil {
+		return nil, err
+	}
 	e.world = &sim.World{WhatsApp: watchedControl{Control: e.wa, e: e}, Journal: e.merge, Settle: e.Settle}
 	if e.botURL != "" {
 		e.world.Hooks = &mergedHooks{inner: &harness.Hooks{BaseURL: e.botURL}, m: e.merge}
@@ -382,7 +404,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 // e.containers so that Close removes it.
 func (e *Env) start(ctx context.Context, role, image string, req testcontainers.ContainerRequest, labels map[string]string) (testcontainers.Container, error) {
 	req.Image = image
-	req.Networks = []string{e.network.Name}
+	req.Networks = append([]string{e.network.Name}, req.Networks...)
 	if e.o.Loopback {
 		req.HostConfigModifier = onLoopback(req.ExposedPorts, req.HostConfigModifier)
 	}
@@ -863,9 +885,11 @@ type readiness struct {
 	checks  []probe
 }
 
-// probe checks one thing of a container reached at host:port (the mapped port of its container port).
+// probe checks one thing of a container reached at host:port (the mapped port of its container port, or
+// addr when set).
 type probe struct {
 	port  string
+	addr  string
 	check func(ctx context.Context, hostport string) error
 }
 
@@ -917,12 +941,16 @@ func (r *readiness) check(ctx context.Context, t wait.StrategyTarget) error {
 		return err
 	}
 	for _, p := range r.checks {
-		mp, err := t.MappedPort(ctx, p.port+"/tcp")
-		if err != nil {
-			return err
+		hostport := p.addr
+		if hostport == "" {
+			mp, err := t.MappedPort(ctx, p.port+"/tcp")
+			if err != nil {
+				return err
+			}
+			hostport = net.JoinHostPort(host, mp.Port())
 		}
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err = p.check(cctx, net.JoinHostPort(host, mp.Port()))
+		err = p.check(cctx, hostport)
 		cancel()
 		if err != nil {
 			return err

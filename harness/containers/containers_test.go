@@ -3,20 +3,14 @@ package containers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/moby/moby/client"
-	"github.com/testcontainers/testcontainers-go"
 
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
@@ -296,44 +290,34 @@ func TestContainersHostBot(t *testing.T) {
 }
 
 // badBotImage builds testdata/badbot into a FROM scratch image, once per test binary.
-var badBot struct {
-	sync.Once
-	ref string
-	err error
+func badBotImage(t *testing.T, ctx context.Context) string {
+	return testImage(t, ctx, "testdata/badbot", "parley.local/badbot:test")
 }
 
-func badBotImage(t *testing.T, ctx context.Context) string {
+// testImages are the images testImage built, by directory.
+var testImages struct {
+	sync.Mutex
+	built map[string]error
+}
+
+// testImage builds the main package in dir into an image FROM scratch tagged ref (dockertest.GoImage),
+// once per test binary.
+func testImage(t *testing.T, ctx context.Context, dir, ref string) string {
 	t.Helper()
-	badBot.Do(func() {
-		dir := t.TempDir()
-		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", filepath.Join(dir, "badbot"), "./testdata/badbot")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			badBot.err = fmt.Errorf("go build badbot: %v\n%s", err, out)
-			return
-		}
-		df := "FROM scratch\nCOPY badbot /badbot\nENTRYPOINT [\"/badbot\"]\n"
-		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {
-			badBot.err = err
-			return
-		}
-		p, err := testcontainers.NewDockerProvider()
-		if err != nil {
-			badBot.err = err
-			return
-		}
-		defer p.Close()
-		badBot.ref, badBot.err = p.BuildImage(ctx, &testcontainers.ContainerRequest{FromDockerfile: testcontainers.FromDockerfile{
-			Context: dir, Repo: "parley.local/badbot", Tag: "test", KeepImage: true,
-			BuildOptionsModifier: func(o *client.ImageBuildOptions) {
-				o.Labels = map[string]string{LabelManaged: "true"}
-				o.Remove, o.ForceRemove = true, true
-			}}})
-	})
-	if badBot.err != nil {
-		t.Fatal(badBot.err)
+	testImages.Lock()
+	defer testImages.Unlock()
+	if testImages.built == nil {
+		testImages.built = map[string]error{}
 	}
-	return badBot.ref
+	err, done := testImages.built[dir]
+	if !done {
+		err = dockertest.GoImage(ctx, dir, ref, map[string]string{LabelManaged: "true"})
+		testImages.built[dir] = err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
 }
 
 // TestContainersBadVendorImages: a vendor image that exits at start, never becomes healthy, or answers

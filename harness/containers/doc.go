@@ -26,5 +26,11 @@
 // off (TESTCONTAINERS_RYUK_DISABLED=true unless set): everything parley creates carries the label
 // dev.parley.managed=true and its run's dev.parley.run, Close removes a run's containers and network even
 // after a failure or a cancelled context, and RemoveLeftovers removes what a killed process left.
+// AsProduction (parley certify --as-production) runs a vendor's image unchanged, as it runs in
+// production: its production host names resolve to the mocks' container, which answers for them
+// (package mocks/production) with a CA and a Google service-account key made for the run and copied into
+// both containers; the run's network is internal, so the assistant reaches nothing else; the harness
+// reaches it through a relay in the mocks' container (production.go).
+//
 // Not modelled in containers: the TLS probe of the assistant's webhook (WA-SEC-02 is judged embedded).
 package containers

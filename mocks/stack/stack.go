@@ -60,6 +60,15 @@ type Config struct {
 	WebhookCA    string
 	WebhookHosts []string
 
+	// Production answers, over TLS on this address, for the production hosts (graph.facebook.com,
+	// dialogflow.googleapis.com, Google's token endpoint, …: package production) with the mocks behind
+	// them; ProductionHTTP is where the metadata server answers over plain HTTP (port 80 in a container).
+	// ProductionDir holds the run's kit (CA, certificate, service-account key), made there when it
+	// holds none. Relay, "ADDR=HOST:PORT", forwards connections to ADDR on to HOST:PORT (the way into an
+	// assistant that has no route out).
+	Production, ProductionHTTP, ProductionDir string
+	Relay                                     string
+
 	Logger *slog.Logger // nil discards
 
 	// WhatsAppOptions, DialogflowOptions and DLPOptions come after the options the stack sets, for
@@ -156,6 +165,10 @@ func Start(cfg Config, j *journal.Journal) (*Stack, error) {
 		return nil, err
 	}
 	if err := s.start(); err != nil {
+		return nil, err
+	}
+	if err := s.startProduction(); err != nil {
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil

@@ -14,18 +14,23 @@
 //
 // # What is modelled
 //
-//   - POST /{version}/{phone-number-id}/messages: text, template, interactive (button, list, cta_url),
+//   - POST /{version}/{phone-number-id}/messages: text, template, interactive (button, list, cta_url, location_request_message),
 //     image, document, audio, video, sticker (by link or media id), location, contacts, reaction, and
 //     mark-as-read with or without the typing indicator. The success body is Meta's
 //     (messaging_product, contacts[{input,wa_id}], messages[{id}], message_status for templates).
 //     Limits: text 4096 characters, caption 1024, 3 reply buttons (title 20), list 10 rows and 10
 //     sections (row title 24, description 72), header and footer 60, 257 contacts
 //     (developers.facebook.com/documentation/business-messaging/whatsapp/messages/…).
+//   - The business's nodes as SDKs read them at start-up: GET /{phone-number-id} and GET /{waba-id}
+//     (analytics included, with no data points) answer their default fields or those fields= names, with
+//     Graph's "(#100) Tried accessing nonexisting field" for others; GET /{waba-id}/phone_numbers; GET,
+//     POST and DELETE /{waba-id}/subscribed_apps (recorded; webhooks keep coming). interactive
+//     location_request_message (a body and the action send_location).
 //   - Media: upload (multipart), URL and metadata, download with the bearer token, delete; 30-day TTL.
 //     Media the customer sends is stored too, so the assistant can fetch it. URLs answered to
 //     GET /{media-id} use the host the request came to; those in webhooks use WithPublicURL (default URL()).
-//   - Templates: GET/POST/DELETE /{waba-id}/message_templates, seeded from fixtures/templates (embedded)
-//     or a directory. Sends are checked by exact name and language (no fallback), status (132001 not
+//   - Templates: GET/POST/DELETE /{waba-id}/message_templates, seeded from fixtures/templates (embedded:
+//     with hello_world in en_US, the sample every new account has) or a directory. Sends are checked by exact name and language (no fallback), status (132001 not
 //     found or not approved, 132015 paused, 132016 disabled), parameter count per component (132000 with
 //     Meta's "number of localizable_params" details), parameter format (132012, 132007), hydrated length
 //     (132005) and required URL-button parameters (131008). New templates are PENDING until a test

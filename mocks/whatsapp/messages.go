@@ -654,7 +654,16 @@ func checkInteractive(in *interactiveBody, out *journal.OutboundData, unmodelled
 		if runes(p.DisplayText) > MaxButtonTitleChars {
 			return nil, invalidValue("Display text length invalid. Min length: 1, Max length: %d", MaxButtonTitleChars)
 		}
-	case "product", "product_list", "catalog_message", "flow", "location_request_message", "address_message", "call_permission_request":
+	case "location_request_message":
+		// Asks the customer to share their location: a body and the one action send_location
+		// (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/location-request-messages).
+		if t := runes(in.Body.Text); t < 1 || t > MaxInteractiveBody {
+			return nil, invalidValue("Body text length invalid. Min length: 1, Max length: %d", MaxInteractiveBody)
+		}
+		if in.Action.Name != "send_location" {
+			return nil, invalidValue("Action name %q is not valid for location request messages; only send_location", in.Action.Name)
+		}
+	case "product", "product_list", "catalog_message", "flow", "address_message", "call_permission_request":
 		return nil, unmodelled("interactive type " + in.Type)
 	default:
 		return nil, invalidValue("Interactive type %q is not valid", in.Type)

@@ -47,7 +47,12 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("GET /{version}/{waba}/message_templates", s.graphRoute(s.templatesRoute))
 	m.HandleFunc("DELETE /{version}/{waba}/message_templates", s.graphRoute(s.templatesRoute))
 	graph("POST", "/{waba}/message_templates", s.templatesRoute) // create a template, PENDING (templates.go)
-	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia))   // download, with the bearer token (media.go)
+	// The business account's edges SDKs call at start-up (business.go); without a version GET and DELETE
+	// are told apart in graphRoute, as for message_templates.
+	m.HandleFunc("GET /{version}/{waba}/{edge}", s.graphRoute(s.wabaEdge))
+	m.HandleFunc("DELETE /{version}/{waba}/{edge}", s.graphRoute(s.wabaEdge))
+	graph("POST", "/{waba}/subscribed_apps", s.subscribedAppsRoute)
+	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia)) // download, with the bearer token (media.go)
 
 	// Control, docs/control-api.md (control_http.go).
 	m.HandleFunc("GET /_parley/healthz", s.controlRoute(s.controlHealthz))
@@ -96,6 +101,13 @@ func (s *Server) graphRoute(h http.HandlerFunc) http.HandlerFunc {
 		case v != "" && !versionRE.MatchString(v) && r.PathValue("id") == "message_templates" && graphID(v):
 			r.SetPathValue("waba", v) // GET or DELETE /{waba}/message_templates, see routes
 			serve = s.templatesRoute
+		case v != "" && !versionRE.MatchString(v) && wabaEdges[r.PathValue("id")] && graphID(v):
+			r.SetPathValue("waba", v) // GET or DELETE /{waba}/{edge}, see routes
+			r.SetPathValue("edge", r.PathValue("id"))
+			serve = s.wabaEdge
+		case v != "" && !versionRE.MatchString(v) && r.PathValue("edge") != "":
+			s.fallback(w, r) // /{a}/{b}/{c} without a version is no route
+			return
 		case v != "" && !versionRE.MatchString(v), v == "" && !graphID(firstSegment(r.URL.Path)):
 			s.fallback(w, r)
 			return
@@ -105,6 +117,14 @@ func (s *Server) graphRoute(h http.HandlerFunc) http.HandlerFunc {
 		}
 		serve(w, r)
 	}
+}
+
+// wabaEdges are the business account's edges served by wabaEdge.
+var wabaEdges = map[string]bool{"phone_numbers": true, "subscribed_apps": true}
+
+func (s *Server) subscribedAppsRoute(w http.ResponseWriter, r *http.Request) {
+	r.SetPathValue("edge", "subscribed_apps")
+	s.wabaEdge(w, r)
 }
 
 func graphID(seg string) bool { return !versionRE.MatchString(seg) && seg != "_parley" }
@@ -185,12 +205,11 @@ func (s *Server) object(r *http.Request, id string) (any, *graphError) {
 	if gerr := s.authorize(r); gerr != nil {
 		return nil, gerr
 	}
-	if id == s.cfg.phoneNumberID && r.Method == http.MethodGet {
-		return map[string]any{
-			"verified_name": "Parley Demo", "display_phone_number": "+" + s.cfg.displayNumber, "id": s.cfg.phoneNumberID,
-			"quality_rating": "GREEN", "code_verification_status": "VERIFIED", "platform_type": "CLOUD_API",
-			"throughput": map[string]string{"level": "STANDARD"},
-		}, nil
+	switch {
+	case id == s.cfg.phoneNumberID && r.Method == http.MethodGet:
+		return selectFields(r, s.phoneNumberNode(), phoneNumberDefaults, "WhatsAppBusinessPhoneNumber")
+	case id == s.cfg.wabaID && r.Method == http.MethodGet:
+		return selectFields(r, s.wabaNode(), wabaDefaults, "WhatsAppBusinessAccount")
 	}
 	if r.Method == http.MethodDelete {
 		return s.deleteMedia(id)

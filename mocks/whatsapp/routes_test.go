@@ -19,7 +19,7 @@ func TestRouteTable(t *testing.T) {
 	s := RunT(t, fixedWall(), WithWebhook(rcv.URL()))
 	values := map[string]string{
 		"version": "v23.0", "phone": s.PhoneNumberID(), "id": s.PhoneNumberID(), "waba": s.WABAID(),
-		"wa_id": lucia, "name": "pedido_enviado", "language": "es",
+		"wa_id": lucia, "name": "pedido_enviado", "language": "es", "edge": "subscribed_apps",
 	}
 	patterns := s.mux.Patterns()
 	if len(patterns) == 0 {

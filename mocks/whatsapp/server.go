@@ -337,9 +337,12 @@ type Server struct {
 	faults   control.Faults
 	statuses StatusDelivery
 	webhook  string
-	verified bool
-	queue    []webhookJob
-	inflight int
+	// unsubscribed: the app was unsubscribed from the business account (DELETE subscribed_apps). The
+	// mock records it for GET subscribed_apps and keeps delivering webhooks.
+	unsubscribed bool
+	verified     bool
+	queue        []webhookJob
+	inflight     int
 	// inflightFor is the customer of the webhook being delivered ("" when none, or not about a customer).
 	inflightFor string
 	wake        chan struct{} // signals the worker; buffered 1

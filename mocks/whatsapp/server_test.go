@@ -66,7 +66,7 @@ func TestServerBasics(t *testing.T) {
 	if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") || strings.HasSuffix(s.URL(), "/") {
 		t.Errorf("URL %q", s.URL())
 	}
-	if s.Journal() == nil || s.Handler() == nil || len(s.Templates()) != 8 {
+	if s.Journal() == nil || s.Handler() == nil || len(s.Templates()) != 9 {
 		t.Error("a server without options lacks its journal, handler or fixture templates")
 	}
 	if err := s.Close(); err != nil {

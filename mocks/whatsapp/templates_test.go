@@ -119,8 +119,8 @@ func TestTemplateManagement(t *testing.T) {
 		return page.Data
 	}
 	all := list("")
-	if len(all) != 8 {
-		t.Fatalf("%d fixture templates, want 8", len(all))
+	if len(all) != 9 {
+		t.Fatalf("%d fixture templates, want 9", len(all))
 	}
 	if got := list("?name=promo_verano"); len(got) != 2 {
 		t.Errorf("filter by name: %d", len(got))
@@ -136,7 +136,7 @@ func TestTemplateManagement(t *testing.T) {
 			t.Fatalf("first page: %s", res.Raw)
 		}
 		rest := list("?limit=100&after=" + page.Paging.Cursors.After)
-		if len(rest) != 5 || rest[0].ID == page.Data[2].ID {
+		if len(rest) != 6 || rest[0].ID == page.Data[2].ID {
 			t.Errorf("second page has %d", len(rest))
 		}
 	})
