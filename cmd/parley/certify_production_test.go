@@ -22,8 +22,8 @@ import (
 // Dialogflow and DLP clients with no endpoint option) is certified unchanged with --as-production: the
 // handshake passes, customers' messages are answered through parley's graph.facebook.com and
 // googleapis.com, nothing unmodelled is called, and the verdict names what the assistant does: it answers
-// with the agent's replies (whose greeting says an assistant answers) and nothing else, so no privacy
-// notice and no way to a person, and it names Dialogflow sessions by the customer's number.
+// with the agent's replies and nothing else, so no privacy notice and no way to a person, and it names
+// Dialogflow sessions by the customer's number.
 func TestCertifyAsProduction(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
@@ -75,18 +75,25 @@ func TestCertifyAsProduction(t *testing.T) {
 	if first == nil {
 		t.Fatal("no first-contact scenario in the report")
 	}
-	answered := false
+	greeting := ""
 	for _, turn := range first.Transcript {
 		if turn.From == "assistant" && strings.TrimSpace(turn.Text) != "" {
-			answered = true
+			greeting = turn.Text
+			break
 		}
 	}
-	if !answered {
-		t.Errorf("the assistant never answered in %q: %+v", first.Name, first.Transcript)
+	if greeting == "" {
+		t.Fatalf("the assistant never answered in %q: %+v", first.Name, first.Transcript)
 	}
-	// What the code does: its replies are the agent's (whose greeting says an assistant answers), with
-	// no privacy notice and no way to a person; and the Dialogflow session is the customer's number.
-	for rule, want := range map[string]audit.Status{"AI-DISC-01": audit.Passed, "GDPR-NOTICE-01": audit.Broken, "WA-ESC-01": audit.Broken} {
+	// What the code does: its replies are the agent's, with no privacy notice and no way to a person; and
+	// the Dialogflow session is the customer's number. The agent's greeting is one of three variants,
+	// picked at random as Dialogflow picks them, and only two of them say an assistant answers: the
+	// disclosure rule follows the variant this run drew.
+	disclosure := audit.Broken
+	if strings.Contains(greeting, "asistente") {
+		disclosure = audit.Passed
+	}
+	for rule, want := range map[string]audit.Status{"AI-DISC-01": disclosure, "GDPR-NOTICE-01": audit.Broken, "WA-ESC-01": audit.Broken} {
 		if got := first.RuleStatus[rule]; got != want {
 			t.Errorf("%s is %q in %q, want %q", rule, got, first.Name, want)
 		}
