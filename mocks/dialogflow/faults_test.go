@@ -55,7 +55,7 @@ func TestFaultFaces(t *testing.T) {
 					continue
 				}
 				var parts []string
-				for range 2 {
+				for call := range 2 {
 					start := time.Now()
 					code, b := post(t, s.URL()+"/v2/projects/parley-demo/agent/sessions/f:detectIntent", []byte(okBody), nil)
 					out := fmt.Sprint(code)
@@ -67,7 +67,9 @@ func TestFaultFaces(t *testing.T) {
 							out += " " + eb.Error.Message
 						}
 					}
-					if time.Since(start) >= 40*time.Millisecond {
+					// A delay is a lower bound the mock must keep; a call that is not delayed can still
+					// be slow on a loaded machine, so only the delayed call is timed.
+					if call == 0 && strings.Contains(tc.fault, `"delay"`) && time.Since(start) >= 40*time.Millisecond {
 						out += " delayed"
 					}
 					parts = append(parts, out)
