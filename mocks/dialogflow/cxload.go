@@ -118,10 +118,31 @@ func (t cxTarget) none() bool { return t.page == nil && t.flow == nil && t.speci
 
 type cxFulfillment struct {
 	messages []*cxpb.ResponseMessage // texts keep every variant; one is chosen per turn
+	cases    []*cxCases              // conditional responses, after the messages
 	webhook  *cxWebhook
 	tag      string
 	set      []cxSetParam
 }
+
+// cxCases is a fulfillment's conditional response: cascading if-else cases, of which the first whose
+// condition holds (no condition: always) gives its messages and nested cases, in order.
+type cxCases struct {
+	cases []cxCase
+}
+
+type cxCase struct {
+	cond    cxExpr // nil: always
+	content []cxCaseContent
+}
+
+// cxCaseContent is a message or nested cases.
+type cxCaseContent struct {
+	msg  *cxpb.ResponseMessage
+	more *cxCases
+}
+
+// maxCasesDepth bounds the nesting of conditional responses.
+const maxCasesDepth = 16
 
 type cxSetParam struct {
 	name  string
@@ -784,7 +805,8 @@ func (l *cxLoader) fulfillment(file string, f *cxpb.Fulfillment) (*cxFulfillment
 		return nil, nil
 	}
 	if err := l.allow(file, "fulfillment", f, fieldRule{"messages": modelled, "webhook": modelled, "tag": modelled,
-		"set_parameter_actions": modelled, "return_partial_responses": ignored, "advanced_settings": ignored}); err != nil {
+		"set_parameter_actions": modelled, "conditional_cases": modelled, "return_partial_responses": ignored,
+		"advanced_settings": ignored}); err != nil {
 		return nil, err
 	}
 	out := &cxFulfillment{tag: f.GetTag()}
@@ -794,20 +816,20 @@ func (l *cxLoader) fulfillment(file string, f *cxpb.Fulfillment) (*cxFulfillment
 		}
 	}
 	for _, m := range f.GetMessages() {
-		if m.GetChannel() != "" {
-			// Channel-specific messages are returned only to queries of that channel, which the mock does
-			// not take (QueryParameters.channel).
-			l.a.counts.ignored["messages for a channel ("+m.GetChannel()+")"]++
-			continue
+		keep, err := l.message(file, m)
+		if err != nil {
+			return nil, err
 		}
-		if m.GetConversationSuccess() == nil && m.GetLiveAgentHandoff() == nil {
-			for _, t := range append(m.GetText().GetText(), m.GetOutputAudioText().GetText()) {
-				if err := checkTemplate(t); err != nil {
-					return nil, fmt.Errorf("%s: message %q: %w", file, t, err)
-				}
-			}
+		if keep {
+			out.messages = append(out.messages, m)
 		}
-		out.messages = append(out.messages, m)
+	}
+	for _, cc := range f.GetConditionalCases() {
+		c, err := l.cases(file, cc, 1)
+		if err != nil {
+			return nil, err
+		}
+		out.cases = append(out.cases, c)
 	}
 	for _, sp := range f.GetSetParameterActions() {
 		if s, ok := sp.GetValue().GetKind().(*structpb.Value_StringValue); ok {
@@ -816,6 +838,62 @@ func (l *cxLoader) fulfillment(file string, f *cxpb.Fulfillment) (*cxFulfillment
 			}
 		}
 		out.set = append(out.set, cxSetParam{name: sp.GetParameter(), value: sp.GetValue().AsInterface()})
+	}
+	return out, nil
+}
+
+// message checks a response message; it reports whether the message is kept.
+func (l *cxLoader) message(file string, m *cxpb.ResponseMessage) (bool, error) {
+	if m.GetChannel() != "" {
+		// Channel-specific messages are returned only to queries of that channel, which the mock does
+		// not take (QueryParameters.channel).
+		l.a.counts.ignored["messages for a channel ("+m.GetChannel()+")"]++
+		return false, nil
+	}
+	if m.GetConversationSuccess() == nil && m.GetLiveAgentHandoff() == nil {
+		for _, t := range append(m.GetText().GetText(), m.GetOutputAudioText().GetText()) {
+			if err := checkTemplate(t); err != nil {
+				return false, fmt.Errorf("%s: message %q: %w", file, t, err)
+			}
+		}
+	}
+	return true, nil
+}
+
+// cases reads a conditional response, its conditions parsed and its messages checked.
+func (l *cxLoader) cases(file string, cc *cxpb.Fulfillment_ConditionalCases, depth int) (*cxCases, error) {
+	if depth > maxCasesDepth {
+		return nil, fmt.Errorf("%s: conditional responses nested deeper than %d", file, maxCasesDepth)
+	}
+	out := &cxCases{}
+	for _, c := range cc.GetCases() {
+		var oc cxCase
+		if cond := strings.TrimSpace(c.GetCondition()); cond != "" {
+			e, err := parseCond(cond)
+			if err != nil {
+				return nil, fmt.Errorf("%s: conditional response %q: %w", file, cond, err)
+			}
+			oc.cond = e
+		}
+		for _, cnt := range c.GetCaseContent() {
+			switch {
+			case cnt.GetMessage() != nil:
+				keep, err := l.message(file, cnt.GetMessage())
+				if err != nil {
+					return nil, err
+				}
+				if keep {
+					oc.content = append(oc.content, cxCaseContent{msg: cnt.GetMessage()})
+				}
+			case cnt.GetAdditionalCases() != nil:
+				more, err := l.cases(file, cnt.GetAdditionalCases(), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				oc.content = append(oc.content, cxCaseContent{more: more})
+			}
+		}
+		out.cases = append(out.cases, oc)
 	}
 	return out, nil
 }

@@ -37,7 +37,8 @@ import (
 //     empty required parameter is prompted. The same settling follows a handler that does not move the
 //     session, so a page's `true` route speaks on every turn, as real agents rely on.
 //   - Fulfillment: parameter presets first, then the messages (one variant of each text, chosen by the
-//     seeded random source), then the webhook (cxwebhook.go).
+//     seeded random source), then the conditional responses (the first case whose condition holds, its
+//     nested cases in place), then the webhook (cxwebhook.go).
 //   - Targets: a page of the flow; a flow (its start page, the caller kept on a stack); END_FLOW returns
 //     to the caller page and settles it, or, in the start flow, ends the session as END_SESSION does (a
 //     real test case of the start flow expects the page "End Session" there); PREVIOUS_PAGE,
@@ -543,10 +544,31 @@ func (t *cxTurn) fulfill(f *cxFulfillment, rt cxpb.ResponseMessage_ResponseType)
 	for _, m := range f.messages {
 		t.say(m, rt)
 	}
+	for _, c := range f.cases {
+		t.sayCases(c, rt)
+	}
 	if f.webhook != nil {
 		return t.webhook(f)
 	}
 	return nil
+}
+
+// sayCases queues the messages of the first case whose condition holds, nested cases in their place.
+// The conditions see the parameters as the presets left them.
+func (t *cxTurn) sayCases(c *cxCases, rt cxpb.ResponseMessage_ResponseType) {
+	for _, k := range c.cases {
+		if k.cond != nil && !k.cond.eval(t.vars()) {
+			continue
+		}
+		for _, cnt := range k.content {
+			if cnt.msg != nil {
+				t.say(cnt.msg, rt)
+			} else {
+				t.sayCases(cnt.more, rt)
+			}
+		}
+		return
+	}
 }
 
 // say queues a message: one variant of a text, with its references filled.
