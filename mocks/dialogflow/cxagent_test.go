@@ -26,18 +26,21 @@ import (
 const (
 	cxTienda = "../../fixtures/agents/cx-es-tienda"
 	cxDental = "../../fixtures/agents/cx-en-dental"
+	cxViajes = "../../fixtures/agents/cx-es-viajes"
 	cxAgent  = "projects/parley-demo/locations/europe-west1/agents/7d3c2a90-5b1e-4f7a-9c1d-2e4b6a8f0c13"
 )
 
-// TestCXFixtureTestCases plays the fixture agents' own test cases: every one passes.
+// TestCXFixtureTestCases plays the fixture agents' own test cases: every one passes. The travel agent's
+// forms ask for a city, a date period, a person, an address and a composite entity, and answer with
+// conditional responses.
 func TestCXFixtureTestCases(t *testing.T) {
-	for _, dir := range []string{cxTienda, cxDental} {
+	for _, dir := range []string{cxTienda, cxDental, cxViajes} {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			a, err := LoadCXAgentDir(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(a.TestCases) < 4 {
+			if len(a.TestCases) < 3 {
 				t.Fatalf("%d test cases", len(a.TestCases))
 			}
 			rs, err := RunCXTestCases(testCtx(t), a)
@@ -349,12 +352,21 @@ func TestCXRefusedAtLoad(t *testing.T) {
 		change func(fstest.MapFS)
 		want   string
 	}{
-		{"conditional responses", edit(order, `"webhook":"backend"`, `"conditionalCases":[{"cases":[]}],"webhook":"backend"`),
-			order + ": fulfillment has conditionalCases, which parley's mock does not model"},
+		{"conditional response with the has operator", edit(order, `"webhook":"backend"`,
+			`"conditionalCases":[{"cases":[{"condition":"$session.params.email : \"x\"","caseContent":[]}]}],"webhook":"backend"`),
+			order + `: conditional response "$session.params.email : \"x\"": the has operator (:) is not modelled`},
+		{"conditional response with a system function", edit(order, `"webhook":"backend"`,
+			`"conditionalCases":[{"cases":[{"caseContent":[{"additionalCases":{"cases":[{"caseContent":[{"message":{"text":{"text":["$sys.func.UPPER($session.params.email)"]}}}]}]}}]}]}],"webhook":"backend"`),
+			order + `: message "$sys.func.UPPER($session.params.email)": reference $sys.func.UPPER is not modelled`},
+		{"composite of an unrecognised system entity in a form", func(m fstest.MapFS) {
+			m["entityTypes/fullname/fullname.json"] = &fstest.MapFile{Data: []byte(`{"name":"e-1","displayName":"fullname","kind":"KIND_LIST"}`)}
+			m["entityTypes/fullname/entities/en.json"] = &fstest.MapFile{Data: []byte(`{"entities":[{"value":"@sys.given-name:first @sys.last-name:last","synonyms":["@sys.given-name:first @sys.last-name:last"]}]}`)}
+			edit(order, `"@sys.email"`, `"@fullname"`)(m)
+		}, order + `: form parameter "email" has the composite entity type @fullname, which parley's mock cannot resolve: it holds @sys.given-name, which parley's mock does not recognise in text`},
 		{"playbooks", add("playbooks/Helper/Helper.json", `{}`), "playbooks/: playbooks are not modelled"},
 		{"start playbook", edit("agent.json", `"startFlow":"Default Start Flow"`, `"startPlaybook":"Helper"`), "agent.json: agent has startPlaybook"},
-		{"unrecognised system entity in a form", edit(order, `"@sys.email"`, `"@sys.geo-city"`),
-			order + `: form parameter "email" has entity type @sys.geo-city, which parley's mock does not recognise in text`},
+		{"unrecognised system entity in a form", edit(order, `"@sys.email"`, `"@sys.flight-number"`),
+			order + `: form parameter "email" has entity type @sys.flight-number, which parley's mock does not recognise in text`},
 		{"system function", edit(order, `Looking up $session.params.email.`, `Looking up $sys.func.UPPER($session.params.email).`),
 			order + `: message "Looking up $sys.func.UPPER($session.params.email).": reference $sys.func.UPPER is not modelled`},
 		{"has operator", edit(order, `$page.params.status = \"FINAL\"`, `$session.params.email : \"example\"`),

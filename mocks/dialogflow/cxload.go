@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,8 +54,10 @@ type CXAgent struct {
 	es       *Agent             // the intents and entity types as the ES matcher reads them
 	webhooks map[string]*cxWebhook
 	groups   map[string]*cxRouteGroup // agent-level route groups
-	scopes   *scopeMatchers
-	counts   cxCounts
+	// composites are the entity types made of other entity types, by display name (cxcomposite.go).
+	composites map[string]*cxComposite
+	scopes     *scopeMatchers
+	counts     cxCounts
 }
 
 // CXFlow is a flow: its start page holds the flow's own routes, route groups and event handlers.
@@ -115,10 +118,31 @@ func (t cxTarget) none() bool { return t.page == nil && t.flow == nil && t.speci
 
 type cxFulfillment struct {
 	messages []*cxpb.ResponseMessage // texts keep every variant; one is chosen per turn
+	cases    []*cxCases              // conditional responses, after the messages
 	webhook  *cxWebhook
 	tag      string
 	set      []cxSetParam
 }
+
+// cxCases is a fulfillment's conditional response: cascading if-else cases, of which the first whose
+// condition holds (no condition: always) gives its messages and nested cases, in order.
+type cxCases struct {
+	cases []cxCase
+}
+
+type cxCase struct {
+	cond    cxExpr // nil: always
+	content []cxCaseContent
+}
+
+// cxCaseContent is a message or nested cases.
+type cxCaseContent struct {
+	msg  *cxpb.ResponseMessage
+	more *cxCases
+}
+
+// maxCasesDepth bounds the nesting of conditional responses.
+const maxCasesDepth = 16
 
 type cxSetParam struct {
 	name  string
@@ -245,7 +269,7 @@ func LoadCXAgent(fsys fs.FS) (*CXAgent, error) {
 	if !IsCXExport(fsys) {
 		return nil, fmt.Errorf("agent export: %w (no flows/ folder, and agent.json has ES's \"language\")", errNotCX)
 	}
-	l := &cxLoader{loader: loader{fsys: fsys, root: root}, composite: map[string]bool{}}
+	l := &cxLoader{loader: loader{fsys: fsys, root: root}}
 	a, err := l.load()
 	if err != nil {
 		return nil, fmt.Errorf("CX agent export: %w", err)
@@ -255,8 +279,7 @@ func LoadCXAgent(fsys fs.FS) (*CXAgent, error) {
 
 type cxLoader struct {
 	loader
-	a         *CXAgent
-	composite map[string]bool // list entity types made of other entity types
+	a *CXAgent
 }
 
 // readProto reads a file into a cx/v3 message. Fields of the export's own, which the proto lacks, are
@@ -361,6 +384,7 @@ func (l *cxLoader) load() (*CXAgent, error) {
 	a := &CXAgent{
 		flows: map[string]*CXFlow{}, intents: map[string]*Intent{}, webhooks: map[string]*cxWebhook{},
 		groups: map[string]*cxRouteGroup{}, counts: cxCounts{ignored: map[string]int{}},
+		composites: map[string]*cxComposite{},
 	}
 	l.a = a
 	ag := &cxpb.Agent{}
@@ -397,6 +421,12 @@ func (l *cxLoader) load() (*CXAgent, error) {
 		TimeZone: a.TimeZone, MLMinConfidence: defaultMLMinConfidence, Entities: map[string]*EntityType{}}
 	if err := l.loadEntityTypes(); err != nil {
 		return nil, err
+	}
+	a.checkComposites()
+	for _, name := range sortedKeys(a.composites) {
+		if c := a.composites[name]; c.bad != "" {
+			a.counts.ignored["composite entity type "+name+" (its intent parameters are never extracted: "+c.bad+")"]++
+		}
 	}
 	if err := l.loadIntents(); err != nil {
 		return nil, err
@@ -513,14 +543,26 @@ func (l *cxLoader) loadEntityTypes() error {
 					return err
 				}
 				entry := EntityEntry{Value: e.GetValue(), Synonyms: e.GetSynonyms()}
-				if et.GetKind() == cxpb.EntityType_KIND_LIST {
-					if strings.Contains(entry.Value, "@") {
-						// A composite entity: an intent parameter of this type is never extracted
-						// (counted), a form parameter of it is refused (page).
-						l.composite[name] = true
-						continue
-					}
+				list := et.GetKind() == cxpb.EntityType_KIND_LIST
+				if list {
 					entry.Synonyms = []string{entry.Value}
+				}
+				if !out.Regexp && slices.ContainsFunc(entry.Synonyms, func(s string) bool { return isCompositeSynonym(s, list) }) {
+					// A composite entity: its synonyms are patterns over other entity types.
+					c := l.a.composites[name]
+					if c == nil {
+						c = &cxComposite{name: name, patterns: map[string][]cxPattern{}}
+						l.a.composites[name] = c
+					}
+					for _, s := range entry.Synonyms {
+						p, err := parsePattern(s)
+						if err != nil {
+							return fmt.Errorf("%s: %w", efile, err)
+						}
+						c.patterns[lang] = append(c.patterns[lang], p)
+					}
+					l.a.counts.entries++
+					continue
 				}
 				if len(entry.Synonyms) == 0 {
 					entry.Synonyms = []string{entry.Value}
@@ -538,9 +580,6 @@ func (l *cxLoader) loadEntityTypes() error {
 				l.a.counts.entries++
 			}
 		}
-		if l.composite[name] {
-			l.a.counts.ignored["composite entity type "+name+" (its intent parameters are never extracted)"]++
-		}
 		l.a.es.Entities[name] = out
 		l.a.counts.entityTypes++
 	}
@@ -548,9 +587,18 @@ func (l *cxLoader) loadEntityTypes() error {
 }
 
 // cxSysEntities are the system entities the mock recognises in text (entities.go and the grammar of
-// match.go). A form parameter of another system entity could never be filled, so it is refused.
-var cxSysEntities = map[string]bool{"@sys.any": true, "@sys.number": true, "@sys.date": true,
-	"@sys.email": true, "@sys.phone-number": true}
+// match.go, and sysentity.go for CX). A form parameter of another system entity could never be filled,
+// so it is refused.
+var cxSysEntities = func() map[string]bool {
+	m := map[string]bool{"@sys.any": true}
+	for e := range cxESEntities {
+		m[e] = true
+	}
+	for e := range cxSysRecognisers {
+		m[e] = true
+	}
+	return m
+}()
 
 // checkEntityRef refuses a reference to an entity type the export does not define.
 func (l *cxLoader) checkEntityRef(file, what, ref string) error {
@@ -592,7 +640,7 @@ func (l *cxLoader) loadIntents() error {
 			if err := l.checkEntityRef(file, fmt.Sprintf("parameter %q", p.GetId()), p.GetEntityType()); err != nil {
 				return err
 			}
-			if strings.HasPrefix(p.GetEntityType(), "@sys.") && !cxSysEntities[p.GetEntityType()] && p.GetEntityType() != "@sys.person" {
+			if strings.HasPrefix(p.GetEntityType(), "@sys.") && !cxSysEntities[p.GetEntityType()] {
 				l.a.counts.ignored["intent parameter of an unrecognised system entity (never extracted): "+p.GetEntityType()]++
 			}
 			entity[p.GetId()] = p.GetEntityType()
@@ -757,7 +805,8 @@ func (l *cxLoader) fulfillment(file string, f *cxpb.Fulfillment) (*cxFulfillment
 		return nil, nil
 	}
 	if err := l.allow(file, "fulfillment", f, fieldRule{"messages": modelled, "webhook": modelled, "tag": modelled,
-		"set_parameter_actions": modelled, "return_partial_responses": ignored, "advanced_settings": ignored}); err != nil {
+		"set_parameter_actions": modelled, "conditional_cases": modelled, "return_partial_responses": ignored,
+		"advanced_settings": ignored}); err != nil {
 		return nil, err
 	}
 	out := &cxFulfillment{tag: f.GetTag()}
@@ -767,20 +816,20 @@ func (l *cxLoader) fulfillment(file string, f *cxpb.Fulfillment) (*cxFulfillment
 		}
 	}
 	for _, m := range f.GetMessages() {
-		if m.GetChannel() != "" {
-			// Channel-specific messages are returned only to queries of that channel, which the mock does
-			// not take (QueryParameters.channel).
-			l.a.counts.ignored["messages for a channel ("+m.GetChannel()+")"]++
-			continue
+		keep, err := l.message(file, m)
+		if err != nil {
+			return nil, err
 		}
-		if m.GetConversationSuccess() == nil && m.GetLiveAgentHandoff() == nil {
-			for _, t := range append(m.GetText().GetText(), m.GetOutputAudioText().GetText()) {
-				if err := checkTemplate(t); err != nil {
-					return nil, fmt.Errorf("%s: message %q: %w", file, t, err)
-				}
-			}
+		if keep {
+			out.messages = append(out.messages, m)
 		}
-		out.messages = append(out.messages, m)
+	}
+	for _, cc := range f.GetConditionalCases() {
+		c, err := l.cases(file, cc, 1)
+		if err != nil {
+			return nil, err
+		}
+		out.cases = append(out.cases, c)
 	}
 	for _, sp := range f.GetSetParameterActions() {
 		if s, ok := sp.GetValue().GetKind().(*structpb.Value_StringValue); ok {
@@ -789,6 +838,62 @@ func (l *cxLoader) fulfillment(file string, f *cxpb.Fulfillment) (*cxFulfillment
 			}
 		}
 		out.set = append(out.set, cxSetParam{name: sp.GetParameter(), value: sp.GetValue().AsInterface()})
+	}
+	return out, nil
+}
+
+// message checks a response message; it reports whether the message is kept.
+func (l *cxLoader) message(file string, m *cxpb.ResponseMessage) (bool, error) {
+	if m.GetChannel() != "" {
+		// Channel-specific messages are returned only to queries of that channel, which the mock does
+		// not take (QueryParameters.channel).
+		l.a.counts.ignored["messages for a channel ("+m.GetChannel()+")"]++
+		return false, nil
+	}
+	if m.GetConversationSuccess() == nil && m.GetLiveAgentHandoff() == nil {
+		for _, t := range append(m.GetText().GetText(), m.GetOutputAudioText().GetText()) {
+			if err := checkTemplate(t); err != nil {
+				return false, fmt.Errorf("%s: message %q: %w", file, t, err)
+			}
+		}
+	}
+	return true, nil
+}
+
+// cases reads a conditional response, its conditions parsed and its messages checked.
+func (l *cxLoader) cases(file string, cc *cxpb.Fulfillment_ConditionalCases, depth int) (*cxCases, error) {
+	if depth > maxCasesDepth {
+		return nil, fmt.Errorf("%s: conditional responses nested deeper than %d", file, maxCasesDepth)
+	}
+	out := &cxCases{}
+	for _, c := range cc.GetCases() {
+		var oc cxCase
+		if cond := strings.TrimSpace(c.GetCondition()); cond != "" {
+			e, err := parseCond(cond)
+			if err != nil {
+				return nil, fmt.Errorf("%s: conditional response %q: %w", file, cond, err)
+			}
+			oc.cond = e
+		}
+		for _, cnt := range c.GetCaseContent() {
+			switch {
+			case cnt.GetMessage() != nil:
+				keep, err := l.message(file, cnt.GetMessage())
+				if err != nil {
+					return nil, err
+				}
+				if keep {
+					oc.content = append(oc.content, cxCaseContent{msg: cnt.GetMessage()})
+				}
+			case cnt.GetAdditionalCases() != nil:
+				more, err := l.cases(file, cnt.GetAdditionalCases(), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				oc.content = append(oc.content, cxCaseContent{more: more})
+			}
+		}
+		out.cases = append(out.cases, oc)
 	}
 	return out, nil
 }
@@ -910,8 +1015,8 @@ func (l *cxLoader) page(file string, fl *CXFlow, cp *cxpb.Page) (*CXPage, error)
 			return nil, fmt.Errorf("%s: %s has entity type %s, which parley's mock does not recognise in text (it recognises %s and the agent's own entity types)",
 				file, what, et, strings.Join(sortedKeys(cxSysEntities), ", "))
 		}
-		if l.composite[strings.TrimPrefix(et, "@")] {
-			return nil, fmt.Errorf("%s: %s has the composite entity type %s (made of other entity types), which parley's mock does not model", file, what, et)
+		if c := l.a.composites[strings.TrimPrefix(et, "@")]; c != nil && c.bad != "" {
+			return nil, fmt.Errorf("%s: %s has the composite entity type %s, which parley's mock cannot resolve: %s", file, what, et, c.bad)
 		}
 		if fp.GetIsList() {
 			return nil, fmt.Errorf("%s: %s is a list parameter, which is not modelled", file, what)

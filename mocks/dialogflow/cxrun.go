@@ -37,7 +37,8 @@ import (
 //     empty required parameter is prompted. The same settling follows a handler that does not move the
 //     session, so a page's `true` route speaks on every turn, as real agents rely on.
 //   - Fulfillment: parameter presets first, then the messages (one variant of each text, chosen by the
-//     seeded random source), then the webhook (cxwebhook.go).
+//     seeded random source), then the conditional responses (the first case whose condition holds, its
+//     nested cases in place), then the webhook (cxwebhook.go).
 //   - Targets: a page of the flow; a flow (its start page, the caller kept on a stack); END_FLOW returns
 //     to the caller page and settles it, or, in the start flow, ends the session as END_SESSION does (a
 //     real test case of the start flow expects the page "End Session" there); PREVIOUS_PAGE,
@@ -222,6 +223,7 @@ func (t *cxTurn) text(text string, lang string) {
 	}
 	if best != nil && best.score >= t.st.page.Flow.threshold {
 		t.intentParams, t.originals = cxValues(best.params, best.intent), best.originals
+		t.resolveIntentParams(best.intent, lang, text)
 		for _, r := range routes {
 			if r.intent == best.intent && (r.cond == nil || r.cond.eval(t.vars())) {
 				t.match = &cxpb.Match{MatchType: cxpb.Match_INTENT, Confidence: float32(best.score),
@@ -248,10 +250,32 @@ func (t *cxTurn) text(text string, lang string) {
 	t.noMatch(text)
 }
 
+// resolveIntentParams adds the values of the matched intent's parameters that the ES matcher does not
+// read: those of the system entities of CX's own and of composite entity types.
+func (t *cxTurn) resolveIntentParams(in *Intent, lang, text string) {
+	for _, p := range in.Parameters {
+		if _, done := t.intentParams[p.Name]; done {
+			continue
+		}
+		if v, orig, ok, _ := t.resolve(p.EntityType, lang, text, false); ok {
+			if t.intentParams == nil {
+				t.intentParams = map[string]any{}
+			}
+			if t.originals == nil {
+				t.originals = map[string]string{}
+			}
+			t.intentParams[p.Name], t.originals[p.Name] = v, orig
+		}
+	}
+}
+
 // fills reports whether the text holds a value for fp.
 func (t *cxTurn) fills(fp *cxFormParam, m *matcher, q *query) bool {
 	if fp.entity == "@sys.any" {
 		return true
+	}
+	if _, _, ok, own := t.resolve(fp.entity, q.lang, q.text, true); own {
+		return ok
 	}
 	got, _ := m.extract(m.model(q.lang), q, &Intent{Parameters: []Parameter{{Name: fp.name, EntityType: fp.entity}}})
 	_, ok := got[fp.name]
@@ -265,20 +289,49 @@ func (t *cxTurn) fill(fp *cxFormParam, m *matcher, q *query, text string) bool {
 		t.setParam(fp.name, strings.TrimSpace(text))
 		return true
 	}
-	probe := &Intent{Parameters: []Parameter{{Name: fp.name, EntityType: fp.entity}}}
+	probe := &Intent{}
+	own := map[string]any{}
 	for _, o := range t.st.page.form {
-		if o != fp && o.entity != "@sys.any" && t.st.form[o.name] == nil {
-			probe.Parameters = append(probe.Parameters, Parameter{Name: o.name, EntityType: o.entity})
+		if o != fp && (o.entity == "@sys.any" || t.st.form[o.name] != nil) {
+			continue
 		}
+		if v, _, ok, mine := t.resolve(o.entity, q.lang, q.text, o == fp); mine {
+			if ok {
+				own[o.name] = v
+			}
+			continue
+		}
+		probe.Parameters = append(probe.Parameters, Parameter{Name: o.name, EntityType: o.entity})
 	}
 	got, _ := m.extract(m.model(q.lang), q, probe)
-	if len(got) == 0 {
+	if len(got) == 0 && len(own) == 0 {
 		return false
 	}
 	for k, v := range cxValues(got, probe) {
 		t.setParam(k, v)
 	}
+	for k, v := range own {
+		t.setParam(k, v)
+	}
 	return true
+}
+
+// resolve reads a value of entity from text with the recognisers of CX's own (sysentity.go) and the
+// composite entity types (cxcomposite.go); mine says whether entity is theirs, not the ES matcher's.
+// asked says the form is asking for this value, which lets a bare name be a person.
+func (t *cxTurn) resolve(entity, lang, text string, asked bool) (v any, original string, ok, mine bool) {
+	if rec := cxSysRecognisers[entity]; rec != nil {
+		v, original, ok = rec(lang, text, t.now, asked)
+		return v, original, ok, true
+	}
+	if c := t.a.composites[strings.TrimPrefix(entity, "@")]; c != nil {
+		if c.bad != "" {
+			return nil, "", false, true
+		}
+		v, original, ok = t.a.resolveComposite(c, lang, text, t.now)
+		return v, original, ok, true
+	}
+	return nil, "", false, false
 }
 
 // cxValues turns the matcher's parameter values into CX's: @sys.date as {"year","month","day"}.
@@ -491,10 +544,31 @@ func (t *cxTurn) fulfill(f *cxFulfillment, rt cxpb.ResponseMessage_ResponseType)
 	for _, m := range f.messages {
 		t.say(m, rt)
 	}
+	for _, c := range f.cases {
+		t.sayCases(c, rt)
+	}
 	if f.webhook != nil {
 		return t.webhook(f)
 	}
 	return nil
+}
+
+// sayCases queues the messages of the first case whose condition holds, nested cases in their place.
+// The conditions see the parameters as the presets left them.
+func (t *cxTurn) sayCases(c *cxCases, rt cxpb.ResponseMessage_ResponseType) {
+	for _, k := range c.cases {
+		if k.cond != nil && !k.cond.eval(t.vars()) {
+			continue
+		}
+		for _, cnt := range k.content {
+			if cnt.msg != nil {
+				t.say(cnt.msg, rt)
+			} else {
+				t.sayCases(cnt.more, rt)
+			}
+		}
+		return
+	}
 }
 
 // say queues a message: one variant of a text, with its references filled.

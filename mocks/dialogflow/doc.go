@@ -140,13 +140,15 @@
 // (cxpb.Flow, cxpb.Page, …; the export's {"seconds": n} durations and [{"key","value"}] maps are
 // accepted). Every field that is set is either modelled, ignored and counted in CXAgent.Summary
 // (speech, logging, presentation settings, the webhooks' addresses, channel-specific messages,
-// intent parameters of system entities the mock does not recognise, composite entity types used only by
-// intents), or refused at load with the file and the construct: conditional responses, generators,
+// intent parameters of system entities the mock does not recognise, composite entity types it cannot
+// resolve used only by intents), or refused at load with the file and the construct: generators,
 // generative fallback, knowledge connectors, playbooks and tools, flow input/output parameters, list
 // form parameters, form parameters of a system entity the mock does not recognise or of a composite
-// entity type, system functions ($sys.func…), the has operator, DTMF, audio and intent inputs in test
+// entity type with such a part, system functions ($sys.func…), the has operator, DTMF, audio and intent inputs in test
 // cases, references to intents, pages, flows, route groups, webhooks or entity types the export does
-// not define.
+// not define. Conditional responses (conditionalCases) are modelled; so are @sys.geo-city, @sys.person,
+// @sys.date-period and @sys.address in English and Spanish (sysentity.go) and composite entity types
+// (cxcomposite.go), as form and intent parameters.
 //
 // A CX session keeps its current page, the page before it, the stack of pages that called a flow, the
 // form values of the current page and the session parameters (cxrun.go has the lifecycle): a text is
