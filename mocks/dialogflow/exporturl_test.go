@@ -35,6 +35,12 @@ func exportCopy(t *testing.T, dir, file, old, new string) string {
 	if err := os.CopyFS(root, os.DirFS(dir)); err != nil {
 		t.Fatal(err)
 	}
+	return exportCopyIn(t, root, file, old, new)
+}
+
+// exportCopyIn replaces old by new in file of the export copy root.
+func exportCopyIn(t *testing.T, root, file, old, new string) string {
+	t.Helper()
 	p := filepath.Join(root, file)
 	b, err := os.ReadFile(p)
 	if err != nil {
