@@ -106,8 +106,9 @@ func (c Config) CheckExposure() error {
 	return nil
 }
 
-// checkAgentWebhook refuses an agent webhook that is not an absolute http(s) URL, before anything starts.
-func (c Config) checkAgentWebhook() error {
+// CheckAgentWebhook refuses an agent webhook that is not an absolute http(s) URL: every command that
+// starts mocks checks it before anything starts.
+func (c Config) CheckAgentWebhook() error {
 	if c.AgentWebhook == "" {
 		return nil
 	}
@@ -177,7 +178,7 @@ func Start(cfg Config, j *journal.Journal) (*Stack, error) {
 	if err := cfg.CheckExposure(); err != nil {
 		return nil, err
 	}
-	if err := cfg.checkAgentWebhook(); err != nil {
+	if err := cfg.CheckAgentWebhook(); err != nil {
 		return nil, err
 	}
 	s := &Stack{Journal: j, cfg: cfg.WithDefaults()}
