@@ -101,12 +101,13 @@ type DetectIntentData struct {
 
 // FulfillmentData is one fulfillment webhook call of Dialogflow, or one it did not make and why.
 type FulfillmentData struct {
-	API       string `json:"api"` // cx
+	API       string `json:"api"` // es or cx
 	Session   string `json:"session"`
 	SessionID string `json:"session_id"`
 	Webhook   string `json:"webhook,omitempty"` // the export's webhook (display name), never called itself
 	Tag       string `json:"tag,omitempty"`
-	URL       string `json:"url,omitempty"` // where the request went; empty when no call was made
+	Intent    string `json:"intent,omitempty"` // ES: the matched intent whose webhookUsed asked for the call
+	URL       string `json:"url,omitempty"`    // where the request went; empty when no call was made
 	Called    bool   `json:"called"`
 	HTTP      int    `json:"http,omitempty"` // the webhook's HTTP status
 	LatencyMS int64  `json:"latency_ms,omitempty"`

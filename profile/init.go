@@ -65,4 +65,10 @@ hooks:
   - notify
   - campaign
   - handoff_release
+
+# With --agent EXPORT, parley's Dialogflow serves the assistant's own agent export. Its webhook URLs
+# (the production backend) are never called: name the fulfilment service to call instead here, or
+# with --agent-webhook, which wins.
+# agent:
+#   webhook: http://127.0.0.1:8081/fulfilment
 `

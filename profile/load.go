@@ -215,6 +215,11 @@ func (p Profile) Validate() error {
 			bad("hooks[%d]: %q is listed twice", i, h)
 		}
 	}
+	if w := p.Agent.Webhook; w != "" {
+		if u, err := url.Parse(w); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("agent.webhook is %q: want the http:// or https:// URL of the assistant's fulfilment service, e.g. http://127.0.0.1:8081/fulfilment", w)
+		}
+	}
 	return errors.Join(errs...)
 }
 

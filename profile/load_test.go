@@ -111,6 +111,7 @@ func TestValidation(t *testing.T) {
 		{"order status without orders", func(p *Profile) { p.TestData.Orders = nil }, "capabilities.order_status is true but test_data.orders is empty"},
 		{"hook", func(p *Profile) { p.Hooks = []string{"optin"} }, `hooks[0] is "optin"`},
 		{"hook twice", func(p *Profile) { p.Hooks = []string{"notify", "notify"} }, `hooks[1]: "notify" is listed twice`},
+		{"agent webhook", func(p *Profile) { p.Agent.Webhook = "127.0.0.1:8081/fulfilment" }, `agent.webhook is "127.0.0.1:8081/fulfilment"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,6 +131,10 @@ func TestValidation(t *testing.T) {
 	p.Capabilities.OrderStatus, p.TestData.Orders, p.Hooks, p.Privacy.Region = false, nil, nil, ""
 	if err := p.Validate(); err != nil {
 		t.Errorf("a profile with no orders, hooks or region: %v", err)
+	}
+	p.Agent.Webhook = "http://127.0.0.1:8081/fulfilment"
+	if err := p.Validate(); err != nil {
+		t.Errorf("a profile with an agent webhook: %v", err)
 	}
 }
 

@@ -22,6 +22,16 @@ type Profile struct {
 	TestData     TestData     `json:"test_data" yaml:"test_data"`
 	// Hooks are the certification hooks it implements: consent, notify, campaign, handoff_release.
 	Hooks []string `json:"hooks" yaml:"hooks"`
+	// Agent is about the assistant's Dialogflow agent, when parley serves its export (--agent).
+	Agent Agent `json:"agent" yaml:"agent"`
+}
+
+// Agent is about the assistant's Dialogflow agent.
+type Agent struct {
+	// Webhook is the assistant's own fulfilment service, e.g. http://127.0.0.1:8081/fulfilment, called
+	// for intents and fulfillments with a webhook (what --agent-webhook sets, which wins). The export's
+	// webhook URLs, its production backend, are never called.
+	Webhook string `json:"webhook" yaml:"webhook"`
 }
 
 // Business names the business.

@@ -12,11 +12,12 @@ import (
 
 const agentUsage = `Usage: parley agent <test|summary> --agent DIR|ZIP [flags]
 
-Reads a Dialogflow CX agent export (a folder or a .zip of agent.json, flows/, intents/, …).
+Reads a Dialogflow agent export (a folder or a .zip of agent.json, intents/, …; CX: flows/ too).
 
-  summary   print what the export holds (flows, pages, intents, entity types, phrases, test cases) and
-            what parley ignores in it; a construct parley does not model is refused with its file
-  test      play the export's own test cases (testCases/) against parley's mock Dialogflow, as the
+  summary   print what the export holds (ES or CX: intents, entity types, phrases; CX: flows, pages,
+            test cases) and what parley ignores in it; a construct parley does not model is refused
+            with its file
+  test      play a CX export's own test cases (testCases/) against parley's mock Dialogflow, as the
             console runs them, and print each one's result with its first differing turn
 
 Exit status: 0 every test case passed (or the summary was printed), 1 a test case failed, 2 the export
@@ -25,7 +26,7 @@ could not be loaded or the command was misused.
 Examples:
   parley agent summary --agent ./my-agent
   parley agent test --agent my-agent.zip
-  parley agent test --agent ./my-agent --fulfillment-url http://127.0.0.1:8080/webhook
+  parley agent test --agent ./my-agent --agent-webhook http://127.0.0.1:8081/fulfilment
 
 Flags:
 `
@@ -41,8 +42,9 @@ func runAgent(ctx context.Context, args []string, _ func(string) string, stdout,
 	}
 	fs := flag.NewFlagSet("agent "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("agent", "", "the CX export: a folder or a .zip file (required)")
-	url := fs.String("fulfillment-url", "", "the fulfillment webhook to call for fulfillments with a webhook; the export's own webhook URLs are never called")
+	dir := fs.String("agent", "", "the export: a folder or a .zip file (required)")
+	url := fs.String("agent-webhook", "", "the assistant's fulfilment service, called for fulfillments with a webhook; the export's own webhook URLs are never called")
+	fs.StringVar(url, "fulfillment-url", "", "the former name of --agent-webhook")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, agentUsage)
 		fs.PrintDefaults()
@@ -63,14 +65,19 @@ func runAgent(ctx context.Context, args []string, _ func(string) string, stdout,
 	if *url != "" {
 		opts = append(opts, dialogflow.WithFulfillmentURL(*url))
 	}
+	if sub == "summary" {
+		sum, err := dialogflow.ExportSummary(*dir)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		fmt.Fprint(stdout, sum)
+		return nil
+	}
 	a, err := dialogflow.LoadCXAgentDir(*dir)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
 	fmt.Fprint(stdout, a.Summary())
-	if sub == "summary" {
-		return nil
-	}
 	if len(a.TestCases) == 0 {
 		fmt.Fprintln(stdout, "no test cases in testCases/")
 		return nil

@@ -85,3 +85,10 @@ func TestAgentSummary(t *testing.T) {
 		t.Errorf("%v\n%s", err, out)
 	}
 }
+
+func TestAgentSummaryES(t *testing.T) {
+	out, _, err := runArgs(t, "agent", "summary", "--agent", "../../fixtures/agent")
+	if err != nil || !strings.HasPrefix(out, `ES agent "Tienda Ejemplo"`) || !strings.Contains(out, "with webhook fulfilment") {
+		t.Errorf("%v\n%s", err, out)
+	}
+}

@@ -274,6 +274,9 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	if cfg.asProd && cfg.botImage == "" {
 		return nil, usageError("--as-production runs an assistant's image as it runs in production; give the image with --bot-image")
 	}
+	if err := cfg.mocks.CheckAgentWebhook(); err != nil {
+		return nil, usageError("%v", err)
+	}
 	if cfg.parallel < 1 {
 		return nil, usageError("--parallel %d: want 1 or more", cfg.parallel)
 	}
@@ -338,6 +341,9 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 		if p.profile, p.profInfo, err = loadProfile(cfg.profile); err != nil {
 			return nil, err
 		}
+		if p.cfg.mocks.AgentWebhook == "" {
+			p.cfg.mocks.AgentWebhook = p.profile.Agent.Webhook // the flag wins over the profile
+		}
 	}
 	if cfg.signKey != "" {
 		b, err := os.ReadFile(cfg.signKey)
@@ -369,6 +375,9 @@ func checkWritable(dir string) error {
 
 func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	logger := slog.New(slog.DiscardHandler)
+	if err := printAgentSummary(stderr, p.cfg.mocks.Config); err != nil {
+		return err
+	}
 	var (
 		envs     harness.Factory
 		parallel = p.cfg.parallel
@@ -394,7 +403,8 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		defer c.Close()
 		envs, mode = c, "containers"
 	} else {
-		envs = embedded.Factory{Seed: p.cfg.mocks.Seed, Violations: p.violate, Logger: logger}
+		envs = embedded.Factory{Seed: p.cfg.mocks.Seed, Violations: p.violate, Logger: logger,
+			Agent: p.cfg.mocks.Agent, AgentWebhook: p.cfg.mocks.AgentWebhook}
 	}
 	binHash := ""
 	if exe, err := os.Executable(); err == nil {
@@ -575,6 +585,7 @@ func newContainersEnvs(ctx context.Context, p *certifyPlan, logger *slog.Logger,
 	}
 	return &containersEnvs{images: images, Shared: containers.NewShared(containers.Options{
 		Image: image, BotImage: p.cfg.botImage, Violations: p.violate, Seed: p.cfg.mocks.Seed, Quiet: p.cfg.quiet, ReplyWait: p.cfg.replyWait,
+		Agent: p.cfg.mocks.Agent, AgentWebhook: p.cfg.mocks.AgentWebhook,
 		Logger: logger, Audit: audit.Options{CertifyDeployed: p.cfg.botImage != ""}, AsProduction: p.cfg.asProd,
 	})}, nil
 }

@@ -119,6 +119,12 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if *botImage != "" {
 		*mode = "containers"
 	}
+	if err := cfg.CheckAgentWebhook(); err != nil {
+		return usageError("%v", err)
+	}
+	if err := printAgentSummary(stderr, cfg.Config); err != nil {
+		return err
+	}
 	var target load.Environment
 	var closeTarget func()
 	switch *mode {
@@ -184,7 +190,7 @@ func parseLoadShard(s string, getenv func(string) string) (load.Shard, error) {
 // loadTarget starts the embedded environment, or the mocks alone around a running assistant.
 func loadTarget(ctx context.Context, cfg serveConfig, botURL, violations string, logger *slog.Logger) (load.Environment, func(), error) {
 	if botURL == "" {
-		o := embedded.Options{Seed: cfg.Seed, Logger: logger,
+		o := embedded.Options{Seed: cfg.Seed, Logger: logger, Agent: cfg.Agent, AgentWebhook: cfg.AgentWebhook,
 			WhatsApp: []whatsapp.Option{whatsapp.WithMPS(cfg.MPS), whatsapp.WithPairRate(cfg.PairRate)},
 			// The reference assistant paces itself a little under the mock's limit, as a well-behaved
 			// business does; with no limit it does not pace at all.
@@ -227,7 +233,7 @@ func containersTarget(ctx context.Context, cfg serveConfig, image, botImage, vio
 		}
 		image = built.Ref
 	}
-	o := containers.Options{Image: image, BotImage: botImage, Seed: cfg.Seed, Logger: logger}
+	o := containers.Options{Image: image, BotImage: botImage, Seed: cfg.Seed, Logger: logger, Agent: cfg.Agent, AgentWebhook: cfg.AgentWebhook}
 	if violations != "" {
 		o.Violations = strings.Split(violations, ",")
 	}

@@ -42,7 +42,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.Seed, "seed", 1, "seed of fault injection and ids, so a run repeats")
 	fs.StringVar(&c.DialogflowAddr, "dialogflow", dialogflow.DefaultAddr, "address of the Dialogflow mock, REST and gRPC on one port (empty = not started)")
 	fs.StringVar(&c.DialogflowProject, "dialogflow-project", dialogflow.DefaultProject, "project id the agent is served under; other projects get NOT_FOUND")
-	fs.StringVar(&c.Agent, "agent", "", "Dialogflow ES agent export (directory or .zip); default: the built-in Tienda Ejemplo agent")
+	fs.StringVar(&c.Agent, "agent", "", "Dialogflow agent export, ES or CX (a folder or a .zip); default: the built-in Tienda Ejemplo agent. What was read and what is ignored is printed at start")
+	fs.StringVar(&c.AgentWebhook, "agent-webhook", "", "the assistant's own fulfilment service (e.g. http://127.0.0.1:8080/fulfilment), called for intents and fulfillments with a webhook; the export's webhook URLs are never called, and without this flag those calls fail as an unreachable webhook does")
 	fs.StringVar(&c.DLPAddr, "dlp", dlp.DefaultAddr, "address of the Cloud DLP mock, REST and gRPC on one port (empty = not started)")
 	fs.StringVar(&c.ControlToken, "control-token", "", "bearer token every /_parley/ control call must send; required when a mock listens beyond loopback")
 	fs.BoolVar(&c.TLS, "tls", false, "serve every mock over HTTPS with a CA made for the run (see --tls-ca-out)")
@@ -73,6 +74,26 @@ func (c serveConfig) stackConfig(logger *slog.Logger) stack.Config {
 	return cfg
 }
 
+// printAgentSummary prints to w what the mocks will read of the --agent export, ES or CX (intents,
+// entity types, phrases, anything ignored) and where fulfilment goes; an export that cannot be read is a
+// usage error, before anything starts.
+func printAgentSummary(w io.Writer, c stack.Config) error {
+	if c.Agent == "" || c.DialogflowAddr == "" {
+		return nil
+	}
+	sum, err := dialogflow.ExportSummary(c.Agent)
+	if err != nil {
+		return usageError("--agent %s: %v", c.Agent, err)
+	}
+	fmt.Fprintf(w, "parley: --agent %s\n%s", c.Agent, sum)
+	if c.AgentWebhook != "" {
+		fmt.Fprintf(w, "  fulfilment: calls go to %s\n", c.AgentWebhook)
+	} else {
+		fmt.Fprintln(w, "  fulfilment: no --agent-webhook given: webhook calls are not made and answer as a failed webhook (the journal says so)")
+	}
+	return nil
+}
+
 // commaList splits a comma-separated flag, dropping empty items.
 func commaList(s string) []string {
 	var out []string
@@ -100,6 +121,7 @@ the customers through /_parley/ (docs/control-api.md).
 Examples:
   parley serve                                              # 127.0.0.1:4010, :4020, :4030
   parley serve --webhook http://127.0.0.1:8080/webhook      # deliver customers' messages to your assistant
+  parley serve --agent my-agent.zip --agent-webhook http://127.0.0.1:8081/fulfilment   # your export, your fulfilment
   parley serve --whatsapp 0.0.0.0:4010 --control-token s3cr3t   # reachable from other hosts: token required
   parley serve --tls --tls-ca-out ca.pem                    # HTTPS; trust it with SSL_CERT_FILE=ca.pem
   PARLEY_APP_SECRET=abc parley serve --mps 0 --pair-rate 0  # no platform rate limits
@@ -136,6 +158,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	if err := printAgentSummary(stderr, cfg.Config); err != nil {
+		return err
+	}
 	mocks, err := startStack(cfg, journal.New(nil), logger)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

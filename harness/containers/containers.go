@@ -98,6 +98,11 @@ type Options struct {
 	Logger   *slog.Logger
 	// Audit are the auditor's options for the environment (AuditOptions).
 	Audit audit.Options
+	// Agent is a Dialogflow export (ES or CX, a folder or a .zip) on this machine, copied into the mocks'
+	// container and served instead of the built-in agent. AgentWebhook is the assistant's fulfilment
+	// service (a loopback URL is reached through the host); the export's own webhook URLs are never
+	// called, and without AgentWebhook those calls fail as an unreachable webhook does.
+	Agent, AgentWebhook string
 	// AsProduction runs BotImage as it runs in production, unchanged: the mocks answer for
 	// graph.facebook.com, the Google APIs, Google's token endpoint and the metadata server, with a CA and
 	// a service-account key made for the run, and the assistant has no route out (production.go).
@@ -315,8 +320,12 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		WaitingFor: &readiness{what: "the mocks' /_parley/healthz", timeout: o.StartupTimeout, checks: []probe{
 			httpProbe(WhatsAppPort, "/_parley/healthz", e.httpc), httpProbe(DialogflowPort, "/_parley/healthz", e.httpc),
 			httpProbe(DLPPort, "/_parley/healthz", e.httpc)}},
-		HostConfigModifier: hostGateway(hostBot != nil || o.MocksOnly),
 	}
+	agentOnHost, err := o.agentMocks(&mocksReq)
+	if err != nil {
+		return nil, err
+	}
+	mocksReq.HostConfigModifier = hostGateway(hostBot != nil || o.MocksOnly || agentOnHost)
 	if err := e.productionMocks(ctx, &mocksReq, labels, strconv.Itoa(o.BotImagePort)); err != nil {
 		return nil, err
 	}

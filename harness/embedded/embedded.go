@@ -35,6 +35,10 @@ type Options struct {
 	Seed int64
 	// Logger receives the mocks' and the assistant's logs; nil discards them.
 	Logger *slog.Logger
+	// Agent is a Dialogflow export (ES or CX, a folder or a .zip) served instead of the built-in agent;
+	// AgentWebhook the assistant's fulfilment service. The export's own webhook URLs are never called
+	// (stack.Config).
+	Agent, AgentWebhook string
 	// WhatsApp, Dialogflow and DLP options are appended to the ones the environment sets; Bot options to
 	// the reference assistant's.
 	WhatsApp   []whatsapp.Option
@@ -153,6 +157,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	mocks, err := stack.Start(stack.Config{
 		WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0", Webhook: e.webhookURL,
 		MPS: whatsapp.DefaultMPS, PairRate: whatsapp.DefaultPairRate, Seed: o.Seed, Logger: logger,
+		Agent: o.Agent, AgentWebhook: o.AgentWebhook,
 		WhatsAppOptions:   append([]whatsapp.Option{whatsapp.WithHTTPClient(webhookClient)}, o.WhatsApp...),
 		DialogflowOptions: o.Dialogflow, DLPOptions: o.DLP,
 	}, j)

@@ -27,6 +27,8 @@ type Agent struct {
 	WebhookURL         string  // agent.json webhook.url, when set
 	Intents            []*Intent
 	Entities           map[string]*EntityType // by name, without the "@"
+
+	ignored map[string]int // what the export sets and the mock does not model, with how often (Summary)
 }
 
 // Intent is one intent of the export.
@@ -119,6 +121,30 @@ func LoadAgentDir(p string) (*Agent, error) {
 	return LoadAgent(fsys)
 }
 
+// ExportSummary loads the export at p (a directory or a .zip file), ES or CX, and returns its Summary: what
+// a command prints before it starts, so that a user sees what was read and what was ignored.
+func ExportSummary(p string) (string, error) {
+	fsys, closer, err := openExport(p)
+	if err != nil {
+		return "", err
+	}
+	if closer != nil {
+		defer closer()
+	}
+	if IsCXExport(fsys) {
+		a, err := LoadCXAgent(fsys)
+		if err != nil {
+			return "", err
+		}
+		return a.Summary(), nil
+	}
+	a, err := LoadAgent(fsys)
+	if err != nil {
+		return "", err
+	}
+	return a.Summary(), nil
+}
+
 // ErrCXExport is returned by LoadAgent for a Dialogflow CX export, which LoadCXAgent reads.
 var ErrCXExport = errors.New("agent export: this is a Dialogflow CX export (flows/, pages, CX agent.json); load it with LoadCXAgent")
 
@@ -207,9 +233,12 @@ type exportAgent struct {
 	DefaultTimezone    string   `json:"defaultTimezone"`
 	MLMinConfidence    float64  `json:"mlMinConfidence"`
 	Webhook            struct {
-		URL       string `json:"url"`
-		Available bool   `json:"available"`
+		URL       string            `json:"url"`
+		Available bool              `json:"available"`
+		Headers   map[string]string `json:"headers"`
+		Username  string            `json:"username"`
 	} `json:"webhook"`
+	KnowledgeBases []string `json:"enabledKnowledgeBaseNames"`
 }
 
 type exportIntent struct {
@@ -241,10 +270,11 @@ type exportIntent struct {
 			Speech json.RawMessage `json:"speech"` // a list of variants, or one string in old exports
 		} `json:"messages"`
 	} `json:"responses"`
-	Priority       *int `json:"priority"`
-	WebhookUsed    bool `json:"webhookUsed"`
-	FallbackIntent bool `json:"fallbackIntent"`
-	Events         []struct {
+	Priority              *int `json:"priority"`
+	WebhookUsed           bool `json:"webhookUsed"`
+	WebhookForSlotFilling bool `json:"webhookForSlotFilling"`
+	FallbackIntent        bool `json:"fallbackIntent"`
+	Events                []struct {
 		Name string `json:"name"`
 	} `json:"events"`
 	EndInteraction bool `json:"endInteraction"`
@@ -277,6 +307,7 @@ func (l *loader) load() (*Agent, error) {
 		TimeZone:        ea.DefaultTimezone,
 		MLMinConfidence: ea.MLMinConfidence,
 		Entities:        map[string]*EntityType{},
+		ignored:         map[string]int{},
 	}
 	if a.Language == "" {
 		a.Language = "en"
@@ -286,6 +317,12 @@ func (l *loader) load() (*Agent, error) {
 	}
 	if ea.Webhook.Available {
 		a.WebhookURL = ea.Webhook.URL
+		if len(ea.Webhook.Headers) > 0 || ea.Webhook.Username != "" {
+			a.ignored["agent.json webhook headers and basic auth (not sent to the fulfilment URL)"]++
+		}
+	}
+	if len(ea.KnowledgeBases) > 0 {
+		a.ignored["agent.json enabledKnowledgeBaseNames (knowledge connectors)"] += len(ea.KnowledgeBases)
 	}
 	a.SupportedLanguages = []string{a.Language}
 	for _, lang := range ea.SupportedLanguages {
@@ -397,7 +434,7 @@ func (l *loader) loadIntents(a *Agent) error {
 		if err := l.read(path.Join("intents", f), &ei); err != nil {
 			return err
 		}
-		in, err := convertIntent(ei, strings.TrimSuffix(f, ".json"))
+		in, err := convertIntent(ei, strings.TrimSuffix(f, ".json"), a.ignored)
 		if err != nil {
 			return fmt.Errorf("agent export intents/%s: %w", f, err)
 		}
@@ -467,7 +504,7 @@ func checkEntity(a *Agent, name string) error {
 	return nil
 }
 
-func convertIntent(ei exportIntent, file string) (*Intent, error) {
+func convertIntent(ei exportIntent, file string, ignored map[string]int) (*Intent, error) {
 	in := &Intent{
 		ID:             ei.ID,
 		DisplayName:    ei.Name,
@@ -496,6 +533,12 @@ func convertIntent(ei exportIntent, file string) (*Intent, error) {
 			in.Events = append(in.Events, e.Name)
 		}
 	}
+	if ei.WebhookForSlotFilling {
+		ignored["intent webhookForSlotFilling"]++
+	}
+	if len(ei.Responses) > 1 {
+		ignored["intent responses after the first"] += len(ei.Responses) - 1
+	}
 	if len(ei.Responses) > 0 {
 		r := ei.Responses[0]
 		in.Action = r.Action
@@ -515,7 +558,8 @@ func convertIntent(ei exportIntent, file string) (*Intent, error) {
 		}
 		for _, m := range r.Messages {
 			if t := strings.Trim(string(m.Type), `"`); t != "0" && t != "" {
-				continue // only text responses are modelled
+				ignored[fmt.Sprintf("intent messages of type %s (only text responses are modelled)", t)]++
+				continue
 			}
 			var variants []string
 			if err := json.Unmarshal(m.Speech, &variants); err != nil {
@@ -588,4 +632,44 @@ func (s *Server) restGetAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc.write(a)
+}
+
+// Summary is what the load found, for a CLI to print: languages, intents (and how many call the
+// fulfilment webhook), training phrases, entity types and entries, the export's webhook URL (never
+// called), and every ignored setting with how often it appeared.
+func (a *Agent) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ES agent %q (%s", a.DisplayName, strings.Join(a.SupportedLanguages, ", "))
+	if a.TimeZone != "" {
+		fmt.Fprintf(&b, ", %s", a.TimeZone)
+	}
+	b.WriteString(")\n")
+	var phrases, webhook, entries int
+	for _, in := range a.Intents {
+		for _, ps := range in.Phrases {
+			phrases += len(ps)
+		}
+		if in.WebhookUsed {
+			webhook++
+		}
+	}
+	for _, et := range a.Entities {
+		for _, es := range et.Entries {
+			entries += len(es)
+		}
+	}
+	fmt.Fprintf(&b, "  %d intents (%d with webhook fulfilment), %d training phrases, %d entity types (%d entries)\n",
+		len(a.Intents), webhook, phrases, len(a.Entities), entries)
+	if a.WebhookURL != "" {
+		fmt.Fprintf(&b, "  fulfilment webhook in the export: %s (never called)\n", a.WebhookURL)
+	}
+	if len(a.ignored) == 0 {
+		b.WriteString("  nothing ignored\n")
+		return b.String()
+	}
+	b.WriteString("  ignored (no effect on the conversation in parley):\n")
+	for _, k := range sortedKeys(a.ignored) {
+		fmt.Fprintf(&b, "    %s ×%d\n", k, a.ignored[k])
+	}
+	return b.String()
 }

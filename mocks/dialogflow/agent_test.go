@@ -2,6 +2,7 @@ package dialogflow
 
 import (
 	"archive/zip"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -197,5 +198,42 @@ func TestAgentFSNested(t *testing.T) {
 	s := RunT(t, WithAgentFS(fixtures.Agent))
 	if s.Agent().DisplayName != "Tienda Ejemplo" {
 		t.Errorf("agent %q", s.Agent().DisplayName)
+	}
+}
+
+func TestESSummary(t *testing.T) {
+	dir := exportCopy(t, "../../fixtures/agent", "agent.json", `"url": ""`, `"url": "https://backend.example/fulfilment"`)
+	dir = exportCopyIn(t, dir, "agent.json", `"enabledKnowledgeBaseNames": []`, `"enabledKnowledgeBaseNames": ["kb1"]`)
+	got, err := ExportSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := must(LoadAgentDir(dir))
+	var phrases, webhook int
+	for _, in := range a.Intents {
+		for _, ps := range in.Phrases {
+			phrases += len(ps)
+		}
+		if in.WebhookUsed {
+			webhook++
+		}
+	}
+	for _, want := range []string{
+		`ES agent "Tienda Ejemplo" (es, en, Europe/Madrid)`,
+		fmt.Sprintf("%d intents (%d with webhook fulfilment), %d training phrases, %d entity types",
+			len(a.Intents), webhook, phrases, len(a.Entities)),
+		"fulfilment webhook in the export: https://backend.example/fulfilment (never called)",
+		"agent.json enabledKnowledgeBaseNames (knowledge connectors) ×1",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+	if webhook == 0 || phrases == 0 {
+		t.Errorf("the fixture has webhook intents and phrases: %d %d", webhook, phrases)
+	}
+	cx, err := ExportSummary(cxTienda)
+	if err != nil || !strings.HasPrefix(cx, "CX agent ") {
+		t.Errorf("CX export summary %q, %v", cx, err)
 	}
 }

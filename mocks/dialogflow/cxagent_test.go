@@ -509,7 +509,7 @@ func TestCXWebhookWithoutURL(t *testing.T) {
 	var fd journal.FulfillmentData
 	evs := j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindFulfillment })
 	if len(evs) != 1 || evs[0].Decode(&fd) != nil || fd.Called || fd.URL != "" || fd.Tag != "estado-pedido" ||
-		!strings.Contains(fd.Error, `no fulfillment URL is configured (parley never calls the export's webhook "pedidos")`) {
+		!strings.Contains(fd.Error, `no fulfilment webhook given (--agent-webhook); the export's webhook "pedidos"`) {
 		t.Errorf("journal %+v", fd)
 	}
 }

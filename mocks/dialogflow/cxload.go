@@ -161,6 +161,7 @@ type cxFormParam struct {
 
 type cxWebhook struct {
 	name    string
+	uri     string // genericWebService.uri, the vendor's production backend: reported, never called
 	timeout time.Duration
 }
 
@@ -703,7 +704,7 @@ func (l *cxLoader) loadWebhooks() error {
 			"generic_web_service": ignored, "service_directory": ignored, "timeout": modelled, "disabled": modelled}); err != nil {
 			return err
 		}
-		wh := &cxWebhook{name: w.GetDisplayName(), timeout: 5 * time.Second}
+		wh := &cxWebhook{name: w.GetDisplayName(), uri: w.GetGenericWebService().GetUri(), timeout: 5 * time.Second}
 		if t := w.GetTimeout(); t != nil && t.AsDuration() > 0 {
 			wh.timeout = min(t.AsDuration(), 30*time.Second) // the console allows 1 to 30 s
 		}

@@ -46,7 +46,7 @@ func (t *cxTurn) webhook(f *cxFulfillment) *cxTarget {
 		t.s.journal.Record(journal.SourceDialogflow, journal.KindFulfillment, t.in.ref.id, data)
 		return nil
 	case url == "":
-		data.Error = fmt.Sprintf("not called: no fulfillment URL is configured (parley never calls the export's webhook %q); answered as a failed webhook", f.webhook.name)
+		data.Error = fmt.Sprintf("not called: no fulfilment webhook given (--agent-webhook); the export's webhook %q (%s) is not called; answered as a failed webhook", f.webhook.name, f.webhook.uri)
 		event = "webhook.error"
 		st = &rpcstatus.Status{Code: int32(codes.Unavailable), Message: "Webhook call failed. Error: UNAVAILABLE, parley: no fulfillment URL is configured."}
 	default:

@@ -117,8 +117,9 @@
 //
 // # Fulfillment
 //
-// For intents with webhookUsed, when a fulfillment URL is set (WithFulfillmentURL, or agent.json
-// webhook.url), the mock POSTs a WebhookRequest (session, responseId, queryResult,
+// The export's agent.json webhook.url is never called: it names the vendor's production backend. For
+// intents with webhookUsed, when a fulfillment URL is set (WithFulfillmentURL: the assistant's own
+// service on the test machine), the mock POSTs a WebhookRequest (session, responseId, queryResult,
 // originalDetectIntentRequest.payload from queryParams.payload, queryParams.webhookHeaders as headers) and
 // merges the WebhookResponse: fulfillmentText / fulfillmentMessages replace the reply, source and payload
 // become webhookSource / webhookPayload, outputContexts overwrite the session's, followupEventInput
@@ -127,7 +128,11 @@
 // (googleapis/java-dialogflow#59): code 4 "Webhook call failed. Error: DEADLINE_EXCEEDED." after 5 s
 // (WithWebhookTimeout), code 13 "Webhook call failed. Error: 500 Internal Server Error" for a non-2xx
 // answer, code 3 "Webhook call failed. Error: Failed to parse webhook JSON response: …" for a body that
-// is not a WebhookResponse; the intent's static reply stays (inferred). Success is webhookStatus {"message":"Webhook execution successful"} and
+// is not a WebhookResponse; the intent's static reply stays (inferred). When the export has an enabled
+// webhook and no fulfillment URL was given, the intent answers as for an unreachable webhook (code 14
+// "Webhook call failed. Error: UNAVAILABLE…", the static reply). Every call, made or not, is a
+// fulfillment.call journal event (journal.FulfillmentData) with the URL, HTTP status, latency and error,
+// or why no call was made. Success is webhookStatus {"message":"Webhook execution successful"} and
 // diagnosticInfo.webhook_latency_ms.
 //
 // # CX agents

@@ -144,8 +144,10 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithFulfillmentURL sets the fulfillment webhook called for intents with webhookUsed (overrides the
-// export's agent.json webhook.url).
+// WithFulfillmentURL sets the fulfillment webhook: the assistant's own service, on the test machine,
+// called for ES intents with webhookUsed and CX fulfillments with a webhook. The URLs in the export
+// (agent.json webhook.url, webhooks/*.json genericWebService.uri) are never called: they name the
+// vendor's production backend.
 func WithFulfillmentURL(u string) Option {
 	return func(c *config) error {
 		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
@@ -262,9 +264,6 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	if cfg.minConfidence > 0 {
 		s.minConf = cfg.minConfidence
-	}
-	if cfg.fulfillmentURL == "" {
-		s.cfg.fulfillmentURL = a.WebhookURL
 	}
 	s.grpc = s.newGRPCServer()
 	s.mux = s.routes()

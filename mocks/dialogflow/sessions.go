@@ -664,7 +664,7 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 	t := &turn{resp: resp, intent: intent, confidence: confidence, fallback: fallback, params: params,
 		sessionParams: sessionParams, reply: reply}
 	// Fulfillment runs once the parameters are in (webhookForSlotFilling is not modelled).
-	if intent != nil && intent.WebhookUsed && missing == nil && !cancelled && s.cfg.fulfillmentURL != "" && !in.disableWebhook && in.api == "es" && depth == 0 {
+	if intent != nil && intent.WebhookUsed && missing == nil && !cancelled && s.webhookConfigured() && !in.disableWebhook && in.api == "es" && depth == 0 {
 		return s.fulfill(ctx, in, t)
 	}
 	return t, nil

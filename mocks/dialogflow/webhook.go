@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
+	"github.com/parley-dev/parley/journal"
 	"google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -20,8 +21,18 @@ import (
 // A failing webhook never fails detectIntent: the call answers 200 with webhookStatus set to the
 // failure, and the intent's static responses (googleapis/java-dialogflow#59). Limits: 5 s
 // (WithWebhookTimeout), response body ≤ 64 KiB.
+//
+// The export's agent.json webhook.url is never called: it names the vendor's production backend, which a
+// test must not reach. Only the URL given with WithFulfillmentURL is. When the export has a webhook and
+// none was given, the intent answers as when its webhook cannot be reached, and the journal says why.
 
 const maxWebhookResponse = 64 << 10
+
+// webhookConfigured reports whether intents with webhookUsed go through fulfillment: a URL was given, or
+// the export has an enabled webhook (then the call fails, as it would had the webhook been unreachable).
+func (s *Server) webhookConfigured() bool {
+	return s.cfg.fulfillmentURL != "" || s.agent.WebhookURL != ""
+}
 
 // fulfill calls the webhook for t and returns the turn as the webhook changed it. It runs with no lock
 // held: the webhook may be slow or call back into the mock.
@@ -34,9 +45,26 @@ func (s *Server) fulfill(ctx context.Context, in *detectInput, t *turn) (*turn, 
 			Payload: in.payload,
 		},
 	}
-	start := time.Now()
-	wr, st := s.callWebhook(ctx, req, in.webhookHeaders)
-	latency := time.Since(start)
+	data := journal.FulfillmentData{API: "es", Session: in.ref.path, SessionID: in.ref.id, Intent: t.intent.DisplayName}
+	var (
+		wr      *dialogflowpb.WebhookResponse
+		st      *status.Status
+		latency time.Duration
+	)
+	if s.cfg.fulfillmentURL == "" {
+		data.Error = fmt.Sprintf("not called: no fulfilment webhook given (--agent-webhook); the export's URL %q is not called; answered as a failed webhook", s.agent.WebhookURL)
+		st = &status.Status{Code: int32(codes.Unavailable), Message: "Webhook call failed. Error: UNAVAILABLE, parley: no fulfillment URL is configured."}
+	} else {
+		data.URL, data.Called = s.cfg.fulfillmentURL, true
+		start := time.Now()
+		wr, data.HTTP, st = s.callWebhook(ctx, req, in.webhookHeaders)
+		latency = time.Since(start)
+		data.LatencyMS = latency.Milliseconds()
+		if st.GetCode() != 0 {
+			data.Error = st.GetMessage()
+		}
+	}
+	s.journal.Record(journal.SourceDialogflow, journal.KindFulfillment, in.ref.id, data)
 	t.resp.WebhookStatus = st
 	qr := t.resp.GetQueryResult()
 	diag := map[string]any{"webhook_latency_ms": float64(latency.Milliseconds())}
@@ -114,17 +142,18 @@ func (s *Server) fulfill(ctx context.Context, in *detectInput, t *turn) (*turn, 
 }
 
 // callWebhook POSTs req and returns the parsed response, or nil and the webhookStatus of the failure,
-// with the texts the real service uses ("Webhook call failed. Error: …").
-func (s *Server) callWebhook(ctx context.Context, req *dialogflowpb.WebhookRequest, headers map[string]string) (*dialogflowpb.WebhookResponse, *status.Status) {
+// with the texts the real service uses ("Webhook call failed. Error: …"), and the webhook's HTTP status
+// (0 when none came).
+func (s *Server) callWebhook(ctx context.Context, req *dialogflowpb.WebhookRequest, headers map[string]string) (*dialogflowpb.WebhookResponse, int, *status.Status) {
 	body, err := protojson.Marshal(req)
 	if err != nil {
-		return nil, &status.Status{Code: int32(codes.Internal), Message: "Webhook call failed. Error: INTERNAL."}
+		return nil, 0, &status.Status{Code: int32(codes.Internal), Message: "Webhook call failed. Error: INTERNAL."}
 	}
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.webhookTimeout)
 	defer cancel()
 	hr, err := http.NewRequestWithContext(cctx, http.MethodPost, s.cfg.fulfillmentURL, bytes.NewReader(body))
 	if err != nil {
-		return nil, &status.Status{Code: int32(codes.Unavailable), Message: "Webhook call failed. Error: UNAVAILABLE."}
+		return nil, 0, &status.Status{Code: int32(codes.Unavailable), Message: "Webhook call failed. Error: UNAVAILABLE."}
 	}
 	hr.Header.Set("Content-Type", "application/json; charset=UTF-8")
 	for k, v := range headers {
@@ -133,32 +162,32 @@ func (s *Server) callWebhook(ctx context.Context, req *dialogflowpb.WebhookReque
 	resp, err := s.hc.Do(hr)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(cctx.Err(), context.DeadlineExceeded) {
-			return nil, &status.Status{Code: int32(codes.DeadlineExceeded), Message: "Webhook call failed. Error: DEADLINE_EXCEEDED."}
+			return nil, 0, &status.Status{Code: int32(codes.DeadlineExceeded), Message: "Webhook call failed. Error: DEADLINE_EXCEEDED."}
 		}
-		return nil, &status.Status{Code: int32(codes.Unavailable), Message: "Webhook call failed. Error: UNAVAILABLE."}
+		return nil, 0, &status.Status{Code: int32(codes.Unavailable), Message: "Webhook call failed. Error: UNAVAILABLE."}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxWebhookResponse+1))
 	if err != nil {
 		if errors.Is(cctx.Err(), context.DeadlineExceeded) {
-			return nil, &status.Status{Code: int32(codes.DeadlineExceeded), Message: "Webhook call failed. Error: DEADLINE_EXCEEDED."}
+			return nil, resp.StatusCode, &status.Status{Code: int32(codes.DeadlineExceeded), Message: "Webhook call failed. Error: DEADLINE_EXCEEDED."}
 		}
-		return nil, &status.Status{Code: int32(codes.Unavailable), Message: "Webhook call failed. Error: UNAVAILABLE."}
+		return nil, resp.StatusCode, &status.Status{Code: int32(codes.Unavailable), Message: "Webhook call failed. Error: UNAVAILABLE."}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &status.Status{Code: int32(codes.Internal),
+		return nil, resp.StatusCode, &status.Status{Code: int32(codes.Internal),
 			Message: fmt.Sprintf("Webhook call failed. Error: %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))}
 	}
 	if len(raw) > maxWebhookResponse {
-		return nil, &status.Status{Code: int32(codes.InvalidArgument),
+		return nil, resp.StatusCode, &status.Status{Code: int32(codes.InvalidArgument),
 			Message: fmt.Sprintf("Webhook call failed. Error: Webhook response exceeds %d bytes.", maxWebhookResponse)}
 	}
 	wr := &dialogflowpb.WebhookResponse{}
 	if err := protojson.Unmarshal(raw, wr); err != nil {
-		return nil, &status.Status{Code: int32(codes.InvalidArgument),
+		return nil, resp.StatusCode, &status.Status{Code: int32(codes.InvalidArgument),
 			Message: "Webhook call failed. Error: Failed to parse webhook JSON response: " + parseErrorText(err) + "."}
 	}
-	return wr, &status.Status{Message: webhookOKStatus}
+	return wr, resp.StatusCode, &status.Status{Message: webhookOKStatus}
 }
 
 func parseErrorText(err error) string {

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -44,8 +45,12 @@ type Config struct {
 
 	DialogflowAddr    string // empty: Dialogflow is not started
 	DialogflowProject string
-	Agent             string // Dialogflow agent export; empty: the built-in one
-	DLPAddr           string // empty: DLP is not started
+	Agent             string // Dialogflow agent export (folder or .zip, ES or CX); empty: the built-in one
+	// AgentWebhook is the assistant's own fulfilment service, called for intents and fulfillments with a
+	// webhook; the export's webhook URLs (its production backend) are never called. Empty: those calls
+	// fail as an unreachable webhook does, and the journal says why.
+	AgentWebhook string
+	DLPAddr      string // empty: DLP is not started
 
 	// ControlToken guards every /_parley/ route; required when a mock listens beyond loopback.
 	ControlToken string
@@ -97,6 +102,19 @@ func (c Config) CheckExposure() error {
 		if m.addr != "" && !control.IsLoopback(m.addr) {
 			return configErrorf("--%s %s listens beyond loopback: set --control-token (or PARLEY_CONTROL_TOKEN) so that only you can drive the mocks", m.flag, m.addr)
 		}
+	}
+	return nil
+}
+
+// CheckAgentWebhook refuses an agent webhook that is not an absolute http(s) URL: every command that
+// starts mocks checks it before anything starts.
+func (c Config) CheckAgentWebhook() error {
+	if c.AgentWebhook == "" {
+		return nil
+	}
+	u, err := url.Parse(c.AgentWebhook)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return configErrorf("--agent-webhook %q: want the http:// or https:// URL of the assistant's fulfilment service, e.g. http://127.0.0.1:8080/fulfilment", c.AgentWebhook)
 	}
 	return nil
 }
@@ -158,6 +176,9 @@ func (s *Stack) DLP() *dlp.Server { return s.dlp }
 // If one fails, those already started are closed.
 func Start(cfg Config, j *journal.Journal) (*Stack, error) {
 	if err := cfg.CheckExposure(); err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckAgentWebhook(); err != nil {
 		return nil, err
 	}
 	s := &Stack{Journal: j, cfg: cfg.WithDefaults()}
@@ -315,6 +336,9 @@ func (s *Stack) start() error {
 		}
 		if cfg.Agent != "" {
 			dfOpts = append(dfOpts, dialogflow.WithAgentDir(cfg.Agent))
+		}
+		if cfg.AgentWebhook != "" {
+			dfOpts = append(dfOpts, dialogflow.WithFulfillmentURL(cfg.AgentWebhook))
 		}
 		df, err := dialogflow.NewServer(append(dfOpts, cfg.DialogflowOptions...)...)
 		if err != nil {

@@ -3,7 +3,9 @@ package stack
 import (
 	"crypto/tls"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,5 +71,44 @@ func TestTLSAndToken(t *testing.T) {
 	}
 	if _, err := Start(Config{WhatsAppAddr: "127.0.0.1:0", TLS: true}, journal.New(nil)); err == nil {
 		t.Error("TLS without a file for the CA was accepted")
+	}
+}
+
+// TestAgentWebhook: fulfilment goes to the agent webhook given, journalled; a malformed one is refused
+// before anything starts.
+func TestAgentWebhook(t *testing.T) {
+	got := make(chan string, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.URL.Path
+		_, _ = io.WriteString(w, `{"fulfillmentText":"from the local service"}`)
+	}))
+	defer hook.Close()
+	j := journal.New(nil)
+	s, err := Start(Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", AgentWebhook: hook.URL + "/fulfilment"}, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	body := `{"queryInput":{"text":{"text":"¿dónde está mi pedido 12345?","languageCode":"es"}}}`
+	resp, err := http.Post(s.URL("dialogflow")+"/v2/projects/parley-demo/agent/sessions/s1:detectIntent", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if p := <-got; p != "/fulfilment" {
+		t.Errorf("webhook path %q", p)
+	}
+	if !strings.Contains(string(b), "from the local service") {
+		t.Errorf("detectIntent %d %s", resp.StatusCode, b)
+	}
+	if n := len(j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindFulfillment })); n != 1 {
+		t.Errorf("%d fulfillment.call events", n)
+	}
+
+	_, err = Start(Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", AgentWebhook: "127.0.0.1:8080"}, journal.New(nil))
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "--agent-webhook") {
+		t.Errorf("malformed agent webhook: %v", err)
 	}
 }
