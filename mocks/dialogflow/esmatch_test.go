@@ -1,10 +1,10 @@
 package dialogflow
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"slices"
-	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -155,7 +155,14 @@ func jsonOf(t *testing.T, v *structpb.Value) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.ReplaceAll(string(b), " ", "")
+	var any interface{}
+	if err := json.Unmarshal(b, &any); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = json.Marshal(any); err != nil { // protojson's spacing varies on purpose; this is stable
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // TestParameterValues: what the parameters Struct holds, as Dialogflow returns it: list parameters as
