@@ -538,8 +538,13 @@ func compilePattern(s string) []compPart {
 	return out
 }
 
-// maxCompositeDepth bounds composites that reference composites, so a cycle in an export cannot loop.
-const maxCompositeDepth = 4
+// maxCompositeDepth bounds composites that reference composites, so a cycle in an export cannot loop;
+// maxCompositeSteps bounds the patterns tried for one query, so that many patterns nested cannot take
+// exponential time.
+const (
+	maxCompositeDepth = 4
+	maxCompositeSteps = 100000
+)
 
 // sysValue is the value of system entity entity in token t. The number entities Dialogflow names by
 // kind all resolve from the recognised numbers: @sys.number-integer only from whole ones.
@@ -625,6 +630,10 @@ func (lm *langModel) entityAt(q *query, entity string, i, depth int) (any, int, 
 }
 
 func (lm *langModel) patternAt(q *query, pat []compPart, i, depth int) (map[string]any, int, bool) {
+	if q.compositeSteps >= maxCompositeSteps {
+		return nil, 0, false // an export whose composites branch without end: bounded time, no match
+	}
+	q.compositeSteps++
 	v := map[string]any{}
 	j := i
 	for _, part := range pat {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"hash/crc32"
 	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -217,5 +219,47 @@ func TestParameterValues(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCompositeEntityExports: a composite entity that references an unknown entity is refused at load
+// time, as other unknown references are; one that references itself loads and matches nothing it
+// cannot end, rather than looping.
+func TestCompositeEntityExports(t *testing.T) {
+	base := func(entries string) fstest.MapFS {
+		return fstest.MapFS{
+			"agent.json":                     {Data: []byte(`{"displayName":"c","language":"en"}`)},
+			"entities/size.json":             {Data: []byte(`{"name":"size"}`)},
+			"entities/size_entries_en.json":  {Data: []byte(`[{"value":"large","synonyms":["large","big"]}]`)},
+			"entities/combo.json":            {Data: []byte(`{"name":"combo"}`)},
+			"entities/combo_entries_en.json": {Data: []byte(entries)},
+			"intents/order.json": {Data: []byte(`{"name":"order","responses":[{"parameters":[
+				{"name":"combo","dataType":"@combo","value":"$combo"}]}]}`)},
+			"intents/order_usersays_en.json": {Data: []byte(`[{"data":[{"text":"I want a "},
+				{"text":"big combo","alias":"combo","meta":"@combo"}]}]`)},
+		}
+	}
+	if _, err := LoadAgent(base(`[{"value":"@size:size @nothing:x","synonyms":["@size:size @nothing:x"]}]`)); err == nil ||
+		!strings.Contains(err.Error(), "unknown entity type @nothing") {
+		t.Errorf("unknown reference: %v, want an unknown entity type error", err)
+	}
+	a, err := LoadAgent(base(`[{"value":"@size:size combo","synonyms":["@size:size combo","@combo:inner x"]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMatcher(a)
+	got, bm := bestOf(t, m, "en", "I want a big combo")
+	if got != "order" || !bm.exact {
+		t.Fatalf("matched %q, want order exactly", got)
+	}
+	if v, _ := bm.params["combo"].(map[string]any); v["size"] != "large" {
+		t.Errorf("combo = %v, want {size: large}", bm.params["combo"])
+	}
+	bestOf(t, m, "en", strings.Repeat("big combo x ", 40)) // ends: the self-reference is bounded
+}
+
+func TestValueStringOfList(t *testing.T) {
+	if got := valueString([]any{"matematicas", 3.0}); got != "matematicas, 3" {
+		t.Errorf("valueString = %q", got)
 	}
 }

@@ -489,6 +489,8 @@ type query struct {
 	text   string
 	tokens []token
 	padded string // the tokens' folded text, one space between them and one at each end
+	// compositeSteps counts the composite entity patterns tried for this query (maxCompositeSteps)
+	compositeSteps int
 	// weight[i] is what the i-th token weighs on the user's side of soft; total is their sum.
 	weight []float64
 	total  float64
@@ -535,6 +537,7 @@ func (m *matcher) newQuery(lang, text string, now time.Time) *query {
 	q.tokens, q.spans = tokenizeInto(q.tokens[:0], q.spans[:0], text, re, now)
 	n := len(q.tokens)
 	q.padded = " " + joinNorms(q.tokens) + " "
+	q.compositeSteps = 0
 
 	q.weight, q.total = q.weight[:0], 0
 	for _, t := range q.tokens {
