@@ -617,11 +617,32 @@ func (lm *langModel) entityAt(q *query, entity string, i, depth int) (any, int, 
 		}
 		return best, bestN, bestN > 0
 	}
-	if _, ok := lm.synonyms[entity]; ok {
-		for n := min(maxEntityWords, len(q.tokens)-i); n >= 1; n-- {
-			if v, ok := lm.lookup(entity, joinNorms(q.tokens[i:i+n])); ok {
+	if syn, ok := lm.synonyms[entity]; ok {
+		// The joined words of every length at once, in a buffer on the stack: the map lookups with
+		// string(…) of a byte slice do not allocate.
+		var buf [128]byte
+		var ends [maxEntityWords]int
+		joined := buf[:0]
+		n := 0
+		for ; n < maxEntityWords && i+n < len(q.tokens); n++ {
+			if n > 0 {
+				joined = append(joined, ' ')
+			}
+			joined = append(joined, q.tokens[i+n].norm...)
+			ends[n] = len(joined)
+		}
+		vars := lm.variants[entity]
+		for ; n >= 1; n-- {
+			w := joined[:ends[n-1]]
+			if v, ok := syn[string(w)]; ok {
 				return v, n, true
 			}
+			if v, ok := vars[string(w)]; ok {
+				return v, n, true
+			}
+		}
+		if v, ok := lm.fuzzyLookup(entity, q.tokens[i].norm); ok {
+			return v, 1, true
 		}
 		return nil, 0, false
 	}

@@ -58,7 +58,9 @@ type phraseElem struct {
 	weight float64 // what a literal word weighs in soft (langModel.wordWeight)
 	lit    string  // a slot: its annotated text, folded; the same text in a query is evidence for the phrase
 	litVal string  // a map entity's slot: the value its annotated text resolves to, weaker evidence
-	list   bool    // a slot whose parameter is a list (isList): every value it takes is kept
+	// litPadded is lit with a space at each end, to find it among a query's words (query.padded)
+	litPadded string
+	list      bool // a slot whose parameter is a list (isList): every value it takes is kept
 }
 
 // compiledPhrase is a training phrase with everything soft and grammar need that depends only on the
@@ -334,6 +336,7 @@ func (lm *langModel) compile() {
 				e.id, e.syn = -1, -1
 				if e.entity != "" {
 					p.slots++
+					e.litPadded = " " + e.lit + " "
 					if _, ok := lm.synonyms[e.entity]; ok {
 						e.litVal, _ = lm.lookup(e.entity, e.lit)
 					}
@@ -672,7 +675,7 @@ func (q *query) evidence(p *compiledPhrase) int {
 		if e.lit == "" {
 			continue
 		}
-		if strings.Contains(q.padded, " "+e.lit+" ") {
+		if strings.Contains(q.padded, e.litPadded) {
 			n += literalEvidence
 			continue
 		}
