@@ -91,10 +91,15 @@ func (p Phrase) Text() string {
 
 // EntityType is a custom entity type with its entries per language.
 type EntityType struct {
-	Name    string
-	Regexp  bool
-	Entries map[string][]EntityEntry // language → entries
-	regexps map[string][]*regexp.Regexp
+	Name   string
+	Regexp bool
+	// Fuzzy is the export's allowFuzzyExtraction: a word a typo away from a synonym still matches it.
+	Fuzzy bool
+	// Composite is set when the entries' synonyms reference other entities ("@sys.number-integer:number
+	// @food:item"): the entity's value is then a Struct of the referenced entities' values by alias.
+	Composite bool
+	Entries   map[string][]EntityEntry // language → entries
+	regexps   map[string][]*regexp.Regexp
 }
 
 // EntityEntry is a reference value with its synonyms (regular expressions for a regexp entity).
@@ -292,8 +297,9 @@ type exportPhrase struct {
 }
 
 type exportEntity struct {
-	Name     string `json:"name"`
-	IsRegexp bool   `json:"isRegexp"`
+	Name                 string `json:"name"`
+	IsRegexp             bool   `json:"isRegexp"`
+	AllowFuzzyExtraction bool   `json:"allowFuzzyExtraction"`
 }
 
 func (l *loader) load() (*Agent, error) {
@@ -386,7 +392,8 @@ func (l *loader) loadEntities(a *Agent) error {
 		if name == "" {
 			name = strings.TrimSuffix(f, ".json")
 		}
-		a.Entities[name] = &EntityType{Name: name, Regexp: ee.IsRegexp, Entries: map[string][]EntityEntry{}, regexps: map[string][]*regexp.Regexp{}}
+		a.Entities[name] = &EntityType{Name: name, Regexp: ee.IsRegexp, Fuzzy: ee.AllowFuzzyExtraction,
+			Entries: map[string][]EntityEntry{}, regexps: map[string][]*regexp.Regexp{}}
 	}
 	for _, f := range files {
 		base, lang, ok := langSuffix(f, "_entries_")
@@ -404,6 +411,16 @@ func (l *loader) loadEntities(a *Agent) error {
 		for i := range entries {
 			if len(entries[i].Synonyms) == 0 {
 				entries[i].Synonyms = []string{entries[i].Value}
+			}
+			if !et.Regexp {
+				for _, s := range entries[i].Synonyms {
+					for _, ref := range entityRefs.FindAllStringSubmatch(s, -1) {
+						if err := checkEntity(a, ref[1]); err != nil {
+							return fmt.Errorf("agent export entities/%s: entry %q: %w", f, s, err)
+						}
+						et.Composite = true
+					}
+				}
 			}
 			if et.Regexp {
 				for _, s := range entries[i].Synonyms {
@@ -493,6 +510,9 @@ func (l *loader) loadIntents(a *Agent) error {
 	}
 	return nil
 }
+
+// entityRefs finds the references to other entities in a composite entity's synonym: "@type:alias".
+var entityRefs = regexp.MustCompile(`(@[A-Za-z0-9_.-]+):([A-Za-z0-9_-]+)`)
 
 func checkEntity(a *Agent, name string) error {
 	if name == "" || strings.HasPrefix(name, "@sys.") {

@@ -88,6 +88,9 @@ func TestSlotReturned(t *testing.T) {
 			"es": {{Value: "Fibra 600", Synonyms: []string{"fibra 600", "fibra", "600 megas"}},
 				{Value: "Fibra 1 Giga", Synonyms: []string{"fibra 1 giga", "1 giga"}}},
 		}},
+		"linea": {Name: "linea", Composite: true, Entries: map[string][]dialogflow.EntityEntry{
+			"es": {{Value: "@sys.number-integer:n @plan:plan", Synonyms: []string{"@sys.number-integer:n @plan:plan"}}},
+		}},
 	}}
 	str := structpb.NewStringValue
 	list := func(vs ...string) *structpb.Value {
@@ -116,6 +119,9 @@ func TestSlotReturned(t *testing.T) {
 		{"a person as a struct", dialogflow.PhrasePart{Text: "Ana López", Entity: "@sys.any"},
 			structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"name": str("Ana López")}}), true, true},
 		{"nothing", dialogflow.PhrasePart{Text: "fibra", Entity: "@plan"}, nil, true, false},
+		{"a synonym in the plural", dialogflow.PhrasePart{Text: "fibras", Entity: "@plan"}, str("Fibra 600"), true, true},
+		{"a composite, by presence", dialogflow.PhrasePart{Text: "2 fibras", Entity: "@linea"},
+			structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"n": structpb.NewNumberValue(2), "plan": str("Fibra 600")}}), false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

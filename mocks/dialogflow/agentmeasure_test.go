@@ -366,9 +366,10 @@ func declares(in *dialogflow.Intent, param string) bool {
 }
 
 // slotReturned says whether v holds the annotated text of part or the value it resolves to. Text, @sys.any,
-// custom entities and numbers are checked exactly (exact is true); other system entities (dates, times,
-// durations, places…) resolve to values this test cannot compute independently, so for them a non-empty
-// value counts.
+// custom entities and numbers are checked exactly (exact is true), a custom entity's synonym also in its
+// other number (a final -s or -es added or dropped, the rule the package documents); other system entities
+// (dates, times, durations, places…) and composite entities resolve to values this test cannot compute
+// independently, so for them a non-empty value counts.
 func slotReturned(a *dialogflow.Agent, lang string, part dialogflow.PhrasePart, v *structpb.Value) (exact, ok bool) {
 	got := flatten(v, nil)
 	want := map[string]bool{compact(part.Text): true}
@@ -382,6 +383,9 @@ func slotReturned(a *dialogflow.Agent, lang string, part dialogflow.PhrasePart, 
 	case strings.HasPrefix(entity, "sys."):
 		return false, len(got) > 0 && got[0] != ""
 	default:
+		if et := a.Entities[entity]; et != nil && et.Composite {
+			return false, len(got) > 0 && got[0] != ""
+		}
 		if et := a.Entities[entity]; et != nil {
 			entries := et.Entries[lang]
 			if len(entries) == 0 {
@@ -396,7 +400,7 @@ func slotReturned(a *dialogflow.Agent, lang string, part dialogflow.PhrasePart, 
 				for _, syn := range append([]string{e.Value}, e.Synonyms...) {
 					w := wordsOf(syn)
 					n := len(w)
-					if compact(syn) == compact(part.Text) {
+					if compact(syn) == compact(part.Text) || sameButNumber(compact(syn), compact(part.Text)) {
 						n = len(annotated) // a synonym the text is outranks any it holds
 					} else if w == "" || !strings.Contains(annotated, " "+w+" ") {
 						continue
@@ -420,6 +424,14 @@ func slotReturned(a *dialogflow.Agent, lang string, part dialogflow.PhrasePart, 
 		}
 	}
 	return true, false
+}
+
+// sameButNumber reports whether a and b differ only by a final "s" or "es" on one of them.
+func sameButNumber(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return len(a) >= 3 && (b == a+"s" || b == a+"es")
 }
 
 // flatten lists the scalar values in v: a string, a number, each element of a list, each field of a struct

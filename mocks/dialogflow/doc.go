@@ -78,20 +78,40 @@
 // @sys.date (dd/mm/yyyy, yyyy-mm-dd, "3 de marzo", "March 3", hoy/mañana/ayer/today/tomorrow/yesterday →
 // noon of that day in the query's time zone, RFC 3339), @sys.number (digits, "12,5", and the words one to
 // ten in Spanish and English) and regexp entities of the agent; map entities match their synonyms and
-// resolve to their reference value. Then, among the intents whose input contexts are all active
-// (priority < 0 never matches):
+// resolve to their reference value. A synonym also matches in its other number, by the mock's simple
+// rule for Spanish and English: any one of its words with -s or -es added or dropped ("pizza"/"pizzas",
+// "box"/"boxes", "energías"/"energía"; irregular plurals are not); an entity with allowFuzzyExtraction
+// also takes a word within the typo distance below of a one-word synonym. A composite entity (whose
+// synonyms reference other entities, "@sys.number-integer:number @food:item") matches its pattern and
+// resolves to a Struct of the referenced values by alias ({"number": 2, "item": "pizza"}), as
+// Dialogflow returns it; composites may nest four deep. @sys.number-integer, @sys.number-float and
+// @sys.cardinal resolve from the recognised numbers (the first only from whole ones). Then, among the
+// intents whose input contexts are all active (priority < 0 never matches):
 //
 //  1. Grammar: a training phrase that matches the whole text, word for word, with every annotated slot
 //     filled by an entity of its type (@sys.any takes any words, @sys.person one to three words) scores 1
-//     and yields the slot values as parameters.
+//     and yields the slot values as parameters; a list parameter (isList) gets every slot annotated
+//     with it, in order, as a list. A phrase of free slots only (a bare @sys.any) explains any text: it
+//     scores 1 only on its own annotated text, otherwise 0.5, so that it takes what no other intent
+//     explains and loses to any intent whose words the text shares.
 //  2. Otherwise similarity: a recall-weighted F-measure (β 1.2) of word overlap between text and phrase,
 //     words weighted by their rarity across the agent's intents (stop words and question words weigh
 //     little, words the agent never uses weigh most), English contractions expanded, typos forgiven
 //     (edit distance 1 for words of 4–7 letters, 2 from 8, a swap counts as one) and stems shared
-//     ("process"/"processing"); slots count as matched when the text holds an entity of their type. At most 0.99. Parameters are
-//     then filled from the entities found anywhere in the text.
+//     ("process"/"processing"); slots count as matched when the text holds an entity of their type. At
+//     most 0.99. Parameters are then filled from the entities found anywhere in the text, in the order
+//     their slots have in the phrase that scored (two parameters of one entity type, "from
+//     [Leeds](@city:from) to [York](@city:to)", get the values in the places the phrase gives them); a
+//     list parameter takes every value of its type, a scalar one the first.
 //  3. Intents with input contexts get +0.1 ("more likely to match", contexts-input-output docs). Exact
-//     beats similar; scores within 0.02 tie, broken by input contexts, priority, then name.
+//     beats similar; scores within 0.02 tie. A tie is broken by input contexts; then by the evidence of
+//     annotated texts: a slot whose annotated text the query holds as written weighs for its phrase
+//     (twice as much as one whose annotated value the query resolves to), so sibling intents trained on
+//     one entity with different values ("quiero estudiar [meca](@carrera)", "… [gastro](@carrera)") are
+//     told apart as Dialogflow's trained model tells them; then by specificity (of two grammar
+//     matches, the one that leaves fewer words to @sys.any); then by priority (higher first), then
+//     name. An intent's best phrase is its grammar match with the most evidence, or else its highest
+//     similarity.
 //  4. Below the threshold (agent.json mlMinConfidence, 0.3 when 0 — agent.proto; WithMinConfidence
 //     overrides) the fallback intent answers, with confidence 1 and action input.unknown as the real
 //     service reports it (observed in real responses).
@@ -100,7 +120,8 @@
 // answers with no intent. Declared parameters not found are "" (observed). Responses: each text block of
 // the intent in the query's language gives one fulfillmentMessages entry with a variant chosen by a
 // seeded random source (WithSeed; https://cloud.google.com/dialogflow/docs/intents-responses), with
-// $param, $param.original and #context.param filled; fulfillmentText is the first block (how the real
+// $param, $param.original and #context.param filled (a list's values and originals joined by ", ", a
+// rendering the mock chose); fulfillmentText is the first block (how the real
 // service fills it with several blocks is undocumented). A language code is matched exactly or by its
 // base ("es-ES" → "es").
 //
@@ -226,7 +247,8 @@
 // # Not modelled
 //
 // Audio input and output, StreamingDetectIntent, sentiment analysis, knowledge connectors,
-// webhookForSlotFilling, list parameters, parameter default values, follow-up intent
+// webhookForSlotFilling, list originals as lists (the mock joins them into one string), parameter
+// default values, automated expansion of entities, follow-up intent
 // trees beyond what input/output contexts give, conditional responses, rich (non-text) response
 // messages, session entity types, agent and intent editing, training, export and import, real IAM (any
 // Bearer token is accepted), regional hosts (any location is served on this one endpoint), and quotas

@@ -474,3 +474,221 @@ func tokenizeInto(out []token, spans []span, text string, regexpEntities []entit
 	}
 	return out, spans
 }
+
+// numberForms are the other grammatical numbers of a folded synonym that it also matches, the mock's
+// simple rule for Spanish and English: a plural adds -s or -es ("pizza"/"pizzas", "box"/"boxes",
+// "flor"/"flores"), a singular drops them ("energías"/"energía"). Any one word of a several-word synonym
+// may take the other number ("tarjetas de crédito"). Irregular plurals ("children") are not modelled.
+func numberForms(syn string) []string {
+	ws := strings.Split(syn, " ")
+	var out []string
+	for i, w := range ws {
+		for _, f := range wordNumberForms(w) {
+			ws[i] = f
+			out = append(out, strings.Join(ws, " "))
+		}
+		ws[i] = w
+	}
+	return out
+}
+
+func wordNumberForms(w string) []string {
+	n := utf8.RuneCountInString(w)
+	if n < 3 || !unicode.IsLetter([]rune(w)[n-1]) {
+		return nil
+	}
+	out := []string{w + "s", w + "es"}
+	if strings.HasSuffix(w, "s") && n > 3 {
+		out = append(out, w[:len(w)-1])
+	}
+	if strings.HasSuffix(w, "es") && n > 4 {
+		out = append(out, w[:len(w)-2])
+	}
+	return out
+}
+
+// fuzzySyn is a one-word synonym of an entity with allowFuzzyExtraction.
+type fuzzySyn struct {
+	norm  string
+	runes []rune
+	value string
+}
+
+// compPart is one element of a composite entity's pattern: a literal word, or another entity with the
+// alias its value takes in the composite's Struct.
+type compPart struct {
+	word          string
+	entity, alias string
+}
+
+// compilePattern reads a composite entity's synonym, "@sys.number-integer:number @food:item".
+func compilePattern(s string) []compPart {
+	var out []compPart
+	pos := 0
+	for _, m := range entityRefs.FindAllStringSubmatchIndex(s, -1) {
+		for _, w := range words(s, pos, m[0]) {
+			out = append(out, compPart{word: w.norm})
+		}
+		out = append(out, compPart{entity: s[m[2]:m[3]], alias: s[m[4]:m[5]]})
+		pos = m[1]
+	}
+	for _, w := range words(s, pos, len(s)) {
+		out = append(out, compPart{word: w.norm})
+	}
+	return out
+}
+
+// maxCompositeDepth bounds composites that reference composites, so a cycle in an export cannot loop;
+// maxCompositeSteps bounds the patterns tried for one query, so that many patterns nested cannot take
+// exponential time.
+const (
+	maxCompositeDepth = 4
+	maxCompositeSteps = 100000
+)
+
+// sysValue is the value of system entity entity in token t. The number entities Dialogflow names by
+// kind all resolve from the recognised numbers: @sys.number-integer only from whole ones.
+func sysValue(t *token, entity string) (any, bool) {
+	switch entity {
+	case "@sys.number-integer":
+		v, ok := t.ents["@sys.number"].(float64)
+		if !ok || v != float64(int64(v)) {
+			return nil, false
+		}
+		return v, true
+	case "@sys.number-float", "@sys.cardinal":
+		v, ok := t.ents["@sys.number"]
+		return v, ok
+	}
+	v, ok := t.ents[entity]
+	return v, ok
+}
+
+// lookup resolves s, folded words, as a synonym of map entity entity: as written, in its other number
+// (numberForms), then, for an entity with allowFuzzyExtraction, within the typo distance of a one-word
+// synonym (typoEdits).
+func (lm *langModel) lookup(entity, s string) (string, bool) {
+	if v, ok := lm.synonyms[entity][s]; ok {
+		return v, true
+	}
+	if v, ok := lm.variants[entity][s]; ok {
+		return v, true
+	}
+	return lm.fuzzyLookup(entity, s)
+}
+
+func (lm *langModel) fuzzyLookup(entity, s string) (string, bool) {
+	fs := lm.fuzzy[entity]
+	if len(fs) == 0 || strings.Contains(s, " ") {
+		return "", false
+	}
+	var buf [32]rune
+	rs := appendRunes(buf[:0], s)
+	best, bestD := "", -1
+	for _, f := range fs {
+		allowed := typoEdits(min(len(rs), len(f.runes)))
+		if allowed == 0 || abs(len(rs)-len(f.runes)) > allowed {
+			continue
+		}
+		if d := levenshteinRunes(rs, f.runes); d <= allowed && (bestD < 0 || d < bestD) {
+			best, bestD = f.value, d
+		}
+	}
+	return best, bestD >= 0
+}
+
+// entityAt matches entity at token i of q: a composite by one of its patterns, a map entity by its
+// longest synonym there (maxEntityWords words at most), a system or regexp entity by the token. It
+// returns the value and how many tokens it takes.
+func (lm *langModel) entityAt(q *query, entity string, i, depth int) (any, int, bool) {
+	if i >= len(q.tokens) {
+		return nil, 0, false
+	}
+	if pats, ok := lm.composite[entity]; ok {
+		if depth >= maxCompositeDepth {
+			return nil, 0, false
+		}
+		var best map[string]any
+		bestN := 0
+		for _, pat := range pats {
+			if v, n, ok := lm.patternAt(q, pat, i, depth); ok && n > bestN {
+				best, bestN = v, n
+			}
+		}
+		return best, bestN, bestN > 0
+	}
+	if syn, ok := lm.synonyms[entity]; ok {
+		// The joined words of every length at once, in a buffer on the stack: the map lookups with
+		// string(…) of a byte slice do not allocate.
+		var buf [128]byte
+		var ends [maxEntityWords]int
+		joined := buf[:0]
+		n := 0
+		for ; n < maxEntityWords && i+n < len(q.tokens); n++ {
+			if n > 0 {
+				joined = append(joined, ' ')
+			}
+			joined = append(joined, q.tokens[i+n].norm...)
+			ends[n] = len(joined)
+		}
+		vars := lm.variants[entity]
+		for ; n >= 1; n-- {
+			w := joined[:ends[n-1]]
+			if v, ok := syn[string(w)]; ok {
+				return v, n, true
+			}
+			if v, ok := vars[string(w)]; ok {
+				return v, n, true
+			}
+		}
+		if v, ok := lm.fuzzyLookup(entity, q.tokens[i].norm); ok {
+			return v, 1, true
+		}
+		return nil, 0, false
+	}
+	v, ok := sysValue(&q.tokens[i], entity)
+	return v, 1, ok
+}
+
+func (lm *langModel) patternAt(q *query, pat []compPart, i, depth int) (map[string]any, int, bool) {
+	if q.compositeSteps >= maxCompositeSteps {
+		return nil, 0, false // an export whose composites branch without end: bounded time, no match
+	}
+	q.compositeSteps++
+	v := map[string]any{}
+	j := i
+	for _, part := range pat {
+		if j >= len(q.tokens) {
+			return nil, 0, false
+		}
+		if part.entity == "" {
+			if q.tokens[j].norm != part.word {
+				return nil, 0, false
+			}
+			j++
+			continue
+		}
+		sub, n, ok := lm.entityAt(q, part.entity, j, depth+1)
+		if !ok {
+			return nil, 0, false
+		}
+		v[part.alias] = sub
+		j += n
+	}
+	return v, j - i, j > i
+}
+
+// joinNorms is the folded text of tokens, one space between them.
+func joinNorms(ts []token) string {
+	if len(ts) == 1 {
+		return ts[0].norm
+	}
+	var b strings.Builder
+	for k, t := range ts {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.norm)
+	}
+	return b.String()
+}

@@ -20,7 +20,12 @@ const defaultMLMinConfidence = 0.3
 // Matching constants. They are the mock's own design (Dialogflow's ML matching is not published), chosen
 // so that the fixture agent's paraphrases match and off-topic text does not.
 const (
-	maxSoftScore   = 0.99 // a non-exact match never reports the 1.0 of a grammar match
+	maxSoftScore = 0.99 // a non-exact match never reports the 1.0 of a grammar match
+	// bareFreeScore is the confidence of a phrase that is nothing but free slots (a bare @sys.any)
+	// matching a text other than its own annotated one: it takes what no intent explains better, and
+	// loses to any intent whose words the text shares.
+	bareFreeScore  = 0.5
+	maxEntityWords = 6    // the longest synonym, in words, that an entity slot is tried with
 	contextBonus   = 0.1  // intents whose input contexts are active are "more likely" to match [D-ctx]
 	tieEpsilon     = 0.02 // scores closer than this are a tie, broken by context, priority, name
 	stopWordWeight = 0.15
@@ -51,6 +56,11 @@ type phraseElem struct {
 	syn    int32   // a slot of a map entity: its index in langModel.synNames; otherwise -1
 	free   bool    // a @sys.any or @sys.person slot: free text, neither evidence for nor against
 	weight float64 // what a literal word weighs in soft (langModel.wordWeight)
+	lit    string  // a slot: its annotated text, folded; the same text in a query is evidence for the phrase
+	litVal string  // a map entity's slot: the value its annotated text resolves to, weaker evidence
+	// litPadded is lit with a space at each end, to find it among a query's words (query.padded)
+	litPadded string
+	list      bool // a slot whose parameter is a list (isList): every value it takes is kept
 }
 
 // compiledPhrase is a training phrase with everything soft and grammar need that depends only on the
@@ -59,6 +69,8 @@ type compiledPhrase struct {
 	elems []phraseElem
 	ids   []int32 // the distinct vocabulary ids of its literal words: a grammar match needs them all
 	total float64 // the phrase's side of soft: its elements' weights summed in element order
+	bare  bool    // nothing but free slots: it matches any text
+	slots int     // how many slots it has
 }
 
 type langModel struct {
@@ -74,7 +86,13 @@ type langModel struct {
 	synonyms map[string]map[string]string
 	synNames []string           // the map entities, sorted; bit k of a token's synonym set stands for synNames[k]
 	synOf    map[string][]int32 // folded synonym → the map entities (indices into synNames) that list it
-	queries  sync.Pool          // *query with buffers sized for this model, reused between texts
+	// variants: entity "@name" → a singular or plural form of a synonym that is not itself one → value
+	variants  map[string]map[string]string
+	varOf     map[string][]int32      // such a form → the map entities (indices into synNames) it is a form of
+	fuzzy     map[string][]fuzzySyn   // entities with allowFuzzyExtraction → their one-word synonyms
+	fuzzyIDs  []int32                 // those entities, as indices into synNames
+	composite map[string][][]compPart // composite entity "@name" → its patterns, one per synonym
+	queries   sync.Pool               // *query with buffers sized for this model, reused between texts
 }
 
 // entityRegexp is one regular expression of a regexp entity, in the order recognize tries them.
@@ -174,7 +192,8 @@ func requiresDigit(re *regexp.Regexp) bool {
 }
 
 func (m *matcher) build(lang string) *langModel {
-	lm := &langModel{phrases: map[*Intent][]compiledPhrase{}, weight: map[string]float64{}, synonyms: map[string]map[string]string{}}
+	lm := &langModel{phrases: map[*Intent][]compiledPhrase{}, weight: map[string]float64{}, synonyms: map[string]map[string]string{},
+		variants: map[string]map[string]string{}, fuzzy: map[string][]fuzzySyn{}, composite: map[string][][]compPart{}}
 	for name, et := range m.agent.Entities {
 		if et.Regexp {
 			continue
@@ -182,6 +201,16 @@ func (m *matcher) build(lang string) *langModel {
 		entries := et.Entries[lang]
 		if len(entries) == 0 {
 			entries = et.Entries[m.agent.Language]
+		}
+		if et.Composite {
+			for _, e := range entries {
+				for _, s := range e.Synonyms {
+					if pat := compilePattern(s); len(pat) > 0 {
+						lm.composite["@"+name] = append(lm.composite["@"+name], pat)
+					}
+				}
+			}
+			continue
 		}
 		syn := map[string]string{}
 		for _, e := range entries {
@@ -192,6 +221,21 @@ func (m *matcher) build(lang string) *langModel {
 			}
 		}
 		lm.synonyms["@"+name] = syn
+		vars := map[string]string{}
+		for n, v := range syn {
+			for _, f := range numberForms(n) {
+				if _, ok := syn[f]; !ok {
+					if _, ok := vars[f]; !ok || v < vars[f] {
+						vars[f] = v // two values may share a form: the least, so that the choice is stable
+					}
+				}
+			}
+			if et.Fuzzy && !strings.Contains(n, " ") {
+				lm.fuzzy["@"+name] = append(lm.fuzzy["@"+name], fuzzySyn{norm: n, runes: appendRunes(nil, n), value: v})
+			}
+		}
+		lm.variants["@"+name] = vars
+		sort.Slice(lm.fuzzy["@"+name], func(i, j int) bool { return lm.fuzzy["@"+name][i].norm < lm.fuzzy["@"+name][j].norm })
 	}
 	df := map[string]int{}
 	n := 0
@@ -202,11 +246,16 @@ func (m *matcher) build(lang string) *langModel {
 		}
 		n++
 		seen := map[string]bool{}
+		lists := map[string]bool{}
+		for _, par := range in.Parameters {
+			lists[par.Name] = par.IsList
+		}
 		for _, p := range ps {
 			cp := compiledPhrase{}
 			for _, part := range p.Parts {
 				if part.Entity != "" {
-					cp.elems = append(cp.elems, phraseElem{entity: part.Entity, alias: part.Alias})
+					cp.elems = append(cp.elems, phraseElem{entity: part.Entity, alias: part.Alias,
+						lit: normalize(part.Text), list: lists[part.Alias]})
 					continue
 				}
 				for _, w := range words(part.Text, 0, len(part.Text)) {
@@ -268,14 +317,29 @@ func (lm *langModel) compile() {
 			lm.synOf[s] = append(lm.synOf[s], int32(k))
 		}
 	}
+	lm.varOf = map[string][]int32{}
+	for k, name := range lm.synNames {
+		for f := range lm.variants[name] {
+			lm.varOf[f] = append(lm.varOf[f], int32(k))
+		}
+		if len(lm.fuzzy[name]) > 0 {
+			lm.fuzzyIDs = append(lm.fuzzyIDs, int32(k))
+		}
+	}
 	for _, ps := range lm.phrases {
 		for pi := range ps {
 			p := &ps[pi]
 			seen := map[int32]bool{}
+			p.bare = true
 			for ei := range p.elems {
 				e := &p.elems[ei]
 				e.id, e.syn = -1, -1
 				if e.entity != "" {
+					p.slots++
+					e.litPadded = " " + e.lit + " "
+					if _, ok := lm.synonyms[e.entity]; ok {
+						e.litVal, _ = lm.lookup(e.entity, e.lit)
+					}
 					if k, ok := synIndex[e.entity]; ok {
 						e.syn = k
 					}
@@ -283,9 +347,11 @@ func (lm *langModel) compile() {
 						e.free = true
 						continue
 					}
+					p.bare = false
 					p.total += slotWeight // in element order, as soft adds them up
 					continue
 				}
+				p.bare = false
 				e.id, e.weight = lm.vocabID[e.word], lm.wordWeight(e.word)
 				p.total += e.weight
 				if !seen[e.id] {
@@ -425,6 +491,9 @@ type query struct {
 	lang   string
 	text   string
 	tokens []token
+	padded string // the tokens' folded text, one space between them and one at each end
+	// compositeSteps counts the composite entity patterns tried for this query (maxCompositeSteps)
+	compositeSteps int
 	// weight[i] is what the i-th token weighs on the user's side of soft; total is their sum.
 	weight []float64
 	total  float64
@@ -470,6 +539,8 @@ func (m *matcher) newQuery(lang, text string, now time.Time) *query {
 	q.lang, q.text = lang, text
 	q.tokens, q.spans = tokenizeInto(q.tokens[:0], q.spans[:0], text, re, now)
 	n := len(q.tokens)
+	q.padded = " " + joinNorms(q.tokens) + " "
+	q.compositeSteps = 0
 
 	q.weight, q.total = q.weight[:0], 0
 	for _, t := range q.tokens {
@@ -494,6 +565,17 @@ func (m *matcher) newQuery(lang, text string, now time.Time) *query {
 		for i, t := range q.tokens {
 			for _, k := range lm.synOf[t.norm] {
 				q.syn[i*q.synStride+int(k>>6)] |= 1 << (k & 63)
+			}
+			for _, k := range lm.varOf[t.norm] {
+				q.syn[i*q.synStride+int(k>>6)] |= 1 << (k & 63)
+			}
+			if t.ents != nil {
+				continue
+			}
+			for _, k := range lm.fuzzyIDs {
+				if _, ok := lm.fuzzyLookup(lm.synNames[k], t.norm); ok {
+					q.syn[i*q.synStride+int(k>>6)] |= 1 << (k & 63)
+				}
 			}
 		}
 	}
@@ -569,6 +651,47 @@ func (q *query) setSim(id int32, i int, s float64) {
 	q.sims[int(r-1)*n+i] = s
 }
 
+func anyUsed(used []bool) bool {
+	for _, u := range used {
+		if u {
+			return true
+		}
+	}
+	return false
+}
+
+// The evidence a slot gives for its phrase: the query holds the slot's annotated text as written, or
+// a synonym (plural, typo) of the same value.
+const (
+	literalEvidence = 2
+	valueEvidence   = 1
+)
+
+// evidence is what the slots of p whose annotated text, or its value, q holds weigh for p.
+func (q *query) evidence(p *compiledPhrase) int {
+	n := 0
+	for k := range p.elems {
+		e := &p.elems[k]
+		if e.lit == "" {
+			continue
+		}
+		if strings.Contains(q.padded, e.litPadded) {
+			n += literalEvidence
+			continue
+		}
+		if e.litVal == "" {
+			continue
+		}
+		for i := range q.tokens {
+			if v, _, ok := q.lm.entityAt(q, e.entity, i, 0); ok && v == e.litVal {
+				n += valueEvidence
+				break
+			}
+		}
+	}
+	return n
+}
+
 func (q *query) isSynonym(i int, k int32) bool {
 	return q.syn[i*q.synStride+int(k>>6)]&(1<<(k&63)) != 0
 }
@@ -605,26 +728,35 @@ type match struct {
 	params     map[string]any
 	originals  map[string]string
 	contextual bool
+	// evidence weighs the slots of the phrase matched whose annotated text (or its value) the query
+	// holds: sibling intents trained on one entity with different values are told apart by it.
+	evidence int
+	// specific is how many tokens of the query the phrase explains other than by free slots (@sys.any):
+	// of two grammar matches the more specific wins.
+	specific int
+	phrase   *compiledPhrase // the phrase that scored, for a soft match's parameters
 }
 
 // grammar tries to match the whole query against phrase p exactly: every literal word equal, every slot
-// filled by an entity of its type, nothing left over. It returns the slot values.
-func (m *matcher) grammar(lm *langModel, q *query, p *compiledPhrase) (map[string]any, map[string]string, bool) {
+// filled by an entity of its type, nothing left over. It returns the slot values in a match with its
+// evidence and specificity set.
+func (m *matcher) grammar(lm *langModel, q *query, p *compiledPhrase) (match, bool) {
 	for _, id := range p.ids {
 		if q.words[id>>6]&(1<<(id&63)) == 0 {
-			return nil, nil, false // a word of the phrase is not in the text at all
+			return match{}, false // a word of the phrase is not in the text at all
 		}
 	}
 	stride := len(q.tokens) + 1
 	q.failed = resize(q.failed, len(p.elems)*stride)
 	g := grammarRun{lm: lm, q: q, p: p, stride: stride}
 	if !g.rec(0, 0) {
-		return nil, nil, false
+		return match{}, false
 	}
 	if g.params == nil {
 		g.params, g.originals = map[string]any{}, map[string]string{}
 	}
-	return g.params, g.originals, true
+	return match{score: 1, exact: true, params: g.params, originals: g.originals, evidence: g.evidence,
+		specific: len(q.tokens) - g.free, phrase: p}, true
 }
 
 // grammarRun is one attempt of grammar: a search over (phrase element, token) states, remembering the
@@ -636,6 +768,8 @@ type grammarRun struct {
 	stride    int
 	params    map[string]any
 	originals map[string]string
+	evidence  int // slots that took their annotated text
+	free      int // tokens taken by free slots
 }
 
 // rec matches the phrase from element pi against the text from token ui. Slots are set on the way back
@@ -692,21 +826,26 @@ func (g *grammarRun) rec(pi, ui int) bool {
 			}
 		}
 	default:
-		if syn, ok := g.lm.synonyms[e.entity]; ok {
+		if _, ok := g.lm.composite[e.entity]; ok {
+			if v, n, ok := g.lm.entityAt(q, e.entity, ui, 0); ok && g.rec(pi+1, ui+n) {
+				g.setSlot(e, v, ui, ui+n)
+				return true
+			}
+		} else if _, ok := g.lm.synonyms[e.entity]; ok {
 			var buf [128]byte
 			joined := buf[:0]
-			for n := 1; ui+n <= len(q.tokens) && n <= 6; n++ {
+			for n := 1; ui+n <= len(q.tokens) && n <= maxEntityWords; n++ {
 				if len(joined) > 0 {
 					joined = append(joined, ' ')
 				}
 				joined = append(joined, q.tokens[ui+n-1].norm...)
-				if v, ok := syn[string(joined)]; ok && g.rec(pi+1, ui+n) {
+				if v, ok := g.lm.lookup(e.entity, string(joined)); ok && g.rec(pi+1, ui+n) {
 					g.setSlot(e, v, ui, ui+n)
 					return true
 				}
 			}
 		} else if ui < len(q.tokens) {
-			if v, ok := q.tokens[ui].ents[e.entity]; ok && g.rec(pi+1, ui+1) {
+			if v, ok := sysValue(&q.tokens[ui], e.entity); ok && g.rec(pi+1, ui+1) {
 				g.setSlot(e, v, ui, ui+1)
 				return true
 			}
@@ -716,13 +855,37 @@ func (g *grammarRun) rec(pi, ui int) bool {
 	return false
 }
 
+// setSlot records slot e's value. Slots are set last to first (rec sets them on its way back), so a list
+// parameter's values are put in front of those already set.
 func (g *grammarRun) setSlot(e *phraseElem, v any, from, to int) {
 	if g.params == nil {
 		g.params, g.originals = map[string]any{}, map[string]string{}
 	}
-	g.params[e.alias] = v
-	g.originals[e.alias] = g.q.text[g.q.tokens[from].start:g.q.tokens[to-1].end]
+	original := g.q.text[g.q.tokens[from].start:g.q.tokens[to-1].end]
+	if e.free {
+		g.free += to - from
+	}
+	if e.lit != "" && joinNorms(g.q.tokens[from:to]) == e.lit {
+		g.evidence += literalEvidence
+	} else if s, ok := v.(string); ok && e.litVal != "" && s == e.litVal {
+		g.evidence += valueEvidence
+	}
+	if !e.list {
+		g.params[e.alias] = v
+		g.originals[e.alias] = original
+		return
+	}
+	old, _ := g.params[e.alias].([]any)
+	g.params[e.alias] = append([]any{v}, old...)
+	if o := g.originals[e.alias]; o != "" {
+		original += listSeparator + o
+	}
+	g.originals[e.alias] = original
 }
+
+// listSeparator joins the original texts of a list parameter's values where one string stands for them
+// ($name.original in responses).
+const listSeparator = ", "
 
 // soft scores the query against phrase p by weighted word overlap (typos allowed), entity slots
 // counting as matched when the query holds an entity of their type.
@@ -749,8 +912,24 @@ func (m *matcher) soft(q *query, p *compiledPhrase) float64 {
 				}
 				continue
 			}
+			if _, ok := q.lm.composite[e.entity]; ok {
+				for i := range q.tokens {
+					if used[i] {
+						continue
+					}
+					if _, k, ok := q.lm.entityAt(q, e.entity, i, 0); ok && !anyUsed(used[i:i+k]) {
+						for j := i; j < i+k; j++ {
+							used[j], userHit[j] = true, 1
+						}
+						q.dirty = true
+						phraseHit += slotWeight
+						break
+					}
+				}
+				continue
+			}
 			for i := range q.tokens {
-				if _, ok := q.tokens[i].ents[e.entity]; ok && !used[i] {
+				if _, ok := sysValue(&q.tokens[i], e.entity); ok && !used[i] {
 					used[i], userHit[i], q.dirty = true, 1, true
 					phraseHit += slotWeight
 					break
@@ -810,12 +989,30 @@ func (m *matcher) best(q *query, active map[string]bool, minConfidence float64) 
 		phrases := lm.phrases[in]
 		for k := range phrases {
 			p := &phrases[k]
-			if params, originals, ok := m.grammar(lm, q, p); ok {
-				bm, have = match{intent: in, score: 1, exact: true, params: params, originals: originals}, true
-				break
+			g, ok := m.grammar(lm, q, p)
+			if ok && !(p.bare && g.evidence == 0) {
+				if !bm.exact || g.evidence > bm.evidence || g.evidence == bm.evidence && g.specific > bm.specific {
+					g.intent = in
+					bm, have = g, true
+				}
+				continue
 			}
-			if s := m.soft(q, p); !have || s > bm.score {
-				bm, have = match{intent: in, score: s}, true
+			if bm.exact {
+				continue
+			}
+			var c match
+			if ok {
+				// Free slots alone explain any text: as likely as not, and no grammar match.
+				c = g
+				c.intent, c.exact, c.score = in, false, bareFreeScore
+			} else {
+				c = match{intent: in, score: m.soft(q, p), phrase: p}
+				if c.score > 0 && c.score >= bm.score {
+					c.evidence = q.evidence(p)
+				}
+			}
+			if !have || c.score > bm.score || c.score == bm.score && c.evidence > bm.evidence {
+				bm, have = c, true
 			}
 		}
 		if !have {
@@ -851,14 +1048,14 @@ func (m *matcher) best(q *query, active map[string]bool, minConfidence float64) 
 	}
 	c := new(match)
 	*c = *ranked[0]
-	if !c.exact {
-		c.params, c.originals = m.extract(lm, q, c.intent)
+	if c.params == nil {
+		c.params, c.originals = m.extractFor(lm, q, c.intent, c.phrase)
 	}
 	return c
 }
 
 // ranksBefore orders candidates: exact first, then by score, scores within tieEpsilon tied and the tie
-// broken by input contexts, priority, then name.
+// broken by input contexts, the evidence of annotated texts, specificity, priority, then name.
 func ranksBefore(a, b *match) bool {
 	if a.exact != b.exact {
 		return a.exact // a grammar match beats any similarity, context bonus or not
@@ -869,37 +1066,94 @@ func ranksBefore(a, b *match) bool {
 	if a.contextual != b.contextual {
 		return a.contextual
 	}
+	if a.evidence != b.evidence {
+		return a.evidence > b.evidence
+	}
+	if a.specific != b.specific {
+		return a.specific > b.specific
+	}
 	if a.intent.Priority != b.intent.Priority {
 		return a.intent.Priority > b.intent.Priority
 	}
 	return a.intent.DisplayName < b.intent.DisplayName
 }
 
-// extract fills an intent's parameters from entities found anywhere in the query, for soft matches.
+// extract fills an intent's parameters from entities found anywhere in the query, for soft matches and
+// slot filling.
 func (m *matcher) extract(lm *langModel, q *query, in *Intent) (map[string]any, map[string]string) {
+	return m.extractFor(lm, q, in, nil)
+}
+
+// extractFor is extract after a soft match of phrase p (nil: the intent's phrase with the most slots).
+// Parameters take the entities in the order their slots have in the phrase, so that two parameters of
+// one entity type ("from [Leeds](@city:from) to [York](@city:to)") get the values in the places the
+// phrase annotates; a list parameter takes every value of its type left, a scalar the first.
+func (m *matcher) extractFor(lm *langModel, q *query, in *Intent, p *compiledPhrase) (map[string]any, map[string]string) {
 	params := map[string]any{}
 	originals := map[string]string{}
-	used := map[int]bool{}
-	for _, p := range in.Parameters {
-		if syn, ok := lm.synonyms[p.EntityType]; ok {
-			for i, t := range q.tokens {
-				if v, ok := syn[t.norm]; ok && !used[i] {
-					used[i] = true
-					params[p.Name], originals[p.Name] = v, q.text[t.start:t.end]
-					break
-				}
-			}
-			continue
-		}
-		for i, t := range q.tokens {
-			if v, ok := t.ents[p.EntityType]; ok && !used[i] {
-				used[i] = true
-				params[p.Name], originals[p.Name] = v, q.text[t.start:t.end]
-				break
+	if p == nil {
+		ps := lm.phrases[in]
+		for k := range ps {
+			if p == nil || ps[k].slots > p.slots {
+				p = &ps[k]
 			}
 		}
 	}
+	used := make([]bool, len(q.tokens))
+	for _, pi := range paramOrder(in, p) {
+		par := in.Parameters[pi]
+		var vals []any
+		var origs []string
+		for i := 0; i < len(q.tokens); i++ {
+			if used[i] {
+				continue
+			}
+			v, n, ok := lm.entityAt(q, par.EntityType, i, 0)
+			if !ok || anyUsed(used[i:i+n]) {
+				continue
+			}
+			for j := i; j < i+n; j++ {
+				used[j] = true
+			}
+			vals = append(vals, v)
+			origs = append(origs, q.text[q.tokens[i].start:q.tokens[i+n-1].end])
+			if !par.IsList {
+				break
+			}
+			i += n - 1
+		}
+		switch {
+		case len(vals) == 0:
+		case par.IsList:
+			params[par.Name], originals[par.Name] = vals, strings.Join(origs, listSeparator)
+		default:
+			params[par.Name], originals[par.Name] = vals[0], origs[0]
+		}
+	}
 	return params, originals
+}
+
+// paramOrder is the order extract fills in's parameters: those with a slot in p first, as p places
+// them, then the rest as declared.
+func paramOrder(in *Intent, p *compiledPhrase) []int {
+	order := make([]int, 0, len(in.Parameters))
+	done := make([]bool, len(in.Parameters))
+	if p != nil {
+		for k := range p.elems {
+			for pi, par := range in.Parameters {
+				if !done[pi] && p.elems[k].entity != "" && par.Name == p.elems[k].alias {
+					done[pi] = true
+					order = append(order, pi)
+				}
+			}
+		}
+	}
+	for pi := range in.Parameters {
+		if !done[pi] {
+			order = append(order, pi)
+		}
+	}
+	return order
 }
 
 func contextsActive(in *Intent, active map[string]bool) bool {

@@ -2,6 +2,7 @@ package dialogflow
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"regexp"
@@ -61,7 +62,10 @@ func agreementTexts(a *Agent) map[string][]string {
 // TestMatcherAgreesWithReference: the compiled matcher gives exactly what the matcher it replaced gives
 // (refMatcher, match_reference_test.go): same tokens, same best intent with the same score, exactness,
 // parameters and originals, with no context, each intent's contexts and every context active, and the
-// same parameters extracted for every intent.
+// same parameters extracted for every intent. Two changes made since are meant to differ, and only
+// they may: a text holding a synonym in its other number or a several-word synonym (which the reference
+// did not know), and a tie the reference broke by name that the evidence of an annotated text or the
+// specificity of the phrase now breaks (changed, below).
 func TestMatcherAgreesWithReference(t *testing.T) {
 	a := fixtureAgent(t)
 	m, rm := newMatcher(a), refNewMatcher(a)
@@ -88,6 +92,7 @@ func TestMatcherAgreesWithReference(t *testing.T) {
 	sort.Strings(langs)
 	now := testNow.In(madrid) // a zone other than UTC, for the dates
 	n := 0
+	changes := map[string]int{}
 	for _, lang := range langs {
 		for _, text := range texts[lang] {
 			n++
@@ -99,20 +104,66 @@ func TestMatcherAgreesWithReference(t *testing.T) {
 				// At threshold 0 the best candidate is returned whatever its score, which is compared.
 				got, want := m.best(q, active, 0), rm.best(rq, active, 0)
 				if !sameMatch(got, want) {
-					t.Fatalf("%s %q (contexts %v):\n got %s\nwant %s", lang, text, active, describe(got), refDescribe(want))
+					why := changed(q, got, want)
+					if why == "" {
+						t.Fatalf("%s %q (contexts %v):\n got %s\nwant %s", lang, text, active, describe(got), refDescribe(want))
+					}
+					changes[why]++
 				}
 			}
 			for _, in := range a.Intents {
 				gp, gotOrig := m.extract(m.model(lang), q, in)
 				wp, wantOrig := rm.extract(rm.model(lang), rq, in)
-				if !reflect.DeepEqual(gp, wp) || !reflect.DeepEqual(gotOrig, wantOrig) {
+				if (!reflect.DeepEqual(gp, wp) || !reflect.DeepEqual(gotOrig, wantOrig)) && !holdsNewSynonymForm(q) {
 					t.Fatalf("%s %q: extract %s = %v %v, want %v %v", lang, text, in.DisplayName, gp, gotOrig, wp, wantOrig)
 				}
 			}
 			q.release()
 		}
 	}
-	t.Logf("%d texts agree", n)
+	t.Logf("%d texts agree but for %v", n, changes)
+}
+
+// changed says which deliberate change explains that the matcher's best match got differs from the
+// reference's want, or "" when none does.
+func changed(q *query, got *match, want *refMatch) string {
+	if holdsNewSynonymForm(q) {
+		return "synonym forms"
+	}
+	if got == nil || want == nil {
+		return ""
+	}
+	for i := range q.cands {
+		c := &q.cands[i]
+		if c.intent != want.intent || c.exact != want.exact || c.score != want.score || c.exact != got.exact {
+			continue
+		}
+		if math.Abs(c.score-got.score) < tieEpsilon && c.contextual == got.contextual &&
+			(got.evidence > c.evidence || got.evidence == c.evidence && got.specific > c.specific) {
+			return "tie broken by evidence"
+		}
+	}
+	return ""
+}
+
+// holdsNewSynonymForm reports whether q holds a synonym that the reference matcher did not know: one
+// word of a synonym in its other number, or a synonym of several words.
+func holdsNewSynonymForm(q *query) bool {
+	lm := q.lm
+	for i, t := range q.tokens {
+		if len(lm.varOf[t.norm]) > 0 && len(lm.synOf[t.norm]) == 0 {
+			return true
+		}
+		for n := 2; i+n <= len(q.tokens) && n <= maxEntityWords; n++ {
+			s := joinNorms(q.tokens[i : i+n])
+			for _, name := range lm.synNames {
+				if _, ok := lm.lookup(name, s); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func tokensOf(ts []token) []string {

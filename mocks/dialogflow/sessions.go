@@ -758,6 +758,13 @@ func valueString(v any) string {
 			return n
 		}
 		return fmt.Sprint(v)
+	case []any:
+		// a list parameter: its values one after the other, as the list's originals are joined
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = valueString(e)
+		}
+		return strings.Join(parts, listSeparator)
 	default:
 		return fmt.Sprint(v)
 	}
