@@ -29,6 +29,13 @@
 //
 // Relay forwards connections to an assistant that has no route out of its network.
 //
+// Proxy (ListenProxy, `--proxy ADDR`) is the way in for an assistant on this machine, whose names
+// cannot be made to resolve to parley: an HTTPS proxy on loopback, named by HTTPS_PROXY, that answers
+// CONNECT to port 443 of the names above by serving the Front inside the tunnel, and refuses, journalling
+// it as unmodelled with the host asked for, a CONNECT anywhere else, to another port, to the metadata
+// server (plain HTTP, which the proxy does not carry) and every request that is not a CONNECT. It
+// reads at most 8 KiB of request header, for at most 10 seconds, before a tunnel is open.
+//
 // Not modelled: ID tokens (target_audience), user refresh tokens, workload identity federation, API
 // keys, the metadata server at 169.254.169.254 (an assistant reaches it by name, GCE_METADATA_HOST),
 // mTLS endpoints, and certificate pinning (an assistant that pins Google's or Meta's certificates cannot

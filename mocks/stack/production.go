@@ -7,17 +7,25 @@ import (
 	"strings"
 
 	"github.com/parley-dev/parley/internal/gcp"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/production"
 )
 
 // startProduction starts what Config.Production, ProductionHTTP and Relay ask for, after the mocks.
 func (s *Stack) startProduction() error {
 	cfg := s.cfg
-	if cfg.Production == "" && cfg.ProductionHTTP == "" {
+	if cfg.Production == "" && cfg.ProductionHTTP == "" && cfg.Proxy == "" {
 		return s.startRelay()
 	}
 	if cfg.ProductionDir == "" {
-		return configErrorf("--production needs --production-dir DIR: where the run's CA, certificate and service-account key are (made there when it holds none)")
+		flag := "--production"
+		if cfg.Proxy != "" {
+			flag = "--proxy"
+		}
+		return configErrorf("%s needs --production-dir DIR: where the run's CA, certificate and service-account key are (made there when it holds none)", flag)
+	}
+	if cfg.Proxy != "" && !control.IsLoopback(cfg.Proxy) {
+		return configErrorf("--proxy %s: the proxy serves an assistant on this machine and listens on loopback only (e.g. 127.0.0.1:4050)", cfg.Proxy)
 	}
 	kit, err := production.EnsureKit(cfg.ProductionDir, cfg.DialogflowProject)
 	if err != nil {
@@ -47,6 +55,17 @@ func (s *Stack) startProduction() error {
 		srv.Protocols.SetHTTP2(true)
 		stop := gcp.Serve(srv, tls.NewListener(l, tlsCfg))
 		s.Mocks = append(s.Mocks, Mock{Name: "production", URL: "https://" + l.Addr().String(), close: stop})
+	}
+	if cfg.Proxy != "" {
+		tlsCfg, err := kit.ServerTLS()
+		if err != nil {
+			return configErrorf("--production-dir: %v", err)
+		}
+		p, err := production.ListenProxy(f, cfg.Proxy, tlsCfg)
+		if err != nil {
+			return err
+		}
+		s.Mocks = append(s.Mocks, Mock{Name: "proxy", URL: p.URL(), close: p.Close})
 	}
 	if cfg.ProductionHTTP != "" {
 		l, err := net.Listen("tcp", cfg.ProductionHTTP)

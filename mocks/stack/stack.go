@@ -73,6 +73,10 @@ type Config struct {
 	// assistant that has no route out).
 	Production, ProductionHTTP, ProductionDir string
 	Relay                                     string
+	// Proxy is a loopback address where an HTTPS proxy (HTTP CONNECT) answers for the production hosts
+	// on port 443 with the same front, for an assistant on this machine that cannot change its URLs
+	// but honours HTTPS_PROXY; it needs ProductionDir, whose CA and key file the assistant is given.
+	Proxy string
 
 	Logger *slog.Logger // nil discards
 
