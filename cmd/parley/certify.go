@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,6 +23,8 @@ import (
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/harness/containers"
 	"github.com/parley-dev/parley/harness/embedded"
+	"github.com/parley-dev/parley/mocks/control"
+	"github.com/parley-dev/parley/mocks/production"
 	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/report"
@@ -136,6 +139,11 @@ func runCertify(ctx context.Context, args []string, getenv func(string) string, 
 	if fs.NArg() > 0 {
 		return usageError("certify takes no arguments, got %q (flags go before nothing else; see parley certify -h)", fs.Args())
 	}
+	if cfg.mocks.Proxy != "" && cfg.mocks.PublicURL == "" {
+		// Through the proxy the assistant reaches the WhatsApp mock as graph.facebook.com, so the media
+		// URLs of its webhooks name that host, as Meta's do.
+		cfg.mocks.PublicURL = "https://" + production.HostGraph
+	}
 	if cfg.printEnv {
 		return printBotEnv(stdout, cfg)
 	}
@@ -227,8 +235,61 @@ func botContract(cfg certifyConfig) [][2]string {
 	}
 }
 
+// proxyRoute is the environment that sends an assistant on this machine to the production hosts
+// through the proxy of --proxy, with the kit of --production-dir made there if it holds none, so that
+// `certify --bot-url` started after with the same two flags serves the same CA and key: the CA for TLS
+// libraries (SSL_CERT_FILE alone makes it the only root Go and OpenSSL trust, as in production mode's
+// containers), the service-account key for Google's, and loopback left direct (NO_PROXY).
+func proxyRoute(cfg certifyConfig) ([][2]string, error) {
+	if cfg.mocks.Proxy == "" {
+		return nil, nil
+	}
+	if cfg.mocks.ProductionDir == "" {
+		return nil, usageError("--proxy needs --production-dir DIR: where the run's CA and service-account key are kept for the assistant (made there when it holds none); give the same two flags to certify --print-env and certify --bot-url")
+	}
+	if !control.IsLoopback(cfg.mocks.Proxy) {
+		return nil, usageError("--proxy %s: the proxy serves an assistant on this machine and listens on loopback only (e.g. 127.0.0.1:4050)", cfg.mocks.Proxy)
+	}
+	if _, port, err := net.SplitHostPort(cfg.mocks.Proxy); err != nil || port == "0" {
+		return nil, usageError("--proxy %s: want a fixed loopback address, e.g. 127.0.0.1:4050, that the assistant is told before the run", cfg.mocks.Proxy)
+	}
+	dir, err := filepath.Abs(cfg.mocks.ProductionDir)
+	if err != nil {
+		return nil, usageError("--production-dir: %v", err)
+	}
+	if _, err := production.EnsureKit(dir, cfg.mocks.DialogflowProject); err != nil {
+		return nil, usageError("--production-dir: %v", err)
+	}
+	proxy := "http://" + cfg.mocks.Proxy
+	ca := filepath.Join(dir, production.FileCA)
+	route := [][2]string{{"HTTPS_PROXY", proxy}, {"https_proxy", proxy}, {"NO_PROXY", "localhost,127.0.0.1,::1"}, {"no_proxy", "localhost,127.0.0.1,::1"}}
+	for _, v := range []string{"SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"} {
+		route = append(route, [2]string{v, ca})
+	}
+	return append(route, [2]string{"GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(dir, production.FileCredentials)}), nil
+}
+
+// printBotEnv prints the bot contract, and with --proxy the proxy route, with the production endpoints
+// in the contract: the assistant reaches every mock by its production name.
 func printBotEnv(w io.Writer, cfg certifyConfig) error {
-	for _, kv := range botContract(cfg) {
+	route, err := proxyRoute(cfg)
+	if err != nil {
+		return err
+	}
+	env := botContract(cfg)
+	if route != nil {
+		for i, kv := range env {
+			switch kv[0] {
+			case "WHATSAPP_API_URL":
+				env[i][1] = "https://" + production.HostGraph
+			case "DIALOGFLOW_ENDPOINT":
+				env[i][1] = production.HostDialogflow + ":443"
+			case "DLP_ENDPOINT":
+				env[i][1] = production.HostDLP + ":443"
+			}
+		}
+	}
+	for _, kv := range append(env, route...) {
 		if _, err := fmt.Fprintf(w, "%s=%s\n", kv[0], kv[1]); err != nil {
 			return err
 		}
@@ -270,6 +331,14 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 		}
 	default:
 		return nil, usageError("--mode %q: want embedded or containers", cfg.mode)
+	}
+	if cfg.mocks.Proxy != "" {
+		if cfg.botURL == "" {
+			return nil, usageError("--proxy is the production route of an assistant on this machine (--bot-url); an image runs as production with --bot-image IMAGE --as-production")
+		}
+		if _, err := proxyRoute(cfg); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.asProd && cfg.botImage == "" {
 		return nil, usageError("--as-production runs an assistant's image as it runs in production; give the image with --bot-image")

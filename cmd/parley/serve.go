@@ -53,6 +53,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Production, "production", "", "also answer as the production hosts (graph.facebook.com, dialogflow.googleapis.com, dlp.googleapis.com, oauth2.googleapis.com, …) over HTTPS on this address, for an assistant whose names resolve here (docs/bot-contract.md)")
 	fs.StringVar(&c.ProductionHTTP, "production-http", "", "with --production: answer as the metadata server (metadata.google.internal) over plain HTTP on this address")
 	fs.StringVar(&c.ProductionDir, "production-dir", "", "with --production: the run's CA (ca.pem), certificate and Google service-account key (google-credentials.json), made there when it holds none")
+	fs.StringVar(&c.Proxy, "proxy", "", "answer as the production hosts through an HTTPS proxy (CONNECT) on this loopback address, e.g. 127.0.0.1:4050, for an assistant on this machine given HTTPS_PROXY and the kit of --production-dir (certify --print-env prints them)")
 	fs.StringVar(&c.Relay, "relay", "", "forward connections to LISTEN on to HOST:PORT (LISTEN=HOST:PORT), e.g. 0.0.0.0:4040=bot:8080")
 	fs.StringVar(&c.webhookHosts, "webhook-hosts", "", "hosts webhooks may be sent to, comma-separated (host or host:port); default: any")
 }
