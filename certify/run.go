@@ -127,7 +127,9 @@ type Preflighter interface {
 // of the run the whole journal is audited once more, and every finding that the scenarios' own audits
 // did not already hold is attributed to the scenario that owns its customer (the one in whose part the
 // customer first appeared) or, for a finding about no customer, the scenario in whose part it began.
-// So what an assistant did late, after its scenario ended, is never lost.
+// So what an assistant did late, after its scenario ended, is never lost. A request the mocks do not
+// model that no scenario's part holds (made between scenarios, before the first or after the last) is
+// added to the scenario a finding about no customer would go to, and fails it naming its host and path.
 type SharedJournal interface {
 	// RunEvents returns the whole run's journal.
 	RunEvents(ctx context.Context) ([]journal.Event, error)
@@ -407,6 +409,23 @@ func attributeLate(ctx context.Context, sj SharedJournal, outs []report.Outcome)
 	bySeq := make(map[uint64]journal.Event, len(events))
 	for _, e := range events {
 		bySeq[e.Seq] = e
+	}
+	// A request the mocks do not model fails the scenario whose part of the journal holds it; one made
+	// in none (between two scenarios, before the first or after the last) fails the one it is given
+	// to as a finding about no customer is, so that no unmodelled call goes unjudged.
+	held := map[uint64]bool{}
+	for _, o := range outs {
+		for _, e := range o.Events {
+			held[e.Seq] = true
+		}
+	}
+	for _, e := range events {
+		if e.Kind != journal.KindUnmodelled || held[e.Seq] {
+			continue
+		}
+		if i := in(e.Seq); i >= 0 {
+			withEvidence(&outs[i], []uint64{e.Seq}, bySeq)
+		}
 	}
 	whole := audit.Run(events, sj.RunAuditOptions())
 	for _, res := range whole.Results {
