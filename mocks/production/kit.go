@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"software.sslmate.com/src/go-pkcs12"
+
 	"github.com/parley-dev/parley/internal/runca"
 )
 
@@ -116,6 +118,32 @@ func (k *Kit) ServerTLS() (*tls.Config, error) {
 		return nil, err
 	}
 	return runca.ServerTLS(cert), nil
+}
+
+// TrustStorePassword is the password of TrustStore: the one every JVM's own cacerts has, since a
+// truststore holds nothing secret.
+const TrustStorePassword = "changeit"
+
+// TrustStore is the kit's CA as a Java truststore: PKCS #12 with the CA as a trusted certificate entry
+// (the attribute Java looks for), which Java 8 and later read (JavaTrustOptions names its type). It is
+// protected the legacy way (3DES, SHA-1 MAC), which JVMs read from before their PBES2 support, rather
+// than the modern way only recent updates read.
+func (k *Kit) TrustStore() ([]byte, error) {
+	block, _ := pem.Decode(k.CA)
+	if block == nil {
+		return nil, errors.New("the kit's CA is not PEM")
+	}
+	ca, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("the kit's CA: %w", err)
+	}
+	return pkcs12.LegacyDES.EncodeTrustStore([]*x509.Certificate{ca}, TrustStorePassword)
+}
+
+// JavaTrustOptions are the JVM options (for JAVA_TOOL_OPTIONS, which every JVM reads at start) that make
+// the TrustStore written at path the only one it trusts.
+func JavaTrustOptions(path string) string {
+	return "-Djavax.net.ssl.trustStore=" + path + " -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=" + TrustStorePassword
 }
 
 // Pool trusts the kit's CA.
