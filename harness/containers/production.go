@@ -26,7 +26,9 @@ import (
 // REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and GRPC_DEFAULT_SSL_ROOTS_FILE_PATH. Google credentials are a
 // service-account key made for the run, copied in and named by GOOGLE_APPLICATION_CREDENTIALS; parley
 // answers its token_uri and accepts its self-signed JWTs, and GCE_METADATA_HOST names the metadata server
-// for libraries that use it. A Java truststore is not written: a JVM's own cacerts does not trust the CA.
+// for libraries that use it. JVMs get the CA as a PKCS #12 truststore (production.Kit.TrustStore), copied
+// over the Debian-family cacerts and the image's $JAVA_HOME/lib/security/cacerts, and named by
+// JAVA_TOOL_OPTIONS (after what the image sets there).
 //
 // The run's network is internal (Docker gives it no gateway): the assistant's container has no route
 // out of it, so the mocks are all it can reach. The mocks' container is also on a second network of the
@@ -54,7 +56,50 @@ const (
 	assistantCertDir     = "/etc/parley/certs"
 	assistantCA          = assistantCertDir + "/parley-run-ca.pem"
 	assistantCredentials = "/etc/parley/google-credentials.json"
+	assistantTrustStore  = "/etc/parley/java/parley-run-ca.p12"
 )
+
+// JavaCACerts is where Debian and Ubuntu keep the truststore their JVMs read (ca-certificates-java); an
+// image's $JAVA_HOME/lib/security/cacerts is the other place a JVM looks.
+const JavaCACerts = "/etc/ssl/certs/java/cacerts"
+
+// javaTrust is what makes a JVM in the assistant's image trust the run's CA, given the image's own
+// environment: the truststore's paths (its own, JavaCACerts, and the cacerts of the image's JAVA_HOME
+// when it names one) and JAVA_TOOL_OPTIONS naming it, after the options the image already sets (a later
+// -D wins, and the image's own options still apply).
+func javaTrust(imageEnv []string) (paths []string, toolOptions string) {
+	paths = []string{assistantTrustStore, JavaCACerts}
+	var own string
+	for _, kv := range imageEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "JAVA_HOME":
+			if v != "" {
+				paths = append(paths, path.Join(v, "lib/security/cacerts"))
+			}
+		case "JAVA_TOOL_OPTIONS":
+			own = v
+		}
+	}
+	return paths, strings.TrimSpace(own + " " + production.JavaTrustOptions(assistantTrustStore))
+}
+
+// imageEnv is the environment an image's configuration sets.
+func imageEnv(ctx context.Context, image string) ([]string, error) {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Docker: %w", err)
+	}
+	defer cli.Close()
+	res, err := cli.ImageInspect(ctx, image)
+	if err != nil {
+		return nil, fmt.Errorf("reading the configuration of %s: %w", image, err)
+	}
+	if res.Config == nil {
+		return nil, nil
+	}
+	return res.Config.Env, nil
+}
 
 // productionRun is what a run as production adds to a run.
 type productionRun struct {
@@ -115,6 +160,19 @@ func (e *Env) productionAssistant(ctx context.Context, req *testcontainers.Conta
 	for _, p := range SystemCABundles {
 		files[p] = e.prod.kit.CA
 	}
+	ienv, err := imageEnv(ctx, e.o.BotImage)
+	if err != nil {
+		return err
+	}
+	store, err := e.prod.kit.TrustStore()
+	if err != nil {
+		return fmt.Errorf("writing the run's CA as a Java truststore: %w", err)
+	}
+	paths, toolOptions := javaTrust(ienv)
+	for _, p := range paths {
+		files[p] = store
+	}
+	req.Env["JAVA_TOOL_OPTIONS"] = toolOptions
 	for p, b := range files {
 		req.Files = append(req.Files, testcontainers.ContainerFile{Reader: bytes.NewReader(b), ContainerFilePath: p, FileMode: 0o644})
 	}

@@ -124,3 +124,30 @@ func TestAsProductionNoRouteOut(t *testing.T) {
 		}
 	}
 }
+
+// TestJavaTrust: in a run as production the truststore goes to parley's own path and over the Debian
+// cacerts, and over the image's $JAVA_HOME cacerts when its configuration names one; JAVA_TOOL_OPTIONS
+// names it after the options the image sets.
+func TestJavaTrust(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		env       []string
+		paths     []string
+		ownBefore string
+	}{
+		{"no Java", []string{"PATH=/bin"}, []string{assistantTrustStore, JavaCACerts}, ""},
+		{"a JDK image", []string{"JAVA_HOME=/opt/java/openjdk", "JAVA_TOOL_OPTIONS=-XX:+UseContainerSupport"},
+			[]string{assistantTrustStore, JavaCACerts, "/opt/java/openjdk/lib/security/cacerts"}, "-XX:+UseContainerSupport "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			paths, opts := javaTrust(tc.env)
+			if strings.Join(paths, " ") != strings.Join(tc.paths, " ") {
+				t.Errorf("paths %q, want %q", paths, tc.paths)
+			}
+			want := tc.ownBefore + "-Djavax.net.ssl.trustStore=" + assistantTrustStore + " -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit"
+			if opts != want {
+				t.Errorf("JAVA_TOOL_OPTIONS=%q, want %q", opts, want)
+			}
+		})
+	}
+}
