@@ -104,6 +104,8 @@ Examples:
   parley certify --bot-url http://127.0.0.1:8080   # your assistant, against mocks on :4010/:4020/:4030
   parley certify --bot-image acme/bot:1.4          # your assistant's image, next to the mocks in containers
   parley certify --bot-image acme/bot:1.4 --as-production   # the image unchanged: parley is graph.facebook.com and googleapis.com
+  parley certify --print-env --proxy 127.0.0.1:4050 --production-dir kit > bot.env   # the same for an assistant on this machine:
+  parley certify --bot-url http://127.0.0.1:8080 --proxy 127.0.0.1:4050 --production-dir kit   # started with bot.env, through HTTPS_PROXY
   parley certify --features ./my-features          # your own feature files (documented steps only)
   parley certify --features journeys               # the suite as Go journeys instead of Gherkin
   parley certify --shard 1/3 --out shard1          # one of three CI jobs; then: parley report merge
