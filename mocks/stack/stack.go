@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -90,6 +91,37 @@ func (e *ConfigError) Error() string { return e.Msg }
 
 func configErrorf(format string, args ...any) error {
 	return &ConfigError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Check is every check of c that needs nothing started: the control token's shape, exposure and the
+// agent webhook. Every command that starts mocks runs it before anything starts, and Start runs it again.
+func (c Config) Check() error {
+	if err := c.CheckControlToken(); err != nil {
+		return err
+	}
+	if err := c.CheckExposure(); err != nil {
+		return err
+	}
+	return c.CheckAgentWebhook()
+}
+
+// CheckControlToken refuses a control token no client could send: a blank one (it would guard nothing a
+// space cannot guess), or one with spaces or characters outside printable ASCII, which HTTP trims from
+// or cannot carry in an Authorization header.
+func (c Config) CheckControlToken() error {
+	t := c.ControlToken
+	if t == "" {
+		return nil
+	}
+	if strings.TrimSpace(t) == "" {
+		return configErrorf("the control token is blank: give one of printable characters (--control-token, --control-token-file or PARLEY_CONTROL_TOKEN), or none on loopback")
+	}
+	for _, r := range t {
+		if r <= ' ' || r > '~' {
+			return configErrorf("the control token has spaces or characters outside printable ASCII (%q): HTTP cannot carry it as sent; use letters, digits and punctuation", r)
+		}
+	}
+	return nil
 }
 
 // CheckExposure refuses a mock listening beyond loopback without a control token: anyone on that network
@@ -175,10 +207,7 @@ func (s *Stack) DLP() *dlp.Server { return s.dlp }
 // Start checks cfg (exposure, TLS), makes the run's CA when cfg.TLS, and starts every mock of cfg on j.
 // If one fails, those already started are closed.
 func Start(cfg Config, j *journal.Journal) (*Stack, error) {
-	if err := cfg.CheckExposure(); err != nil {
-		return nil, err
-	}
-	if err := cfg.CheckAgentWebhook(); err != nil {
+	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
 	s := &Stack{Journal: j, cfg: cfg.WithDefaults()}

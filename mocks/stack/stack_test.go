@@ -23,6 +23,8 @@ func TestCheckExposure(t *testing.T) {
 		{"loopback", Config{WhatsAppAddr: "127.0.0.1:0", DLPAddr: "localhost:0"}, false},
 		{"all interfaces without a token", Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "0.0.0.0:0"}, true},
 		{"all interfaces with a token", Config{WhatsAppAddr: "0.0.0.0:0", ControlToken: "s3cr3t"}, false},
+		{"all interfaces with a token of one space", Config{WhatsAppAddr: "0.0.0.0:0", ControlToken: " "}, true},
+		{"a token with a line break", Config{WhatsAppAddr: "127.0.0.1:0", ControlToken: "a\r\nX-Evil: 1"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
