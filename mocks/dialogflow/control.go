@@ -42,6 +42,19 @@ var (
 	_ Control = (*ControlClient)(nil)
 )
 
+// WithControlToken guards every /_parley/ route with `Authorization: Bearer token`, on the mock's own
+// port and in Handler: the Dialogflow API itself is not affected. Without it the control routes are
+// open, as suits a mock on loopback.
+func WithControlToken(token string) Option {
+	return func(c *config) error {
+		if err := control.CheckToken(token); err != nil {
+			return fmt.Errorf("dialogflow: WithControlToken: %w", err)
+		}
+		c.controlToken = token
+		return nil
+	}
+}
+
 // Force overrides what the next detectIntent matches.
 type Force struct {
 	// Intent is the display name of the intent to match; empty keeps the matcher's choice.

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -109,17 +108,11 @@ func (c Config) Check() error {
 // space cannot guess), or one with spaces or characters outside printable ASCII, which HTTP trims from
 // or cannot carry in an Authorization header.
 func (c Config) CheckControlToken() error {
-	t := c.ControlToken
-	if t == "" {
+	if c.ControlToken == "" {
 		return nil
 	}
-	if strings.TrimSpace(t) == "" {
-		return configErrorf("the control token is blank: give one of printable characters (--control-token, --control-token-file or PARLEY_CONTROL_TOKEN), or none on loopback")
-	}
-	for _, r := range t {
-		if r <= ' ' || r > '~' {
-			return configErrorf("the control token has spaces or characters outside printable ASCII (%q): HTTP cannot carry it as sent; use letters, digits and punctuation", r)
-		}
+	if err := control.CheckToken(c.ControlToken); err != nil {
+		return configErrorf("%v (--control-token, --control-token-file or PARLEY_CONTROL_TOKEN; none on loopback)", err)
 	}
 	return nil
 }
@@ -262,23 +255,23 @@ func (s *Stack) scheme() string {
 	return "http://"
 }
 
-// guarded serves h, the whole surface of a mock, on addr with its /_parley/ routes behind the control
-// token (and over TLS); g, when the mock has one, is its gRPC server. The mock itself then listens on a
-// loopback port of its own that nothing else uses.
-func (s *Stack) guarded(addr string, format control.ErrorFormat, h http.Handler, g *grpc.Server) (url string, stop func() error, err error) {
+// guarded serves h, the whole surface of a mock with its /_parley/ routes behind the control token (the
+// mock's own WithControlToken), on addr (and over TLS); g, when the mock has one, is its gRPC server. The
+// mock itself then listens on a loopback port of its own that nothing else uses, with the same token.
+func (s *Stack) guarded(addr string, h http.Handler, g *grpc.Server) (url string, stop func() error, err error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	return s.scheme() + l.Addr().String(), front(l, s.cfg.ControlToken, s.tlsConfig, format, h, g), nil
+	return s.scheme() + l.Addr().String(), front(l, s.tlsConfig, h, g), nil
 }
 
-// front serves h on l with the control token. Over TLS (tlsCfg set) gRPC reaches h's gRPC half over
+// front serves h on l. Over TLS (tlsCfg set) gRPC reaches h's gRPC half over
 // HTTP/2 negotiated by ALPN. Without TLS, gRPC connections go to g on grpc's own transport
 // (gcp.ServeSplit: the control routes are HTTP/1.1, so the token still guards them); a mock without g is
 // served by gcp.NewHTTPServer, which speaks unencrypted HTTP/2 too.
-func front(l net.Listener, token string, tlsCfg *tls.Config, format control.ErrorFormat, h http.Handler, g *grpc.Server) (stop func() error) {
-	srv := gcp.NewHTTPServer(control.RequireToken(token, format, h))
+func front(l net.Listener, tlsCfg *tls.Config, h http.Handler, g *grpc.Server) (stop func() error) {
+	srv := gcp.NewHTTPServer(h)
 	switch {
 	case tlsCfg != nil:
 		srv.Protocols.SetHTTP2(true)
@@ -297,7 +290,8 @@ func (s *Stack) start() error {
 		return err
 	}
 	// With a control token or TLS each mock listens on loopback and guarded() serves it on the address
-	// asked for.
+	// asked for. Each mock guards its control routes itself, so that its loopback port is no way around
+	// the token.
 	fronted := cfg.ControlToken != "" || s.tlsConfig != nil
 	inner := func(addr string) string {
 		if !fronted {
@@ -323,6 +317,9 @@ func (s *Stack) start() error {
 		whatsapp.WithPhoneNumberID(cfg.PhoneNumberID), whatsapp.WithWABAID(cfg.WABAID),
 		whatsapp.WithMPS(cfg.MPS), whatsapp.WithPairRate(cfg.PairRate),
 		whatsapp.WithWindowErrorMode(whatsapp.WindowErrorMode(cfg.WindowError)), whatsapp.WithSeed(cfg.Seed),
+	}
+	if cfg.ControlToken != "" {
+		opts = append(opts, whatsapp.WithControlToken(cfg.ControlToken))
 	}
 	webhookOpts, err := cfg.webhookOptions()
 	if err != nil {
@@ -350,7 +347,7 @@ func (s *Stack) start() error {
 	}
 	s.wa = wa
 	if waFront != nil {
-		stop := front(waFront, cfg.ControlToken, s.tlsConfig, control.GraphErrors, wa.Handler(), nil)
+		stop := front(waFront, s.tlsConfig, wa.Handler(), nil)
 		s.Mocks = append(s.Mocks, Mock{Name: "whatsapp", URL: s.scheme() + waFront.Addr().String(), close: func() error {
 			return errors.Join(stop(), wa.Close())
 		}})
@@ -362,6 +359,9 @@ func (s *Stack) start() error {
 		dfOpts := []dialogflow.Option{
 			dialogflow.WithJournal(j), dialogflow.WithAddr(inner(cfg.DialogflowAddr)), dialogflow.WithProject(cfg.DialogflowProject),
 			dialogflow.WithSeed(cfg.Seed), dialogflow.WithLogger(logger.With("mock", "dialogflow")),
+		}
+		if cfg.ControlToken != "" {
+			dfOpts = append(dfOpts, dialogflow.WithControlToken(cfg.ControlToken))
 		}
 		if cfg.Agent != "" {
 			dfOpts = append(dfOpts, dialogflow.WithAgentDir(cfg.Agent))
@@ -376,7 +376,7 @@ func (s *Stack) start() error {
 		s.df = df
 		m := Mock{Name: "dialogflow", URL: df.URL(), close: df.Close}
 		if fronted {
-			url, stop, err := s.guarded(cfg.DialogflowAddr, control.GoogleErrors, df.Handler(), df.GRPCServer())
+			url, stop, err := s.guarded(cfg.DialogflowAddr, df.Handler(), df.GRPCServer())
 			if err != nil {
 				_ = df.Close()
 				return fail(fmt.Errorf("dialogflow: %w", err))
@@ -386,14 +386,18 @@ func (s *Stack) start() error {
 		s.Mocks = append(s.Mocks, m)
 	}
 	if cfg.DLPAddr != "" {
-		d, err := dlp.NewServer(append([]dlp.Option{dlp.WithJournal(j), dlp.WithAddr(inner(cfg.DLPAddr)), dlp.WithLogger(logger.With("mock", "dlp"))}, cfg.DLPOptions...)...)
+		dlpOpts := []dlp.Option{dlp.WithJournal(j), dlp.WithAddr(inner(cfg.DLPAddr)), dlp.WithLogger(logger.With("mock", "dlp"))}
+		if cfg.ControlToken != "" {
+			dlpOpts = append(dlpOpts, dlp.WithControlToken(cfg.ControlToken))
+		}
+		d, err := dlp.NewServer(append(dlpOpts, cfg.DLPOptions...)...)
 		if err != nil {
 			return fail(err)
 		}
 		s.dlp = d
 		m := Mock{Name: "dlp", URL: d.URL(), close: d.Close}
 		if fronted {
-			url, stop, err := s.guarded(cfg.DLPAddr, control.GoogleErrors, d.Handler(), d.GRPCServer())
+			url, stop, err := s.guarded(cfg.DLPAddr, d.Handler(), d.GRPCServer())
 			if err != nil {
 				_ = d.Close()
 				return fail(fmt.Errorf("dlp: %w", err))

@@ -114,3 +114,40 @@ func TestAgentWebhook(t *testing.T) {
 		t.Errorf("malformed agent webhook: %v", err)
 	}
 }
+
+// TestInnerListenersNeedTheToken: with a control token, the loopback port each mock listens on behind the
+// address asked for (the url= and addr= of its log line) guards /_parley/ with the same token: the journal
+// and the clock are not reachable there without it.
+func TestInnerListenersNeedTheToken(t *testing.T) {
+	s, err := Start(Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0", ControlToken: "s3cr3t"}, journal.New(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	inner := map[string]string{"whatsapp": s.WhatsApp().URL(), "dialogflow": s.Dialogflow().URL(), "dlp": s.DLP().URL()}
+	for name, u := range inner {
+		if u == s.URL(name) {
+			t.Errorf("%s: the inner listener is the outer one (%s)", name, u)
+		}
+		for _, path := range []string{"/_parley/journal", "/_parley/clock", "/_parley/healthz"} {
+			resp, err := http.Get(u + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s inner %s without the token: %d, want 401", name, path, resp.StatusCode)
+			}
+		}
+		req, _ := http.NewRequest(http.MethodGet, u+"/_parley/journal", nil)
+		req.Header.Set("Authorization", "Bearer s3cr3t")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s inner journal with the token: %d", name, resp.StatusCode)
+		}
+	}
+}
