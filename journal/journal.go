@@ -10,6 +10,7 @@ import (
 	"io"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Event is one entry of the journal.
@@ -126,6 +127,9 @@ func putPayloadEncoder(p *payloadEncoder) {
 // Append adds e to the journal, giving it the next sequence number and, when e.At is zero, the current
 // simulated time. It returns the event as stored.
 func (j *Journal) Append(e Event) Event {
+	if !utf8.Valid(e.Data) {
+		e.Data = validUTF8(e.Data)
+	}
 	if e.At.IsZero() {
 		e.At = j.clock.Now()
 	}
@@ -145,6 +149,25 @@ func (j *Journal) Append(e Event) Event {
 	j.wakeLocked()
 	j.mu.Unlock()
 	return e
+}
+
+// validUTF8 returns b with every byte that is not part of valid UTF-8 replaced by U+FFFD, as
+// encoding/json decodes such a byte. encoding/json copies a json.RawMessage unchecked, so a payload that
+// embeds a request body as sent would otherwise carry the raw bytes into every page and export, which
+// JSON (RFC 8259, section 8.1) does not allow. In valid JSON such bytes can only sit inside strings, so
+// the result stays valid JSON.
+func validUTF8(b []byte) json.RawMessage {
+	out := make(json.RawMessage, 0, len(b)+8)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
 }
 
 // Len returns the number of events recorded.

@@ -1,0 +1,56 @@
+package whatsapp
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// do sends method url with body and the access token, and returns the status and the body.
+func do(t *testing.T, method, url, body string, header map[string]string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// TestInvalidUTF8SendRefused: a send whose JSON body carries invalid UTF-8 is refused with Graph's 400
+// envelope (code 100), and the journal page stays valid JSON and valid UTF-8.
+func TestInvalidUTF8SendRefused(t *testing.T) {
+	s := RunT(t, WithPairRate(0))
+	auth := map[string]string{"Authorization": "Bearer " + DefaultAccessToken}
+	body := "{\"messaging_product\":\"whatsapp\",\"to\":\"34600000001\",\"type\":\"text\",\"text\":{\"body\":\"hola \xff\xfe\"}}"
+	status, b := do(t, http.MethodPost, s.URL()+"/v23.0/"+DefaultPhoneNumberID+"/messages", body, auth)
+	var env struct {
+		Error struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+			Code    int    `json:"code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(b, &env); err != nil || status != http.StatusBadRequest || env.Error.Code != CodeInvalidParameter || env.Error.Type != "OAuthException" {
+		t.Fatalf("invalid UTF-8 send: %d %s (%v), want 400 with code 100", status, b, err)
+	}
+	if !strings.Contains(env.Error.Message, "UTF-8") {
+		t.Errorf("message %q does not say what is wrong", env.Error.Message)
+	}
+	status, page := do(t, http.MethodGet, s.URL()+"/_parley/journal", "", nil)
+	if status != http.StatusOK || !utf8.Valid(page) || !json.Valid(page) {
+		t.Fatalf("journal page %d, valid UTF-8 %t, valid JSON %t", status, utf8.Valid(page), json.Valid(page))
+	}
+}
