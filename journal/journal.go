@@ -72,7 +72,17 @@ func (j *Journal) Clock() *Clock { return j.clock }
 
 // Record appends an event with the current simulated time and data marshalled to JSON, and returns it.
 // Data that cannot be marshalled is recorded as a JSON string describing the error, so nothing is lost.
+// A RequestData's text fields are cut to MaxRequestField bytes.
 func (j *Journal) Record(source Source, kind, customer string, data any) Event {
+	switch d := data.(type) {
+	case RequestData:
+		data = d.capped()
+	case *RequestData:
+		if d != nil {
+			c := d.capped()
+			data = &c
+		}
+	}
 	var raw json.RawMessage
 	if data != nil {
 		p := getPayloadEncoder()

@@ -327,3 +327,31 @@ func TestInvalidUTF8NeverLeavesTheJournal(t *testing.T) {
 		t.Errorf("decoded %q, %v", e.Body.Text, err)
 	}
 }
+
+// TestRequestDataCapped: Record cuts a RequestData's text fields to MaxRequestField bytes, at a
+// character boundary, saying how long they were; short ones are kept as they are.
+func TestRequestDataCapped(t *testing.T) {
+	j := New(nil)
+	long := "/" + strings.Repeat("ñ", 40<<10)
+	j.Record(SourceWhatsApp, KindRequestRejected, "", RequestData{Method: "GET", Path: long, HTTP: 401, Error: long, Detail: long})
+	j.Record(SourceWhatsApp, KindRequestRejected, "", &RequestData{Method: "GET", Path: long, HTTP: 401})
+	j.Record(SourceWhatsApp, KindRequestAccepted, "", RequestData{Method: "GET", Path: "/v23.0/123", HTTP: 200})
+	for i, e := range j.Events() {
+		var d RequestData
+		if err := e.Decode(&d); err != nil {
+			t.Fatal(err)
+		}
+		if len(e.Data) > 4*MaxRequestField {
+			t.Errorf("event %d: %d bytes", i, len(e.Data))
+		}
+		if !utf8.ValidString(d.Path) {
+			t.Errorf("event %d: path cut inside a character", i)
+		}
+		if i < 2 && !strings.HasSuffix(d.Path, "… ("+strconv.Itoa(len(long))+" bytes)") {
+			t.Errorf("event %d: path %q does not say how long it was", i, d.Path[len(d.Path)-40:])
+		}
+	}
+	if d := j.Events()[2]; !strings.Contains(string(d.Data), `"path":"/v23.0/123"`) {
+		t.Errorf("a short path was changed: %s", d.Data)
+	}
+}

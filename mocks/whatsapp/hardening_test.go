@@ -54,3 +54,26 @@ func TestInvalidUTF8SendRefused(t *testing.T) {
 		t.Fatalf("journal page %d, valid UTF-8 %t, valid JSON %t", status, utf8.Valid(page), json.Valid(page))
 	}
 }
+
+// TestLongPathsJournalledCapped: requests with 60 KB paths, refused for want of a token, unmodelled or
+// unknown under /_parley/, each leave an event of bounded size: a flood of them cannot grow the journal
+// by what they send.
+func TestLongPathsJournalledCapped(t *testing.T) {
+	s := RunT(t)
+	long := strings.Repeat("a", 60<<10)
+	paths := []string{"/v23.0/" + long, "/" + long + "/x/y/z", "/_parley/" + long, "/v23.0/" + long + "/media"}
+	for _, p := range paths {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+			do(t, m, s.URL()+p, "{}", nil)
+		}
+	}
+	evs := s.Journal().Events()
+	if len(evs) < len(paths)*3 {
+		t.Fatalf("%d events for %d requests", len(evs), len(paths)*3)
+	}
+	for _, e := range evs {
+		if len(e.Data) > 8<<10 {
+			t.Errorf("%s event of %d bytes for a refused request: %.200s", e.Kind, len(e.Data), e.Data)
+		}
+	}
+}
