@@ -1,9 +1,11 @@
 package whatsapp
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -76,4 +78,37 @@ func TestLongPathsJournalledCapped(t *testing.T) {
 			t.Errorf("%s event of %d bytes for a refused request: %.200s", e.Kind, len(e.Data), e.Data)
 		}
 	}
+}
+
+// TestResetFreesMedia: uploads are held until /_parley/reset and not after it: the journal keeps its
+// first MaxJournalledMediaBytes of each, copied, rather than a view that would pin the whole upload.
+func TestResetFreesMedia(t *testing.T) {
+	s := RunT(t)
+	const files, size = 6, 8 << 20
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for i := 0; i < files; i++ {
+		data := bytes.Repeat([]byte{byte(i)}, size)
+		ct, body := multipartBody(t, map[string]string{"messaging_product": "whatsapp"}, "application/pdf", data)
+		res := call(t, s, http.MethodPost, "/v23.0/"+s.PhoneNumberID()+"/media", body.String(), map[string]string{"Content-Type": ct})
+		if res.Status != http.StatusOK {
+			t.Fatalf("upload %d: %d %s", i, res.Status, res.Raw)
+		}
+	}
+	if status, b := do(t, http.MethodPost, s.URL()+"/_parley/reset", "", nil); status != http.StatusOK {
+		t.Fatalf("reset: %d %s", status, b)
+	}
+	// What may stay: the journal's copy of each upload's first MiB, as bytes and as base64 in its JSON.
+	kept := uint64(files) * MaxJournalledMediaBytes * 3
+	after := heap()
+	if grown := after - min(before, after); grown > kept+(4<<20) {
+		t.Errorf("after reset the heap holds %d MiB more than before %d MiB of uploads, want at most %d MiB",
+			grown>>20, files*size>>20, (kept+(4<<20))>>20)
+	}
+	runtime.KeepAlive(s)
 }
