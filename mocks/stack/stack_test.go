@@ -2,6 +2,7 @@ package stack
 
 import (
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
 func TestCheckExposure(t *testing.T) {
@@ -149,5 +151,54 @@ func TestInnerListenersNeedTheToken(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("%s inner journal with the token: %d", name, resp.StatusCode)
 		}
+	}
+}
+
+// TestControlLimits: on every mock, a fault delayed beyond 30 s ("1000h") is refused with a 400, and a
+// control body over its limit is a 413, both in the mock's own JSON envelope.
+func TestControlLimits(t *testing.T) {
+	s, err := Start(Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0"}, journal.New(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	post := func(url, body string) (int, map[string]any) {
+		t.Helper()
+		resp, err := http.Post(url, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var env map[string]any
+		if resp.StatusCode < 300 {
+			return resp.StatusCode, nil
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || env["error"] == nil {
+			t.Errorf("POST %s: %d is not the JSON envelope (%v)", url, resp.StatusCode, err)
+		}
+		return resp.StatusCode, env
+	}
+	big := `{"kind":"` + strings.Repeat("x", 2<<20) + `"}`
+	for _, m := range s.Mocks {
+		t.Run(m.Name, func(t *testing.T) {
+			for _, d := range []string{"1000h", "31s"} {
+				if st, env := post(m.URL+"/_parley/faults", `{"delay":"`+d+`"}`); st != http.StatusBadRequest {
+					t.Errorf("fault delayed %s: %d %v, want 400", d, st, env)
+				}
+			}
+			if st, env := post(m.URL+"/_parley/faults", `{"delay":"30s","count":1}`); st != http.StatusNoContent && st != http.StatusOK {
+				t.Errorf("fault delayed 30s: %d %v, want it taken", st, env)
+			}
+			if st, env := post(m.URL+"/_parley/faults", big); st != http.StatusRequestEntityTooLarge {
+				t.Errorf("2 MiB fault: %d %v, want 413", st, env)
+			}
+		})
+	}
+	if st, env := post(s.URL("dialogflow")+"/_parley/force", big); st != http.StatusRequestEntityTooLarge {
+		t.Errorf("dialogflow: 2 MiB override: %d %v, want 413", st, env)
+	}
+	huge := `{"text":"` + strings.Repeat("x", whatsapp.MaxControlBytes) + `"}`
+	if st, env := post(s.URL("whatsapp")+"/_parley/customers/34600000001/messages", huge); st != http.StatusRequestEntityTooLarge {
+		t.Errorf("whatsapp: oversized customer message: %d %v, want 413", st, env)
 	}
 }
