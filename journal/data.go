@@ -2,7 +2,9 @@ package journal
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // The payloads of the event kinds the auditor reads. Mocks fill them; the auditor decodes them with
@@ -78,6 +80,32 @@ type RequestData struct {
 	Subcode int    `json:"subcode,omitempty"`
 	Error   string `json:"error,omitempty"`
 	Detail  string `json:"detail,omitempty"`
+}
+
+// MaxRequestField bounds each text field of a RequestData as Record stores it. A refused or unmodelled
+// request is journalled whatever it carries, so a flood of requests with huge paths would otherwise grow
+// the journal by everything they send; a real path or error message is far shorter.
+const MaxRequestField = 1 << 10
+
+// capped returns d with every text field cut to MaxRequestField bytes, at a character boundary, with
+// how long it was.
+func (d RequestData) capped() RequestData {
+	for _, f := range []*string{&d.Host, &d.Method, &d.Path, &d.Error, &d.Detail} {
+		*f = capText(*f, MaxRequestField)
+	}
+	return d
+}
+
+// capText cuts s to at most max bytes (and the note saying so) at a UTF-8 boundary.
+func capText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // DetectIntentData is one query to Dialogflow.

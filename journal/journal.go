@@ -10,6 +10,7 @@ import (
 	"io"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Event is one entry of the journal.
@@ -71,7 +72,17 @@ func (j *Journal) Clock() *Clock { return j.clock }
 
 // Record appends an event with the current simulated time and data marshalled to JSON, and returns it.
 // Data that cannot be marshalled is recorded as a JSON string describing the error, so nothing is lost.
+// A RequestData's text fields are cut to MaxRequestField bytes.
 func (j *Journal) Record(source Source, kind, customer string, data any) Event {
+	switch d := data.(type) {
+	case RequestData:
+		data = d.capped()
+	case *RequestData:
+		if d != nil {
+			c := d.capped()
+			data = &c
+		}
+	}
 	var raw json.RawMessage
 	if data != nil {
 		p := getPayloadEncoder()
@@ -126,6 +137,9 @@ func putPayloadEncoder(p *payloadEncoder) {
 // Append adds e to the journal, giving it the next sequence number and, when e.At is zero, the current
 // simulated time. It returns the event as stored.
 func (j *Journal) Append(e Event) Event {
+	if !utf8.Valid(e.Data) {
+		e.Data = validUTF8(e.Data)
+	}
 	if e.At.IsZero() {
 		e.At = j.clock.Now()
 	}
@@ -145,6 +159,25 @@ func (j *Journal) Append(e Event) Event {
 	j.wakeLocked()
 	j.mu.Unlock()
 	return e
+}
+
+// validUTF8 returns b with every byte that is not part of valid UTF-8 replaced by U+FFFD, as
+// encoding/json decodes such a byte. encoding/json copies a json.RawMessage unchecked, so a payload that
+// embeds a request body as sent would otherwise carry the raw bytes into every page and export, which
+// JSON (RFC 8259, section 8.1) does not allow. In valid JSON such bytes can only sit inside strings, so
+// the result stays valid JSON.
+func validUTF8(b []byte) json.RawMessage {
+	out := make(json.RawMessage, 0, len(b)+8)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
 }
 
 // Len returns the number of events recorded.

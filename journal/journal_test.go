@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestClock(t *testing.T) {
@@ -290,5 +291,67 @@ func TestJournalAcrossChunks(t *testing.T) {
 	j.Reset()
 	if e := j.Append(Event{Kind: "again"}); e.Seq != 1 || j.Len() != 1 || len(j.After(0)) != 1 {
 		t.Errorf("after Reset: #%d, Len %d", e.Seq, j.Len())
+	}
+}
+
+// TestInvalidUTF8NeverLeavesTheJournal: a payload carrying invalid UTF-8 (a raw request body recorded as
+// json.RawMessage, which encoding/json copies unchecked, or an appended event's Data) is stored with
+// U+FFFD in its place, so pages and JSON Lines are always valid JSON and valid UTF-8.
+func TestInvalidUTF8NeverLeavesTheJournal(t *testing.T) {
+	j := New(nil)
+	j.Record(SourceWhatsApp, "http.request", "", map[string]any{"body": json.RawMessage("{\"text\":\"caf\xe9 \xff\xfe\"}")})
+	j.Append(Event{Source: SourceWhatsApp, Kind: "x", Data: json.RawMessage("\"\xc3\"")})
+	page, err := json.Marshal(j.PageAfter(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines bytes.Buffer
+	if err := j.WriteJSONL(&lines); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"page": page, "JSON Lines": lines.Bytes()} {
+		if !utf8.Valid(b) {
+			t.Errorf("%s is not valid UTF-8: %q", name, b)
+		}
+		if !strings.Contains(string(b), "caf\uFFFD") {
+			t.Errorf("%s lost the text around the invalid bytes: %s", name, b)
+		}
+	}
+	if !json.Valid(page) {
+		t.Errorf("page is not JSON: %s", page)
+	}
+	var e struct {
+		Body struct{ Text string } `json:"body"`
+	}
+	if err := j.Events()[0].Decode(&e); err != nil || e.Body.Text != "caf\uFFFD \uFFFD\uFFFD" {
+		t.Errorf("decoded %q, %v", e.Body.Text, err)
+	}
+}
+
+// TestRequestDataCapped: Record cuts a RequestData's text fields to MaxRequestField bytes, at a
+// character boundary, saying how long they were; short ones are kept as they are.
+func TestRequestDataCapped(t *testing.T) {
+	j := New(nil)
+	long := "/" + strings.Repeat("ñ", 40<<10)
+	j.Record(SourceWhatsApp, KindRequestRejected, "", RequestData{Method: "GET", Path: long, HTTP: 401, Error: long, Detail: long})
+	j.Record(SourceWhatsApp, KindRequestRejected, "", &RequestData{Method: "GET", Path: long, HTTP: 401})
+	j.Record(SourceWhatsApp, KindRequestAccepted, "", RequestData{Method: "GET", Path: "/v23.0/123", HTTP: 200})
+	for i, e := range j.Events() {
+		var d RequestData
+		if err := e.Decode(&d); err != nil {
+			t.Fatal(err)
+		}
+		if len(e.Data) > 4*MaxRequestField {
+			t.Errorf("event %d: %d bytes", i, len(e.Data))
+		}
+		if !utf8.ValidString(d.Path) {
+			t.Errorf("event %d: path cut inside a character", i)
+		}
+		if i < 2 && !strings.HasSuffix(d.Path, "… ("+strconv.Itoa(len(long))+" bytes)") {
+			t.Errorf("event %d: path %q does not say how long it was", i, d.Path[len(d.Path)-40:])
+		}
+	}
+	if d := j.Events()[2]; !strings.Contains(string(d.Data), `"path":"/v23.0/123"`) {
+		t.Errorf("a short path was changed: %s", d.Data)
 	}
 }

@@ -345,9 +345,10 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	if cfg.asProd && cfg.botImage == "" {
 		return nil, usageError("--as-production runs an assistant's image as it runs in production; give the image with --bot-image")
 	}
-	if err := cfg.mocks.CheckAgentWebhook(); err != nil {
-		return nil, usageError("%v", err)
+	if err := cfg.mocks.check(); err != nil {
+		return nil, err
 	}
+	p.cfg.mocks = cfg.mocks // with the token read from its file
 	if cfg.parallel < 1 {
 		return nil, usageError("--parallel %d: want 1 or more", cfg.parallel)
 	}

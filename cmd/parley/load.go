@@ -119,8 +119,8 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if *botImage != "" {
 		*mode = "containers"
 	}
-	if err := cfg.CheckAgentWebhook(); err != nil {
-		return usageError("%v", err)
+	if err := cfg.check(); err != nil {
+		return err
 	}
 	if err := printAgentSummary(stderr, cfg.Config); err != nil {
 		return err

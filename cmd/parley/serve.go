@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/parley-dev/parley/journal"
@@ -21,6 +22,7 @@ import (
 type serveConfig struct {
 	stack.Config
 	logLevel     string
+	tokenFile    string // --control-token-file, read into Config.ControlToken by check
 	tlsHosts     string // comma-separated, into Config.TLSHosts
 	webhookHosts string // comma-separated, into Config.WebhookHosts
 }
@@ -45,7 +47,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Agent, "agent", "", "Dialogflow agent export, ES or CX (a folder or a .zip); default: the built-in Tienda Ejemplo agent. What was read and what is ignored is printed at start")
 	fs.StringVar(&c.AgentWebhook, "agent-webhook", "", "the assistant's own fulfilment service (e.g. http://127.0.0.1:8080/fulfilment), called for intents and fulfillments with a webhook; the export's webhook URLs are never called, and without this flag those calls fail as an unreachable webhook does")
 	fs.StringVar(&c.DLPAddr, "dlp", dlp.DefaultAddr, "address of the Cloud DLP mock, REST and gRPC on one port (empty = not started)")
-	fs.StringVar(&c.ControlToken, "control-token", "", "bearer token every /_parley/ control call must send; required when a mock listens beyond loopback")
+	fs.StringVar(&c.ControlToken, "control-token", "", "bearer token every /_parley/ control call must send; required when a mock listens beyond loopback. Visible in the process list: prefer --control-token-file or PARLEY_CONTROL_TOKEN")
+	fs.StringVar(&c.tokenFile, "control-token-file", "", "file holding the control token (its first line), so that it does not show in the process list")
 	fs.BoolVar(&c.TLS, "tls", false, "serve every mock over HTTPS with a CA made for the run (see --tls-ca-out)")
 	fs.StringVar(&c.TLSCAOut, "tls-ca-out", "parley-ca.pem", "with --tls: file the run's CA is written to; point the assistant's SSL_CERT_FILE at it")
 	fs.StringVar(&c.tlsHosts, "tls-hosts", "", "with --tls: more names for the mocks' certificate, comma-separated (e.g. whatsapp,dialogflow in a container network)")
@@ -56,6 +59,59 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Proxy, "proxy", "", "answer as the production hosts through an HTTPS proxy (CONNECT) on this loopback address, e.g. 127.0.0.1:4050, for an assistant on this machine given HTTPS_PROXY and the kit of --production-dir (certify --print-env prints them)")
 	fs.StringVar(&c.Relay, "relay", "", "forward connections to LISTEN on to HOST:PORT (LISTEN=HOST:PORT), e.g. 0.0.0.0:4040=bot:8080")
 	fs.StringVar(&c.webhookHosts, "webhook-hosts", "", "hosts webhooks may be sent to, comma-separated (host or host:port); default: any")
+}
+
+// maxTokenFile bounds what --control-token-file reads: a token is a line, not a file to load whole.
+const maxTokenFile = 4 << 10
+
+// check reads the control token file into c and checks the mocks' configuration as every command that
+// starts mocks must, before anything starts (stack.Config.Check); what the user must change is a usage
+// error.
+func (c *serveConfig) check() error {
+	if c.tokenFile != "" {
+		if c.ControlToken != "" {
+			return usageError("--control-token and --control-token-file both give the control token: give one, not both")
+		}
+		tok, err := readTokenFile(c.tokenFile)
+		if err != nil {
+			return usageError("--control-token-file: %v", err)
+		}
+		c.ControlToken = tok
+	}
+	var ce *stack.ConfigError
+	if err := c.Config.Check(); errors.As(err, &ce) {
+		return usageError("%v", err)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// readTokenFile returns the first line of file, without the line end.
+func readTokenFile(file string) (string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return "", err
+	} else if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a regular file", file)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxTokenFile {
+		return "", fmt.Errorf("%s is over %d bytes: it should hold the token alone", file, maxTokenFile)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	t := strings.TrimRight(line, "\r")
+	if strings.TrimSpace(t) == "" {
+		return "", fmt.Errorf("%s: the token on its first line is blank", file)
+	}
+	return t, nil
 }
 
 // startStack starts the mocks of c on j; a configuration the user must change is a usage error.
@@ -123,7 +179,7 @@ Examples:
   parley serve                                              # 127.0.0.1:4010, :4020, :4030
   parley serve --webhook http://127.0.0.1:8080/webhook      # deliver customers' messages to your assistant
   parley serve --agent my-agent.zip --agent-webhook http://127.0.0.1:8081/fulfilment   # your export, your fulfilment
-  parley serve --whatsapp 0.0.0.0:4010 --control-token s3cr3t   # reachable from other hosts: token required
+  parley serve --whatsapp 0.0.0.0:4010 --control-token-file token.txt   # reachable from other hosts: token required
   parley serve --tls --tls-ca-out ca.pem                    # HTTPS; trust it with SSL_CERT_FILE=ca.pem
   PARLEY_APP_SECRET=abc parley serve --mps 0 --pair-rate 0  # no platform rate limits
 
@@ -159,6 +215,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	if err := cfg.check(); err != nil {
+		return err
+	}
 	if err := printAgentSummary(stderr, cfg.Config); err != nil {
 		return err
 	}

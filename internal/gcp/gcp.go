@@ -142,10 +142,16 @@ func WriteError(w http.ResponseWriter, err error) {
 
 // WriteControlError answers a control call (/_parley/) that failed with an HTTP status, in the same
 // google.rpc.Status envelope as the service's own errors: 400 is INVALID_ARGUMENT, 404 NOT_FOUND, 504
-// DEADLINE_EXCEEDED, anything else INTERNAL.
+// DEADLINE_EXCEEDED; 413 and 431 (a body or headers over the limit) keep their HTTP status, with
+// INVALID_ARGUMENT as Google words an oversized request; anything else is INTERNAL.
 func WriteControlError(w http.ResponseWriter, httpStatus int, msg string) {
 	c := codes.Internal
 	switch httpStatus {
+	case http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge:
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		w.WriteHeader(httpStatus)
+		_ = json.NewEncoder(w).Encode(ErrorBody{Error: ErrorStatus{Code: httpStatus, Message: msg, Status: CodeName(codes.InvalidArgument)}})
+		return
 	case http.StatusBadRequest:
 		c = codes.InvalidArgument
 	case http.StatusNotFound:

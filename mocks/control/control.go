@@ -3,8 +3,11 @@ package control
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"strings"
 )
 
 // Prefix is where every mock's control routes live.
@@ -21,6 +24,20 @@ const (
 	// {"error":{"code":401,"message":…,"status":"UNAUTHENTICATED"}}.
 	GoogleErrors
 )
+
+// CheckToken refuses a control token no client could send: a blank one, or one with spaces or characters
+// outside printable ASCII, which HTTP trims from an Authorization header or cannot carry in it.
+func CheckToken(token string) error {
+	if strings.TrimSpace(token) == "" {
+		return errors.New("the control token is blank: give one of printable characters")
+	}
+	for _, r := range token {
+		if r <= ' ' || r > '~' {
+			return fmt.Errorf("the control token has spaces or characters outside printable ASCII (%q): HTTP cannot carry it as sent; use letters, digits and punctuation", r)
+		}
+	}
+	return nil
+}
 
 // RequireToken serves next, except that a request under /_parley/ (or /_parley itself) must carry
 // `Authorization: Bearer token`; otherwise it gets 401 with a WWW-Authenticate challenge. An empty token

@@ -106,3 +106,17 @@ func TestIsLoopback(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckToken(t *testing.T) {
+	for _, tc := range []struct {
+		token string
+		ok    bool
+	}{
+		{"s3cr3t", true}, {"a.b-c_d~e+f/g=", true},
+		{"", false}, {" ", false}, {"\t\n", false}, {" s3cr3t", false}, {"s3 cr3t", false}, {"s3\x7fcr3t", false}, {"contraseña", false},
+	} {
+		if err := CheckToken(tc.token); (err == nil) != tc.ok {
+			t.Errorf("CheckToken(%q): %v, want ok %t", tc.token, err, tc.ok)
+		}
+	}
+}

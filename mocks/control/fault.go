@@ -53,13 +53,20 @@ type Fault struct {
 	Method string `json:"method,omitempty"`
 }
 
-// Check reports what is wrong with f in any mock: a negative count or delay, or nothing to inject.
+// MaxFaultDelay bounds a fault's delay in every mock: the delay is real time a handler is held for, so
+// an unbounded one ("1000h") would hold connections and goroutines for as long.
+const MaxFaultDelay = 30 * time.Second
+
+// Check reports what is wrong with f in any mock: a negative count, a delay below 0 or over
+// MaxFaultDelay, or nothing to inject.
 func (f Fault) Check() error {
 	switch {
 	case f.Count < 0:
 		return fmt.Errorf("fault count %d: want 0 (until cleared) or more", f.Count)
 	case f.Delay < 0:
 		return fmt.Errorf("fault delay %v: want 0 or more", f.Delay)
+	case f.Delay > MaxFaultDelay:
+		return fmt.Errorf("fault delay %v: at most %v", f.Delay, MaxFaultDelay)
 	case f.Kind == "" && f.Delay == 0:
 		return errors.New("a fault needs a kind, a delay or both")
 	}

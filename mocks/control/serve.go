@@ -61,13 +61,21 @@ func ServeFaults(m Mock, fail ErrorWriter) http.HandlerFunc {
 	}
 }
 
-// ServeInjectFault answers POST /_parley/faults, a Fault as JSON, with 204; a fault that does not
-// decode, or that the mock refuses, is a 400.
+// ServeInjectFault answers POST /_parley/faults, a Fault as JSON, with 204; a body over 64 KiB is a
+// 413; a fault that does not decode, or that the mock refuses, is a 400.
 func ServeInjectFault(m Mock, fail ErrorWriter) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxFaultBytes {
+			fail(w, http.StatusRequestEntityTooLarge, "fault: the body is over 64 KiB")
+			return
+		}
 		b, err := io.ReadAll(io.LimitReader(r.Body, maxFaultBytes+1))
-		if err != nil || len(b) > maxFaultBytes {
-			fail(w, http.StatusBadRequest, "fault: the body could not be read or is over 64 KiB")
+		switch {
+		case err != nil:
+			fail(w, http.StatusBadRequest, "fault: the body could not be read")
+			return
+		case len(b) > maxFaultBytes:
+			fail(w, http.StatusRequestEntityTooLarge, "fault: the body is over 64 KiB")
 			return
 		}
 		var f Fault

@@ -3,7 +3,6 @@ package dialogflow
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
@@ -50,10 +49,10 @@ func TestControlBothFaces(t *testing.T) {
 			if err := c.InjectFault(ctx, control.Fault{Kind: "UNAVAILABLE"}); err != nil {
 				t.Fatal(err)
 			}
-			if err := c.InjectFault(ctx, control.Fault{Delay: time.Hour}); err != nil {
+			if err := c.InjectFault(ctx, control.Fault{Delay: control.MaxFaultDelay}); err != nil {
 				t.Fatal(err)
 			}
-			if fs, err := c.Faults(ctx); err != nil || len(fs) != 2 || fs[0].Kind != "UNAVAILABLE" || fs[1].Delay != time.Hour {
+			if fs, err := c.Faults(ctx); err != nil || len(fs) != 2 || fs[0].Kind != "UNAVAILABLE" || fs[1].Delay != control.MaxFaultDelay {
 				t.Errorf("faults %+v %v", fs, err)
 			}
 			if err := c.ClearFaults(ctx); err != nil {

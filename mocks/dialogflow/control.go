@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -41,6 +40,19 @@ var (
 	_ Control = (*Server)(nil)
 	_ Control = (*ControlClient)(nil)
 )
+
+// WithControlToken guards every /_parley/ route with `Authorization: Bearer token`, on the mock's own
+// port and in Handler: the Dialogflow API itself is not affected. Without it the control routes are
+// open, as suits a mock on loopback.
+func WithControlToken(token string) Option {
+	return func(c *config) error {
+		if err := control.CheckToken(token); err != nil {
+			return fmt.Errorf("dialogflow: WithControlToken: %w", err)
+		}
+		c.controlToken = token
+		return nil
+	}
+}
 
 // Force overrides what the next detectIntent matches.
 type Force struct {
@@ -261,11 +273,19 @@ func controlBad(w http.ResponseWriter, err error) {
 	gcp.WriteError(w, status.Error(codes.InvalidArgument, err.Error()))
 }
 
-// decodeControl reads a control body into v, refusing unknown fields; false means it answered the error.
+// maxControlBytes bounds a control body: an override or a fault is a few hundred bytes.
+const maxControlBytes = 1 << 20
+
+// decodeControl reads a control body into v, refusing unknown fields; false means it answered the error:
+// 413 for a body over maxControlBytes, 400 for one that does not decode.
 func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxControlBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			gcp.WriteControlError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("control body: over %d bytes", maxControlBytes))
+			return false
+		}
 		controlBad(w, fmt.Errorf("control body: %w", err))
 		return false
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
 	dialogflowb1 "cloud.google.com/go/dialogflow/apiv2beta1"
@@ -66,7 +65,7 @@ func TestForceNext(t *testing.T) {
 
 func TestLatencyHonoursDeadline(t *testing.T) {
 	s := RunT(t)
-	_ = s.InjectFault(context.Background(), control.Fault{Delay: time.Hour})
+	_ = s.InjectFault(context.Background(), control.Fault{Delay: control.MaxFaultDelay})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -41,6 +41,7 @@ type config struct {
 	fulfillmentURL string
 	webhookTimeout time.Duration
 	cxAgent        *CXAgent
+	controlToken   string // WithControlToken (control.go)
 }
 
 // WithAddr sets the listen address (host:port; port 0 picks a free one). Default 127.0.0.1:0.
@@ -267,7 +268,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	s.grpc = s.newGRPCServer()
 	s.mux = s.routes()
-	s.handler = gcp.Handler(s.grpc, s.mux)
+	s.handler = control.RequireToken(cfg.controlToken, control.GoogleErrors, gcp.Handler(s.grpc, s.mux))
 	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return nil, fmt.Errorf("dialogflow: listen %s: %w", cfg.addr, err)

@@ -423,7 +423,7 @@ func TestFaults(t *testing.T) {
 			}
 		})
 		t.Run(transport+"/latency cut by deadline", func(t *testing.T) {
-			if err := s.InjectFault(context.Background(), control.Fault{Method: "inspect", Delay: time.Hour, Count: 1}); err != nil {
+			if err := s.InjectFault(context.Background(), control.Fault{Method: "inspect", Delay: control.MaxFaultDelay, Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

@@ -28,6 +28,7 @@ type config struct {
 	addr    string
 	logger  *slog.Logger
 	faults  []control.Fault
+	token   string
 }
 
 // Option configures a Server. Options are checked before the server does anything.
@@ -52,6 +53,19 @@ func WithAddr(addr string) Option {
 			return fmt.Errorf("WithAddr(%q): %w", addr, err)
 		}
 		c.addr = addr
+		return nil
+	}
+}
+
+// WithControlToken guards every /_parley/ route with `Authorization: Bearer token`, on the mock's own
+// port and in Handler: the DLP API itself is not affected. Without it the control routes are open, as
+// suits a mock on loopback.
+func WithControlToken(token string) Option {
+	return func(c *config) error {
+		if err := control.CheckToken(token); err != nil {
+			return fmt.Errorf("WithControlToken: %w", err)
+		}
+		c.token = token
 		return nil
 	}
 }
@@ -158,7 +172,7 @@ func newUnstarted(cfg config) *Server {
 	}
 	s.grpc = s.newGRPC()
 	s.mux = s.routes()
-	s.handler = gcp.Handler(s.grpc, s.mux)
+	s.handler = control.RequireToken(cfg.token, control.GoogleErrors, gcp.Handler(s.grpc, s.mux))
 	return s
 }
 

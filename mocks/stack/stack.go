@@ -96,6 +96,31 @@ func configErrorf(format string, args ...any) error {
 	return &ConfigError{Msg: fmt.Sprintf(format, args...)}
 }
 
+// Check is every check of c that needs nothing started: the control token's shape, exposure and the
+// agent webhook. Every command that starts mocks runs it before anything starts, and Start runs it again.
+func (c Config) Check() error {
+	if err := c.CheckControlToken(); err != nil {
+		return err
+	}
+	if err := c.CheckExposure(); err != nil {
+		return err
+	}
+	return c.CheckAgentWebhook()
+}
+
+// CheckControlToken refuses a control token no client could send: a blank one (it would guard nothing a
+// space cannot guess), or one with spaces or characters outside printable ASCII, which HTTP trims from
+// or cannot carry in an Authorization header.
+func (c Config) CheckControlToken() error {
+	if c.ControlToken == "" {
+		return nil
+	}
+	if err := control.CheckToken(c.ControlToken); err != nil {
+		return configErrorf("%v (--control-token, --control-token-file or PARLEY_CONTROL_TOKEN; none on loopback)", err)
+	}
+	return nil
+}
+
 // CheckExposure refuses a mock listening beyond loopback without a control token: anyone on that network
 // could otherwise read the journal and drive the simulation. Every command that starts mocks checks it.
 func (c Config) CheckExposure() error {
@@ -179,10 +204,7 @@ func (s *Stack) DLP() *dlp.Server { return s.dlp }
 // Start checks cfg (exposure, TLS), makes the run's CA when cfg.TLS, and starts every mock of cfg on j.
 // If one fails, those already started are closed.
 func Start(cfg Config, j *journal.Journal) (*Stack, error) {
-	if err := cfg.CheckExposure(); err != nil {
-		return nil, err
-	}
-	if err := cfg.CheckAgentWebhook(); err != nil {
+	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
 	s := &Stack{Journal: j, cfg: cfg.WithDefaults()}
@@ -237,23 +259,23 @@ func (s *Stack) scheme() string {
 	return "http://"
 }
 
-// guarded serves h, the whole surface of a mock, on addr with its /_parley/ routes behind the control
-// token (and over TLS); g, when the mock has one, is its gRPC server. The mock itself then listens on a
-// loopback port of its own that nothing else uses.
-func (s *Stack) guarded(addr string, format control.ErrorFormat, h http.Handler, g *grpc.Server) (url string, stop func() error, err error) {
+// guarded serves h, the whole surface of a mock with its /_parley/ routes behind the control token (the
+// mock's own WithControlToken), on addr (and over TLS); g, when the mock has one, is its gRPC server. The
+// mock itself then listens on a loopback port of its own that nothing else uses, with the same token.
+func (s *Stack) guarded(addr string, h http.Handler, g *grpc.Server) (url string, stop func() error, err error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	return s.scheme() + l.Addr().String(), front(l, s.cfg.ControlToken, s.tlsConfig, format, h, g), nil
+	return s.scheme() + l.Addr().String(), front(l, s.tlsConfig, h, g), nil
 }
 
-// front serves h on l with the control token. Over TLS (tlsCfg set) gRPC reaches h's gRPC half over
+// front serves h on l. Over TLS (tlsCfg set) gRPC reaches h's gRPC half over
 // HTTP/2 negotiated by ALPN. Without TLS, gRPC connections go to g on grpc's own transport
 // (gcp.ServeSplit: the control routes are HTTP/1.1, so the token still guards them); a mock without g is
 // served by gcp.NewHTTPServer, which speaks unencrypted HTTP/2 too.
-func front(l net.Listener, token string, tlsCfg *tls.Config, format control.ErrorFormat, h http.Handler, g *grpc.Server) (stop func() error) {
-	srv := gcp.NewHTTPServer(control.RequireToken(token, format, h))
+func front(l net.Listener, tlsCfg *tls.Config, h http.Handler, g *grpc.Server) (stop func() error) {
+	srv := gcp.NewHTTPServer(h)
 	switch {
 	case tlsCfg != nil:
 		srv.Protocols.SetHTTP2(true)
@@ -272,7 +294,8 @@ func (s *Stack) start() error {
 		return err
 	}
 	// With a control token or TLS each mock listens on loopback and guarded() serves it on the address
-	// asked for.
+	// asked for. Each mock guards its control routes itself, so that its loopback port is no way around
+	// the token.
 	fronted := cfg.ControlToken != "" || s.tlsConfig != nil
 	inner := func(addr string) string {
 		if !fronted {
@@ -298,6 +321,9 @@ func (s *Stack) start() error {
 		whatsapp.WithPhoneNumberID(cfg.PhoneNumberID), whatsapp.WithWABAID(cfg.WABAID),
 		whatsapp.WithMPS(cfg.MPS), whatsapp.WithPairRate(cfg.PairRate),
 		whatsapp.WithWindowErrorMode(whatsapp.WindowErrorMode(cfg.WindowError)), whatsapp.WithSeed(cfg.Seed),
+	}
+	if cfg.ControlToken != "" {
+		opts = append(opts, whatsapp.WithControlToken(cfg.ControlToken))
 	}
 	webhookOpts, err := cfg.webhookOptions()
 	if err != nil {
@@ -325,7 +351,7 @@ func (s *Stack) start() error {
 	}
 	s.wa = wa
 	if waFront != nil {
-		stop := front(waFront, cfg.ControlToken, s.tlsConfig, control.GraphErrors, wa.Handler(), nil)
+		stop := front(waFront, s.tlsConfig, wa.Handler(), nil)
 		s.Mocks = append(s.Mocks, Mock{Name: "whatsapp", URL: s.scheme() + waFront.Addr().String(), close: func() error {
 			return errors.Join(stop(), wa.Close())
 		}})
@@ -337,6 +363,9 @@ func (s *Stack) start() error {
 		dfOpts := []dialogflow.Option{
 			dialogflow.WithJournal(j), dialogflow.WithAddr(inner(cfg.DialogflowAddr)), dialogflow.WithProject(cfg.DialogflowProject),
 			dialogflow.WithSeed(cfg.Seed), dialogflow.WithLogger(logger.With("mock", "dialogflow")),
+		}
+		if cfg.ControlToken != "" {
+			dfOpts = append(dfOpts, dialogflow.WithControlToken(cfg.ControlToken))
 		}
 		if cfg.Agent != "" {
 			dfOpts = append(dfOpts, dialogflow.WithAgentDir(cfg.Agent))
@@ -351,7 +380,7 @@ func (s *Stack) start() error {
 		s.df = df
 		m := Mock{Name: "dialogflow", URL: df.URL(), close: df.Close}
 		if fronted {
-			url, stop, err := s.guarded(cfg.DialogflowAddr, control.GoogleErrors, df.Handler(), df.GRPCServer())
+			url, stop, err := s.guarded(cfg.DialogflowAddr, df.Handler(), df.GRPCServer())
 			if err != nil {
 				_ = df.Close()
 				return fail(fmt.Errorf("dialogflow: %w", err))
@@ -361,14 +390,18 @@ func (s *Stack) start() error {
 		s.Mocks = append(s.Mocks, m)
 	}
 	if cfg.DLPAddr != "" {
-		d, err := dlp.NewServer(append([]dlp.Option{dlp.WithJournal(j), dlp.WithAddr(inner(cfg.DLPAddr)), dlp.WithLogger(logger.With("mock", "dlp"))}, cfg.DLPOptions...)...)
+		dlpOpts := []dlp.Option{dlp.WithJournal(j), dlp.WithAddr(inner(cfg.DLPAddr)), dlp.WithLogger(logger.With("mock", "dlp"))}
+		if cfg.ControlToken != "" {
+			dlpOpts = append(dlpOpts, dlp.WithControlToken(cfg.ControlToken))
+		}
+		d, err := dlp.NewServer(append(dlpOpts, cfg.DLPOptions...)...)
 		if err != nil {
 			return fail(err)
 		}
 		s.dlp = d
 		m := Mock{Name: "dlp", URL: d.URL(), close: d.Close}
 		if fronted {
-			url, stop, err := s.guarded(cfg.DLPAddr, control.GoogleErrors, d.Handler(), d.GRPCServer())
+			url, stop, err := s.guarded(cfg.DLPAddr, d.Handler(), d.GRPCServer())
 			if err != nil {
 				_ = d.Close()
 				return fail(fmt.Errorf("dlp: %w", err))

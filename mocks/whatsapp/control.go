@@ -125,9 +125,6 @@ func (d StatusDelivery) check() error {
 	return nil
 }
 
-// maxFaultDelay bounds a fault's delay: a scenario waits for it in real time.
-const maxFaultDelay = 30 * time.Second
-
 // checkFault says whether the mock can inject f: a kind is a Graph error code it models.
 func checkFault(f control.Fault) error {
 	if err := f.Check(); err != nil {
@@ -135,9 +132,6 @@ func checkFault(f control.Fault) error {
 	}
 	if f.Method != "" {
 		return fmt.Errorf("fault method %q: the WhatsApp mock's faults take no method (a kind hits sends, a delay every Graph API answer)", f.Method)
-	}
-	if f.Delay > maxFaultDelay {
-		return fmt.Errorf("fault delay %v: at most %v", f.Delay, maxFaultDelay)
 	}
 	if f.Kind != "" {
 		if code, err := strconv.Atoi(f.Kind); err != nil || !KnownCode(code) {
@@ -149,6 +143,9 @@ func checkFault(f control.Fault) error {
 
 // errBadRequest marks a control call that was wrong (HTTP 400 over the control API).
 var errBadRequest = errors.New("bad request")
+
+// errTooLarge marks a control call whose body is over MaxControlBytes (HTTP 413 over the control API).
+var errTooLarge = errors.New("request body too large")
 
 func badRequest(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,6 +24,8 @@ func (s *Server) controlRoute(fn func(w http.ResponseWriter, r *http.Request) (a
 			switch {
 			case errors.Is(err, errNotFound):
 				status = http.StatusNotFound
+			case errors.Is(err, errTooLarge):
+				status = http.StatusRequestEntityTooLarge
 			case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 				status = http.StatusGatewayTimeout
 			case !errors.Is(err, errBadRequest):
@@ -204,6 +207,9 @@ type clockReply struct {
 
 func (s *Server) decodeControl(w http.ResponseWriter, r *http.Request, v any) error {
 	body, gerr := s.readBody(w, r, MaxControlBytes)
+	if gerr != nil && gerr.HTTP == http.StatusRequestEntityTooLarge {
+		return fmt.Errorf("%w: %s", errTooLarge, gerr.Details)
+	}
 	if gerr != nil {
 		return badRequest("%s", gerr.Message)
 	}

@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -117,7 +118,9 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, pnid string
 	// names no customer; the send that uses the id does.
 	md := journal.MediaData{ID: id, MimeType: base, Filename: filename, Size: len(data), Content: data}
 	if len(md.Content) > MaxJournalledMediaBytes {
-		md.Content, md.Truncated = md.Content[:MaxJournalledMediaBytes], true
+		// A copy: the journal keeps the event's value, and a view would keep the whole upload alive after
+		// the mock has forgotten it (reset, deletion).
+		md.Content, md.Truncated = bytes.Clone(md.Content[:MaxJournalledMediaBytes]), true
 	}
 	s.journal.Record(journal.SourceWhatsApp, journal.KindMediaUploaded, "", md)
 	return map[string]string{"id": id}, nil

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
@@ -308,6 +309,11 @@ func decodeJSON(b []byte, v any) *graphError {
 	}
 	if trimmed[0] != '{' {
 		return errInvalid("The request body must be a JSON object")
+	}
+	// JSON is UTF-8 (RFC 8259, section 8.1); encoding/json would quietly turn invalid bytes into U+FFFD
+	// and deliver text the business never meant. Refused as the malformed body it is.
+	if !utf8.Valid(trimmed) {
+		return errInvalid("The request body is not valid UTF-8")
 	}
 	if err := json.Unmarshal(trimmed, v); err != nil {
 		var se *json.SyntaxError

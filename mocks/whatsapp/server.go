@@ -75,6 +75,7 @@ type config struct {
 	publicURL     string
 	maxBody       int64
 	maxMedia      int64
+	controlToken  string
 
 	webhookTimeout time.Duration
 	webhookHosts   []string
@@ -104,6 +105,19 @@ func WithAddr(addr string) Option {
 			return fmt.Errorf("WithAddr(%q): %w", addr, err)
 		}
 		c.addr = addr
+		return nil
+	}
+}
+
+// WithControlToken guards every /_parley/ route with `Authorization: Bearer token`, on the mock's own
+// port and in Handler: the Graph API keeps its own access token. Without it the control routes are open,
+// as suits a mock on loopback.
+func WithControlToken(token string) Option {
+	return func(c *config) error {
+		if err := control.CheckToken(token); err != nil {
+			return fmt.Errorf("WithControlToken: %w", err)
+		}
+		c.controlToken = token
 		return nil
 	}
 }
@@ -438,7 +452,7 @@ func newUnstarted(cfg config) *Server {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.state = newState(cfg.templates)
-	s.handler = s.routes()
+	s.handler = control.RequireToken(cfg.controlToken, control.GraphErrors, s.routes())
 	return s
 }
 
