@@ -21,6 +21,7 @@ type state struct {
 	mediaSeq  uint64
 	tplSeq    uint64
 	forgedSeq uint64 // forged webhooks (ForgeWebhook), numbered apart from genuine messages
+	profile   businessProfile
 }
 
 func newState(templates []Template) state {
@@ -34,6 +35,7 @@ func newState(templates []Template) state {
 		received:  map[string]string{},
 		templates: ts,
 		media:     map[string]*mediaObject{},
+		profile:   newProfile(),
 	}
 }
 
