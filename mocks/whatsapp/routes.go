@@ -53,7 +53,7 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("DELETE /{version}/{waba}/{edge}", s.graphRoute(s.wabaEdge))
 	graph("POST", "/{waba}/subscribed_apps", s.subscribedAppsRoute)
 	graph("POST", "/{phone}/whatsapp_business_profile", s.profileRoute) // update the business profile (profile.go)
-	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia)) // download, with the bearer token (media.go)
+	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia))          // download, with the bearer token (media.go)
 
 	// Control, docs/control-api.md (control_http.go).
 	m.HandleFunc("GET /_parley/healthz", s.controlRoute(s.controlHealthz))
