@@ -212,7 +212,7 @@ func (s *Server) SendFromCustomer(ctx context.Context, waID string, m CustomerMe
 	c.lastInbound = now
 	s.state.msgSeq++
 	id := s.wamid(waID, s.state.msgSeq)
-	s.state.received[id] = waID
+	s.state.received[id] = receivedMessage{waID: waID, typ: m.Type, at: now}
 	msg["id"] = id
 	name := c.name
 	s.mu.Unlock()

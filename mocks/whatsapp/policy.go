@@ -13,7 +13,7 @@ const WindowLength = 24 * time.Hour
 type state struct {
 	customers map[string]*customer
 	sent      map[string]*sentMessage // business → customer messages by wamid
-	received  map[string]string       // customer → business messages: wamid → wa_id
+	received  map[string]receivedMessage // customer → business messages by wamid
 	templates []Template
 	media     map[string]*mediaObject
 	mps       bucket
@@ -32,11 +32,17 @@ func newState(templates []Template) state {
 	return state{
 		customers: map[string]*customer{},
 		sent:      map[string]*sentMessage{},
-		received:  map[string]string{},
+		received:  map[string]receivedMessage{},
 		templates: ts,
 		media:     map[string]*mediaObject{},
 		profile:   newProfile(),
 	}
+}
+
+// receivedMessage is a message a customer sent the business: who, its type and its simulated time.
+type receivedMessage struct {
+	waID, typ string
+	at        time.Time
 }
 
 // customer is one WhatsApp user as the platform sees them.
