@@ -12,7 +12,7 @@ const WindowLength = 24 * time.Hour
 // state is everything the mock remembers; it lives behind Server.mu.
 type state struct {
 	customers map[string]*customer
-	sent      map[string]*sentMessage // business → customer messages by wamid
+	sent      map[string]*sentMessage    // business → customer messages by wamid
 	received  map[string]receivedMessage // customer → business messages by wamid
 	templates []Template
 	media     map[string]*mediaObject
