@@ -774,6 +774,7 @@ func (s *Server) SetWebhook(ctx context.Context, rawURL string) error {
 	}
 	s.mu.Lock()
 	s.webhook, s.verified = rawURL, false
+	s.verifySoonLocked(rawURL)
 	s.mu.Unlock()
 	return nil
 }
