@@ -55,7 +55,9 @@ type Control interface {
 	SetTemplateStatus(ctx context.Context, name, language, status string) error
 	// SetStatusDelivery sets how status webhooks are delivered: duplicated and out of order, by chance.
 	SetStatusDelivery(ctx context.Context, d StatusDelivery) error
-	// SetWebhook sets the assistant's callback URL; it is verified (hub.challenge) before the next webhook.
+	// SetWebhook sets the assistant's callback URL and starts the hub.challenge handshake in the
+	// background, as the App Dashboard does; if that does not pass, the handshake runs again before the
+	// next webhook.
 	SetWebhook(ctx context.Context, url string) error
 	// VerifyWebhook performs the hub.challenge handshake now.
 	VerifyWebhook(ctx context.Context) (VerifyResult, error)
