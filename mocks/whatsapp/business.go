@@ -104,12 +104,16 @@ func graphFields(f string) []string {
 	return names
 }
 
-// wabaEdge serves the phone_numbers and subscribed_apps edges of the business account.
+// wabaEdge serves the phone_numbers and subscribed_apps edges of the business account, and the
+// whatsapp_business_profile edge of the phone number (profile.go), whose id is then in waba.
 func (s *Server) wabaEdge(w http.ResponseWriter, r *http.Request) {
 	s.graphRequest(w, r, func() (any, *graphError) {
 		waba, edge := r.PathValue("waba"), r.PathValue("edge")
 		if !wabaEdges[edge] {
 			return nil, s.unmodelled(r, "")
+		}
+		if edge == "whatsapp_business_profile" {
+			return s.businessProfileEdge(w, r, waba)
 		}
 		if gerr := s.authorize(r); gerr != nil {
 			return nil, gerr

@@ -55,7 +55,9 @@ type Control interface {
 	SetTemplateStatus(ctx context.Context, name, language, status string) error
 	// SetStatusDelivery sets how status webhooks are delivered: duplicated and out of order, by chance.
 	SetStatusDelivery(ctx context.Context, d StatusDelivery) error
-	// SetWebhook sets the assistant's callback URL; it is verified (hub.challenge) before the next webhook.
+	// SetWebhook sets the assistant's callback URL and starts the hub.challenge handshake in the
+	// background, as the App Dashboard does; if that does not pass, the handshake runs again before the
+	// next webhook.
 	SetWebhook(ctx context.Context, url string) error
 	// VerifyWebhook performs the hub.challenge handshake now.
 	VerifyWebhook(ctx context.Context) (VerifyResult, error)
@@ -209,7 +211,7 @@ func (s *Server) SendFromCustomer(ctx context.Context, waID string, m CustomerMe
 	c.lastInbound = now
 	s.state.msgSeq++
 	id := s.wamid(waID, s.state.msgSeq)
-	s.state.received[id] = waID
+	s.state.received[id] = receivedMessage{waID: waID, typ: m.Type, at: now}
 	msg["id"] = id
 	name := c.name
 	s.mu.Unlock()
@@ -771,6 +773,7 @@ func (s *Server) SetWebhook(ctx context.Context, rawURL string) error {
 	}
 	s.mu.Lock()
 	s.webhook, s.verified = rawURL, false
+	s.verifySoonLocked(rawURL)
 	s.mu.Unlock()
 	return nil
 }

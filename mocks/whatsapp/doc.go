@@ -16,7 +16,12 @@
 //
 //   - POST /{version}/{phone-number-id}/messages: text, template, interactive (button, list, cta_url, location_request_message),
 //     image, document, audio, video, sticker (by link or media id), location, contacts, reaction, and
-//     mark-as-read with or without the typing indicator. The success body is Meta's
+//     mark-as-read with or without the typing indicator. A reaction (reaction-messages) names a message
+//     of the chat with that customer, theirs or the business's own, in reaction.message_id; emoji is
+//     required and the empty string removes the reaction; a context is refused. A reaction to a message
+//     that is unknown, of another chat, itself a reaction, or more than 30 days old (MaxReactionAge, on
+//     the simulated clock) is accepted with 200 and then fails with a 131009 status webhook, as Meta
+//     documents; a reaction only ever gets "sent". The success body is Meta's
 //     (messaging_product, contacts[{input,wa_id}], messages[{id}], message_status for templates).
 //     Limits: text 4096 characters, caption 1024, 3 reply buttons (title 20), list 10 rows and 10
 //     sections (row title 24, description 72), header and footer 60, 257 contacts
@@ -26,6 +31,15 @@
 //     Graph's "(#100) Tried accessing nonexisting field" for others; GET /{waba-id}/phone_numbers; GET,
 //     POST and DELETE /{waba-id}/subscribed_apps (recorded; webhooks keep coming). interactive
 //     location_request_message (a body and the action send_location).
+//   - The business profile (business-phone-numbers/business-profiles): GET
+//     /{phone-number-id}/whatsapp_business_profile answers {"data":[{…,"messaging_product":"whatsapp"}]}
+//     with the fields= asked for that have a value (a field the node does not have is Graph's "(#100)
+//     Tried accessing nonexisting field"); POST updates the fields it names ({"success":true}) after
+//     checking Meta's limits: messaging_product required, about 1 to 139 characters, address 256,
+//     description 512, email 128 and a valid address, at most 2 websites of 256 characters with http://
+//     or https://, vertical one of ProfileVerticals; each refusal is code 100 naming the parameter. The
+//     profile belongs to the phone number and /_parley/reset restores it. profile_picture_handle needs
+//     the Resumable Upload API, which is not modelled.
 //   - Media: upload (multipart), URL and metadata, download with the bearer token, delete; 30-day TTL.
 //     Media the customer sends is stored too, so the assistant can fetch it. URLs answered to
 //     GET /{media-id} use the host the request came to; those in webhooks use WithPublicURL (default URL()).
@@ -41,8 +55,11 @@
 //     (throttling 429). Bodies over the limit are refused (413) without being read whole; panics become
 //     131000, never a Go error string. A route the mock does not model is answered in the envelope and
 //     journalled as unmodelled.
-//   - Webhooks: the hub.challenge handshake before the first delivery to a new callback URL (Meta sends
-//     nothing to an unverified endpoint); inbound messages (text, template quick-reply taps, reply
+//   - Webhooks: the hub.challenge handshake when the callback URL is configured, as the App Dashboard
+//     runs it on saving the URL (create-webhook-endpoint): at start with WithWebhook and on SetWebhook
+//     (POST /_parley/webhook), in the background, so neither fails when the assistant is not up yet
+//     (AwaitHandshake waits for it); the first delivery waits for that handshake and runs it again if
+//     it did not pass, since Meta sends nothing to an unverified endpoint; inbound messages (text, template quick-reply taps, reply
 //     buttons, list rows, media, location, reaction) and statuses (sent, delivered, read, failed with
 //     errors[]) in Meta's envelope; user_preferences after "Stop promotions";
 //     message_template_status_update after a template status change. The JSON is ASCII with non-ASCII

@@ -47,6 +47,11 @@ func Example() {
 	}
 	defer wa.Close()
 
+	// The handshake runs as soon as the callback URL is configured; wait for it so the journal reads in order.
+	if ok, err := wa.AwaitHandshake(ctx); !ok || err != nil {
+		fmt.Println("the webhook was not verified:", err)
+		return
+	}
 	res, _ := wa.SendFromCustomer(ctx, "34600111222", whatsapp.CustomerMessage{Text: "Hola", Name: "Lucía"})
 	fmt.Println("webhook answered", res.WebhookStatus)
 	inbox, _ := wa.AwaitInbox(ctx, "34600111222", 1)
@@ -66,8 +71,8 @@ func Example() {
 	// Output:
 	// webhook answered 200
 	// the customer got: ¡Hola! Soy un asistente virtual.
-	// customer inbound.sent 34600111222
 	// whatsapp webhook.verify
+	// customer inbound.sent 34600111222
 	// whatsapp outbound.accepted 34600111222
 	// customer inbound.delivered 34600111222
 	// [status.sent status.delivered]

@@ -142,6 +142,7 @@ type sentMessage struct {
 	category string // pricing category: marketing, utility, authentication, service
 	free     bool   // free customer-service message (non-template or utility template in the window)
 	opaque   string // biz_opaque_callback_data, echoed on every status
+	at       time.Time
 }
 
 // mediaTypes are the media message types and the field each uses.
@@ -369,7 +370,7 @@ func (s *Server) send(r *http.Request, req *sendRequest, out *journal.OutboundDa
 	}
 	if req.Type == "reaction" {
 		o.reaction = true
-		if sm := s.state.received[req.Reaction.MessageID]; sm != waID && o.failCode == 0 {
+		if o.failCode == 0 && !s.reactableLocked(waID, req.Reaction.MessageID, now) {
 			o.failCode = CodeParameterInvalid
 		}
 	}
@@ -384,7 +385,7 @@ func (s *Server) send(r *http.Request, req *sendRequest, out *journal.OutboundDa
 	id := s.wamid(waID, s.state.msgSeq)
 	o.id, o.waID, o.buttons = id, waID, buttons
 	out.ID = id
-	sm := &sentMessage{waID: waID, typ: req.Type, buttons: buttons, status: "accepted", category: "service", free: out.InWindow, opaque: req.BizOpaque}
+	sm := &sentMessage{waID: waID, typ: req.Type, buttons: buttons, status: "accepted", category: "service", free: out.InWindow, opaque: req.BizOpaque, at: now}
 	if req.Type == "template" {
 		sm.category = strings.ToLower(tpl.tpl.Category)
 		sm.free = out.InWindow && tpl.tpl.Category == CategoryUtility
@@ -535,9 +536,11 @@ func (s *Server) checkContent(r *http.Request, req *sendRequest, out *journal.Ou
 		if req.Reaction == nil || req.Reaction.MessageID == "" {
 			return nil, errRequired("reaction['message_id']")
 		}
-		if req.Reaction.Emoji != nil {
-			out.Text = *req.Reaction.Emoji
+		// emoji is required; the empty string removes the business's reaction (reaction-messages).
+		if req.Reaction.Emoji == nil {
+			return nil, errRequired("reaction['emoji']")
 		}
+		out.Text = *req.Reaction.Emoji
 		out.Context = req.Reaction.MessageID
 	case "interactive":
 		return checkInteractive(req.Interactive, out, func(what string) *graphError { return s.unmodelled(r, what) })
@@ -691,13 +694,34 @@ func (s *Server) markRead(req *sendRequest, out *journal.OutboundData) (any, *gr
 	}
 	out.Context = req.MessageID
 	s.mu.Lock()
-	waID, ok := s.state.received[req.MessageID]
+	rm, ok := s.state.received[req.MessageID]
 	s.mu.Unlock()
+	waID := rm.waID
 	if !ok {
 		return nil, newError(CodeParameterInvalid, fmt.Sprintf("Message ID %q is not a message this business received", req.MessageID))
 	}
 	out.WaID = waID
 	return map[string]bool{"success": true}, nil
+}
+
+// MaxReactionAge is how old a message may be and still be reacted to (Meta, reaction-messages).
+const MaxReactionAge = 30 * 24 * time.Hour
+
+// reactableLocked reports whether the business may react to message id in its chat with waID at now.
+// Meta's reaction-messages page: a reaction to a message that "is more than 30 days old, doesn't
+// correspond to any message in the chat thread, has been deleted, or is itself a reaction message" is
+// accepted (200 and a wamid) and then not delivered, with a failed status webhook carrying 131009. A
+// message of the chat thread is one the customer sent, or one the business sent that reached them; the
+// page's example reacts to a customer's message, and the WhatsApp client lets either side react to its
+// own messages as well. s.mu must be held.
+func (s *Server) reactableLocked(waID, id string, now time.Time) bool {
+	if rm, ok := s.state.received[id]; ok {
+		return rm.waID == waID && rm.typ != "reaction" && now.Sub(rm.at) <= MaxReactionAge
+	}
+	if sm, ok := s.state.sent[id]; ok {
+		return sm.waID == waID && sm.typ != "reaction" && sm.status != "failed" && now.Sub(sm.at) <= MaxReactionAge
+	}
+	return false
 }
 
 // afterAccept puts an accepted message on the customer's phone and queues its status webhooks. It runs

@@ -12,8 +12,8 @@ const WindowLength = 24 * time.Hour
 // state is everything the mock remembers; it lives behind Server.mu.
 type state struct {
 	customers map[string]*customer
-	sent      map[string]*sentMessage // business → customer messages by wamid
-	received  map[string]string       // customer → business messages: wamid → wa_id
+	sent      map[string]*sentMessage    // business → customer messages by wamid
+	received  map[string]receivedMessage // customer → business messages by wamid
 	templates []Template
 	media     map[string]*mediaObject
 	mps       bucket
@@ -21,6 +21,7 @@ type state struct {
 	mediaSeq  uint64
 	tplSeq    uint64
 	forgedSeq uint64 // forged webhooks (ForgeWebhook), numbered apart from genuine messages
+	profile   businessProfile
 }
 
 func newState(templates []Template) state {
@@ -31,10 +32,17 @@ func newState(templates []Template) state {
 	return state{
 		customers: map[string]*customer{},
 		sent:      map[string]*sentMessage{},
-		received:  map[string]string{},
+		received:  map[string]receivedMessage{},
 		templates: ts,
 		media:     map[string]*mediaObject{},
+		profile:   newProfile(),
 	}
+}
+
+// receivedMessage is a message a customer sent the business: who, its type and its simulated time.
+type receivedMessage struct {
+	waID, typ string
+	at        time.Time
 }
 
 // customer is one WhatsApp user as the platform sees them.

@@ -53,7 +53,8 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("GET /{version}/{waba}/{edge}", s.graphRoute(s.wabaEdge))
 	m.HandleFunc("DELETE /{version}/{waba}/{edge}", s.graphRoute(s.wabaEdge))
 	graph("POST", "/{waba}/subscribed_apps", s.subscribedAppsRoute)
-	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia)) // download, with the bearer token (media.go)
+	graph("POST", "/{phone}/whatsapp_business_profile", s.profileRoute) // update the business profile (profile.go)
+	m.HandleFunc("GET /_media/{id}", s.graphRoute(s.getMedia))          // download, with the bearer token (media.go)
 
 	// Control, docs/control-api.md (control_http.go).
 	m.HandleFunc("GET /_parley/healthz", s.controlRoute(s.controlHealthz))
@@ -120,8 +121,15 @@ func (s *Server) graphRoute(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// wabaEdges are the business account's edges served by wabaEdge.
-var wabaEdges = map[string]bool{"phone_numbers": true, "subscribed_apps": true}
+// wabaEdges are the edges served by wabaEdge: the business account's, and the phone number's business
+// profile.
+var wabaEdges = map[string]bool{"phone_numbers": true, "subscribed_apps": true, "whatsapp_business_profile": true}
+
+func (s *Server) profileRoute(w http.ResponseWriter, r *http.Request) {
+	r.SetPathValue("waba", r.PathValue("phone"))
+	r.SetPathValue("edge", "whatsapp_business_profile")
+	s.wabaEdge(w, r)
+}
 
 func (s *Server) subscribedAppsRoute(w http.ResponseWriter, r *http.Request) {
 	r.SetPathValue("edge", "subscribed_apps")

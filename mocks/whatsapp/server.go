@@ -355,8 +355,13 @@ type Server struct {
 	// mock records it for GET subscribed_apps and keeps delivering webhooks.
 	unsubscribed bool
 	verified     bool
-	queue        []webhookJob
-	inflight     int
+	// verifying is the callback URL whose configure-time handshake is running ("" when none), and
+	// verifyGen numbers those handshakes so that only the newest clears it.
+	verifying  string
+	verifyGen  uint64
+	handshakes sync.WaitGroup // configure-time handshakes, waited for by Close
+	queue      []webhookJob
+	inflight   int
 	// inflightFor is the customer of the webhook being delivered ("" when none, or not about a customer).
 	inflightFor string
 	wake        chan struct{} // signals the worker; buffered 1
@@ -435,6 +440,9 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	go func() { _ = s.http.Serve(ln) }()
 	go s.worker()
+	s.mu.Lock()
+	s.verifySoonLocked(cfg.webhook)
+	s.mu.Unlock()
 	s.log.Info("whatsapp mock listening", "url", s.url, "phone_number_id", cfg.phoneNumberID, "waba_id", cfg.wabaID)
 	return s, nil
 }
@@ -513,6 +521,7 @@ func (s *Server) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.cancel()
+	s.handshakes.Wait()
 	var err error
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -533,12 +533,56 @@ type VerifyResult struct {
 	Error     string `json:"error,omitempty"`
 }
 
+// verifySoonLocked starts the handshake with target in the background, as the App Dashboard runs it
+// whenever the callback URL is saved (create-webhook-endpoint): at start with WithWebhook and on
+// SetWebhook. It never fails what configured the URL: the assistant may not be up yet, and the first
+// delivery runs the handshake again if this one did not pass. s.mu must be held.
+func (s *Server) verifySoonLocked(target string) {
+	if target == "" || s.closed {
+		return
+	}
+	s.verifyGen++
+	gen := s.verifyGen
+	s.verifying = target
+	challenge := s.challengeLocked() // drawn now, so the seeded sequence does not depend on timing
+	s.handshakes.Add(1)
+	go func() {
+		defer s.handshakes.Done()
+		s.verifyWith(s.ctx, target, challenge)
+		s.mu.Lock()
+		if s.verifyGen == gen {
+			s.verifying = ""
+		}
+		s.notifyLocked()
+		s.mu.Unlock()
+	}()
+}
+
+// AwaitHandshake waits until the handshake started when the callback URL was configured (at start with
+// WithWebhook, or by SetWebhook) has ended, and reports whether the callback URL is verified.
+func (s *Server) AwaitHandshake(ctx context.Context) (bool, error) {
+	var ok bool
+	err := s.await(ctx, func() bool {
+		ok = s.verified
+		return s.verifying == "" || s.verifying != s.webhook
+	})
+	return ok, err
+}
+
 // ensureVerified returns the webhook URL, performing the verification handshake first if it has not
-// passed yet: Meta sends no webhooks to an unverified endpoint (create-webhook-endpoint).
+// passed yet: Meta sends no webhooks to an unverified endpoint (create-webhook-endpoint). A handshake
+// started when the URL was configured is waited for rather than doubled; if it failed (the assistant was
+// not up yet), the handshake runs again.
 func (s *Server) ensureVerified(ctx context.Context) (string, error) {
-	s.mu.Lock()
-	target, ok := s.webhook, s.verified
-	s.mu.Unlock()
+	var target string
+	var ok bool
+	err := s.await(ctx, func() bool {
+		target, ok = s.webhook, s.verified
+		return target == "" || ok || s.verifying != target
+	})
+	if err != nil {
+		return "", err
+	}
 	if target == "" {
 		return "", errNoWebhook
 	}
@@ -556,8 +600,18 @@ func (s *Server) ensureVerified(ctx context.Context) (string, error) {
 // with the challenge echoed.
 func (s *Server) verify(ctx context.Context, target string) VerifyResult {
 	s.mu.Lock()
-	challenge := strconv.FormatUint(uint64(s.rng.Uint32())+1000000000, 10)
+	challenge := s.challengeLocked()
 	s.mu.Unlock()
+	return s.verifyWith(ctx, target, challenge)
+}
+
+// challengeLocked draws a hub.challenge from the seeded generator. s.mu must be held.
+func (s *Server) challengeLocked() string {
+	return strconv.FormatUint(uint64(s.rng.Uint32())+1000000000, 10)
+}
+
+// verifyWith is verify with a challenge already drawn.
+func (s *Server) verifyWith(ctx context.Context, target, challenge string) VerifyResult {
 	res := VerifyResult{URL: target, Challenge: challenge}
 	u, err := url.Parse(target)
 	if err != nil {

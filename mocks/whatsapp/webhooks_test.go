@@ -336,8 +336,10 @@ func TestVerification(t *testing.T) {
 	if res := customerSays(t, s, CustomerMessage{Text: "hola otra vez"}); res.Attempts != 1 {
 		t.Errorf("%+v", res)
 	}
-	if rcv.verifies != 2 {
-		t.Errorf("%d handshakes, want 2 (verified once, then not again)", rcv.verifies)
+	// At start (refused), again before the first delivery (refused), on VerifyWebhook (passed), and not
+	// again after.
+	if rcv.verifies != 3 {
+		t.Errorf("%d handshakes, want 3 (refused twice, verified once, then not again)", rcv.verifies)
 	}
 }
 
