@@ -312,7 +312,7 @@ func testImage(t *testing.T, ctx context.Context, dir, ref string) string {
 	}
 	err, done := testImages.built[dir]
 	if !done {
-		err = dockertest.GoImage(ctx, dir, ref, map[string]string{LabelManaged: "true"})
+		err = dockertest.GoImage(ctx, dir, ref, map[string]string{LabelManaged: "true", LabelTestImage: "true"})
 		testImages.built[dir] = err
 	}
 	if err != nil {

@@ -52,7 +52,8 @@ const (
 )
 
 func (s ownerState) String() string {
-	return [...]string{"its process still runs", "its process is gone", "made on another machine", "no owner recorded"}[s]
+	return [...]string{"its process still runs", "its process is gone", "made on another machine",
+		"no owner recorded: made by an earlier parley, perhaps still running; --unowned removes it"}[s]
 }
 
 func ownerOf(labels map[string]string) ownerState {
@@ -83,14 +84,15 @@ type Leftover struct {
 
 func (l Leftover) String() string { return fmt.Sprintf("%s %s (%s)", l.Kind, l.Name, l.Reason) }
 
-// CleanOptions say what Clean removes.
+// CleanOptions say what Clean removes. The zero value removes what every run removes at start.
 type CleanOptions struct {
 	// DryRun lists what would be removed and removes nothing.
 	DryRun bool
-	// OwnerGoneOnly removes only what a process of this machine made and that is no longer running (what
-	// every run does at start); otherwise resources with no owner recorded go too (made by an earlier
-	// parley), and images built by parley's tests.
-	OwnerGoneOnly bool
+	// Unowned also removes the containers and networks that name no owner: made by a parley from before
+	// the owner labels, they may still be in use by such a parley, so only on request.
+	Unowned bool
+	// Images also removes the images parley's tests built (LabelTestImage).
+	Images bool
 	// Filter ("key=value") limits clean-up to what carries that label too, e.g. one test binary's
 	// LabelSession; empty for everything parley made.
 	Filter string
@@ -103,9 +105,9 @@ type CleanResult struct {
 }
 
 // Clean removes parley's leftovers: containers and networks labelled by parley whose owning process is
-// gone (killed before it could remove them), and, unless OwnerGoneOnly, those with no owner recorded and
-// the images parley's tests built. A live run's resources and another machine's are kept and listed.
-// Containers go first, so that their networks are free to go.
+// gone (killed before it could remove them), and as o asks, those with no owner recorded and the images
+// parley's tests built. Everything else of parley's is kept and listed with the reason: a live run's,
+// another machine's. Containers go first, so that their networks are free to go.
 func Clean(ctx context.Context, o CleanOptions) (CleanResult, error) {
 	var res CleanResult
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
@@ -113,7 +115,7 @@ func Clean(ctx context.Context, o CleanOptions) (CleanResult, error) {
 		return res, err
 	}
 	defer cli.Close()
-	remove := func(s ownerState) bool { return s == ownerGone || (!o.OwnerGoneOnly && s == ownerUnknown) }
+	remove := func(s ownerState) bool { return s == ownerGone || (o.Unowned && s == ownerUnknown) }
 	managed := make(client.Filters).Add("label", LabelManaged+"=true")
 	testImages := make(client.Filters).Add("label", LabelTestImage+"=true")
 	if o.Filter != "" {
@@ -162,7 +164,7 @@ func Clean(ctx context.Context, o CleanOptions) (CleanResult, error) {
 		res.Removed = append(res.Removed, l)
 	}
 
-	if o.OwnerGoneOnly {
+	if !o.Images {
 		return res, errors.Join(errs...)
 	}
 	ims, err := cli.ImageList(ctx, client.ImageListOptions{Filters: testImages})
@@ -191,7 +193,7 @@ func Clean(ctx context.Context, o CleanOptions) (CleanResult, error) {
 // Close left behind. It never fails the run: what it could not remove is logged, and parley clean can
 // be run by hand.
 func removeDeadRuns(ctx context.Context, log *slog.Logger) {
-	res, err := Clean(ctx, CleanOptions{OwnerGoneOnly: true})
+	res, err := Clean(ctx, CleanOptions{})
 	for _, l := range res.Removed {
 		log.Info("removed what a killed run left", "what", l.Kind, "name", l.Name)
 	}

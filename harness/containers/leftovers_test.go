@@ -51,9 +51,9 @@ func deadPID(t *testing.T) int {
 }
 
 // TestCleanLeftovers: what a killed run left (its owner process gone) is removed at the next start
-// (Clean with OwnerGoneOnly, which Start calls); a live run's resources and another machine's stay;
-// parley clean also removes what has no owner recorded and the images parley's tests built; DryRun
-// removes nothing.
+// (Clean's zero options, which Start uses); a live run's resources and another machine's stay; parley
+// clean also removes the images parley's tests built, and with --unowned what has no owner recorded;
+// DryRun removes nothing.
 func TestCleanLeftovers(t *testing.T) {
 	dockertest.Require(t)
 	noLeftovers(t, LabelSession+"="+Session())
@@ -153,10 +153,11 @@ func TestCleanLeftovers(t *testing.T) {
 		}
 	}
 	everything := want("alive", "dead", "elsewhere", "unowned")
-	check("a dry run at start", CleanOptions{OwnerGoneOnly: true, DryRun: true}, want("dead"), everything)
-	check("the clean-up at start", CleanOptions{OwnerGoneOnly: true}, want("dead"), want("alive", "elsewhere", "unowned"))
-	check("a dry parley clean", CleanOptions{DryRun: true}, want("image", "unowned"), want("alive", "elsewhere", "unowned"))
-	check("parley clean", CleanOptions{}, want("image", "unowned"), want("alive", "elsewhere"))
+	check("a dry run at start", CleanOptions{DryRun: true}, want("dead"), everything)
+	check("the clean-up at start", CleanOptions{}, want("dead"), want("alive", "elsewhere", "unowned"))
+	check("a dry parley clean --unowned", CleanOptions{DryRun: true, Images: true, Unowned: true}, want("image", "unowned"), want("alive", "elsewhere", "unowned"))
+	check("parley clean", CleanOptions{Images: true}, want("image"), want("alive", "elsewhere", "unowned"))
+	check("parley clean --unowned", CleanOptions{Images: true, Unowned: true}, want("unowned"), want("alive", "elsewhere"))
 	if _, err := cli.ImageInspect(ctx, testImg); err == nil {
 		t.Errorf("the test image %s is still there", testImg)
 	}
