@@ -268,7 +268,8 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	}
 	if h := os.Getenv("DOCKER_HOST"); !o.AllInterfaces && remoteEngine(h) {
 		return nil, fmt.Errorf("containers: the Docker engine at DOCKER_HOST=%q is on another machine, whose loopback "+
-			"this one cannot reach; publish the containers' ports on all its interfaces (AllInterfaces), knowing that "+
+			"this one cannot reach; publish the containers' ports on all its interfaces (AllInterfaces; parley certify "+
+			"--publish-all-interfaces), knowing that "+
 			"its network then reaches the mocks and the assistant's unauthenticated hooks", h)
 	}
 	removeDeadRuns(ctx, o.Logger)
