@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -173,8 +174,8 @@ func Clean(ctx context.Context, o CleanOptions) (CleanResult, error) {
 	}
 	for _, im := range ims.Items {
 		name := im.ID
-		if len(im.RepoTags) > 0 {
-			name = strings.Join(im.RepoTags, ",")
+		if tags := slices.DeleteFunc(slices.Clone(im.RepoTags), func(t string) bool { return t == "<none>:<none>" }); len(tags) > 0 {
+			name = strings.Join(tags, ",")
 		}
 		l := Leftover{Kind: "image", Name: name, ID: im.ID, Reason: "built by parley's tests"}
 		if !o.DryRun {
