@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/parley-dev/parley/journal"
@@ -68,10 +69,13 @@ func (h *Hooks) call(ctx context.Context, hook, waID string, body map[string]any
 		return fmt.Errorf("hook %s: %w", hook, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	client := h.Client
-	if client == nil {
-		client = http.DefaultClient
+	// A copy that follows no redirects: the body (a consent, an order) goes to the assistant's URL or
+	// nowhere, as a webhook does, and the caller's client is left as it was.
+	var client http.Client
+	if h.Client != nil {
+		client = *h.Client
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	order, _ := body["order"].(string)
 	data := journal.HookData{Hook: hook, Order: order}
 	resp, err := client.Do(req)
@@ -79,7 +83,9 @@ func (h *Hooks) call(ctx context.Context, hook, waID string, body map[string]any
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 		resp.Body.Close()
 		data.Status = resp.StatusCode
-		if resp.StatusCode >= 300 {
+		if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+			err = &sim.HookError{Hook: hook, Status: resp.StatusCode, Message: redirectNotFollowed(resp.Header)}
+		} else if resp.StatusCode >= 300 {
 			err = &sim.HookError{Hook: hook, Status: resp.StatusCode, Message: string(bytes.TrimSpace(msg))}
 		}
 	} else {
@@ -92,4 +98,16 @@ func (h *Hooks) call(ctx context.Context, hook, waID string, body map[string]any
 		h.Journal.Record(journal.SourceHarness, journal.KindHookCalled, waID, data)
 	}
 	return err
+}
+
+// redirectNotFollowed says why a hook's redirect failed the call, and where it pointed (without the query).
+func redirectNotFollowed(h http.Header) string {
+	s := "a redirect, which parley does not follow"
+	if loc := h.Get("Location"); loc != "" {
+		if u, err := url.Parse(loc); err == nil {
+			loc = withoutQuery(u)
+		}
+		s += fmt.Sprintf(" (it pointed to %q)", loc[:min(len(loc), 200)])
+	}
+	return s
 }

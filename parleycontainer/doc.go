@@ -3,7 +3,7 @@
 // (LocalStack, fake-gcs-server): one call, Run, and a handle with the endpoints to give the assistant under
 // test and a control client to play its customers.
 //
-//	c, err := parleycontainer.Run(ctx, parleycontainer.WithLoopbackOnly())
+//	c, err := parleycontainer.Run(ctx) // ports on loopback only (WithAllInterfaces for a remote engine)
 //	defer c.Terminate(ctx)
 //	os.Setenv("WHATSAPP_API_URL", c.WhatsAppURL()) // … or c.BotContract() for the whole bot contract
 //	c.Control().SetWebhook(ctx, parleycontainer.HostURL(8080, "/webhook"))

@@ -23,7 +23,7 @@ import (
 func Example() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	c, err := parleycontainer.Run(ctx, parleycontainer.WithLoopbackOnly())
+	c, err := parleycontainer.Run(ctx) // published on loopback only, the default
 	if err != nil {
 		log.Fatal(err) // e.g. no Docker engine
 	}

@@ -41,9 +41,13 @@ func WithStartupTimeout(d time.Duration) Option { return func(o *options) { o.h.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.h.Logger = l } }
 
 // WithLoopbackOnly publishes the mocks' ports on 127.0.0.1 only, so that nothing else on the network
-// reaches them (by default Docker publishes them on every interface). It needs the Docker engine on this
-// machine, not a remote DOCKER_HOST.
-func WithLoopbackOnly() Option { return func(o *options) { o.h.Loopback = true } }
+// reaches them. That is the default now; the option stays so that code written for earlier versions
+// builds, and undoes WithAllInterfaces.
+func WithLoopbackOnly() Option { return func(o *options) { o.h.AllInterfaces = false } }
+
+// WithAllInterfaces publishes the mocks' ports on every interface of the Docker host, as a remote
+// DOCKER_HOST needs: its network then reaches the mocks (their control routes keep the token).
+func WithAllInterfaces() Option { return func(o *options) { o.h.AllInterfaces = true } }
 
 // Run builds (or reuses) the parley image, starts the mocks on a network of their own and waits until
 // each answers its health check. If it fails, nothing is left behind.

@@ -53,6 +53,7 @@ type certifyConfig struct {
 	initProf  bool
 	printEnv  bool
 	asProd    bool
+	allIfaces bool
 	parallel  int
 	quiet     time.Duration
 	replyWait time.Duration
@@ -66,6 +67,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.image, "image", "", "with --mode containers: the parley image running the mocks (default: build parley.local/parley from the source tree)")
 	fs.BoolVar(&c.asProd, "as-production", false, "with --bot-image: run the image unchanged, as in production: parley answers as graph.facebook.com and the Google APIs with a CA and a service-account key made for the run, and the assistant has no other route out (docs/bot-contract.md)")
 	fs.StringVar(&c.mode, "mode", "embedded", "where the mocks run: embedded (in this process) or containers (Docker; honours DOCKER_HOST)")
+	fs.BoolVar(&c.allIfaces, "publish-all-interfaces", false, "with --mode containers: publish the containers' ports on every interface of the Docker host, not on its loopback only; a remote DOCKER_HOST needs it, and its network then reaches the mocks and the assistant's unauthenticated hooks")
 	fs.StringVar(&c.features, "features", "builtin", "the suite: builtin (parley's Gherkin features, compiled into the binary), a folder of .feature files, or journeys (the same rules as Go journeys)")
 	fs.StringVar(&c.tags, "tags", "", "tag expression choosing scenarios, e.g. '@WA-OPTOUT-01 or @GDPR-ERASE-01', 'not @wip'")
 	fs.StringVar(&c.lang, "lang", "en", "language of the report: en or es")
@@ -659,6 +661,7 @@ func newContainersEnvs(ctx context.Context, p *certifyPlan, logger *slog.Logger,
 		Image: image, BotImage: p.cfg.botImage, Violations: p.violate, Seed: p.cfg.mocks.Seed, Quiet: p.cfg.quiet, ReplyWait: p.cfg.replyWait,
 		Agent: p.cfg.mocks.Agent, AgentWebhook: p.cfg.mocks.AgentWebhook,
 		Logger: logger, Audit: audit.Options{CertifyDeployed: p.cfg.botImage != ""}, AsProduction: p.cfg.asProd,
+		AllInterfaces: p.cfg.allIfaces,
 	})}, nil
 }
 

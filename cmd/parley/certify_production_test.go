@@ -29,7 +29,7 @@ func TestCertifyAsProduction(t *testing.T) {
 	defer cancel()
 	requireDockerEngine(t, ctx)
 	image := "parley.local/quaybot:certify-" + containers.Session()
-	if err := dockertest.GoImage(ctx, "../../harness/containers/testdata/quaybot", image, map[string]string{containers.LabelManaged: "true"}); err != nil {
+	if err := dockertest.GoImage(ctx, "../../harness/containers/testdata/quaybot", image, map[string]string{containers.LabelManaged: "true", containers.LabelTestImage: "true"}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -67,6 +67,7 @@ func commands() []command {
 		{"bot", "run the reference assistant standalone", runBot},
 		{"load", "drive many simulated customers at once and account for every message", runLoad},
 		{"agent", "check a Dialogflow CX export and run its own test cases against the mock", runAgent},
+		{"clean", "list and remove the containers, networks and test images that killed containers runs left", runClean},
 		{"version", "print parley's version", runVersion},
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,10 +90,12 @@ type Options struct {
 	// run (NewShared) a scenario settles as an assistant by URL does (shared.Options: Quiet 150ms by
 	// default, once its customers are answered or ReplyWait has passed, default 3s).
 	Quiet, ReplyWait time.Duration
-	// Loopback publishes the containers' ports on this machine's loopback interface only (127.0.0.1), not
-	// on every interface: nothing else on the network reaches the mocks. It needs the Docker engine on
-	// this machine (not a remote DOCKER_HOST).
-	Loopback bool
+	// AllInterfaces publishes the containers' ports on every interface of the Docker host. By default
+	// they are published on its loopback interface only (127.0.0.1): the assistant's hooks have no
+	// authentication and the mocks hold the run's journal, so nothing else on the network should reach
+	// them. An engine on another machine (a remote DOCKER_HOST) needs AllInterfaces, as its loopback
+	// cannot be reached from here; Start refuses such an engine without it.
+	AllInterfaces bool
 	// LogLines is how many of a container's last log lines an error carries (default 40).
 	LogLines int
 	Logger   *slog.Logger
@@ -263,6 +266,13 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	if err := DockerAvailable(ctx); err != nil {
 		return nil, err
 	}
+	if h := os.Getenv("DOCKER_HOST"); !o.AllInterfaces && remoteEngine(h) {
+		return nil, fmt.Errorf("containers: the Docker engine at DOCKER_HOST=%q is on another machine, whose loopback "+
+			"this one cannot reach; publish the containers' ports on all its interfaces (AllInterfaces; parley certify "+
+			"--publish-all-interfaces), knowing that "+
+			"its network then reaches the mocks and the assistant's unauthenticated hooks", h)
+	}
+	removeDeadRuns(ctx, o.Logger)
 	if o.Image == "" {
 		img, err := BuildImage(ctx, BuildOptions{})
 		if err != nil {
@@ -281,7 +291,8 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 			env = nil
 		}
 	}()
-	labels := map[string]string{LabelManaged: "true", LabelRun: e.runID, LabelSession: session}
+	labels := ownerLabels()
+	labels[LabelManaged], labels[LabelRun], labels[LabelSession] = "true", e.runID, session
 	e.network, err = network.New(ctx, o.networkOptions(labels)...)
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's network: %w", err)
@@ -414,7 +425,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 func (e *Env) start(ctx context.Context, role, image string, req testcontainers.ContainerRequest, labels map[string]string) (testcontainers.Container, error) {
 	req.Image = image
 	req.Networks = append([]string{e.network.Name}, req.Networks...)
-	if e.o.Loopback {
+	if !e.o.AllInterfaces {
 		req.HostConfigModifier = onLoopback(req.ExposedPorts, req.HostConfigModifier)
 	}
 	req.Labels = map[string]string{LabelRole: role}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -311,7 +312,7 @@ func testImage(t *testing.T, ctx context.Context, dir, ref string) string {
 	}
 	err, done := testImages.built[dir]
 	if !done {
-		err = dockertest.GoImage(ctx, dir, ref, map[string]string{LabelManaged: "true"})
+		err = dockertest.GoImage(ctx, dir, ref, map[string]string{LabelManaged: "true", LabelTestImage: "true"})
 		testImages.built[dir] = err
 	}
 	if err != nil {
@@ -409,15 +410,15 @@ func BenchmarkContainersWarmStart(b *testing.B) {
 	}
 }
 
-// TestContainersLoopback: with Loopback the mocks' ports are published on 127.0.0.1 only, and the mocks
-// answer there.
+// TestContainersLoopback: by default every published port, the mocks' and the assistant's (whose hooks
+// have no authentication), is on 127.0.0.1 only, and the mocks and the assistant answer there.
 func TestContainersLoopback(t *testing.T) {
 	dockertest.Require(t)
 	noLeftovers(t, LabelSession+"="+Session())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	img := image(t, ctx)
-	env, err := Start(ctx, Options{Image: img.Ref, MocksOnly: true, Loopback: true})
+	env, err := Start(ctx, Options{Image: img.Ref})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,8 +438,11 @@ func TestContainersLoopback(t *testing.T) {
 			}
 		}
 	}
-	if published < 3 {
-		t.Errorf("%d ports published, want the three mocks'", published)
+	if published < 4 {
+		t.Errorf("%d ports published, want the three mocks' and the assistant's", published)
+	}
+	if u, err := url.Parse(env.BotURL()); err != nil || u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
+		t.Errorf("the assistant is reached at %q, want loopback", env.BotURL())
 	}
 	if err := env.DialogflowClient().Healthz(ctx); err != nil {
 		t.Errorf("the mocks do not answer on loopback: %v", err)

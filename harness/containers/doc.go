@@ -24,8 +24,11 @@
 // static binary, with Docker's classic builder, so nothing is pulled; it is reused while the binary is
 // the same, under its own bin-<hash> tag. Ryuk, testcontainers' reaper, is an image too and is switched
 // off (TESTCONTAINERS_RYUK_DISABLED=true unless set): everything parley creates carries the label
-// dev.parley.managed=true and its run's dev.parley.run, Close removes a run's containers and network even
-// after a failure or a cancelled context, and RemoveLeftovers removes what a killed process left.
+// dev.parley.managed=true, its run's dev.parley.run and its owner (the process's PID and host name);
+// Close removes a run's containers and network even after a failure or a cancelled context, and every
+// Start first removes what processes of this machine that are gone left (Clean; parley clean by hand).
+// Every port is published on the Docker host's loopback only unless AllInterfaces: the assistant's hooks
+// have no authentication.
 // AsProduction (parley certify --as-production) runs a vendor's image unchanged, as it runs in
 // production: its production host names resolve to the mocks' container, which answers for them
 // (package mocks/production) with a CA and a Google service-account key made for the run and copied into

@@ -148,7 +148,8 @@
 // fails detectIntent: webhookStatus carries it as the real service does
 // (googleapis/java-dialogflow#59): code 4 "Webhook call failed. Error: DEADLINE_EXCEEDED." after 5 s
 // (WithWebhookTimeout), code 13 "Webhook call failed. Error: 500 Internal Server Error" for a non-2xx
-// answer, code 3 "Webhook call failed. Error: Failed to parse webhook JSON response: …" for a body that
+// answer (a redirect among them: the mock never follows one, in ES or CX, so the conversation reaches
+// no host but the fulfillment URL; that the real service does not follow them is inferred), code 3 "Webhook call failed. Error: Failed to parse webhook JSON response: …" for a body that
 // is not a WebhookResponse; the intent's static reply stays (inferred). When the export has an enabled
 // webhook and no fulfillment URL was given, the intent answers as for an unreachable webhook (code 14
 // "Webhook call failed. Error: UNAVAILABLE…", the static reply). Every call, made or not, is a

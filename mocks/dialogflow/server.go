@@ -259,7 +259,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		clock:    cfg.journal.Clock(),
 		log:      cfg.logger,
 		minConf:  a.MLMinConfidence,
-		hc:       &http.Client{},
+		hc:       &http.Client{CheckRedirect: refuseRedirect},
 		rng:      rand.New(rand.NewPCG(uint64(cfg.seed), uint64(cfg.seed)^0x9e3779b97f4a7c15)),
 		sessions: map[string]*session{},
 	}

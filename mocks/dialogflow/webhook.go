@@ -141,6 +141,11 @@ func (s *Server) fulfill(ctx context.Context, in *detectInput, t *turn) (*turn, 
 	return t, nil
 }
 
+// refuseRedirect makes the fulfilment client return a 3xx as the webhook's answer, a failed call with
+// the text of any other non-2xx status, instead of following it: the request carries the conversation
+// and the vendor's headers, and the fulfilment URL is the only host the run chose to send them to.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
 // callWebhook POSTs req and returns the parsed response, or nil and the webhookStatus of the failure,
 // with the texts the real service uses ("Webhook call failed. Error: …"), and the webhook's HTTP status
 // (0 when none came).

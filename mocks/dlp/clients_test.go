@@ -285,8 +285,10 @@ func TestInspectOptions(t *testing.T) {
 			MinLikelihoodPerInfoType: []*dlppb.InspectConfig_InfoTypeLikelihood{{InfoType: &dlppb.InfoType{Name: "PHONE_NUMBER"}, MinLikelihood: dlppb.Likelihood_VERY_LIKELY}}},
 			[]string{"CREDIT_CARD_NUMBER"}, false, false},
 		{"include quote", &dlppb.InspectConfig{InfoTypes: infoTypes("PHONE_NUMBER"), IncludeQuote: true}, []string{"PHONE_NUMBER"}, true, false},
-		{"max findings per item", &dlppb.InspectConfig{Limits: &dlppb.InspectConfig_FindingLimits{MaxFindingsPerItem: 2}},
+		{"max findings per request", &dlppb.InspectConfig{Limits: &dlppb.InspectConfig_FindingLimits{MaxFindingsPerRequest: 2}},
 			[]string{"PERSON_NAME", "PHONE_NUMBER"}, false, true},
+		{"max findings per item ignored in a content request", &dlppb.InspectConfig{Limits: &dlppb.InspectConfig_FindingLimits{MaxFindingsPerItem: 2}},
+			[]string{"PERSON_NAME", "PHONE_NUMBER", "CREDIT_CARD_NUMBER", "CVV_NUMBER"}, false, false},
 		{"max findings per info type", &dlppb.InspectConfig{InfoTypes: infoTypes("PHONE_NUMBER", "CREDIT_CARD_NUMBER"),
 			Limits: &dlppb.InspectConfig_FindingLimits{MaxFindingsPerInfoType: []*dlppb.InspectConfig_FindingLimits_InfoTypeLimit{
 				{InfoType: &dlppb.InfoType{Name: "CREDIT_CARD_NUMBER"}, MaxFindings: 0}, {InfoType: &dlppb.InfoType{Name: "PHONE_NUMBER"}, MaxFindings: 1}}}},

@@ -54,12 +54,13 @@ func (s *Server) inspect(ctx context.Context, c call, req *dlppb.InspectContentR
 		return nil, err
 	}
 	data.InfoTypes = want
-	fs, truncated := s.findings(text, req.GetInspectConfig(), want)
+	fs, truncated := s.findings(text, req.GetInspectConfig(), want, inspectLimit(req.GetInspectConfig().GetLimits()))
 	data.Findings, data.Found = len(fs), found(fs)
-	result := &dlppb.InspectResult{FindingsTruncated: truncated}
+	result := &dlppb.InspectResult{FindingsTruncated: truncated, Findings: make([]*dlppb.Finding, 0, len(fs))}
 	now := timestamppb.New(s.clock.Now())
+	var at codepoints
 	for _, f := range fs {
-		result.Findings = append(result.Findings, s.shape(text, f, req.GetInspectConfig(), now))
+		result.Findings = append(result.Findings, s.shape(text, f, req.GetInspectConfig(), now, &at))
 	}
 	return &dlppb.InspectContentResponse{Result: result}, nil
 }
@@ -133,7 +134,7 @@ func (s *Server) deidentify(ctx context.Context, c call, req *dlppb.DeidentifyCo
 		return nil, err
 	}
 	data.InfoTypes = want
-	fs, _ := s.findings(text, ic, want)
+	fs, _ := s.findings(text, ic, want, -1) // finding limits are "not used for de-identification"
 	ruleFor := func(infoType string) int {
 		if i, ok := claimed[infoType]; ok {
 			return i
@@ -301,8 +302,21 @@ func dedupe(ss []string) []string {
 	return out
 }
 
-// findings detects, then keeps what was asked for at or above the minimum likelihood, within the limits.
-func (s *Server) findings(text string, ic *dlppb.InspectConfig, want []string) ([]finding, bool) {
+// inspectLimit is how many findings content:inspect may return: max_findings_per_request when set and
+// lower than the service's MaxFindingsPerRequest, which applies otherwise. max_findings_per_item is
+// ignored in a content request (the FindingLimits reference). The real limit is not hard ("the inspection
+// ends gradually"); the mock stops exactly at it.
+func inspectLimit(l *dlppb.InspectConfig_FindingLimits) int {
+	if r := int(l.GetMaxFindingsPerRequest()); r > 0 && r < MaxFindingsPerRequest {
+		return r
+	}
+	return MaxFindingsPerRequest
+}
+
+// findings detects, then keeps what was asked for at or above the minimum likelihood. A limit of 0 or
+// more applies the inspect config's limits, with limit findings at most; -1 applies none, as
+// de-identification does.
+func (s *Server) findings(text string, ic *dlppb.InspectConfig, want []string, limit int) ([]finding, bool) {
 	wantSet := map[string]bool{}
 	for _, w := range want {
 		wantSet[w] = true
@@ -316,12 +330,10 @@ func (s *Server) findings(text string, ic *dlppb.InspectConfig, want []string) (
 		per[pl.GetInfoType().GetName()] = pl.GetMinLikelihood()
 	}
 	perMax := map[string]int{}
-	for _, l := range ic.GetLimits().GetMaxFindingsPerInfoType() {
-		perMax[l.GetInfoType().GetName()] = int(l.GetMaxFindings())
-	}
-	maxItem := int(ic.GetLimits().GetMaxFindingsPerItem())
-	if r := int(ic.GetLimits().GetMaxFindingsPerRequest()); r > 0 && (maxItem == 0 || r < maxItem) {
-		maxItem = r
+	if limit >= 0 {
+		for _, l := range ic.GetLimits().GetMaxFindingsPerInfoType() {
+			perMax[l.GetInfoType().GetName()] = int(l.GetMaxFindings())
+		}
 	}
 	var out []finding
 	count := map[string]int{}
@@ -341,9 +353,9 @@ func (s *Server) findings(text string, ic *dlppb.InspectConfig, want []string) (
 			truncated = true
 			continue
 		}
-		if maxItem > 0 && len(out) >= maxItem {
+		if limit >= 0 && len(out) >= limit {
 			truncated = true
-			continue
+			break // nothing after this could be returned
 		}
 		count[f.infoType]++
 		out = append(out, f)
@@ -392,9 +404,28 @@ func found(fs []finding) []string {
 	return dedupe(out)
 }
 
+// codepoints converts byte offsets of one text to code-point offsets for offsets that do not go
+// backwards, counting each byte once over all the findings: counting from the start of the text for each
+// finding made a response quadratic in its findings.
+type codepoints struct {
+	byteOff int
+	cpOff   int64
+}
+
+// at is the code-point offset of byte offset b of text.
+func (c *codepoints) at(text string, b int) int64 {
+	if b < c.byteOff { // not expected (findings are in order of start); correct all the same
+		*c = codepoints{}
+	}
+	c.cpOff += int64(utf8.RuneCountInString(text[c.byteOff:b]))
+	c.byteOff = b
+	return c.cpOff
+}
+
 // shape builds the Finding as the API returns it: byte and code-point ranges, the quote only when asked.
-func (s *Server) shape(text string, f finding, ic *dlppb.InspectConfig, now *timestamppb.Timestamp) *dlppb.Finding {
-	cpStart := int64(utf8.RuneCountInString(text[:f.start]))
+// at carries the code-point count from one finding of text to the next.
+func (s *Server) shape(text string, f finding, ic *dlppb.InspectConfig, now *timestamppb.Timestamp, at *codepoints) *dlppb.Finding {
+	cpStart := at.at(text, f.start)
 	cpEnd := cpStart + int64(utf8.RuneCountInString(text[f.start:f.end]))
 	out := &dlppb.Finding{
 		InfoType:   &dlppb.InfoType{Name: f.infoType},

@@ -27,8 +27,12 @@
 //     will automatically choose what detectors to run").
 //   - Likelihood: checksummed identifiers and e-mail VERY_LIKELY; phone, NUSS, passport and a full name
 //     LIKELY; a lone first name and a CVV POSSIBLE. minLikelihood (default POSSIBLE),
-//     minLikelihoodPerInfoType, includeQuote, excludeInfoTypes, limits (maxFindingsPerItem,
-//     maxFindingsPerRequest, maxFindingsPerInfoType, with findingsTruncated) are honoured.
+//     minLikelihoodPerInfoType, includeQuote, excludeInfoTypes are honoured. Finding limits, as the
+//     FindingLimits reference has them: content:inspect returns at most 3,000 findings
+//     (MaxFindingsPerRequest), or maxFindingsPerRequest when lower, and maxFindingsPerInfoType, with
+//     findingsTruncated; maxFindingsPerItem is ignored in a content request; no limit applies to
+//     content:deidentify ("not used for de-identification"). The real limits end an inspection
+//     "gradually"; the mock stops exactly at them.
 //   - Findings carry infoType, likelihood, location.byteRange and location.codepointRange (UTF-8 bytes and
 //     Unicode code points of the item value) and createTime from the simulated clock; quote only with
 //     includeQuote. int64 fields are JSON strings and zero values are omitted, as protojson and the real API

@@ -38,3 +38,8 @@ func (e *unmodelledError) Error() string { return "parley's DLP mock does not mo
 func (e *unmodelledError) GRPCStatus() *status.Status {
 	return status.New(codes.Unimplemented, e.Error()+".")
 }
+
+// MaxFindingsPerRequest is the most findings content:inspect returns: InspectConfig.limits
+// .max_findings_per_request may lower it, never raise it ("the value that you set or 3,000, whichever is
+// lower", the FindingLimits reference). Beyond it the result says findings_truncated.
+const MaxFindingsPerRequest = 3000

@@ -69,7 +69,36 @@ func newWebhookClient(c config) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: c.webhookRoots}
 	tr.MaxIdleConnsPerHost = 4
-	return &http.Client{Transport: tr} // attemptContext bounds each attempt
+	return &http.Client{Transport: tr, CheckRedirect: refuseRedirect} // attemptContext bounds each attempt
+}
+
+// withoutRedirects returns a copy of hc that follows no redirects, leaving the caller's client as it was.
+func withoutRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = refuseRedirect
+	return &c
+}
+
+// refuseRedirect makes a client return a 3xx as the answer instead of following it. Meta does not follow
+// a webhook's redirects: the callback URL must answer itself. Following one would also carry the verify
+// token and signed payloads to a host that WithWebhookHosts never named.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// isRedirect reports whether status is a 3xx, which the delivery client returns rather than follows.
+func isRedirect(status int) bool { return status >= 300 && status <= 399 }
+
+// redirectCause says that a webhook answered with a redirect and where it pointed. The query is left out:
+// a redirect that echoes the handshake's query would otherwise put the verify token in the journal.
+func redirectCause(status int, h http.Header) string {
+	s := fmt.Sprintf("answered HTTP %d (redirects are not followed, as Meta does not follow them", status)
+	if loc := h.Get("Location"); loc != "" {
+		if u, err := url.Parse(loc); err == nil {
+			u.RawQuery, u.ForceQuery, u.Fragment, u.User = "", false, "", nil
+			loc = u.String()
+		}
+		s += fmt.Sprintf("; it pointed to %q", truncate(loc, 200))
+	}
+	return s + ")"
 }
 
 // checkWebhookHost refuses a webhook URL whose host the run did not allow (WithWebhookHosts).

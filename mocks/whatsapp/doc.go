@@ -67,7 +67,9 @@
 //     HMAC-SHA256 of exactly those bytes, as Meta does ("an escaped unicode version of the payload");
 //     a receiver that re-serialises before verifying fails, a real bug class (whatsapp-api-js #290).
 //     Non-200 answers are retried up to WithWebhookRetry's bound with doubling back-off in real time (Meta
-//     retries for 7 days; a test cannot wait for that).
+//     retries for 7 days; a test cannot wait for that). A redirect (3xx) is such a failure, never
+//     followed, for the handshake and for deliveries alike: Meta calls the callback URL itself, and
+//     following would carry the verify token and signed payloads to a host WithWebhookHosts never named.
 //   - Statuses: an accepted message gets sent then delivered (reactions only sent) from one delivery
 //     worker, in order, after the send's outbound.accepted event (so an endpoint that fails and is
 //     retried delays the statuses queued behind it). read comes when the customer reads:

@@ -307,12 +307,13 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithHTTPClient sets the client that delivers webhooks. Default: a client of the mock's own with the
 // WithWebhookTimeout timeout and the WithWebhookRootCAs roots (both ignored when this option is given).
+// The mock delivers through a copy of hc that follows no redirects, as Meta does not; hc is not changed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
 			return errors.New("WithHTTPClient: nil client")
 		}
-		c.client = hc
+		c.client = withoutRedirects(hc)
 		return nil
 	}
 }

@@ -483,6 +483,9 @@ func (s *Server) postOnce(ctx context.Context, target string, body []byte, sig s
 	if err != nil && errors.Is(context.Cause(ctx), errAttemptTimeout) {
 		return 0, s.attemptError(ctx, err) // the status came in time, the body did not
 	}
+	if isRedirect(resp.StatusCode) {
+		return resp.StatusCode, errors.New(redirectCause(resp.StatusCode, resp.Header))
+	}
 	return resp.StatusCode, nil
 }
 
@@ -639,7 +642,10 @@ func (s *Server) verifyWith(ctx context.Context, target, challenge string) Verif
 			res.Status = resp.StatusCode
 			res.Echoed = strings.TrimSpace(string(b)) == challenge
 			res.OK = resp.StatusCode == http.StatusOK && res.Echoed
-			if !res.OK {
+			switch {
+			case isRedirect(resp.StatusCode):
+				res.Error = redirectCause(resp.StatusCode, resp.Header)
+			case !res.OK:
 				res.Error = fmt.Sprintf("answered HTTP %d with %q; want 200 and the challenge %q", resp.StatusCode, truncate(string(b), 80), challenge)
 			}
 		}
