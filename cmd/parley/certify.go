@@ -25,6 +25,7 @@ import (
 	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/report"
+	"github.com/parley-dev/parley/steps"
 )
 
 // `parley certify` parses and checks its flags, wires an environment factory (the reference assistant
@@ -51,6 +52,7 @@ type certifyConfig struct {
 	printEnv  bool
 	asProd    bool
 	parallel  int
+	maxScen   int
 	quiet     time.Duration
 	replyWait time.Duration
 	timeout   time.Duration
@@ -74,6 +76,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.profile, "profile", "", "the assistant's profile (YAML or JSON, docs/profile.md): its business, languages, privacy notice, capabilities, test data and hooks; default: the reference assistant's")
 	fs.BoolVar(&c.initProf, "init-profile", false, "write a commented profile to start from to the file given after the flags (stdout without one, or with -), and exit; an existing file is never overwritten")
 	fs.BoolVar(&c.printEnv, "print-env", false, "print the bot-contract environment that points an assistant at the mocks, and exit")
+	fs.IntVar(&c.maxScen, "max-scenarios", steps.DefaultScenarios, "most scenarios a --features folder may hold, counting each row of an outline (its files are also limited to 4 MiB each and 32 MiB together)")
 	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once (with --bot-url or --mode containers, against the one assistant; scenarios that move the clock, send a campaign or inject a fault still play alone)")
 	fs.DurationVar(&c.quiet, "quiet", 0, "how long the assistant must stay silent to count as done, once every message is answered (default 150ms with --bot-url, where only the scenario's own customers count; 300ms in containers)")
 	fs.DurationVar(&c.replyWait, "reply-wait", 3*time.Second, "how long a step waits for a reply it expects once the assistant has settled; with --bot-url also how long a customer's message may stay unanswered before a silent assistant counts as done")
@@ -139,7 +142,7 @@ func runCertify(ctx context.Context, args []string, getenv func(string) string, 
 	if cfg.printEnv {
 		return printBotEnv(stdout, cfg)
 	}
-	plan, err := planCertify(cfg)
+	plan, err := planCertify(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -249,7 +252,7 @@ type certifyPlan struct {
 	profInfo  *report.ProfileInfo // nil: the reference assistant's built-in profile
 }
 
-func planCertify(cfg certifyConfig) (*certifyPlan, error) {
+func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*certifyPlan, error) {
 	p := &certifyPlan{cfg: cfg}
 	var err error
 	if p.failOn, err = report.ParseFailOn(cfg.failOn); err != nil {
@@ -279,6 +282,9 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	}
 	if cfg.parallel < 1 {
 		return nil, usageError("--parallel %d: want 1 or more", cfg.parallel)
+	}
+	if cfg.maxScen < 1 {
+		return nil, usageError("--max-scenarios %d: want 1 or more", cfg.maxScen)
 	}
 	for _, v := range strings.Split(cfg.violate, ",") {
 		if v = strings.TrimSpace(v); v != "" {
@@ -326,7 +332,11 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 		if statErr != nil || !st.IsDir() {
 			return nil, usageError("--features %s: no such folder; give a folder of .feature files, or --features builtin for parley's own", cfg.features)
 		}
-		suite, err = certify.Features(os.DirFS(cfg.features), "features "+cfg.features)
+		suite, err = certify.LoadFeatures(ctx, os.DirFS(cfg.features), "features "+cfg.features, certify.LoadOptions{
+			Limits: steps.Limits{Scenarios: cfg.maxScen}, Progress: loadProgress(stderr)})
+	}
+	if ctx.Err() != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("certify: stopped while loading --features %s: %w", cfg.features, ctx.Err())}
 	}
 	if err != nil {
 		return nil, usageError("--features %s: %v", cfg.features, err)
@@ -356,6 +366,18 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 		p.signKey = b
 	}
 	return p, nil
+}
+
+// loadProgress shows how loading a feature folder goes: a line at most every second, so a large folder
+// shows it is being read and a small one prints nothing.
+func loadProgress(w io.Writer) func(string) {
+	last := time.Now()
+	return func(s string) {
+		if now := time.Now(); now.Sub(last) >= time.Second {
+			last = now
+			fmt.Fprintf(w, "parley: loading features: %s\n", s)
+		}
+	}
 }
 
 // checkWritable makes dir and proves a file can be written in it, so an unwritable --out fails before
