@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -321,6 +322,14 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 			}
 		}
 	}
+	if err := checkWritable(cfg.out); err != nil {
+		return nil, usageError("--out %s is not writable (%v); choose another folder with --out", cfg.out, err)
+	}
+	// An earlier run's report must not stay in --out while this one loads and runs: if this run is
+	// stopped, no verdict is left there that it did not give.
+	if err := report.RemoveStale(cfg.out); err != nil {
+		return nil, usageError("--out %s: removing the earlier report: %v", cfg.out, err)
+	}
 	var suite *certify.Suite
 	switch cfg.features {
 	case "journeys":
@@ -344,9 +353,6 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 	if p.plan, err = certify.Select(suite, cfg.tags, cfg.shard); err != nil {
 		return nil, usageError("%v", err)
 	}
-	if err := checkWritable(cfg.out); err != nil {
-		return nil, usageError("--out %s is not writable (%v); choose another folder with --out", cfg.out, err)
-	}
 	if cfg.profile != "" {
 		if p.profile, p.profInfo, err = loadProfile(cfg.profile); err != nil {
 			return nil, err
@@ -356,7 +362,7 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 		}
 	}
 	if cfg.signKey != "" {
-		b, err := os.ReadFile(cfg.signKey)
+		b, err := report.ReadFileMax(cfg.signKey, report.MaxKeyBytes)
 		if err != nil {
 			return nil, usageError("--sign-key: %v", err)
 		}
@@ -442,13 +448,14 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("certify: could not run: %w", err)}
 	}
-	if _, err := report.WriteDir(p.cfg.out, rep); err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("certify: writing the report to %s: %w", p.cfg.out, err)}
-	}
+	var key ed25519.PrivateKey
 	if p.signKey != nil {
-		if err := signReportFile(filepath.Join(p.cfg.out, report.FileJSON), p.signKey); err != nil {
+		if key, err = report.ParsePrivateKey(p.signKey); err != nil {
 			return &exitError{code: 2, err: fmt.Errorf("certify: signing: %w", err)}
 		}
+	}
+	if _, err := report.WriteDir(p.cfg.out, rep, key); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("certify: writing the report to %s: %w", p.cfg.out, err)}
 	}
 	printVerdict(stdout, rep, p.cfg.out)
 	return verdictExit(rep)
@@ -467,18 +474,6 @@ func verdictExit(r report.Report) error {
 		return &exitError{code: 3, err: errSilent}
 	}
 	return &exitError{code: 1, err: errSilent}
-}
-
-func signReportFile(path string, keyPEM []byte) error {
-	key, err := report.ParsePrivateKey(keyPEM)
-	if err != nil {
-		return err
-	}
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path+".sig", report.Sign(doc, key), 0o644)
 }
 
 // printVerdict writes the end of a run: the verdict, what broke, and where the report is.
