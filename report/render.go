@@ -134,6 +134,7 @@ func RenderDir(dir string, r Report) ([]string, error) {
 // Markdown writes the summary: verdict, what was certified, rules broken with their evidence, and a line
 // per scenario.
 func Markdown(w io.Writer, r Report) error {
+	r = r.ForDisplay()
 	t := texts(r.Lang)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s: %s\n\n", t.Title, t.Verdict(r.Verdict))
@@ -144,7 +145,7 @@ func Markdown(w io.Writer, r Report) error {
 	}
 	fmt.Fprintf(&b, "| %s | %s (%s) |\n", t.Suite, mdCell(r.Suite.Name+" "+r.Suite.Version), short(r.Suite.SHA256))
 	if r.Suite.Tags != "" {
-		fmt.Fprintf(&b, "| %s | `%s` |\n", t.Tags, r.Suite.Tags)
+		fmt.Fprintf(&b, "| %s | %s |\n", t.Tags, mdCell(r.Suite.Tags))
 	}
 	if r.Suite.Shard != "" {
 		fmt.Fprintf(&b, "| %s | %s |\n", t.Shard, r.Suite.Shard)
@@ -194,11 +195,11 @@ func Markdown(w io.Writer, r Report) error {
 	if len(broken) > 0 {
 		fmt.Fprintf(&b, "\n## %s\n", t.Findings)
 		for _, rr := range broken {
-			fmt.Fprintf(&b, "\n### %s (%s): %s\n\n", rr.ID, rr.Severity, t.RuleTitleOf(rr))
+			fmt.Fprintf(&b, "\n### %s (%s): %s\n\n", mdCell(rr.ID), rr.Severity, mdCell(t.RuleTitleOf(rr)))
 			for _, f := range rr.Findings {
-				fmt.Fprintf(&b, "- **%s** (%s): %s\n", mdCell(f.Scenario), f.Severity, f.Explanation)
+				fmt.Fprintf(&b, "- **%s** (%s): %s\n", mdCell(f.Scenario), f.Severity, mdCell(f.Explanation))
 				for _, e := range f.Evidence {
-					fmt.Fprintf(&b, "  - #%d %s: %s\n", e.Seq, e.Kind, e.Summary)
+					fmt.Fprintf(&b, "  - #%d %s: %s\n", e.Seq, mdCell(e.Kind), mdCell(e.Summary))
 				}
 			}
 		}
@@ -216,8 +217,9 @@ func Markdown(w io.Writer, r Report) error {
 	return err
 }
 
+// mdCell is text for one line of Markdown (a table cell, a list item): escaped, on one line.
 func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	return strings.ReplaceAll(mdText.Replace(s), "\n", " ")
 }
 
 func assistantLine(a Assistant) string {

@@ -73,7 +73,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.out, "out", "parley-report", "folder the report is written to")
 	fs.StringVar(&c.failOn, "fail-on", "low", "lowest severity of a finding that denies certification: critical, high, medium or low")
 	fs.StringVar(&c.shard, "shard", "", "run only shard i of n (i/n, 1 <= i <= n); join the shards' reports with parley report merge")
-	fs.StringVar(&c.signKey, "sign-key", "", "sign report.json with this Ed25519 private key (PEM, PKCS #8); check with parley report verify")
+	fs.StringVar(&c.signKey, "sign-key", "", "sign the report with this Ed25519 private key (PEM, PKCS #8): a manifest of the SHA-256 of every file written, and its signature; check with parley report verify")
 	fs.StringVar(&c.profile, "profile", "", "the assistant's profile (YAML or JSON, docs/profile.md): its business, languages, privacy notice, capabilities, test data and hooks; default: the reference assistant's")
 	fs.BoolVar(&c.initProf, "init-profile", false, "write a commented profile to start from to the file given after the flags (stdout without one, or with -), and exit; an existing file is never overwritten")
 	fs.BoolVar(&c.printEnv, "print-env", false, "print the bot-contract environment that points an assistant at the mocks, and exit")
@@ -478,6 +478,7 @@ func verdictExit(r report.Report) error {
 
 // printVerdict writes the end of a run: the verdict, what broke, and where the report is.
 func printVerdict(w io.Writer, r report.Report, dir string) {
+	r = r.ForDisplay() // names, errors and goals may hold what a customer or an assistant wrote
 	s := r.Summary
 	v := "CERTIFIED"
 	switch {
@@ -544,6 +545,7 @@ func (p *progress) done(s report.Scenario) {
 	defer p.mu.Unlock()
 	p.n++
 	p.findings += len(s.Findings)
+	s.Name = report.Clean(s.Name)
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K[%d/%d] %d finding(s) · %s", p.n, p.total, p.findings, s.Name)
 		return
