@@ -325,6 +325,24 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 	if err := checkWritable(cfg.out); err != nil {
 		return nil, usageError("--out %s is not writable (%v); choose another folder with --out", cfg.out, err)
 	}
+	if cfg.profile != "" {
+		if p.profile, p.profInfo, err = loadProfile(cfg.profile); err != nil {
+			return nil, err
+		}
+		if p.cfg.mocks.AgentWebhook == "" {
+			p.cfg.mocks.AgentWebhook = p.profile.Agent.Webhook // the flag wins over the profile
+		}
+	}
+	if cfg.signKey != "" {
+		b, err := report.ReadFileMax(cfg.signKey, report.MaxKeyBytes)
+		if err != nil {
+			return nil, usageError("--sign-key: %v", err)
+		}
+		if _, err := report.ParsePrivateKey(b); err != nil {
+			return nil, usageError("--sign-key %s: %v", cfg.signKey, err)
+		}
+		p.signKey = b
+	}
 	// An earlier run's report must not stay in --out while this one loads and runs: if this run is
 	// stopped, no verdict is left there that it did not give.
 	if err := report.RemoveStale(cfg.out); err != nil {
@@ -352,24 +370,6 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 	}
 	if p.plan, err = certify.Select(suite, cfg.tags, cfg.shard); err != nil {
 		return nil, usageError("%v", err)
-	}
-	if cfg.profile != "" {
-		if p.profile, p.profInfo, err = loadProfile(cfg.profile); err != nil {
-			return nil, err
-		}
-		if p.cfg.mocks.AgentWebhook == "" {
-			p.cfg.mocks.AgentWebhook = p.profile.Agent.Webhook // the flag wins over the profile
-		}
-	}
-	if cfg.signKey != "" {
-		b, err := report.ReadFileMax(cfg.signKey, report.MaxKeyBytes)
-		if err != nil {
-			return nil, usageError("--sign-key: %v", err)
-		}
-		if _, err := report.ParsePrivateKey(b); err != nil {
-			return nil, usageError("--sign-key %s: %v", cfg.signKey, err)
-		}
-		p.signKey = b
 	}
 	return p, nil
 }
