@@ -1,15 +1,18 @@
 package certify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
+	gherkin "github.com/cucumber/gherkin/go/v42"
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
 
@@ -103,38 +106,92 @@ const Builtin = "builtin"
 // ErrFeatures is wrapped by every error Features returns: the folder or its files are not a suite.
 var ErrFeatures = errors.New("not a runnable feature suite")
 
-// Features is a suite of Gherkin feature files played with the step library (package steps): every
-// scenario, and every row of every Scenario Outline, is a scenario of the suite with its own environment,
-// audit and transcript. name is how the report names it. The files are linted first; any problem refuses
-// the whole suite.
+// LoadOptions are how LoadFeatures reads a suite.
+type LoadOptions struct {
+	// Limits bound the files read and the scenarios compiled (zero fields take steps' defaults).
+	Limits steps.Limits
+	// Progress, when not nil, hears how loading goes, in a short phrase per file read and per stage.
+	Progress func(string)
+}
+
+// Features is LoadFeatures with no deadline and the default limits.
 func Features(fsys fs.FS, name string) (*Suite, error) {
-	runnable, problems := steps.Lint(fsys, ".")
+	return LoadFeatures(context.Background(), fsys, name, LoadOptions{})
+}
+
+// LoadFeatures is a suite of Gherkin feature files played with the step library (package steps): every
+// scenario, and every row of every Scenario Outline, is a scenario of the suite with its own environment,
+// audit and transcript. name is how the report names it. The files are read once, within opt.Limits
+// (steps.ReadFeatures), and linted; any problem refuses the whole suite, and so does a suite of more
+// scenarios than the limit. It stops with ctx's error when ctx ends, at any stage.
+func LoadFeatures(ctx context.Context, fsys fs.FS, name string, opt LoadOptions) (*Suite, error) {
+	lim := opt.Limits.WithDefaults()
+	say := func(format string, a ...any) {
+		if opt.Progress != nil {
+			opt.Progress(fmt.Sprintf(format, a...))
+		}
+	}
+	mem, err := steps.ReadFeatures(ctx, fsys, lim, func(p steps.LoadProgress) {
+		say("read %s (%d file(s), %d KiB)", p.File, p.Files, (p.Bytes+1023)/1024)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFeatures, err)
+	}
+	files := make([]string, 0, len(mem))
+	for f := range mem {
+		files = append(files, f)
+	}
+	slices.Sort(files)
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%w: no .feature file", ErrFeatures)
+	}
+	say("checking %d file(s)", len(files))
+	var problems []steps.Problem
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		problems = append(problems, steps.LintFile(f, mem[f].Data)...)
+	}
 	if len(problems) > 0 {
 		first := strings.Join(strings.Fields(problems[0].String()), " ") // one line: the problem and its fix
 		return nil, fmt.Errorf("%w: %d problem(s) in the feature files, the first: %s", ErrFeatures, len(problems), first)
 	}
-	if len(runnable) == 0 {
-		return nil, fmt.Errorf("%w: no .feature file", ErrFeatures)
-	}
-	hash, files, err := report.HashFS(fsys, ".feature")
+	hash, nfiles, err := report.HashFS(mem, ".feature")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFeatures, err)
 	}
-	feats, err := godog.TestSuite{Options: &godog.Options{FS: fsys, Paths: runnable}}.RetrieveFeatures()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFeatures, err)
-	}
-	s := &Suite{Info: report.Suite{Name: name, Version: fmt.Sprintf("%d files", files), SHA256: hash}, DefaultTags: features.DefaultTags}
+	s := &Suite{Info: report.Suite{Name: name, Version: fmt.Sprintf("%d files", nfiles), SHA256: hash}, DefaultTags: features.DefaultTags}
 	ids := ruleIDs()
-	for _, f := range feats {
-		nodes := astNodes(f.GherkinDocument)
+	groups := map[string]groupSource{}
+	total := 0
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		data := mem[f].Data
+		doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(data), (&messages.Incrementing{}).NewId)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrFeatures, f, err)
+		}
+		// Count before compiling: an outline of a hundred thousand rows is refused before it costs
+		// memory.
+		if total += countScenarios(doc); total > lim.Scenarios {
+			return nil, fmt.Errorf("%w: %w: more than %d scenarios (each row of an outline counts); split the suite or raise the limit (parley certify --max-scenarios)",
+				ErrFeatures, steps.ErrTooLarge, lim.Scenarios)
+		}
+		src := newFileSource(data)
+		nodes := astNodes(doc)
 		rows := map[string]int{} // group → rows so far
-		for _, p := range f.Pickles {
+		for _, p := range gherkin.Pickles(*doc, f, (&messages.Incrementing{}).NewId) {
 			sc := nodes[p.AstNodeIds[0]]
 			if sc.scenario == nil {
 				continue
 			}
 			group := fmt.Sprintf("%s:%d", p.Uri, sc.scenario.Location.Line)
+			if _, ok := groups[group]; !ok {
+				groups[group] = groupSource{file: f, src: src, spans: sc.spans}
+			}
 			name, path := p.Name, group
 			if name == "" {
 				name = group
@@ -169,47 +226,181 @@ func Features(fsys fs.FS, name string) (*Suite, error) {
 			rows[group]++
 		}
 	}
+	say("%d scenario(s) in %d file(s)", len(s.list), len(files))
 	s.play = func(ctx context.Context, p playing, group string, rows []Scenario) []report.Outcome {
-		return playFeature(ctx, fsys, p, group, rows)
+		g := groups[group]
+		return playFeature(ctx, godog.Feature{Name: g.file, Contents: g.src.cut(g.spans)}, p, rows)
 	}
 	return s, nil
+}
+
+// countScenarios is how many scenarios a document makes: one per scenario, one per row of an outline.
+func countScenarios(doc *messages.GherkinDocument) int {
+	if doc == nil || doc.Feature == nil {
+		return 0
+	}
+	n := 0
+	count := func(sc *messages.Scenario) {
+		rows := 0
+		for _, ex := range sc.Examples {
+			rows += len(ex.TableBody)
+		}
+		if len(sc.Examples) == 0 {
+			rows = 1
+		}
+		n += rows
+	}
+	for _, c := range doc.Feature.Children {
+		if c.Scenario != nil {
+			count(c.Scenario)
+		}
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				if rc.Scenario != nil {
+					count(rc.Scenario)
+				}
+			}
+		}
+	}
+	return n
+}
+
+// groupSource is where a group's scenario is in its file: godog plays a feature made of those lines
+// alone (the file's header, the backgrounds and rule that apply, the scenario), so a file of thousands of
+// scenarios is not parsed again for each of them.
+type groupSource struct {
+	file  string
+	src   *fileSource
+	spans [][2]int // line ranges [from, to) of the file, 1-based
+}
+
+// fileSource is a feature file's content with the offset of each line.
+type fileSource struct {
+	data  []byte
+	start []int // start[i] is the offset of line i+1; a last entry is len(data)
+}
+
+func newFileSource(data []byte) *fileSource {
+	start := []int{0}
+	for i, b := range data {
+		if b == '\n' {
+			start = append(start, i+1)
+		}
+	}
+	if start[len(start)-1] != len(data) {
+		start = append(start, len(data))
+	}
+	return &fileSource{data: data, start: start}
+}
+
+// cut joins the given line ranges into one feature, keeping each range's lines as they are.
+func (f *fileSource) cut(spans [][2]int) []byte {
+	var b bytes.Buffer
+	last := len(f.start) // lines are 1..last-1
+	for _, sp := range spans {
+		from, to := max(sp[0], 1), min(sp[1], last)
+		if from >= to {
+			continue
+		}
+		b.Write(f.data[f.start[from-1]:f.start[to-1]])
+		if b.Len() > 0 && b.Bytes()[b.Len()-1] != '\n' {
+			b.WriteByte('\n')
+		}
+	}
+	return b.Bytes()
 }
 
 // BuiltinFeatures is the certification suite compiled into parley.
 func BuiltinFeatures() (*Suite, error) { return Features(features.FS(), "parley features") }
 
-// astNode is a scenario or an Examples row of a Gherkin document, by id.
+// astNode is a scenario or an Examples row of a Gherkin document, by id; for a scenario, the line ranges
+// that make a feature of it alone (groupSource).
 type astNode struct {
 	scenario *messages.Scenario
+	spans    [][2]int
 	row      *messages.TableRow
 }
 
 func astNodes(doc *messages.GherkinDocument) map[string]astNode {
 	out := map[string]astNode{}
-	add := func(sc *messages.Scenario) {
-		out[sc.Id] = astNode{scenario: sc}
+	if doc == nil || doc.Feature == nil || len(doc.Feature.Children) == 0 {
+		return out
+	}
+	add := func(sc *messages.Scenario, spans ...[][2]int) {
+		out[sc.Id] = astNode{scenario: sc, spans: slices.Concat(spans...)}
 		for _, ex := range sc.Examples {
 			for _, r := range ex.TableBody {
 				out[r.Id] = astNode{row: r}
 			}
 		}
 	}
-	if doc == nil || doc.Feature == nil {
-		return out
-	}
-	for _, c := range doc.Feature.Children {
-		if c.Scenario != nil {
-			add(c.Scenario)
-		}
-		if c.Rule != nil {
-			for _, rc := range c.Rule.Children {
-				if rc.Scenario != nil {
-					add(rc.Scenario)
+	children := doc.Feature.Children
+	starts := childStarts(children)
+	preamble := [][2]int{{1, starts[0]}} // the language header, the feature's tags, its title and description
+	var background [][2]int
+	for i, c := range children {
+		from, to := starts[i], next(starts, i, math.MaxInt)
+		switch {
+		case c.Background != nil:
+			background = [][2]int{{from, to}}
+		case c.Scenario != nil:
+			add(c.Scenario, preamble, background, [][2]int{{from, to}})
+		case c.Rule != nil:
+			var rc []*messages.FeatureChild
+			for _, r := range c.Rule.Children {
+				rc = append(rc, &messages.FeatureChild{Background: r.Background, Scenario: r.Scenario})
+			}
+			rs := childStarts(rc)
+			head := [][2]int{{from, next(rs, -1, to)}}
+			var ruleBackground [][2]int
+			for j, r := range rc {
+				rfrom, rto := rs[j], next(rs, j, to)
+				switch {
+				case r.Background != nil:
+					ruleBackground = [][2]int{{rfrom, rto}}
+				case r.Scenario != nil:
+					add(r.Scenario, preamble, background, head, ruleBackground, [][2]int{{rfrom, rto}})
 				}
 			}
 		}
 	}
 	return out
+}
+
+// next is the start of the child after i, or end after the last.
+func next(starts []int, i, end int) int {
+	if i+1 < len(starts) {
+		return starts[i+1]
+	}
+	return end
+}
+
+// childStarts is the first line of each child: its first tag's, or its keyword's.
+func childStarts(children []*messages.FeatureChild) []int {
+	starts := make([]int, len(children))
+	for i, c := range children {
+		var loc *messages.Location
+		var tags []*messages.Tag
+		switch {
+		case c.Background != nil:
+			loc = c.Background.Location
+		case c.Scenario != nil:
+			loc, tags = c.Scenario.Location, c.Scenario.Tags
+		case c.Rule != nil:
+			loc, tags = c.Rule.Location, c.Rule.Tags
+		}
+		line := 0
+		if loc != nil {
+			line = int(loc.Line)
+		}
+		for _, t := range tags {
+			if t.Location != nil && int(t.Location.Line) < line {
+				line = int(t.Location.Line)
+			}
+		}
+		starts[i] = line
+	}
+	return starts
 }
 
 func ruleIDs() map[string]bool {
@@ -227,7 +418,7 @@ var errNotSelected = errors.New("this row is not part of the run")
 // playFeature runs one Gherkin scenario, or the chosen rows of one outline, with godog and the step
 // library. godog plays an outline's rows in order, one environment each; the k-th environment asked for
 // is the k-th row.
-func playFeature(ctx context.Context, fsys fs.FS, p playing, group string, rows []Scenario) []report.Outcome {
+func playFeature(ctx context.Context, feature godog.Feature, p playing, rows []Scenario) []report.Outcome {
 	outs := make([]report.Outcome, len(rows))
 	byRow := map[int]int{} // row of the group → index in rows
 	for i, r := range rows {
@@ -235,7 +426,7 @@ func playFeature(ctx context.Context, fsys fs.FS, p playing, group string, rows 
 		outs[i] = report.Outcome{Name: r.Name, Tags: r.Tags, Exercises: r.Rules}
 	}
 	rec := &rowEnvs{next: p.envs, rows: rows, byRow: byRow, outs: outs}
-	opts := godog.Options{FS: fsys, Paths: []string{group}, Format: "progress", Output: io.Discard, NoColors: true,
+	opts := godog.Options{FeatureContents: []godog.Feature{feature}, Format: "progress", Output: io.Discard, NoColors: true,
 		Concurrency: 1, DefaultContext: ctx}
 	status := godog.TestSuite{Name: "parley", Options: &opts, ScenarioInitializer: func(sc *godog.ScenarioContext) {
 		steps.Register(sc, rec, append(p.stepOptions(), steps.WithResult(rec.result))...)

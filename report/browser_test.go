@@ -135,3 +135,46 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	t.Logf("screenshot: %s", shotPath)
 }
+
+// TestHTMLInChromiumLongToken opens a report whose customer sent one 60,000-character token, with every
+// transcript open: the page stays as wide as the window.
+func TestHTMLInChromiumLongToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	browser := chromium(t)
+	dir := t.TempDir()
+	r := fixtureReport(audit.SeverityLow)
+	for i := range r.Scenarios {
+		for j := range r.Scenarios[i].Transcript {
+			r.Scenarios[i].Transcript[j].Text = strings.Repeat("x", 60000)
+		}
+		r.Scenarios[i].Name += strings.Repeat("y", 60000)
+	}
+	var b strings.Builder
+	if err := HTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, FileHTML)
+	if err := os.WriteFile(page, []byte(strings.ReplaceAll(b.String(), `<details class="scenario"`, `<details open class="scenario"`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(1280, 900))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	if err := chromedp.Do(bctx, chromedp.Navigate("file://"+page)); err != nil {
+		t.Fatal(err)
+	}
+	width, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if width > 1280 {
+		t.Errorf("the page is %d px wide in a 1,280 px window", width)
+	}
+}

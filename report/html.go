@@ -64,6 +64,7 @@ type htmlTurn struct {
 // scenario's conversation as a chat that expands, with the Dialogflow and DLP calls beside each turn and
 // findings highlighted on the message that caused them.
 func HTML(w io.Writer, r Report) error {
+	r = r.ForDisplay()
 	t := texts(r.Lang)
 	p := htmlPage{R: r, T: t, Assistant: assistantLine(r.Assistant), Profile: t.ProfileLine(r.Profile), Goals: goalsNotReached(r.Scenarios),
 		Severities: []audit.Severity{audit.SeverityCritical, audit.SeverityHigh, audit.SeverityMedium, audit.SeverityLow}}

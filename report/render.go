@@ -2,10 +2,13 @@ package report
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,7 +25,7 @@ const (
 	FileHTML     = "report.html"
 	FileJUnit    = "junit.xml"
 	FileCucumber = "cucumber.json"
-	FileSig      = "report.json.sig"
+	FileSig      = "report.json.sig" // the signature of report.json alone, as parley wrote it before manifests
 )
 
 // Format is one rendering of a report.
@@ -36,8 +39,12 @@ func Formats() []Format {
 	return []Format{{FileMarkdown, Markdown}, {FileHTML, HTML}, {FileJUnit, JUnit}, {FileCucumber, Cucumber}}
 }
 
-// WriteDir writes report.json and every rendering into dir, creating it. It returns the paths written.
-func WriteDir(dir string, r Report) ([]string, error) {
+// WriteDir writes report.json and every rendering into dir, creating it, and when key is not nil signs
+// them (SignDir). It returns the paths written. The files are written into a folder of their own inside
+// dir and moved into place at the end, report.json and the signature last, after the report files of an
+// earlier run have been removed: a run stopped halfway never leaves an earlier run's verdict, or a
+// mixture of two runs, in dir.
+func WriteDir(dir string, r Report, key ed25519.PrivateKey) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -45,14 +52,66 @@ func WriteDir(dir string, r Report) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var written []string
-	p := filepath.Join(dir, FileJSON)
-	if err := os.WriteFile(p, b, 0o644); err != nil {
+	if err := RemoveStale(dir); err != nil {
 		return nil, err
 	}
-	written = append(written, p)
-	more, err := RenderDir(dir, r)
-	return append(written, more...), err
+	tmp, err := os.MkdirTemp(dir, partialPrefix)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	more, err := RenderDir(tmp, r)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, p := range more {
+		names = append(names, filepath.Base(p))
+	}
+	if err := os.WriteFile(filepath.Join(tmp, FileJSON), b, 0o644); err != nil {
+		return nil, err
+	}
+	names = append(names, FileJSON)
+	if key != nil {
+		if err := SignDir(tmp, names, key); err != nil {
+			return nil, err
+		}
+		names = append(names, FileManifest, FileManifestSig)
+	}
+	var written []string
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if err := os.Rename(filepath.Join(tmp, n), p); err != nil {
+			return written, err
+		}
+		written = append(written, p)
+	}
+	return written, nil
+}
+
+// partialPrefix names the folder a report is written to before it is moved into place.
+const partialPrefix = ".parley-partial-"
+
+// RemoveStale removes from dir the files a report folder holds (report.json, its renderings, signatures,
+// manifest) and folders left by a write that was stopped, so that what an earlier run wrote cannot pass
+// for the result of the next. Other files are left alone.
+func RemoveStale(dir string) error {
+	names := []string{FileJSON, FileSig, FileManifest, FileManifestSig}
+	for _, f := range Formats() {
+		names = append(names, f.File)
+	}
+	for _, n := range names {
+		if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	partial, _ := filepath.Glob(filepath.Join(dir, partialPrefix+"*"))
+	for _, p := range partial {
+		if err := os.RemoveAll(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RenderDir writes every rendering of r into dir (not report.json).
@@ -75,6 +134,7 @@ func RenderDir(dir string, r Report) ([]string, error) {
 // Markdown writes the summary: verdict, what was certified, rules broken with their evidence, and a line
 // per scenario.
 func Markdown(w io.Writer, r Report) error {
+	r = r.ForDisplay()
 	t := texts(r.Lang)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s: %s\n\n", t.Title, t.Verdict(r.Verdict))
@@ -85,7 +145,7 @@ func Markdown(w io.Writer, r Report) error {
 	}
 	fmt.Fprintf(&b, "| %s | %s (%s) |\n", t.Suite, mdCell(r.Suite.Name+" "+r.Suite.Version), short(r.Suite.SHA256))
 	if r.Suite.Tags != "" {
-		fmt.Fprintf(&b, "| %s | `%s` |\n", t.Tags, r.Suite.Tags)
+		fmt.Fprintf(&b, "| %s | %s |\n", t.Tags, mdCell(r.Suite.Tags))
 	}
 	if r.Suite.Shard != "" {
 		fmt.Fprintf(&b, "| %s | %s |\n", t.Shard, r.Suite.Shard)
@@ -135,11 +195,11 @@ func Markdown(w io.Writer, r Report) error {
 	if len(broken) > 0 {
 		fmt.Fprintf(&b, "\n## %s\n", t.Findings)
 		for _, rr := range broken {
-			fmt.Fprintf(&b, "\n### %s (%s): %s\n\n", rr.ID, rr.Severity, t.RuleTitleOf(rr))
+			fmt.Fprintf(&b, "\n### %s (%s): %s\n\n", mdCell(rr.ID), rr.Severity, mdCell(t.RuleTitleOf(rr)))
 			for _, f := range rr.Findings {
-				fmt.Fprintf(&b, "- **%s** (%s): %s\n", mdCell(f.Scenario), f.Severity, f.Explanation)
+				fmt.Fprintf(&b, "- **%s** (%s): %s\n", mdCell(f.Scenario), f.Severity, mdCell(f.Explanation))
 				for _, e := range f.Evidence {
-					fmt.Fprintf(&b, "  - #%d %s: %s\n", e.Seq, e.Kind, e.Summary)
+					fmt.Fprintf(&b, "  - #%d %s: %s\n", e.Seq, mdCell(e.Kind), mdCell(e.Summary))
 				}
 			}
 		}
@@ -157,8 +217,9 @@ func Markdown(w io.Writer, r Report) error {
 	return err
 }
 
+// mdCell is text for one line of Markdown (a table cell, a list item): escaped, on one line.
 func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	return strings.ReplaceAll(mdText.Replace(s), "\n", " ")
 }
 
 func assistantLine(a Assistant) string {

@@ -391,7 +391,7 @@ func TestHashFS(t *testing.T) {
 
 func TestWriteDir(t *testing.T) {
 	dir := t.TempDir()
-	paths, err := WriteDir(filepath.Join(dir, "out"), fixtureReport(audit.SeverityLow))
+	paths, err := WriteDir(filepath.Join(dir, "out"), fixtureReport(audit.SeverityLow), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -132,6 +134,100 @@ func HashFile(name string) (string, error) {
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// A signature over report.json alone would let anyone edit report.html, which is what people read. So
+// a signed report folder holds a manifest, manifest.sha256, with the SHA-256 of every file parley wrote
+// (in sha256sum's format, so `sha256sum -c manifest.sha256` checks it too), and the signature is over
+// the manifest.
+
+// The files of a signed report folder.
+const (
+	FileManifest    = "manifest.sha256"
+	FileManifestSig = "manifest.sha256.sig"
+)
+
+// ErrChanged says a file the manifest lists is missing or differs from what was signed.
+var ErrChanged = errors.New("changed after signing")
+
+// Manifest is the content of manifest.sha256 for the named files of dir (base names), sorted by name.
+func Manifest(dir string, names []string) ([]byte, error) {
+	names = slices.Sorted(slices.Values(names))
+	var b strings.Builder
+	for _, n := range names {
+		if !plainName(n) {
+			return nil, fmt.Errorf("manifest: %q is not a file name of the folder", n)
+		}
+		sum, err := hashFileMax(filepath.Join(dir, n), MaxReportBytes)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "%s  %s\n", sum, n)
+	}
+	return []byte(b.String()), nil
+}
+
+// SignDir writes dir's manifest of the named files and the manifest's signature.
+func SignDir(dir string, names []string, key ed25519.PrivateKey) error {
+	m, err := Manifest(dir, names)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileManifest), m, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, FileManifestSig), Sign(m, key), 0o644)
+}
+
+// VerifyDir checks a manifest against its signature, then every file it lists in dir against its hash.
+// It returns the hash of each file listed, by name.
+func VerifyDir(dir string, manifest, sig []byte, pub ed25519.PublicKey) (map[string]string, error) {
+	if err := Verify(manifest, sig, pub); err != nil {
+		return nil, fmt.Errorf("%s: %w", FileManifest, err)
+	}
+	sums := map[string]string{}
+	for i, line := range strings.Split(strings.TrimSuffix(string(manifest), "\n"), "\n") {
+		sum, name, ok := strings.Cut(line, "  ")
+		if !ok || len(sum) != 64 || !plainName(name) {
+			return nil, fmt.Errorf("%s:%d: not a line \"SHA-256  file name\"", FileManifest, i+1)
+		}
+		sums[name] = sum
+	}
+	for _, name := range slices.Sorted(maps.Keys(sums)) {
+		got, err := hashFileMax(filepath.Join(dir, name), MaxReportBytes)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w: the signed report has it, the folder does not", name, ErrChanged)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if got != sums[name] {
+			return nil, fmt.Errorf("%s: %w: its SHA-256 is not the one signed", name, ErrChanged)
+		}
+	}
+	return sums, nil
+}
+
+// plainName is a file name without a folder: a manifest names files of its own folder only.
+func plainName(n string) bool {
+	return n != "" && n != "." && n != ".." && !strings.ContainsAny(n, `/\`) && !strings.ContainsRune(n, 0)
+}
+
+func hashFileMax(name string, max int64) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, io.LimitReader(f, max+1))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	if n > max {
+		return "", fmt.Errorf("%s: %w: more than %d bytes", name, ErrFileTooLarge, max)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

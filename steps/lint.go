@@ -2,12 +2,14 @@ package steps
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	gherkin "github.com/cucumber/gherkin/go/v42"
 	messages "github.com/cucumber/messages/go/v34"
@@ -55,7 +57,7 @@ func Lint(fsys fs.FS, paths ...string) (runnable []string, problems []Problem) {
 	sort.Strings(files)
 	files = compact(files)
 	for _, f := range files {
-		b, err := fs.ReadFile(fsys, f)
+		b, err := readFeatureFile(fsys, f)
 		if err != nil {
 			problems = append(problems, Problem{File: f, Message: err.Error()})
 			continue
@@ -78,6 +80,11 @@ var (
 
 // LintFile checks one feature file's content; name is used in the messages.
 func LintFile(name string, content []byte) []Problem {
+	if n := longLine(content); n > 0 {
+		// The Gherkin parser fails on such a line without an error of its own: refuse it here, by line.
+		return []Problem{{File: name, Line: n, Message: fmt.Sprintf("the line is longer than %d bytes, the longest a feature file may have", MaxLineBytes),
+			Fix: "split the text; a customer's message is at most 4,096 characters on WhatsApp"}}
+	}
 	lines := strings.Split(string(content), "\n")
 	lang, langLine := "en", 0
 	for i, l := range lines {
@@ -194,8 +201,8 @@ func lintStep(file string, st *messages.Step, text string, declared map[string]b
 	var out []Problem
 	name := ""
 	if d.who > 0 {
-		for _, re := range []string{d.EN, d.ES} {
-			if m := regexp.MustCompile(re).FindStringSubmatch(text); m != nil {
+		for _, re := range compiledPatterns(d.EN, d.ES) {
+			if m := re.FindStringSubmatch(text); m != nil {
 				name = m[d.who]
 			}
 		}
@@ -228,6 +235,31 @@ func lintStep(file string, st *messages.Step, text string, declared map[string]b
 		out = append(out, unknownCustomer(file, line, name, declared))
 	}
 	return out
+}
+
+var patterns sync.Map // a step's regular expression → *regexp.Regexp
+
+// compiledPatterns compiles each step expression once: compiling it per step made linting a large suite
+// spend most of its time in the regexp compiler.
+func compiledPatterns(res ...string) []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(res))
+	for i, re := range res {
+		c, ok := patterns.Load(re)
+		if !ok {
+			c, _ = patterns.LoadOrStore(re, regexp.MustCompile(re))
+		}
+		out[i] = c.(*regexp.Regexp)
+	}
+	return out
+}
+
+// readFeatureFile reads one file of a folder given to Lint, within the default limit of one file.
+func readFeatureFile(fsys fs.FS, name string) ([]byte, error) {
+	d, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	return readFeature(context.Background(), fsys, name, fs.FileInfoToDirEntry(d), DefaultFileBytes, DefaultFileBytes)
 }
 
 func unknownCustomer(file string, line int, name string, declared map[string]bool) Problem {

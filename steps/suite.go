@@ -40,9 +40,12 @@ func (s ScenarioInfo) HasTag(tag string) bool {
 func Scenarios(fsys fs.FS, files []string) ([]ScenarioInfo, error) {
 	var out []ScenarioInfo
 	for _, f := range files {
-		b, err := fs.ReadFile(fsys, f)
+		b, err := readFeatureFile(fsys, f)
 		if err != nil {
 			return nil, err
+		}
+		if n := longLine(b); n > 0 {
+			return nil, fmt.Errorf("%s:%d: the line is longer than %d bytes", f, n, MaxLineBytes)
 		}
 		doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(b), (&messages.Incrementing{}).NewId)
 		if err != nil {

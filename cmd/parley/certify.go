@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -28,6 +29,7 @@ import (
 	"github.com/parley-dev/parley/mocks/stack"
 	"github.com/parley-dev/parley/profile"
 	"github.com/parley-dev/parley/report"
+	"github.com/parley-dev/parley/steps"
 )
 
 // `parley certify` parses and checks its flags, wires an environment factory (the reference assistant
@@ -55,6 +57,7 @@ type certifyConfig struct {
 	asProd    bool
 	allIfaces bool
 	parallel  int
+	maxScen   int
 	quiet     time.Duration
 	replyWait time.Duration
 	timeout   time.Duration
@@ -75,10 +78,11 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.out, "out", "parley-report", "folder the report is written to")
 	fs.StringVar(&c.failOn, "fail-on", "low", "lowest severity of a finding that denies certification: critical, high, medium or low")
 	fs.StringVar(&c.shard, "shard", "", "run only shard i of n (i/n, 1 <= i <= n); join the shards' reports with parley report merge")
-	fs.StringVar(&c.signKey, "sign-key", "", "sign report.json with this Ed25519 private key (PEM, PKCS #8); check with parley report verify")
+	fs.StringVar(&c.signKey, "sign-key", "", "sign the report with this Ed25519 private key (PEM, PKCS #8): a manifest of the SHA-256 of every file written, and its signature; check with parley report verify")
 	fs.StringVar(&c.profile, "profile", "", "the assistant's profile (YAML or JSON, docs/profile.md): its business, languages, privacy notice, capabilities, test data and hooks; default: the reference assistant's")
 	fs.BoolVar(&c.initProf, "init-profile", false, "write a commented profile to start from to the file given after the flags (stdout without one, or with -), and exit; an existing file is never overwritten")
 	fs.BoolVar(&c.printEnv, "print-env", false, "print the bot-contract environment that points an assistant at the mocks, and exit")
+	fs.IntVar(&c.maxScen, "max-scenarios", steps.DefaultScenarios, "most scenarios a --features folder may hold, counting each row of an outline (its files are also limited to 4 MiB each and 32 MiB together)")
 	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once (with --bot-url or --mode containers, against the one assistant; scenarios that move the clock, send a campaign or inject a fault still play alone)")
 	fs.DurationVar(&c.quiet, "quiet", 0, "how long the assistant must stay silent to count as done, once every message is answered (default 150ms with --bot-url, where only the scenario's own customers count; 300ms in containers)")
 	fs.DurationVar(&c.replyWait, "reply-wait", 3*time.Second, "how long a step waits for a reply it expects once the assistant has settled; with --bot-url also how long a customer's message may stay unanswered before a silent assistant counts as done")
@@ -151,7 +155,7 @@ func runCertify(ctx context.Context, args []string, getenv func(string) string, 
 	if cfg.printEnv {
 		return printBotEnv(stdout, cfg)
 	}
-	plan, err := planCertify(cfg)
+	plan, err := planCertify(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -314,7 +318,7 @@ type certifyPlan struct {
 	profInfo  *report.ProfileInfo // nil: the reference assistant's built-in profile
 }
 
-func planCertify(cfg certifyConfig) (*certifyPlan, error) {
+func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*certifyPlan, error) {
 	p := &certifyPlan{cfg: cfg}
 	var err error
 	if p.failOn, err = report.ParseFailOn(cfg.failOn); err != nil {
@@ -354,6 +358,9 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 	if cfg.parallel < 1 {
 		return nil, usageError("--parallel %d: want 1 or more", cfg.parallel)
 	}
+	if cfg.maxScen < 1 {
+		return nil, usageError("--max-scenarios %d: want 1 or more", cfg.maxScen)
+	}
 	for _, v := range strings.Split(cfg.violate, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			p.violate = append(p.violate, v)
@@ -389,25 +396,6 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 			}
 		}
 	}
-	var suite *certify.Suite
-	switch cfg.features {
-	case "journeys":
-		suite = certify.Journeys()
-	case certify.Builtin:
-		suite, err = certify.BuiltinFeatures()
-	default:
-		st, statErr := os.Stat(cfg.features)
-		if statErr != nil || !st.IsDir() {
-			return nil, usageError("--features %s: no such folder; give a folder of .feature files, or --features builtin for parley's own", cfg.features)
-		}
-		suite, err = certify.Features(os.DirFS(cfg.features), "features "+cfg.features)
-	}
-	if err != nil {
-		return nil, usageError("--features %s: %v", cfg.features, err)
-	}
-	if p.plan, err = certify.Select(suite, cfg.tags, cfg.shard); err != nil {
-		return nil, usageError("%v", err)
-	}
 	if err := checkWritable(cfg.out); err != nil {
 		return nil, usageError("--out %s is not writable (%v); choose another folder with --out", cfg.out, err)
 	}
@@ -420,7 +408,7 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 		}
 	}
 	if cfg.signKey != "" {
-		b, err := os.ReadFile(cfg.signKey)
+		b, err := report.ReadFileMax(cfg.signKey, report.MaxKeyBytes)
 		if err != nil {
 			return nil, usageError("--sign-key: %v", err)
 		}
@@ -429,7 +417,47 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 		}
 		p.signKey = b
 	}
+	// An earlier run's report must not stay in --out while this one loads and runs: if this run is
+	// stopped, no verdict is left there that it did not give.
+	if err := report.RemoveStale(cfg.out); err != nil {
+		return nil, usageError("--out %s: removing the earlier report: %v", cfg.out, err)
+	}
+	var suite *certify.Suite
+	switch cfg.features {
+	case "journeys":
+		suite = certify.Journeys()
+	case certify.Builtin:
+		suite, err = certify.BuiltinFeatures()
+	default:
+		st, statErr := os.Stat(cfg.features)
+		if statErr != nil || !st.IsDir() {
+			return nil, usageError("--features %s: no such folder; give a folder of .feature files, or --features builtin for parley's own", cfg.features)
+		}
+		suite, err = certify.LoadFeatures(ctx, os.DirFS(cfg.features), "features "+cfg.features, certify.LoadOptions{
+			Limits: steps.Limits{Scenarios: cfg.maxScen}, Progress: loadProgress(stderr)})
+	}
+	if ctx.Err() != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("certify: stopped while loading --features %s: %w", cfg.features, ctx.Err())}
+	}
+	if err != nil {
+		return nil, usageError("--features %s: %v", cfg.features, err)
+	}
+	if p.plan, err = certify.Select(suite, cfg.tags, cfg.shard); err != nil {
+		return nil, usageError("%v", err)
+	}
 	return p, nil
+}
+
+// loadProgress shows how loading a feature folder goes: a line at most every second, so a large folder
+// shows it is being read and a small one prints nothing.
+func loadProgress(w io.Writer) func(string) {
+	last := time.Now()
+	return func(s string) {
+		if now := time.Now(); now.Sub(last) >= time.Second {
+			last = now
+			fmt.Fprintf(w, "parley: loading features: %s\n", s)
+		}
+	}
 }
 
 // checkWritable makes dir and proves a file can be written in it, so an unwritable --out fails before
@@ -494,13 +522,14 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("certify: could not run: %w", err)}
 	}
-	if _, err := report.WriteDir(p.cfg.out, rep); err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("certify: writing the report to %s: %w", p.cfg.out, err)}
-	}
+	var key ed25519.PrivateKey
 	if p.signKey != nil {
-		if err := signReportFile(filepath.Join(p.cfg.out, report.FileJSON), p.signKey); err != nil {
+		if key, err = report.ParsePrivateKey(p.signKey); err != nil {
 			return &exitError{code: 2, err: fmt.Errorf("certify: signing: %w", err)}
 		}
+	}
+	if _, err := report.WriteDir(p.cfg.out, rep, key); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("certify: writing the report to %s: %w", p.cfg.out, err)}
 	}
 	printVerdict(stdout, rep, p.cfg.out)
 	return verdictExit(rep)
@@ -521,20 +550,9 @@ func verdictExit(r report.Report) error {
 	return &exitError{code: 1, err: errSilent}
 }
 
-func signReportFile(path string, keyPEM []byte) error {
-	key, err := report.ParsePrivateKey(keyPEM)
-	if err != nil {
-		return err
-	}
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path+".sig", report.Sign(doc, key), 0o644)
-}
-
 // printVerdict writes the end of a run: the verdict, what broke, and where the report is.
 func printVerdict(w io.Writer, r report.Report, dir string) {
+	r = r.ForDisplay() // names, errors and goals may hold what a customer or an assistant wrote
 	s := r.Summary
 	v := "CERTIFIED"
 	switch {
@@ -601,6 +619,7 @@ func (p *progress) done(s report.Scenario) {
 	defer p.mu.Unlock()
 	p.n++
 	p.findings += len(s.Findings)
+	s.Name = report.Clean(s.Name)
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K[%d/%d] %d finding(s) · %s", p.n, p.total, p.findings, s.Name)
 		return

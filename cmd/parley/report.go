@@ -8,8 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/parley-dev/parley/report"
 )
@@ -18,7 +21,7 @@ const reportUsage = `Usage: parley report <render|merge|verify|keygen> [flags] [
 
   render REPORT.json [--out DIR] [--lang en|es]   re-render the HTML, Markdown, JUnit and cucumber files
   merge SHARD.json... --out DIR                   join the reports of a sharded run (parley certify --shard i/n)
-  verify REPORT.json --pub KEY [--sig FILE]       check report.json against its Ed25519 signature
+  verify REPORT.json --pub KEY [--sig FILE]       check the report's files against their signed manifest (Ed25519)
   keygen --out DIR                                make key.pem and pub.pem for --sign-key and --pub
 
 Examples:
@@ -76,12 +79,11 @@ func flagError(cmd string, err error) error {
 }
 
 func readReport(path string) (report.Report, error) {
-	f, err := os.Open(path)
+	b, err := report.ReadFileMax(path, report.MaxReportBytes)
 	if err != nil {
 		return report.Report{}, usageError("%v", err)
 	}
-	defer f.Close()
-	r, err := report.Read(f)
+	r, err := report.Read(bytes.NewReader(b))
 	if err != nil {
 		return report.Report{}, usageError("%s: %v", path, err)
 	}
@@ -152,7 +154,7 @@ func reportMerge(args []string, stdout, stderr io.Writer) error {
 	if err := checkWritable(*out); err != nil {
 		return usageError("report merge: --out %s is not writable (%v)", *out, err)
 	}
-	if _, err := report.WriteDir(*out, merged); err != nil {
+	if _, err := report.WriteDir(*out, merged, nil); err != nil {
 		return err
 	}
 	printVerdict(stdout, merged, *out)
@@ -162,7 +164,7 @@ func reportMerge(args []string, stdout, stderr io.Writer) error {
 func reportVerify(args []string, stdout, stderr io.Writer) error {
 	fs := reportFlags("verify", stderr)
 	pubFile := fs.String("pub", "", "the signer's Ed25519 public key (PEM)")
-	sigFile := fs.String("sig", "", "the signature (default: REPORT.json.sig)")
+	sigFile := fs.String("sig", "", "the signature of the manifest (default: manifest.sha256.sig beside the report; REPORT.json.sig for a report signed before manifests)")
 	files, err := parseAnywhere(fs, args)
 	if err != nil {
 		return flagError("verify", err)
@@ -170,18 +172,11 @@ func reportVerify(args []string, stdout, stderr io.Writer) error {
 	if len(files) != 1 || *pubFile == "" {
 		return usageError("usage: parley report verify report.json --pub pub.pem")
 	}
-	doc, err := os.ReadFile(files[0])
+	doc, err := report.ReadFileMax(files[0], report.MaxReportBytes)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if *sigFile == "" {
-		*sigFile = files[0] + ".sig"
-	}
-	sig, err := os.ReadFile(*sigFile)
-	if err != nil {
-		return usageError("%v (was the report signed with parley certify --sign-key?)", err)
-	}
-	pemBytes, err := os.ReadFile(*pubFile)
+	pemBytes, err := report.ReadFileMax(*pubFile, report.MaxKeyBytes)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -189,8 +184,40 @@ func reportVerify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError("--pub %s: %v", *pubFile, err)
 	}
-	if err := report.Verify(doc, sig, pub); err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
+	covered := "report.json only: signed by a parley that did not sign its other files"
+	manifestPath := filepath.Join(filepath.Dir(files[0]), report.FileManifest)
+	manifest, err := report.ReadFileMax(manifestPath, report.MaxManifestBytes)
+	switch {
+	case err == nil:
+		if *sigFile == "" {
+			*sigFile = manifestPath + ".sig"
+		}
+		sig, err := report.ReadFileMax(*sigFile, report.MaxSignatureBytes)
+		if err != nil {
+			return usageError("%v (was the report signed with parley certify --sign-key?)", err)
+		}
+		sums, err := report.VerifyDir(filepath.Dir(files[0]), manifest, sig, pub)
+		if err != nil {
+			return fmt.Errorf("%s: %w", filepath.Dir(files[0]), err)
+		}
+		// The report named may be a copy outside the folder: it must be the report.json signed.
+		if sums[report.FileJSON] != report.HashString(string(doc)) {
+			return fmt.Errorf("%s: %w: it is not the report.json the manifest lists", files[0], report.ErrChanged)
+		}
+		covered = fmt.Sprintf("%d files: %s", len(sums), strings.Join(slices.Sorted(maps.Keys(sums)), ", "))
+	case errors.Is(err, os.ErrNotExist):
+		if *sigFile == "" {
+			*sigFile = files[0] + ".sig"
+		}
+		sig, err := report.ReadFileMax(*sigFile, report.MaxSignatureBytes)
+		if err != nil {
+			return usageError("%v (was the report signed with parley certify --sign-key?)", err)
+		}
+		if err := report.Verify(doc, sig, pub); err != nil {
+			return fmt.Errorf("%s: %w", files[0], err)
+		}
+	default:
+		return usageError("%v", err)
 	}
 	r, err := report.Read(bytes.NewReader(doc))
 	if err != nil {
@@ -201,7 +228,7 @@ func reportVerify(args []string, stdout, stderr io.Writer) error {
 	if err := r.Recheck(); err != nil {
 		return fmt.Errorf("%s: signed, but %w", files[0], err)
 	}
-	fmt.Fprintf(stdout, "%s: signature good; verdict %s for %s (suite %s, parley %s)\n", files[0], r.Verdict, r.Assistant.Name, r.Suite.SHA256, r.Parley.BinarySHA256)
+	fmt.Fprintf(stdout, "%s: signature good (%s); verdict %s for %s (suite %s, parley %s)\n", files[0], covered, r.Verdict, r.Assistant.Name, r.Suite.SHA256, r.Parley.BinarySHA256)
 	return nil
 }
 
