@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"flag"
@@ -55,7 +56,7 @@ func TestPrintEnvProxyRoute(t *testing.T) {
 	if err := fs.Parse(append([]string{"--bot-url", "http://127.0.0.1:9"}, mockFlags...)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := planCertify(cfg); err != nil {
+	if _, err := planCertify(context.Background(), cfg, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	v, err := startByURL(cfg, slog.New(slog.DiscardHandler), io.Discard)
