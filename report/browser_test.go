@@ -50,16 +50,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	f.Close()
 
-	// chromedp's defaults include --headless and --disable-background-networking; the container needs
-	// --no-sandbox and has no GPU.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(filepath.Join(dir, "profile")))
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	bctx := openBrowser(t, browser, dir)
 
 	step := func(what string, err error) {
 		t.Helper()
@@ -134,4 +125,19 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Errorf("screenshot is only %d bytes", len(shot))
 	}
 	t.Logf("screenshot: %s", shotPath)
+}
+
+// openBrowser starts headless Chromium for the test, stopped when it ends. chromedp's defaults include
+// --headless and --disable-background-networking; the container needs --no-sandbox and has no GPU.
+func openBrowser(t *testing.T, browser, dir string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(filepath.Join(dir, "profile")))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	return bctx
 }

@@ -354,3 +354,16 @@ func TestActionsWaitForTheWorld(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderKeepsLineBreaks: a message's paragraphs read as paragraphs in a failure's transcript, not
+// as a literal \n\n.
+func TestRenderKeepsLineBreaks(t *testing.T) {
+	got := render(whatsapp.InboxMessage{Type: "text", Text: "Hola.\n\nPrivacidad: …"})
+	if strings.Contains(got, `\n`) || got != "\"Hola.\n      \n      Privacidad: …\"" {
+		t.Errorf("render = %q", got)
+	}
+	got = render(whatsapp.InboxMessage{Type: "template", Text: "a\nb", Template: &whatsapp.InboxTemplate{Name: "promo_verano", Language: "es", Category: "MARKETING"}})
+	if got != "[template promo_verano/es MARKETING] \"a\n      b\"" {
+		t.Errorf("render = %q", got)
+	}
+}
