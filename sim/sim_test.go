@@ -243,7 +243,7 @@ func TestPlantIsUniqueAndValid(t *testing.T) {
 	seen := map[string]bool{}
 	for i := range 50 {
 		c, _ := w.NewCustomer(Persona{WaID: fmt.Sprintf("3460000%04d", i), Name: "X"})
-		for _, typ := range []string{CanaryName, CanaryEmail, CanaryDNI, CanaryOrder, CanaryPhone} {
+		for _, typ := range []string{CanaryName, CanaryEmail, CanaryDNI, CanaryOrder, CanaryPhone, CanaryCard, CanaryIBAN} {
 			v, err := c.Plant(typ)
 			if err != nil {
 				t.Fatal(err)
@@ -255,16 +255,19 @@ func TestPlantIsUniqueAndValid(t *testing.T) {
 			if typ == CanaryDNI && !pii.ValidDNI(v) {
 				t.Errorf("DNI canary %q has a wrong letter", v)
 			}
+			if typ == CanaryCard && !pii.Luhn(v) || typ == CanaryIBAN && !pii.ValidIBAN(v) {
+				t.Errorf("%s canary %q has a wrong check digit", typ, v)
+			}
 			if typ == CanaryEmail && len(pii.Find(v)) != 1 {
 				t.Errorf("e-mail canary %q is not found as an e-mail", v)
 			}
 		}
 	}
-	if n := len(j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindCanaryPlanted })); n != 250 {
-		t.Errorf("%d canary events, want 250", n)
+	if n := len(j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindCanaryPlanted })); n != 350 {
+		t.Errorf("%d canary events, want 350", n)
 	}
 	c, _ := w.NewCustomer(Persona{WaID: "34600000001", Name: "Y"})
-	if _, err := c.Plant("iban"); err == nil {
+	if _, err := c.Plant("passport"); err == nil {
 		t.Error("an unknown canary type was accepted")
 	}
 }
