@@ -50,7 +50,11 @@ func (j Judgement) Err() error {
 		for i, r := range j.Unexpected {
 			ids[i] = r.Rule
 		}
-		fmt.Fprintf(&b, "the audit found %s broken:", strings.Join(ids, ", "))
+		// The first line stands alone (a console lists only it): it says what the first finding is.
+		fmt.Fprintf(&b, "the audit found %s broken", strings.Join(ids, ", "))
+		if f, ok := j.firstFinding(); ok {
+			fmt.Fprintf(&b, ": %s", f.Explanation)
+		}
 		for _, r := range j.Unexpected {
 			fmt.Fprintf(&b, "\n- %s (%s): %s", r.Rule, r.Severity, r.Title)
 			for _, f := range r.Findings {
@@ -74,6 +78,18 @@ func (j Judgement) Err() error {
 		errs = append(errs, fmt.Errorf("the assistant made requests the mocks do not model:\n  %s", strings.Join(lines, "\n  ")))
 	}
 	return errors.Join(errs...)
+}
+
+// firstFinding is the first finding of an unexpected broken rule that is not merely informative.
+func (j Judgement) firstFinding() (Finding, bool) {
+	for _, r := range j.Unexpected {
+		for _, f := range r.Findings {
+			if f.Severity != SeverityInfo {
+				return f, true
+			}
+		}
+	}
+	return Finding{}, false
 }
 
 // Customers returns the customers the unexpected findings concern, in order of first mention.

@@ -50,16 +50,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	f.Close()
 
-	// chromedp's defaults include --headless and --disable-background-networking; the container needs
-	// --no-sandbox and has no GPU.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(filepath.Join(dir, "profile")))
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	bctx := openBrowser(t, browser, dir)
 
 	step := func(what string, err error) {
 		t.Helper()
@@ -159,14 +150,7 @@ func TestHTMLInChromiumLongToken(t *testing.T) {
 	if err := os.WriteFile(page, []byte(strings.ReplaceAll(b.String(), `<details class="scenario"`, `<details open class="scenario"`)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(1280, 900))
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	bctx := openBrowser(t, browser, dir, chromedp.WindowSize(1280, 900))
 	if err := chromedp.Do(bctx, chromedp.Navigate("file://"+page)); err != nil {
 		t.Fatal(err)
 	}
@@ -177,4 +161,20 @@ func TestHTMLInChromiumLongToken(t *testing.T) {
 	if width > 1280 {
 		t.Errorf("the page is %d px wide in a 1,280 px window", width)
 	}
+}
+
+// openBrowser starts headless Chromium for the test, stopped when it ends. chromedp's defaults include
+// --headless and --disable-background-networking; the container needs --no-sandbox and has no GPU.
+func openBrowser(t *testing.T, browser, dir string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(filepath.Join(dir, "profile")))
+	opts = append(opts, extra...)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	return bctx
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 type htmlPage struct {
 	R          Report
 	T          text
+	FailOn     string // the threshold's severity in the report's language
 	Assistant  string
 	Profile    string
 	Goals      []string // the goals simulated customers could not reach, by scenario
@@ -43,6 +45,12 @@ type matrixRow struct {
 type htmlRule struct {
 	Rule
 	Title, Sev, Stat string
+	Exercised        []scenarioLink // the scenarios that exercised the rule, linked to their chats
+}
+
+type scenarioLink struct {
+	Name  string
+	Index int
 }
 
 type htmlScenario struct {
@@ -50,14 +58,26 @@ type htmlScenario struct {
 	Index    int
 	Stat     string
 	Flagged  map[string]Finding // rule id → the scenario's first finding of it, to explain a highlighted turn
-	Turns    []htmlTurn
+	Panes    []chatPane
 	Duration string
+}
+
+// chatPane is one customer's chat: a scenario with two customers shows two phones, not one mixed thread.
+type chatPane struct {
+	Customer string // wa_id; empty when the scenario has one customer or none
+	Turns    []htmlTurn
 }
 
 type htmlTurn struct {
 	Turn
+	Shown        string // the text in the report's language (system turns are translated)
 	Explanations []string
+	Preview      string // a document's first lines
+	More         int    // how many lines of the document the preview leaves out
 }
+
+// previewLines is how much of a document a chat shows before the reader expands it.
+const previewLines = 12
 
 // HTML writes the report as one self-contained page (styles inline, no scripts, no external resources):
 // a verdict banner, the rule matrix by severity and source, the rules with their findings, and every
@@ -66,12 +86,21 @@ type htmlTurn struct {
 func HTML(w io.Writer, r Report) error {
 	r = r.ForDisplay()
 	t := texts(r.Lang)
-	p := htmlPage{R: r, T: t, Assistant: assistantLine(r.Assistant), Profile: t.ProfileLine(r.Profile), Goals: goalsNotReached(r.Scenarios),
+	p := htmlPage{R: r, T: t, FailOn: t.SeverityName(audit.Severity(r.FailOn)), Assistant: assistantLine(r.Assistant), Profile: t.ProfileLine(r.Profile), Goals: goalsNotReached(r.Scenarios),
 		Severities: []audit.Severity{audit.SeverityCritical, audit.SeverityHigh, audit.SeverityMedium, audit.SeverityLow}}
 	var families []string
 	byFamily := map[string][][]htmlRule{}
+	index := map[string]int{}
+	for i, sc := range r.Scenarios {
+		if _, ok := index[sc.Name]; !ok {
+			index[sc.Name] = i + 1
+		}
+	}
 	for _, rr := range sortedRules(r.Rules) {
 		hr := htmlRule{Rule: rr, Title: t.RuleTitleOf(rr), Sev: t.SeverityName(rr.Severity), Stat: t.RuleStatus(rr.Status)}
+		for _, name := range rr.Scenarios {
+			hr.Exercised = append(hr.Exercised, scenarioLink{Name: name, Index: index[name]})
+		}
 		p.Rules = append(p.Rules, hr)
 		fam := t.Family(rr.ID)
 		if _, ok := byFamily[fam]; !ok {
@@ -95,14 +124,52 @@ func HTML(w io.Writer, r Report) error {
 				hs.Flagged[f.Rule] = f
 			}
 		}
+		var turns []htmlTurn
 		for _, tu := range sc.Transcript {
-			ht := htmlTurn{Turn: tu}
+			ht := htmlTurn{Turn: tu, Shown: tu.Text}
+			if t.ES && tu.TextES != "" {
+				ht.Shown = tu.TextES
+			}
 			for _, id := range tu.Findings {
 				ht.Explanations = append(ht.Explanations, fmt.Sprintf("%s: %s", id, hs.Flagged[id].Explanation))
 			}
-			hs.Turns = append(hs.Turns, ht)
+			if d := tu.Document; d != nil {
+				lines := strings.Split(strings.TrimRight(d.Content, "\n"), "\n")
+				if len(lines) > previewLines {
+					ht.Preview, ht.More = strings.Join(lines[:previewLines], "\n")+"\n…", len(lines)-previewLines
+				} else {
+					ht.Preview = d.Content
+				}
+			}
+			turns = append(turns, ht)
 		}
+		hs.Panes = panes(turns)
 		p.Scenarios = append(p.Scenarios, hs)
 	}
 	return htmlTemplate.Execute(w, p)
+}
+
+// panes splits a scenario's turns by customer, in the order the customers first appear; a turn that
+// names no customer (the clock moving, a call before anyone wrote) is shown in every pane. With one
+// customer or none there is one pane, unlabelled.
+func panes(turns []htmlTurn) []chatPane {
+	var order []string
+	for _, tu := range turns {
+		if tu.Customer != "" && !slices.Contains(order, tu.Customer) {
+			order = append(order, tu.Customer)
+		}
+	}
+	if len(order) < 2 {
+		return []chatPane{{Turns: turns}}
+	}
+	out := make([]chatPane, len(order))
+	for i, c := range order {
+		out[i].Customer = c
+		for _, tu := range turns {
+			if tu.Customer == c || tu.Customer == "" {
+				out[i].Turns = append(out[i].Turns, tu)
+			}
+		}
+	}
+	return out
 }

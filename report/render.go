@@ -152,7 +152,7 @@ func Markdown(w io.Writer, r Report) error {
 	}
 	fmt.Fprintf(&b, "| parley | %s (%s) |\n", r.Parley.Version, short(r.Parley.BinarySHA256))
 	fmt.Fprintf(&b, "| %s | %d |\n", t.Seed, r.Seed)
-	fmt.Fprintf(&b, "| %s | %s |\n\n", t.FailOn, r.FailOn)
+	fmt.Fprintf(&b, "| %s | %s |\n\n", t.FailOn, t.SeverityName(audit.Severity(r.FailOn)))
 	s := r.Summary
 	fmt.Fprintf(&b, t.SummaryLine+"\n\n", s.Scenarios, s.Passed, s.Failed, s.Errors, s.RulesPassed, s.RulesBroken, s.RulesUnseen, s.Findings, s.Blocking)
 	if s.NotApplicable+s.GoalNotReached+s.RulesNotApplicable > 0 {

@@ -133,14 +133,16 @@ type Summary struct {
 
 // Rule is one catalogue rule's verdict over the whole run.
 type Rule struct {
-	ID        string         `json:"id"`
-	Title     string         `json:"title"`
-	TitleES   string         `json:"title_es"`
-	Severity  audit.Severity `json:"severity"`
-	Sources   []string       `json:"sources"`
-	Status    audit.Status   `json:"status"`
-	Scenarios []string       `json:"scenarios,omitempty"` // the scenarios that exercised it
-	Findings  []Finding      `json:"findings"`
+	ID       string         `json:"id"`
+	Title    string         `json:"title"`
+	TitleES  string         `json:"title_es"`
+	Severity audit.Severity `json:"severity"`
+	Sources  []string       `json:"sources"`
+	// Checks says what the auditor looks at to judge the rule, so that a pass can be weighed.
+	Checks    string       `json:"checks,omitempty"`
+	Status    audit.Status `json:"status"`
+	Scenarios []string     `json:"scenarios,omitempty"` // the scenarios that exercised it
+	Findings  []Finding    `json:"findings"`
 	// NotExercisedBecause says, for a rule not exercised, what kept the scenarios that were to exercise
 	// it from doing so ("Lucía could not opt in to offers: no message offered it").
 	NotExercisedBecause []string `json:"not_exercised_because,omitempty"`
@@ -214,13 +216,14 @@ type RuleMeta struct {
 	TitleES  string
 	Severity audit.Severity
 	Sources  []string
+	Checks   string
 }
 
 // Catalogue returns the metadata of audit.Catalogue().
 func Catalogue() []RuleMeta {
 	var out []RuleMeta
 	for _, r := range audit.Catalogue() {
-		out = append(out, RuleMeta{ID: r.ID, Title: r.Title, TitleES: r.TitleES, Severity: r.Severity, Sources: r.Sources})
+		out = append(out, RuleMeta{ID: r.ID, Title: r.Title, TitleES: r.TitleES, Severity: r.Severity, Sources: r.Sources, Checks: r.Checks})
 	}
 	return out
 }
@@ -397,7 +400,7 @@ func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 	}
 	blocked := false
 	for _, m := range rules {
-		rr := Rule{ID: m.ID, Title: m.Title, TitleES: m.TitleES, Severity: m.Severity, Sources: slices.Clone(m.Sources), Status: audit.NotExercised, Findings: []Finding{}}
+		rr := Rule{ID: m.ID, Title: m.Title, TitleES: m.TitleES, Severity: m.Severity, Sources: slices.Clone(m.Sources), Checks: m.Checks, Status: audit.NotExercised, Findings: []Finding{}}
 		for _, s := range scenarios {
 			switch s.RuleStatus[m.ID] {
 			case audit.Broken:
@@ -533,7 +536,7 @@ func (r Report) Recheck() error {
 func (r Report) Catalogue() []RuleMeta {
 	var out []RuleMeta
 	for _, x := range r.Rules {
-		out = append(out, RuleMeta{ID: x.ID, Title: x.Title, TitleES: x.TitleES, Severity: x.Severity, Sources: x.Sources})
+		out = append(out, RuleMeta{ID: x.ID, Title: x.Title, TitleES: x.TitleES, Severity: x.Severity, Sources: x.Sources, Checks: x.Checks})
 	}
 	return out
 }

@@ -12,6 +12,7 @@ type text struct {
 	Conversation, Calls, Evidence, Simulated, Refused, NoFindings, VerdictHelp        string
 	NotApplicable, GoalNotReached, Applicability, GoalsWhy, Reasons, Profile          string
 	BuiltinProfile                                                                    string
+	Checks, Sources, ExercisedBy, Document, ShowAll, Lines                            string
 	ES                                                                                bool
 }
 
@@ -30,6 +31,8 @@ var english = text{
 	Applicability: "%d scenarios not applicable to the assistant's profile, %d whose goal was not reached. Rules not applicable: %d.",
 	GoalsWhy:      "Goals the simulated customers could not reach", Reasons: "Rules not exercised or not applicable, and why",
 	Profile: "Profile", BuiltinProfile: "the reference assistant's built-in profile",
+	Checks: "What it checks", Sources: "Sources", ExercisedBy: "Scenarios that exercised it", Document: "document",
+	ShowAll: "Show the whole document", Lines: "lines",
 }
 
 var spanish = text{
@@ -47,6 +50,8 @@ var spanish = text{
 	Applicability: "%d escenarios no aplicables según el perfil del asistente, %d cuyo objetivo no se alcanzó. Reglas no aplicables: %d.",
 	GoalsWhy:      "Objetivos que los clientes simulados no pudieron alcanzar", Reasons: "Reglas sin ejercitar o no aplicables, y por qué",
 	Profile: "Perfil", BuiltinProfile: "el perfil integrado del asistente de referencia",
+	Checks: "Qué comprueba", Sources: "Fuentes", ExercisedBy: "Escenarios que la ejercitaron", Document: "documento",
+	ShowAll: "Ver el documento completo", Lines: "líneas",
 	ES: true,
 }
 

@@ -1,11 +1,14 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/journal"
 )
@@ -28,12 +31,29 @@ type Turn struct {
 	Buttons  []string  `json:"buttons,omitempty"`
 	Template string    `json:"template,omitempty"`
 	Refused  string    `json:"refused,omitempty"` // the platform's refusal of an assistant's send
+	// TextES is a system turn's text in Spanish, for a report rendered with --lang es; customers' and the
+	// assistant's words are shown as they were written.
+	TextES string `json:"text_es,omitempty"`
+	// Document is what a document the assistant sent held, when it uploaded it through the media
+	// endpoint: a reader must see what a data export gave away, not only its name.
+	Document *Document `json:"document,omitempty"`
 	// Calls are the Dialogflow and DLP calls the assistant made while handling this customer message
 	// (the calls recorded after it and before the customer's next message), whether it replied first or not.
 	Calls []Call `json:"calls,omitempty"`
 	// Findings are the ids of the rules whose finding names this turn (or one of its calls) as the
 	// offending act (see offendingTurn).
 	Findings []string `json:"findings,omitempty"`
+}
+
+// Document is a file the assistant sent, as the media upload recorded it.
+type Document struct {
+	Filename string `json:"filename,omitempty"`
+	MimeType string `json:"mime_type"`
+	Size     int    `json:"size"`
+	// Content is the file as text, JSON indented for a reader; empty for a binary file.
+	Content string `json:"content,omitempty"`
+	// Truncated says the journal kept only the start of the file.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Call is one Dialogflow or DLP call beside a turn.
@@ -57,7 +77,15 @@ func Transcript(events []journal.Event, findings []Finding) []Turn {
 	calls := map[uint64]bool{} // seqs shown as calls beside a turn
 	sent := map[string]int{}   // wamid → index of the turn of its accepted send
 	lastCustomer := -1         // calls belong to the customer message being handled, even after a reply
+	uploads := map[string]journal.MediaData{}
 	for _, e := range events {
+		if e.Kind == journal.KindMediaUploaded {
+			var m journal.MediaData
+			if e.Decode(&m) == nil {
+				uploads[m.ID] = m
+			}
+			continue
+		}
 		if e.Kind == journal.KindStatusFailed {
 			var d journal.StatusData
 			if e.Decode(&d) == nil {
@@ -76,10 +104,13 @@ func Transcript(events []journal.Event, findings []Finding) []Turn {
 			if t.From == FromCustomer {
 				lastCustomer = len(turns) - 1
 			}
-			if e.Kind == journal.KindOutboundAccepted {
-				var d journal.OutboundData
-				if e.Decode(&d) == nil && d.ID != "" {
+			var d journal.OutboundData
+			if t.From == FromAssistant && e.Decode(&d) == nil {
+				if e.Kind == journal.KindOutboundAccepted && d.ID != "" {
 					sent[d.ID] = len(turns) - 1
+				}
+				if m, ok := uploads[d.MediaID]; ok && d.MediaID != "" {
+					turns[len(turns)-1].Document = documentOf(m, d.Filename)
 				}
 			}
 		case isCall:
@@ -139,6 +170,7 @@ func turnOf(e journal.Event) (t Turn, isTurn, isCall bool) {
 		if t.Customer == "" {
 			t.Customer = d.WaID
 		}
+		d.Template = templateName(d)
 		t.From, t.Text, t.Buttons, t.Template = FromAssistant, d.Text, d.Buttons, d.Template
 		if t.Text == "" && d.Template != "" {
 			t.Text = "[template " + d.Template + "]"
@@ -156,10 +188,39 @@ func turnOf(e journal.Event) (t Turn, isTurn, isCall bool) {
 		journal.KindDataRequest, journal.KindHandoffRequested, journal.KindHandoffReleased, journal.KindCustomerBlocked,
 		journal.KindCustomerUnblocked, journal.KindClockAdvanced, journal.KindHookCalled, journal.KindUnmodelled,
 		journal.KindInboundFailed, journal.KindCanaryPlanted:
-		t.From, t.Text = FromSystem, Summarize(e)
+		t.From, t.Text, t.TextES = FromSystem, Summarize(e), SummarizeES(e)
 		return t, true, false
 	}
 	return t, false, false
+}
+
+// templateName is the template a send named: the journal's record, or the request body itself when
+// WhatsApp refused the send before reading the template (an unauthorised or malformed request).
+func templateName(d journal.OutboundData) string {
+	if d.Template != "" || len(d.Body) == 0 {
+		return d.Template
+	}
+	var req struct {
+		Template struct {
+			Name string `json:"name"`
+		} `json:"template"`
+	}
+	_ = json.Unmarshal(d.Body, &req)
+	return req.Template.Name
+}
+
+// documentOf is what a reader is shown of an uploaded file: its text, JSON indented, or nothing for
+// bytes that are not text.
+func documentOf(m journal.MediaData, filename string) *Document {
+	d := &Document{Filename: cmp.Or(filename, m.Filename), MimeType: m.MimeType, Size: m.Size, Truncated: m.Truncated}
+	var out bytes.Buffer
+	switch {
+	case !m.Truncated && json.Indent(&out, m.Content, "", "  ") == nil:
+		d.Content = out.String()
+	case utf8.Valid(m.Content):
+		d.Content = string(m.Content)
+	}
+	return d
 }
 
 // refusedBecause is how a refusal reads: the Graph code (or the HTTP status when there is none) and the
@@ -197,7 +258,7 @@ func Summarize(e journal.Event) string {
 		var d journal.OutboundData
 		if e.Decode(&d) == nil {
 			what := d.Text
-			if d.Template != "" {
+			if d.Template = templateName(d); d.Template != "" {
 				what = "template " + d.Template
 				if d.Category != "" {
 					what += " (" + d.Category + ")"

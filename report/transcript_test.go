@@ -75,3 +75,19 @@ func TestTranscriptShowsRefusedSends(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedTemplateNamed: a send WhatsApp refused before reading its template (unauthorised, say)
+// still names the template the assistant asked for, not template "".
+func TestRefusedTemplateNamed(t *testing.T) {
+	j := journal.New(journal.NewClock(t0))
+	j.Record(journal.SourceWhatsApp, journal.KindOutboundRejected, "34600000001", journal.OutboundData{To: "34600000001", WaID: "34600000001", Type: "template", HTTP: 401, Code: 190, Error: "Invalid OAuth access token",
+		Body: []byte(`{"messaging_product":"whatsapp","to":"34600000001","type":"template","template":{"name":"promo_verano","language":{"code":"es"}}}`)})
+	e := j.Events()[0]
+	tr := Transcript(j.Events(), nil)
+	if len(tr) != 1 || tr[0].Text != "[template promo_verano]" || tr[0].Template != "promo_verano" {
+		t.Errorf("transcript = %+v", tr)
+	}
+	if s := Summarize(e); !strings.Contains(s, `"template promo_verano"`) {
+		t.Errorf("summary = %q", s)
+	}
+}

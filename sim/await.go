@@ -134,11 +134,11 @@ func render(m whatsapp.InboxMessage) string {
 	var s string
 	switch {
 	case m.Template != nil:
-		s = fmt.Sprintf("[template %s/%s %s] %q", m.Template.Name, m.Template.Language, m.Template.Category, m.Text)
+		s = fmt.Sprintf("[template %s/%s %s] %s", m.Template.Name, m.Template.Language, m.Template.Category, quoteLines(m.Text))
 	case m.Type == "text":
-		s = fmt.Sprintf("%q", m.Text)
+		s = quoteLines(m.Text)
 	default:
-		s = fmt.Sprintf("[%s] %q", m.Type, m.Text)
+		s = fmt.Sprintf("[%s] %s", m.Type, quoteLines(m.Text))
 	}
 	if len(m.Buttons) > 0 {
 		s += fmt.Sprintf(" buttons %q", m.Buttons)
@@ -149,4 +149,11 @@ func render(m whatsapp.InboxMessage) string {
 // failure builds an error that carries the transcript.
 func (c *Customer) failure(ctx context.Context, format string, args ...any) error {
 	return fmt.Errorf("%s\n%s", fmt.Sprintf(format, args...), c.Transcript(ctx))
+}
+
+// quoteLines quotes a message as a reader sees it on the phone: its line breaks kept (a transcript is read
+// in a terminal and in the report, where "\n\n" is noise) and its lines after the first indented under
+// the transcript's arrows.
+func quoteLines(text string) string {
+	return `"` + strings.ReplaceAll(text, "\n", "\n      ") + `"`
 }

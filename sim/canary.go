@@ -18,6 +18,8 @@ const (
 	CanaryDNI   = "dni"
 	CanaryOrder = "order"
 	CanaryPhone = "phone"
+	CanaryCard  = "card"
+	CanaryIBAN  = "iban"
 )
 
 var syllables = []string{"ka", "zu", "ri", "mo", "te", "xa", "lu", "ne", "po", "vi", "da", "sho", "gue", "ñe", "bri", "qui"}
@@ -45,8 +47,13 @@ func (c *Customer) Plant(typ string) (string, error) {
 		v = fmt.Sprintf("CN-%06d", x%1000000)
 	case CanaryPhone:
 		v = fmt.Sprintf("+34 6%02d %03d %03d", x%100, (x>>8)%1000, (x>>20)%1000)
+	case CanaryCard:
+		// A Visa number with a valid Luhn digit, so a detector that checks it sees a real one.
+		v = pii.MakeCard("4", int(x%1_000_000_000))
+	case CanaryIBAN:
+		v = pii.MakeSpanishIBAN(int(x % 1_000_000_000))
 	default:
-		return "", fmt.Errorf("%s cannot plant a %q: use name, email, dni, order or phone", c.Name, typ)
+		return "", fmt.Errorf("%s cannot plant a %q: use name, email, dni, order, phone, card or iban", c.Name, typ)
 	}
 	c.w.Journal.Record(journal.SourceCustomer, journal.KindCanaryPlanted, c.WaID, journal.CanaryData{Type: typ, Value: v})
 	return v, nil

@@ -243,7 +243,7 @@ func TestPlantIsUniqueAndValid(t *testing.T) {
 	seen := map[string]bool{}
 	for i := range 50 {
 		c, _ := w.NewCustomer(Persona{WaID: fmt.Sprintf("3460000%04d", i), Name: "X"})
-		for _, typ := range []string{CanaryName, CanaryEmail, CanaryDNI, CanaryOrder, CanaryPhone} {
+		for _, typ := range []string{CanaryName, CanaryEmail, CanaryDNI, CanaryOrder, CanaryPhone, CanaryCard, CanaryIBAN} {
 			v, err := c.Plant(typ)
 			if err != nil {
 				t.Fatal(err)
@@ -255,16 +255,19 @@ func TestPlantIsUniqueAndValid(t *testing.T) {
 			if typ == CanaryDNI && !pii.ValidDNI(v) {
 				t.Errorf("DNI canary %q has a wrong letter", v)
 			}
+			if typ == CanaryCard && !pii.Luhn(v) || typ == CanaryIBAN && !pii.ValidIBAN(v) {
+				t.Errorf("%s canary %q has a wrong check digit", typ, v)
+			}
 			if typ == CanaryEmail && len(pii.Find(v)) != 1 {
 				t.Errorf("e-mail canary %q is not found as an e-mail", v)
 			}
 		}
 	}
-	if n := len(j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindCanaryPlanted })); n != 250 {
-		t.Errorf("%d canary events, want 250", n)
+	if n := len(j.Filter(func(e journal.Event) bool { return e.Kind == journal.KindCanaryPlanted })); n != 350 {
+		t.Errorf("%d canary events, want 350", n)
 	}
 	c, _ := w.NewCustomer(Persona{WaID: "34600000001", Name: "Y"})
-	if _, err := c.Plant("iban"); err == nil {
+	if _, err := c.Plant("passport"); err == nil {
 		t.Error("an unknown canary type was accepted")
 	}
 }
@@ -352,5 +355,18 @@ func TestActionsWaitForTheWorld(t *testing.T) {
 				t.Errorf("unread after Say: %+v %v, want the echo", got, err)
 			}
 		})
+	}
+}
+
+// TestRenderKeepsLineBreaks: a message's paragraphs read as paragraphs in a failure's transcript, not
+// as a literal \n\n.
+func TestRenderKeepsLineBreaks(t *testing.T) {
+	got := render(whatsapp.InboxMessage{Type: "text", Text: "Hola.\n\nPrivacidad: …"})
+	if strings.Contains(got, `\n`) || got != "\"Hola.\n      \n      Privacidad: …\"" {
+		t.Errorf("render = %q", got)
+	}
+	got = render(whatsapp.InboxMessage{Type: "template", Text: "a\nb", Template: &whatsapp.InboxTemplate{Name: "promo_verano", Language: "es", Category: "MARKETING"}})
+	if got != "[template promo_verano/es MARKETING] \"a\n      b\"" {
+		t.Errorf("render = %q", got)
 	}
 }

@@ -291,6 +291,10 @@ func shares(ctx context.Context, name, what string) error {
 		typ, es, en = sim.CanaryEmail, "Mi email es %s", "My email is %s"
 	case "dni":
 		typ, es, en = sim.CanaryDNI, "Mi DNI es %s", "My ID number (DNI) is %s"
+	case "card number", "número de tarjeta":
+		typ, es, en = sim.CanaryCard, "Mi número de tarjeta es %s", "My card number is %s"
+	case "iban":
+		typ, es, en = sim.CanaryIBAN, "Mi IBAN es %s", "My IBAN is %s"
 	default:
 		typ, es, en = sim.CanaryPhone, "Mi teléfono es %s", "My phone number is %s"
 	}

@@ -34,9 +34,59 @@ func awaitContaining(ctx context.Context, s *scenarioState, c *sim.Customer, tex
 			}
 		}
 		if _, err := wa.AwaitInbox(wctx, c.WaID, len(inbox)+1); err != nil {
-			return whatsapp.InboxMessage{}, fmt.Errorf("%s received no reply containing %q within %s (looked from message %d of %d: %v)\n%s", c.Name, text, limit, s.mark(c)+1, len(inbox), err, c.Transcript(context.WithoutCancel(ctx)))
+			if ctx.Err() != nil {
+				return whatsapp.InboxMessage{}, err // the scenario itself was stopped: no expectation failed
+			}
+			return whatsapp.InboxMessage{}, fmt.Errorf("%s\n%s", noneMentioned(c.Name, text, limit, inbox[min(s.mark(c), len(inbox)):]), c.Transcript(context.WithoutCancel(ctx)))
 		}
 	}
+}
+
+// noneMentioned is how a reply that never came reads: what the customer got instead, in their terms, not
+// the poll that waited for it.
+func noneMentioned(name, text string, limit time.Duration, got []whatsapp.InboxMessage) string {
+	switch len(got) {
+	case 0:
+		return fmt.Sprintf("%s got no reply within %s; expected one mentioning %q", name, limit, text)
+	case 1:
+		return fmt.Sprintf("%s got 1 reply within %s, which did not mention %q; it was: %s", name, limit, text, shown(got[0]))
+	}
+	return fmt.Sprintf("%s got %d replies within %s, none mentioned %q; the last was: %s", name, len(got), limit, text, shown(got[len(got)-1]))
+}
+
+// shown is a message as one line of a failure: its text (or template name) and the buttons it offered.
+func shown(m whatsapp.InboxMessage) string {
+	s := m.Text
+	if m.Template != nil && s == "" {
+		s = "template " + m.Template.Name
+	}
+	const most = 160
+	if r := []rune(s); len(r) > most {
+		s = string(r[:most]) + "…"
+	}
+	s = fmt.Sprintf("%q", strings.ReplaceAll(s, "\n", " "))
+	if len(m.Buttons) > 0 {
+		s += fmt.Sprintf(" with buttons %q", m.Buttons)
+	}
+	return s
+}
+
+// receivesReplyWithout checks what arrived since the customer's last look: at least one message, none
+// containing text.
+func receivesReplyWithout(ctx context.Context, name, text string) error {
+	c, fresh, err := settledReplies(ctx, name)
+	if err != nil {
+		return err
+	}
+	if len(fresh) == 0 {
+		return fmt.Errorf("%s got no reply; expected one not mentioning %q\n%s", c.Name, text, c.Transcript(ctx))
+	}
+	for _, m := range fresh {
+		if sim.Contains(m, text) {
+			return fmt.Errorf("%s got a reply mentioning %q, which it must not: %s\n%s", c.Name, text, shown(m), c.Transcript(ctx))
+		}
+	}
+	return nil
 }
 
 func receivesReply(ctx context.Context, name, text string) error {

@@ -61,3 +61,7 @@ func line(lines [][]byte, i int) string {
 	}
 	return fmt.Sprintf("%q", lines[i])
 }
+
+// Updating reports whether the test binary runs with -update, for tests that keep files other than
+// golden ones (screenshots) only when asked to.
+func Updating() bool { return *update }

@@ -266,6 +266,7 @@ func TestTemplateParameterKinds(t *testing.T) {
 			text: "Aquí tienes tu factura.", buttons: "Gracias|Tengo dudas"},
 		{name: "document header given an image", body: tplSend("factura", "es", `[{"type":"header","parameters":[{"type":"image","image":{"link":"https://tienda.example/f.jpg"}}]}]`), wantCode: 132012},
 		{name: "document header missing", body: tplSend("factura", "es", ``), wantCode: 132000},
+		{name: "template unknown", body: tplSend("promo_verano", "es", ``), wantCode: 132001},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -279,6 +280,11 @@ func TestTemplateParameterKinds(t *testing.T) {
 				_ = lastEvent(t, s.Journal(), journal.KindOutboundRejected).Decode(&out)
 				if tc.text != "" && out.Text != tc.text {
 					t.Errorf("refused send journalled with text %q, want %q", out.Text, tc.text)
+				}
+				var sent struct{ Template struct{ Name string } }
+				_ = json.Unmarshal([]byte(tc.body), &sent)
+				if out.Template != sent.Template.Name {
+					t.Errorf("refused send journalled as template %q, want %q", out.Template, sent.Template.Name)
 				}
 				return
 			}
