@@ -103,15 +103,33 @@ const Builtin = "builtin"
 // ErrFeatures is wrapped by every error Features returns: the folder or its files are not a suite.
 var ErrFeatures = errors.New("not a runnable feature suite")
 
+// LintError is the error Features returns when feature files have problems: every problem of every
+// file, and the files that had none, so that one bad file does not hide the others. It wraps ErrFeatures.
+type LintError struct {
+	Problems []steps.Problem
+	Good     []string // the files without problems
+}
+
+func (e *LintError) Error() string {
+	files := map[string]bool{}
+	for _, p := range e.Problems {
+		files[p.File] = true
+	}
+	return fmt.Sprintf("%v: %d problem(s) in %d of %d feature files:\n%s", ErrFeatures, len(e.Problems), len(files),
+		len(files)+len(e.Good), steps.Problems(e.Problems))
+}
+
+// Unwrap makes a LintError an ErrFeatures.
+func (e *LintError) Unwrap() error { return ErrFeatures }
+
 // Features is a suite of Gherkin feature files played with the step library (package steps): every
 // scenario, and every row of every Scenario Outline, is a scenario of the suite with its own environment,
 // audit and transcript. name is how the report names it. The files are linted first; any problem refuses
-// the whole suite.
+// the whole suite, with a *LintError listing them all.
 func Features(fsys fs.FS, name string) (*Suite, error) {
 	runnable, problems := steps.Lint(fsys, ".")
 	if len(problems) > 0 {
-		first := strings.Join(strings.Fields(problems[0].String()), " ") // one line: the problem and its fix
-		return nil, fmt.Errorf("%w: %d problem(s) in the feature files, the first: %s", ErrFeatures, len(problems), first)
+		return nil, &LintError{Problems: problems, Good: runnable}
 	}
 	if len(runnable) == 0 {
 		return nil, fmt.Errorf("%w: no .feature file", ErrFeatures)

@@ -128,12 +128,8 @@ func runCertify(ctx context.Context, args []string, getenv func(string) string, 
 	if err := flagsFromEnv(fs, getenv); err != nil {
 		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		// The flag package has already printed the error and the usage; end with the one line to act on.
-		return usageError("certify: %v (see parley certify -h)", err)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if cfg.initProf {
 		return initProfile(fs.Args(), stdout)
@@ -401,7 +397,7 @@ func planCertify(cfg certifyConfig) (*certifyPlan, error) {
 		suite, err = certify.Features(os.DirFS(cfg.features), "features "+cfg.features)
 	}
 	if err != nil {
-		return nil, usageError("--features %s: %v", cfg.features, err)
+		return nil, featuresError(cfg.features, err)
 	}
 	if p.plan, err = certify.Select(suite, cfg.tags, cfg.shard); err != nil {
 		return nil, usageError("%v", err)

@@ -78,11 +78,8 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if err := flagsFromEnv(fs, getenv); err != nil {
 		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: errSilent}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("load takes no arguments, got %q", fs.Args())
@@ -329,11 +326,8 @@ func runLoadMerge(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("load merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the merged summary as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: errSilent}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return usageError("load merge: name the shards' JSON summaries")
