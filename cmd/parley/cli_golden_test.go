@@ -53,6 +53,9 @@ func TestCLIGolden(t *testing.T) {
 		{"certify-unknown-flag", []string{"certify", "--bogus"}},
 		{"load-bad-value", []string{"load", "--customers", "many"}},
 		{"report-unknown-flag", []string{"report", "verify", "--key", "k.pem"}},
+		{"rules-one", []string{"rules", "WA-OPTOUT-01"}},
+		{"rules-one-es", []string{"rules", "--lang", "es", "GDPR-ERASE-01"}},
+		{"rules-unknown", []string{"rules", "WA-OPTOUT-09"}},
 		{"no-command", nil},
 		{"version-help", []string{"version", "-h"}},
 	}
