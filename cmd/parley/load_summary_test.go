@@ -16,7 +16,7 @@ func TestLoadSummaryGolden(t *testing.T) {
 		return load.Summary{Shard: "1/1", Customers: 200, PeakActive: 200, Journeys: map[string]int{"greeting": 120, "opt_out": 80},
 			Turns: 372, Wall: load.Seconds(wall), TurnsPerSecond: 372 / wall, P50: 2100, P95: 2840, P99: 2840, Max: 2840,
 			Messages: load.Accounting{Inbound: load.Flow{Sent: 372, Received: 372}, Outbound: load.Flow{Sent: sent, Received: sent}, OnPhones: sent},
-			Events: 5477, Audit: load.AuditSummary{Rules: map[string]load.RuleOutcome{"WA-OPTOUT-01": {Status: "passed"}}}}
+			Events:   5477, Audit: load.AuditSummary{Rules: map[string]load.RuleOutcome{"WA-OPTOUT-01": {Status: "passed"}}}}
 	}
 	refused := base(610, 8.2)
 	refused.Messages.Outbound.Refused, refused.Messages.Outbound.Received, refused.Messages.OnPhones = 7, 603, 603
