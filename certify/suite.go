@@ -106,6 +106,25 @@ const Builtin = "builtin"
 // ErrFeatures is wrapped by every error Features returns: the folder or its files are not a suite.
 var ErrFeatures = errors.New("not a runnable feature suite")
 
+// LintError is the error Features returns when feature files have problems: every problem of every
+// file, and the files that had none, so that one bad file does not hide the others. It wraps ErrFeatures.
+type LintError struct {
+	Problems []steps.Problem
+	Good     []string // the files without problems
+}
+
+func (e *LintError) Error() string {
+	files := map[string]bool{}
+	for _, p := range e.Problems {
+		files[p.File] = true
+	}
+	return fmt.Sprintf("%v: %d problem(s) in %d of %d feature files:\n%s", ErrFeatures, len(e.Problems), len(files),
+		len(files)+len(e.Good), steps.Problems(e.Problems))
+}
+
+// Unwrap makes a LintError an ErrFeatures.
+func (e *LintError) Unwrap() error { return ErrFeatures }
+
 // LoadOptions are how LoadFeatures reads a suite.
 type LoadOptions struct {
 	// Limits bound the files read and the scenarios compiled (zero fields take steps' defaults).
@@ -147,15 +166,19 @@ func LoadFeatures(ctx context.Context, fsys fs.FS, name string, opt LoadOptions)
 	}
 	say("checking %d file(s)", len(files))
 	var problems []steps.Problem
+	var runnable []string
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		problems = append(problems, steps.LintFile(f, mem[f].Data)...)
+		ps := steps.LintFile(f, mem[f].Data)
+		if len(ps) == 0 {
+			runnable = append(runnable, f)
+		}
+		problems = append(problems, ps...)
 	}
 	if len(problems) > 0 {
-		first := strings.Join(strings.Fields(problems[0].String()), " ") // one line: the problem and its fix
-		return nil, fmt.Errorf("%w: %d problem(s) in the feature files, the first: %s", ErrFeatures, len(problems), first)
+		return nil, &LintError{Problems: problems, Good: runnable}
 	}
 	hash, nfiles, err := report.HashFS(mem, ".feature")
 	if err != nil {

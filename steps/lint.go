@@ -135,6 +135,9 @@ func LintFile(name string, content []byte) []Problem {
 			case c.Background != nil:
 				background = c.Background.Steps
 			case c.Scenario != nil:
+				if p, ok := noSteps(name, c.Scenario); ok {
+					out = append(out, p)
+				}
 				check(c.Scenario.Steps, c.Scenario.Examples)
 			case c.Rule != nil:
 				saved := background
@@ -149,6 +152,20 @@ func LintFile(name string, content []byte) []Problem {
 	}
 	walk(doc.Feature.Children, false)
 	return dedupe(out)
+}
+
+// noSteps is the problem of a scenario without steps: it would pass while checking nothing. A step line
+// whose keyword is misspelt ("Givn") is read by Gherkin as the scenario's description, so the fix quotes it.
+func noSteps(file string, sc *messages.Scenario) (Problem, bool) {
+	if len(sc.Steps) > 0 {
+		return Problem{}, false
+	}
+	p := Problem{File: file, Line: int(sc.Location.Line), Message: fmt.Sprintf("scenario %q has no steps, so it would check nothing", sc.Name),
+		Fix: "start each step line with Given, When, Then, And or But (in Spanish Dado, Cuando, Entonces, Y, Pero)"}
+	if first, _, _ := strings.Cut(strings.TrimSpace(sc.Description), "\n"); first != "" {
+		p.Fix += fmt.Sprintf("; %q was read as the scenario's description", strings.TrimSpace(first))
+	}
+	return p, true
 }
 
 func dedupe(ps []Problem) []Problem {
@@ -296,7 +313,9 @@ func parseProblems(name, lang string, lines []string, err error) []Problem {
 			p.Message = "malformed table: " + p.Message
 			p.Fix = "give every row of the table as many | cells as its first row, and close each row with |"
 		case lang != "es" && spanishWords.MatchString(src):
+			// Every later line fails for the same reason: the one fix is enough.
 			p.Fix = "the file is written in Spanish: put '# language: es' on its first line"
+			return append(out, p)
 		case lang == "es" && englishWords.MatchString(src):
 			p.Fix = "the file says '# language: es' but this line is English: write it in Spanish (Característica, Escenario, Dado, Cuando, Entonces, Y) or remove the header"
 		case strings.Contains(p.Message, "expected:"):

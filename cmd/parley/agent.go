@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,11 +48,8 @@ func runAgent(ctx context.Context, args []string, _ func(string) string, stdout,
 		fmt.Fprint(stderr, agentUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: errSilent}
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("agent %s takes no arguments, got %q", sub, fs.Args())

@@ -134,12 +134,8 @@ func runCertify(ctx context.Context, args []string, getenv func(string) string, 
 	if err := flagsFromEnv(fs, getenv); err != nil {
 		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		// The flag package has already printed the error and the usage; end with the one line to act on.
-		return usageError("certify: %v (see parley certify -h)", err)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if cfg.initProf {
 		return initProfile(fs.Args(), stdout)
@@ -440,7 +436,7 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 		return nil, &exitError{code: 2, err: fmt.Errorf("certify: stopped while loading --features %s: %w", cfg.features, ctx.Err())}
 	}
 	if err != nil {
-		return nil, usageError("--features %s: %v", cfg.features, err)
+		return nil, featuresError(cfg.features, err)
 	}
 	if p.plan, err = certify.Select(suite, cfg.tags, cfg.shard); err != nil {
 		return nil, usageError("%v", err)

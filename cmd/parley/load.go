@@ -78,11 +78,8 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if err := flagsFromEnv(fs, getenv); err != nil {
 		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: errSilent}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("load takes no arguments, got %q", fs.Args())
@@ -164,7 +161,14 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("load: %w", err)}
 	}
-	if err := printSummary(stdout, sum, *asJSON); err != nil {
+	lim := sendLimit{MPS: cfg.MPS}
+	if *mode == "containers" {
+		lim.MPS = whatsapp.DefaultMPS // the mocks in containers keep the platform's defaults
+	}
+	if *botURL == "" && *botImage == "" {
+		lim.Paced = cfg.MPS * 7 / 8 // as loadTarget configures the reference assistant
+	}
+	if err := printSummary(stdout, sum, *asJSON, &lim); err != nil {
 		return err
 	}
 	if !sum.Passed() {
@@ -260,7 +264,65 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func printSummary(w io.Writer, s load.Summary, asJSON bool) error {
+// sendLimit is the WhatsApp mock's throughput limit during a run (messages per second, 0 for none) and
+// the rate the reference assistant paced itself at under it (0 when another assistant played).
+type sendLimit struct{ MPS, Paced int }
+
+// Refusal reasons of the limits, as the load accounting names them: the Graph error code first.
+const (
+	reasonThroughput = "130429"
+	reasonPairRate   = "131056"
+)
+
+// shapedBy says which limit shaped the turn latencies. The assistant's sends need at least
+// (sent-MPS)/MPS seconds under the throughput limit (a bucket of MPS tokens refilled at MPS a second); when that is most of the run, replies queued behind the limit and
+// the percentiles measure it, not the assistant. A limit that refused sends shaped them too.
+func (l sendLimit) shapedBy(s load.Summary) string {
+	out := s.Messages.Outbound
+	refused := func(code string) int {
+		n := 0
+		for r, c := range out.Reasons {
+			if strings.HasPrefix(r, code+":") {
+				n += c
+			}
+		}
+		return n
+	}
+	var lines []string
+	if n := refused(reasonThroughput); n > 0 {
+		lines = append(lines, fmt.Sprintf("the WhatsApp throughput limit (%d messages/s) refused %d sends (130429); the assistant must pace itself under it", l.MPS, n))
+	}
+	if n := refused(reasonPairRate); n > 0 {
+		lines = append(lines, fmt.Sprintf("the pair rate limit refused %d sends to one customer too close together (131056); --pair-rate 0 lifts it", n))
+	}
+	need := 0.0
+	if l.MPS > 0 && out.Sent > l.MPS {
+		need = float64(out.Sent-l.MPS) / float64(l.MPS) // the first second's worth goes at once: the bucket starts full
+	}
+	switch {
+	case l.MPS > 0 && float64(s.Wall) > 0 && need >= float64(s.Wall)/2:
+		paced := ""
+		if l.Paced > 0 {
+			paced = fmt.Sprintf(" (the reference assistant paces itself at %d/s under it)", l.Paced)
+		}
+		which := "set with --mps"
+		if l.MPS == whatsapp.DefaultMPS {
+			which = "the default, as the Cloud API's"
+		}
+		lines = append([]string{fmt.Sprintf("the WhatsApp throughput limit, %d messages/s (%s): the assistant's %d messages need at least %.1fs of the %.1fs run, so replies queued behind it%s; --mps 0 lifts it, --mps N sets another",
+			l.MPS, which, out.Sent, need, float64(s.Wall), paced)}, lines...)
+	case len(lines) == 0 && l.MPS > 0:
+		lines = append(lines, fmt.Sprintf("no platform limit: %d assistant messages in %.1fs, under the %d messages/s limit; the latencies are the assistant's, the mocks' and this machine's own",
+			out.Sent, float64(s.Wall), l.MPS))
+	case len(lines) == 0:
+		lines = append(lines, "no platform limit (--mps 0): the latencies are the assistant's, the mocks' and this machine's own")
+	}
+	return strings.Join(lines, "\n    ")
+}
+
+// printSummary writes the run's summary, as JSON or for people; lim, when known, says which limit shaped
+// the latencies (merged shards ran under limits this process does not know).
+func printSummary(w io.Writer, s load.Summary, asJSON bool, lim *sendLimit) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -270,6 +332,9 @@ func printSummary(w io.Writer, s load.Summary, asJSON bool) error {
 	fmt.Fprintf(w, "parley load: %d customers (shard %s; at most %d in a journey at once), %d journeys, %d turns in %.1fs: %.1f turns/s\n",
 		s.Customers, s.Shard, s.PeakActive, sumValues(s.Journeys), s.Turns, float64(s.Wall), s.TurnsPerSecond)
 	fmt.Fprintf(w, "  turn latency: p50 %.1fms  p95 %.1fms  p99 %.1fms  max %.1fms\n", s.P50, s.P95, s.P99, s.Max)
+	if lim != nil {
+		fmt.Fprintf(w, "    shaped by %s\n", lim.shapedBy(s))
+	}
 	fmt.Fprintf(w, "  journeys: %s\n", kv(s.Journeys))
 	fmt.Fprintf(w, "  customers' messages: %d sent = %d delivered + %d refused; %d lost\n", m.Inbound.Sent, m.Inbound.Received, m.Inbound.Refused, m.Inbound.Lost)
 	fmt.Fprintf(w, "  assistant's messages: %d sent = %d on the phones + %d refused; %d lost (phones hold %d)\n", m.Outbound.Sent, m.Outbound.Received, m.Outbound.Refused, m.Outbound.Lost, m.OnPhones)
@@ -291,7 +356,11 @@ func printSummary(w io.Writer, s load.Summary, asJSON bool) error {
 			passed++
 		}
 	}
-	fmt.Fprintf(w, "  audit: %d rules passed, %d broken %v\n", passed, len(s.Audit.Broken), s.Audit.Broken)
+	broken := ""
+	if len(s.Audit.Broken) > 0 {
+		broken = ": " + strings.Join(s.Audit.Broken, ", ")
+	}
+	fmt.Fprintf(w, "  audit: %d rules passed, %d broken%s\n", passed, len(s.Audit.Broken), broken)
 	verdict := "PASS"
 	if !s.Passed() {
 		verdict = "FAIL"
@@ -329,11 +398,8 @@ func runLoadMerge(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("load merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the merged summary as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: errSilent}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return usageError("load merge: name the shards' JSON summaries")
@@ -354,7 +420,7 @@ func runLoadMerge(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if err := printSummary(stdout, sum, *asJSON); err != nil {
+	if err := printSummary(stdout, sum, *asJSON, nil); err != nil {
 		return err
 	}
 	if !sum.Passed() {

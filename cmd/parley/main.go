@@ -62,7 +62,8 @@ func commands() []command {
 	return []command{
 		{"certify", "run the certification suite and write the report (exit 0 certified, 1 not, 2 could not run)", runCertify},
 		{"report", "re-render, merge, sign-check a certification report", runReport},
-		{"rules", "list the compliance rule catalogue", runRules},
+		{"lint", "check feature files before a run: every problem, with file:line and a fix", runLint},
+		{"rules", "list the compliance rule catalogue, or show one rule in full", runRules},
 		{"serve", "run the mocks (WhatsApp, Dialogflow, DLP) as a standalone process", runServe},
 		{"bot", "run the reference assistant standalone", runBot},
 		{"load", "drive many simulated customers at once and account for every message", runLoad},
@@ -73,7 +74,12 @@ func commands() []command {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		// Without a command there is nothing to do: the list of commands, and the status of a wrong call.
+		printUsage(stderr)
+		return &exitError{code: 2, err: errSilent}
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(stdout)
 		return nil
 	}

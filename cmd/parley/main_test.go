@@ -29,8 +29,12 @@ func TestUnknownCommand(t *testing.T) {
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), `"certfy"`) || !strings.Contains(stderr, "Commands:") {
 		t.Errorf("unknown command: exit %d, err %v, stderr %q", exitCode(err), err, stderr)
 	}
-	out, _, err := runArgs(t)
+	_, stderr, err = runArgs(t)
+	if exitCode(err) != 2 || !strings.Contains(stderr, "version") {
+		t.Errorf("no arguments: exit %d, stderr %q", exitCode(err), stderr)
+	}
+	out, _, err := runArgs(t, "help")
 	if err != nil || !strings.Contains(out, "version") {
-		t.Errorf("no arguments: %q, %v", out, err)
+		t.Errorf("help: %q, %v", out, err)
 	}
 }

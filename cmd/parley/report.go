@@ -50,14 +50,14 @@ func runReport(_ context.Context, args []string, _ func(string) string, stdout, 
 
 // parseAnywhere parses flags wherever they are among the arguments ("verify report.json --pub k" as well
 // as "verify --pub k report.json") and returns the other arguments.
-func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
+// help is true when -h printed the usage, and the command has nothing more to do.
+func parseAnywhere(fs *flag.FlagSet, args []string) (rest []string, help bool, err error) {
 	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
+		if help, err := parseFlags(fs, args); help || err != nil {
+			return nil, help, err
 		}
 		if fs.NArg() == 0 {
-			return rest, nil
+			return rest, false, nil
 		}
 		rest = append(rest, fs.Arg(0))
 		args = fs.Args()[1:]
@@ -69,13 +69,6 @@ func reportFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, reportUsage, "\nFlags of ", name, ":\n"); fs.PrintDefaults() }
 	return fs
-}
-
-func flagError(cmd string, err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	return usageError("report %s: %v", cmd, err)
 }
 
 func readReport(path string) (report.Report, error) {
@@ -94,9 +87,9 @@ func reportRender(args []string, stdout, stderr io.Writer) error {
 	fs := reportFlags("render", stderr)
 	out := fs.String("out", "", "folder to write the renderings to (default: beside the report)")
 	lang := fs.String("lang", "", "language of the renderings: en or es (default: the report's)")
-	files, err := parseAnywhere(fs, args)
-	if err != nil {
-		return flagError("render", err)
+	files, help, err := parseAnywhere(fs, args)
+	if help || err != nil {
+		return err
 	}
 	if len(files) != 1 {
 		return usageError("report render takes one report.json, got %d", len(files))
@@ -132,9 +125,9 @@ func reportRender(args []string, stdout, stderr io.Writer) error {
 func reportMerge(args []string, stdout, stderr io.Writer) error {
 	fs := reportFlags("merge", stderr)
 	out := fs.String("out", "parley-report", "folder the merged report is written to")
-	files, err := parseAnywhere(fs, args)
-	if err != nil {
-		return flagError("merge", err)
+	files, help, err := parseAnywhere(fs, args)
+	if help || err != nil {
+		return err
 	}
 	if len(files) < 1 {
 		return usageError("report merge needs the shards' report.json files")
@@ -165,9 +158,9 @@ func reportVerify(args []string, stdout, stderr io.Writer) error {
 	fs := reportFlags("verify", stderr)
 	pubFile := fs.String("pub", "", "the signer's Ed25519 public key (PEM)")
 	sigFile := fs.String("sig", "", "the signature of the manifest (default: manifest.sha256.sig beside the report; REPORT.json.sig for a report signed before manifests)")
-	files, err := parseAnywhere(fs, args)
-	if err != nil {
-		return flagError("verify", err)
+	files, help, err := parseAnywhere(fs, args)
+	if help || err != nil {
+		return err
 	}
 	if len(files) != 1 || *pubFile == "" {
 		return usageError("usage: parley report verify report.json --pub pub.pem")
@@ -235,9 +228,9 @@ func reportVerify(args []string, stdout, stderr io.Writer) error {
 func reportKeygen(args []string, stdout, stderr io.Writer) error {
 	fs := reportFlags("keygen", stderr)
 	out := fs.String("out", ".", "folder to write key.pem (private, mode 0600) and pub.pem to")
-	rest, err := parseAnywhere(fs, args)
-	if err != nil {
-		return flagError("keygen", err)
+	rest, help, err := parseAnywhere(fs, args)
+	if help || err != nil {
+		return err
 	}
 	if len(rest) > 0 {
 		return usageError("report keygen takes no arguments, got %q", rest)

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/dialogflow"
+	"github.com/parley-dev/parley/mocks/dlp"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 )
 
@@ -119,6 +122,20 @@ func TestServe(t *testing.T) {
 	}
 	if !kinds["detect_intent"] || !kinds["deidentify"] {
 		t.Errorf("the mocks do not share one journal: kinds %v", kinds)
+	}
+	// As docs/control-api.md says: each port's /_parley/journal is the whole journal, not a third of it
+	// to merge.
+	for _, j := range []func(context.Context, uint64) ([]journal.Event, uint64, error){
+		dialogflow.NewControlClient(others["dialogflow"]).JournalAfter, dlp.NewControlClient(others["dlp"]).JournalAfter,
+	} {
+		got, _, err := j(deadline, 0)
+		sources := map[journal.Source]bool{}
+		for _, e := range got {
+			sources[e.Source] = true
+		}
+		if err != nil || !sources[journal.SourceWhatsApp] || !sources[journal.SourceDialogflow] || !sources[journal.SourceDLP] {
+			t.Errorf("a Google mock's journal has the sources %v (%v); want the combined journal", sources, err)
+		}
 	}
 	resp, err := http.Get(url + "/_parley/healthz")
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -23,9 +24,17 @@ func parleyVersion() string {
 	return "devel"
 }
 
-func runVersion(_ context.Context, args []string, _ func(string) string, stdout, _ io.Writer) error {
-	if len(args) > 0 {
-		return usageError("version takes no arguments, got %q", args)
+func runVersion(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: parley version\n\nPrints parley's version, the Go release it was built with, and the platform.")
+	}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("version takes no arguments, got %q", fs.Args())
 	}
 	_, err := fmt.Fprintf(stdout, "parley %s %s %s/%s\n", parleyVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return err

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/journal"
@@ -73,6 +75,33 @@ func (f Fault) Check() error {
 	return nil
 }
 
+// decodeError words a JSON error of a control body as Google's front end words one (the field, its
+// type and the value; an unknown name; a body that is not JSON), never with encoding/json's text, which
+// names Go types to someone calling over HTTP.
+func decodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		// The fields left to encoding/json are strings (kind and count are read raw), and the value
+		// is not in its error: its JSON type is.
+		return frontEndError(fmt.Sprintf("Invalid value at '%s' (TYPE_STRING), a %s", te.Field, strings.TrimPrefix(te.Value, "number ")))
+	case errors.As(err, &se):
+		return frontEndError(fmt.Sprintf("Invalid JSON payload received. Unexpected token at byte %d.", se.Offset))
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return frontEndError("Invalid JSON payload received. Unexpected end of the body.")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return frontEndError(fmt.Sprintf("Invalid JSON payload received. Unknown name %s: Cannot find field.", name))
+	}
+	return frontEndError(`Invalid JSON payload received. A fault is an object: {"kind":…,"count":…,"delay":…}.`)
+}
+
+// frontEndError is an error worded as Google's front end words it, capital and full stop included.
+type frontEndError string
+
+func (e frontEndError) Error() string { return string(e) }
+
 // MarshalJSON writes Delay as a Go duration ("250ms").
 func (f Fault) MarshalJSON() ([]byte, error) {
 	type plain Fault
@@ -91,7 +120,7 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	var v struct {
 		Kind    json.RawMessage `json:"kind"`
-		Count   int             `json:"count"`
+		Count   json.RawMessage `json:"count"`
 		Delay   string          `json:"delay"`
 		Message string          `json:"message"`
 		Method  string          `json:"method"`
@@ -99,9 +128,14 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
-		return fmt.Errorf("fault: %w", err)
+		return decodeError(err)
 	}
-	out := Fault{Count: v.Count, Message: v.Message, Method: v.Method}
+	out := Fault{Message: v.Message, Method: v.Method}
+	if c := bytes.TrimSpace(v.Count); len(c) > 0 && string(c) != "null" {
+		if err := json.Unmarshal(c, &out.Count); err != nil {
+			return frontEndError(fmt.Sprintf("Invalid value at 'count' (TYPE_INT32), %s", c))
+		}
+	}
 	switch k := bytes.TrimSpace(v.Kind); {
 	case len(k) == 0 || string(k) == "null":
 	case k[0] == '"':

@@ -26,11 +26,12 @@ func TestFaultJSON(t *testing.T) {
 		{"a numeric kind", `{"kind":131047,"count":1}`, Fault{Kind: "131047", Count: 1}, ""},
 		{"a kind as a string of digits", `{"kind":"131047"}`, Fault{Kind: "131047"}, ""},
 		{"only a delay", `{"delay":"2s"}`, Fault{Delay: 2 * time.Second}, ""},
-		{"an unknown field", `{"kind":"UNAVAILABLE","cout":1}`, Fault{}, `unknown field "cout"`},
+		{"an unknown field", `{"kind":"UNAVAILABLE","cout":1}`, Fault{}, `Unknown name "cout"`},
 		{"a delay that is not a duration", `{"delay":"soon"}`, Fault{}, "want a duration"},
 		{"a delay in nanoseconds", `{"delay":1000000}`, Fault{}, "delay"},
 		{"a fractional kind", `{"kind":1.5}`, Fault{}, "whole number"},
-		{"not an object", `[]`, Fault{}, "fault"},
+		{"not an object", `[]`, Fault{}, "A fault is an object"},
+		{"a count that is a string", `{"kind":"UNAVAILABLE","count":"3"}`, Fault{}, `Invalid value at 'count' (TYPE_INT32), "3"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f Fault

@@ -2,6 +2,8 @@ package control
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -30,7 +32,8 @@ func ServeJournal(m Mock, fail ErrorWriter) http.HandlerFunc {
 		if a := r.URL.Query().Get("after"); a != "" {
 			var err error
 			if after, err = strconv.ParseUint(a, 10, 64); err != nil {
-				fail(w, http.StatusBadRequest, "after must be a sequence number")
+				// As Google's front end words a query parameter of the wrong type.
+				fail(w, http.StatusBadRequest, fmt.Sprintf("Invalid value at 'after' (TYPE_UINT64), %q", a))
 				return
 			}
 		}
@@ -80,6 +83,10 @@ func ServeInjectFault(m Mock, fail ErrorWriter) http.HandlerFunc {
 		}
 		var f Fault
 		if err := json.Unmarshal(b, &f); err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) { // found before Fault.UnmarshalJSON runs
+				err = decodeError(err)
+			}
 			fail(w, http.StatusBadRequest, err.Error())
 			return
 		}

@@ -136,6 +136,10 @@ func (s *Server) controlSetClock(w http.ResponseWriter, r *http.Request) (any, e
 		if perr != nil {
 			return nil, badRequest("advance %q is not a duration like 25h or 90m", v.Advance)
 		}
+		if d < 0 {
+			// AdvanceClock's own error names the Go method; over HTTP the way back is this route.
+			return nil, badRequest(`advance %q: the clock only advances; to go back, POST /_parley/clock {"set":"2026-03-02T09:00:00Z"} (an RFC 3339 time)`, v.Advance)
+		}
 		now, err = s.AdvanceClock(r.Context(), d)
 	case v.Set != "" && v.Advance == "":
 		t, perr := time.Parse(time.RFC3339Nano, v.Set)

@@ -257,6 +257,14 @@ func TestControlHTTPContract(t *testing.T) {
 	if code, body := do(http.MethodPost, "/_parley/clock", `{"set":"2026-03-02T09:00:00Z"}`); code != 200 || body != `{"now":"2026-03-02T09:00:00Z"}` {
 		t.Errorf("clock set %d %s", code, body)
 	}
+	// Going back is refused in words an HTTP caller can act on: the route and body, not a Go method.
+	code, body = do(http.MethodPost, "/_parley/clock", `{"advance":"-1h"}`)
+	if code != 400 || !strings.Contains(body, `POST /_parley/clock {\"set\"`) || strings.Contains(body, "SetClock") {
+		t.Errorf("clock back %d %s", code, body)
+	}
+	if _, err := s.AdvanceClock(testCtx(t), -time.Hour); err == nil || !strings.Contains(err.Error(), "SetClock") {
+		t.Errorf("AdvanceClock back in Go: %v, want the Go method to use", err)
+	}
 	code, body = do(http.MethodGet, "/_parley/customers/"+lucia+"/inbox", "")
 	if code != 200 || body != `{"messages":[]}` {
 		t.Errorf("inbox %d %s", code, body)
