@@ -77,18 +77,9 @@ type profileUpdate struct {
 
 // businessProfileEdge serves GET and POST /{phone-number-id}/whatsapp_business_profile.
 func (s *Server) businessProfileEdge(w http.ResponseWriter, r *http.Request, phone string) (any, *graphError) {
-	var body []byte
-	if r.Method == http.MethodPost {
-		var gerr *graphError
-		if body, gerr = s.readBody(w, r, s.cfg.maxBody); gerr != nil {
-			return nil, gerr
-		}
-	}
-	if gerr := s.authorize(r); gerr != nil {
+	body, gerr := s.edgeRequest(w, r, phone, s.cfg.phoneNumberID)
+	if gerr != nil {
 		return nil, gerr
-	}
-	if phone != s.cfg.phoneNumberID {
-		return nil, errUnknownObject(strings.ToLower(r.Method), phone)
 	}
 	switch r.Method {
 	case http.MethodGet:

@@ -181,7 +181,10 @@ func (s *Server) templatesRoute(w http.ResponseWriter, r *http.Request) {
 	s.graphRequest(w, r, func() (any, *graphError) { return s.templates(w, r, r.PathValue("waba")) })
 }
 
-func (s *Server) templates(w http.ResponseWriter, r *http.Request, waba string) (any, *graphError) {
+// edgeRequest reads a POST's body, then checks the token and that the object named in the path is
+// want, in the order Graph answers them: a body over the limit first, then authorization, then an
+// unknown object.
+func (s *Server) edgeRequest(w http.ResponseWriter, r *http.Request, id, want string) ([]byte, *graphError) {
 	var body []byte
 	if r.Method == http.MethodPost {
 		var gerr *graphError
@@ -192,8 +195,16 @@ func (s *Server) templates(w http.ResponseWriter, r *http.Request, waba string) 
 	if gerr := s.authorize(r); gerr != nil {
 		return nil, gerr
 	}
-	if waba != s.cfg.wabaID {
-		return nil, errUnknownObject(strings.ToLower(r.Method), waba)
+	if id != want {
+		return nil, errUnknownObject(strings.ToLower(r.Method), id)
+	}
+	return body, nil
+}
+
+func (s *Server) templates(w http.ResponseWriter, r *http.Request, waba string) (any, *graphError) {
+	body, gerr := s.edgeRequest(w, r, waba, s.cfg.wabaID)
+	if gerr != nil {
+		return nil, gerr
 	}
 	switch r.Method {
 	case http.MethodGet:
