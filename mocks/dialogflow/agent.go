@@ -683,13 +683,18 @@ func (a *Agent) Summary() string {
 	if a.WebhookURL != "" {
 		fmt.Fprintf(&b, "  fulfilment webhook in the export: %s (never called)\n", a.WebhookURL)
 	}
-	if len(a.ignored) == 0 {
+	writeIgnored(&b, a.ignored)
+	return b.String()
+}
+
+// writeIgnored ends a load report with what the export holds that parley ignores, and how often.
+func writeIgnored(b *strings.Builder, ignored map[string]int) {
+	if len(ignored) == 0 {
 		b.WriteString("  nothing ignored\n")
-		return b.String()
+		return
 	}
 	b.WriteString("  ignored (no effect on the conversation in parley):\n")
-	for _, k := range sortedKeys(a.ignored) {
-		fmt.Fprintf(&b, "    %s ×%d\n", k, a.ignored[k])
+	for _, k := range sortedKeys(ignored) {
+		fmt.Fprintf(b, "    %s ×%d\n", k, ignored[k])
 	}
-	return b.String()
 }

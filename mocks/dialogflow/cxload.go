@@ -1144,13 +1144,6 @@ func (a *CXAgent) Summary() string {
 		len(a.Flows), c.pages, c.params, c.routes, c.groups, c.handlers)
 	fmt.Fprintf(&b, "  %d intents, %d training phrases, %d entity types (%d entries), %d webhooks, %d test cases\n",
 		c.intents, c.phrases, c.entityTypes, c.entries, c.webhooks, len(a.TestCases))
-	if len(c.ignored) == 0 {
-		b.WriteString("  nothing ignored\n")
-		return b.String()
-	}
-	b.WriteString("  ignored (no effect on the conversation in parley):\n")
-	for _, k := range sortedKeys(c.ignored) {
-		fmt.Fprintf(&b, "    %s ×%d\n", k, c.ignored[k])
-	}
+	writeIgnored(&b, c.ignored)
 	return b.String()
 }
