@@ -20,10 +20,7 @@ func recorded(evs []journal.Event) []journal.Event {
 			continue
 		}
 		p := k.mk()
-		if k.lean != nil {
-			p = k.lean(p)
-		}
-		if err := e.Decode(p); err != nil {
+		if err := e.DecodeLean(p); err != nil {
 			continue
 		}
 		out[i].Value = reflect.ValueOf(p).Elem().Interface()
