@@ -42,6 +42,8 @@ func sameAsJSON[T any](t *testing.T, in []byte, filled T) bool {
 					break
 				}
 				err = json.Unmarshal(in, p)
+			case *Page:
+				err = json.Unmarshal(in, (*plainPage)(p))
 			default:
 				err = json.Unmarshal(in, p)
 			}
@@ -63,6 +65,9 @@ func sameAsJSON[T any](t *testing.T, in []byte, filled T) bool {
 	return took
 }
 
+// plainPage is Page without its UnmarshalJSON: encoding/json's own decoding, to compare with.
+type plainPage Page
+
 // sameForEveryType runs sameAsJSON for every type the hand decoder reads.
 func sameForEveryType(t *testing.T, in []byte) (took int) {
 	t.Helper()
@@ -83,6 +88,7 @@ func sameForEveryType(t *testing.T, in []byte) (took int) {
 		sameAsJSON(t, in, HookData{Hook: "old", Status: 3}),
 		sameAsJSON(t, in, HandoffData{Phrase: "old"}),
 		sameAsJSON(t, in, Event{Seq: 9, Kind: "old", Data: json.RawMessage(`1`)}),
+		sameAsJSON(t, in, Page{Last: 4}),
 	} {
 		if ok {
 			took++
@@ -108,6 +114,8 @@ var decodeSeeds = []string{
 	`{"type":"email","value":"ana@example.com"}`, `{"hook":"notify","order":"PED-1","status":200}`, `{"phrase":"un humano"}`, `{}`,
 	`{"seq":12,"at":"2026-03-02T09:00:00.123456789Z","source":"whatsapp","kind":"inbound.sent","customer":"34600","data":{"id":"x","type":"text"}}`,
 	`{"seq":1,"at":"2026-03-02T09:00:00+01:00","source":"harness","kind":"reset"}`,
+	`{"events":[{"seq":1,"at":"2026-03-02T09:00:00Z","source":"whatsapp","kind":"status.sent","customer":"34600","data":{"id":"w","status":"sent","recipient_id":"34600"}},{"seq":2,"at":"2026-03-02T09:00:01Z","source":"harness","kind":"reset"}],"last":2}`,
+	`{"events":[],"last":0}`, `{"events":null,"last":3}`, `{"events":[{"seq":1}],"last":1}`, `{"events":[{"kind":"x"},],"last":1}`,
 	// What the hand decoder leaves to encoding/json, and what neither takes.
 	`{"ID":"case"}`, `{"id":null}`, `{"unknown":1}`, `{"id":"\ud83d\ude00"}`, `{"id":"\ud800"}`, "{\"id\":\"\xff\"}",
 	`{"webhook_status":1.5}`, `{"webhook_status":1e2}`, `{"webhook_status":99999999999999999999}`, `{"confidence":1e400}`,
@@ -123,7 +131,7 @@ func TestDecodeFastIsEncodingJSON(t *testing.T) {
 	for _, s := range decodeSeeds {
 		sameForEveryType(t, []byte(s))
 	}
-	for _, s := range decodeSeeds[:20] {
+	for _, s := range decodeSeeds[:22] {
 		if sameForEveryType(t, []byte(s)) == 0 {
 			t.Errorf("the hand decoder takes %s for no type; it would not be used", s)
 		}
@@ -171,6 +179,30 @@ func TestRecordedJournalsDecodeAlike(t *testing.T) {
 				}
 			}
 			events++
+		}
+		// The same events as a mock serves them over HTTP, a page at a time.
+		evs, err := ReadJSONL(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := json.Marshal(Page{Events: evs, Last: evs[len(evs)-1].Seq})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fast Page
+		if !decodeFast(page, &fast, false) {
+			t.Fatalf("%s: the hand decoder declines the page", name)
+		}
+		var std plainPage
+		if err := json.Unmarshal(page, &std); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fast, Page(std)) {
+			t.Fatalf("%s: the page decodes differently by hand", name)
+		}
+		var viaMethod Page
+		if err := json.Unmarshal(page, &viaMethod); err != nil || !reflect.DeepEqual(viaMethod, fast) {
+			t.Fatalf("%s: json.Unmarshal into a Page (its UnmarshalJSON) differs: %v", name, err)
 		}
 	}
 	t.Logf("%d events in %d journals", events, len(files))
