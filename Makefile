@@ -61,20 +61,25 @@ bench:
 		END {if (nb && nm) printf "WhatsApp send path: %.2f of the bare net/http handler (mean ns/op %.0f vs %.0f; target >= 0.60)\n", (b/nb)/(m/nm), m/nm, b/nb; \
 		     if (nr) printf "WhatsApp send path, interleaved with the bare handler: %.2f (mean of %d runs; target >= 0.60)\n", r/nr, nr}' bench.txt
 	@awk 'function m(u,  i) {for (i = 3; i < NF; i++) if ($$(i+1) == u) return $$i; return ""} \
-		/^BenchmarkTurn/ {t += m("turn/bare"); tu += m("µs/turn"); bu += m("µs/bare"); nt++} \
+		function add(k, x) {sum[k] += x; n[k]++; if (!(k in lo) || x < lo[k]) lo[k] = x; if (!(k in hi) || x > hi[k]) hi[k] = x} \
+		function r(k, f) {return sprintf(f "–" f " (mean " f ", %d runs)", lo[k], hi[k], sum[k]/n[k], n[k])} \
+		/^BenchmarkTurn/ {add("turn", m("turn/bare")); tu += m("µs/turn"); bu += m("µs/bare")} \
 		/^BenchmarkSuite-/ {s += m("s/suite"); sc += m("scenarios/s"); sf += m("failed"); ns++} \
+		/^BenchmarkCertify-/ {add("cert", m("s/suite")); cc += m("certified")} \
 		/^BenchmarkSuiteByURL\/parallel=/ {split($$1, p, /[=-]/); u[p[2]] += m("s/suite"); uc[p[2]] += m("certified"); nu[p[2]]++} \
 		/^BenchmarkSuiteInContainers/ {k += m("s/suite"); kc += m("certified"); nk++} \
-		/^BenchmarkRun-/ {a += $$3; ab += m("B/op"); na++} \
-		/^BenchmarkRunInProcess/ {ai += $$3; aib += m("B/op"); nai++} \
+		/^BenchmarkRun-/ {add("run", $$3/1e9); add("runmb", m("B/op")/1048576)} \
+		/^BenchmarkRunInProcess/ {add("inproc", $$3/1e9); add("inprocmb", m("B/op")/1048576)} \
 		/^BenchmarkRecordMemory/ {j += m("B/event"); nj++} \
-		END {if (nt) printf "Full turn: %.2fx its bare loopback round trips, overhead beyond them %.2fx (%.0f vs %.0f µs; mean of %d runs; target: overhead <= 2x)\n", t/nt, t/nt - 1, tu/nt, bu/nt, nt; \
+		END {if (n["turn"]) printf "Full turn: %s x its bare loopback round trips (%.0f vs %.0f µs; target <= 2.00x)\n", r("turn", "%.2f"), tu/n["turn"], bu/n["turn"]; \
+		     if (n["cert"]) printf "Certification suite (parley certify, embedded, warm): %s s, certified in %d of %d runs (target < 1 s)\n", r("cert", "%.2f"), cc, n["cert"]; \
 		     if (ns) printf "Certification suite (Go journeys, embedded): %.2f s, %.1f scenarios/s, %.0f failed (mean of %d runs; target < 3 s)\n", s/ns, sc/ns, sf/ns, ns; \
 		     for (q in u) printf "Certification suite by URL (reference assistant over HTTPS, %s at once): %.1f s, certified in %d of %d runs (target < 30 s)\n", q, u[q]/nu[q], uc[q], nu[q]; \
 		     if (nk) printf "Certification suite in containers (start-ups included): %.1f s, certified in %d of %d runs (target < 60 s)\n", k/nk, kc, nk; \
-		     if (na) printf "Auditor, 1,000,000 events from JSON: %.2f s, %.0f MiB allocated (mean of %d runs)\n", a/na/1e9, ab/na/1048576, na; \
-		     if (nai) printf "Auditor, 1,000,000 events in-process: %.2f s, %.0f MiB allocated (mean of %d runs; target < 2 s, < 1 GiB)\n", ai/nai/1e9, aib/nai/1048576, nai; \
+		     if (n["run"]) printf "Auditor, 1,000,000 events from JSON: %s s, %s MiB allocated (target < 2 s, < 512 MiB)\n", r("run", "%.2f"), r("runmb", "%.0f"); \
+		     if (n["inproc"]) printf "Auditor, 1,000,000 events in process: %s s, %s MiB allocated (target < 1 s)\n", r("inproc", "%.2f"), r("inprocmb", "%.0f"); \
 		     if (nj) printf "Journal: %.0f bytes per event (mean of %d runs; target < 1024)\n", j/nj, nj}' bench.txt
+	@uptime
 	@echo "(figures depend on the machine's load: see docs/performance.md)"
 
 lint: vet

@@ -40,24 +40,6 @@ var payloadKinds = map[string]*payloadKind{
 	journal.KindFaultSet: nil, journal.KindReset: nil,
 }
 
-// skipJSON takes a JSON value without keeping it: the auditor does not read the raw webhook message or
-// request body the WhatsApp mock journals, and copying them is most of the cost of decoding a send.
-type skipJSON struct{}
-
-func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
-
-// inboundLean and outboundLean decode the journal's payloads without their raw copies (the outer
-// field shadows the embedded one for encoding/json).
-type inboundLean struct {
-	journal.InboundData
-	Message skipJSON `json:"message"`
-}
-
-type outboundLean struct {
-	journal.OutboundData
-	Body skipJSON `json:"body"`
-}
-
 // optionalPayload are kinds whose payload may be absent.
 var optionalPayload = map[string]bool{journal.KindHandoffRequested: true}
 

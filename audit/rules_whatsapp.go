@@ -166,8 +166,8 @@ func checkWindow01(v *View) (o outcome) {
 				continue
 			}
 			why := fmt.Sprintf("free-form %s message sent to a customer who never wrote (templates only outside the window)", e.out().Type)
-			if e.hasIn {
-				why = fmt.Sprintf("free-form %s message sent %s after the customer's last message (window: 24h)", e.out().Type, hours(e.At.Sub(e.lastIn)))
+			if e.lastIn != nil {
+				why = fmt.Sprintf("free-form %s message sent %s after the customer's last message (window: 24h)", e.out().Type, hours(e.At.Sub(e.lastIn.At)))
 			}
 			o.find(c.id, why+refusedNote(e), e.Seq)
 		}

@@ -112,9 +112,9 @@ func (v *View) group() {
 			}
 			if i > 0 {
 				prev := c.evs[i-1]
-				e.lastIn, e.hasIn = prev.lastIn, prev.hasIn
+				e.lastIn = prev.lastIn
 				if prev.isInbound() {
-					e.lastIn, e.hasIn = prev.At, true
+					e.lastIn = prev
 				}
 			}
 		}
@@ -155,10 +155,10 @@ func (c *customer) replies(i int) []*ev {
 // button), so replies(anchor) still means "what the assistant sent after the act".
 func (c *customer) anchor(i int, phrase string) int {
 	if a := c.evs[i].anc; a >= 0 {
-		return a
+		return int(a)
 	}
 	a := c.findAnchor(i, phrase)
-	c.evs[i].anc = a
+	c.evs[i].anc = int32(a)
 	return a
 }
 

@@ -19,7 +19,8 @@ import (
 const window = 24 * time.Hour
 
 // ev is one event of the view: the journal event, its decoded payload, and the customer it concerns
-// (for Dialogflow and DLP events, the customer the auditor tied their session or text to).
+// (for Dialogflow and DLP events, the customer the auditor tied their session or text to). The view
+// holds one per event, so on a million events every word of it is 8 MB: keep it small.
 type ev struct {
 	*journal.Event // the caller's: read, never written
 	cust           string
@@ -28,14 +29,13 @@ type ev struct {
 	ft     string      // folded text: the customer's message, or everything the customer sees of a send
 	ci     int         // index in the customer's timeline
 	key    uint64      // place in the customer's timeline: the seq, or for a message its first webhook POST
-	anc    int         // memo of customer.anchor, -1 until computed
 	xp     *export     // memo of View.exportOf
 	ids    []pii.Match // identifiers in the message, the send, or the Dialogflow query's text and parameters
 	codes  []string    // order and ticket codes (TE-1001) in the message or the send
 	lexOK  uint32      // facts computed (see memo)
 	lexHas uint32      // lexicon bits that matched
-	lastIn time.Time   // the customer's last message before this event (by sequence)
-	hasIn  bool
+	lastIn *ev         // the customer's last message before this event (by sequence), or nil
+	anc    int32       // memo of customer.anchor, -1 until computed
 	// outcome marks an inbound.delivered or inbound.failed event of a journal that also records
 	// inbound.sent: the message itself is the inbound.sent event, this one only says how delivery went.
 	outcome bool
@@ -124,7 +124,7 @@ func (e *ev) isOutbound() bool { return e.role == roleAccepted || e.role == role
 func (e *ev) accepted() bool { return e.role == roleAccepted }
 
 // inWindow says whether the customer-service window was open at this event.
-func (e *ev) inWindow() bool { return e.hasIn && !e.At.After(e.lastIn.Add(window)) }
+func (e *ev) inWindow() bool { return e.lastIn != nil && !e.At.After(e.lastIn.At.Add(window)) }
 
 // View is a journal prepared for the rules: ordered by sequence number, payloads decoded, events grouped
 // by customer, Dialogflow sessions tied to customers. Build it with NewView; it is read-only afterwards

@@ -37,6 +37,9 @@ func (e Event) Decode(v any) error {
 	if len(e.Data) == 0 {
 		return fmt.Errorf("event %d (%s) has no data", e.Seq, e.Kind)
 	}
+	if decodeFast(e.Data, v, false) {
+		return nil
+	}
 	if err := json.Unmarshal(e.Data, v); err != nil {
 		return fmt.Errorf("event %d (%s): %w", e.Seq, e.Kind, err)
 	}
@@ -342,30 +345,71 @@ const MaxLineBytes = 16 << 20
 // error naming its line number. Events keep the sequence numbers and times they were written with, so a
 // merged or damaged journal can be inspected as it is.
 func ReadJSONL(r io.Reader) ([]Event, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
 	var out []Event
-	line := 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		if len(bytes.TrimSpace(b)) == 0 {
-			continue
+	jr := NewReader(r)
+	for {
+		e, err := jr.Next()
+		if err == io.EOF {
+			return out, nil
 		}
-		var e Event
-		if err := json.Unmarshal(b, &e); err != nil {
-			return out, fmt.Errorf("journal line %d: %w", line, err)
-		}
-		if e.Kind == "" {
-			return out, fmt.Errorf("journal line %d: event has no kind", line)
+		if err != nil {
+			return out, err
 		}
 		out = append(out, e)
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return out, fmt.Errorf("journal line %d: longer than %d bytes", line+1, MaxLineBytes)
+}
+
+// Reader reads the events of a JSON Lines journal one at a time, holding no more than one line
+// (MaxLineBytes at most) besides the events it returns, so a reader that keeps only what it needs of each
+// event reads a journal of any length in bounded memory.
+type Reader struct {
+	sc   *bufio.Scanner
+	line int
+	strs stringCache // kinds, sources and customers recur on every line
+}
+
+// NewReader returns a Reader of the journal in r.
+func NewReader(r io.Reader) *Reader {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
+	return &Reader{sc: sc}
+}
+
+// Next returns the next event, or io.EOF after the last. Blank lines are skipped; a line that is not an
+// event is an error naming its line number, as ReadJSONL's are.
+func (r *Reader) Next() (Event, error) {
+	for r.sc.Scan() {
+		r.line++
+		b := r.sc.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
 		}
-		return out, fmt.Errorf("reading journal: %w", err)
+		e, err := decodeEvent(b, &r.strs)
+		if err != nil {
+			return Event{}, fmt.Errorf("journal line %d: %w", r.line, err)
+		}
+		if e.Kind == "" {
+			return Event{}, fmt.Errorf("journal line %d: event has no kind", r.line)
+		}
+		return e, nil
 	}
-	return out, nil
+	if err := r.sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return Event{}, fmt.Errorf("journal line %d: longer than %d bytes", r.line+1, MaxLineBytes)
+		}
+		return Event{}, fmt.Errorf("reading journal: %w", err)
+	}
+	return Event{}, io.EOF
+}
+
+// decodeEvent decodes one event by hand, or with encoding/json when the line is not plain (scanner).
+// Neither keeps a reference to b.
+func decodeEvent(b []byte, c *stringCache) (Event, error) {
+	var e Event
+	if decodeFastCached(b, &e, false, c) {
+		return e, nil
+	}
+	e = Event{}
+	err := json.Unmarshal(b, &e)
+	return e, err
 }

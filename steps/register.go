@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -98,14 +99,16 @@ func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 		}
 		return ctx, nil
 	})
-	for _, d := range Defs() {
-		sc.Step(d.EN, d.fn)
-		if d.ES != d.EN {
-			sc.Step(d.ES, d.fn)
+	// The compiled expressions, shared by every scenario: compiling them again for each one was a third of
+	// setting up a scenario.
+	for _, c := range compiledDefs() {
+		sc.Step(c.en, c.def.fn)
+		if c.def.ES != c.def.EN {
+			sc.Step(c.es, c.def.fn)
 		}
 	}
-	for _, st := range o.steps {
-		sc.Step(st.expr, st.fn)
+	for i, st := range o.steps {
+		sc.Step(own[i], st.fn)
 	}
 }
 
@@ -174,16 +177,32 @@ var compiledDefs = sync.OnceValue(func() []compiled {
 })
 
 // Match returns the definitions whose English or Spanish regex matches the step text: none means the
-// step is unknown, more than one that it is ambiguous.
+// step is unknown, more than one that it is ambiguous. The caller must not change the slice.
 func Match(text string) []Def {
+	if m, ok := matched.Load(text); ok {
+		return m.([]Def)
+	}
 	var out []Def
 	for _, c := range compiledDefs() {
 		if c.en.MatchString(text) || c.es.MatchString(text) {
 			out = append(out, c.def)
 		}
 	}
+	if matchedN.Add(1) <= maxMatched {
+		matched.Store(text, out)
+	}
 	return out
 }
+
+// matched remembers what Match found for a step text: a suite checks the same few hundred step texts
+// scenario after scenario against every expression, which was a tenth of running it. Up to maxMatched
+// texts are kept, so feature files of any size cannot grow it without bound.
+var (
+	matched  sync.Map // step text → []Def
+	matchedN atomic.Int64
+)
+
+const maxMatched = 1 << 14
 
 // Suggest returns up to n known step examples closest to text, in either language.
 func Suggest(text string, n int) []string {

@@ -198,6 +198,26 @@ type Server struct {
 	faults   control.Faults
 }
 
+// builtinAgent loads the built-in agent and builds its matcher once per process: every environment of a
+// suite serves it, and decoding it and building its matcher were most of starting one. Both are
+// read-only once built.
+var builtinAgent = sync.OnceValues(func() (loadedAgent, error) {
+	sub, err := fs.Sub(fixtures.Agent, "agent")
+	if err != nil {
+		return loadedAgent{}, err
+	}
+	a, err := LoadAgent(sub)
+	if err != nil {
+		return loadedAgent{}, err
+	}
+	return loadedAgent{a, newMatcher(a)}, nil
+})
+
+type loadedAgent struct {
+	agent   *Agent
+	matcher *matcher
+}
+
 // NewServer loads the agent, listens and starts serving. Call Close when done.
 func NewServer(opts ...Option) (*Server, error) {
 	cfg := config{addr: "127.0.0.1:0", project: DefaultProject, seed: 1, webhookTimeout: 5 * time.Second}
@@ -208,6 +228,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	var (
 		a   *Agent
+		m   *matcher
 		cxa = cfg.cxAgent
 		err error
 	)
@@ -233,16 +254,18 @@ func NewServer(opts ...Option) (*Server, error) {
 			a, err = LoadAgent(cfg.agentFS)
 		}
 	default:
-		var sub fs.FS
-		if sub, err = fs.Sub(fixtures.Agent, "agent"); err == nil {
-			a, err = LoadAgent(sub)
-		}
+		var b loadedAgent
+		b, err = builtinAgent()
+		a, m = b.agent, b.matcher
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dialogflow: %w", err)
 	}
 	if cxa != nil {
 		a = cxa.es
+	}
+	if m == nil {
+		m = newMatcher(a)
 	}
 	if cfg.journal == nil {
 		cfg.journal = journal.New(nil)
@@ -254,7 +277,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		cfg:      cfg,
 		agent:    a,
 		cx:       cxa,
-		matcher:  newMatcher(a),
+		matcher:  m,
 		journal:  cfg.journal,
 		clock:    cfg.journal.Clock(),
 		log:      cfg.logger,
