@@ -58,9 +58,12 @@ type Report struct {
 	Seed       int64        `json:"seed"`
 	StartedAt  time.Time    `json:"started_at"`
 	FinishedAt time.Time    `json:"finished_at"`
-	Summary    Summary      `json:"summary"`
-	Rules      []Rule       `json:"rules"`
-	Scenarios  []Scenario   `json:"scenarios"`
+	// Rerun, when set, says this report is a rerun of an earlier one: which, and what of it this one
+	// carries as it was.
+	Rerun     *RerunOf   `json:"rerun,omitempty"`
+	Summary   Summary    `json:"summary"`
+	Rules     []Rule     `json:"rules"`
+	Scenarios []Scenario `json:"scenarios"`
 }
 
 // Assistant is what was certified.
@@ -172,7 +175,10 @@ type Evidence struct {
 
 // Scenario is one scenario's outcome.
 type Scenario struct {
-	Name      string   `json:"name"`
+	Name string `json:"name"`
+	// Path is where it comes from: file:line of a feature's scenario or of an outline's Examples row, or
+	// a Go journey's name.
+	Path      string   `json:"path,omitempty"`
 	Tags      []string `json:"tags,omitempty"`
 	Exercises []string `json:"exercises,omitempty"` // the rule ids the scenario declares it exercises
 	Status    string   `json:"status"`
@@ -231,6 +237,7 @@ func Catalogue() []RuleMeta {
 // Outcome is one scenario as a runner played it: the input of NewScenario.
 type Outcome struct {
 	Name      string
+	Path      string
 	Tags      []string
 	Exercises []string
 	// Err is the scenario's own failure (a step or expectation), or why it could not run when Events is
@@ -249,7 +256,7 @@ type Outcome struct {
 // status of every rule over its journal.
 func NewScenario(o Outcome) Scenario {
 	s := Scenario{
-		Name: o.Name, Tags: slices.Clone(o.Tags), Exercises: slices.Clone(o.Exercises),
+		Name: o.Name, Path: o.Path, Tags: slices.Clone(o.Tags), Exercises: slices.Clone(o.Exercises),
 		RuleStatus: map[string]audit.Status{}, Findings: []Finding{}, Events: len(o.Events),
 		Timings: Timings{Started: o.Started.UTC(), WallMS: o.Duration.Milliseconds()},
 	}
@@ -376,6 +383,8 @@ type Header struct {
 	Seed       int64
 	StartedAt  time.Time
 	FinishedAt time.Time
+	// Rerun names the earlier report a rerun joins (package doc of RerunOf); nil for a run of its own.
+	Rerun *RerunOf
 }
 
 // Build assembles a report from its header, the catalogue and the scenarios: each rule's status over the
@@ -389,7 +398,7 @@ type Header struct {
 func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 	r := Report{
 		Schema: SchemaID, FailOn: string(h.FailOn), Lang: h.Lang, Assistant: h.Assistant, Profile: h.Profile, Parley: h.Parley, Suite: h.Suite,
-		Seed: h.Seed, StartedAt: h.StartedAt.UTC(), FinishedAt: h.FinishedAt.UTC(), Scenarios: scenarios, Rules: []Rule{},
+		Seed: h.Seed, StartedAt: h.StartedAt.UTC(), FinishedAt: h.FinishedAt.UTC(), Scenarios: scenarios, Rules: []Rule{}, Rerun: h.Rerun,
 	}
 	r.Summary.Required = []string{}
 	if r.Scenarios == nil {
@@ -544,7 +553,7 @@ func (r Report) Catalogue() []RuleMeta {
 // Header returns the report's header, for Build.
 func (r Report) Header() Header {
 	return Header{FailOn: audit.Severity(r.FailOn), Lang: r.Lang, Assistant: r.Assistant, Profile: r.Profile, Parley: r.Parley, Suite: r.Suite,
-		Seed: r.Seed, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+		Seed: r.Seed, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Rerun: r.Rerun}
 }
 
 // Merge joins the reports of the shards of one run. They must come from the same suite (hash), assistant,
@@ -559,8 +568,11 @@ func Merge(parts []Report) (Report, error) {
 	h.Suite.Shard, h.Suite.Shards = "", nil
 	seen := map[string]string{}
 	var scenarios []Scenario
+	h.Rerun = nil
 	for i, p := range parts {
 		switch {
+		case p.Rerun != nil:
+			return Report{}, fmt.Errorf("report %d is a rerun, which already joins its earlier report: merge the shards first, then rerun the merged report", i+1)
 		case p.Schema != first.Schema:
 			return Report{}, fmt.Errorf("report %d has schema %q, not %q", i+1, p.Schema, first.Schema)
 		case p.Suite.SHA256 != first.Suite.SHA256:
