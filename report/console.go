@@ -72,12 +72,7 @@ func Console(w io.Writer, r Report, dir string) error {
 	if s.NotApplicable+s.RulesNotApplicable > 0 {
 		fmt.Fprintf(&b, t.NotApplicable, s.NotApplicable, s.RulesNotApplicable)
 	}
-	if rr := r.Rerun; rr != nil {
-		fmt.Fprintf(&b, t.Rerun, rr.Report, tx.Verdict(rr.Verdict), rr.StartedAt.Format("2006-01-02 15:04 MST"), len(rr.Replayed), len(rr.Carried))
-		if r.Certified() && len(rr.Carried) > 0 {
-			b.WriteString(t.RerunCertified)
-		}
-	}
+	b.WriteString(rerunLines(r, t))
 	for _, sc := range r.Scenarios {
 		if sc.Goal != nil {
 			fmt.Fprintf(&b, t.Goal, sc.Name, sc.Goal.Sentence())
@@ -104,4 +99,34 @@ func Console(w io.Writer, r Report, dir string) error {
 	fmt.Fprintf(&b, t.Report, filepath.Join(dir, FileHTML))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// rerunLines is what the console says of a rerun: of which report, what it replayed and carried, and,
+// when it certifies, that the certification is of the two runs together. Empty for a run of its own.
+func rerunLines(r Report, t consoleText) string {
+	rr := r.Rerun
+	if rr == nil {
+		return ""
+	}
+	s := fmt.Sprintf(t.Rerun, rr.Report, texts(r.Lang).Verdict(rr.Verdict), rr.StartedAt.Format("2006-01-02 15:04 MST"), len(rr.Replayed), len(rr.Carried))
+	if r.Certified() && len(rr.Carried) > 0 {
+		s += t.RerunCertified
+	}
+	return s
+}
+
+// RerunNote is what report.md and report.html say of a rerun, in the report's language (the console's
+// lines, as sentences); empty for a run of its own.
+func (r Report) RerunNote() string {
+	t, ok := consoleTexts[r.Lang]
+	if !ok {
+		t = consoleTexts["en"]
+	}
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(rerunLines(r, t)), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, strings.ToUpper(l[:1])+l[1:]+".")
+		}
+	}
+	return strings.Join(out, " ")
 }

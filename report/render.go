@@ -161,6 +161,9 @@ func Markdown(w io.Writer, r Report) error {
 	if s.Subset != "" {
 		fmt.Fprintf(&b, "%s: %s.\n\n", t.Subset, mdCell(s.Subset))
 	}
+	if note := r.RerunNote(); note != "" {
+		fmt.Fprintf(&b, "%s\n\n", mdCell(note))
+	}
 	if len(s.Required) > 0 {
 		fmt.Fprintf(&b, "%s: %s.\n\n", t.IncompleteWhy, strings.Join(s.Required, ", "))
 	}

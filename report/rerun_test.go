@@ -70,6 +70,19 @@ func TestRerun(t *testing.T) {
 		}
 	}
 
+	var md, page bytes.Buffer
+	if err := Markdown(&md, joined); err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(&page, joined); err != nil {
+		t.Fatal(err)
+	}
+	for name, doc := range map[string]string{"report.md": md.String(), "report.html": page.String()} {
+		if !strings.Contains(doc, "A rerun of old/report.json") || !strings.Contains(doc, "Certified over the two runs together") {
+			t.Errorf("%s does not say it is a rerun and what it certifies", name)
+		}
+	}
+
 	// An earlier scenario carried that had not passed keeps the join from certifying: only scenarios that
 	// failed, could not run or missed their goal are replayed, and a not applicable one stays so.
 	withGap := earlier
