@@ -83,3 +83,34 @@ func TestRerunPlaysOnlyWhatFailed(t *testing.T) {
 		})
 	}
 }
+
+// TestLatencyFactorReachesTheReport: the run's latency factor scales a timed step's budget, and the
+// report records the budget, the factor and what was measured.
+func TestLatencyFactorReachesTheReport(t *testing.T) {
+	const feature = `Feature: timed
+  @AI-DISC-01
+  Scenario: a timed answer
+    Given a customer "Oliver" with phone "+44 7700 900011" who speaks English
+    When "Oliver" says "Hello"
+    Then "Oliver" receives a reply containing "automated" within 5 seconds
+`
+	s, err := Features(fstest.MapFS{"t.feature": {Data: []byte(feature)}}, "timed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Select(s, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), Config{Plan: p, LatencyFactor: 2.5, Envs: embedded.Factory{Seed: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := rep.Scenarios[0]
+	if sc.Status != report.ScenarioPassed || len(sc.Latency) != 1 {
+		t.Fatalf("%s %q, latencies %+v", sc.Status, sc.Error, sc.Latency)
+	}
+	if l := sc.Latency[0]; l.BudgetMS != 5000 || l.Factor != 2.5 || l.AllowedMS != 12500 || !l.Within || l.Measured == "" {
+		t.Errorf("latency %+v", l)
+	}
+}

@@ -175,6 +175,9 @@ type Config struct {
 	// ReplyWait is how long a feature's step waits, once the assistant has settled, for a reply it
 	// expects (steps.WithReplyWait; zero: the step library's default).
 	ReplyWait time.Duration
+	// LatencyFactor scales the budget of every "within N seconds" step (steps.WithLatencyFactor; zero:
+	// 1). The report records, for each, the budget, the factor and what was measured.
+	LatencyFactor float64
 	// Profile is the assistant's profile (package profile). The auditor takes the business's identity
 	// from it, the steps its test data and capabilities, and a scenario tagged with a capability or hook
 	// it declares absent (@needs-…, @hook-…) is not played: the report shows it as not applicable. The
@@ -304,7 +307,7 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 					rows[k] = p.Selected[i]
 				}
 				gctx, cancel := context.WithTimeout(ctx, cfg.Timeout*time.Duration(len(rows)))
-				played := p.Suite.play(gctx, playing{envs: envs, replyWait: cfg.ReplyWait, profile: prof}, rows[0].group, rows)
+				played := p.Suite.play(gctx, playing{envs: envs, replyWait: cfg.ReplyWait, profile: prof, latencyFactor: cfg.LatencyFactor}, rows[0].group, rows)
 				cancel()
 				t.unlock()
 				for k, i := range idx {
@@ -407,9 +410,10 @@ func take(turns *sync.RWMutex, shared, alone bool) (unlock func()) {
 
 // playing is what a suite needs to play a group of scenarios.
 type playing struct {
-	envs      harness.Factory
-	replyWait time.Duration
-	profile   profile.Profile
+	envs          harness.Factory
+	replyWait     time.Duration
+	profile       profile.Profile
+	latencyFactor float64
 }
 
 // stepOptions are the step library's options for a run.
@@ -417,6 +421,9 @@ func (p playing) stepOptions() []steps.Option {
 	opts := []steps.Option{steps.WithProfile(p.profile)}
 	if p.replyWait > 0 {
 		opts = append(opts, steps.WithReplyWait(p.replyWait))
+	}
+	if p.latencyFactor > 0 {
+		opts = append(opts, steps.WithLatencyFactor(p.latencyFactor))
 	}
 	return opts
 }

@@ -216,6 +216,15 @@ func Markdown(w io.Writer, r Report) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s%s | %d | %s |\n", mdCell(sc.Name), t.ScenarioStatus(sc.Status), mdCell(note), len(sc.Findings), time.Duration(sc.Timings.WallMS)*time.Millisecond)
 	}
+	var timed []string
+	for _, sc := range r.Scenarios {
+		for _, l := range sc.Latency {
+			timed = append(timed, fmt.Sprintf("- %s: %s\n", mdCell(sc.Name), mdCell(l.String())))
+		}
+	}
+	if len(timed) > 0 {
+		fmt.Fprintf(&b, "\n## %s\n\n%s", t.Timed, strings.Join(timed, ""))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -192,6 +192,38 @@ type Scenario struct {
 	Transcript []Turn                  `json:"transcript"`
 	Timings    Timings                 `json:"timings"`
 	Events     int                     `json:"events"`
+	// Latency is what the scenario's timed steps ("within 5 seconds") measured, with their budgets.
+	Latency []Latency `json:"latency,omitempty"`
+}
+
+// Latency is one reply a step timed: what it measured, the budget the feature states, the factor the
+// run scaled it by (--latency-factor), and what it took.
+type Latency struct {
+	Customer string `json:"customer"`
+	// Reply is the text the reply had to contain.
+	Reply string `json:"reply"`
+	// Measured says from what to what the time runs.
+	Measured string `json:"measured"`
+	// BudgetMS is the budget as the feature states it; Factor what the run scaled it by; AllowedMS the
+	// product, the time the reply was given.
+	BudgetMS  int64   `json:"budget_ms"`
+	Factor    float64 `json:"factor"`
+	AllowedMS int64   `json:"allowed_ms"`
+	// Arrived says a reply containing the text came at all, TookMS when, and Within that it was in the
+	// time allowed.
+	Arrived bool  `json:"arrived"`
+	TookMS  int64 `json:"took_ms"`
+	Within  bool  `json:"within"`
+}
+
+// String is the latency as a reader reads it: "Lucía: reply mentioning "TE-1001" in 0.412 s; budget 5 s ×
+// 2 = 10 s".
+func (l Latency) String() string {
+	took := "no reply in time"
+	if l.Arrived {
+		took = "in " + seconds(l.TookMS) + " s"
+	}
+	return fmt.Sprintf("%s: reply mentioning %q %s; budget %s s × %g = %s s (%s)", l.Customer, l.Reply, took, seconds(l.BudgetMS), l.Factor, seconds(l.AllowedMS), l.Measured)
 }
 
 // Goal is a goal a simulated customer could not reach (from a *Unreached).
@@ -250,6 +282,8 @@ type Outcome struct {
 	Expected []string
 	Started  time.Time
 	Duration time.Duration
+	// Latencies are what its timed steps measured.
+	Latencies []Latency
 }
 
 // NewScenario turns a played scenario into its report entry: transcript, findings with evidence, and the
@@ -258,7 +292,7 @@ func NewScenario(o Outcome) Scenario {
 	s := Scenario{
 		Name: o.Name, Path: o.Path, Tags: slices.Clone(o.Tags), Exercises: slices.Clone(o.Exercises),
 		RuleStatus: map[string]audit.Status{}, Findings: []Finding{}, Events: len(o.Events),
-		Timings: Timings{Started: o.Started.UTC(), WallMS: o.Duration.Milliseconds()},
+		Timings: Timings{Started: o.Started.UTC(), WallMS: o.Duration.Milliseconds()}, Latency: slices.Clone(o.Latencies),
 	}
 	if len(o.Events) > 0 {
 		s.Timings.Simulated = o.Events[len(o.Events)-1].At.Sub(o.Events[0].At).String()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,7 +28,7 @@ import (
 // registered expression at most, so strict mode finds nothing ambiguous either. Steps registered on sc
 // other than through WithStep count as unknown.
 func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
-	o := options{replyWait: replyWait, profile: profile.Reference()}
+	o := options{replyWait: replyWait, profile: profile.Reference(), latencyFactor: 1}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -47,7 +48,8 @@ func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 		return false
 	}
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-		s := &scenarioState{lang: p.Language, replyWait: o.replyWait, profile: o.profile, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
+		s := &scenarioState{lang: p.Language, replyWait: o.replyWait, profile: o.profile, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{},
+			latencyFactor: o.latencyFactor}
 		ctx = withState(ctx, s)
 		var tags []string
 		for _, t := range p.Tags {
@@ -118,6 +120,8 @@ type options struct {
 	replyWait time.Duration
 	profile   profile.Profile
 	steps     []ownStep
+	// latencyFactor scales the budgets of "within N seconds" steps.
+	latencyFactor float64
 }
 
 type ownStep struct {
@@ -137,6 +141,18 @@ func WithStep(expr string, fn any) Option {
 // assistant to settle, so a short wait only makes failing runs fail sooner.
 func WithReplyWait(d time.Duration) Option {
 	return func(o *options) { o.replyWait = d }
+}
+
+// WithLatencyFactor scales the budget of every "within N seconds" step by f (1 when not given; below 1
+// and not finite are ignored): a runner slower than the machine the budgets were written for, such as a
+// loaded CI job, gives 2 or 3. The report records, for each such step, the budget as written, the factor
+// and what was measured, so that a reader sees how much was allowed.
+func WithLatencyFactor(f float64) Option {
+	return func(o *options) {
+		if f >= 1 && !math.IsInf(f, 0) {
+			o.latencyFactor = f
+		}
+	}
 }
 
 // WithProfile gives the steps the assistant's profile: its business's name, its test data (an order its

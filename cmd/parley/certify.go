@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -63,6 +64,7 @@ type certifyConfig struct {
 	quiet     time.Duration
 	replyWait time.Duration
 	timeout   time.Duration
+	latency   float64
 }
 
 func (c *certifyConfig) flags(fs *flag.FlagSet) {
@@ -89,6 +91,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once (with --bot-url or --mode containers, against the one assistant; scenarios that move the clock, send a campaign or inject a fault still play alone)")
 	fs.DurationVar(&c.quiet, "quiet", 0, "how long the assistant must stay silent to count as done, once every message is answered (default 150ms with --bot-url, where only the scenario's own customers count; 300ms in containers)")
 	fs.DurationVar(&c.replyWait, "reply-wait", 3*time.Second, "how long a step waits for a reply it expects once the assistant has settled; with --bot-url also how long a customer's message may stay unanswered before a silent assistant counts as done")
+	fs.Float64Var(&c.latency, "latency-factor", 1, "scale every \"within N seconds\" step's budget by this factor (1 or more), for a runner slower than the assistant's production, e.g. a loaded CI job; the report records each budget, the factor and the time measured")
 	fs.DurationVar(&c.timeout, "scenario-timeout", 2*time.Minute, "longest a scenario may take")
 }
 
@@ -364,6 +367,9 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 	if cfg.parallel < 1 {
 		return nil, usageError("--parallel %d: want 1 or more", cfg.parallel)
 	}
+	if !(cfg.latency >= 1) || math.IsInf(cfg.latency, 0) {
+		return nil, usageError("--latency-factor %g: want 1 or more; it loosens the budgets the features state, never tightens them", cfg.latency)
+	}
 	if cfg.maxScen < 1 {
 		return nil, usageError("--max-scenarios %d: want 1 or more", cfg.maxScen)
 	}
@@ -575,7 +581,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	prog := newProgress(stderr, len(p.plan.Selected))
 	rep, err := certify.Run(ctx, certify.Config{
-		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, ReplyWait: p.cfg.replyWait, Progress: prog.done, Profile: p.profile,
+		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, ReplyWait: p.cfg.replyWait, LatencyFactor: p.cfg.latency, Progress: prog.done, Profile: p.profile,
 		Header: p.header(mode),
 	})
 	prog.finish()

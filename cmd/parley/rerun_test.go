@@ -81,3 +81,31 @@ func TestCertifyRerun(t *testing.T) {
 		t.Errorf("a refused rerun removed the earlier report: %v", err)
 	}
 }
+
+// TestLatencyFactorFlag: --latency-factor and PARLEY_LATENCY_FACTOR only loosen the budgets; anything
+// else is refused before a scenario runs.
+func TestLatencyFactorFlag(t *testing.T) {
+	tmp := t.TempDir()
+	tests := []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		wants string
+	}{
+		{"below 1", nil, []string{"--latency-factor", "0.5"}, "--latency-factor 0.5: want 1 or more"},
+		{"not a number", map[string]string{"PARLEY_LATENCY_FACTOR": "slow"}, nil, `PARLEY_LATENCY_FACTOR="slow"`},
+		{"not finite", map[string]string{"PARLEY_LATENCY_FACTOR": "NaN"}, nil, "want 1 or more"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"certify", "--out", filepath.Join(tmp, "o")}, tc.args...)
+			if _, _, err := runEnv(t, tc.env, args...); exitCode(err) != 2 || !strings.Contains(err.Error(), tc.wants) {
+				t.Errorf("err = %v, want exit 2 and %q", err, tc.wants)
+			}
+		})
+	}
+	out := filepath.Join(tmp, "ok")
+	if _, stderr, err := runEnv(t, map[string]string{"PARLEY_LATENCY_FACTOR": "3"}, "certify", "--tags", "@AI-DISC-01 and @en", "--out", out); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+}
