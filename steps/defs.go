@@ -276,6 +276,7 @@ func Defs() []Def {
 	}
 	defs = append(defs, goalDefs()...)
 	defs = append(defs, outcomeDefs()...)
+	defs = append(defs, inspectDefs()...)
 	for i, d := range defs {
 		if strings.HasPrefix(d.EN, `^"([^"]+)"`) || d.declares {
 			defs[i].who = 1
