@@ -101,9 +101,10 @@ func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 		return ctx, nil
 	})
 	for _, d := range Defs() {
-		sc.Step(d.EN, d.fn)
+		fn := transcriptOnce(d.fn)
+		sc.Step(d.EN, fn)
 		if d.ES != d.EN {
-			sc.Step(d.ES, d.fn)
+			sc.Step(d.ES, fn)
 		}
 	}
 	for _, st := range o.steps {
