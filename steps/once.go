@@ -2,9 +2,14 @@ package steps
 
 import (
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
+	"strings"
 	"sync/atomic"
+
+	"github.com/cucumber/godog"
+	"github.com/cucumber/godog/formatters"
 )
 
 // A failed step's error carries the customers' transcripts, so that a reader of the report sees what
@@ -62,4 +67,65 @@ func transcriptOnce(fn any) any {
 		}
 		return out
 	}).Interface()
+}
+
+// Under go test (godog's TestingT) every scenario is a subtest, and a failed one's failure shows its
+// error with the customers' transcripts; godog's progress and pretty formatters would print every failed
+// step again in their summary. RunSuite gives go test these formatters instead, which end with the
+// counts alone.
+const (
+	formatProgressUnderTest = "parley-progress-under-test"
+	formatPrettyUnderTest   = "parley-pretty-under-test"
+)
+
+func init() {
+	godog.Format(formatProgressUnderTest, "progress, without repeating failed steps (each is its subtest's failure)", func(suite string, out io.Writer) formatters.Formatter {
+		return progressUnderTest{ProgressFmt: godog.NewProgressFmt(suite, out), out: out}
+	})
+	godog.Format(formatPrettyUnderTest, "pretty, without repeating failed steps (each is its subtest's failure)", func(suite string, out io.Writer) formatters.Formatter {
+		return prettyUnderTest{godog.NewPrettyFmt(suite, out)}
+	})
+}
+
+type progressUnderTest struct {
+	*godog.ProgressFmt
+	out io.Writer
+}
+
+// Summary ends the row of dots as progress does, then prints the counts.
+func (f progressUnderTest) Summary() {
+	if left := *f.Steps % f.StepsPerRow; left != 0 {
+		pad := ""
+		if *f.Steps > f.StepsPerRow {
+			pad = strings.Repeat(" ", f.StepsPerRow-left)
+		}
+		fmt.Fprintf(f.out, "%s %d\n", pad, *f.Steps)
+	}
+	fmt.Fprintln(f.out, "")
+	f.Base.Summary()
+}
+
+type prettyUnderTest struct{ *godog.PrettyFmt }
+
+// Summary prints the counts.
+func (f prettyUnderTest) Summary() { f.Base.Summary() }
+
+// underTest names the formatters of a godog format option (name[:file], comma-separated) that go test
+// uses instead of progress and pretty.
+func underTest(format string) string {
+	parts := strings.Split(format, ",")
+	for i, p := range parts {
+		name, file, hasFile := strings.Cut(p, ":")
+		switch name {
+		case "progress":
+			name = formatProgressUnderTest
+		case "pretty":
+			name = formatPrettyUnderTest
+		}
+		parts[i] = name
+		if hasFile {
+			parts[i] += ":" + file
+		}
+	}
+	return strings.Join(parts, ",")
 }
