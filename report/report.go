@@ -617,7 +617,7 @@ func Merge(parts []Report) (Report, error) {
 			return Report{}, fmt.Errorf("report %d differs in seed, --fail-on or --tags from report 1", i+1)
 		case p.Assistant.Kind != first.Assistant.Kind || p.Assistant.URL != first.Assistant.URL || p.Assistant.Image != first.Assistant.Image ||
 			!slices.Equal(p.Assistant.Violations, first.Assistant.Violations):
-			return Report{}, fmt.Errorf("report %d certified another assistant (%s) than report 1 (%s)", i+1, p.Assistant.Name, first.Assistant.Name)
+			return Report{}, fmt.Errorf("report %d certified another assistant (%s) than report 1 (%s)", i+1, describe(p.Assistant), describe(first.Assistant))
 		case !sameProfile(p.Profile, first.Profile):
 			return Report{}, fmt.Errorf("report %d ran with another assistant profile than report 1: shards must use the same --profile", i+1)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -59,7 +60,7 @@ func CheckRerun(earlier Report, h Header) error {
 	case earlier.Suite.Shard != "":
 		return fmt.Errorf("the report is shard %s of a run: merge the shards with parley report merge, then rerun the merged report", earlier.Suite.Shard)
 	case a.Kind != b.Kind || a.URL != b.URL || a.Image != b.Image || !slices.Equal(a.Violations, b.Violations):
-		return fmt.Errorf("the report certified another assistant (%s) than this run (%s)", a.Name, b.Name)
+		return fmt.Errorf("the report certified another assistant (%s) than this run (%s)", describe(a), describe(b))
 	case !sameProfile(earlier.Profile, h.Profile) && h.Profile != nil:
 		return errors.New("the report ran with another assistant profile: a rerun uses the same --profile")
 	case earlier.Parley.BinarySHA256 != h.Parley.BinarySHA256:
@@ -69,6 +70,15 @@ func CheckRerun(earlier Report, h Header) error {
 		return fmt.Errorf("the report failed on %s, this run on %s: give --fail-on %s", earlier.FailOn, h.FailOn, earlier.FailOn)
 	}
 	return nil
+}
+
+// describe names an assistant for a refusal: its name, and the reference assistant's switches broken on
+// purpose, which make it another assistant.
+func describe(a Assistant) string {
+	if len(a.Violations) == 0 {
+		return a.Name
+	}
+	return a.Name + " with --violate " + strings.Join(a.Violations, ",")
 }
 
 // Rerun joins fresh, the report of a run that played earlier's scenarios to replay (ToReplay) again, to

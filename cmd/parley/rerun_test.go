@@ -64,7 +64,7 @@ func TestCertifyRerun(t *testing.T) {
 	}{
 		{"inside --out", []string{"--rerun", earlierJSON, "--out", first}, "inside --out"},
 		{"with --tags", []string{"--rerun", earlierJSON, "--tags", "@en", "--out", keep}, "no --tags or --shard"},
-		{"another assistant", []string{"--rerun", earlierJSON, "--out", keep}, "another assistant"},
+		{"another assistant", []string{"--rerun", earlierJSON, "--out", keep}, "another assistant (parley reference assistant with --violate WA-OPTOUT-01) than this run (parley reference assistant)"},
 		{"another suite", []string{"--rerun", earlierJSON, "--violate", "WA-OPTOUT-01", "--features", own, "--out", keep}, "another suite"},
 		{"another threshold", []string{"--rerun", earlierJSON, "--violate", "WA-OPTOUT-01", "--fail-on", "high", "--out", keep}, "--fail-on low"},
 		{"not a report", []string{"--rerun", filepath.Join(own, "optout.feature"), "--out", keep}, "not a parley report"},
