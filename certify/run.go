@@ -32,6 +32,8 @@ type Plan struct {
 	// sharding.
 	Selected []Scenario
 	Total    int
+	// Rerun, when set, is the earlier report this plan reruns (SelectRerun): Run joins its report to it.
+	Rerun *Rerun
 }
 
 // Select chooses the scenarios of s that tags (empty: the suite's default) and shard (i/n; empty: all)
@@ -46,12 +48,7 @@ func Select(s *Suite, tags, shard string) (*Plan, error) {
 		return nil, fmt.Errorf("--tags %q: %w", p.Tags, err)
 	}
 	var chosen []Scenario
-	names := map[string]int{}
-	for _, sc := range s.list {
-		// Names identify scenarios in the report and when shards merge, so they must be unique.
-		if names[sc.Name]++; names[sc.Name] > 1 {
-			sc.Name = fmt.Sprintf("%s (%d)", sc.Name, names[sc.Name])
-		}
+	for _, sc := range uniqueNames(s.list) {
 		if expr.Match(sc.Tags) {
 			chosen = append(chosen, sc)
 		}
@@ -76,6 +73,79 @@ func Select(s *Suite, tags, shard string) (*Plan, error) {
 		return nil, fmt.Errorf("--shard %s is empty: the suite has only %d scenario(s) after --tags; use fewer shards", shard, len(chosen))
 	}
 	return p, nil
+}
+
+// uniqueNames returns the scenarios with names made unique: names identify scenarios in the report, when
+// shards merge and when a report is rerun.
+func uniqueNames(list []Scenario) []Scenario {
+	out := make([]Scenario, len(list))
+	names := map[string]int{}
+	for i, sc := range list {
+		if names[sc.Name]++; names[sc.Name] > 1 {
+			sc.Name = fmt.Sprintf("%s (%d)", sc.Name, names[sc.Name])
+		}
+		out[i] = sc
+	}
+	return out
+}
+
+// Rerun is an earlier report whose scenarios that failed, could not run or did not reach their goal a
+// plan plays again (SelectRerun), and how the new report names it.
+type Rerun struct {
+	Report report.Report
+	Of     report.RerunOf
+}
+
+// SelectRerun plans the rerun of an earlier report: the scenarios of s that the report records as
+// failed, could not run or goal not reached (report.Replays), found by name and, when the report has
+// it, by file and line. It refuses a report of another suite (its hash), one with nothing to replay,
+// and one naming a scenario s does not hold. Run joins the new report to the earlier one
+// (report.Rerun).
+func SelectRerun(s *Suite, r Rerun) (*Plan, error) {
+	earlier := r.Report
+	if earlier.Suite.SHA256 != s.Info.SHA256 {
+		return nil, fmt.Errorf("the report ran another suite (%s %s, not %s %s): a rerun plays the suite the report ran; give the --features it ran, unchanged",
+			earlier.Suite.Name, short(earlier.Suite.SHA256), s.Info.Name, short(s.Info.SHA256))
+	}
+	replay := earlier.ToReplay()
+	if len(replay) == 0 {
+		return nil, fmt.Errorf("nothing to rerun: no scenario of the report failed, could not run or missed its goal (its verdict: %s)", earlier.Verdict)
+	}
+	byName := map[string]Scenario{}
+	for _, sc := range uniqueNames(s.list) {
+		byName[sc.Name] = sc
+	}
+	p := &Plan{Suite: s, Tags: earlier.Suite.Tags, Filtered: earlier.Suite.Filtered, Total: earlier.Suite.Total, Rerun: &r}
+	var missing []string
+	for _, old := range replay {
+		sc, ok := byName[old.Name]
+		if !ok || (old.Path != "" && old.Path != sc.Path) {
+			where := ""
+			if old.Path != "" {
+				where = " (" + old.Path + ")"
+			}
+			missing = append(missing, fmt.Sprintf("%q%s", old.Name, where))
+			continue
+		}
+		p.Selected = append(p.Selected, sc)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("the suite holds no scenario %s that the report names: was the report edited, or made from other features?", strings.Join(missing, ", "))
+	}
+	// Played in suite order, as a whole run plays them.
+	order := map[string]int{}
+	for i, sc := range uniqueNames(s.list) {
+		order[sc.Name] = i
+	}
+	slices.SortStableFunc(p.Selected, func(a, b Scenario) int { return cmp.Compare(order[a.Name], order[b.Name]) })
+	return p, nil
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
 }
 
 // ParseShard reads i/n; the empty string is the whole suite (1/1).
@@ -105,6 +175,9 @@ type Config struct {
 	// ReplyWait is how long a feature's step waits, once the assistant has settled, for a reply it
 	// expects (steps.WithReplyWait; zero: the step library's default).
 	ReplyWait time.Duration
+	// LatencyFactor scales the budget of every "within N seconds" step (steps.WithLatencyFactor; zero:
+	// 1). The report records, for each, the budget, the factor and what was measured.
+	LatencyFactor float64
 	// Profile is the assistant's profile (package profile). The auditor takes the business's identity
 	// from it, the steps its test data and capabilities, and a scenario tagged with a capability or hook
 	// it declares absent (@needs-…, @hook-…) is not played: the report shows it as not applicable. The
@@ -196,7 +269,7 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 		for _, i := range g {
 			sc := p.Selected[i]
 			if lacks := prof.Lacks(sc.Tags); len(lacks) > 0 {
-				outs[i] = report.Outcome{Name: sc.Name, Tags: sc.Tags, Exercises: sc.Rules, Started: time.Now(),
+				outs[i] = report.Outcome{Name: sc.Name, Path: sc.Path, Tags: sc.Tags, Exercises: sc.Rules, Started: time.Now(),
 					Err: &report.NotApplicable{Capability: strings.Join(lacks, ", ")}}
 				if cfg.Progress != nil {
 					cfg.Progress(report.NewScenario(outs[i]))
@@ -234,11 +307,12 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 					rows[k] = p.Selected[i]
 				}
 				gctx, cancel := context.WithTimeout(ctx, cfg.Timeout*time.Duration(len(rows)))
-				played := p.Suite.play(gctx, playing{envs: envs, replyWait: cfg.ReplyWait, profile: prof}, rows[0].group, rows)
+				played := p.Suite.play(gctx, playing{envs: envs, replyWait: cfg.ReplyWait, profile: prof, latencyFactor: cfg.LatencyFactor}, rows[0].group, rows)
 				cancel()
 				t.unlock()
 				for k, i := range idx {
 					played[k].Name = p.Selected[i].Name // made unique by Select
+					played[k].Path = p.Selected[i].Path
 					outs[i] = played[k]
 					if cfg.Progress != nil {
 						cfg.Progress(report.NewScenario(outs[i]))
@@ -282,7 +356,15 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	if h.Profile == nil {
 		h.Profile = &report.ProfileInfo{Business: prof.Business.Name, Controller: prof.Business.Controller, Builtin: builtin}
 	}
-	return report.Build(h, report.Catalogue(), scenarios), nil
+	rep := report.Build(h, report.Catalogue(), scenarios)
+	if p.Rerun != nil {
+		joined, err := report.Rerun(p.Rerun.Report, p.Rerun.Of, rep)
+		if err != nil {
+			return report.Report{}, &CouldNotRun{Err: fmt.Errorf("joining the rerun to the earlier report: %w", err)}
+		}
+		return joined, nil
+	}
+	return rep, nil
 }
 
 // groupsOf gathers the scenarios, by index, into the groups that play together (an outline's rows, in
@@ -328,9 +410,10 @@ func take(turns *sync.RWMutex, shared, alone bool) (unlock func()) {
 
 // playing is what a suite needs to play a group of scenarios.
 type playing struct {
-	envs      harness.Factory
-	replyWait time.Duration
-	profile   profile.Profile
+	envs          harness.Factory
+	replyWait     time.Duration
+	profile       profile.Profile
+	latencyFactor float64
 }
 
 // stepOptions are the step library's options for a run.
@@ -338,6 +421,9 @@ func (p playing) stepOptions() []steps.Option {
 	opts := []steps.Option{steps.WithProfile(p.profile)}
 	if p.replyWait > 0 {
 		opts = append(opts, steps.WithReplyWait(p.replyWait))
+	}
+	if p.latencyFactor > 0 {
+		opts = append(opts, steps.WithLatencyFactor(p.latencyFactor))
 	}
 	return opts
 }

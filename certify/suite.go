@@ -512,7 +512,7 @@ func (r *rowEnvs) result(res steps.Result) {
 	}
 	r.played[e.i] = true
 	o := &r.outs[e.i]
-	o.Events, o.Audit, o.Expected = res.Events, res.Audit, res.Expected
+	o.Events, o.Audit, o.Expected, o.Latencies = res.Events, res.Audit, res.Expected, res.Latencies
 	o.Err = errors.Join(res.StepErr, res.Err)
 	o.Duration = time.Since(e.started)
 }

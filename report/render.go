@@ -161,6 +161,9 @@ func Markdown(w io.Writer, r Report) error {
 	if s.Subset != "" {
 		fmt.Fprintf(&b, "%s: %s.\n\n", t.Subset, mdCell(s.Subset))
 	}
+	if note := r.RerunNote(); note != "" {
+		fmt.Fprintf(&b, "%s\n\n", mdCell(note))
+	}
 	if len(s.Required) > 0 {
 		fmt.Fprintf(&b, "%s: %s.\n\n", t.IncompleteWhy, strings.Join(s.Required, ", "))
 	}
@@ -212,6 +215,15 @@ func Markdown(w io.Writer, r Report) error {
 			note = ": " + sc.Error
 		}
 		fmt.Fprintf(&b, "| %s | %s%s | %d | %s |\n", mdCell(sc.Name), t.ScenarioStatus(sc.Status), mdCell(note), len(sc.Findings), time.Duration(sc.Timings.WallMS)*time.Millisecond)
+	}
+	var timed []string
+	for _, sc := range r.Scenarios {
+		for _, l := range sc.Latency {
+			timed = append(timed, fmt.Sprintf("- %s: %s\n", mdCell(sc.Name), mdCell(l.String())))
+		}
+	}
+	if len(timed) > 0 {
+		fmt.Fprintf(&b, "\n## %s\n\n%s", t.Timed, strings.Join(timed, ""))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

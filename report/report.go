@@ -58,9 +58,12 @@ type Report struct {
 	Seed       int64        `json:"seed"`
 	StartedAt  time.Time    `json:"started_at"`
 	FinishedAt time.Time    `json:"finished_at"`
-	Summary    Summary      `json:"summary"`
-	Rules      []Rule       `json:"rules"`
-	Scenarios  []Scenario   `json:"scenarios"`
+	// Rerun, when set, says this report is a rerun of an earlier one: which, and what of it this one
+	// carries as it was.
+	Rerun     *RerunOf   `json:"rerun,omitempty"`
+	Summary   Summary    `json:"summary"`
+	Rules     []Rule     `json:"rules"`
+	Scenarios []Scenario `json:"scenarios"`
 }
 
 // Assistant is what was certified.
@@ -172,7 +175,10 @@ type Evidence struct {
 
 // Scenario is one scenario's outcome.
 type Scenario struct {
-	Name      string   `json:"name"`
+	Name string `json:"name"`
+	// Path is where it comes from: file:line of a feature's scenario or of an outline's Examples row, or
+	// a Go journey's name.
+	Path      string   `json:"path,omitempty"`
 	Tags      []string `json:"tags,omitempty"`
 	Exercises []string `json:"exercises,omitempty"` // the rule ids the scenario declares it exercises
 	Status    string   `json:"status"`
@@ -186,6 +192,38 @@ type Scenario struct {
 	Transcript []Turn                  `json:"transcript"`
 	Timings    Timings                 `json:"timings"`
 	Events     int                     `json:"events"`
+	// Latency is what the scenario's timed steps ("within 5 seconds") measured, with their budgets.
+	Latency []Latency `json:"latency,omitempty"`
+}
+
+// Latency is one reply a step timed: what it measured, the budget the feature states, the factor the
+// run scaled it by (--latency-factor), and what it took.
+type Latency struct {
+	Customer string `json:"customer"`
+	// Reply is the text the reply had to contain.
+	Reply string `json:"reply"`
+	// Measured says from what to what the time runs.
+	Measured string `json:"measured"`
+	// BudgetMS is the budget as the feature states it; Factor what the run scaled it by; AllowedMS the
+	// product, the time the reply was given.
+	BudgetMS  int64   `json:"budget_ms"`
+	Factor    float64 `json:"factor"`
+	AllowedMS int64   `json:"allowed_ms"`
+	// Arrived says a reply containing the text came at all, TookMS when, and Within that it was in the
+	// time allowed.
+	Arrived bool  `json:"arrived"`
+	TookMS  int64 `json:"took_ms"`
+	Within  bool  `json:"within"`
+}
+
+// String is the latency as a reader reads it: "Lucía: reply mentioning "TE-1001" in 0.412 s; budget 5 s ×
+// 2 = 10 s".
+func (l Latency) String() string {
+	took := "no reply in time"
+	if l.Arrived {
+		took = "in " + seconds(l.TookMS) + " s"
+	}
+	return fmt.Sprintf("%s: reply mentioning %q %s; budget %s s × %g = %s s (%s)", l.Customer, l.Reply, took, seconds(l.BudgetMS), l.Factor, seconds(l.AllowedMS), l.Measured)
 }
 
 // Goal is a goal a simulated customer could not reach (from a *Unreached).
@@ -231,6 +269,7 @@ func Catalogue() []RuleMeta {
 // Outcome is one scenario as a runner played it: the input of NewScenario.
 type Outcome struct {
 	Name      string
+	Path      string
 	Tags      []string
 	Exercises []string
 	// Err is the scenario's own failure (a step or expectation), or why it could not run when Events is
@@ -243,15 +282,17 @@ type Outcome struct {
 	Expected []string
 	Started  time.Time
 	Duration time.Duration
+	// Latencies are what its timed steps measured.
+	Latencies []Latency
 }
 
 // NewScenario turns a played scenario into its report entry: transcript, findings with evidence, and the
 // status of every rule over its journal.
 func NewScenario(o Outcome) Scenario {
 	s := Scenario{
-		Name: o.Name, Tags: slices.Clone(o.Tags), Exercises: slices.Clone(o.Exercises),
+		Name: o.Name, Path: o.Path, Tags: slices.Clone(o.Tags), Exercises: slices.Clone(o.Exercises),
 		RuleStatus: map[string]audit.Status{}, Findings: []Finding{}, Events: len(o.Events),
-		Timings: Timings{Started: o.Started.UTC(), WallMS: o.Duration.Milliseconds()},
+		Timings: Timings{Started: o.Started.UTC(), WallMS: o.Duration.Milliseconds()}, Latency: slices.Clone(o.Latencies),
 	}
 	if len(o.Events) > 0 {
 		s.Timings.Simulated = o.Events[len(o.Events)-1].At.Sub(o.Events[0].At).String()
@@ -376,6 +417,8 @@ type Header struct {
 	Seed       int64
 	StartedAt  time.Time
 	FinishedAt time.Time
+	// Rerun names the earlier report a rerun joins (package doc of RerunOf); nil for a run of its own.
+	Rerun *RerunOf
 }
 
 // Build assembles a report from its header, the catalogue and the scenarios: each rule's status over the
@@ -389,7 +432,7 @@ type Header struct {
 func Build(h Header, rules []RuleMeta, scenarios []Scenario) Report {
 	r := Report{
 		Schema: SchemaID, FailOn: string(h.FailOn), Lang: h.Lang, Assistant: h.Assistant, Profile: h.Profile, Parley: h.Parley, Suite: h.Suite,
-		Seed: h.Seed, StartedAt: h.StartedAt.UTC(), FinishedAt: h.FinishedAt.UTC(), Scenarios: scenarios, Rules: []Rule{},
+		Seed: h.Seed, StartedAt: h.StartedAt.UTC(), FinishedAt: h.FinishedAt.UTC(), Scenarios: scenarios, Rules: []Rule{}, Rerun: h.Rerun,
 	}
 	r.Summary.Required = []string{}
 	if r.Scenarios == nil {
@@ -544,7 +587,7 @@ func (r Report) Catalogue() []RuleMeta {
 // Header returns the report's header, for Build.
 func (r Report) Header() Header {
 	return Header{FailOn: audit.Severity(r.FailOn), Lang: r.Lang, Assistant: r.Assistant, Profile: r.Profile, Parley: r.Parley, Suite: r.Suite,
-		Seed: r.Seed, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+		Seed: r.Seed, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Rerun: r.Rerun}
 }
 
 // Merge joins the reports of the shards of one run. They must come from the same suite (hash), assistant,
@@ -559,8 +602,11 @@ func Merge(parts []Report) (Report, error) {
 	h.Suite.Shard, h.Suite.Shards = "", nil
 	seen := map[string]string{}
 	var scenarios []Scenario
+	h.Rerun = nil
 	for i, p := range parts {
 		switch {
+		case p.Rerun != nil:
+			return Report{}, fmt.Errorf("report %d is a rerun, which already joins its earlier report: merge the shards first, then rerun the merged report", i+1)
 		case p.Schema != first.Schema:
 			return Report{}, fmt.Errorf("report %d has schema %q, not %q", i+1, p.Schema, first.Schema)
 		case p.Suite.SHA256 != first.Suite.SHA256:
@@ -571,7 +617,7 @@ func Merge(parts []Report) (Report, error) {
 			return Report{}, fmt.Errorf("report %d differs in seed, --fail-on or --tags from report 1", i+1)
 		case p.Assistant.Kind != first.Assistant.Kind || p.Assistant.URL != first.Assistant.URL || p.Assistant.Image != first.Assistant.Image ||
 			!slices.Equal(p.Assistant.Violations, first.Assistant.Violations):
-			return Report{}, fmt.Errorf("report %d certified another assistant (%s) than report 1 (%s)", i+1, p.Assistant.Name, first.Assistant.Name)
+			return Report{}, fmt.Errorf("report %d certified another assistant (%s) than report 1 (%s)", i+1, describe(p.Assistant), describe(first.Assistant))
 		case !sameProfile(p.Profile, first.Profile):
 			return Report{}, fmt.Errorf("report %d ran with another assistant profile than report 1: shards must use the same --profile", i+1)
 		}

@@ -13,6 +13,7 @@ type text struct {
 	NotApplicable, GoalNotReached, Applicability, GoalsWhy, Reasons, Profile          string
 	BuiltinProfile                                                                    string
 	Checks, Sources, ExercisedBy, Document, ShowAll, Lines                            string
+	Timed                                                                             string
 	ES                                                                                bool
 }
 
@@ -32,7 +33,7 @@ var english = text{
 	GoalsWhy:      "Goals the simulated customers could not reach", Reasons: "Rules not exercised or not applicable, and why",
 	Profile: "Profile", BuiltinProfile: "the reference assistant's built-in profile",
 	Checks: "What it checks", Sources: "Sources", ExercisedBy: "Scenarios that exercised it", Document: "document",
-	ShowAll: "Show the whole document", Lines: "lines",
+	ShowAll: "Show the whole document", Lines: "lines", Timed: "Timed replies (budget as written × the run's latency factor)",
 }
 
 var spanish = text{
@@ -51,7 +52,7 @@ var spanish = text{
 	GoalsWhy:      "Objetivos que los clientes simulados no pudieron alcanzar", Reasons: "Reglas sin ejercitar o no aplicables, y por qué",
 	Profile: "Perfil", BuiltinProfile: "el perfil integrado del asistente de referencia",
 	Checks: "Qué comprueba", Sources: "Fuentes", ExercisedBy: "Escenarios que la ejercitaron", Document: "documento",
-	ShowAll: "Ver el documento completo", Lines: "líneas",
+	ShowAll: "Ver el documento completo", Lines: "líneas", Timed: "Respuestas cronometradas (plazo escrito × factor de latencia de la ejecución)",
 	ES: true,
 }
 

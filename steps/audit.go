@@ -9,6 +9,7 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/report"
 )
 
 // Result is one scenario as the step library played it, handed to WithResult after its final audit.
@@ -26,6 +27,8 @@ type Result struct {
 	Judgement audit.Judgement
 	// Err is why the journal could not be read or audited, nil when it was.
 	Err error
+	// Latencies are what the scenario's "within N seconds" steps measured, in the order they ran.
+	Latencies []report.Latency
 }
 
 // findingsError describes broken rules for a person: each rule with its id, title and findings, then
@@ -65,6 +68,9 @@ func (s *scenarioState) finalAudit(ctx context.Context, stepErr error) (Result, 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	res := Result{Scenario: s.info, Env: s.env, StepErr: stepErr, Expected: s.expectedRules()}
+	s.mu.Lock()
+	res.Latencies = slices.Clone(s.latencies)
+	s.mu.Unlock()
 	if err := settle(ctx, s); err != nil {
 		res.Err = err
 		return res, fmt.Errorf("auditing the scenario: %w", err)

@@ -217,7 +217,7 @@ func Defs() []Def {
 			EN:   `^"([^"]+)" receives a reply containing "([^"]+)" within (\d+) seconds?$`,
 			ES:   `^"([^"]+)" recibe una respuesta que contiene "([^"]+)" en menos de (\d+) segundos?$`,
 			ExEN: `"Lucía" receives a reply containing "TE-1001" within 5 seconds`, ExES: `"Lucía" recibe una respuesta que contiene "TE-1001" en menos de 5 segundos`,
-			Doc: "The same, and the reply came within the given real time of the customer's last action.",
+			Doc: "The same, and the reply came within the given real time of the customer's last action, as the test runner measures it. On a slow runner (a loaded CI job) scale every such budget with `parley certify --latency-factor 2` or `PARLEY_LATENCY_FACTOR=2`; the report records each budget as written, the factor and the time measured.",
 			fn:  receivesReplyWithin},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" receives a reply not containing "([^"]+)"$`,
@@ -276,6 +276,7 @@ func Defs() []Def {
 	}
 	defs = append(defs, goalDefs()...)
 	defs = append(defs, outcomeDefs()...)
+	defs = append(defs, inspectDefs()...)
 	for i, d := range defs {
 		if strings.HasPrefix(d.EN, `^"([^"]+)"`) || d.declares {
 			defs[i].who = 1

@@ -30,8 +30,10 @@
 //     conversation tables) and RunSuite runs the files without problems, so one broken file never stops
 //     the others.
 //
-// What it does not: time in "within N seconds" is real time measured from the customer's action, not
-// simulated time; a customer action waits for the assistant to settle before the step ends, so replies
+// What it does not: time in "within N seconds" is real time measured by the runner from the customer's
+// action to the reply reaching their phone, not simulated time, nor the assistant's own processing
+// alone (the journal keeps simulated time only); WithLatencyFactor scales the budget for a slow runner,
+// and each such step's budget, factor and measure are in the Result and the report. A customer action waits for the assistant to settle before the step ends, so replies
 // are judged on everything that arrived. Forged webhooks (WA-SEC-01) are posted straight to the
 // assistant and journalled by the steps, since WhatsApp itself always signs.
 package steps

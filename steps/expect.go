@@ -13,6 +13,7 @@ import (
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/pii"
+	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/sim"
 )
 
@@ -98,20 +99,37 @@ func receivesReply(ctx context.Context, name, text string) error {
 	return err
 }
 
+// LatencyMeasured is what a "within N seconds" step times, as the report says it.
+const LatencyMeasured = "real time from the customer's message (before its webhook is delivered) to the reply reaching their phone, as the test runner sees it"
+
+// receivesReplyWithin waits, up to the budget scaled by the run's latency factor, for a reply containing
+// text, and records what it measured for the report. The time is the runner's: on a loaded runner the
+// assistant's share of it is smaller, which the factor allows for.
 func receivesReplyWithin(ctx context.Context, name, text string, seconds int) error {
 	s, c, err := lookup(ctx, name)
 	if err != nil {
 		return err
 	}
-	limit := time.Duration(seconds) * time.Second
-	if _, err := awaitContaining(ctx, s, c, text, limit); err != nil {
-		return err
-	}
+	budget := time.Duration(seconds) * time.Second
+	factor := max(s.latencyFactor, 1)
+	allowed := time.Duration(float64(budget) * factor)
+	lat := report.Latency{Customer: c.Name, Reply: text, Measured: LatencyMeasured, BudgetMS: budget.Milliseconds(), Factor: factor, AllowedMS: allowed.Milliseconds()}
+	_, err = awaitContaining(ctx, s, c, text, allowed)
 	s.mu.Lock()
 	took := time.Since(s.actedAt[c.WaID])
+	if err == nil {
+		lat.Arrived, lat.TookMS, lat.Within = true, took.Milliseconds(), took <= allowed
+	}
+	s.latencies = append(s.latencies, lat)
 	s.mu.Unlock()
-	if took > limit {
-		return fmt.Errorf("%s received a reply containing %q %s after their last message, later than %s", c.Name, text, took.Round(time.Millisecond), limit)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		return fmt.Errorf("%s (budget %s × latency factor %g; a slow runner may give --latency-factor or PARLEY_LATENCY_FACTOR)\n%w", c.Name+"'s reply did not come in time", budget, factor, err)
+	case err != nil:
+		return err
+	case took > allowed:
+		return fmt.Errorf("%s received a reply containing %q %s after their last message, later than the budget %s × latency factor %g = %s (a slow runner may give --latency-factor or PARLEY_LATENCY_FACTOR)",
+			c.Name, text, took.Round(time.Millisecond), budget, factor, allowed)
 	}
 	return nil
 }

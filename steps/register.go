@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"sync"
@@ -28,7 +29,7 @@ import (
 // registered expression at most, so strict mode finds nothing ambiguous either. Steps registered on sc
 // other than through WithStep count as unknown.
 func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
-	o := options{replyWait: replyWait, profile: profile.Reference()}
+	o := options{replyWait: replyWait, profile: profile.Reference(), latencyFactor: 1}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -48,7 +49,8 @@ func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 		return false
 	}
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-		s := &scenarioState{lang: p.Language, replyWait: o.replyWait, profile: o.profile, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{}}
+		s := &scenarioState{lang: p.Language, replyWait: o.replyWait, profile: o.profile, customers: map[string]*sim.Customer{}, expected: map[string]bool{}, marks: map[string]int{}, seen: map[string]int{}, actedAt: map[string]time.Time{},
+			latencyFactor: o.latencyFactor}
 		ctx = withState(ctx, s)
 		var tags []string
 		for _, t := range p.Tags {
@@ -99,12 +101,12 @@ func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 		}
 		return ctx, nil
 	})
-	// The compiled expressions, shared by every scenario: compiling them again for each one was a third of
-	// setting up a scenario.
+	// The compiled expressions and wrapped functions, shared by every scenario: compiling them again for
+	// each one was a third of setting up a scenario.
 	for _, c := range compiledDefs() {
-		sc.Step(c.en, c.def.fn)
+		sc.Step(c.en, c.fn)
 		if c.def.ES != c.def.EN {
-			sc.Step(c.es, c.def.fn)
+			sc.Step(c.es, c.fn)
 		}
 	}
 	for i, st := range o.steps {
@@ -121,6 +123,8 @@ type options struct {
 	replyWait time.Duration
 	profile   profile.Profile
 	steps     []ownStep
+	// latencyFactor scales the budgets of "within N seconds" steps.
+	latencyFactor float64
 }
 
 type ownStep struct {
@@ -142,6 +146,18 @@ func WithReplyWait(d time.Duration) Option {
 	return func(o *options) { o.replyWait = d }
 }
 
+// WithLatencyFactor scales the budget of every "within N seconds" step by f (1 when not given; below 1
+// and not finite are ignored): a runner slower than the machine the budgets were written for, such as a
+// loaded CI job, gives 2 or 3. The report records, for each such step, the budget as written, the factor
+// and what was measured, so that a reader sees how much was allowed.
+func WithLatencyFactor(f float64) Option {
+	return func(o *options) {
+		if f >= 1 && !math.IsInf(f, 0) {
+			o.latencyFactor = f
+		}
+	}
+}
+
 // WithProfile gives the steps the assistant's profile: its business's name, its test data (an order its
 // backend knows) and its capabilities. Without it, the reference assistant's (profile.Reference).
 func WithProfile(p profile.Profile) Option {
@@ -161,17 +177,19 @@ func WithResult(f func(Result)) Option {
 	return func(o *options) { o.result = f }
 }
 
-// compiled is every definition's regexes, compiled once, for matching outside godog (lint, suggestions).
+// compiled is every definition's regexes, compiled once, for godog and for matching outside it (lint,
+// suggestions), and its function as godog calls it (transcriptOnce).
 type compiled struct {
 	def    Def
 	en, es *regexp.Regexp
+	fn     any
 }
 
 // compiledDefs compiles them once: every step of every scenario is checked against them.
 var compiledDefs = sync.OnceValue(func() []compiled {
 	var out []compiled
 	for _, d := range Defs() {
-		out = append(out, compiled{def: d, en: regexp.MustCompile(d.EN), es: regexp.MustCompile(d.ES)})
+		out = append(out, compiled{def: d, en: regexp.MustCompile(d.EN), es: regexp.MustCompile(d.ES), fn: transcriptOnce(d.fn)})
 	}
 	return out
 })

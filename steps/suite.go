@@ -136,6 +136,9 @@ func RunSuite(fsys fs.FS, paths []string, envs harness.Factory, o godog.Options,
 	if o.Format == "" {
 		o.Format = "progress"
 	}
+	if o.TestingT != nil {
+		o.Format = underTest(o.Format)
+	}
 	st := godog.TestSuite{
 		Name:                "parley",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) { Register(sc, envs, opts...) },

@@ -12,6 +12,7 @@ import (
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/profile"
+	"github.com/parley-dev/parley/report"
 	"github.com/parley-dev/parley/sim"
 )
 
@@ -38,6 +39,10 @@ type scenarioState struct {
 	seen map[string]int
 	// actedAt is, per customer, when (real time) they last acted, for "within N seconds".
 	actedAt map[string]time.Time
+	// latencyFactor scales every "within N seconds" budget (WithLatencyFactor); latencies are what such
+	// steps measured, for the report.
+	latencyFactor float64
+	latencies     []report.Latency
 	// failed says a step of the scenario did not pass: godog skips the others.
 	failed bool
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -52,6 +54,7 @@ type certifyConfig struct {
 	shard     string
 	signKey   string
 	profile   string
+	rerun     string
 	initProf  bool
 	printEnv  bool
 	asProd    bool
@@ -61,6 +64,7 @@ type certifyConfig struct {
 	quiet     time.Duration
 	replyWait time.Duration
 	timeout   time.Duration
+	latency   float64
 }
 
 func (c *certifyConfig) flags(fs *flag.FlagSet) {
@@ -79,6 +83,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.failOn, "fail-on", "low", "lowest severity of a finding that denies certification: critical, high, medium or low")
 	fs.StringVar(&c.shard, "shard", "", "run only shard i of n (i/n, 1 <= i <= n); join the shards' reports with parley report merge")
 	fs.StringVar(&c.signKey, "sign-key", "", "sign the report with this Ed25519 private key (PEM, PKCS #8): a manifest of the SHA-256 of every file written, and its signature; check with parley report verify")
+	fs.StringVar(&c.rerun, "rerun", "", "play again only the scenarios that failed, could not run or missed their goal in this earlier report.json, of the same suite, assistant and parley; the new report joins them to the earlier scenarios and says it is a rerun (certified only if the earlier report passed everything else, and then for the two runs together)")
 	fs.StringVar(&c.profile, "profile", "", "the assistant's profile (YAML or JSON, docs/profile.md): its business, languages, privacy notice, capabilities, test data and hooks; default: the reference assistant's")
 	fs.BoolVar(&c.initProf, "init-profile", false, "write a commented profile to start from to the file given after the flags (stdout without one, or with -), and exit; an existing file is never overwritten")
 	fs.BoolVar(&c.printEnv, "print-env", false, "print the bot-contract environment that points an assistant at the mocks, and exit")
@@ -86,6 +91,7 @@ func (c *certifyConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.parallel, "parallel", 4, "scenarios played at once (with --bot-url or --mode containers, against the one assistant; scenarios that move the clock, send a campaign or inject a fault still play alone)")
 	fs.DurationVar(&c.quiet, "quiet", 0, "how long the assistant must stay silent to count as done, once every message is answered (default 150ms with --bot-url, where only the scenario's own customers count; 300ms in containers)")
 	fs.DurationVar(&c.replyWait, "reply-wait", 3*time.Second, "how long a step waits for a reply it expects once the assistant has settled; with --bot-url also how long a customer's message may stay unanswered before a silent assistant counts as done")
+	fs.Float64Var(&c.latency, "latency-factor", 1, "scale every \"within N seconds\" step's budget by this factor (1 or more), for a runner slower than the assistant's production, e.g. a loaded CI job; the report records each budget, the factor and the time measured")
 	fs.DurationVar(&c.timeout, "scenario-timeout", 2*time.Minute, "longest a scenario may take")
 }
 
@@ -115,6 +121,7 @@ Examples:
   parley certify --features ./my-features          # your own feature files (documented steps only)
   parley certify --features journeys               # the suite as Go journeys instead of Gherkin
   parley certify --shard 1/3 --out shard1          # one of three CI jobs; then: parley report merge
+  parley certify --rerun parley-report/report.json --out rerun   # only what failed there, joined to the rest
   parley certify --tags '@WA-OPTOUT-01' --lang es --sign-key key.pem
 
 Every flag can also be set with PARLEY_<FLAG> (e.g. PARLEY_BOT_URL, PARLEY_FAIL_ON).
@@ -312,6 +319,8 @@ type certifyPlan struct {
 	violate   []string
 	profile   profile.Profile
 	profInfo  *report.ProfileInfo // nil: the reference assistant's built-in profile
+	binHash   string              // the SHA-256 of this parley binary, empty when it cannot be read
+	earlier   *certify.Rerun      // --rerun: the earlier report
 }
 
 func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*certifyPlan, error) {
@@ -354,6 +363,9 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 	if cfg.parallel < 1 {
 		return nil, usageError("--parallel %d: want 1 or more", cfg.parallel)
 	}
+	if !(cfg.latency >= 1) || math.IsInf(cfg.latency, 0) {
+		return nil, usageError("--latency-factor %g: want 1 or more; it loosens the budgets the features state, never tightens them", cfg.latency)
+	}
 	if cfg.maxScen < 1 {
 		return nil, usageError("--max-scenarios %d: want 1 or more", cfg.maxScen)
 	}
@@ -392,6 +404,14 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 			}
 		}
 	}
+	if exe, err := os.Executable(); err == nil {
+		p.binHash, _ = report.HashFile(exe)
+	}
+	if cfg.rerun != "" {
+		if p.earlier, err = readRerun(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkWritable(cfg.out); err != nil {
 		return nil, usageError("--out %s is not writable (%v); choose another folder with --out", cfg.out, err)
 	}
@@ -412,6 +432,12 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 			return nil, usageError("--sign-key %s: %v", cfg.signKey, err)
 		}
 		p.signKey = b
+	}
+	if p.earlier != nil {
+		// Checked before --out is emptied, as the other flags are; the suite is checked once loaded.
+		if err := report.CheckRerun(p.earlier.Report, p.header("")); err != nil {
+			return nil, usageError("--rerun %s: %v", cfg.rerun, err)
+		}
 	}
 	// An earlier run's report must not stay in --out while this one loads and runs: if this run is
 	// stopped, no verdict is left there that it did not give.
@@ -438,10 +464,55 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 	if err != nil {
 		return nil, featuresError(cfg.features, err)
 	}
+	if p.earlier != nil {
+		if p.plan, err = certify.SelectRerun(suite, *p.earlier); err != nil {
+			return nil, usageError("--rerun %s: %v", cfg.rerun, err)
+		}
+		return p, nil
+	}
 	if p.plan, err = certify.Select(suite, cfg.tags, cfg.shard); err != nil {
 		return nil, usageError("%v", err)
 	}
 	return p, nil
+}
+
+// readRerun reads the earlier report of --rerun, before --out is emptied: it must not be in --out, which
+// this run replaces, since the earlier report (and its signature) is what backs the scenarios the rerun
+// carries.
+func readRerun(cfg certifyConfig) (*certify.Rerun, error) {
+	if cfg.tags != "" || cfg.shard != "" {
+		return nil, usageError("--rerun plays what the earlier report failed; it takes no --tags or --shard")
+	}
+	abs, err := filepath.Abs(cfg.rerun)
+	if err != nil {
+		return nil, usageError("--rerun: %v", err)
+	}
+	out, err := filepath.Abs(cfg.out)
+	if err != nil {
+		return nil, usageError("--out: %v", err)
+	}
+	if rel, err := filepath.Rel(out, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, usageError("--rerun %s is inside --out %s, which this run replaces: keep the earlier report and write the rerun elsewhere, e.g. --out %s-rerun",
+			cfg.rerun, cfg.out, filepath.Clean(cfg.out))
+	}
+	b, err := report.ReadFileMax(cfg.rerun, report.MaxReportBytes)
+	if err != nil {
+		return nil, usageError("--rerun: %v", err)
+	}
+	r, err := report.Read(bytes.NewReader(b))
+	if err != nil {
+		return nil, usageError("--rerun %s: %v", cfg.rerun, err)
+	}
+	if err := r.Recheck(); err != nil {
+		return nil, usageError("--rerun %s: %v", cfg.rerun, err)
+	}
+	return &certify.Rerun{Report: r, Of: report.RerunOf{Report: cfg.rerun, SHA256: report.HashString(string(b))}}, nil
+}
+
+// header is the report's header as far as the plan knows it (the suite and the times come from the run).
+func (p *certifyPlan) header(mode string) report.Header {
+	return report.Header{FailOn: p.failOn, Lang: p.cfg.lang, Assistant: p.assistant, Seed: p.cfg.mocks.Seed, Profile: p.profInfo,
+		Parley: report.Parley{Version: parleyVersion(), BinarySHA256: p.binHash, Mode: mode}}
 }
 
 // loadProgress shows how loading a feature folder goes: a line at most every second, so a large folder
@@ -504,15 +575,10 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		envs = embedded.Factory{Seed: p.cfg.mocks.Seed, Violations: p.violate, Logger: logger,
 			Agent: p.cfg.mocks.Agent, AgentWebhook: p.cfg.mocks.AgentWebhook}
 	}
-	binHash := ""
-	if exe, err := os.Executable(); err == nil {
-		binHash, _ = report.HashFile(exe)
-	}
 	prog := newProgress(stderr, len(p.plan.Selected))
 	rep, err := certify.Run(ctx, certify.Config{
-		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, ReplyWait: p.cfg.replyWait, Progress: prog.done, Profile: p.profile,
-		Header: report.Header{FailOn: p.failOn, Lang: p.cfg.lang, Assistant: p.assistant, Seed: p.cfg.mocks.Seed, Profile: p.profInfo,
-			Parley: report.Parley{Version: parleyVersion(), BinarySHA256: binHash, Mode: mode}},
+		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, ReplyWait: p.cfg.replyWait, LatencyFactor: p.cfg.latency, Progress: prog.done, Profile: p.profile,
+		Header: p.header(mode),
 	})
 	prog.finish()
 	if err != nil {
@@ -546,47 +612,10 @@ func verdictExit(r report.Report) error {
 	return &exitError{code: 1, err: errSilent}
 }
 
-// printVerdict writes the end of a run: the verdict, what broke, and where the report is.
+// printVerdict writes the end of a run: the verdict, what broke, and where the report is, in the
+// report's language (report.Console).
 func printVerdict(w io.Writer, r report.Report, dir string) {
-	r = r.ForDisplay() // names, errors and goals may hold what a customer or an assistant wrote
-	s := r.Summary
-	v := "CERTIFIED"
-	switch {
-	case r.Incomplete():
-		v = "INCOMPLETE (nothing failed, but this run is not a certification)"
-	case !r.Certified():
-		v = "NOT CERTIFIED"
-	}
-	fmt.Fprintf(w, "%s: %s\n", r.Assistant.Name, v)
-	fmt.Fprintf(w, "  %d scenarios: %d passed, %d failed, %d could not run\n", s.Scenarios, s.Passed, s.Failed, s.Errors)
-	fmt.Fprintf(w, "  %d rules: %d passed, %d broken, %d not exercised\n", len(r.Rules), s.RulesPassed, s.RulesBroken, s.RulesUnseen)
-	if s.NotApplicable+s.RulesNotApplicable > 0 {
-		fmt.Fprintf(w, "  not applicable to the assistant's profile: %d scenario(s), %d rule(s)\n", s.NotApplicable, s.RulesNotApplicable)
-	}
-	for _, sc := range r.Scenarios {
-		if sc.Goal != nil {
-			fmt.Fprintf(w, "  goal not reached in %q: %s\n", sc.Name, sc.Goal.Sentence())
-		}
-	}
-	if s.Subset != "" {
-		fmt.Fprintf(w, "  only part of the suite ran: %s\n", s.Subset)
-	}
-	if len(s.Required) > 0 {
-		fmt.Fprintf(w, "  critical and high rules no scenario exercised: %s\n", strings.Join(s.Required, ", "))
-	}
-	for _, rr := range r.Rules {
-		if rr.Status == audit.Broken {
-			fmt.Fprintf(w, "  ✗ %-16s %-8s %s (%d finding(s))\n", rr.ID, rr.Severity, rr.Title, len(rr.Findings))
-		}
-	}
-	for _, sc := range r.Scenarios {
-		if sc.Error != "" && sc.Status != report.ScenarioNotApplicable && sc.Status != report.ScenarioGoalNotReached {
-			// The first line says what failed; the transcript that follows it is in the report.
-			first, _, _ := strings.Cut(sc.Error, "\n")
-			fmt.Fprintf(w, "  ✗ scenario %q: %s\n", sc.Name, first)
-		}
-	}
-	fmt.Fprintf(w, "  report: %s (also report.json, report.md, junit.xml, cucumber.json)\n", filepath.Join(dir, report.FileHTML))
+	_ = report.Console(w, r, dir) // a terminal that cannot be written to changes nothing of the run
 }
 
 // progress shows how far a run is: a line rewritten in place on a terminal, one plain line per scenario

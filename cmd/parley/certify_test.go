@@ -117,7 +117,8 @@ func TestCertifyBinary(t *testing.T) {
 			if n := strings.Count(stderr.String(), "\n["); n+1 < r.Summary.Scenarios || strings.Contains(stderr.String(), "\r") {
 				t.Errorf("progress lines (%d) for %d scenarios:\n%s", n+1, r.Summary.Scenarios, stderr.String())
 			}
-			if !strings.Contains(stdout.String(), "report: parley-report/report.html") {
+			// In the report's language: --lang es says "informe:".
+			if !strings.Contains(stdout.String(), "report: parley-report/report.html") && !strings.Contains(stdout.String(), "informe: parley-report/report.html") {
 				t.Errorf("stdout does not say where the report is:\n%s", stdout.String())
 			}
 		})

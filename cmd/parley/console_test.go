@@ -1,0 +1,25 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCertifySpanishConsole: with --lang es the summary at the terminal is in Spanish, as the report is.
+func TestCertifySpanishConsole(t *testing.T) {
+	out, _, err := runEnv(t, nil, "certify", "--tags", "@WA-OPTOUT-01 and @es", "--violate", "WA-OPTOUT-01", "--lang", "es", "--out", filepath.Join(t.TempDir(), "informe"))
+	if exitCode(err) != 1 {
+		t.Fatalf("exit %v", err)
+	}
+	for _, want := range []string{": NO CERTIFICADO\n", " escenarios: ", " superados, ", " reglas: ", "solo se ejecutó parte de la batería: --tags", "✗ WA-OPTOUT-01", " crítica ", "hallazgo(s)", "  informe: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the console lacks %q:\n%s", want, out)
+		}
+	}
+	for _, english := range []string{"NOT CERTIFIED", " scenarios: ", " rules: ", "only part of the suite", "report:"} {
+		if strings.Contains(out, english) {
+			t.Errorf("the console still says %q:\n%s", english, out)
+		}
+	}
+}
