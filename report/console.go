@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/parley-dev/parley/audit"
 )
@@ -15,6 +16,7 @@ type consoleText struct {
 	Scenarios, Rules, NotApplicable, Goal, Subset, Unran string
 	Broken, ScenarioFailed, Report                       string
 	Rerun, RerunCertified                                string
+	Progress, ProgressLive, ProgressDone                 string
 }
 
 var consoleTexts = map[string]consoleText{
@@ -31,6 +33,9 @@ var consoleTexts = map[string]consoleText{
 		Report:         "  report: %s (also report.json, report.md, junit.xml, cucumber.json)\n",
 		Rerun:          "  a rerun of %s (%s, started %s): %d scenario(s) played again, %d carried over as they were\n",
 		RerunCertified: "  certified over the two runs together: the carried scenarios passed against the assistant as it was then, and parley cannot tell whether it changed since; a certification of one build is a whole run\n",
+		Progress:       "[%d/%d] %-6s %s (%d finding(s), %s)\n",
+		ProgressLive:   "[%d/%d] %d finding(s) · %s",
+		ProgressDone:   "[%d/%d] done, %d finding(s)\n",
 	},
 	"es": {
 		Certified: "CERTIFICADO", Incomplete: "INCOMPLETO (nada falló, pero esta ejecución no es una certificación)", NotCertified: "NO CERTIFICADO",
@@ -45,17 +50,42 @@ var consoleTexts = map[string]consoleText{
 		Report:         "  informe: %s (también report.json, report.md, junit.xml, cucumber.json)\n",
 		Rerun:          "  repetición de %s (%s, iniciado el %s): %d escenario(s) ejecutados de nuevo, %d conservados tal como estaban\n",
 		RerunCertified: "  certificado sobre las dos ejecuciones juntas: los escenarios conservados se superaron con el asistente tal como era entonces, y parley no puede saber si ha cambiado desde; la certificación de una versión es una ejecución completa\n",
+		Progress:       "[%d/%d] %-6s %s (%d hallazgo(s), %s)\n",
+		ProgressLive:   "[%d/%d] %d hallazgo(s) · %s",
+		ProgressDone:   "[%d/%d] hecho, %d hallazgo(s)\n",
 	},
+}
+
+// ProgressLine is the line a run prints as its n-th of total scenarios ends, in lang (en or es): its
+// status, name, findings and time.
+func ProgressLine(lang string, n, total int, s Scenario) string {
+	return fmt.Sprintf(consoleIn(lang).Progress, n, total, texts(lang).ScenarioStatus(s.Status), Clean(s.Name), len(s.Findings),
+		time.Duration(s.Timings.WallMS)*time.Millisecond)
+}
+
+// ProgressLive is the one line a terminal rewrites as scenarios end: how many, the findings so far, the
+// last scenario's name.
+func ProgressLive(lang string, n, total, findings int, name string) string {
+	return fmt.Sprintf(consoleIn(lang).ProgressLive, n, total, findings, Clean(name))
+}
+
+// ProgressDone ends the live line.
+func ProgressDone(lang string, n, total, findings int) string {
+	return fmt.Sprintf(consoleIn(lang).ProgressDone, n, total, findings)
+}
+
+func consoleIn(lang string) consoleText {
+	if t, ok := consoleTexts[lang]; ok {
+		return t
+	}
+	return consoleTexts["en"]
 }
 
 // Console writes the end of a run as a terminal shows it, in the report's language: the verdict, what
 // broke, whether it is a rerun and what that claims, and where the report is (dir).
 func Console(w io.Writer, r Report, dir string) error {
 	r = r.ForDisplay() // names, errors and goals may hold what a customer or an assistant wrote
-	t, ok := consoleTexts[r.Lang]
-	if !ok {
-		t = consoleTexts["en"]
-	}
+	t := consoleIn(r.Lang)
 	tx := texts(r.Lang)
 	s := r.Summary
 	v := t.Certified

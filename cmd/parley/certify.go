@@ -575,7 +575,7 @@ func (p *certifyPlan) run(ctx context.Context, stdout, stderr io.Writer) error {
 		envs = embedded.Factory{Seed: p.cfg.mocks.Seed, Violations: p.violate, Logger: logger,
 			Agent: p.cfg.mocks.Agent, AgentWebhook: p.cfg.mocks.AgentWebhook}
 	}
-	prog := newProgress(stderr, len(p.plan.Selected))
+	prog := newProgress(stderr, len(p.plan.Selected), p.cfg.lang)
 	rep, err := certify.Run(ctx, certify.Config{
 		Plan: p.plan, Envs: envs, Parallel: parallel, Timeout: p.cfg.timeout, ReplyWait: p.cfg.replyWait, LatencyFactor: p.cfg.latency, Progress: prog.done, Profile: p.profile,
 		Header: p.header(mode),
@@ -623,14 +623,15 @@ func printVerdict(w io.Writer, r report.Report, dir string) {
 type progress struct {
 	mu       sync.Mutex
 	w        io.Writer
+	lang     string // en or es
 	tty      bool
 	total    int
 	n        int
 	findings int
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	p := &progress{w: w, total: total}
+func newProgress(w io.Writer, total int, lang string) *progress {
+	p := &progress{w: w, total: total, lang: lang}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			p.tty = true
@@ -644,17 +645,16 @@ func (p *progress) done(s report.Scenario) {
 	defer p.mu.Unlock()
 	p.n++
 	p.findings += len(s.Findings)
-	s.Name = report.Clean(s.Name)
 	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K[%d/%d] %d finding(s) · %s", p.n, p.total, p.findings, s.Name)
+		fmt.Fprint(p.w, "\r\033[K"+report.ProgressLive(p.lang, p.n, p.total, p.findings, s.Name))
 		return
 	}
-	fmt.Fprintf(p.w, "[%d/%d] %-6s %s (%d finding(s), %s)\n", p.n, p.total, s.Status, s.Name, len(s.Findings), time.Duration(s.Timings.WallMS)*time.Millisecond)
+	fmt.Fprint(p.w, report.ProgressLine(p.lang, p.n, p.total, s))
 }
 
 func (p *progress) finish() {
 	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K[%d/%d] done, %d finding(s)\n", p.n, p.total, p.findings)
+		fmt.Fprint(p.w, "\r\033[K"+report.ProgressDone(p.lang, p.n, p.total, p.findings))
 	}
 }
 

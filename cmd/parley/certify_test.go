@@ -539,7 +539,7 @@ func TestProgress(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			p := newProgress(&b, 2)
+			p := newProgress(&b, 2, "en")
 			p.tty = tc.tty
 			p.done(report.Scenario{Name: "a", Status: report.ScenarioFailed, Findings: []report.Finding{{Rule: "X"}}, Timings: report.Timings{WallMS: 2000}})
 			p.done(report.Scenario{Name: "b", Status: report.ScenarioPassed})

@@ -8,7 +8,7 @@ import (
 
 // TestCertifySpanishConsole: with --lang es the summary at the terminal is in Spanish, as the report is.
 func TestCertifySpanishConsole(t *testing.T) {
-	out, _, err := runEnv(t, nil, "certify", "--tags", "@WA-OPTOUT-01 and @es", "--violate", "WA-OPTOUT-01", "--lang", "es", "--out", filepath.Join(t.TempDir(), "informe"))
+	out, progress, err := runEnv(t, nil, "certify", "--tags", "@WA-OPTOUT-01 and @es", "--violate", "WA-OPTOUT-01", "--lang", "es", "--out", filepath.Join(t.TempDir(), "informe"))
 	if exitCode(err) != 1 {
 		t.Fatalf("exit %v", err)
 	}
@@ -21,5 +21,9 @@ func TestCertifySpanishConsole(t *testing.T) {
 		if strings.Contains(out, english) {
 			t.Errorf("the console still says %q:\n%s", english, out)
 		}
+	}
+	// The lines printed as each scenario ends speak Spanish too.
+	if !strings.Contains(progress, "] fallido ") || !strings.Contains(progress, " hallazgo(s), ") || strings.Contains(progress, "finding(s)") {
+		t.Errorf("the progress lines are not in Spanish:\n%s", progress)
 	}
 }

@@ -16,7 +16,7 @@ func TestTerminalGetsNoControlCharacters(t *testing.T) {
 		Scenarios: []report.Scenario{{Name: "s " + hostile, Status: report.ScenarioFailed, Error: "failed: " + hostile}}}
 	var b bytes.Buffer
 	printVerdict(&b, r, "out")
-	p := newProgress(&b, 1)
+	p := newProgress(&b, 1, "en")
 	p.done(report.Scenario{Name: "s " + hostile, Status: report.ScenarioFailed})
 	out := b.String()
 	for _, bad := range []string{"\x1b", "\x07", "\u202E"} {
