@@ -655,7 +655,7 @@ func (s *Server) detectCXFlow(ctx context.Context, in detectInput) (*cxpb.Detect
 	}
 	params := cloneMap(ss.params)
 	t := &cxTurn{ctx: ctx, s: s, a: a, in: &in, st: st, params: params, now: now.In(loc),
-		rng: rand.New(rand.NewPCG(s.rng.Uint64(), s.rng.Uint64())), responseID: s.responseIDLocked()}
+		rng: rand.New(rand.NewPCG(ss.rng.Uint64(), ss.rng.Uint64())), responseID: s.responseIDLocked()}
 	s.mu.Unlock()
 
 	for k, v := range in.cxParams {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"regexp"
 	"sort"
 	"strconv"
@@ -167,6 +169,10 @@ type session struct {
 	params   map[string]any // CX session parameters
 	pending  *slotFill      // an ES intent waiting for its required parameters
 	cx       *cxState       // the CX page and flow state, when the agent is a CX export
+	// rng picks this session's response variants. It is seeded from the run's seed and the session's
+	// name, so what one customer is answered does not depend on what other customers say at the same time:
+	// the same seed gives the same conversation however scenarios interleave.
+	rng *rand.Rand
 }
 
 // slotFill is an intent matched with required parameters missing: the next queries answer its prompts
@@ -202,7 +208,10 @@ func isDialogContext(id string) bool {
 func (s *Server) sessionLocked(ref sessionRef) *session {
 	ss := s.sessions[ref.path]
 	if ss == nil {
-		ss = &session{ref: ref, contexts: map[string]*liveContext{}, params: map[string]any{}}
+		h := fnv.New64a()
+		h.Write([]byte(ref.path))
+		ss = &session{ref: ref, contexts: map[string]*liveContext{}, params: map[string]any{},
+			rng: rand.New(rand.NewPCG(uint64(s.cfg.seed), h.Sum64()))}
 		s.sessions[ref.path] = ss
 	}
 	return ss
@@ -634,7 +643,7 @@ func (s *Server) detectTurn(ctx context.Context, in *detectInput, depth int) (*t
 		}
 		var texts []string
 		for _, block := range blocks {
-			v := block[s.rng.IntN(len(block))]
+			v := block[ss.rng.IntN(len(block))]
 			texts = append(texts, substitute(v, params, originals, ss, in.event, in.eventParams))
 		}
 		for _, t := range texts {

@@ -3,6 +3,7 @@ package dialogflow
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -360,5 +361,39 @@ func TestContextsAndAgentRESTClients(t *testing.T) {
 	a, err := ac.GetAgent(ctx, &dialogflowpb.GetAgentRequest{Parent: "projects/parley-demo/locations/europe-west1"})
 	if err != nil || a.GetDisplayName() != "Tienda Ejemplo" || a.GetApiVersion() != dialogflowpb.Agent_API_VERSION_V2 {
 		t.Errorf("GetAgent %v %v", a, err)
+	}
+}
+
+// TestVariantsPerSession: a session's response variants depend on the seed and the session alone, so a
+// customer is answered the same whether other customers talk before or between their messages (scenarios
+// played concurrently against one mock stay repeatable).
+func TestVariantsPerSession(t *testing.T) {
+	const lucia = "projects/parley-demo/agent/sessions/lucia"
+	greetings := []string{"hola", "buenas", "hola otra vez", "buenos días", "hola", "buenas tardes"}
+	replies := func(others bool) []string {
+		s := RunT(t, WithSeed(7))
+		c := newClients(t, s)["grpc"]
+		ctx := testCtx(t)
+		var out []string
+		for i, g := range greetings {
+			if others {
+				if _, err := c.detect(ctx, textReq(fmt.Sprintf("projects/parley-demo/agent/sessions/other-%d", i), "hola", "es")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			resp, err := c.detect(ctx, textReq(lucia, g, "es"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, resp.GetQueryResult().GetFulfillmentText())
+		}
+		return out
+	}
+	alone, among := replies(false), replies(true)
+	if !slices.Equal(alone, among) {
+		t.Errorf("Lucía's replies changed when other customers talked in between:\nalone: %q\namong: %q", alone, among)
+	}
+	if len(slices.Compact(slices.Clone(alone))) < 2 {
+		t.Errorf("one variant only in %d greetings (%q): the test shows nothing", len(alone), alone)
 	}
 }
