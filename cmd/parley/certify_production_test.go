@@ -87,10 +87,10 @@ func TestCertifyAsProduction(t *testing.T) {
 	}
 	// What the code does: its replies are the agent's, with no privacy notice and no way to a person; and
 	// the Dialogflow session is the customer's number. The agent's greeting is one of three variants,
-	// picked at random as Dialogflow picks them, and only two of them say an assistant answers: the
-	// disclosure rule follows the variant this run drew.
+	// picked at random as Dialogflow picks them, and not all of them say that an automated assistant
+	// answers: the disclosure rule follows the variant this run drew, as the auditor reads it.
 	disclosure := audit.Broken
-	if strings.Contains(greeting, "asistente") {
+	if audit.Means(greeting, audit.MeansAutomated, "") {
 		disclosure = audit.Passed
 	}
 	for rule, want := range map[string]audit.Status{"AI-DISC-01": disclosure, "GDPR-NOTICE-01": audit.Broken, "WA-ESC-01": audit.Broken} {
