@@ -3,7 +3,8 @@ package steps
 import "testing"
 
 // TestRunsAlone: a scenario plays alone when one of its steps moves the clock, sends a campaign to
-// everyone or changes a mock every scenario shares, in either language; a customer's own steps do not.
+// everyone, changes a mock every scenario shares or declares the test data's customer (whose number every
+// scenario with that customer shares), in either language; a customer's own steps do not.
 func TestRunsAlone(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -20,6 +21,8 @@ func TestRunsAlone(t *testing.T) {
 		{"messy statuses", []string{`WhatsApp entrega los webhooks de estado duplicados y desordenados`}, true},
 		{"one customer's own choice", []string{`"Lucía" presses WhatsApp's "Stop promotions"`, `"Lucía" blocks the business`}, false},
 		{"one customer's notification", []string{`the business tells "Lucía" that order "TE-1001" has shipped`}, false},
+		{"the test data's customer, whom other scenarios share", []string{`a customer "Lucía" with an order who speaks Spanish`, `"Lucía" asks about her order`}, true},
+		{"the test data's customer, in Spanish", []string{`una cliente "Lucía" con un pedido que habla español`}, true},
 		{"a step no one knows", []string{`the moon is full`}, false},
 		{"nothing", nil, false},
 	}

@@ -18,7 +18,7 @@ func goalDefs() []Def {
 			ES:   `^una? cliente "([^"]+)" con un pedido que habla (español|inglés)$`,
 			ExEN: `a customer "Oliver" with an order who speaks English`, ExES: `una cliente "Lucía" con un pedido que habla español`,
 			Doc: "A simulated customer with the number of the order in the profile's test data (test_data.orders), whom the assistant's backend knows: the one customer whose number is not made afresh for the scenario.",
-			fn:  orderCustomer, declares: true},
+			fn:  orderCustomer, declares: true, Alone: true},
 		{Keyword: "When",
 			EN:   `^"([^"]+)" opts in to offers$`,
 			ES:   `^"([^"]+)" acepta recibir ofertas$`,

@@ -28,6 +28,15 @@ func TestOtherAssistantsByURL(t *testing.T) {
 		{"harbour", func(t *testing.T, code int, stdout string, r report.Report) {
 			if code != 0 || r.Verdict != report.Certified {
 				t.Errorf("harbour: exit %d, verdict %s, want 0 and certified\n%s", code, r.Verdict, stdout)
+				for _, sc := range r.Scenarios {
+					if sc.Status != report.ScenarioPassed {
+						var b strings.Builder
+						for _, tu := range sc.Transcript {
+							fmt.Fprintf(&b, "  %s %s: %q %v\n", tu.At.Format("15:04:05.000"), tu.From, tu.Text, tu.Buttons)
+						}
+						t.Logf("%s (%s):\n%s", sc.Name, sc.Status, b.String())
+					}
+				}
 			}
 			for _, rr := range r.Rules {
 				if (rr.Severity == audit.SeverityCritical || rr.Severity == audit.SeverityHigh) && rr.Status != audit.Passed {
