@@ -159,27 +159,11 @@ func (p *Page) scan(s *scanner) {
 
 // events reads an array of events.
 func (s *scanner) events() []Event {
-	if !s.eat('[') {
-		s.fail()
-		return nil
-	}
-	out := []Event{} // encoding/json gives an empty, not a nil, slice for []
-	if s.eat(']') {
-		return out
-	}
-	for s.ok {
+	return scanArray(s, func() Event {
 		var e Event
 		e.scan(s)
-		out = append(out, e)
-		if s.eat(',') {
-			continue
-		}
-		if !s.eat(']') {
-			s.fail()
-		}
-		break
-	}
-	return out
+		return e
+	})
 }
 
 // DecodeLean is Decode without the raw copies of what crossed the wire (InboundData.Message,

@@ -313,37 +313,27 @@ func (s *scanner) number() []byte {
 // int64 reads a number into a signed integer field: encoding/json refuses fractions, exponents and
 // numbers out of range there.
 func (s *scanner) int64() int64 {
-	n := s.number()
-	if !s.ok {
-		return 0
-	}
-	v, err := strconv.ParseInt(string(n), 10, 64)
-	if err != nil {
-		s.fail()
-	}
-	return v
+	return scanNumber(s, func(n string) (int64, error) { return strconv.ParseInt(n, 10, 64) })
 }
 
 func (s *scanner) int() int { return int(s.int64()) }
 
 func (s *scanner) uint64() uint64 {
-	n := s.number()
-	if !s.ok {
-		return 0
-	}
-	v, err := strconv.ParseUint(string(n), 10, 64)
-	if err != nil {
-		s.fail()
-	}
-	return v
+	return scanNumber(s, func(n string) (uint64, error) { return strconv.ParseUint(n, 10, 64) })
 }
 
 func (s *scanner) float64() float64 {
+	return scanNumber(s, func(n string) (float64, error) { return strconv.ParseFloat(n, 64) })
+}
+
+// scanNumber reads a number and converts it with parse; what parse refuses makes the scan fail.
+func scanNumber[T any](s *scanner, parse func(string) (T, error)) T {
+	var zero T
 	n := s.number()
 	if !s.ok {
-		return 0
+		return zero
 	}
-	v, err := strconv.ParseFloat(string(n), 64)
+	v, err := parse(string(n))
 	if err != nil {
 		s.fail()
 	}
@@ -372,17 +362,20 @@ func (s *scanner) bool() bool {
 }
 
 // strings reads an array of strings.
-func (s *scanner) strings() []string {
+func (s *scanner) strings() []string { return scanArray(s, s.str) }
+
+// scanArray reads an array whose elements item reads.
+func scanArray[T any](s *scanner, item func() T) []T {
 	if !s.eat('[') {
 		s.fail()
 		return nil
 	}
-	out := []string{} // encoding/json gives an empty, not a nil, slice for []
+	out := []T{} // encoding/json gives an empty, not a nil, slice for []
 	if s.eat(']') {
 		return out
 	}
 	for s.ok {
-		out = append(out, s.str())
+		out = append(out, item())
 		if s.eat(',') {
 			continue
 		}
