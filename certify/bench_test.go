@@ -36,19 +36,25 @@ func BenchmarkCertify(b *testing.B) {
 		return rep
 	}
 	suite()
-	var failed, certified int
+	var last report.Report
 	b.ResetTimer()
 	for b.Loop() {
-		rep := suite()
-		failed, certified = rep.Summary.Failed+rep.Summary.Errors, 0
-		if rep.Certified() {
-			certified = 1
-		}
+		last = suite()
+	}
+	reportSuite(b, len(plan.Selected), last)
+}
+
+// reportSuite reports a suite benchmark's figures: wall time per suite, scenarios per second, and
+// whether the last run failed scenarios and certified.
+func reportSuite(b *testing.B, scenarios int, last report.Report) {
+	certified := 0
+	if last.Certified() {
+		certified = 1
 	}
 	perSuite := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(perSuite, "s/suite")
-	b.ReportMetric(float64(len(plan.Selected))/perSuite, "scenarios/s")
-	b.ReportMetric(float64(failed), "failed")
+	b.ReportMetric(float64(scenarios)/perSuite, "scenarios/s")
+	b.ReportMetric(float64(last.Summary.Failed+last.Summary.Errors), "failed")
 	b.ReportMetric(float64(certified), "certified")
 }
 
@@ -70,22 +76,14 @@ func BenchmarkSuiteByURL(b *testing.B) {
 	}
 	for _, parallel := range benchParallel(b) {
 		b.Run(fmt.Sprintf("parallel=%d", parallel), func(b *testing.B) {
-			var failed, certified int
+			var last report.Report
 			for b.Loop() {
 				b.StopTimer()
 				v := referenceByURL(b)
 				b.StartTimer()
-				rep := certifyByURL(b, v, plan, parallel)
-				failed, certified = rep.Summary.Failed+rep.Summary.Errors, 0
-				if rep.Certified() {
-					certified = 1
-				}
+				last = certifyByURL(b, v, plan, parallel)
 			}
-			perSuite := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(perSuite, "s/suite")
-			b.ReportMetric(float64(len(plan.Selected))/perSuite, "scenarios/s")
-			b.ReportMetric(float64(failed), "failed")
-			b.ReportMetric(float64(certified), "certified")
+			reportSuite(b, len(plan.Selected), last)
 		})
 	}
 }
