@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // What parley reads back (a report, a signature, a key) may be any path a user names, /dev/zero
@@ -19,13 +20,21 @@ const (
 // ErrFileTooLarge is wrapped by ReadFileMax's error for a file over its limit.
 var ErrFileTooLarge = errors.New("file too large")
 
-// ReadFileMax reads a file of at most max bytes; past that it stops reading and fails.
+// ReadFileMax reads a file of at most max bytes; past that it stops reading and fails. A FIFO or a
+// socket is refused: opened without blocking, so a pipe with no writer cannot hold the command for ever.
 func ReadFileMax(name string, max int64) ([]byte, error) {
-	f, err := os.Open(name)
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if st.Mode()&(os.ModeNamedPipe|os.ModeSocket) != 0 {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/parley-dev/parley/audit"
@@ -26,6 +27,14 @@ func TestReadFileMax(t *testing.T) {
 	}
 	if _, err := ReadFileMax(p, 3); !errors.Is(err, ErrFileTooLarge) {
 		t.Fatalf("4 bytes under a limit of 3: %v", err)
+	}
+	// A FIFO with no writer is refused at once instead of blocking the open for ever.
+	fifo := filepath.Join(t.TempDir(), "report.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	if _, err := ReadFileMax(fifo, MaxReportBytes); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("a FIFO: %v", err)
 	}
 }
 

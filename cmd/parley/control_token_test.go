@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -50,7 +51,8 @@ func TestEveryCommandRefusesExposedMocksWithoutToken(t *testing.T) {
 
 // TestControlTokenSources: the token comes from --control-token, PARLEY_CONTROL_TOKEN or
 // --control-token-file (so that it need not show in the process list); a blank one, a file and a flag
-// together, or an unreadable or oversized file are usage errors.
+// together, or an unreadable, oversized or non-regular file (a FIFO is refused at once, not waited on)
+// are usage errors.
 func TestControlTokenSources(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) string {
@@ -63,6 +65,10 @@ func TestControlTokenSources(t *testing.T) {
 	good := write("token", "s3cr3t-from-file\n")
 	blank := write("blank", " \n\t\n")
 	huge := write("huge", strings.Repeat("a", 64<<10))
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -82,6 +88,7 @@ func TestControlTokenSources(t *testing.T) {
 		{name: "blank file", args: []string{"--control-token-file", blank}, refused: "blank"},
 		{name: "missing file", args: []string{"--control-token-file", filepath.Join(dir, "nope")}, refused: "--control-token-file"},
 		{name: "oversized file", args: []string{"--control-token-file", huge}, refused: "over"},
+		{name: "a FIFO with no writer", args: []string{"--control-token-file", fifo}, refused: "not a regular file"},
 		{name: "file and flag", args: []string{"--control-token", "a", "--control-token-file", good}, refused: "not both"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

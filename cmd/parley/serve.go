@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/dialogflow"
@@ -89,7 +90,8 @@ func (c *serveConfig) check() error {
 
 // readTokenFile returns the first line of file, without the line end.
 func readTokenFile(file string) (string, error) {
-	f, err := os.Open(file)
+	// Non-blocking, so that a FIFO is refused below as not a regular file instead of waiting for a writer.
+	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,7 @@ package containers
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/url"
@@ -35,9 +36,25 @@ func agentFiles(p string) (string, []testcontainers.ContainerFile, error) {
 		if !strings.HasSuffix(strings.ToLower(p), ".zip") {
 			return "", nil, fmt.Errorf("containers: agent export %s: not a folder or a .zip file", p)
 		}
-		b, err := os.ReadFile(p)
+		// A zip is read whole into the request, so only a regular file within the copy limit is; a FIFO
+		// is never opened.
+		if !st.Mode().IsRegular() {
+			return "", nil, fmt.Errorf("containers: agent export %s: not a regular file", p)
+		}
+		if st.Size() > maxAgentBytes {
+			return "", nil, fmt.Errorf("containers: agent export %s: more than %d MiB", p, maxAgentBytes>>20)
+		}
+		f, err := os.Open(p)
 		if err != nil {
 			return "", nil, fmt.Errorf("containers: agent export: %w", err)
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxAgentBytes+1))
+		if err != nil {
+			return "", nil, fmt.Errorf("containers: agent export: %w", err)
+		}
+		if len(b) > maxAgentBytes {
+			return "", nil, fmt.Errorf("containers: agent export %s: more than %d MiB", p, maxAgentBytes>>20)
 		}
 		return mocksAgentZip, []testcontainers.ContainerFile{{Reader: bytes.NewReader(b), ContainerFilePath: mocksAgentZip, FileMode: 0o644}}, nil
 	}

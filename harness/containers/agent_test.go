@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/testcontainers/testcontainers-go"
@@ -75,6 +76,30 @@ func TestAgentMocks(t *testing.T) {
 	for _, bad := range []Options{{Agent: filepath.Join(dir, "agent.json")}, {Agent: filepath.Join(dir, "none")}, {AgentWebhook: "127.0.0.1:8081"}} {
 		if _, err := bad.agentMocks(&testcontainers.ContainerRequest{}); err == nil || !strings.Contains(err.Error(), "containers: ") {
 			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+}
+
+// TestAgentZipHostile: an export named .zip that is a FIFO is refused at once instead of blocking the
+// run, and one larger than the copy limit is refused before it is read (a sparse file: no disk used).
+func TestAgentZipHostile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "export.zip")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(dir, "huge.zip")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxAgentBytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for path, want := range map[string]string{fifo: "not a regular file", huge: "more than"} {
+		if _, err := (Options{Agent: path}).agentMocks(&testcontainers.ContainerRequest{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error with %q", filepath.Base(path), err, want)
 		}
 	}
 }

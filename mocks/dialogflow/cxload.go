@@ -201,16 +201,20 @@ func LoadCXAgentDir(p string) (*CXAgent, error) {
 
 // openExport opens a directory or a .zip file as an fs.FS.
 func openExport(p string) (fs.FS, func(), error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("agent export: %w", err)
+	}
 	if strings.HasSuffix(strings.ToLower(p), ".zip") {
+		// Only a regular file: opening a FIFO would wait for a writer for ever.
+		if !st.Mode().IsRegular() {
+			return nil, nil, fmt.Errorf("agent export %s: not a regular file", p)
+		}
 		zr, err := zip.OpenReader(p)
 		if err != nil {
 			return nil, nil, fmt.Errorf("opening agent export %s: %w", p, err)
 		}
 		return zr, func() { zr.Close() }, nil
-	}
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, nil, fmt.Errorf("agent export: %w", err)
 	}
 	if !st.IsDir() {
 		return nil, nil, fmt.Errorf("agent export %s: not a directory or a .zip file", p)

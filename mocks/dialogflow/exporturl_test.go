@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"cloud.google.com/go/dialogflow/apiv2/dialogflowpb"
@@ -155,5 +156,19 @@ func TestCXExportWebhookNeverCalled(t *testing.T) {
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the export's webhook URI got %d requests", n)
+	}
+}
+
+// TestExportZipFIFO: an export named .zip that is a FIFO is refused at once, not waited on.
+func TestExportZipFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "agent.zip")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadAgentDir(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("LoadAgentDir(FIFO): %v", err)
+	}
+	if _, err := ExportSummary(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("ExportSummary(FIFO): %v", err)
 	}
 }
