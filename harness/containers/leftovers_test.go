@@ -50,6 +50,17 @@ func deadPID(t *testing.T) int {
 	return cmd.Process.Pid
 }
 
+// TestCleanAtStartElsewhere is what another parley process does when it starts: remove what the dead
+// runs of its machine left. It acts only when TestCleanLeftovers runs it.
+func TestCleanAtStartElsewhere(t *testing.T) {
+	if os.Getenv("PARLEY_CLEAN_AT_START") == "" {
+		t.Skip("run by TestCleanLeftovers as another process")
+	}
+	if _, err := Clean(context.Background(), CleanOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestCleanLeftovers: what a killed run left (its owner process gone) is removed when the next run
 // starts; a live run's resources and another machine's stay; parley
 // clean also removes the images parley's tests built, and with --unowned what has no owner recorded;
@@ -65,6 +76,12 @@ func TestCleanLeftovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cli.Close()
+	// Every run that starts removes what dead runs of its machine left, so a parley started by another
+	// test binary at the same time would remove the dead stand-in below before this test looks at it.
+	// This test's machine gets a name of its own: to every other process its stand-ins are another
+	// machine's, and kept.
+	defer func(h string) { hostName = h }(hostName)
+	hostName = "parley-cleantest-" + randomHex(4)
 	dead := strconv.Itoa(deadPID(t))
 	self := strconv.Itoa(os.Getpid())
 	labelled := func(owner map[string]string) map[string]string {
@@ -89,6 +106,13 @@ func TestCleanLeftovers(t *testing.T) {
 		if _, err := cli.NetworkCreate(ctx, "parley-clean-"+name+"-"+suffix, client.NetworkCreateOptions{Labels: labelled(owner)}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Another parley on this machine starts now, as another test binary's may at any time: it must
+	// leave this test's stand-ins to this test.
+	other := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestCleanAtStartElsewhere$")
+	other.Env = append(os.Environ(), "PARLEY_CLEAN_AT_START=1")
+	if out, err := other.CombinedOutput(); err != nil {
+		t.Fatalf("another process's clean at start: %v\n%s", err, out)
 	}
 	testImg := "parley.local/cleantest:" + Session()
 	dir := t.TempDir()
