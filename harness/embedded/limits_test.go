@@ -40,9 +40,9 @@ func TestRequestLimits(t *testing.T) {
 		{"whatsapp body", wa.URL() + sendPath, huge(whatsapp.MaxRequestBytes), 0, http.StatusRequestEntityTooLarge, `"code":100`},
 		{"dialogflow body", df.URL() + detectPath, huge(10 << 20), 0, http.StatusBadRequest, "Request payload size exceeds the limit"},
 		{"dlp body", d.URL() + dlpPath, huge(dlp.MaxRequestBytes), 0, http.StatusBadRequest, "Request payload size exceeds the limit"},
-		{"whatsapp headers", wa.URL() + sendPath, `{}`, 128 << 10, http.StatusRequestHeaderFieldsTooLarge, ""},
-		{"dialogflow headers", df.URL() + detectPath, `{}`, 128 << 10, http.StatusRequestHeaderFieldsTooLarge, ""},
-		{"dlp headers", d.URL() + dlpPath, `{}`, 128 << 10, http.StatusRequestHeaderFieldsTooLarge, ""},
+		{"whatsapp headers", wa.URL() + sendPath, `{}`, 128 << 10, http.StatusRequestHeaderFieldsTooLarge, `"code":100`},
+		{"dialogflow headers", df.URL() + detectPath, `{}`, 128 << 10, http.StatusRequestHeaderFieldsTooLarge, "Request header fields too large"},
+		{"dlp headers", d.URL() + dlpPath, `{}`, 128 << 10, http.StatusRequestHeaderFieldsTooLarge, "Request header fields too large"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

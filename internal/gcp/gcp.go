@@ -3,6 +3,7 @@ package gcp
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -160,6 +161,13 @@ func WriteControlError(w http.ResponseWriter, httpStatus int, msg string) {
 		c = codes.DeadlineExceeded
 	}
 	WriteError(w, status.Error(c, msg))
+}
+
+// HeadersTooLarge is the answer to a request whose headers are over MaxHeaderBytes, in Google's error
+// envelope (headerlimit.Listener puts it in place of net/http's plain text).
+func HeadersTooLarge(w http.ResponseWriter) {
+	WriteControlError(w, http.StatusRequestHeaderFieldsTooLarge,
+		fmt.Sprintf("Request header fields too large: the limit is %d bytes.", MaxHeaderBytes))
 }
 
 // Unauthenticated is the error Google's front end gives a request without valid credentials.

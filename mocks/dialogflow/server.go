@@ -14,6 +14,7 @@ import (
 
 	"github.com/parley-dev/parley/fixtures"
 	"github.com/parley-dev/parley/internal/gcp"
+	"github.com/parley-dev/parley/internal/headerlimit"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"google.golang.org/grpc"
@@ -297,7 +298,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("dialogflow: listen %s: %w", cfg.addr, err)
 	}
 	s.addr = l.Addr().String()
-	s.stop = gcp.ServeSplit(gcp.NewHTTPServer(s.handler), s.grpc, l)
+	s.stop = gcp.ServeSplit(gcp.NewHTTPServer(s.handler), s.grpc, headerlimit.Listener(l, gcp.HeadersTooLarge))
 	s.log.Info("mock Dialogflow listening", "addr", s.addr, "project", cfg.project, "agent", a.DisplayName)
 	return s, nil
 }

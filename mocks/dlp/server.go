@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/parley-dev/parley/internal/gcp"
+	"github.com/parley-dev/parley/internal/headerlimit"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 )
@@ -156,7 +157,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("dlp mock: %w", err)
 	}
 	s.addr = l.Addr().String()
-	s.stop = gcp.ServeSplit(gcp.NewHTTPServer(s.handler), s.grpc, l)
+	s.stop = gcp.ServeSplit(gcp.NewHTTPServer(s.handler), s.grpc, headerlimit.Listener(l, gcp.HeadersTooLarge))
 	s.log.Info("dlp mock listening", "addr", s.addr)
 	return s, nil
 }

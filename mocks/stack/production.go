@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parley-dev/parley/internal/gcp"
+	"github.com/parley-dev/parley/internal/headerlimit"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/production"
 )
@@ -72,7 +73,7 @@ func (s *Stack) startProduction() error {
 		if err != nil {
 			return fmt.Errorf("production: listen %s: %w", cfg.ProductionHTTP, err)
 		}
-		stop := gcp.Serve(gcp.NewHTTPServer(f), l)
+		stop := gcp.Serve(gcp.NewHTTPServer(f), headerlimit.Listener(l, gcp.HeadersTooLarge))
 		s.Mocks = append(s.Mocks, Mock{Name: "metadata", URL: "http://" + l.Addr().String(), close: stop})
 	}
 	return s.startRelay()

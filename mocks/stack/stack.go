@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/parley-dev/parley/internal/gcp"
+	"github.com/parley-dev/parley/internal/headerlimit"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
@@ -267,14 +268,16 @@ func (s *Stack) guarded(addr string, h http.Handler, g *grpc.Server) (url string
 	if err != nil {
 		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	return s.scheme() + l.Addr().String(), front(l, s.tlsConfig, h, g), nil
+	return s.scheme() + l.Addr().String(), front(l, s.tlsConfig, h, g, gcp.HeadersTooLarge), nil
 }
 
 // front serves h on l. Over TLS (tlsCfg set) gRPC reaches h's gRPC half over
 // HTTP/2 negotiated by ALPN. Without TLS, gRPC connections go to g on grpc's own transport
 // (gcp.ServeSplit: the control routes are HTTP/1.1, so the token still guards them); a mock without g is
-// served by gcp.NewHTTPServer, which speaks unencrypted HTTP/2 too.
-func front(l net.Listener, tlsCfg *tls.Config, h http.Handler, g *grpc.Server) (stop func() error) {
+// served by gcp.NewHTTPServer, which speaks unencrypted HTTP/2 too. tooLarge answers headers over the
+// limit in the service's format.
+func front(l net.Listener, tlsCfg *tls.Config, h http.Handler, g *grpc.Server, tooLarge func(http.ResponseWriter)) (stop func() error) {
+	l = headerlimit.Listener(l, tooLarge)
 	srv := gcp.NewHTTPServer(h)
 	switch {
 	case tlsCfg != nil:
@@ -351,7 +354,7 @@ func (s *Stack) start() error {
 	}
 	s.wa = wa
 	if waFront != nil {
-		stop := front(waFront, s.tlsConfig, wa.Handler(), nil)
+		stop := front(waFront, s.tlsConfig, wa.Handler(), nil, wa.HeadersTooLarge)
 		s.Mocks = append(s.Mocks, Mock{Name: "whatsapp", URL: s.scheme() + waFront.Addr().String(), close: func() error {
 			return errors.Join(stop(), wa.Close())
 		}})

@@ -202,3 +202,27 @@ func TestControlLimits(t *testing.T) {
 		t.Errorf("whatsapp: oversized customer message: %d %v, want 413", st, env)
 	}
 }
+
+// TestHeadersTooLargeFronted: with a control token each mock is served through its front, which refuses
+// headers over the limit in the mock's own JSON envelope, as the mock's own listener does.
+func TestHeadersTooLargeFronted(t *testing.T) {
+	s, err := Start(Config{WhatsAppAddr: "127.0.0.1:0", DialogflowAddr: "127.0.0.1:0", DLPAddr: "127.0.0.1:0", ControlToken: "s3cr3t"}, journal.New(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want := map[string]string{"whatsapp": `"fbtrace_id"`, "dialogflow": `"INVALID_ARGUMENT"`, "dlp": `"INVALID_ARGUMENT"`}
+	for _, m := range s.Mocks {
+		req, _ := http.NewRequest(http.MethodGet, m.URL+"/_parley/healthz", nil)
+		req.Header.Set("X-Padding", strings.Repeat("p", 128<<10))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || !json.Valid(b) || !strings.Contains(string(b), want[m.Name]) {
+			t.Errorf("%s: %d %s, want 431 in its JSON envelope with %s", m.Name, resp.StatusCode, b, want[m.Name])
+		}
+	}
+}

@@ -130,6 +130,15 @@ func errBodyTooLarge(limit int64) *graphError {
 	return e
 }
 
+// HeadersTooLarge is the answer to a request whose headers are over the server's limit, in Graph's error
+// envelope with code 100 and HTTP 431 (headerlimit.Listener puts it in place of net/http's plain text).
+// Graph's own wording for this case is not documented; the status is the one HTTP defines for it.
+func (s *Server) HeadersTooLarge(w http.ResponseWriter) {
+	e := errInvalid("The request headers are larger than %d bytes.", maxHeaderBytes)
+	e.HTTP = http.StatusRequestHeaderFieldsTooLarge
+	s.writeGraphError(w, e)
+}
+
 // errUnmodelled answers a route the mock does not model, in the shape Graph uses for unknown paths.
 func errUnmodelled(method, path string) *graphError {
 	return &graphError{

@@ -22,7 +22,9 @@ import (
 // memory, so it stops at 16 MiB).
 const (
 	MaxRequestBytes = 1 << 20
-	MaxMediaBytes   = 16 << 20
+	// maxHeaderBytes bounds a request's headers.
+	maxHeaderBytes = 64 << 10
+	MaxMediaBytes  = 16 << 20
 )
 
 var versionRE = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]{1,2}$`)

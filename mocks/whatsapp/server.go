@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parley-dev/parley/internal/headerlimit"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 )
@@ -436,10 +437,10 @@ func NewServer(opts ...Option) (*Server, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second, // a body trickled in forever must not hold a handler
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(cfg.logger.Handler(), slog.LevelWarn),
 	}
-	go func() { _ = s.http.Serve(ln) }()
+	go func() { _ = s.http.Serve(headerlimit.Listener(ln, s.HeadersTooLarge)) }()
 	go s.worker()
 	s.mu.Lock()
 	s.verifySoonLocked(cfg.webhook)
