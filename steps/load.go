@@ -123,6 +123,13 @@ func readFeature(ctx context.Context, fsys fs.FS, p string, d fs.DirEntry, limit
 		return nil, err
 	}
 	defer f.Close()
+	// What was opened may not be what was looked at: a FIFO or device put in its place meanwhile is
+	// refused by what the open file is (DirFS opens it without blocking).
+	if st, err := f.Stat(); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w (%s); a feature folder holds regular .feature files only", p, ErrNotRegular, kindOf(st.Mode()))
+	}
 	// The file may grow after Stat: read at most one byte over the limit, in chunks, checking ctx.
 	max := min(limit, left)
 	var buf bytes.Buffer

@@ -3,12 +3,14 @@ package steps
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 const oneScenario = "Feature: f\n  Scenario: s\n    Given a customer \"Ana\" with phone \"+34 600 000 001\" who speaks Spanish\n"
@@ -68,6 +70,29 @@ func TestReadFeaturesRefusesBombs(t *testing.T) {
 			t.Fatalf("Lint: %+v", ps)
 		}
 	})
+	t.Run("FIFO put in place of a file after it was checked", func(t *testing.T) {
+		dir := bombFolder(t)
+		fifo := filepath.Join(dir, "f.feature")
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Skipf("no FIFO here: %v", err)
+		}
+		// swapped says f.feature is a regular file when it is looked at, as it was before the swap.
+		swapped := swappedFS{FS: DirFS(dir), name: "f.feature"}
+		done := make(chan error, 1)
+		go func() { _, err := ReadFeatures(ctx, swapped, Limits{}, nil); done <- err }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "FIFO") {
+				t.Fatalf("got %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			// Free the blocked open before failing, so that nothing is left behind.
+			if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+				w.Close()
+			}
+			t.Fatal("opening the FIFO blocked")
+		}
+	})
 	t.Run("symlink to a regular file", func(t *testing.T) {
 		dir := bombFolder(t)
 		if err := os.Symlink("a.feature", filepath.Join(dir, "b.feature")); err != nil {
@@ -125,3 +150,35 @@ func TestReadFeaturesProgress(t *testing.T) {
 		t.Fatalf("progress: %+v", seen)
 	}
 }
+
+// swappedFS reports name as a regular file of one byte, whatever it is when opened.
+type swappedFS struct {
+	fs.FS
+	name string
+}
+
+func (s swappedFS) Stat(name string) (fs.FileInfo, error) {
+	if name == s.name {
+		return regularInfo{name}, nil
+	}
+	return fs.Stat(s.FS, name)
+}
+
+func (s swappedFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := fs.ReadDir(s.FS, name)
+	for i, e := range es {
+		if e.Name() == s.name {
+			es[i] = fs.FileInfoToDirEntry(regularInfo{s.name})
+		}
+	}
+	return es, err
+}
+
+type regularInfo struct{ name string }
+
+func (r regularInfo) Name() string       { return r.name }
+func (r regularInfo) Size() int64        { return 1 }
+func (r regularInfo) Mode() fs.FileMode  { return 0o644 }
+func (r regularInfo) ModTime() time.Time { return time.Time{} }
+func (r regularInfo) IsDir() bool        { return false }
+func (r regularInfo) Sys() any           { return nil }

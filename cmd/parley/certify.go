@@ -455,7 +455,7 @@ func planCertify(ctx context.Context, cfg certifyConfig, stderr io.Writer) (*cer
 		if statErr != nil || !st.IsDir() {
 			return nil, usageError("--features %s: no such folder; give a folder of .feature files, or --features builtin for parley's own", cfg.features)
 		}
-		suite, err = certify.LoadFeatures(ctx, os.DirFS(cfg.features), "features "+cfg.features, certify.LoadOptions{
+		suite, err = certify.LoadFeatures(ctx, steps.DirFS(cfg.features), "features "+cfg.features, certify.LoadOptions{
 			Limits: steps.Limits{Scenarios: cfg.maxScen}, Progress: loadProgress(stderr)})
 	}
 	if ctx.Err() != nil {

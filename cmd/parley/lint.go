@@ -62,7 +62,7 @@ func lintPath(path string) (good []string, problems []steps.Problem) {
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
 		dir, sub = filepath.Dir(path), filepath.Base(path)
 	}
-	runnable, ps := steps.Lint(os.DirFS(dir), sub)
+	runnable, ps := steps.Lint(steps.DirFS(dir), sub)
 	return underDir(dir, runnable, ps)
 }
 
