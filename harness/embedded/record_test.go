@@ -4,7 +4,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/parley-dev/parley/journal"
@@ -36,19 +35,8 @@ func TestRecordJournals(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	slug := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
-				return r
-			}
-			if r >= 'A' && r <= 'Z' {
-				return r + 'a' - 'A'
-			}
-			return '-'
-		}, s)
-	}
 	for i, r := range runAll(t, sim.Journeys()) {
-		write(slug(sim.Journeys()[i].Name), r.Events)
+		write(slugOf(sim.Journeys()[i].Name), r.Events)
 	}
 	for _, rule := range []string{"WA-OPTIN-01", "WA-WINDOW-01", "PII-NLU-01", "WA-SEC-01"} {
 		var js []sim.Journey
@@ -60,7 +48,7 @@ func TestRecordJournals(t *testing.T) {
 			}
 		}
 		for i, r := range runAll(t, js, rule) {
-			write("violate-"+slug(rule)+"-"+slug(js[i].Name), r.Events)
+			write("violate-"+slugOf(rule)+"-"+slugOf(js[i].Name), r.Events)
 		}
 	}
 }
