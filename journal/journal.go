@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -59,6 +60,16 @@ type Journal struct {
 	// changed is closed on the append after someone took it (changedLocked), so waiters wake without
 	// polling; nil while no one waits, so an append nobody waits for makes no channel.
 	changed chan struct{}
+	// awaiting are the AwaitAfter calls waiting for an event: an append hands each the event if it matches,
+	// so a waiter wakes once, for its event, not on every append before it.
+	awaiting []*awaiter
+}
+
+// awaiter is an AwaitAfter call waiting for the first appended event that match accepts.
+type awaiter struct {
+	after uint64 // the events it has looked at: after a Reset, those numbered up to it again are not its
+	match func(Event) bool
+	got   chan Event // buffered (1): the append that matches never blocks
 }
 
 // New returns an empty journal whose events are stamped with clock's time. A nil clock gets a new one
@@ -160,8 +171,23 @@ func (j *Journal) Append(e Event) Event {
 	j.chunks[last] = append(j.chunks[last], e)
 	j.n++
 	j.wakeLocked()
+	j.handLocked(e)
 	j.mu.Unlock()
 	return e
+}
+
+// handLocked gives e to the waiters whose match accepts it, and forgets them. j.mu must be held.
+func (j *Journal) handLocked(e Event) {
+	kept := j.awaiting[:0]
+	for _, w := range j.awaiting {
+		if e.Seq > w.after && w.match(e) {
+			w.got <- e
+			continue
+		}
+		kept = append(kept, w)
+	}
+	clear(j.awaiting[len(kept):])
+	j.awaiting = kept
 }
 
 // validUTF8 returns b with every byte that is not part of valid UTF-8 replaced by U+FFFD, as
@@ -263,29 +289,52 @@ func (j *Journal) Await(ctx context.Context, match func(Event) bool) (Event, err
 	return j.AwaitAfter(ctx, 0, match)
 }
 
-// AwaitAfter is Await over the events after sequence number seq only.
+// AwaitAfter is Await over the events after sequence number seq only. Once it has looked at every event
+// there is, match is called by the goroutines that append, under the journal's lock, on each new event
+// until one matches: it must not call the journal, and the waiter wakes once, for that event.
 func (j *Journal) AwaitAfter(ctx context.Context, seq uint64, match func(Event) bool) (Event, error) {
 	next := seq
 	for {
 		j.mu.Lock()
 		n := j.n
-		changed := j.changedLocked()
-		j.mu.Unlock()
-		for int(next) < n {
-			j.mu.Lock()
-			events := j.runLocked(int(next), n) // events are never changed once appended
+		if int(next) >= n {
+			// Nothing left to look at: wait for the appends to hand over the first event that matches.
+			// Registered under the lock that the last look took, so no event falls between the two.
+			w := &awaiter{after: next, match: match, got: make(chan Event, 1)}
+			j.awaiting = append(j.awaiting, w)
 			j.mu.Unlock()
-			for _, e := range events {
-				if match(e) {
+			select {
+			case e := <-w.got:
+				return e, nil
+			case <-ctx.Done():
+				j.mu.Lock()
+				j.forgetLocked(w)
+				j.mu.Unlock()
+				select {
+				case e := <-w.got: // matched before it was forgotten
 					return e, nil
+				default:
 				}
+				return Event{}, fmt.Errorf("waiting for a journal event after #%d: %w", next, ctx.Err())
 			}
-			next += uint64(len(events))
 		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return Event{}, fmt.Errorf("waiting for a journal event after #%d: %w", next, ctx.Err())
+		events := j.runLocked(int(next), n) // events are never changed once appended
+		j.mu.Unlock()
+		for _, e := range events {
+			if match(e) {
+				return e, nil
+			}
+		}
+		next += uint64(len(events))
+	}
+}
+
+// forgetLocked removes w from the waiters, if an append has not already. j.mu must be held.
+func (j *Journal) forgetLocked(w *awaiter) {
+	for i, x := range j.awaiting {
+		if x == w {
+			j.awaiting = slices.Delete(j.awaiting, i, i+1)
+			return
 		}
 	}
 }

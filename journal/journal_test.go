@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -353,5 +354,96 @@ func TestRequestDataCapped(t *testing.T) {
 	}
 	if d := j.Events()[2]; !strings.Contains(string(d.Data), `"path":"/v23.0/123"`) {
 		t.Errorf("a short path was changed: %s", d.Data)
+	}
+}
+
+// TestAwaitAfterWakesForItsEvent: a waiter is handed the first event appended after it started waiting
+// that its match accepts, and is not woken by the others (match is asked about each new event once, and
+// the waiter is forgotten when served or given up); after a Reset, the events numbered up to where it
+// had looked are not its own.
+func TestAwaitAfterWakesForItsEvent(t *testing.T) {
+	j := New(nil)
+	waiting := func() int {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		return len(j.awaiting)
+	}
+	awaitWaiters := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); waiting() != n; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d waiters, want %d", waiting(), n)
+			}
+			runtime.Gosched()
+		}
+	}
+	j.Append(Event{Kind: "before"})
+
+	type result struct {
+		e   Event
+		err error
+	}
+	var asked sync.Map
+	done := make(chan result, 1)
+	go func() {
+		e, err := j.AwaitAfter(context.Background(), 1, func(e Event) bool {
+			if _, again := asked.LoadOrStore(e.Seq, true); again {
+				t.Errorf("match asked about #%d twice", e.Seq)
+			}
+			return e.Kind == "reply"
+		})
+		done <- result{e, err}
+	}()
+	awaitWaiters(1)
+	for range 50 {
+		j.Append(Event{Kind: "other"})
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("woken by a non-matching event: %+v", r)
+	default:
+	}
+	j.Append(Event{Kind: "reply", Customer: "first"})
+	j.Append(Event{Kind: "reply", Customer: "second"})
+	if r := <-done; r.err != nil || r.e.Customer != "first" || r.e.Seq != 52 {
+		t.Errorf("AwaitAfter = #%d %q, %v; want #52 first", r.e.Seq, r.e.Customer, r.err)
+	}
+	if n := waiting(); n != 0 {
+		t.Errorf("%d waiters left after the match", n)
+	}
+
+	// Given up: forgotten, with ctx's error.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		_, err := j.AwaitAfter(ctx, uint64(j.Len()), func(e Event) bool { return false })
+		done <- result{err: err}
+	}()
+	awaitWaiters(1)
+	cancel()
+	if r := <-done; r.err == nil || !strings.Contains(r.err.Error(), "context canceled") {
+		t.Errorf("cancelled AwaitAfter = %v", r.err)
+	}
+	if n := waiting(); n != 0 {
+		t.Errorf("%d waiters left after giving up", n)
+	}
+
+	// Across a Reset: numbers up to where it looked (#53) come again and are not its own.
+	go func() {
+		e, err := j.AwaitAfter(context.Background(), uint64(j.Len()), func(Event) bool { return true })
+		done <- result{e, err}
+	}()
+	awaitWaiters(1)
+	j.Reset()
+	for range 53 {
+		j.Append(Event{Kind: "again"})
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("handed #%d, an event numbered up to where it had looked", r.e.Seq)
+	default:
+	}
+	j.Append(Event{Kind: "new"})
+	if r := <-done; r.err != nil || r.e.Seq != 54 || r.e.Kind != "new" {
+		t.Errorf("after Reset: #%d %s, %v; want #54 new", r.e.Seq, r.e.Kind, r.err)
 	}
 }
