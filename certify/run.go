@@ -284,12 +284,19 @@ func Run(ctx context.Context, cfg Config) (report.Report, error) {
 	}
 	// Against one shared assistant (SharedJournal), a group that changes what every scenario sees plays
 	// alone: it holds the lock that every other group shares. Those groups come last, so the others play
-	// at once first.
+	// at once first. Within that, the groups that wait on the wall clock start first: their waiting then
+	// overlaps the other groups' work instead of coming after it. Outcomes keep the plan's order whatever
+	// the order of play.
 	var turns sync.RWMutex
 	oneAssistant := shared != nil
-	if oneAssistant {
-		slices.SortStableFunc(groups, func(a, b []int) int { return cmp.Compare(alone(p, a), alone(p, b)) })
-	}
+	slices.SortStableFunc(groups, func(a, b []int) int {
+		if oneAssistant {
+			if c := cmp.Compare(alone(p, a), alone(p, b)); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(waits(p, b), waits(p, a))
+	})
 	type turn struct {
 		idx    []int
 		unlock func()
@@ -388,6 +395,16 @@ func groupsOf(selected []Scenario) [][]int {
 func alone(p *Plan, group []int) int {
 	for _, i := range group {
 		if p.Selected[i].Alone {
+			return 1
+		}
+	}
+	return 0
+}
+
+// waits is 1 when a scenario of the group waits on the wall clock, 0 otherwise (a sort key).
+func waits(p *Plan, group []int) int {
+	for _, i := range group {
+		if p.Selected[i].Waits {
 			return 1
 		}
 	}

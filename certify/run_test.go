@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -135,5 +136,58 @@ func TestUnmodelledRequestsFail(t *testing.T) {
 		if rep.Verdict != report.NotCertified {
 			t.Errorf("%s: verdict %s", s.Info.Name, rep.Verdict)
 		}
+	}
+}
+
+// TestWaitingScenariosStartFirst: a scenario that waits on the wall clock (a slowed mock, sends refused
+// with a rate limit) is played before the others, so that its waiting overlaps their work; the report
+// keeps the plan's order.
+func TestWaitingScenariosStartFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays scenarios against the reference assistant")
+	}
+	s, err := Features(fstest.MapFS{"wait.feature": {Data: []byte(`Feature: some scenarios wait
+
+  Scenario: a customer says hello
+    Given a customer "Lucía" with phone "+34 612 345 678" who speaks Spanish
+    When "Lucía" says "Hola"
+
+  Scenario: Dialogflow is slow
+    Given a customer "Marta" with phone "+34 612 345 679" who speaks Spanish
+    And Dialogflow answers after 10 milliseconds
+    When "Marta" says "Hola"
+
+  Scenario: another customer says hello
+    Given a customer "Jorge" with phone "+34 612 345 680" who speaks Spanish
+    When "Jorge" says "Hola"
+
+  Scenario: WhatsApp refuses sends
+    Given a customer "Ana" with phone "+34 612 345 681" who speaks Spanish
+    And WhatsApp rejects the next 1 send with error 131056
+    When "Ana" says "Hola"
+`)}}, "wait")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := Select(s, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var played []string
+	rep, err := Run(context.Background(), Config{Plan: plan, Envs: embedded.Factory{Seed: 1}, Parallel: 1, Timeout: time.Minute,
+		Progress: func(sc report.Scenario) { played = append(played, sc.Name) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Dialogflow is slow", "WhatsApp refuses sends", "a customer says hello", "another customer says hello"}
+	if !slices.Equal(played, want) {
+		t.Errorf("played %q, want %q", played, want)
+	}
+	var reported []string
+	for _, sc := range rep.Scenarios {
+		reported = append(reported, sc.Name)
+	}
+	if inPlan := []string{"a customer says hello", "Dialogflow is slow", "another customer says hello", "WhatsApp refuses sends"}; !slices.Equal(reported, inPlan) {
+		t.Errorf("reported %q, want the plan's order %q", reported, inPlan)
 	}
 }

@@ -58,6 +58,9 @@ type Scenario struct {
 	// with no other scenario at the same time. Go journeys are Go code, whose steps cannot be read: they
 	// all play alone there.
 	Alone bool
+	// Waits says one of its steps makes it wait on the wall clock (steps.Waits): Run starts it before the
+	// others, so that its waiting overlaps their work instead of ending the run.
+	Waits bool
 
 	group string // scenarios of one group are played by one call, in order
 	row   int    // its place in the group
@@ -245,7 +248,7 @@ func LoadFeatures(ctx context.Context, fsys fs.FS, name string, opt LoadOptions)
 				texts[k] = st.Text
 			}
 			s.list = append(s.list, Scenario{Name: name, Tags: tags, Rules: rules, Path: path, Alone: steps.RunsAlone(texts),
-				group: group, row: rows[group]})
+				Waits: steps.Waits(texts), group: group, row: rows[group]})
 			rows[group]++
 		}
 	}

@@ -38,3 +38,32 @@ func TestRunsAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestWaits: a scenario waits on the wall clock when a mock is slowed down or sends are refused (the
+// assistant backs off), in either language; a fault that answers at once does not make it wait.
+func TestWaits(t *testing.T) {
+	cases := []struct {
+		name  string
+		texts []string
+		want  bool
+	}{
+		{"Dialogflow slow", []string{`a customer "Lucía" with an order who speaks Spanish`, `Dialogflow answers after 200 milliseconds`}, true},
+		{"Dialogflow slow, in Spanish", []string{`Dialogflow responde tras 300 milisegundos`}, true},
+		{"WhatsApp rejects sends", []string{`WhatsApp rejects the next 2 sends with error 130429`}, true},
+		{"WhatsApp rejects sends, in Spanish", []string{`WhatsApp rechaza los próximos 2 envíos con el error 130429`}, true},
+		{"Dialogflow down answers at once", []string{`Dialogflow is down`}, false},
+		{"the clock moves in simulated time", []string{`25 hours pass`}, false},
+		{"a customer's conversation", []string{`"Lucía" says "Hola"`}, false},
+		{"nothing", nil, false},
+	}
+	for _, c := range cases {
+		if got := Waits(c.texts); got != c.want {
+			t.Errorf("%s: Waits = %v, want %v", c.name, got, c.want)
+		}
+	}
+	for _, d := range Defs() {
+		if d.Waits && (!Waits([]string{d.ExEN}) || !Waits([]string{d.ExES})) {
+			t.Errorf("%q is marked as waiting but its examples do not make a scenario wait", d.ExEN)
+		}
+	}
+}

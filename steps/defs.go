@@ -26,6 +26,10 @@ type Def struct {
 	// customer, a fault in a mock all scenarios share) or involves a customer other scenarios share (the
 	// test data's): a scenario with it plays alone (RunsAlone).
 	Alone bool
+	// Waits says the step makes its scenario wait on the wall clock for a while (a delay put in a mock, or
+	// sends refused with a rate limit, after which an assistant backs off): a run starts such scenarios
+	// before the others (Waits), so that their waiting overlaps the others' work instead of ending the run.
+	Waits bool
 	fn    any
 
 	who      int  // the capture group that names a customer (1-based), 0 when none
@@ -186,13 +190,13 @@ func Defs() []Def {
 			ES:   `^Dialogflow responde tras (\d+) milisegundos$`,
 			ExEN: `Dialogflow answers after 300 milliseconds`, ExES: `Dialogflow responde tras 300 milisegundos`,
 			Doc: "Every detectIntent is delayed by real time (keep it short: scenarios wait for real).",
-			fn:  dialogflowSlow, Alone: true},
+			fn:  dialogflowSlow, Alone: true, Waits: true},
 		{Keyword: "Given",
 			EN:   `^WhatsApp rejects the next (\d+) sends? with error (\d+)$`,
 			ES:   `^WhatsApp rechaza los próximos (\d+) envíos? con el error (\d+)$`,
 			ExEN: `WhatsApp rejects the next 2 sends with error 130429`, ExES: `WhatsApp rechaza los próximos 2 envíos con el error 130429`,
 			Doc: "The Graph API answers the next sends with the given error code (130429 rate limit, 131056 pair rate limit, …).",
-			fn:  whatsappRejects, Alone: true},
+			fn:  whatsappRejects, Alone: true, Waits: true},
 		{Keyword: "Given",
 			EN:   `^WhatsApp delivers status webhooks twice and out of order$`,
 			ES:   `^WhatsApp entrega los webhooks de estado duplicados y desordenados$`,
