@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -164,5 +165,59 @@ func TestByURL(t *testing.T) {
 	defer v2.Close()
 	if err := v2.Preflight(ctx); err == nil || !strings.Contains(err.Error(), "refused the connection") {
 		t.Errorf("an assistant that is not there: %v", err)
+	}
+}
+
+// TestWebhookConnectionsResume: WhatsApp's webhook client opens a second connection when two webhooks are
+// in flight at once, and that connection resumes the TLS session of the first instead of a full
+// handshake; both webhooks arrive signed and are answered.
+func TestWebhookConnectionsResume(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var (
+		mu      sync.Mutex
+		resumed []bool
+	)
+	both := make(chan struct{})
+	var arrived sync.WaitGroup
+	arrived.Add(2)
+	go func() { arrived.Wait(); close(both) }()
+	newBot := func(harness.Contract) (http.Handler, error) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet { // the hub.challenge handshake, on the first connection
+				_, _ = io.WriteString(w, r.URL.Query().Get("hub.challenge"))
+				return
+			}
+			mu.Lock()
+			resumed = append(resumed, r.TLS.DidResume)
+			mu.Unlock()
+			arrived.Done()
+			<-both // held until the other webhook is in: each has a connection of its own
+		}), nil
+	}
+	env, err := Start(ctx, Options{Assistant: Handler(newBot)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if ok, err := env.WhatsApp().AwaitHandshake(ctx); !ok || err != nil {
+		t.Fatalf("handshake: %v, %v", ok, err)
+	}
+	var sent sync.WaitGroup
+	for _, waID := range []string{"34600000001", "34600000002"} {
+		sent.Add(1)
+		go func() {
+			defer sent.Done()
+			res, err := env.WhatsApp().SendFromCustomer(ctx, waID, whatsapp.CustomerMessage{Text: "Hola"})
+			if err != nil || res.WebhookStatus != http.StatusOK {
+				t.Errorf("%s: webhook %d, %v", waID, res.WebhookStatus, err)
+			}
+		}()
+	}
+	sent.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(resumed) != 2 || resumed[0] == resumed[1] {
+		t.Errorf("resumed sessions of the two webhooks: %v, want one full handshake (the handshake's connection) and one resumed", resumed)
 	}
 }

@@ -143,8 +143,10 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		}
 		cert, roots = ca.Cert, ca.Pool()
 		// WhatsApp's side of the webhook: it trusts the run's certificate and keeps enough connections
-		// open that many customers at once do not each pay for a handshake.
-		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		// open that many customers at once do not each pay for a handshake; a connection opened beside
+		// one already made (a status webhook while a message's is in flight) resumes its TLS session
+		// rather than verifying the certificate and signing again.
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12, ClientSessionCache: tls.NewLRUClientSessionCache(0)},
 			MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute, ForceAttemptHTTP2: false}
 		e.closers = append(e.closers, func() error { tr.CloseIdleConnections(); return nil })
 		webhookClient.Transport = tr // each attempt is timed by the mock (WithWebhookTimeout)
@@ -181,7 +183,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		h = e.requests.track(h)
 		e.serve(plainL, h)
 		// Go's own TLS defaults, which a handler served with net/http gets.
-		e.serveTLS(ctx, tlsL, h, &tls.Config{}, cert, roots)
+		e.serveTLS(ctx, tlsL, h, &tls.Config{}, cert)
 	default:
 		e.bot, err = reference.New(referenceConfig(e.wa, e.df, e.dlp), append([]reference.Option{
 			reference.WithViolations(o.Violations...), reference.WithLogger(logger), reference.WithClock(j.Clock().Now),
@@ -193,7 +195,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		e.serve(plainL, e.bot.Handler())
 		// The assistant's TLS face, with its own TLS configuration: webhooks arrive there, and the
 		// protocol versions it accepts are probed (WA-SEC-02).
-		e.serveTLS(ctx, tlsL, e.bot.Handler(), e.bot.TLSConfig(), cert, roots)
+		e.serveTLS(ctx, tlsL, e.bot.Handler(), e.bot.TLSConfig(), cert)
 	}
 
 	e.hooks = &harness.Hooks{BaseURL: e.botURL, Journal: j}
@@ -215,7 +217,7 @@ func (e *Env) serve(l net.Listener, h http.Handler) {
 
 // serveTLS serves h over TLS on l with cfg and the run's certificate, and probes which protocol versions
 // it accepts.
-func (e *Env) serveTLS(ctx context.Context, l net.Listener, h http.Handler, cfg *tls.Config, cert tls.Certificate, roots *x509.CertPool) {
+func (e *Env) serveTLS(ctx context.Context, l net.Listener, h http.Handler, cfg *tls.Config, cert tls.Certificate) {
 	cfg = cfg.Clone()
 	cfg.Certificates = []tls.Certificate{cert}
 	// The probes' refused handshakes are the expected outcome, not server errors worth a log line.
@@ -227,7 +229,9 @@ func (e *Env) serveTLS(ctx context.Context, l net.Listener, h http.Handler, cfg 
 		<-served
 		return err
 	})
-	harness.ProbeTLS(ctx, e.journal, l.Addr().String(), e.webhookURL, roots)
+	// The certificate is the one this environment made, so verifying its chain tells the probe nothing:
+	// it probes the protocol versions the assistant's TLS configuration accepts, without the chain.
+	harness.ProbeTLS(ctx, e.journal, l.Addr().String(), e.webhookURL, nil)
 }
 
 // referenceConfig is the bot contract that points the reference assistant at the mocks.
