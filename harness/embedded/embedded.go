@@ -137,7 +137,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		e.closers = append(e.closers, func() error { tlsL.Close(); return nil })
 		e.webhookURL = "https://" + tlsL.Addr().String() + "/webhook"
 		// The run's CA, as parley serve makes it, and a certificate for loopback that it issued.
-		ca, err := stack.NewCA([]string{"127.0.0.1", "localhost"})
+		ca, err := runCA(time.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -201,6 +201,30 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	e.hooks = &harness.Hooks{BaseURL: e.botURL, Journal: j}
 	e.world = &sim.World{WhatsApp: e.wa, Journal: j, Hooks: e.hooks, Settle: e.Settle}
 	return e, nil
+}
+
+// The run's CA: one for every environment of the process, as a run of parley certify has one.
+var (
+	runCAMu   sync.Mutex
+	runCAMade time.Time
+	runCAOf   *stack.CA
+)
+
+// runCA is the run's CA and the certificate it issued for loopback, at now: made once and shared, since
+// two key pairs, a CA and a certificate per environment were a few per cent of a suite's CPU; made again
+// once half of its day of validity has passed, so that no environment starts on one about to expire.
+func runCA(now time.Time) (*stack.CA, error) {
+	runCAMu.Lock()
+	defer runCAMu.Unlock()
+	if age := now.Sub(runCAMade); runCAOf != nil && age >= 0 && age < 12*time.Hour {
+		return runCAOf, nil
+	}
+	ca, err := stack.NewCA([]string{"127.0.0.1", "localhost"})
+	if err != nil {
+		return nil, err
+	}
+	runCAOf, runCAMade = ca, now
+	return ca, nil
 }
 
 // serve serves h on l until the environment closes.
