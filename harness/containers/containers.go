@@ -85,8 +85,9 @@ type Options struct {
 	// hub.challenge handshake (default 10s).
 	StartupTimeout   time.Duration
 	HandshakeTimeout time.Duration
-	// Quiet is how long the journal must stay still for Settle to consider a run settled (default 300ms):
-	// an assistant in a container has no idle signal, so settling is judged from the outside. In a shared
+	// Quiet is how long the journal must stay still for Settle to consider a run settled (default 300ms)
+	// when the assistant is not the reference one: a vendor's has no idle signal parley believes, so
+	// settling is judged from the outside. In a shared
 	// run (NewShared) a scenario settles as an assistant by URL does (shared.Options: Quiet 150ms by
 	// default, once its customers are answered or ReplyWait has passed, default 3s).
 	Quiet, ReplyWait time.Duration
@@ -159,8 +160,12 @@ type Env struct {
 	containers []roleContainer // in start order
 	httpc      *http.Client
 	merge      *mergedJournal
-	closeOnce  sync.Once
-	closeErr   error
+	// referenceIdle: the assistant is the reference one from the parley image, whose idle signal Settle
+	// uses (botc calls it, without the mocks' control token).
+	referenceIdle bool
+	botc          *http.Client
+	closeOnce     sync.Once
+	closeErr      error
 }
 
 var _ harness.Environment = (*Env)(nil)
@@ -387,6 +392,10 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		if err != nil {
 			return nil, err
 		}
+		if o.BotImage == "" {
+			e.referenceIdle = true
+			e.botc = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}}
+		}
 		if e.botURL == "" {
 			if e.botURL, err = endpoint(ctx, bot, port, "http"); err != nil {
 				return nil, err
@@ -523,8 +532,11 @@ func (e *Env) Sync(ctx context.Context) error {
 	return e.merge.sync(ctx)
 }
 
-// Settle waits until the WhatsApp mock has no webhook in flight and the journal has stayed still for
-// Quiet: the assistant in a container has no idle signal, so it is judged settled when it stops acting.
+// Settle waits until the assistant and the WhatsApp mock have nothing in flight. The reference assistant
+// (neither BotImage nor BotURL) says when it is idle (GET /parley/idle), so it settles as embedded does:
+// the assistant idle, every webhook delivered, the assistant idle again, and no new journal event across
+// the round. Any other assistant has no idle signal parley believes: it is judged settled when the
+// WhatsApp mock has no webhook in flight and the journal has stayed still for Quiet.
 func (e *Env) Settle(ctx context.Context) error {
 	err := e.settle(ctx)
 	if err != nil && ctx.Err() == nil {
@@ -536,6 +548,9 @@ func (e *Env) Settle(ctx context.Context) error {
 }
 
 func (e *Env) settle(ctx context.Context) error {
+	if e.referenceIdle {
+		return e.settleIdle(ctx)
+	}
 	quiet := time.NewTimer(e.o.Quiet)
 	defer quiet.Stop()
 	for {
@@ -560,6 +575,51 @@ func (e *Env) settle(ctx context.Context) error {
 			return e.Sync(ctx)
 		}
 	}
+}
+
+// settleIdle is embedded.Env.Settle over HTTP, for the reference assistant: it ends when a round of
+// waits (the assistant, the WhatsApp mock's webhooks, the assistant again: a delivered status can make
+// it act) saw no new event in the mocks' journal, with no wait for silence.
+func (e *Env) settleIdle(ctx context.Context) error {
+	for {
+		if err := e.Sync(ctx); err != nil {
+			return err
+		}
+		before := e.merge.remoteLast()
+		if err := e.botIdle(ctx); err != nil {
+			return err
+		}
+		if err := e.wa.AwaitIdle(ctx); err != nil {
+			return err
+		}
+		if err := e.botIdle(ctx); err != nil {
+			return err
+		}
+		if err := e.Sync(ctx); err != nil {
+			return err
+		}
+		if e.merge.remoteLast() == before {
+			return nil
+		}
+	}
+}
+
+// botIdle waits until the reference assistant has handled everything it accepted (its GET /parley/idle).
+func (e *Env) botIdle(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.botURL+"/parley/idle", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := e.botc.Do(req)
+	if err != nil {
+		return fmt.Errorf("waiting for the assistant to be idle: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("waiting for the assistant to be idle: GET /parley/idle: HTTP %d", resp.StatusCode)
+	}
+	return nil
 }
 
 // watchedControl is the WhatsApp control the customers use: when a send fails, or its webhook fails every
@@ -648,6 +708,9 @@ func (e *Env) Close() error {
 			if err := testcontainers.TerminateContainer(e.containers[i].c, testcontainers.StopTimeout(0)); err != nil {
 				errs = append(errs, fmt.Errorf("removing the %s container: %w", e.containers[i].role, err))
 			}
+		}
+		if e.botc != nil {
+			e.botc.CloseIdleConnections()
 		}
 		if e.network != nil {
 			if err := e.network.Remove(ctx); err != nil {

@@ -9,8 +9,9 @@
 // handshake before the run; a failure names its cause and carries the container's last log lines. The
 // journal is fetched over /_parley/journal and merged with the harness's own events (customers' ground
 // truth, hook calls) in the order they happened, so journeys and steps run unchanged on the sim.World it
-// returns. Settling is judged from outside: the WhatsApp mock idle and the journal still for a quiet
-// period (an assistant in a container has no idle signal).
+// returns. Settling: the reference assistant says when it is idle (its GET /parley/idle), so it settles
+// as embedded does, with no wait for silence; any other assistant is judged from outside, the WhatsApp
+// mock idle and the journal still for a quiet period (parley believes no vendor's word about itself).
 //
 // Factory starts all of that for every scenario. Shared starts it once for a run (parley certify --mode
 // containers) and plays every scenario in it as an assistant by URL is played (harness/shared): each
