@@ -702,13 +702,18 @@ func (e *Env) Close() error {
 	e.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		var errs []error
-		// Killed, not stopped gracefully: the run is over, its journal and logs already read.
-		for i := len(e.containers) - 1; i >= 0; i-- {
-			if err := testcontainers.TerminateContainer(e.containers[i].c, testcontainers.StopTimeout(0)); err != nil {
-				errs = append(errs, fmt.Errorf("removing the %s container: %w", e.containers[i].role, err))
-			}
+		// Killed, not stopped gracefully: the run is over, its journal and logs already read. All at once:
+		// each removal is the engine's work, most of it waiting.
+		errs := make([]error, len(e.containers))
+		var wg sync.WaitGroup
+		for i, rc := range e.containers {
+			wg.Go(func() {
+				if err := testcontainers.TerminateContainer(rc.c, testcontainers.StopTimeout(0)); err != nil {
+					errs[i] = fmt.Errorf("removing the %s container: %w", rc.role, err)
+				}
+			})
 		}
+		wg.Wait()
 		if e.botc != nil {
 			e.botc.CloseIdleConnections()
 		}
@@ -961,6 +966,11 @@ func (h *mergedHooks) ReleaseHandoff(ctx context.Context, waID string) error {
 	return h.around(ctx, func(k *harness.Hooks) error { return k.ReleaseHandoff(ctx, waID) })
 }
 
+// readinessPoll is how often a starting container is looked at. A probe is a Docker inspect and a
+// loopback request or two, cheap next to the time a container takes to listen (tens of milliseconds
+// after it runs), which a longer interval would mostly add to every start.
+const readinessPoll = 15 * time.Millisecond
+
 // readiness waits until every probe passes, and fails at once when the container exits.
 type readiness struct {
 	what    string
@@ -994,7 +1004,7 @@ func (e *notReady) Error() string {
 func (r *readiness) WaitUntilReady(ctx context.Context, t wait.StrategyTarget) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	tick := time.NewTicker(100 * time.Millisecond)
+	tick := time.NewTicker(readinessPoll)
 	defer tick.Stop()
 	var last error
 	for {
