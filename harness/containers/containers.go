@@ -2,6 +2,7 @@ package containers
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,7 +159,8 @@ type Env struct {
 
 	o          Options
 	network    *testcontainers.DockerNetwork
-	containers []roleContainer // in start order
+	containers []roleContainer // the mocks first; appended under cmu while Start runs
+	cmu        sync.Mutex
 	httpc      *http.Client
 	merge      *mergedJournal
 	// referenceIdle: the assistant is the reference one from the parley image, whose idle signal Settle
@@ -221,6 +224,14 @@ type roleContainer struct {
 	role  string
 	image string
 	c     testcontainers.Container
+}
+
+// rank orders the mocks before the assistant.
+func (rc roleContainer) rank() int {
+	if rc.role == "mocks" {
+		return 0
+	}
+	return 1
 }
 
 // ContainerError is a container that could not serve: it exited, never became healthy, or failed the
@@ -345,6 +356,35 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	if err := e.productionMocks(ctx, &mocksReq, labels, strconv.Itoa(o.BotImagePort)); err != nil {
 		return nil, err
 	}
+	// The reference assistant starts at the same time as the mocks, and waits inside its container for
+	// them to listen (PARLEY_BOT_AWAIT) before it connects to them: a container's start is most of the
+	// time to healthy. A vendor's image, which may give up or back off when the mocks are not there
+	// yet, starts once they are healthy.
+	var (
+		together   = o.BotImage == "" && o.BotURL == "" && !o.MocksOnly && !o.AsProduction
+		botStarted chan struct{}
+		bot        testcontainers.Container
+		botErr     error
+	)
+	if together {
+		req, image, _ := e.assistantRequest()
+		req.Env["PARLEY_BOT_AWAIT"] = strings.Join([]string{AliasWhatsApp + ":" + WhatsAppPort, AliasDialogflow + ":" + DialogflowPort, AliasDLP + ":" + DLPPort}, ",")
+		botCtx, cancelBot := context.WithCancel(ctx)
+		botStarted = make(chan struct{})
+		go func() {
+			defer close(botStarted)
+			bot, botErr = e.start(botCtx, "assistant", image, req, labels)
+		}()
+		// Before Close, on the way out: a failed start gives up on the assistant and waits for it, so
+		// that Close finds its container.
+		defer func() {
+			if err != nil {
+				cancelBot()
+			}
+			<-botStarted
+			cancelBot()
+		}()
+	}
 	mocks, err := e.start(ctx, "mocks", o.Image, mocksReq, labels)
 	if err != nil {
 		return nil, err
@@ -366,29 +406,18 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	case o.MocksOnly:
 		// The caller's assistant comes later, on the host or elsewhere, and sets the webhook itself.
 	case o.BotURL == "":
-		req := testcontainers.ContainerRequest{
-			Env:            e.inNetworkContract(),
-			NetworkAliases: map[string][]string{e.network.Name: {AliasBot}},
-		}
-		role, image, port := "assistant", o.BotImage, strconv.Itoa(o.BotImagePort)
-		if o.BotImage == "" {
-			image, port = o.Image, BotPort
-			req.Cmd = []string{"bot"}
-			req.Env["PARLEY_VIOLATE"] = strings.Join(o.Violations, ",")
-			req.Env["PARLEY_BOT_CLOCK"] = "observed"
-		}
-		req.Env["PORT"] = port
-		for k, v := range o.BotEnv {
-			req.Env[k] = v
-		}
-		req.ExposedPorts = []string{port + "/tcp"}
-		req.WaitingFor = &readiness{what: "the assistant's port " + port, timeout: o.StartupTimeout, checks: []probe{tcpProbe(port)}}
-		if o.AsProduction {
-			if err := e.productionAssistant(ctx, &req, mocks); err != nil {
-				return nil, err
+		req, image, port := e.assistantRequest()
+		if together {
+			<-botStarted
+			err = botErr
+		} else {
+			if o.AsProduction {
+				if err := e.productionAssistant(ctx, &req, mocks); err != nil {
+					return nil, err
+				}
 			}
+			bot, err = e.start(ctx, "assistant", image, req, labels)
 		}
-		bot, err := e.start(ctx, role, image, req, labels)
 		if err != nil {
 			return nil, err
 		}
@@ -428,6 +457,29 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	return e, nil
 }
 
+// assistantRequest is the assistant's container (the reference one, or BotImage), its image and port.
+func (e *Env) assistantRequest() (req testcontainers.ContainerRequest, image, port string) {
+	o := e.o
+	req = testcontainers.ContainerRequest{
+		Env:            e.inNetworkContract(),
+		NetworkAliases: map[string][]string{e.network.Name: {AliasBot}},
+	}
+	image, port = o.BotImage, strconv.Itoa(o.BotImagePort)
+	if o.BotImage == "" {
+		image, port = o.Image, BotPort
+		req.Cmd = []string{"bot"}
+		req.Env["PARLEY_VIOLATE"] = strings.Join(o.Violations, ",")
+		req.Env["PARLEY_BOT_CLOCK"] = "observed"
+	}
+	req.Env["PORT"] = port
+	for k, v := range o.BotEnv {
+		req.Env[k] = v
+	}
+	req.ExposedPorts = []string{port + "/tcp"}
+	req.WaitingFor = &readiness{what: "the assistant's port " + port, timeout: o.StartupTimeout, checks: []probe{tcpProbe(port)}}
+	return req, image, port
+}
+
 // start creates and starts one container of the run, labelled, on the run's network. If it does not
 // become ready, the error names the cause and carries its last log lines; the container is kept in
 // e.containers so that Close removes it.
@@ -443,7 +495,11 @@ func (e *Env) start(ctx context.Context, role, image string, req testcontainers.
 	}
 	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true, Logger: tcLogger{e.o.Logger}})
 	if c != nil {
+		// The mocks first, whichever was created first: deadContainer names the first that stopped.
+		e.cmu.Lock()
 		e.containers = append(e.containers, roleContainer{role: role, image: image, c: c})
+		slices.SortStableFunc(e.containers, func(a, b roleContainer) int { return cmp.Compare(a.rank(), b.rank()) })
+		e.cmu.Unlock()
 	}
 	if err == nil {
 		return c, nil

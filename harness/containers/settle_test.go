@@ -2,6 +2,7 @@ package containers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/internal/dockertest"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
 )
 
@@ -39,11 +41,22 @@ var randomReference = regexp.MustCompile(`\b(CON|REC|DSR)-[A-Z2-7]{8}\b`)
 // sameJournal says where two journals of the same journey differ. Events that happen at once (a status
 // webhook and the next message's delivery, two customers' turns) are journalled in whichever order they
 // land, run to run, so it compares the events as a multiset (source, kind, customer, simulated time and
-// payload, sequence numbers and random reference numbers aside) and, in order, each customer's conversation: what they sent and what
+// payload, sequence numbers, random reference numbers and why a handshake did not reach the assistant
+// aside) and, in order, each customer's conversation: what they sent and what
 // the assistant sent them.
 func sameJournal(a, b []journal.Event) string {
 	key := func(e journal.Event) string {
 		data := randomReference.ReplaceAll(e.Data, []byte("$1-…"))
+		if e.Kind == journal.KindWebhookVerify {
+			// Why a handshake could not reach the assistant names the addresses Docker gave the run's
+			// network, or that the assistant's container was not on it yet: the handshake itself (its
+			// URL, challenge and outcome) is compared.
+			var v whatsapp.VerifyResult
+			if err := json.Unmarshal(e.Data, &v); err == nil && v.Status == 0 {
+				v.Error = "(not reached)"
+				data, _ = json.Marshal(v)
+			}
+		}
 		return fmt.Sprintf("%s %s %s at %s %s", e.Source, e.Kind, e.Customer, e.At.Format(time.RFC3339Nano), data)
 	}
 	count := map[string]int{}
