@@ -101,8 +101,8 @@ func BenchmarkContainersWarmStart(b *testing.B) {
 }
 
 // BenchmarkJourneysContainersVsEmbedded plays the five journeys of TestContainersJourneys embedded and
-// then in containers (each journey in an environment of its own, as RunJourney plays it, the image built
-// before the timer), in every iteration, so that both halves see the same load. It reports both wall
+// then in containers (each journey in an environment of its own, as RunJourney plays it, on a network
+// kept from the previous one (Networks), the image built before the timer), in every iteration, so that both halves see the same load. It reports both wall
 // times, their ratio (containers/embedded, target at most 3), the containers' start-ups and removals
 // (s/startclose) and the ratio of the play alone (play/embedded: the journeys and their audits, without
 // starting or removing either environment). A journey whose verdict in containers is not the embedded
@@ -118,6 +118,8 @@ func BenchmarkJourneysContainersVsEmbedded(b *testing.B) {
 		b.Fatal(err)
 	}
 	journeys := journeysNamed(b, containerJourneys...)
+	nets := NewNetworks()
+	defer nets.Close()
 	var inEmbedded, inContainers, startClose, playEmbedded, playContainers time.Duration
 	for b.Loop() {
 		want := make([]harness.JourneyResult, len(journeys))
@@ -138,7 +140,7 @@ func BenchmarkJourneysContainersVsEmbedded(b *testing.B) {
 		}
 		for i, j := range journeys {
 			t0 := time.Now()
-			env, err := Start(ctx, Options{Image: img.Ref, Seed: 1})
+			env, err := Start(ctx, Options{Image: img.Ref, Seed: 1, Networks: nets})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -109,6 +109,9 @@ type Options struct {
 	// service (a loopback URL is reached through the host); the export's own webhook URLs are never
 	// called, and without AgentWebhook those calls fail as an unreachable webhook does.
 	Agent, AgentWebhook string
+	// Networks, when set, gives the run a network kept from an environment that has closed, and keeps
+	// the run's when it closes (see Networks); the caller closes it. AsProduction ignores it.
+	Networks *Networks
 	// AsProduction runs BotImage as it runs in production, unchanged: the mocks answer for
 	// graph.facebook.com, the Google APIs, Google's token endpoint and the metadata server, with a CA and
 	// a service-account key made for the run, and the assistant has no route out (production.go).
@@ -159,6 +162,7 @@ type Env struct {
 
 	o          Options
 	network    *testcontainers.DockerNetwork
+	networks   *Networks       // where network came from and goes back to; nil when it is the run's own
 	containers []roleContainer // the mocks first; appended under cmu while Start runs
 	cmu        sync.Mutex
 	httpc      *http.Client
@@ -173,7 +177,8 @@ type Env struct {
 
 var _ harness.Environment = (*Env)(nil)
 
-// RunID is the value of the LabelRun label on the run's containers and network.
+// RunID is the value of the LabelRun label on the run's containers and network (a network from
+// Options.Networks carries the Networks' own).
 func (e *Env) RunID() string { return e.runID }
 
 // World is where the environment's customers live.
@@ -309,7 +314,12 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	}()
 	labels := ownerLabels()
 	labels[LabelManaged], labels[LabelRun], labels[LabelSession] = "true", e.runID, session
-	e.network, err = network.New(ctx, o.networkOptions(labels)...)
+	if o.Networks != nil && !o.AsProduction {
+		e.network, err = o.Networks.take(ctx)
+		e.networks = o.Networks
+	} else {
+		e.network, err = network.New(ctx, o.networkOptions(labels)...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's network: %w", err)
 	}
@@ -773,7 +783,9 @@ func (e *Env) Close() error {
 		if e.botc != nil {
 			e.botc.CloseIdleConnections()
 		}
-		if e.network != nil {
+		// A network whose containers are all gone goes back to the Networks it came from.
+		kept := e.networks != nil && e.network != nil && errors.Join(errs...) == nil && e.networks.give(e.network)
+		if e.network != nil && !kept {
 			if err := e.network.Remove(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("removing the run's network: %w", err))
 			}
