@@ -68,6 +68,8 @@ bench:
 		/^BenchmarkCertify-/ {add("cert", m("s/suite")); cc += m("certified")} \
 		/^BenchmarkSuiteByURL\/parallel=/ {split($$1, p, /[=-]/); u[p[2]] += m("s/suite"); uc[p[2]] += m("certified"); nu[p[2]]++} \
 		/^BenchmarkSuiteInContainers/ {k += m("s/suite"); kc += m("certified"); nk++} \
+		/^BenchmarkContainersWarmStart/ {add("warm", m("s/start"))} \
+		/^BenchmarkJourneysContainersVsEmbedded/ {add("five", m("containers/embedded")); add("fiveplay", m("play/embedded")); fc += m("s/containers"); fe += m("s/embedded")} \
 		/^BenchmarkRun-/ {add("run", $$3/1e9); add("runmb", m("B/op")/1048576)} \
 		/^BenchmarkRunInProcess/ {add("inproc", $$3/1e9); add("inprocmb", m("B/op")/1048576)} \
 		/^BenchmarkRecordMemory/ {j += m("B/event"); nj++} \
@@ -76,6 +78,8 @@ bench:
 		     if (ns) printf "Certification suite (Go journeys, embedded): %.2f s, %.1f scenarios/s, %.0f failed (mean of %d runs; target < 3 s)\n", s/ns, sc/ns, sf/ns, ns; \
 		     for (q in u) printf "Certification suite by URL (reference assistant over HTTPS, %s at once): %.1f s, certified in %d of %d runs (target < 30 s)\n", q, u[q]/nu[q], uc[q], nu[q]; \
 		     if (nk) printf "Certification suite in containers (start-ups included): %.1f s, certified in %d of %d runs (target < 60 s)\n", k/nk, kc, nk; \
+		     if (n["warm"]) printf "Containers, warm start to healthy (image reused): %s s (target < 3 s)\n", r("warm", "%.2f"); \
+		     if (n["five"]) printf "Five journeys in containers vs embedded: %s times as long (means: containers %.1f s, embedded %.2f s; the play alone %s times) (target <= 3x)\n", r("five", "%.1f"), fc/n["five"], fe/n["five"], r("fiveplay", "%.1f"); \
 		     if (n["run"]) printf "Auditor, 1,000,000 events from JSON: %s s, %s MiB allocated (target < 2 s, < 512 MiB)\n", r("run", "%.2f"), r("runmb", "%.0f"); \
 		     if (n["inproc"]) printf "Auditor, 1,000,000 events in process: %s s, %s MiB allocated (target < 1 s)\n", r("inproc", "%.2f"), r("inprocmb", "%.0f"); \
 		     if (nj) printf "Journal: %.0f bytes per event (mean of %d runs; target < 1024)\n", j/nj, nj}' bench.txt

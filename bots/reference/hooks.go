@@ -407,6 +407,19 @@ func (b *Bot) hookHandoffRelease(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, HookResult{Version: HookVersion, Result: "released"})
 }
 
+// hookIdle answers once every message and hook job accepted so far has been handled (AwaitIdle), and
+// 503 when the caller gives up first. It is AwaitIdle over HTTP, for a harness that runs the reference
+// assistant in another process (a container) and would otherwise have to wait for silence to know it is
+// done. It is not part of the bot contract: parley believes it of the reference assistant it runs
+// itself, never of a vendor's, whose word about itself decides nothing.
+func (b *Bot) hookIdle(w http.ResponseWriter, r *http.Request) {
+	if err := b.AwaitIdle(r.Context()); err != nil {
+		hookError(w, http.StatusServiceUnavailable, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, HookResult{Version: HookVersion, Result: "idle"})
+}
+
 // handlePreference acts on WhatsApp's own "stop promotions" (user_preferences webhook).
 func (b *Bot) handlePreference(ctx context.Context, waID, category, value string) {
 	if category != "marketing_messages" || value != "stop" || b.violates("WA-MKT-02") {

@@ -1,9 +1,11 @@
 package reference
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -62,5 +64,39 @@ func TestConsentLedgerRecordsProof(t *testing.T) {
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("ledger lacks %s: %s", want, rec.Body)
 		}
+	}
+}
+
+// TestHookIdle: GET /parley/idle answers once what the assistant accepted is handled, not before; a
+// caller that gives up while it is busy gets 503.
+func TestHookIdle(t *testing.T) {
+	b := newUnitBot(t)
+	release := make(chan struct{})
+	var handled atomic.Bool
+	if _, err := b.enqueue("34600000001", func(context.Context) { <-release; handled.Store(true) }); err != nil {
+		t.Fatal(err)
+	}
+
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	b.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/parley/idle", nil).WithContext(gone))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"error"`) {
+		t.Fatalf("busy, caller gone: %d %s, want 503 with an error", rec.Code, rec.Body)
+	}
+
+	answered := make(chan *httptest.ResponseRecorder)
+	go func() {
+		rec := httptest.NewRecorder()
+		b.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/parley/idle", nil))
+		answered <- rec
+	}()
+	close(release)
+	rec = <-answered
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"result":"idle"`) {
+		t.Fatalf("idle: %d %s, want 200 with result idle", rec.Code, rec.Body)
+	}
+	if !handled.Load() {
+		t.Error("GET /parley/idle answered before the job it was waiting for had run")
 	}
 }

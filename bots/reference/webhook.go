@@ -21,7 +21,7 @@ import (
 const maxWebhookBody = 4 << 20
 
 // Handler serves the WhatsApp webhook at /webhook and the certification hooks under /parley/
-// (docs/bot-contract.md).
+// (docs/bot-contract.md), and GET /parley/idle, the reference assistant's own idle signal (hookIdle).
 func (b *Bot) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /webhook", b.verifyHandshake)
@@ -31,6 +31,7 @@ func (b *Bot) Handler() http.Handler {
 	mux.HandleFunc("POST /parley/notify", b.hookNotify)
 	mux.HandleFunc("POST /parley/campaign", b.hookCampaign)
 	mux.HandleFunc("POST /parley/handoff/release", b.hookHandoffRelease)
+	mux.HandleFunc("GET /parley/idle", b.hookIdle)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	return mux
 }

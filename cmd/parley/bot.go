@@ -40,6 +40,9 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		"time source: observed (follow webhook and hook timestamps, for parley serve's simulated clock) or wall (env PARLEY_BOT_CLOCK)")
 	certFile := fs.String("tls-cert", getenv("PARLEY_BOT_TLS_CERT"), "serve HTTPS with this certificate (env PARLEY_BOT_TLS_CERT)")
 	keyFile := fs.String("tls-key", getenv("PARLEY_BOT_TLS_KEY"), "key of --tls-cert (env PARLEY_BOT_TLS_KEY)")
+	await := fs.String("await", getenv("PARLEY_BOT_AWAIT"),
+		"comma-separated host:port to wait for, each accepting connections, before the assistant connects to anything or listens; at most --await-timeout (env PARLEY_BOT_AWAIT)")
+	awaitTimeout := fs.Duration("await-timeout", time.Minute, "how long --await waits")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: parley bot [flags]\n\nRuns one of parley's assistants (the reference by default). It reads the bot contract from the environment:")
 		fmt.Fprintln(stderr, "  WHATSAPP_API_URL WHATSAPP_API_VERSION WHATSAPP_PHONE_NUMBER_ID WHATSAPP_TOKEN WHATSAPP_APP_SECRET")
@@ -61,6 +64,9 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		return usageError("bot: --tls-cert and --tls-key go together")
+	}
+	if err := awaitAddrs(ctx, splitList(*await), *awaitTimeout); err != nil {
+		return fmt.Errorf("bot: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	var handler http.Handler
@@ -168,6 +174,49 @@ func serveBot(ctx context.Context, addr, which string, handler http.Handler, tls
 	}
 	<-served
 	return nil
+}
+
+// awaitPoll is how often awaitAddrs tries an address that did not accept yet.
+const awaitPoll = 10 * time.Millisecond
+
+// awaitAddrs returns once every address accepts a TCP connection, or an error naming the first that did
+// not within timeout. An assistant started beside its mocks (in containers, at the same time) waits for
+// them so that its first connections to Dialogflow and DLP do not fail and back off for a second or more.
+func awaitAddrs(ctx context.Context, addrs []string, timeout time.Duration) error {
+	if len(addrs) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var d net.Dialer
+	for _, a := range addrs {
+		for {
+			c, err := d.DialContext(ctx, "tcp", a)
+			if err == nil {
+				c.Close()
+				break
+			}
+			t := time.NewTimer(awaitPoll)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return fmt.Errorf("%s did not accept a connection within %s: %w", a, timeout, err)
+			case <-t.C:
+			}
+		}
+	}
+	return nil
+}
+
+// splitList splits a comma-separated list, leaving out empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func botEnvOr(v, def string) string {

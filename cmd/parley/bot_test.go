@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -211,5 +212,34 @@ func TestBotAssistantsServeAgainstMocks(t *testing.T) {
 				t.Fatalf("%s stopped with %v", tc.assistant, err)
 			}
 		})
+	}
+}
+
+// TestBotAwait: with --await the assistant starts only once every address accepts connections, and
+// gives up naming the address that never did.
+func TestBotAwait(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody := closed.Addr().String()
+	closed.Close()
+
+	if err := awaitAddrs(context.Background(), []string{ln.Addr().String()}, time.Minute); err != nil {
+		t.Errorf("awaiting a listening address: %v", err)
+	}
+	env := map[string]string{
+		"WHATSAPP_API_URL": "http://127.0.0.1:1", "WHATSAPP_PHONE_NUMBER_ID": "1", "WHATSAPP_TOKEN": "t",
+		"WHATSAPP_APP_SECRET": "s", "WHATSAPP_VERIFY_TOKEN": "v", "DIALOGFLOW_ENDPOINT": "127.0.0.1:1",
+		"DIALOGFLOW_PROJECT": "p", "DLP_ENDPOINT": "127.0.0.1:1", "PARLEY_BOT_AWAIT": ln.Addr().String() + ", " + nobody,
+	}
+	err = run(context.Background(), []string{"bot", "--addr", "127.0.0.1:0", "--await-timeout", "100ms"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), nobody+" did not accept a connection") {
+		t.Fatalf("err = %v, want it to name %s, which never accepted", err, nobody)
 	}
 }

@@ -2,6 +2,7 @@ package containers
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,8 +87,9 @@ type Options struct {
 	// hub.challenge handshake (default 10s).
 	StartupTimeout   time.Duration
 	HandshakeTimeout time.Duration
-	// Quiet is how long the journal must stay still for Settle to consider a run settled (default 300ms):
-	// an assistant in a container has no idle signal, so settling is judged from the outside. In a shared
+	// Quiet is how long the journal must stay still for Settle to consider a run settled (default 300ms)
+	// when the assistant is not the reference one: a vendor's has no idle signal parley believes, so
+	// settling is judged from the outside. In a shared
 	// run (NewShared) a scenario settles as an assistant by URL does (shared.Options: Quiet 150ms by
 	// default, once its customers are answered or ReplyWait has passed, default 3s).
 	Quiet, ReplyWait time.Duration
@@ -106,6 +109,9 @@ type Options struct {
 	// service (a loopback URL is reached through the host); the export's own webhook URLs are never
 	// called, and without AgentWebhook those calls fail as an unreachable webhook does.
 	Agent, AgentWebhook string
+	// Networks, when set, gives the run a network kept from an environment that has closed, and keeps
+	// the run's when it closes (see Networks); the caller closes it. AsProduction ignores it.
+	Networks *Networks
 	// AsProduction runs BotImage as it runs in production, unchanged: the mocks answer for
 	// graph.facebook.com, the Google APIs, Google's token endpoint and the metadata server, with a CA and
 	// a service-account key made for the run, and the assistant has no route out (production.go).
@@ -156,16 +162,23 @@ type Env struct {
 
 	o          Options
 	network    *testcontainers.DockerNetwork
-	containers []roleContainer // in start order
+	networks   *Networks       // where network came from and goes back to; nil when it is the run's own
+	containers []roleContainer // the mocks first; appended under cmu while Start runs
+	cmu        sync.Mutex
 	httpc      *http.Client
 	merge      *mergedJournal
-	closeOnce  sync.Once
-	closeErr   error
+	// referenceIdle: the assistant is the reference one from the parley image, whose idle signal Settle
+	// uses (botc calls it, without the mocks' control token).
+	referenceIdle bool
+	botc          *http.Client
+	closeOnce     sync.Once
+	closeErr      error
 }
 
 var _ harness.Environment = (*Env)(nil)
 
-// RunID is the value of the LabelRun label on the run's containers and network.
+// RunID is the value of the LabelRun label on the run's containers and network (a network from
+// Options.Networks carries the Networks' own).
 func (e *Env) RunID() string { return e.runID }
 
 // World is where the environment's customers live.
@@ -216,6 +229,14 @@ type roleContainer struct {
 	role  string
 	image string
 	c     testcontainers.Container
+}
+
+// rank orders the mocks before the assistant.
+func (rc roleContainer) rank() int {
+	if rc.role == "mocks" {
+		return 0
+	}
+	return 1
 }
 
 // ContainerError is a container that could not serve: it exited, never became healthy, or failed the
@@ -293,7 +314,12 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	}()
 	labels := ownerLabels()
 	labels[LabelManaged], labels[LabelRun], labels[LabelSession] = "true", e.runID, session
-	e.network, err = network.New(ctx, o.networkOptions(labels)...)
+	if o.Networks != nil && !o.AsProduction {
+		e.network, err = o.Networks.take(ctx)
+		e.networks = o.Networks
+	} else {
+		e.network, err = network.New(ctx, o.networkOptions(labels)...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's network: %w", err)
 	}
@@ -340,6 +366,35 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	if err := e.productionMocks(ctx, &mocksReq, labels, strconv.Itoa(o.BotImagePort)); err != nil {
 		return nil, err
 	}
+	// The reference assistant starts at the same time as the mocks, and waits inside its container for
+	// them to listen (PARLEY_BOT_AWAIT) before it connects to them: a container's start is most of the
+	// time to healthy. A vendor's image, which may give up or back off when the mocks are not there
+	// yet, starts once they are healthy.
+	var (
+		together   = o.BotImage == "" && o.BotURL == "" && !o.MocksOnly && !o.AsProduction
+		botStarted chan struct{}
+		bot        testcontainers.Container
+		botErr     error
+	)
+	if together {
+		req, image, _ := e.assistantRequest()
+		req.Env["PARLEY_BOT_AWAIT"] = strings.Join([]string{AliasWhatsApp + ":" + WhatsAppPort, AliasDialogflow + ":" + DialogflowPort, AliasDLP + ":" + DLPPort}, ",")
+		botCtx, cancelBot := context.WithCancel(ctx)
+		botStarted = make(chan struct{})
+		go func() {
+			defer close(botStarted)
+			bot, botErr = e.start(botCtx, "assistant", image, req, labels)
+		}()
+		// Before Close, on the way out: a failed start gives up on the assistant and waits for it, so
+		// that Close finds its container.
+		defer func() {
+			if err != nil {
+				cancelBot()
+			}
+			<-botStarted
+			cancelBot()
+		}()
+	}
 	mocks, err := e.start(ctx, "mocks", o.Image, mocksReq, labels)
 	if err != nil {
 		return nil, err
@@ -361,31 +416,24 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	case o.MocksOnly:
 		// The caller's assistant comes later, on the host or elsewhere, and sets the webhook itself.
 	case o.BotURL == "":
-		req := testcontainers.ContainerRequest{
-			Env:            e.inNetworkContract(),
-			NetworkAliases: map[string][]string{e.network.Name: {AliasBot}},
-		}
-		role, image, port := "assistant", o.BotImage, strconv.Itoa(o.BotImagePort)
-		if o.BotImage == "" {
-			image, port = o.Image, BotPort
-			req.Cmd = []string{"bot"}
-			req.Env["PARLEY_VIOLATE"] = strings.Join(o.Violations, ",")
-			req.Env["PARLEY_BOT_CLOCK"] = "observed"
-		}
-		req.Env["PORT"] = port
-		for k, v := range o.BotEnv {
-			req.Env[k] = v
-		}
-		req.ExposedPorts = []string{port + "/tcp"}
-		req.WaitingFor = &readiness{what: "the assistant's port " + port, timeout: o.StartupTimeout, checks: []probe{tcpProbe(port)}}
-		if o.AsProduction {
-			if err := e.productionAssistant(ctx, &req, mocks); err != nil {
-				return nil, err
+		req, image, port := e.assistantRequest()
+		if together {
+			<-botStarted
+			err = botErr
+		} else {
+			if o.AsProduction {
+				if err := e.productionAssistant(ctx, &req, mocks); err != nil {
+					return nil, err
+				}
 			}
+			bot, err = e.start(ctx, "assistant", image, req, labels)
 		}
-		bot, err := e.start(ctx, role, image, req, labels)
 		if err != nil {
 			return nil, err
+		}
+		if o.BotImage == "" {
+			e.referenceIdle = true
+			e.botc = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}}
 		}
 		if e.botURL == "" {
 			if e.botURL, err = endpoint(ctx, bot, port, "http"); err != nil {
@@ -419,6 +467,29 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	return e, nil
 }
 
+// assistantRequest is the assistant's container (the reference one, or BotImage), its image and port.
+func (e *Env) assistantRequest() (req testcontainers.ContainerRequest, image, port string) {
+	o := e.o
+	req = testcontainers.ContainerRequest{
+		Env:            e.inNetworkContract(),
+		NetworkAliases: map[string][]string{e.network.Name: {AliasBot}},
+	}
+	image, port = o.BotImage, strconv.Itoa(o.BotImagePort)
+	if o.BotImage == "" {
+		image, port = o.Image, BotPort
+		req.Cmd = []string{"bot"}
+		req.Env["PARLEY_VIOLATE"] = strings.Join(o.Violations, ",")
+		req.Env["PARLEY_BOT_CLOCK"] = "observed"
+	}
+	req.Env["PORT"] = port
+	for k, v := range o.BotEnv {
+		req.Env[k] = v
+	}
+	req.ExposedPorts = []string{port + "/tcp"}
+	req.WaitingFor = &readiness{what: "the assistant's port " + port, timeout: o.StartupTimeout, checks: []probe{tcpProbe(port)}}
+	return req, image, port
+}
+
 // start creates and starts one container of the run, labelled, on the run's network. If it does not
 // become ready, the error names the cause and carries its last log lines; the container is kept in
 // e.containers so that Close removes it.
@@ -434,7 +505,11 @@ func (e *Env) start(ctx context.Context, role, image string, req testcontainers.
 	}
 	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true, Logger: tcLogger{e.o.Logger}})
 	if c != nil {
+		// The mocks first, whichever was created first: deadContainer names the first that stopped.
+		e.cmu.Lock()
 		e.containers = append(e.containers, roleContainer{role: role, image: image, c: c})
+		slices.SortStableFunc(e.containers, func(a, b roleContainer) int { return cmp.Compare(a.rank(), b.rank()) })
+		e.cmu.Unlock()
 	}
 	if err == nil {
 		return c, nil
@@ -523,8 +598,11 @@ func (e *Env) Sync(ctx context.Context) error {
 	return e.merge.sync(ctx)
 }
 
-// Settle waits until the WhatsApp mock has no webhook in flight and the journal has stayed still for
-// Quiet: the assistant in a container has no idle signal, so it is judged settled when it stops acting.
+// Settle waits until the assistant and the WhatsApp mock have nothing in flight. The reference assistant
+// (neither BotImage nor BotURL) says when it is idle (GET /parley/idle), so it settles as embedded does:
+// the assistant idle, every webhook delivered, the assistant idle again, and no new journal event across
+// the round. Any other assistant has no idle signal parley believes: it is judged settled when the
+// WhatsApp mock has no webhook in flight and the journal has stayed still for Quiet.
 func (e *Env) Settle(ctx context.Context) error {
 	err := e.settle(ctx)
 	if err != nil && ctx.Err() == nil {
@@ -536,6 +614,9 @@ func (e *Env) Settle(ctx context.Context) error {
 }
 
 func (e *Env) settle(ctx context.Context) error {
+	if e.referenceIdle {
+		return e.settleIdle(ctx)
+	}
 	quiet := time.NewTimer(e.o.Quiet)
 	defer quiet.Stop()
 	for {
@@ -560,6 +641,51 @@ func (e *Env) settle(ctx context.Context) error {
 			return e.Sync(ctx)
 		}
 	}
+}
+
+// settleIdle is embedded.Env.Settle over HTTP, for the reference assistant: it ends when a round of
+// waits (the assistant, the WhatsApp mock's webhooks, the assistant again: a delivered status can make
+// it act) saw no new event in the mocks' journal, with no wait for silence.
+func (e *Env) settleIdle(ctx context.Context) error {
+	for {
+		if err := e.Sync(ctx); err != nil {
+			return err
+		}
+		before := e.merge.remoteLast()
+		if err := e.botIdle(ctx); err != nil {
+			return err
+		}
+		if err := e.wa.AwaitIdle(ctx); err != nil {
+			return err
+		}
+		if err := e.botIdle(ctx); err != nil {
+			return err
+		}
+		if err := e.Sync(ctx); err != nil {
+			return err
+		}
+		if e.merge.remoteLast() == before {
+			return nil
+		}
+	}
+}
+
+// botIdle waits until the reference assistant has handled everything it accepted (its GET /parley/idle).
+func (e *Env) botIdle(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.botURL+"/parley/idle", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := e.botc.Do(req)
+	if err != nil {
+		return fmt.Errorf("waiting for the assistant to be idle: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("waiting for the assistant to be idle: GET /parley/idle: HTTP %d", resp.StatusCode)
+	}
+	return nil
 }
 
 // watchedControl is the WhatsApp control the customers use: when a send fails, or its webhook fails every
@@ -642,14 +768,24 @@ func (e *Env) Close() error {
 	e.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		var errs []error
-		// Killed, not stopped gracefully: the run is over, its journal and logs already read.
-		for i := len(e.containers) - 1; i >= 0; i-- {
-			if err := testcontainers.TerminateContainer(e.containers[i].c, testcontainers.StopTimeout(0)); err != nil {
-				errs = append(errs, fmt.Errorf("removing the %s container: %w", e.containers[i].role, err))
-			}
+		// Killed, not stopped gracefully: the run is over, its journal and logs already read. All at once:
+		// each removal is the engine's work, most of it waiting.
+		errs := make([]error, len(e.containers))
+		var wg sync.WaitGroup
+		for i, rc := range e.containers {
+			wg.Go(func() {
+				if err := testcontainers.TerminateContainer(rc.c, testcontainers.StopTimeout(0)); err != nil {
+					errs[i] = fmt.Errorf("removing the %s container: %w", rc.role, err)
+				}
+			})
 		}
-		if e.network != nil {
+		wg.Wait()
+		if e.botc != nil {
+			e.botc.CloseIdleConnections()
+		}
+		// A network whose containers are all gone goes back to the Networks it came from.
+		kept := e.networks != nil && e.network != nil && errors.Join(errs...) == nil && e.networks.give(e.network)
+		if e.network != nil && !kept {
 			if err := e.network.Remove(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("removing the run's network: %w", err))
 			}
@@ -898,6 +1034,11 @@ func (h *mergedHooks) ReleaseHandoff(ctx context.Context, waID string) error {
 	return h.around(ctx, func(k *harness.Hooks) error { return k.ReleaseHandoff(ctx, waID) })
 }
 
+// readinessPoll is how often a starting container is looked at. A probe is a Docker inspect and a
+// loopback request or two, cheap next to the time a container takes to listen (tens of milliseconds
+// after it runs), which a longer interval would mostly add to every start.
+const readinessPoll = 15 * time.Millisecond
+
 // readiness waits until every probe passes, and fails at once when the container exits.
 type readiness struct {
 	what    string
@@ -931,7 +1072,7 @@ func (e *notReady) Error() string {
 func (r *readiness) WaitUntilReady(ctx context.Context, t wait.StrategyTarget) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	tick := time.NewTicker(100 * time.Millisecond)
+	tick := time.NewTicker(readinessPoll)
 	defer tick.Stop()
 	var last error
 	for {

@@ -52,7 +52,7 @@ var containerJourneys = []string{
 	"two customers at once",
 }
 
-func journeysNamed(t *testing.T, names ...string) []sim.Journey {
+func journeysNamed(t testing.TB, names ...string) []sim.Journey {
 	t.Helper()
 	var out []sim.Journey
 	for _, n := range names {
@@ -387,26 +387,6 @@ func TestContainersCleanupAfterCancel(t *testing.T) {
 	}
 	if err := env.Close(); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// BenchmarkContainersWarmStart: a containers environment (network, mocks, reference assistant, health
-// waits, handshake) from an image already built, to Close.
-func BenchmarkContainersWarmStart(b *testing.B) {
-	dockertest.Require(b)
-	ctx := context.Background()
-	img, err := BuildImage(ctx, BuildOptions{Shared: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		env, err := Start(ctx, Options{Image: img.Ref})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := env.Close(); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 

@@ -4,13 +4,16 @@
 // control routes behind a token made for the run; and the assistant under test, either the reference
 // assistant (`parley bot` in the same image), a vendor's image (BotImage, given the bot contract's
 // environment) or a server on the host (BotURL, reached at host.docker.internal through Docker's
-// host-gateway). Each container is waited for (/_parley/healthz for the mocks, an answer on the
-// assistant's port), failing at once when it exits; the webhook is verified with the hub.challenge
+// host-gateway). The reference assistant's container starts at the same time as the mocks' and waits
+// inside for them to listen (parley bot --await); a vendor's starts once the mocks are healthy. Each
+// container is waited for (/_parley/healthz for the mocks, an answer on the assistant's port), failing
+// at once when it exits; the webhook is verified with the hub.challenge
 // handshake before the run; a failure names its cause and carries the container's last log lines. The
 // journal is fetched over /_parley/journal and merged with the harness's own events (customers' ground
 // truth, hook calls) in the order they happened, so journeys and steps run unchanged on the sim.World it
-// returns. Settling is judged from outside: the WhatsApp mock idle and the journal still for a quiet
-// period (an assistant in a container has no idle signal).
+// returns. Settling: the reference assistant says when it is idle (its GET /parley/idle), so it settles
+// as embedded does, with no wait for silence; any other assistant is judged from outside, the WhatsApp
+// mock idle and the journal still for a quiet period (parley believes no vendor's word about itself).
 //
 // Factory starts all of that for every scenario. Shared starts it once for a run (parley certify --mode
 // containers) and plays every scenario in it as an assistant by URL is played (harness/shared): each
