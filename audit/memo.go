@@ -39,6 +39,7 @@ func textFacts(e *ev) {
 	e.extension()
 	e.aboutRequests()
 	e.asksSensitive()
+	e.optinPrompt()
 	for _, r := range rightsOrder {
 		confirms(e, r)
 	}
@@ -51,10 +52,11 @@ func textFacts(e *ev) {
 // textBits are the memo bits textFacts sets. bitMarketing is among them because marketing depends only on
 // the text, the type and the category, which shareTextFacts keys on.
 var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtension | 1<<bitAboutRequests | 1<<bitTicket |
-	1<<bitSensitive | (1<<len(rightsOrder)-1)<<bitDone)
+	1<<bitSensitive | 1<<bitOptinPrompt | (1<<len(rightsOrder)-1)<<bitDone)
 
-// shareTextFacts computes textFacts once per distinct send (text as sent, type and template category), on
-// every core, and gives each send the facts of its text: an assistant sends the same few texts to every
+// shareTextFacts computes textFacts once per distinct send (text as sent, type and template category), and
+// whether it carries a canary when it is not a document, on every core, and gives each send the facts of
+// its text: an assistant sends the same few texts to every
 // customer, and a load run's million events hold a few dozen distinct replies. Refused sends get them too:
 // rules that forbid a send judge what the assistant tried to send.
 func (v *View) shareTextFacts() {
@@ -77,11 +79,18 @@ func (v *View) shareTextFacts() {
 	inChunks(len(distinct), 64, func(lo, hi int) {
 		for _, e := range distinct[lo:hi] {
 			textFacts(e)
+			if e.out().Type != "document" {
+				v.sendCarriesCanary(e) // what a send other than a document carries is its text
+			}
 		}
 	})
 	for _, p := range same {
-		p[0].lexOK |= p[1].lexOK & textBits
-		p[0].lexHas |= p[1].lexHas & textBits
+		bits := textBits
+		if p[0].out().Type != "document" {
+			bits |= 1 << bitCanary
+		}
+		p[0].lexOK |= p[1].lexOK & bits
+		p[0].lexHas |= p[1].lexHas & bits
 		p[0].ticket = p[1].ticket
 	}
 }
@@ -96,6 +105,7 @@ const (
 	bitAboutRequests
 	bitTicket // ev.ticket is set
 	bitSensitive
+	bitOptinPrompt
 	bitDone // + index of the right in rightsOrder
 )
 
@@ -119,6 +129,11 @@ func (e *ev) aboutRequests() bool {
 // asksSensitive says whether a send asks for a sensitive identifier (sensitiveAsk says which).
 func (e *ev) asksSensitive() bool {
 	return e.memo(bitSensitive, func() bool { _, ok := sensitiveAsk(e.ft); return ok })
+}
+
+// optinPrompt says whether a send asks the customer to opt in (WA-OPTIN-02 judges those prompts).
+func (e *ev) optinPrompt() bool {
+	return e.memo(bitOptinPrompt, func() bool { return has(e.ft, optinPrompt...) })
 }
 
 // ticketRef returns the tracking code a send gives, folded, or "".

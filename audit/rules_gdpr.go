@@ -805,11 +805,13 @@ func checkProc01(v *View) (o outcome) {
 		return o
 	}
 	seen := map[string]bool{}
+	sessions := map[string]bool{} // a session's queries all go to its location: read it once
 	for _, e := range v.evs {
 		q := e.di()
-		if q == nil || q.Session == "" {
+		if q == nil || q.Session == "" || sessions[q.Session] {
 			continue
 		}
+		sessions[q.Session] = true
 		loc := "global"
 		if m := location.FindStringSubmatch(q.Session); m != nil {
 			loc = m[1]
@@ -874,9 +876,15 @@ func checkCS01(v *View) (o outcome) {
 	}
 	// The words of each distinct reply text are counted once: an assistant sends the same few texts.
 	counted := map[string][2]int{}
-	replyLanguage := func(r []*ev) string {
+	// replyLanguage returns the language of the replies to the message at index i, and the first reply
+	// (nil when there is none).
+	replyLanguage := func(c *customer, i int) (string, *ev) {
 		es, en := 0, 0
-		for _, x := range r {
+		var first *ev
+		for x := range c.eachReply(i) {
+			if first == nil {
+				first = x
+			}
 			n, ok := counted[x.ft]
 			if !ok {
 				n[0], n[1] = langWords(x.ft)
@@ -884,7 +892,7 @@ func checkCS01(v *View) (o outcome) {
 			}
 			es, en = es+n[0], en+n[1]
 		}
-		return languageOf(es, en, 2)
+		return languageOf(es, en, 2), first
 	}
 	v.each(func(c *customer) {
 		for i, e := range c.inbound() {
@@ -893,13 +901,13 @@ func checkCS01(v *View) (o outcome) {
 				if in == "" {
 					continue
 				}
-				r := c.replies(i)
-				if len(r) == 0 {
+				out, first := replyLanguage(c, i)
+				if first == nil {
 					continue
 				}
 				o.exercised++
-				if out := replyLanguage(r); out != "" && out != in {
-					o.find(c.id, fmt.Sprintf("a message written in %s was answered in %s", langName(in), langName(out)), e.Seq, r[0].Seq)
+				if out != "" && out != in {
+					o.find(c.id, fmt.Sprintf("a message written in %s was answered in %s", langName(in), langName(out)), e.Seq, first.Seq)
 				}
 				continue
 			}

@@ -86,8 +86,19 @@ func which(text string, terms ...string) (string, bool) {
 }
 
 func isTokenRune(r rune) bool {
-	return isWordByte(r) || r == '@' || r == '.' || r == '+' || r == '-' || r == '_'
+	if r < utf8.RuneSelf {
+		return asciiToken[r]
+	}
+	return isWordByte(r)
 }
+
+// asciiToken is isTokenRune over ASCII, looked up: eachToken runs over every message the rules read.
+var asciiToken = func() (t [utf8.RuneSelf]bool) {
+	for r := range rune(utf8.RuneSelf) {
+		t[r] = isWordByte(r) || r == '@' || r == '.' || r == '+' || r == '-' || r == '_'
+	}
+	return t
+}()
 
 // tokens splits folded text into words (letters, digits, and the @ . + - _ inside e-mails and codes).
 func tokens(s string) []string {
@@ -164,6 +175,9 @@ type export struct {
 
 // exportOf reads what a send carried. A document sent by media id is read from its media.uploaded event.
 func (v *View) exportOf(e *ev) export {
+	if e.out().Type != "document" {
+		return export{e: e, text: e.ft} // what readExport gives, without keeping a copy per send
+	}
 	if e.xp == nil {
 		x := v.readExport(e)
 		e.xp = &x
@@ -383,10 +397,11 @@ func language(text string, min int) string {
 // texts joined by newlines are the sum of each text's.
 func langWords(text string) (es, en int) {
 	eachToken(text, func(w string) {
-		if esWords[w] {
+		l := langOf[w]
+		if l&langES != 0 {
 			es++
 		}
-		if enWords[w] {
+		if l&langEN != 0 {
 			en++
 		}
 	})
@@ -410,6 +425,23 @@ var esWords = setOf("el", "la", "los", "las", "de", "del", "que", "y", "en", "po
 var enWords = setOf("the", "and", "to", "of", "my", "is", "i", "you", "your", "for", "with", "please", "there", "order",
 	"want", "hello", "hi", "thanks", "not", "has", "have", "we", "our", "it", "this", "that", "complaint", "arrived",
 	"yet", "but", "very", "be", "are", "was", "about")
+
+// langOf says, for each common word, which languages it is common in (one lookup a word, not two).
+var langOf = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for w := range esWords {
+		m[w] |= langES
+	}
+	for w := range enWords {
+		m[w] |= langEN
+	}
+	return m
+}()
+
+const (
+	langES = 1 << iota
+	langEN
+)
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))

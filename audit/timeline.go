@@ -136,17 +136,26 @@ func (c *customer) nextInbound(i int) int {
 // a reply to the last thing the customer said).
 func (c *customer) replies(i int) []*ev {
 	var out []*ev
-	at := c.evs[i].At
-	for j := i + 1; j < len(c.evs); j++ {
-		e := c.evs[j]
-		if e.isInbound() {
-			break
-		}
-		if e.accepted() && !e.At.After(at.Add(window)) && !businessInitiated(e) {
-			out = append(out, e)
-		}
+	for e := range c.eachReply(i) {
+		out = append(out, e)
 	}
 	return out
+}
+
+// eachReply yields what replies returns, without gathering it.
+func (c *customer) eachReply(i int) iter.Seq[*ev] {
+	return func(yield func(*ev) bool) {
+		at := c.evs[i].At
+		for j := i + 1; j < len(c.evs); j++ {
+			e := c.evs[j]
+			if e.isInbound() {
+				return
+			}
+			if e.accepted() && !e.At.After(at.Add(window)) && !businessInitiated(e) && !yield(e) {
+				return
+			}
+		}
+	}
 }
 
 // anchor finds the customer message that carried a ground-truth act at index i (an opt-out, a request):
