@@ -60,11 +60,8 @@ func (v *View) decode() {
 		t := &tallies[w]
 		*t = tally{map[string]int{}, map[string]int{}, map[string]int{}}
 		wg.Go(func() {
-			type sent struct {
-				ft    string
-				codes []string
-			}
-			seen := map[string]sent{} // an assistant sends the same few texts: fold each once
+			seen := map[string]string{} // an assistant sends the same few texts: fold each once
+			blocks := map[*payloadKind]payloads{}
 			for _, e := range v.evs[lo:hi] {
 				k, known := payloadKinds[e.Kind]
 				switch {
@@ -76,7 +73,12 @@ func (v *View) decode() {
 						t.missing[e.Kind]++
 					}
 				default:
-					p, err := decodePayload(*e.Event, k)
+					b := blocks[k]
+					if b == nil {
+						b = k.block()
+						blocks[k] = b
+					}
+					p, err := decodeFrom(*e.Event, k, b)
 					if err != nil {
 						t.bad[e.Kind]++
 						continue
@@ -85,15 +87,14 @@ func (v *View) decode() {
 					switch d := p.(type) {
 					case *journal.InboundData:
 						e.ft = fold(d.Text)
-						e.codes = findCodes(d.Text)
 					case *journal.OutboundData:
 						t := sentText(d)
-						x, ok := seen[t]
+						ft, ok := seen[t]
 						if !ok {
-							x = sent{fold(t), findCodes(t)}
-							seen[t] = x
+							ft = fold(t)
+							seen[t] = ft
 						}
-						e.ft, e.codes = x.ft, x.codes
+						e.ft = ft
 					}
 				}
 			}

@@ -37,13 +37,15 @@ func TestFindCodesIsTheRegexp(t *testing.T) {
 }
 
 // TestSharedTextFactsAreTheSendsOwn: the facts a send gets from the first send of its text are the ones
-// it would compute itself, refused sends included.
+// it would compute itself, refused sends included, and so is whether it carries a canary.
 func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
 	evs := synthetic(20000, 50)
 	// Sends whose texts fold alike but give different tracking codes (the code's pattern is case-sensitive),
 	// and a send asking for a card number, twice, then once more refused.
+	// Another customer's canary, sent twice.
 	for i, text := range []string{"Tu solicitud: AB-1234", "tu solicitud: ab-1234", "Tu solicitud: AB-1234", "Sin codigo",
-		"Envíanos el número completo de tu tarjeta", "Envíanos el número completo de tu tarjeta", "Envíanos el número completo de tu tarjeta"} {
+		"Envíanos el número completo de tu tarjeta", "Envíanos el número completo de tu tarjeta", "Envíanos el número completo de tu tarjeta",
+		"Tu pedido PED-3 ha salido", "Tu pedido PED-3 ha salido"} {
 		last := evs[len(evs)-1]
 		kind, o := journal.KindOutboundAccepted, journal.OutboundData{To: "34600000001", Type: "text", Text: text}
 		if i == 6 {
@@ -54,32 +56,41 @@ func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
 			Customer: "34600000001", Data: body})
 	}
 	v := NewView(evs, Options{})
-	shared, tickets, sensitive := 0, 0, 0
+	shared, tickets, sensitive, canaries := 0, 0, 0, 0
 	for _, e := range v.evs {
 		if !e.isOutbound() {
 			continue
 		}
 		own := &ev{Event: e.Event, p: e.p, ft: e.ft}
-		textFacts(own)
+		ownTicket := textFacts(own)
 		if got, want := e.lexHas&textBits, own.lexHas&textBits; got != want || e.lexOK&textBits != textBits {
 			t.Fatalf("send %d: shared facts %b (known %b), its own %b", e.Seq, got, e.lexOK&textBits, want)
 		}
-		if e.ticket != own.ticket {
-			t.Fatalf("send %d: shared tracking code %q, its own %q", e.Seq, e.ticket, own.ticket)
+		if got := v.ticketRef(e); got != ownTicket {
+			t.Fatalf("send %d: shared tracking code %q, its own %q", e.Seq, got, ownTicket)
+		}
+		if e.lexOK&(1<<bitCanary) == 0 {
+			t.Fatalf("send %d: whether it carries a canary was not computed before the rules", e.Seq)
+		}
+		if got, want := v.sendCarriesCanary(e), v.carriesCanary(v.readExport(e).text); got != want {
+			t.Fatalf("send %d: carries a canary %v, its own text says %v", e.Seq, got, want)
 		}
 		if e.lexHas&textBits != 0 {
 			shared++
 		}
-		if e.ticket != "" {
+		if ownTicket != "" {
 			tickets++
 		}
 		if e.asksSensitive() {
 			sensitive++
 		}
+		if v.sendCarriesCanary(e) {
+			canaries++
+		}
 	}
-	if shared == 0 || tickets == 0 || sensitive != 3 {
-		t.Fatalf("%d sends with a fact, %d with a tracking code, %d asking for a card (want 3): the comparison proves too little",
-			shared, tickets, sensitive)
+	if shared == 0 || tickets == 0 || sensitive != 3 || canaries != 2 {
+		t.Fatalf("%d sends with a fact, %d with a tracking code, %d asking for a card (want 3), %d carrying a canary (want 2): the comparison proves too little",
+			shared, tickets, sensitive, canaries)
 	}
 }
 

@@ -8,12 +8,12 @@ import (
 	"github.com/parley-dev/parley/pii"
 )
 
-// scanIdentifiers finds the identifiers in every message, send and Dialogflow query, on every core, in
-// chunks of neighbouring events, scanning each distinct text of a chunk once (a message and its query are
-// the same text, a few events apart).
+// scanIdentifiers finds the identifiers in every message, send and Dialogflow query, and the codes in
+// every message and send, on every core, in chunks of neighbouring events, scanning each distinct text of
+// a chunk once (a message and its query are the same text, a few events apart) and sharing what it found.
 func (v *View) scanIdentifiers() {
 	inChunks(len(v.evs), 4096, func(lo, hi int) {
-		found := map[string][]pii.Match{}
+		found := map[string]*idents{}
 		for _, e := range v.evs[lo:hi] {
 			var t string
 			switch d := e.p.(type) {
@@ -29,15 +29,19 @@ func (v *View) scanIdentifiers() {
 			default:
 				continue
 			}
+			// A code has three digits, so text that cannot hold an identifier holds no code either.
 			if !mayHoldIdentifier(t) {
 				continue
 			}
-			m, ok := found[t]
+			x, ok := found[t]
 			if !ok {
-				m = pii.Find(t)
-				found[t] = m
+				x = &idents{ids: pii.Find(t), codes: findCodes(t)} // a query's codes are not read (ev.codes)
+				if x.ids == nil && x.codes == nil {
+					x = nil
+				}
+				found[t] = x
 			}
-			e.ids = m
+			e.tx = x
 		}
 	})
 }
@@ -85,10 +89,10 @@ var shareTypes = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.
 // sharedValues returns the identifiers and codes in a message or a send, normalised.
 func sharedValues(e *ev) []string {
 	var out []string
-	for _, m := range pii.Only(e.ids, shareTypes...) {
+	for _, m := range pii.Only(e.ids(), shareTypes...) {
 		out = append(out, m.Normalized())
 	}
-	return append(out, e.codes...)
+	return append(out, e.codes()...)
 }
 
 // mayHoldIdentifier is false for text with fewer than three digits and no @: it cannot hold any

@@ -31,8 +31,9 @@ func (v *View) prepare() {
 }
 
 // textFacts computes the facts about a send that depend only on what it says (marketing, for a
-// free-form send; a fee, a refusal, an extension, the confirmation of each right).
-func textFacts(e *ev) {
+// free-form send; a fee, a refusal, an extension, the confirmation of each right), and returns the
+// tracking code it gives, folded, or "" (View.ticketRef).
+func textFacts(e *ev) (ticket string) {
 	isMarketing(e)
 	e.fee()
 	e.refusal()
@@ -43,10 +44,8 @@ func textFacts(e *ev) {
 	for _, r := range rightsOrder {
 		confirms(e, r)
 	}
-	if e.lexOK&(1<<bitTicket) == 0 {
-		e.ticket = findTicket(e.out())
-		e.lexOK |= 1 << bitTicket
-	}
+	e.lexOK |= 1 << bitTicket
+	return findTicket(e.out())
 }
 
 // textBits are the memo bits textFacts sets. bitMarketing is among them because marketing depends only on
@@ -76,14 +75,21 @@ func (v *View) shareTextFacts() {
 		first[k] = e
 		distinct = append(distinct, e)
 	}
+	tickets := make([]string, len(distinct))
 	inChunks(len(distinct), 64, func(lo, hi int) {
-		for _, e := range distinct[lo:hi] {
-			textFacts(e)
+		for k := lo; k < hi; k++ {
+			e := distinct[k]
+			tickets[k] = textFacts(e)
 			if e.out().Type != "document" {
 				v.sendCarriesCanary(e) // what a send other than a document carries is its text
 			}
 		}
 	})
+	for k, e := range distinct {
+		if tickets[k] != "" {
+			v.tickets[e] = tickets[k]
+		}
+	}
 	for _, p := range same {
 		bits := textBits
 		if p[0].out().Type != "document" {
@@ -91,7 +97,9 @@ func (v *View) shareTextFacts() {
 		}
 		p[0].lexOK |= p[1].lexOK & bits
 		p[0].lexHas |= p[1].lexHas & bits
-		p[0].ticket = p[1].ticket
+		if t := v.tickets[p[1]]; t != "" {
+			v.tickets[p[0]] = t
+		}
 	}
 }
 
@@ -103,7 +111,7 @@ const (
 	bitRefusal
 	bitExtension
 	bitAboutRequests
-	bitTicket // ev.ticket is set
+	bitTicket // View.tickets holds the send's tracking code, if it gives one
 	bitSensitive
 	bitOptinPrompt
 	bitDone // + index of the right in rightsOrder
@@ -137,9 +145,9 @@ func (e *ev) optinPrompt() bool {
 }
 
 // ticketRef returns the tracking code a send gives, folded, or "".
-func (e *ev) ticketRef() string {
+func (v *View) ticketRef(e *ev) string {
 	if e.lexOK&(1<<bitTicket) != 0 {
-		return e.ticket
+		return v.tickets[e]
 	}
 	return findTicket(e.out())
 }

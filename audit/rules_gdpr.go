@@ -92,7 +92,7 @@ var personal = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.Pa
 func checkPrivJIT01(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		for i, e := range c.inbound() {
-			if e.in().Text == "" || len(pii.Only(e.ids, personal...)) == 0 {
+			if e.in().Text == "" || len(pii.Only(e.ids(), personal...)) == 0 {
 				continue
 			}
 			o.exercised++
@@ -299,13 +299,13 @@ func (v *View) thread(c *customer, d *journal.DataRequestData, a int) []*ev {
 	out := c.replies(a)
 	ref := ""
 	for _, x := range out {
-		if ref = x.ticketRef(); ref != "" {
+		if ref = v.ticketRef(x); ref != "" {
 			break
 		}
 	}
 	last := a
 	if len(out) > 0 {
-		last = out[len(out)-1].ci
+		last = out[len(out)-1].ci()
 	}
 	f := v.fulfilment(c, d, a)
 	for j := last + 1; j < len(c.evs); j++ {
@@ -468,7 +468,7 @@ func checkAccess01(v *View) (o outcome) {
 			return
 		}
 		o.exercised++
-		text := x.text + "\n" + folded(c.replies(f.ci)) + folded(c.replies(a))
+		text := x.text + "\n" + folded(c.replies(f.ci())) + folded(c.replies(a))
 		var missing []string
 		for _, ce := range c.expectedSince(a, f.At.Add(-v.opts.Retention)) {
 			if !containsValue(text, ce.canary().Value) {
@@ -551,7 +551,7 @@ func checkPort01(v *View) (o outcome) {
 func checkErase01(v *View) (o outcome) {
 	requests(v, "erasure", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		o.exercised++
-		i := e.ci
+		i := e.ci()
 		old := map[string]bool{}
 		for j := 0; j < i; j++ {
 			if q := c.evs[j].di(); q != nil {
@@ -622,7 +622,7 @@ func (c *customer) rectified(i int, wording string) (old, fresh string) {
 	if nc == nil {
 		return "", ""
 	}
-	for j := nc.ci - 1; j >= 0; j-- {
+	for j := nc.ci() - 1; j >= 0; j-- {
 		if cd := c.evs[j].canary(); cd != nil && cd.Type == nc.canary().Type && !strings.EqualFold(cd.Value, nc.canary().Value) {
 			return cd.Value, nc.canary().Value
 		}
@@ -632,7 +632,7 @@ func (c *customer) rectified(i int, wording string) (old, fresh string) {
 
 // replanted says whether the customer shared the canary's value again between it and index j.
 func (c *customer) replanted(ce *ev, j int) bool {
-	for k := ce.ci + 1; k < j && k < len(c.evs); k++ {
+	for k := ce.ci() + 1; k < j && k < len(c.evs); k++ {
 		if x := c.evs[k].canary(); x != nil && strings.EqualFold(x.Value, ce.canary().Value) {
 			return true
 		}
@@ -644,7 +644,7 @@ func (c *customer) replanted(ce *ev, j int) bool {
 func suppressed(v *View, right, what string) (o outcome) {
 	requests(v, right, func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		o.exercised++
-		if m := c.marketingAfter(e.ci); len(m) > 0 {
+		if m := c.marketingAfter(e.ci()); len(m) > 0 {
 			o.find(c.id, fmt.Sprintf("marketing sent %s after the customer's %s request%s%s", hours(m[0].At.Sub(e.At)), d.Right, what, refusedNote(m[0])), e.Seq, m[0].Seq)
 		}
 	})
@@ -659,15 +659,15 @@ func checkRect01(v *View) (o outcome) {
 	requests(v, "rectification", func(c *customer, e *ev, req *journal.DataRequestData, a int) {
 		d := *req
 		if strings.TrimSpace(d.Old) == "" {
-			d.Old, d.New = c.rectified(e.ci, d.Wording)
+			d.Old, d.New = c.rectified(e.ci(), d.Wording)
 		}
 		if strings.TrimSpace(d.Old) == "" {
 			o.note("a rectification request names no old value and none could be found among the canaries; not judged")
 			return
 		}
 		o.exercised++
-		start := c.nextInbound(max(a, e.ci))
-		for j := e.ci + 1; j < len(c.evs); j++ {
+		start := c.nextInbound(max(a, e.ci()))
+		for j := e.ci() + 1; j < len(c.evs); j++ {
 			x := c.evs[j]
 			if q := x.di(); q != nil && j >= start && containsValue(fold(flattenParams(q.Parameters)), d.Old) {
 				o.find(c.id, fmt.Sprintf("after rectification, Dialogflow still receives the old value %s", quote(d.Old)), e.Seq, x.Seq)
@@ -701,8 +701,8 @@ func checkRect01(v *View) (o outcome) {
 func checkRestrict01(v *View) (o outcome) {
 	o = suppressed(v, "restriction", " (processing is restricted)")
 	requests(v, "restriction", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
-		start := c.nextInbound(max(a, e.ci))
-		planted := c.expected(e.ci)
+		start := c.nextInbound(max(a, e.ci()))
+		planted := c.expected(e.ci())
 		for j := start; j < len(c.evs); j++ {
 			if q := c.evs[j].di(); q != nil {
 				for _, ce := range planted {
@@ -744,7 +744,7 @@ func checkNLU01(v *View) (o outcome) {
 			continue
 		}
 		o.exercised++
-		if ms := pii.Only(e.ids, nluTypes...); len(ms) > 0 {
+		if ms := pii.Only(e.ids(), nluTypes...); len(ms) > 0 {
 			o.find(e.cust, fmt.Sprintf("a raw %s reached Dialogflow (session %s); de-identify it first", ms[0].Type, q.SessionID), e.Seq)
 		}
 	}
@@ -838,7 +838,7 @@ func checkRet01(v *View) (o outcome) {
 			}
 			cut := x.e.At.Add(-ret)
 			var old []*ev
-			for j := 0; j < x.e.ci; j++ {
+			for j := 0; j < x.e.ci(); j++ {
 				e := c.evs[j]
 				if e.At.Before(cut) && (e.canary() != nil || e.isInbound() && len([]rune(strings.TrimSpace(e.in().Text))) >= 12) {
 					old = append(old, e)

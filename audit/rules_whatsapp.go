@@ -542,7 +542,7 @@ func checkSens02(v *View) (o outcome) {
 		sent := map[string]*ev{}
 		for _, e := range c.evs {
 			if e.isInbound() && e.in().Text != "" {
-				for _, m := range pii.Only(e.ids, echoTypes...) {
+				for _, m := range pii.Only(e.ids(), echoTypes...) {
 					sent[m.Normalized()] = e
 				}
 			}
@@ -550,7 +550,7 @@ func checkSens02(v *View) (o outcome) {
 				continue
 			}
 			o.exercised++
-			for _, m := range pii.Only(e.ids, echoTypes...) {
+			for _, m := range pii.Only(e.ids(), echoTypes...) {
 				if src := sent[m.Normalized()]; src != nil {
 					o.find(c.id, fmt.Sprintf("the assistant echoed the customer's %s in full; mask it (e.g. last 4 digits)%s", m.Type, refusedNote(e)), e.Seq, src.Seq)
 					break

@@ -101,7 +101,7 @@ func (v *View) group() {
 			slices.SortStableFunc(c.evs, func(a, b *ev) int { return cmp.Compare(a.key, b.key) })
 		}
 		for i, e := range c.evs {
-			e.ci = i
+			e.pos = int32(i)
 			switch {
 			case e.isInbound():
 				c.ins = append(c.ins, i)

@@ -20,28 +20,53 @@ const window = 24 * time.Hour
 
 // ev is one event of the view: the journal event, its decoded payload, and the customer it concerns
 // (for Dialogflow and DLP events, the customer the auditor tied their session or text to). The view
-// holds one per event, so on a million events every word of it is 8 MB: keep it small.
+// holds one per event, so on a million events every word of it is 8 MB: keep it small, and keep what
+// few events have out of line (idents, export, View.tickets).
 type ev struct {
 	*journal.Event // the caller's: read, never written
 	cust           string
 	p              any // *journal.InboundData, *journal.OutboundData, … by kind; nil when the kind has none
 
-	ft     string      // folded text: the customer's message, or everything the customer sees of a send
-	ci     int         // index in the customer's timeline
-	key    uint64      // place in the customer's timeline: the seq, or for a message its first webhook POST
-	xp     *export     // memo of View.exportOf
-	ids    []pii.Match // identifiers in the message, the send, or the Dialogflow query's text and parameters
-	codes  []string    // order and ticket codes (TE-1001) in the message or the send
-	lexOK  uint32      // facts computed (see memo)
-	lexHas uint32      // lexicon bits that matched
-	lastIn *ev         // the customer's last message before this event (by sequence), or nil
-	anc    int32       // memo of customer.anchor, -1 until computed
+	ft     string  // folded text: the customer's message, or everything the customer sees of a send
+	key    uint64  // place in the customer's timeline: the seq, or for a message its first webhook POST
+	tx     *idents // what the message, the send or the Dialogflow query identifies, or nil for nothing
+	xp     *export // memo of View.exportOf, for a document
+	lastIn *ev     // the customer's last message before this event (by sequence), or nil
+	pos    int32   // index in the customer's timeline (ci)
+	anc    int32   // memo of customer.anchor, -1 until computed
+	lexOK  uint32  // facts computed (see memo)
+	lexHas uint32  // lexicon bits that matched
 	// outcome marks an inbound.delivered or inbound.failed event of a journal that also records
 	// inbound.sent: the message itself is the inbound.sent event, this one only says how delivery went.
 	outcome bool
 	role    role
-	ticket  string // the tracking code a send gives, folded (see ticketRef)
 }
+
+// idents is what a text identifies, shared by the events of the same text (scanIdentifiers).
+type idents struct {
+	ids   []pii.Match // identifiers in the message, the send, or the Dialogflow query's text and parameters
+	codes []string    // order and ticket codes (TE-1001) in the text; read only for messages and sends
+}
+
+// ids returns the identifiers in the message, the send, or the Dialogflow query's text and parameters.
+func (e *ev) ids() []pii.Match {
+	if e.tx == nil {
+		return nil
+	}
+	return e.tx.ids
+}
+
+// codes returns the order and ticket codes (TE-1001) in the message or the send; nil for other events
+// (a Dialogflow query may share its message's idents).
+func (e *ev) codes() []string {
+	if e.tx == nil || !e.isInbound() && !e.isOutbound() {
+		return nil
+	}
+	return e.tx.codes
+}
+
+// ci is the event's index in its customer's timeline.
+func (e *ev) ci() int { return int(e.pos) }
 
 func (e *ev) in() *journal.InboundData      { p, _ := e.p.(*journal.InboundData); return p }
 func (e *ev) out() *journal.OutboundData    { p, _ := e.p.(*journal.OutboundData); return p }
@@ -141,6 +166,7 @@ type View struct {
 	last     time.Time         // simulated time of the last event
 	said     map[string][]*ev  // identifier or code a customer wrote → their messages carrying it (WA-XCUST-01)
 	pub      map[string]uint64 // identifier or code → seq of the first send that carried it
+	tickets  map[*ev]string    // send → the tracking code it gives, folded, for sends that give one
 }
 
 // NewView prepares events for the rules. events is not modified.
@@ -153,6 +179,7 @@ func NewView(events []journal.Event, opts Options) *View {
 		byFirst:  map[string][]*ev{},
 		said:     map[string][]*ev{},
 		pub:      map[string]uint64{},
+		tickets:  map[*ev]string{},
 	}
 	store := make([]ev, len(events))
 	v.evs = make([]*ev, len(store))
