@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -88,6 +89,9 @@ var shareTypes = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.
 
 // sharedValues returns the identifiers and codes in a message or a send, normalised.
 func sharedValues(e *ev) []string {
+	if !slices.ContainsFunc(e.ids(), func(m pii.Match) bool { return slices.Contains(shareTypes, m.Type) }) {
+		return e.codes() // most messages: no copy (callers only read)
+	}
 	var out []string
 	for _, m := range pii.Only(e.ids(), shareTypes...) {
 		out = append(out, m.Normalized())

@@ -55,6 +55,7 @@ func (v *View) group() {
 			}
 		}
 	}
+	var c *customer // the last event's: a customer's events come in runs
 	for _, e := range v.evs {
 		if m, ok := e.p.(*journal.MediaData); ok && m.ID != "" {
 			v.media[m.ID] = append(v.media[m.ID], e)
@@ -62,11 +63,13 @@ func (v *View) group() {
 		if e.cust == "" {
 			continue
 		}
-		c := v.custs[e.cust]
-		if c == nil {
-			c = &customer{id: e.cust}
-			v.custs[e.cust] = c
-			v.order = append(v.order, e.cust)
+		if c == nil || c.id != e.cust {
+			c = v.custs[e.cust]
+			if c == nil {
+				c = &customer{id: e.cust}
+				v.custs[e.cust] = c
+				v.order = append(v.order, e.cust)
+			}
 		}
 		e.key = e.Seq
 		if e.isInbound() {
@@ -96,7 +99,8 @@ func (v *View) group() {
 		}
 	}
 	sort.Strings(v.order)
-	for _, c := range v.custs {
+	parallel(len(v.order), func(k int) {
+		c := v.custs[v.order[k]]
 		if c.moved {
 			slices.SortStableFunc(c.evs, func(a, b *ev) int { return cmp.Compare(a.key, b.key) })
 		}
@@ -118,7 +122,7 @@ func (v *View) group() {
 				}
 			}
 		}
-	}
+	})
 }
 
 // nextInbound returns the index of the customer's first message after index i, or len(c.evs).
