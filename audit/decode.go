@@ -63,6 +63,7 @@ func (v *View) decode() {
 			seen := map[string]string{} // an assistant sends the same few texts: fold each once
 			blocks := map[*payloadKind]payloads{}
 			for _, e := range v.evs[lo:hi] {
+				e.kc = kindCode(e.Kind)
 				k, known := payloadKinds[e.Kind]
 				switch {
 				case !known:

@@ -116,3 +116,28 @@ func TestDecodePayloadCopiesTheRecordedValue(t *testing.T) {
 		t.Errorf("without a value: %#v, %v; want the JSON decoded", p, err)
 	}
 }
+
+// TestKindCodes: every kind code stands for exactly one journal kind, and the kinds it does not name are
+// kOther, so a rule comparing codes sees what comparing the journal's kinds would.
+func TestKindCodes(t *testing.T) {
+	named := map[kind]string{}
+	for k := range payloadKinds {
+		c := kindCode(k)
+		if c == kOther {
+			continue
+		}
+		if prev, ok := named[c]; ok {
+			t.Fatalf("%q and %q share the code %d", prev, k, c)
+		}
+		named[c] = k
+	}
+	for c := kOther + 1; c <= kDetectIntent; c++ {
+		if named[c] == "" {
+			t.Errorf("code %d names no journal kind", c)
+		}
+	}
+	if kindCode(journal.KindConsentGiven) != kConsentGiven || kindCode(journal.KindHandoffReleased) != kHandoffReleased ||
+		kindCode(journal.KindStatusSent) != kOther || kindCode("no.such.kind") != kOther {
+		t.Error("kindCode does not name the kinds it should")
+	}
+}

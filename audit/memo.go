@@ -14,7 +14,7 @@ func (v *View) prepare() {
 				c.anchor(i, e.optout().Phrase)
 			case e.dsr() != nil:
 				c.anchor(i, e.dsr().Wording)
-			case e.Kind == journal.KindHandoffRequested:
+			case e.kc == kHandoffRequested:
 				phrase := ""
 				if h := e.handoff(); h != nil {
 					phrase = h.Phrase

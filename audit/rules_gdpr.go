@@ -124,12 +124,12 @@ func checkConsent01(v *View) (o outcome) {
 		var refused *ev
 		handoff := false
 		for i, e := range c.evs {
-			switch e.Kind {
-			case journal.KindHandoffRequested:
+			switch e.kc {
+			case kHandoffRequested:
 				handoff = true
-			case journal.KindHandoffReleased:
+			case kHandoffReleased:
 				handoff = false
-			case journal.KindConsentGiven:
+			case kConsentGiven:
 				refused = nil
 				cd := e.consent()
 				if cd == nil || !strings.EqualFold(cd.Channel, "whatsapp") {
@@ -150,7 +150,7 @@ func checkConsent01(v *View) (o outcome) {
 					}
 					break
 				}
-			case journal.KindConsentRefused, journal.KindConsentWithdrawn, journal.KindOptoutRequested:
+			case kConsentRefused, kConsentWithdrawn, kOptoutRequested:
 				refused = e
 			}
 			if refused == nil || !e.isInbound() || e.Seq < refused.Seq || handoff {
@@ -179,7 +179,7 @@ func checkConsent02(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		var given []*ev
 		for _, e := range c.evs {
-			if e.Kind == journal.KindConsentGiven && e.consent() != nil {
+			if e.kc == kConsentGiven && e.consent() != nil {
 				given = append(given, e)
 			}
 		}
@@ -279,7 +279,7 @@ func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
 				return e
 			}
 		case "erasure":
-			if e.Kind == journal.KindContextsDeleted {
+			if e.kc == kContextsDeleted {
 				return e
 			}
 			fallthrough
@@ -565,7 +565,7 @@ func checkErase01(v *View) (o outcome) {
 		cleared := map[string]*ev{}
 		for j := i + 1; j < len(c.evs); j++ {
 			x := c.evs[j]
-			if cx := x.ctxs(); cx != nil && x.Kind == journal.KindContextsDeleted {
+			if cx := x.ctxs(); cx != nil && x.kc == kContextsDeleted {
 				cleared[cx.SessionID] = x
 			}
 			if j < start {
@@ -740,7 +740,7 @@ var nluTypes = []pii.Type{pii.Card, pii.CVV, pii.IBAN, pii.DNI, pii.NIE, pii.NUS
 func checkNLU01(v *View) (o outcome) {
 	for _, e := range v.evs {
 		q := e.di()
-		if q == nil || e.Kind != journal.KindDetectIntent {
+		if q == nil || e.kc != kDetectIntent {
 			continue
 		}
 		o.exercised++

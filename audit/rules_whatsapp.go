@@ -79,7 +79,7 @@ func checkOptin02(v *View) (o outcome) {
 		}
 		for _, e := range c.evs {
 			cd := e.consent()
-			if e.Kind != journal.KindConsentGiven || cd == nil || !strings.EqualFold(cd.Channel, "whatsapp") {
+			if e.kc != kConsentGiven || cd == nil || !strings.EqualFold(cd.Channel, "whatsapp") {
 				continue
 			}
 			if w := strings.TrimSpace(cd.Wording); w != "" && !prompts[fold(w)] {
@@ -101,7 +101,7 @@ func checkOptin03(v *View) (o outcome) {
 				// relies on the opt-in in force before it.
 				s.step(e)
 			}
-			if cd := e.consent(); e.Kind == journal.KindConsentGiven && !strings.EqualFold(cd.Channel, "whatsapp") {
+			if cd := e.consent(); e.kc == kConsentGiven && !strings.EqualFold(cd.Channel, "whatsapp") {
 				o.exercised++
 				incomplete := strings.TrimSpace(cd.Channel) == "" || strings.TrimSpace(cd.Wording) == ""
 				if !incomplete && !strings.Contains(fold(cd.Wording), biz) {
@@ -140,7 +140,7 @@ func checkOptin03(v *View) (o outcome) {
 func refusedConsents(c *customer) map[uint64]bool {
 	out := map[uint64]bool{}
 	for i, e := range c.evs {
-		if cd := e.consent(); e.Kind != journal.KindConsentGiven || cd == nil || strings.EqualFold(cd.Channel, "whatsapp") {
+		if cd := e.consent(); e.kc != kConsentGiven || cd == nil || strings.EqualFold(cd.Channel, "whatsapp") {
 			continue
 		}
 		for _, h := range c.evs[i+1:] {
@@ -187,7 +187,7 @@ func checkTpl01(v *View) (o outcome) {
 				continue
 			}
 			o.exercised++
-			if e.Kind == journal.KindOutboundRejected && notApproved[out.Code] {
+			if e.kc == kOutboundRejected && notApproved[out.Code] {
 				o.find(c.id, fmt.Sprintf("template %q is not an approved template (WhatsApp error %d)", out.Template, out.Code), e.Seq)
 				continue
 			}
@@ -223,10 +223,10 @@ func checkOptout01(v *View) (o outcome) {
 		var out *ev // the opt-out in force, nil after a new opt-in
 		for i, e := range c.evs {
 			switch {
-			case e.Kind == journal.KindConsentGiven && e.consent() != nil:
+			case e.kc == kConsentGiven && e.consent() != nil:
 				out = nil
-			case e.Kind == journal.KindOptoutRequested && e.optout() != nil,
-				e.Kind == journal.KindConsentWithdrawn && e.consent() != nil && purposeOf(e.consent()) == "marketing":
+			case e.kc == kOptoutRequested && e.optout() != nil,
+				e.kc == kConsentWithdrawn && e.consent() != nil && purposeOf(e.consent()) == "marketing":
 				o.exercised++
 				if od := e.optout(); od != nil && od.Via == "whatsapp_stop" {
 					// WhatsApp itself refuses marketing after its own stop control (131050); what the
@@ -234,7 +234,7 @@ func checkOptout01(v *View) (o outcome) {
 					continue
 				}
 				out = e
-				if e.Kind != journal.KindOptoutRequested {
+				if e.kc != kOptoutRequested {
 					continue
 				}
 				a := c.anchor(i, e.optout().Phrase)
@@ -380,12 +380,12 @@ func checkMkt02(v *View) (o outcome) {
 				if e.out().ID != "" {
 					template[e.out().ID] = e.out().Template
 				}
-				if e.Kind == journal.KindOutboundRejected {
+				if e.kc == kOutboundRejected {
 					code, tpl = e.out().Code, e.out().Template
 				}
 			case e.status() != nil:
 				code, tpl = e.status().Code, template[e.status().ID]
-			case e.Kind == journal.KindConsentGiven:
+			case e.kc == kConsentGiven:
 				stopped = nil
 			}
 			if e.isOutbound() && e.out().Type == "template" {
@@ -433,7 +433,7 @@ func checkEsc01(v *View) (o outcome) {
 			}
 		}
 		for i, e := range c.evs {
-			if e.Kind != journal.KindHandoffRequested {
+			if e.kc != kHandoffRequested {
 				continue
 			}
 			o.exercised++
@@ -458,7 +458,7 @@ func checkEsc01(v *View) (o outcome) {
 func checkEsc02(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		for i, e := range c.evs {
-			if e.Kind != journal.KindHandoffRequested {
+			if e.kc != kHandoffRequested {
 				continue
 			}
 			phrase := ""
@@ -479,7 +479,7 @@ func checkEsc02(v *View) (o outcome) {
 			o.exercised++
 			for j := start; j < len(c.evs); j++ {
 				x := c.evs[j]
-				if x.Kind == journal.KindHandoffReleased {
+				if x.kc == kHandoffReleased {
 					break
 				}
 				if h := x.hookCall(); h != nil && h.Hook == "handoff/release" && h.Status >= 200 && h.Status < 300 {

@@ -33,17 +33,17 @@ func purposeOf(c *journal.ConsentData) string {
 
 // step applies a ground-truth event.
 func (s *consents) step(e *ev) {
-	switch e.Kind {
-	case journal.KindConsentGiven:
+	switch e.kc {
+	case kConsentGiven:
 		p := purposeOf(e.consent())
 		s.active[p] = e
 		delete(s.revoked, p)
 		s.any = nil
-	case journal.KindConsentWithdrawn:
+	case kConsentWithdrawn:
 		p := purposeOf(e.consent())
 		delete(s.active, p)
 		s.revoked[p] = e
-	case journal.KindOptoutRequested:
+	case kOptoutRequested:
 		if e.optout().Via == "whatsapp_stop" { // WhatsApp's "stop promotions" is about marketing only
 			delete(s.active, "marketing")
 			s.revoked["marketing"] = e
@@ -55,7 +55,7 @@ func (s *consents) step(e *ev) {
 		clear(s.active)
 		s.revoked["marketing"] = e
 		s.any = e
-	case journal.KindDataRequest:
+	case kDataRequest:
 		if d := e.dsr(); d.Right == "objection" {
 			delete(s.active, "marketing")
 			s.revoked["marketing"] = e
@@ -144,7 +144,7 @@ func (c *customer) marketingAfter(i int) []*ev {
 	var out []*ev
 	for j := i + 1; j < len(c.evs); j++ {
 		e := c.evs[j]
-		if e.Kind == journal.KindConsentGiven && purposeOf(e.consent()) == "marketing" {
+		if e.kc == kConsentGiven && purposeOf(e.consent()) == "marketing" {
 			break
 		}
 		if e.isOutbound() && isMarketing(e) {
@@ -162,7 +162,7 @@ func (c *customer) confirmations(i int) []*ev {
 	var out []*ev
 	for j := i + 1; j < len(c.evs); j++ {
 		e := c.evs[j]
-		if e.isInbound() || e.Kind == journal.KindConsentGiven {
+		if e.isInbound() || e.kc == kConsentGiven {
 			break
 		}
 		if !e.isOutbound() || e.out().Type == "template" {

@@ -40,6 +40,52 @@ type ev struct {
 	// inbound.sent: the message itself is the inbound.sent event, this one only says how delivery went.
 	outcome bool
 	role    role
+	kc      kind // the kinds the rules look for in every event of a timeline, without reading the journal's
+}
+
+// kind is an event's journal kind as a byte of the view, for the kinds rules look for as they walk a
+// customer's timeline: comparing it reads the view only, not each event's journal entry too.
+type kind uint8
+
+const (
+	kOther kind = iota
+	kConsentGiven
+	kConsentWithdrawn
+	kConsentRefused
+	kOptoutRequested
+	kDataRequest
+	kHandoffRequested
+	kHandoffReleased
+	kContextsDeleted
+	kOutboundRejected
+	kDetectIntent
+)
+
+// kindCode returns the kind code of a journal kind.
+func kindCode(k string) kind {
+	switch k {
+	case journal.KindConsentGiven:
+		return kConsentGiven
+	case journal.KindConsentWithdrawn:
+		return kConsentWithdrawn
+	case journal.KindConsentRefused:
+		return kConsentRefused
+	case journal.KindOptoutRequested:
+		return kOptoutRequested
+	case journal.KindDataRequest:
+		return kDataRequest
+	case journal.KindHandoffRequested:
+		return kHandoffRequested
+	case journal.KindHandoffReleased:
+		return kHandoffReleased
+	case journal.KindContextsDeleted:
+		return kContextsDeleted
+	case journal.KindOutboundRejected:
+		return kOutboundRejected
+	case journal.KindDetectIntent:
+		return kDetectIntent
+	}
+	return kOther
 }
 
 // idents is what a text identifies, shared by the events of the same text (scanIdentifiers).
