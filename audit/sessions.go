@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 
 	"github.com/parley-dev/parley/journal"
@@ -69,35 +70,42 @@ func (v *View) link() {
 			e.cust = byText(e.dlp().Text) // the DLP mock's own customer field is not a wa_id
 		}
 	})
-	deid := make(map[string]string, nDLP) // DLP result → customer, or ambiguous
-	for e := range allOf(parts, func(f found) []*ev { return f.dlp }) {
-		d := e.dlp()
-		r := strings.TrimSpace(d.Result)
-		if r == "" || e.cust == "" {
-			continue
-		}
-		if c, ok := deid[r]; ok && c != e.cust {
-			deid[r] = ambiguous
-		} else {
-			deid[r] = e.cust
-		}
-	}
-	// Each query's customer by its text, kept in e.cust until its session's customer replaces it below.
+	// Each query's customer by its text, kept in e.cust until its session's customer replaces it below;
+	// a query whose text no message carried is tied by the de-identified texts DLP returned, whose map is
+	// only built when some query needs it.
+	missed := make([]bool, len(parts))
 	parallel(len(parts), func(k int) {
 		for _, e := range parts[k].queries {
-			d := e.di()
-			if d == nil || d.SessionID == "" {
-				continue
+			if d := e.di(); d != nil && d.SessionID != "" {
+				e.cust = byText(d.Text)
+				missed[k] = missed[k] || e.cust == ""
 			}
-			c := byText(d.Text)
-			if c == "" {
-				if dc := deid[strings.TrimSpace(d.Text)]; dc != ambiguous {
-					c = dc
-				}
-			}
-			e.cust = c
 		}
 	})
+	if slices.Contains(missed, true) {
+		deid := make(map[string]string, nDLP) // DLP result → customer, or ambiguous
+		for e := range allOf(parts, func(f found) []*ev { return f.dlp }) {
+			d := e.dlp()
+			r := strings.TrimSpace(d.Result)
+			if r == "" || e.cust == "" {
+				continue
+			}
+			if c, ok := deid[r]; ok && c != e.cust {
+				deid[r] = ambiguous
+			} else {
+				deid[r] = e.cust
+			}
+		}
+		parallel(len(parts), func(k int) {
+			for _, e := range parts[k].queries {
+				if d := e.di(); d != nil && d.SessionID != "" && e.cust == "" {
+					if dc := deid[strings.TrimSpace(d.Text)]; dc != ambiguous {
+						e.cust = dc
+					}
+				}
+			}
+		})
+	}
 	conflict := map[string]bool{}
 	for e := range allOf(parts, func(f found) []*ev { return f.queries }) {
 		d := e.di()

@@ -47,16 +47,16 @@ func (c *customer) at(idx []int) iter.Seq2[int, *ev] {
 // is therefore placed where WhatsApp first POSTed it (its first webhook.attempt, matched by wamid), so
 // "the replies to a message" are the sends after it.
 func (v *View) group() {
-	posted := map[string]uint64{} // wamid → seq of its first webhook attempt
+	// wamid → seq of its first webhook attempt. Built in the same pass: only attempts before a message
+	// move it, and those come before it in sequence order.
+	posted := map[string]uint64{}
+	var c *customer // the last event's: a customer's events come in runs
 	for _, e := range v.evs {
 		if h := e.hook(); h != nil && h.RefID != "" {
 			if _, ok := posted[h.RefID]; !ok {
 				posted[h.RefID] = e.Seq
 			}
 		}
-	}
-	var c *customer // the last event's: a customer's events come in runs
-	for _, e := range v.evs {
 		if m, ok := e.p.(*journal.MediaData); ok && m.ID != "" {
 			v.media[m.ID] = append(v.media[m.ID], e)
 		}

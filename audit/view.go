@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-dev/parley/journal"
@@ -147,19 +148,25 @@ const (
 	roleRejected      // a send WhatsApp refused
 )
 
-// classify sets every event's role, once payloads are decoded and outcomes marked.
+// classify sets every event's role, once payloads are decoded and outcomes marked, on every core.
 func (v *View) classify() {
-	for _, e := range v.evs {
-		switch {
-		case e.p == nil:
-		case e.Kind == journal.KindInboundSent,
-			(e.Kind == journal.KindInboundDelivered || e.Kind == journal.KindInboundFailed) && !e.outcome:
-			e.role = roleInbound
-		case e.Kind == journal.KindOutboundAccepted:
-			e.role = roleAccepted
-		case e.Kind == journal.KindOutboundRejected:
-			e.role = roleRejected
+	inChunks(len(v.evs), 1<<14, func(lo, hi int) {
+		for _, e := range v.evs[lo:hi] {
+			e.classify()
 		}
+	})
+}
+
+func (e *ev) classify() {
+	switch {
+	case e.p == nil:
+	case e.Kind == journal.KindInboundSent,
+		(e.Kind == journal.KindInboundDelivered || e.Kind == journal.KindInboundFailed) && !e.outcome:
+		e.role = roleInbound
+	case e.Kind == journal.KindOutboundAccepted:
+		e.role = roleAccepted
+	case e.Kind == journal.KindOutboundRejected:
+		e.role = roleRejected
 	}
 }
 
@@ -168,6 +175,19 @@ func (v *View) classify() {
 // outcomes, not messages of their own. Matched by customer and wamid, so journals merged from mocks that do and do not
 // record inbound.sent keep every message once.
 func (v *View) markOutcomes() {
+	// Most journals have no inbound.sent: look for one on every core before building anything.
+	var any atomic.Bool
+	inChunks(len(v.evs), 1<<14, func(lo, hi int) {
+		for _, e := range v.evs[lo:hi] {
+			if e.Kind == journal.KindInboundSent {
+				any.Store(true)
+				return
+			}
+		}
+	})
+	if !any.Load() {
+		return
+	}
 	sent := map[string]bool{}
 	for _, e := range v.evs {
 		if e.Kind == journal.KindInboundSent {
@@ -237,7 +257,7 @@ func NewView(events []journal.Event, opts Options) *View {
 			v.evs[i] = &store[i]
 		}
 	})
-	v.order1()
+	v.order1(events)
 	v.decode()
 	v.scanIdentifiers()
 	v.markOutcomes()
@@ -250,7 +270,14 @@ func NewView(events []journal.Event, opts Options) *View {
 }
 
 // order1 sorts by sequence number, drops repeated sequence numbers and notes gaps and reordering.
-func (v *View) order1() {
+func (v *View) order1(events []journal.Event) {
+	if !v.inOrder(events) {
+		v.reorder()
+	}
+}
+
+// reorder is order1 for any journal.
+func (v *View) reorder() {
 	sorted := slices.IsSortedFunc(v.evs, func(a, b *ev) int { return cmp.Compare(a.Seq, b.Seq) })
 	if !sorted {
 		v.problem("events arrived out of sequence order (merged journals?); they were audited in sequence order")
@@ -295,6 +322,59 @@ func (v *View) order1() {
 	if n := len(v.evs); n > 0 {
 		v.last = v.evs[n-1].At
 	}
+}
+
+// inOrder is order1 for a journal in strictly increasing sequence order, as a journal is recorded: it
+// notes the gaps and the backward steps of time, chunk by chunk on every core, reading events (which
+// v.evs points to in order) directly. It reports false, having noted nothing, when events are not in
+// strictly increasing order.
+func (v *View) inOrder(events []journal.Event) bool {
+	const chunk = 1 << 15
+	type tally struct {
+		unordered       bool
+		gaps, backwards int
+		gapText         []string // the chunk's first five
+	}
+	parts := make([]tally, (len(events)+chunk-1)/chunk)
+	inChunks(len(events), chunk, func(lo, hi int) {
+		t := &parts[lo/chunk]
+		for i := max(lo, 1); i < hi; i++ {
+			prev, e := &events[i-1], &events[i]
+			if e.Seq <= prev.Seq {
+				t.unordered = true
+				return
+			}
+			if e.Seq > prev.Seq+1 {
+				t.gaps++
+				if len(t.gapText) < 5 {
+					t.gapText = append(t.gapText, fmt.Sprintf("%d–%d", prev.Seq+1, e.Seq-1))
+				}
+			}
+			if e.At.Before(prev.At) && e.Kind != journal.KindClockSet {
+				t.backwards++
+			}
+		}
+	})
+	gaps, backwards := 0, 0
+	var gapText []string
+	for _, t := range parts {
+		if t.unordered {
+			return false
+		}
+		gaps, backwards = gaps+t.gaps, backwards+t.backwards
+		gapText = append(gapText, t.gapText...)
+	}
+	if gaps > 0 {
+		v.problem(fmt.Sprintf("the journal has %d gaps (missing seq %s); a rule that passed may have missed evidence there",
+			gaps, strings.Join(gapText[:min(len(gapText), 5)], ", ")))
+	}
+	if backwards > 0 {
+		v.problem(fmt.Sprintf("simulated time runs backwards %d times without a clock.set; durations there are measured as recorded", backwards))
+	}
+	if n := len(events); n > 0 {
+		v.last = events[n-1].At
+	}
+	return true
 }
 
 func (v *View) problem(s string) { v.problems = append(v.problems, s) }
