@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
+	"unicode"
 
 	"github.com/parley-dev/parley/journal"
 )
@@ -139,5 +141,81 @@ func TestKindCodes(t *testing.T) {
 	if kindCode(journal.KindConsentGiven) != kConsentGiven || kindCode(journal.KindHandoffReleased) != kHandoffReleased ||
 		kindCode(journal.KindStatusSent) != kOther || kindCode("no.such.kind") != kOther {
 		t.Error("kindCode does not name the kinds it should")
+	}
+}
+
+// TestHandlingIsComputedOnce: the fulfilment and thread prepare keeps for each request are the ones the
+// rules would find themselves, for requests fulfilled, answered with a reference, repeated and unanswered.
+func TestHandlingIsComputedOnce(t *testing.T) {
+	b := newJ()
+	b.canary(ana, "order", "PED-1")
+	b.in(ana, "quiero mis datos")
+	b.dsr(ana, "access", "quiero mis datos")
+	b.out(ana, "Recibida tu solicitud DSR-ABC123. Te responderemos en un mes.")
+	b.wait(time.Hour).out(ana, "Otra cosa: hoy abrimos a las 9")
+	b.wait(time.Hour).out(ana, "Sobre DSR-ABC123: tus datos son PED-1")
+	b.in(ana, "borra mis datos")
+	b.dsr(ana, "erasure", "borra mis datos")
+	b.out(ana, "Hemos eliminado tus datos")
+	b.in(ben, "quiero mis datos")
+	b.dsr(ben, "access", "quiero mis datos")
+	b.dsr(ben, "access", "quiero mis datos") // the same request twice
+	b.dsr(ben, "objection", "no uséis mis datos")
+	v := NewView(b.evs, Options{})
+	n, fulfilled, threads := 0, 0, 0
+	v.each(func(c *customer) {
+		for _, i := range c.reqs {
+			d := c.evs[i].dsr()
+			a := c.anchor(i, d.Wording)
+			if _, ok := c.handled[handlingKey{a, d.Right}]; !ok {
+				t.Fatalf("%s request %d: no handling prepared", d.Right, c.evs[i].Seq)
+			}
+			f, th := v.findFulfilment(c, d, a), v.findThread(c, a, v.findFulfilment(c, d, a))
+			if got := v.fulfilment(c, d, a); got != f {
+				t.Errorf("%s request %d: fulfilment %v, found %v", d.Right, c.evs[i].Seq, got, f)
+			}
+			if got := v.thread(c, d, a); !slices.Equal(got, th) {
+				t.Errorf("%s request %d: thread %v, found %v", d.Right, c.evs[i].Seq, seqs(got...), seqs(th...))
+			}
+			n++
+			if f != nil {
+				fulfilled++
+			}
+			if len(th) > 1 {
+				threads++
+			}
+		}
+	})
+	if n != 5 || fulfilled != 2 || threads == 0 {
+		t.Fatalf("%d requests, %d fulfilled, %d with a thread: the comparison proves too little", n, fulfilled, threads)
+	}
+}
+
+// TestMayHoldIdentifierByRunes: the byte scan of mayHoldIdentifier decides as counting digit runes does.
+func TestMayHoldIdentifierByRunes(t *testing.T) {
+	byRunes := func(text string) bool {
+		digits := 0
+		for _, r := range text {
+			if r == '@' {
+				return true
+			} else if unicode.IsDigit(r) {
+				digits++
+			}
+			if digits >= 3 {
+				return true
+			}
+		}
+		return false
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	rs := []rune("a1@ ٣٤۵ñ9\xff")
+	for range 50000 {
+		b := make([]rune, r.IntN(8))
+		for i := range b {
+			b[i] = rs[r.IntN(len(rs))]
+		}
+		if s := string(b); mayHoldIdentifier(s) != byRunes(s) {
+			t.Fatalf("mayHoldIdentifier(%q) = %v, counting runes says %v", s, mayHoldIdentifier(s), byRunes(s))
+		}
 	}
 }

@@ -3,7 +3,8 @@ package audit
 import "github.com/parley-dev/parley/journal"
 
 // prepare computes, customer by customer on every core, the facts several rules ask of the same events
-// (anchors, exports, whether a send carries a canary; the facts of a send's text are shareTextFacts').
+// (anchors, requests' fulfilments and threads, exports, whether a send carries a canary; the facts of a
+// send's text are shareTextFacts').
 // After it the view is only read, so rules run concurrently (RunRules).
 func (v *View) prepare() {
 	parallel(len(v.order), func(k int) {
@@ -20,6 +21,18 @@ func (v *View) prepare() {
 					phrase = h.Phrase
 				}
 				c.anchor(i, phrase)
+			}
+		}
+		for _, i := range c.reqs {
+			d := c.evs[i].dsr()
+			a := c.anchor(i, d.Wording)
+			k := handlingKey{a, d.Right}
+			if _, ok := c.handled[k]; !ok {
+				if c.handled == nil {
+					c.handled = map[handlingKey]handling{}
+				}
+				f := v.findFulfilment(c, d, a)
+				c.handled[k] = handling{f, v.findThread(c, a, f)}
 			}
 		}
 		for _, e := range c.sends() { // refused sends too: rules that forbid a send judge attempts

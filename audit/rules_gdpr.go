@@ -271,6 +271,13 @@ func checkDSR01(v *View) (o outcome) {
 // fulfilment finds the act that fulfils a request after index a: an export for access and portability,
 // a Dialogflow clean-up or a confirmation for erasure, a confirmation for the others.
 func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
+	if h, ok := c.handled[handlingKey{a, d.Right}]; ok {
+		return h.fulfilment
+	}
+	return v.findFulfilment(c, d, a)
+}
+
+func (v *View) findFulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
 	for j := a + 1; j < len(c.evs); j++ {
 		e := c.evs[j]
 		switch d.Right {
@@ -296,6 +303,14 @@ func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
 // later sends that quote its reference or speak of a request, and the send that fulfils it. Later
 // unrelated chat ("puedes pagar con tarjeta") is left out, so it is not mistaken for a fee.
 func (v *View) thread(c *customer, d *journal.DataRequestData, a int) []*ev {
+	if h, ok := c.handled[handlingKey{a, d.Right}]; ok {
+		return h.thread
+	}
+	return v.findThread(c, a, v.fulfilment(c, d, a))
+}
+
+// findThread is thread given the request's fulfilment f.
+func (v *View) findThread(c *customer, a int, f *ev) []*ev {
 	out := c.replies(a)
 	ref := ""
 	for _, x := range out {
@@ -307,7 +322,6 @@ func (v *View) thread(c *customer, d *journal.DataRequestData, a int) []*ev {
 	if len(out) > 0 {
 		last = out[len(out)-1].ci()
 	}
-	f := v.fulfilment(c, d, a)
 	for j := last + 1; j < len(c.evs); j++ {
 		x := c.evs[j]
 		if !x.accepted() {

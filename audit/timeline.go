@@ -22,6 +22,19 @@ type customer struct {
 	// their data-protection requests: most rules look at one of these and would otherwise walk every
 	// event of the timeline.
 	ins, outs, reqs []int
+	// handled memoises, for the customer's requests, the fulfilment and thread several rules ask for
+	// (View.prepare); both depend only on the right and the message that made the request.
+	handled map[handlingKey]handling
+}
+
+type handlingKey struct {
+	anchor int
+	right  string
+}
+
+type handling struct {
+	fulfilment *ev   // View.fulfilment
+	thread     []*ev // View.thread: read, never written
 }
 
 // inbound yields the customer's messages with their index in the timeline.
