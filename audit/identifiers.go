@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/pii"
@@ -103,11 +104,21 @@ func sharedValues(e *ev) []string {
 // identifier pii reports (the shortest, a CVV, has three digits), and most chat text is like that.
 func mayHoldIdentifier(text string) bool {
 	digits := 0
-	for _, r := range text {
-		if r == '@' {
-			return true
-		} else if unicode.IsDigit(r) {
-			digits++
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf { // most text: no rune to decode
+			i++
+			if c == '@' {
+				return true
+			} else if '0' <= c && c <= '9' {
+				digits++
+			}
+		} else {
+			r, n := utf8.DecodeRuneInString(text[i:])
+			i += n
+			if unicode.IsDigit(r) {
+				digits++
+			}
 		}
 		if digits >= 3 {
 			return true

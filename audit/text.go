@@ -18,37 +18,41 @@ import (
 // fold lowercases s and strips the Spanish accents, so "Más detalles" and "mas detalles" match alike:
 // customers type without accents or capitals, and a right exercised that way is still exercised.
 func fold(s string) string {
-	ascii := true
+	lower := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
-			ascii = false
-			break
+		if c := s[i]; c >= utf8.RuneSelf {
+			return strings.Map(foldRune, s)
+		} else if 'A' <= c && c <= 'Z' {
+			lower = false
 		}
 	}
-	if ascii {
+	if lower {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case 'á', 'à', 'â', 'ä', 'Á', 'À', 'Â', 'Ä':
-			return 'a'
-		case 'é', 'è', 'ê', 'ë', 'É', 'È', 'Ê', 'Ë':
-			return 'e'
-		case 'í', 'ì', 'î', 'ï', 'Í', 'Ì', 'Î', 'Ï':
-			return 'i'
-		case 'ó', 'ò', 'ô', 'ö', 'Ó', 'Ò', 'Ô', 'Ö':
-			return 'o'
-		case 'ú', 'ù', 'û', 'ü', 'Ú', 'Ù', 'Û', 'Ü':
-			return 'u'
-		case 'ñ', 'Ñ':
-			return 'n'
-		case 'ç', 'Ç':
-			return 'c'
-		case '’':
-			return '\''
-		}
-		return unicode.ToLower(r)
-	}, s)
+	return strings.ToLower(s) // ASCII: what foldRune does to each byte, without decoding runes
+}
+
+// foldRune is what fold does to each character.
+func foldRune(r rune) rune {
+	switch r {
+	case 'á', 'à', 'â', 'ä', 'Á', 'À', 'Â', 'Ä':
+		return 'a'
+	case 'é', 'è', 'ê', 'ë', 'É', 'È', 'Ê', 'Ë':
+		return 'e'
+	case 'í', 'ì', 'î', 'ï', 'Í', 'Ì', 'Î', 'Ï':
+		return 'i'
+	case 'ó', 'ò', 'ô', 'ö', 'Ó', 'Ò', 'Ô', 'Ö':
+		return 'o'
+	case 'ú', 'ù', 'û', 'ü', 'Ú', 'Ù', 'Û', 'Ü':
+		return 'u'
+	case 'ñ', 'Ñ':
+		return 'n'
+	case 'ç', 'Ç':
+		return 'c'
+	case '’':
+		return '\''
+	}
+	return unicode.ToLower(r)
 }
 
 func isWordByte(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
