@@ -71,6 +71,9 @@ func TestSharedTextFactsAreTheSendsOwn(t *testing.T) {
 		if got := v.ticketRef(e); got != ownTicket {
 			t.Fatalf("send %d: shared tracking code %q, its own %q", e.Seq, got, ownTicket)
 		}
+		if es, en := langWords(e.ft); v.texts[e.text].es != es || v.texts[e.text].en != en {
+			t.Fatalf("send %d: shared word counts %d/%d, its own %d/%d", e.Seq, v.texts[e.text].es, v.texts[e.text].en, es, en)
+		}
 		if e.lexOK&(1<<bitCanary) == 0 {
 			t.Fatalf("send %d: whether it carries a canary was not computed before the rules", e.Seq)
 		}
@@ -217,5 +220,39 @@ func TestMayHoldIdentifierByRunes(t *testing.T) {
 		if s := string(b); mayHoldIdentifier(s) != byRunes(s) {
 			t.Fatalf("mayHoldIdentifier(%q) = %v, counting runes says %v", s, mayHoldIdentifier(s), byRunes(s))
 		}
+	}
+}
+
+// TestMessageFactsArePrepared: every message's complaint and language are known before the rules run
+// (they run concurrently and only read), and are what its text says.
+func TestMessageFactsArePrepared(t *testing.T) {
+	evs := synthetic(5000, 20)
+	b := newJ()
+	b.in(ana, "Quiero poner una queja: mi pedido no ha llegado")
+	b.in(ana, "I want to complain, my order has not arrived")
+	b.in(ana, "ok")
+	for _, e := range b.evs {
+		e.Seq += uint64(len(evs))
+		evs = append(evs, e)
+	}
+	v := NewView(evs, Options{})
+	n, complaints := map[string]int{}, 0
+	v.each(func(c *customer) {
+		for _, e := range c.inbound() {
+			if known := uint32(1<<bitComplaint | 1<<bitLanguage); e.lexOK&known != known {
+				t.Fatalf("message %d: facts not computed before the rules", e.Seq)
+			}
+			if e.complaint() != has(e.ft, complaint...) || e.language() != language(e.ft, 1) {
+				t.Fatalf("message %d: complaint %v, language %q; its text says %v, %q", e.Seq, e.complaint(), e.language(),
+					has(e.ft, complaint...), language(e.ft, 1))
+			}
+			n[e.language()]++
+			if e.complaint() {
+				complaints++
+			}
+		}
+	})
+	if n["es"] == 0 || n["en"] == 0 || n[""] == 0 || complaints != 2 {
+		t.Fatalf("languages %v, %d complaints: the comparison proves too little", n, complaints)
 	}
 }

@@ -3,8 +3,8 @@ package audit
 import "github.com/parley-dev/parley/journal"
 
 // prepare computes, customer by customer on every core, the facts several rules ask of the same events
-// (anchors, requests' fulfilments and threads, exports, whether a send carries a canary; the facts of a
-// send's text are shareTextFacts').
+// (anchors, requests' fulfilments and threads, exports, whether a send carries a canary, a message's
+// language and whether it complains; the facts of a send's text are shareTextFacts').
 // After it the view is only read, so rules run concurrently (RunRules).
 func (v *View) prepare() {
 	parallel(len(v.order), func(k int) {
@@ -22,6 +22,10 @@ func (v *View) prepare() {
 				}
 				c.anchor(i, phrase)
 			}
+		}
+		for _, e := range c.inbound() { // what ES-CS-01 asks of every message
+			e.complaint()
+			e.language()
 		}
 		for _, i := range c.reqs {
 			d := c.evs[i].dsr()
@@ -73,47 +77,49 @@ var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtens
 // rules that forbid a send judge what the assistant tried to send.
 func (v *View) shareTextFacts() {
 	type key struct{ text, typ, cat string }
-	first := map[key]*ev{}
+	first := map[key]uint32{} // index in distinct
 	var distinct []*ev
-	var same [][2]*ev // a send and the first send of its text
+	var same []*ev // sends whose text an earlier send had
 	for _, e := range v.evs {
 		if !e.isOutbound() {
 			continue
 		}
 		k := key{sentText(e.out()), e.out().Type, e.out().Category}
-		if f, ok := first[k]; ok {
-			same = append(same, [2]*ev{e, f})
+		if t, ok := first[k]; ok {
+			e.text = t
+			same = append(same, e)
 			continue
 		}
-		first[k] = e
+		e.text = uint32(len(distinct))
+		first[k] = e.text
 		distinct = append(distinct, e)
 	}
-	tickets := make([]string, len(distinct))
+	v.texts = make([]sentFacts, len(distinct))
 	inChunks(len(distinct), 64, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			e := distinct[k]
-			tickets[k] = textFacts(e)
+			v.texts[k].ticket = textFacts(e)
+			v.texts[k].es, v.texts[k].en = langWords(e.ft)
 			if e.out().Type != "document" {
 				v.sendCarriesCanary(e) // what a send other than a document carries is its text
 			}
 		}
 	})
-	for k, e := range distinct {
-		if tickets[k] != "" {
-			v.tickets[e] = tickets[k]
-		}
-	}
-	for _, p := range same {
+	for _, e := range same {
+		f := distinct[e.text]
 		bits := textBits
-		if p[0].out().Type != "document" {
+		if e.out().Type != "document" {
 			bits |= 1 << bitCanary
 		}
-		p[0].lexOK |= p[1].lexOK & bits
-		p[0].lexHas |= p[1].lexHas & bits
-		if t := v.tickets[p[1]]; t != "" {
-			v.tickets[p[0]] = t
-		}
+		e.lexOK |= f.lexOK & bits
+		e.lexHas |= f.lexHas & bits
 	}
+}
+
+// sentFacts are the facts of a distinct send's text that are not yes or no (ev.text indexes View.texts).
+type sentFacts struct {
+	ticket string // the tracking code it gives, folded, or ""
+	es, en int    // its Spanish and English common words (langWords)
 }
 
 // lexicon memo bits (ev.memo).
@@ -124,9 +130,13 @@ const (
 	bitRefusal
 	bitExtension
 	bitAboutRequests
-	bitTicket // View.tickets holds the send's tracking code, if it gives one
+	bitTicket // ev.text indexes View.texts: the send's tracking code and words are known
 	bitSensitive
 	bitOptinPrompt
+	bitComplaint // a message's
+	bitLanguage  // a message's language is known: bitSpanish, bitEnglish or neither
+	bitSpanish
+	bitEnglish
 	bitDone // + index of the right in rightsOrder
 )
 
@@ -157,10 +167,35 @@ func (e *ev) optinPrompt() bool {
 	return e.memo(bitOptinPrompt, func() bool { return has(e.ft, optinPrompt...) })
 }
 
+// complaint says whether a message is a complaint (ES-CS-01).
+func (e *ev) complaint() bool {
+	return e.memo(bitComplaint, func() bool { return has(e.ft, complaint...) })
+}
+
+// language is language(e.ft, 1) for a message, computed once.
+func (e *ev) language() string {
+	if e.lexOK&(1<<bitLanguage) == 0 {
+		e.lexOK |= 1<<bitLanguage | 1<<bitSpanish | 1<<bitEnglish
+		switch language(e.ft, 1) {
+		case "es":
+			e.lexHas |= 1 << bitSpanish
+		case "en":
+			e.lexHas |= 1 << bitEnglish
+		}
+	}
+	switch {
+	case e.lexHas&(1<<bitSpanish) != 0:
+		return "es"
+	case e.lexHas&(1<<bitEnglish) != 0:
+		return "en"
+	}
+	return ""
+}
+
 // ticketRef returns the tracking code a send gives, folded, or "".
 func (v *View) ticketRef(e *ev) string {
 	if e.lexOK&(1<<bitTicket) != 0 {
-		return v.tickets[e]
+		return v.texts[e.text].ticket
 	}
 	return findTicket(e.out())
 }

@@ -888,10 +888,8 @@ func checkCS01(v *View) (o outcome) {
 		o.note("Ley 10/2025 declared not applicable in Options; not judged")
 		return o
 	}
-	// The words of each distinct reply text are counted once: an assistant sends the same few texts.
-	counted := map[string][2]int{}
 	// replyLanguage returns the language of the replies to the message at index i, and the first reply
-	// (nil when there is none).
+	// (nil when there is none). The words of each distinct reply text were counted once (shareTextFacts).
 	replyLanguage := func(c *customer, i int) (string, *ev) {
 		es, en := 0, 0
 		var first *ev
@@ -899,19 +897,14 @@ func checkCS01(v *View) (o outcome) {
 			if first == nil {
 				first = x
 			}
-			n, ok := counted[x.ft]
-			if !ok {
-				n[0], n[1] = langWords(x.ft)
-				counted[x.ft] = n
-			}
-			es, en = es+n[0], en+n[1]
+			es, en = es+v.texts[x.text].es, en+v.texts[x.text].en
 		}
 		return languageOf(es, en, 2), first
 	}
 	v.each(func(c *customer) {
 		for i, e := range c.inbound() {
-			if !has(e.ft, complaint...) {
-				in := language(e.ft, 1)
+			if !e.complaint() { // the message's facts were computed in prepare
+				in := e.language()
 				if in == "" {
 					continue
 				}
@@ -939,7 +932,7 @@ func checkCS01(v *View) (o outcome) {
 				o.find(c.id, "a complaint was answered without a tracking code", e.Seq, r[0].Seq)
 				continue
 			}
-			if in, out := language(e.ft, 1), language(fold(raw), 2); in != "" && out != "" && in != out {
+			if in, out := e.language(), language(fold(raw), 2); in != "" && out != "" && in != out {
 				o.find(c.id, fmt.Sprintf("a complaint written in %s was answered in %s", langName(in), langName(out)), e.Seq, r[0].Seq)
 			}
 		}

@@ -22,7 +22,7 @@ const window = 24 * time.Hour
 // ev is one event of the view: the journal event, its decoded payload, and the customer it concerns
 // (for Dialogflow and DLP events, the customer the auditor tied their session or text to). The view
 // holds one per event, so on a million events every word of it is 8 MB: keep it small, and keep what
-// few events have out of line (idents, export, View.tickets).
+// few events have out of line (idents, export, View.texts).
 type ev struct {
 	*journal.Event // the caller's: read, never written
 	cust           string
@@ -41,7 +41,8 @@ type ev struct {
 	// inbound.sent: the message itself is the inbound.sent event, this one only says how delivery went.
 	outcome bool
 	role    role
-	kc      kind // the kinds the rules look for in every event of a timeline, without reading the journal's
+	kc      kind   // the kinds the rules look for in every event of a timeline, without reading the journal's
+	text    uint32 // for a send, its text's index in View.texts (see bitTicket)
 }
 
 // kind is an event's journal kind as a byte of the view, for the kinds rules look for as they walk a
@@ -232,7 +233,7 @@ type View struct {
 	last     time.Time         // simulated time of the last event
 	said     map[string][]*ev  // identifier or code a customer wrote → their messages carrying it (WA-XCUST-01)
 	pub      map[string]uint64 // identifier or code → seq of the first send that carried it
-	tickets  map[*ev]string    // send → the tracking code it gives, folded, for sends that give one
+	texts    []sentFacts       // the facts of each distinct send's text (shareTextFacts)
 }
 
 // NewView prepares events for the rules. events is not modified.
@@ -245,7 +246,6 @@ func NewView(events []journal.Event, opts Options) *View {
 		byFirst:  map[string][]*ev{},
 		said:     map[string][]*ev{},
 		pub:      map[string]uint64{},
-		tickets:  map[*ev]string{},
 	}
 	store := make([]ev, len(events))
 	v.evs = make([]*ev, len(store))
