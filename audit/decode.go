@@ -44,7 +44,9 @@ var payloadKinds = map[string]*payloadKind{
 var optionalPayload = map[string]bool{journal.KindHandoffRequested: true}
 
 // decode decodes the payloads, on every core: on a million events JSON decoding is most of the work.
-func (v *View) decode() {
+// Where v.evs holds nil (a journal in order, whose view is store in the same order), it points v.evs[i]
+// at store[i], made the view's event of events[i].
+func (v *View) decode(store []ev, events []journal.Event) {
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	if len(v.evs) < 4096 {
 		workers = 1
@@ -62,7 +64,12 @@ func (v *View) decode() {
 		wg.Go(func() {
 			seen := map[string]string{} // an assistant sends the same few texts: fold each once
 			blocks := map[*payloadKind]payloads{}
-			for _, e := range v.evs[lo:hi] {
+			for i := lo; i < hi; i++ {
+				e := v.evs[i]
+				if e == nil {
+					e = store[i].init(&events[i])
+					v.evs[i] = e
+				}
 				e.kc = kindCode(e.Kind)
 				k, known := payloadKinds[e.Kind]
 				switch {

@@ -249,16 +249,16 @@ func NewView(events []journal.Event, opts Options) *View {
 	}
 	store := make([]ev, len(events))
 	v.evs = make([]*ev, len(store))
-	// A million fresh events are mostly page faults: take them on every core.
-	inChunks(len(store), 1<<16, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			store[i].Event = &events[i]
-			store[i].anc = -1
-			v.evs[i] = &store[i]
-		}
-	})
-	v.order1(events)
-	v.decode()
+	if !v.inOrder(events) {
+		// A million fresh events are mostly page faults: take them on every core.
+		inChunks(len(store), 1<<16, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				v.evs[i] = store[i].init(&events[i])
+			}
+		})
+		v.reorder()
+	}
+	v.decode(store, events) // for a journal in order, it also fills v.evs: one pass over the fresh store
 	v.scanIdentifiers()
 	v.markOutcomes()
 	v.classify()
@@ -269,14 +269,14 @@ func NewView(events []journal.Event, opts Options) *View {
 	return v
 }
 
-// order1 sorts by sequence number, drops repeated sequence numbers and notes gaps and reordering.
-func (v *View) order1(events []journal.Event) {
-	if !v.inOrder(events) {
-		v.reorder()
-	}
+// init makes e the view's event of je, and returns it.
+func (e *ev) init(je *journal.Event) *ev {
+	e.Event = je
+	e.anc = -1
+	return e
 }
 
-// reorder is order1 for any journal.
+// reorder sorts by sequence number, drops repeated sequence numbers and notes gaps and reordering.
 func (v *View) reorder() {
 	sorted := slices.IsSortedFunc(v.evs, func(a, b *ev) int { return cmp.Compare(a.Seq, b.Seq) })
 	if !sorted {
@@ -324,10 +324,10 @@ func (v *View) reorder() {
 	}
 }
 
-// inOrder is order1 for a journal in strictly increasing sequence order, as a journal is recorded: it
-// notes the gaps and the backward steps of time, chunk by chunk on every core, reading events (which
-// v.evs points to in order) directly. It reports false, having noted nothing, when events are not in
-// strictly increasing order.
+// inOrder is reorder for a journal in strictly increasing sequence order, as a journal is recorded: it
+// notes the gaps and the backward steps of time, chunk by chunk on every core, reading events directly
+// (the view's events are then in the journal's order, so decode makes them as it goes). It reports false,
+// having noted nothing, when events are not in strictly increasing order.
 func (v *View) inOrder(events []journal.Event) bool {
 	const chunk = 1 << 15
 	type tally struct {
