@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"regexp"
 	"slices"
 	"testing"
@@ -254,5 +255,49 @@ func TestMessageFactsArePrepared(t *testing.T) {
 	})
 	if n["es"] == 0 || n["en"] == 0 || n[""] == 0 || complaints != 2 {
 		t.Fatalf("languages %v, %d complaints: the comparison proves too little", n, complaints)
+	}
+}
+
+// TestAnchorsAndDocumentsArePrepared: the anchors of opt-outs, requests and handoffs and the exports of
+// documents are kept before the rules run, and are what the rules would find themselves.
+func TestAnchorsAndDocumentsArePrepared(t *testing.T) {
+	b := newJ()
+	b.in(ana, "baja")
+	b.optout(ana, "baja")
+	b.in(ana, "quiero mis datos")
+	b.dsr(ana, "access", "quiero mis datos")
+	b.doc(ana, "m1", "application/json", "datos.json", `{"pedido":"PED-1"}`)
+	b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "un agente"})
+	b.in(ana, "un agente")
+	v := NewView(b.evs, Options{})
+	anchors, docs := 0, 0
+	v.each(func(c *customer) {
+		for i, e := range c.evs {
+			if e.optout() != nil || e.dsr() != nil || e.kc == kHandoffRequested {
+				phrase := ""
+				switch {
+				case e.optout() != nil:
+					phrase = e.optout().Phrase
+				case e.dsr() != nil:
+					phrase = e.dsr().Wording
+				default:
+					phrase = e.handoff().Phrase
+				}
+				if a, ok := c.anchors[i]; !ok || a != c.findAnchor(i, phrase) || a == i {
+					t.Fatalf("event %d: anchor %d (kept %v), found %d", e.Seq, a, ok, c.findAnchor(i, phrase))
+				}
+				anchors++
+			}
+			if e.isOutbound() && e.out().Type == "document" {
+				x, ok := c.docs[e]
+				if !ok || !reflect.DeepEqual(x, v.readExport(e)) || !x.readable || v.exportOf(e) != x {
+					t.Fatalf("document %d: export %+v (kept %v)", e.Seq, x, ok)
+				}
+				docs++
+			}
+		}
+	})
+	if anchors != 3 || docs != 1 {
+		t.Fatalf("%d anchors, %d documents: the comparison proves too little", anchors, docs)
 	}
 }

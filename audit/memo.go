@@ -12,15 +12,15 @@ func (v *View) prepare() {
 		for i, e := range c.evs {
 			switch {
 			case e.optout() != nil:
-				c.anchor(i, e.optout().Phrase)
+				c.keepAnchor(i, e.optout().Phrase)
 			case e.dsr() != nil:
-				c.anchor(i, e.dsr().Wording)
+				c.keepAnchor(i, e.dsr().Wording)
 			case e.kc == kHandoffRequested:
 				phrase := ""
 				if h := e.handoff(); h != nil {
 					phrase = h.Phrase
 				}
-				c.anchor(i, phrase)
+				c.keepAnchor(i, phrase)
 			}
 		}
 		for _, e := range c.inbound() { // what ES-CS-01 asks of every message
@@ -40,7 +40,12 @@ func (v *View) prepare() {
 			}
 		}
 		for _, e := range c.sends() { // refused sends too: rules that forbid a send judge attempts
-			v.exportOf(e)
+			if e.out().Type == "document" {
+				if c.docs == nil {
+					c.docs = map[*ev]export{}
+				}
+				c.docs[e] = v.readExport(e)
+			}
 			v.sendCarriesCanary(e)
 		}
 		v.exports(c)

@@ -182,11 +182,12 @@ func (v *View) exportOf(e *ev) export {
 	if e.out().Type != "document" {
 		return export{e: e, text: e.ft} // what readExport gives, without keeping a copy per send
 	}
-	if e.xp == nil {
-		x := v.readExport(e)
-		e.xp = &x
+	if c := v.custs[e.cust]; c != nil {
+		if x, ok := c.docs[e]; ok {
+			return x
+		}
 	}
-	return *e.xp
+	return v.readExport(e)
 }
 
 func (v *View) readExport(e *ev) export {

@@ -25,6 +25,8 @@ type customer struct {
 	// handled memoises, for the customer's requests, the fulfilment and thread several rules ask for
 	// (View.prepare); both depend only on the right and the message that made the request.
 	handled map[handlingKey]handling
+	anchors map[int]int    // memo of anchor, by index, for the acts that have one (View.prepare)
+	docs    map[*ev]export // memo of View.exportOf, for the documents sent to the customer (View.prepare)
 }
 
 type handlingKey struct {
@@ -84,10 +86,8 @@ func (v *View) group() {
 				v.order = append(v.order, e.cust)
 			}
 		}
-		e.key = e.Seq
 		if e.isInbound() {
 			if p, ok := posted[e.in().ID]; ok && p < e.Seq {
-				e.key = p
 				c.moved = true
 			}
 		}
@@ -115,7 +115,24 @@ func (v *View) group() {
 	parallel(len(v.order), func(k int) {
 		c := v.custs[v.order[k]]
 		if c.moved {
-			slices.SortStableFunc(c.evs, func(a, b *ev) int { return cmp.Compare(a.key, b.key) })
+			// Each event's place: its seq, or for a message its first webhook POST.
+			type placed struct {
+				key uint64
+				e   *ev
+			}
+			ps := make([]placed, len(c.evs))
+			for i, e := range c.evs {
+				ps[i] = placed{e.Seq, e}
+				if e.isInbound() {
+					if p, ok := posted[e.in().ID]; ok && p < e.Seq {
+						ps[i].key = p
+					}
+				}
+			}
+			slices.SortStableFunc(ps, func(a, b placed) int { return cmp.Compare(a.key, b.key) })
+			for i := range ps {
+				c.evs[i] = ps[i].e
+			}
 		}
 		for i, e := range c.evs {
 			e.pos = int32(i)
@@ -180,12 +197,18 @@ func (c *customer) eachReply(i int) iter.Seq[*ev] {
 // or else the last one before it. It returns i itself when there is none (e.g. WhatsApp's own stop
 // button), so replies(anchor) still means "what the assistant sent after the act".
 func (c *customer) anchor(i int, phrase string) int {
-	if a := c.evs[i].anc; a >= 0 {
-		return int(a)
+	if a, ok := c.anchors[i]; ok {
+		return a
 	}
-	a := c.findAnchor(i, phrase)
-	c.evs[i].anc = int32(a)
-	return a
+	return c.findAnchor(i, phrase)
+}
+
+// keepAnchor is anchor, remembering the anchor (View.prepare, before the rules read it concurrently).
+func (c *customer) keepAnchor(i int, phrase string) {
+	if c.anchors == nil {
+		c.anchors = map[int]int{}
+	}
+	c.anchors[i] = c.findAnchor(i, phrase)
 }
 
 func (c *customer) findAnchor(i int, phrase string) int {

@@ -22,19 +22,16 @@ const window = 24 * time.Hour
 // ev is one event of the view: the journal event, its decoded payload, and the customer it concerns
 // (for Dialogflow and DLP events, the customer the auditor tied their session or text to). The view
 // holds one per event, so on a million events every word of it is 8 MB: keep it small, and keep what
-// few events have out of line (idents, export, View.texts).
+// few events have out of line (idents, View.texts, customer.anchors and docs).
 type ev struct {
 	*journal.Event // the caller's: read, never written
 	cust           string
 	p              any // *journal.InboundData, *journal.OutboundData, … by kind; nil when the kind has none
 
 	ft     string  // folded text: the customer's message, or everything the customer sees of a send
-	key    uint64  // place in the customer's timeline: the seq, or for a message its first webhook POST
 	tx     *idents // what the message, the send or the Dialogflow query identifies, or nil for nothing
-	xp     *export // memo of View.exportOf, for a document
 	lastIn *ev     // the customer's last message before this event (by sequence), or nil
 	pos    int32   // index in the customer's timeline (ci)
-	anc    int32   // memo of customer.anchor, -1 until computed
 	lexOK  uint32  // facts computed (see memo)
 	lexHas uint32  // lexicon bits that matched
 	// outcome marks an inbound.delivered or inbound.failed event of a journal that also records
@@ -272,7 +269,6 @@ func NewView(events []journal.Event, opts Options) *View {
 // init makes e the view's event of je, and returns it.
 func (e *ev) init(je *journal.Event) *ev {
 	e.Event = je
-	e.anc = -1
 	return e
 }
 
