@@ -63,6 +63,7 @@ func textFacts(e *ev) (ticket string) {
 	e.aboutRequests()
 	e.asksSensitive()
 	e.optinPrompt()
+	e.template()
 	for _, r := range rightsOrder {
 		confirms(e, r)
 	}
@@ -73,7 +74,7 @@ func textFacts(e *ev) (ticket string) {
 // textBits are the memo bits textFacts sets. bitMarketing is among them because marketing depends only on
 // the text, the type and the category, which shareTextFacts keys on.
 var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtension | 1<<bitAboutRequests | 1<<bitTicket |
-	1<<bitSensitive | 1<<bitOptinPrompt | (1<<len(rightsOrder)-1)<<bitDone)
+	1<<bitSensitive | 1<<bitOptinPrompt | 1<<bitTemplate | (1<<len(rightsOrder)-1)<<bitDone)
 
 // shareTextFacts computes textFacts once per distinct send (text as sent, type and template category), and
 // whether it carries a canary when it is not a document, on every core, and gives each send the facts of
@@ -138,6 +139,7 @@ const (
 	bitTicket // ev.text indexes View.texts: the send's tracking code and words are known
 	bitSensitive
 	bitOptinPrompt
+	bitTemplate  // a send's: a template
 	bitComplaint // a message's
 	bitLanguage  // a message's language is known: bitSpanish, bitEnglish or neither
 	bitSpanish
@@ -170,6 +172,12 @@ func (e *ev) asksSensitive() bool {
 // optinPrompt says whether a send asks the customer to opt in (WA-OPTIN-02 judges those prompts).
 func (e *ev) optinPrompt() bool {
 	return e.memo(bitOptinPrompt, func() bool { return has(e.ft, optinPrompt...) })
+}
+
+// template says whether a send is a template. Every send knows it before the rules run (shareTextFacts),
+// so rules walking a timeline need not read the send's payload to ask.
+func (e *ev) template() bool {
+	return e.memo(bitTemplate, func() bool { return e.out().Type == "template" })
 }
 
 // complaint says whether a message is a complaint (ES-CS-01).

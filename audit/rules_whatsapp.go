@@ -25,7 +25,7 @@ func checkOptin01(v *View) (o outcome) {
 		s := newConsents()
 		for _, e := range c.evs {
 			s.step(e)
-			if !e.isOutbound() || e.out().Type != "template" {
+			if !e.isOutbound() || !e.template() {
 				continue
 			}
 			o.exercised++
@@ -158,7 +158,7 @@ func refusedConsents(c *customer) map[uint64]bool {
 func checkWindow01(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		for _, e := range c.sends() {
-			if e.out().Type == "template" {
+			if e.template() {
 				continue
 			}
 			o.exercised++
@@ -388,7 +388,7 @@ func checkMkt02(v *View) (o outcome) {
 			case e.kc == kConsentGiven:
 				stopped = nil
 			}
-			if e.isOutbound() && e.out().Type == "template" {
+			if e.isOutbound() && e.template() {
 				if stopped != nil && strings.EqualFold(e.out().Category, "MARKETING") {
 					o.find(c.id, fmt.Sprintf("marketing template %q sent after WhatsApp reported 131050 (the customer stopped marketing)%s", e.out().Template, refusedNote(e)), e.Seq, stopped.Seq)
 				}

@@ -136,7 +136,7 @@ func refusedNote(e *ev) string {
 
 // businessInitiated says whether a send is a template outside the customer-service window.
 func businessInitiated(e *ev) bool {
-	return e.out() != nil && e.out().Type == "template" && !e.inWindow()
+	return e.isOutbound() && e.template() && !e.inWindow()
 }
 
 // marketingAfter returns the marketing send attempts after index i, stopping at a new marketing opt-in.
@@ -165,7 +165,7 @@ func (c *customer) confirmations(i int) []*ev {
 		if e.isInbound() || e.kc == kConsentGiven {
 			break
 		}
-		if !e.isOutbound() || e.out().Type == "template" {
+		if !e.isOutbound() || e.template() {
 			continue
 		}
 		if n := len(out); n > 0 && !out[n-1].accepted() && sameMessage(out[n-1].out(), e.out()) {

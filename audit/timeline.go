@@ -151,6 +151,7 @@ func (v *View) group() {
 					e.lastIn = prev
 				}
 			}
+			e.open = e.windowOpen()
 		}
 	})
 }

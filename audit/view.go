@@ -39,6 +39,7 @@ type ev struct {
 	outcome bool
 	role    role
 	kc      kind   // the kinds the rules look for in every event of a timeline, without reading the journal's
+	open    bool   // inWindow
 	text    uint32 // for a send, its text's index in View.texts (see bitTicket)
 }
 
@@ -213,7 +214,10 @@ func (e *ev) isOutbound() bool { return e.role == roleAccepted || e.role == role
 func (e *ev) accepted() bool { return e.role == roleAccepted }
 
 // inWindow says whether the customer-service window was open at this event.
-func (e *ev) inWindow() bool { return e.lastIn != nil && !e.At.After(e.lastIn.At.Add(window)) }
+func (e *ev) inWindow() bool { return e.open }
+
+// windowOpen computes inWindow (group, once the customer's last message before the event is known).
+func (e *ev) windowOpen() bool { return e.lastIn != nil && !e.At.After(e.lastIn.At.Add(window)) }
 
 // View is a journal prepared for the rules: ordered by sequence number, payloads decoded, events grouped
 // by customer, Dialogflow sessions tied to customers. Build it with NewView; it is read-only afterwards
