@@ -301,3 +301,13 @@ func TestAnchorsAndDocumentsArePrepared(t *testing.T) {
 		t.Fatalf("%d anchors, %d documents: the comparison proves too little", anchors, docs)
 	}
 }
+
+// TestMatchOnceIsMatchString: a remembered answer is the regexp's, asked again or not.
+func TestMatchOnceIsMatchString(t *testing.T) {
+	m := matchOnce(ticketRe)
+	for _, text := range []string{"Tu solicitud DSR-7K2M9QXA", "sin referencia", "referencia:\nAB12C3", "Tu solicitud DSR-7K2M9QXA", "sin referencia", ""} {
+		if got, want := m(text), ticketRe.MatchString(text); got != want {
+			t.Errorf("matchOnce(%q) = %v, MatchString %v", text, got, want)
+		}
+	}
+}

@@ -238,6 +238,7 @@ func requests(v *View, rights string, f func(c *customer, e *ev, d *journal.Data
 }
 
 func checkDSR01(v *View) (o outcome) {
+	hasTicket := matchOnce(ticketRe)
 	requests(v, "", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		o.exercised++
 		r := c.replies(a)
@@ -258,7 +259,7 @@ func checkDSR01(v *View) (o outcome) {
 		if !has(t, dsrAck...) && !has(t, done[d.Right]...) { // "we erased your data" acknowledges too
 			missing = append(missing, "an acknowledgement")
 		}
-		if !ticketRe.MatchString(raw) {
+		if !hasTicket(raw) {
 			missing = append(missing, "a reference number")
 		}
 		if len(missing) > 0 {
@@ -888,6 +889,7 @@ func checkCS01(v *View) (o outcome) {
 		o.note("Ley 10/2025 declared not applicable in Options; not judged")
 		return o
 	}
+	hasTicket := matchOnce(ticketRe)
 	// replyLanguage returns the language of the replies to the message at index i, and the first reply
 	// (nil when there is none). The words of each distinct reply text were counted once (shareTextFacts).
 	replyLanguage := func(c *customer, i int) (string, *ev) {
@@ -928,7 +930,7 @@ func checkCS01(v *View) (o outcome) {
 			for _, x := range r {
 				raw += sentText(x.out()) + "\n"
 			}
-			if !ticketRe.MatchString(raw) {
+			if !hasTicket(raw) {
 				o.find(c.id, "a complaint was answered without a tracking code", e.Seq, r[0].Seq)
 				continue
 			}

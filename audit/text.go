@@ -142,6 +142,20 @@ var (
 	socialRe = regexp.MustCompile(`(?i)(facebook\.com|fb\.me|instagram\.com|twitter\.com|x\.com|tiktok\.com|linkedin\.com|youtube\.com|t\.me)`)
 )
 
+// matchOnce returns re.MatchString, remembering its answer for each text: a rule asks it of the replies
+// to every request or complaint, and an assistant gives the same few replies. Not safe for concurrent use.
+func matchOnce(re *regexp.Regexp) func(string) bool {
+	seen := map[string]bool{}
+	return func(text string) bool {
+		m, ok := seen[text]
+		if !ok {
+			m = re.MatchString(text)
+			seen[text] = m
+		}
+		return m
+	}
+}
+
 // text returns everything the customer sees of a send: body, caption and button titles.
 func sentText(o *journal.OutboundData) string {
 	if len(o.Buttons) == 0 && o.Header == "" && o.Footer == "" {
