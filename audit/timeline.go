@@ -24,9 +24,10 @@ type customer struct {
 	ins, outs, reqs []int
 	// handled memoises, for the customer's requests, the fulfilment and thread several rules ask for
 	// (View.prepare); both depend only on the right and the message that made the request.
-	handled map[handlingKey]handling
-	anchors map[int]int    // memo of anchor, by index, for the acts that have one (View.prepare)
-	docs    map[*ev]export // memo of View.exportOf, for the documents sent to the customer (View.prepare)
+	handled  map[handlingKey]handling
+	statuses bool           // some event of the timeline is a status with a payload (a failure)
+	anchors  map[int]int    // memo of anchor, by index, for the acts that have one (View.prepare)
+	docs     map[*ev]export // memo of View.exportOf, for the documents sent to the customer (View.prepare)
 }
 
 type handlingKey struct {
@@ -143,6 +144,8 @@ func (v *View) group() {
 				c.outs = append(c.outs, i)
 			case e.dsr() != nil:
 				c.reqs = append(c.reqs, i)
+			case e.status() != nil:
+				c.statuses = true
 			}
 			if i > 0 {
 				prev := c.evs[i-1]
