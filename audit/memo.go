@@ -76,30 +76,42 @@ func textFacts(e *ev) (ticket string) {
 var textBits = uint32(1<<bitMarketing | 1<<bitFee | 1<<bitRefusal | 1<<bitExtension | 1<<bitAboutRequests | 1<<bitTicket |
 	1<<bitSensitive | 1<<bitOptinPrompt | 1<<bitTemplate | (1<<len(rightsOrder)-1)<<bitDone)
 
-// shareTextFacts computes textFacts once per distinct send (text as sent, type and template category), and
-// whether it carries a canary when it is not a document, on every core, and gives each send the facts of
-// its text: an assistant sends the same few texts to every
-// customer, and a load run's million events hold a few dozen distinct replies. Refused sends get them too:
-// rules that forbid a send judge what the assistant tried to send.
-func (v *View) shareTextFacts() {
+// sendTexts are the sends grouped by text (distinctTexts): the first send of each distinct text, in
+// sequence order, and the other sends, whose ev.text indexes distinct.
+type sendTexts struct {
+	distinct, same []*ev
+}
+
+// distinctTexts groups the sends by text as sent, type and template category, and sets each send's
+// ev.text.
+func (v *View) distinctTexts() sendTexts {
 	type key struct{ text, typ, cat string }
 	first := map[key]uint32{} // index in distinct
-	var distinct []*ev
-	var same []*ev // sends whose text an earlier send had
+	var t sendTexts
 	for _, e := range v.evs {
 		if !e.isOutbound() {
 			continue
 		}
 		k := key{sentText(e.out()), e.out().Type, e.out().Category}
-		if t, ok := first[k]; ok {
-			e.text = t
-			same = append(same, e)
+		if i, ok := first[k]; ok {
+			e.text = i
+			t.same = append(t.same, e)
 			continue
 		}
-		e.text = uint32(len(distinct))
+		e.text = uint32(len(t.distinct))
 		first[k] = e.text
-		distinct = append(distinct, e)
+		t.distinct = append(t.distinct, e)
 	}
+	return t
+}
+
+// shareTextFacts computes textFacts once per distinct send (text as sent, type and template category), and
+// whether it carries a canary when it is not a document, on every core, and gives each send the facts of
+// its text: an assistant sends the same few texts to every
+// customer, and a load run's million events hold a few dozen distinct replies. Refused sends get them too:
+// rules that forbid a send judge what the assistant tried to send.
+func (v *View) shareTextFacts(t sendTexts) {
+	distinct, same := t.distinct, t.same
 	v.texts = make([]sentFacts, len(distinct))
 	inChunks(len(distinct), 64, func(lo, hi int) {
 		for k := lo; k < hi; k++ {

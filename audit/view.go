@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -260,12 +261,20 @@ func NewView(events []journal.Event, opts Options) *View {
 		v.reorder()
 	}
 	v.decode(store, events) // for a journal in order, it also fills v.evs: one pass over the fresh store
-	v.scanIdentifiers()
 	v.markOutcomes()
 	v.classify()
+	// Side by side, so that one's passes in sequence order overlap the other's work on every core: the
+	// identifiers in texts and the customers of events (neither reads what the other writes), then the
+	// timelines and the sends' distinct texts (likewise).
+	var wg sync.WaitGroup
+	wg.Go(v.scanIdentifiers)
 	v.link()
+	wg.Wait()
+	var texts sendTexts
+	wg.Go(func() { texts = v.distinctTexts() })
 	v.group()
-	v.shareTextFacts()
+	wg.Wait()
+	v.shareTextFacts(texts)
 	v.prepare()
 	return v
 }
