@@ -311,3 +311,32 @@ func TestMatchOnceIsMatchString(t *testing.T) {
 		}
 	}
 }
+
+// TestStoresAreReused: a view's memory given back after an audit is cleared, and audits that reuse it
+// report what they reported with fresh memory.
+func TestStoresAreReused(t *testing.T) {
+	a, b := synthetic(3000, 10), recorded(synthetic(4000, 12))
+	ra, rb := Run(a, Options{}), Run(b, Options{})
+	for range 3 {
+		if got := Run(a, Options{}); !reflect.DeepEqual(got, ra) {
+			t.Fatalf("journal a audited again: %+v, first %+v", got.Broken(), ra.Broken())
+		}
+		if got := Run(b, Options{}); !reflect.DeepEqual(got, rb) {
+			t.Fatalf("journal b audited again: %+v, first %+v", got.Broken(), rb.Broken())
+		}
+	}
+	v := NewView(b, Options{})
+	s := v.store
+	v.release()
+	if v.store != nil || v.evs != nil {
+		t.Error("a released view keeps its store")
+	}
+	for i, e := range s.evs[:cap(s.evs)] {
+		if e != (ev{}) || s.ptrs[:cap(s.ptrs)][i] != nil {
+			t.Fatalf("event %d of a released store is not cleared", i)
+		}
+	}
+	if s := getStore(len(b)); len(s.evs) != len(b) || len(s.ptrs) != len(b) {
+		t.Errorf("getStore(%d) gave %d events", len(b), len(s.evs))
+	}
+}
