@@ -55,6 +55,7 @@ func (v *View) decode(store []ev, events []journal.Event) {
 		unknown, missing, bad map[string]int
 	}
 	tallies := make([]tally, workers)
+	blocksOf := make([]map[*payloadKind]payloads, workers)
 	var wg sync.WaitGroup
 	chunk := (len(v.evs) + workers - 1) / workers
 	for w := range workers {
@@ -64,6 +65,7 @@ func (v *View) decode(store []ev, events []journal.Event) {
 		wg.Go(func() {
 			seen := map[string]string{} // an assistant sends the same few texts: fold each once
 			blocks := map[*payloadKind]payloads{}
+			blocksOf[w] = blocks
 			for i := lo; i < hi; i++ {
 				e := v.evs[i]
 				if e == nil {
@@ -109,6 +111,11 @@ func (v *View) decode(store []ev, events []journal.Event) {
 		})
 	}
 	wg.Wait()
+	for _, blocks := range blocksOf {
+		for _, b := range blocks {
+			v.payloads = append(v.payloads, b)
+		}
+	}
 	merge := func(f func(tally) map[string]int, what string) {
 		all := map[string]int{}
 		for _, t := range tallies {

@@ -340,3 +340,21 @@ func TestStoresAreReused(t *testing.T) {
 		t.Errorf("getStore(%d) gave %d events", len(b), len(s.evs))
 	}
 }
+
+// TestReleasedBlocksAreCleared: the values of blocks given back are zero when handed out again, so a
+// payload decoded from JSON into one has no field left from an earlier journal's.
+func TestReleasedBlocksAreCleared(t *testing.T) {
+	k := kindOf[journal.OutboundData]()
+	b := k.block()
+	for range 300 {
+		p := b.fresh().(*journal.OutboundData)
+		p.Template, p.Category, p.Buttons = "promo", "MARKETING", []string{"Baja"}
+	}
+	b.release()
+	b = k.block()
+	for i := range 300 {
+		if p := b.fresh().(*journal.OutboundData); !reflect.DeepEqual(*p, journal.OutboundData{}) {
+			t.Fatalf("value %d handed out again holds %+v", i, *p)
+		}
+	}
+}

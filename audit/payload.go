@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/json"
+	"sync"
 
 	"github.com/parley-dev/parley/journal"
 )
@@ -18,25 +19,47 @@ type payloadKind struct {
 
 // kindOf is the payloadKind of a journal payload type the view keeps as it is.
 func kindOf[T any]() *payloadKind {
-	return &payloadKind{mk: func() any { return new(T) }, typed: typedCopy[T], block: func() payloads { return new(block[T]) }}
+	spare := new(sync.Pool) // cleared blocks of released views
+	return &payloadKind{mk: func() any { return new(T) }, typed: typedCopy[T],
+		block: func() payloads { return &block[T]{spare: spare} }}
 }
 
 // payloads hands out the values a decoding worker keeps, a block at a time: a million payloads allocated
-// one by one were a million allocations for the garbage collector to track.
+// one by one were a million allocations for the garbage collector to track. Blocks are given back, cleared,
+// when the view is released (View.release), for the next view to take.
 type payloads interface {
 	fresh() any       // a zero value, as payloadKind.mk
 	copyOf(v any) any // as payloadKind.typed
+	release()         // clears the blocks handed out and gives them back; their values must not be used after
 }
 
-type block[T any] struct{ free []T }
+type block[T any] struct {
+	free  []T
+	taken []*[]T     // the blocks values were handed out from
+	spare *sync.Pool // of *[]T, cleared, shared by every worker and view of the kind
+}
 
 func (b *block[T]) next() *T {
 	if len(b.free) == 0 {
-		b.free = make([]T, 128)
+		blk, _ := b.spare.Get().(*[]T)
+		if blk == nil {
+			blk = new([]T)
+			*blk = make([]T, 128)
+		}
+		b.taken = append(b.taken, blk)
+		b.free = *blk
 	}
 	p := &b.free[0]
 	b.free = b.free[1:]
 	return p
+}
+
+func (b *block[T]) release() {
+	for _, blk := range b.taken {
+		clear(*blk)
+		b.spare.Put(blk)
+	}
+	b.free, b.taken = nil, nil
 }
 
 func (b *block[T]) fresh() any { return b.next() }

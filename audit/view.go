@@ -237,6 +237,7 @@ type View struct {
 	pub      map[string]uint64 // identifier or code → seq of the first send that carried it
 	texts    []sentFacts       // the facts of each distinct send's text (shareTextFacts)
 	store    *store            // the memory of the events, given back by release
+	payloads []payloads        // where the events' payloads are, given back by release
 }
 
 // store is the memory a view keeps its events in: the events, and v.evs before ordering.
@@ -263,7 +264,8 @@ func getStore(n int) *store {
 	return &store{make([]ev, n), make([]*ev, n)}
 }
 
-// release clears the view's store and gives it back for another view. The view must not be used after.
+// release clears the view's store and its payloads' blocks and gives them back for another view. The
+// view must not be used after.
 func (v *View) release() {
 	s := v.store
 	if s == nil {
@@ -273,6 +275,10 @@ func (v *View) release() {
 	clear(s.evs[:cap(s.evs)])
 	clear(s.ptrs[:cap(s.ptrs)])
 	stores.Put(s)
+	for _, p := range v.payloads {
+		p.release()
+	}
+	v.payloads = nil
 }
 
 // NewView prepares events for the rules. events is not modified.
