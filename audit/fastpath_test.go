@@ -358,3 +358,42 @@ func TestReleasedBlocksAreCleared(t *testing.T) {
 		}
 	}
 }
+
+// TestActsAreWhatRulesFollow: a customer's acts (the events rules following consents, opt-outs, requests,
+// handoffs and sends walk instead of the whole timeline) are exactly the events of those kinds.
+func TestActsAreWhatRulesFollow(t *testing.T) {
+	b := newJ()
+	acts := map[uint64]bool{}
+	act := func(seq uint64) { acts[seq] = true }
+	b.in(ana, "hola")
+	b.add(journal.SourceWhatsApp, journal.KindWebhookAttempt, ana, journal.WebhookAttemptData{Attempt: 1, Status: 200, Signed: true})
+	b.say(ana, "s1", "mi pedido")
+	act(b.out(ana, "hola, soy un asistente virtual"))
+	act(b.refusedText(ana, "otra vez", 131047))
+	act(b.consent(ana, "marketing", "whatsapp", "Acepto ofertas de Tienda Ejemplo por WhatsApp"))
+	act(b.ground(ana, journal.KindConsentWithdrawn, journal.ConsentData{Purpose: "marketing"}))
+	act(b.ground(ana, journal.KindConsentRefused, journal.ConsentData{Purpose: "marketing"}))
+	act(b.optout(ana, "baja"))
+	act(b.dsr(ana, "access", "quiero mis datos"))
+	act(b.ground(ana, journal.KindHandoffRequested, journal.HandoffData{Phrase: "un agente"}))
+	act(b.ground(ana, journal.KindHandoffReleased, nil))
+	act(b.cleared("s1"))
+	act(b.add(journal.SourceWhatsApp, journal.KindStatusFailed, ana, journal.StatusData{Status: "failed", Recipient: ana, Code: 131050}))
+	b.add(journal.SourceWhatsApp, journal.KindStatusDelivered, ana, journal.StatusData{Status: "delivered", Recipient: ana})
+	act(b.add(journal.SourceHarness, journal.KindHookCalled, ana, journal.HookData{Hook: "consent", Status: 200}))
+	v := NewView(b.evs, Options{})
+	c := v.custs[ana]
+	var got []uint64
+	for _, e := range c.at(c.acts) {
+		got = append(got, e.Seq)
+	}
+	var want []uint64
+	for _, e := range c.evs {
+		if acts[e.Seq] {
+			want = append(want, e.Seq)
+		}
+	}
+	if !slices.Equal(got, want) || len(want) != len(acts) {
+		t.Errorf("acts %v, want %v (of %d marked)", got, want, len(acts))
+	}
+}

@@ -178,7 +178,7 @@ func checkConsent01(v *View) (o outcome) {
 func checkConsent02(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		var given []*ev
-		for _, e := range c.evs {
+		for _, e := range c.at(c.acts) {
 			if e.kc == kConsentGiven && e.consent() != nil {
 				given = append(given, e)
 			}

@@ -23,7 +23,7 @@ func checkOptin01(v *View) (o outcome) {
 	}
 	v.each(func(c *customer) {
 		s := newConsents()
-		for _, e := range c.evs {
+		for _, e := range c.at(c.acts) {
 			s.step(e)
 			if !e.isOutbound() || !e.template() {
 				continue
@@ -77,7 +77,7 @@ func checkOptin02(v *View) (o outcome) {
 				judge(c, sentText(e.out()), e)
 			}
 		}
-		for _, e := range c.evs {
+		for _, e := range c.at(c.acts) {
 			cd := e.consent()
 			if e.kc != kConsentGiven || cd == nil || !strings.EqualFold(cd.Channel, "whatsapp") {
 				continue
@@ -95,7 +95,7 @@ func checkOptin03(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		s := newConsents()
 		refused := refusedConsents(c)
-		for i, e := range c.evs {
+		for i, e := range c.at(c.acts) {
 			if !refused[e.Seq] {
 				// An opt-in the assistant refused at its consent hook is not one it can market on: a send
 				// relies on the opt-in in force before it.
@@ -139,7 +139,7 @@ func checkOptin03(v *View) (o outcome) {
 // answered with an error, by sequence number.
 func refusedConsents(c *customer) map[uint64]bool {
 	var out map[uint64]bool // most customers: none, and nothing allocated
-	for i, e := range c.evs {
+	for i, e := range c.at(c.acts) {
 		if cd := e.consent(); e.kc != kConsentGiven || cd == nil || strings.EqualFold(cd.Channel, "whatsapp") {
 			continue
 		}
@@ -224,7 +224,7 @@ func checkTpl01(v *View) (o outcome) {
 func checkOptout01(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		var out *ev // the opt-out in force, nil after a new opt-in
-		for i, e := range c.evs {
+		for i, e := range c.at(c.acts) {
 			switch {
 			case e.kc == kConsentGiven && e.consent() != nil:
 				out = nil
@@ -276,7 +276,7 @@ func countRefused(evs []*ev) int {
 // chatOptouts calls f for every opt-out the customer made in the chat, with the message that carried it.
 func chatOptouts(v *View, f func(c *customer, e *ev, anchor int)) {
 	v.each(func(c *customer) {
-		for i, e := range c.evs {
+		for i, e := range c.at(c.acts) {
 			if od := e.optout(); od != nil && od.Via != "whatsapp_stop" {
 				f(c, e, c.anchor(i, od.Phrase))
 			}
@@ -376,7 +376,7 @@ func checkMkt02(v *View) (o outcome) {
 		template := map[string]string{} // wamid → template
 		var stopped *ev
 		limited := map[string]*ev{} // template → its last 131049
-		for _, e := range c.evs {
+		for _, e := range c.at(c.acts) {
 			code, tpl := 0, ""
 			switch {
 			case e.isOutbound():
@@ -449,7 +449,7 @@ func checkEsc01(v *View) (o outcome) {
 				o.find(c.id, "the first replies do not say how to reach a person ("+why+")", seqs(append([]*ev{c.evs[i]}, r...)...)...)
 			}
 		}
-		for i, e := range c.evs {
+		for i, e := range c.at(c.acts) {
 			if e.kc != kHandoffRequested {
 				continue
 			}
@@ -474,7 +474,7 @@ func checkEsc01(v *View) (o outcome) {
 
 func checkEsc02(v *View) (o outcome) {
 	v.each(func(c *customer) {
-		for i, e := range c.evs {
+		for i, e := range c.at(c.acts) {
 			if e.kc != kHandoffRequested {
 				continue
 			}
@@ -678,7 +678,7 @@ func checkXcust01(v *View) (o outcome) {
 // notified says whether a certification hook told the assistant about value for this customer (the
 // order of a notify): the business's own data for them, not another customer's.
 func (c *customer) notified(value string) bool {
-	for _, e := range c.evs {
+	for _, e := range c.at(c.acts) {
 		if h := e.hookCall(); h != nil && h.Order != "" && strings.EqualFold(h.Order, value) {
 			return true
 		}

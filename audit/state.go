@@ -232,7 +232,7 @@ func (v *View) exports(c *customer) []export {
 func (v *View) findExports(c *customer) []export {
 	var out []export
 	asked := false
-	for _, e := range c.evs {
+	for _, e := range c.at(c.acts) {
 		if d := e.dsr(); d != nil && (d.Right == "access" || d.Right == "portability") {
 			asked = true
 		}

@@ -22,6 +22,9 @@ type customer struct {
 	// their data-protection requests: most rules look at one of these and would otherwise walk every
 	// event of the timeline.
 	ins, outs, reqs []int
+	// acts indexes the events rules that follow consents, opt-outs, requests, handoffs, sends and their
+	// failures walk (see isAct): a timeline without its messages, webhooks, DLP and Dialogflow events.
+	acts []int
 	// handled memoises, for the customer's requests, the fulfilment and thread several rules ask for
 	// (View.prepare); both depend only on the right and the message that made the request.
 	handled  map[handlingKey]handling
@@ -147,6 +150,9 @@ func (v *View) group() {
 			case e.status() != nil:
 				c.statuses = true
 			}
+			if e.isAct() {
+				c.acts = append(c.acts, i)
+			}
 			if i > 0 {
 				prev := c.evs[i-1]
 				e.lastIn = prev.lastIn
@@ -157,6 +163,13 @@ func (v *View) group() {
 			e.open = e.windowOpen()
 		}
 	})
+}
+
+// isAct says whether a rule following what the customer decided and what was sent to them must see the
+// event: a send, a consent, an opt-out, a request, a handoff, a Dialogflow clean-up, a failed status or a
+// hook call.
+func (e *ev) isAct() bool {
+	return e.isOutbound() || e.kc != kOther && e.kc != kDetectIntent || e.status() != nil || e.hookCall() != nil
 }
 
 // nextInbound returns the index of the customer's first message after index i, or len(c.evs).
