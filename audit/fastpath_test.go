@@ -397,3 +397,36 @@ func TestActsAreWhatRulesFollow(t *testing.T) {
 		t.Errorf("acts %v, want %v (of %d marked)", got, want, len(acts))
 	}
 }
+
+// TestMergedIsTimelineOrder: merging two index lists yields their events once each, in timeline order.
+func TestMergedIsTimelineOrder(t *testing.T) {
+	v := NewView(synthetic(3000, 7), Options{})
+	n := 0
+	v.each(func(c *customer) {
+		var got, want []int
+		for i := range c.merged(c.ins, c.outs) {
+			got = append(got, i)
+		}
+		for i, e := range c.evs {
+			if e.isInbound() || e.isOutbound() {
+				want = append(want, i)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("customer %s: merged %v, timeline %v", c.id, got, want)
+		}
+		if got := slices.Collect(func(yield func(int) bool) {
+			for i := range c.merged(c.ins, c.ins) {
+				if !yield(i) {
+					return
+				}
+			}
+		}); !slices.Equal(got, c.ins) {
+			t.Fatalf("customer %s: a list merged with itself gives %v", c.id, got)
+		}
+		n += len(want)
+	})
+	if n == 0 {
+		t.Fatal("no messages or sends to merge")
+	}
+}

@@ -123,7 +123,7 @@ func checkConsent01(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		var refused *ev
 		handoff := false
-		for i, e := range c.evs {
+		for i, e := range c.merged(c.acts, c.ins) { // handoffs, consents, opt-outs and messages
 			switch e.kc {
 			case kHandoffRequested:
 				handoff = true

@@ -557,7 +557,7 @@ var echoTypes = []pii.Type{pii.Card, pii.IBAN, pii.DNI, pii.NIE, pii.NUSS}
 func checkSens02(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		sent := map[string]*ev{}
-		for _, e := range c.evs {
+		for _, e := range c.merged(c.ins, c.outs) {
 			if e.isInbound() && e.in().Text != "" {
 				for _, m := range pii.Only(e.ids(), echoTypes...) {
 					sent[m.Normalized()] = e

@@ -165,6 +165,27 @@ func (v *View) group() {
 	})
 }
 
+// merged yields the events at the indexes of a and of b (each increasing) with their index, in timeline
+// order: a rule that needs two kinds of events walks those, not the whole timeline.
+func (c *customer) merged(a, b []int) iter.Seq2[int, *ev] {
+	return func(yield func(int, *ev) bool) {
+		for i, j := 0, 0; i < len(a) || j < len(b); {
+			var k int
+			switch {
+			case j == len(b) || i < len(a) && a[i] < b[j]:
+				k, i = a[i], i+1
+			case i == len(a) || b[j] < a[i]:
+				k, j = b[j], j+1
+			default: // in both
+				k, i, j = a[i], i+1, j+1
+			}
+			if !yield(k, c.evs[k]) {
+				return
+			}
+		}
+	}
+}
+
 // isAct says whether a rule following what the customer decided and what was sent to them must see the
 // event: a send, a consent, an opt-out, a request, a handoff, a Dialogflow clean-up, a failed status or a
 // hook call.
