@@ -213,5 +213,6 @@ func RunRules(rules []Rule, events []journal.Event, opts Options) Report {
 	rep := Report{Business: v.opts.Business, Events: len(events), Unjudged: v.problems}
 	rep.Results = make([]Result, len(rules))
 	parallel(len(rules), func(k int) { rep.Results[k] = rules[k].Check(v) })
+	v.release() // the report holds nothing of the view's events
 	return rep
 }

@@ -44,7 +44,9 @@ var payloadKinds = map[string]*payloadKind{
 var optionalPayload = map[string]bool{journal.KindHandoffRequested: true}
 
 // decode decodes the payloads, on every core: on a million events JSON decoding is most of the work.
-func (v *View) decode() {
+// Where v.evs holds nil (a journal in order, whose view is store in the same order), it points v.evs[i]
+// at store[i], made the view's event of events[i].
+func (v *View) decode(store []ev, events []journal.Event) {
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	if len(v.evs) < 4096 {
 		workers = 1
@@ -53,6 +55,7 @@ func (v *View) decode() {
 		unknown, missing, bad map[string]int
 	}
 	tallies := make([]tally, workers)
+	blocksOf := make([]map[*payloadKind]payloads, workers)
 	var wg sync.WaitGroup
 	chunk := (len(v.evs) + workers - 1) / workers
 	for w := range workers {
@@ -60,12 +63,16 @@ func (v *View) decode() {
 		t := &tallies[w]
 		*t = tally{map[string]int{}, map[string]int{}, map[string]int{}}
 		wg.Go(func() {
-			type sent struct {
-				ft    string
-				codes []string
-			}
-			seen := map[string]sent{} // an assistant sends the same few texts: fold each once
-			for _, e := range v.evs[lo:hi] {
+			seen := map[string]string{} // an assistant sends the same few texts: fold each once
+			blocks := map[*payloadKind]payloads{}
+			blocksOf[w] = blocks
+			for i := lo; i < hi; i++ {
+				e := v.evs[i]
+				if e == nil {
+					e = store[i].init(&events[i])
+					v.evs[i] = e
+				}
+				e.kc = kindCode(e.Kind)
 				k, known := payloadKinds[e.Kind]
 				switch {
 				case !known:
@@ -76,7 +83,12 @@ func (v *View) decode() {
 						t.missing[e.Kind]++
 					}
 				default:
-					p, err := decodePayload(*e.Event, k)
+					b := blocks[k]
+					if b == nil {
+						b = k.block()
+						blocks[k] = b
+					}
+					p, err := decodeFrom(*e.Event, k, b)
 					if err != nil {
 						t.bad[e.Kind]++
 						continue
@@ -85,21 +97,25 @@ func (v *View) decode() {
 					switch d := p.(type) {
 					case *journal.InboundData:
 						e.ft = fold(d.Text)
-						e.codes = findCodes(d.Text)
 					case *journal.OutboundData:
 						t := sentText(d)
-						x, ok := seen[t]
+						ft, ok := seen[t]
 						if !ok {
-							x = sent{fold(t), findCodes(t)}
-							seen[t] = x
+							ft = fold(t)
+							seen[t] = ft
 						}
-						e.ft, e.codes = x.ft, x.codes
+						e.ft = ft
 					}
 				}
 			}
 		})
 	}
 	wg.Wait()
+	for _, blocks := range blocksOf {
+		for _, b := range blocks {
+			v.payloads = append(v.payloads, b)
+		}
+	}
 	merge := func(f func(tally) map[string]int, what string) {
 		all := map[string]int{}
 		for _, t := range tallies {

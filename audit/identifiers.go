@@ -1,19 +1,21 @@
 package audit
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/pii"
 )
 
-// scanIdentifiers finds the identifiers in every message, send and Dialogflow query, on every core, in
-// chunks of neighbouring events, scanning each distinct text of a chunk once (a message and its query are
-// the same text, a few events apart).
+// scanIdentifiers finds the identifiers in every message, send and Dialogflow query, and the codes in
+// every message and send, on every core, in chunks of neighbouring events, scanning each distinct text of
+// a chunk once (a message and its query are the same text, a few events apart) and sharing what it found.
 func (v *View) scanIdentifiers() {
 	inChunks(len(v.evs), 4096, func(lo, hi int) {
-		found := map[string][]pii.Match{}
+		found := map[string]*idents{}
 		for _, e := range v.evs[lo:hi] {
 			var t string
 			switch d := e.p.(type) {
@@ -29,15 +31,19 @@ func (v *View) scanIdentifiers() {
 			default:
 				continue
 			}
+			// A code has three digits, so text that cannot hold an identifier holds no code either.
 			if !mayHoldIdentifier(t) {
 				continue
 			}
-			m, ok := found[t]
+			x, ok := found[t]
 			if !ok {
-				m = pii.Find(t)
-				found[t] = m
+				x = &idents{ids: pii.Find(t), codes: findCodes(t)} // a query's codes are not read (ev.codes)
+				if x.ids == nil && x.codes == nil {
+					x = nil
+				}
+				found[t] = x
 			}
-			e.ids = m
+			e.tx = x
 		}
 	})
 }
@@ -84,22 +90,35 @@ var shareTypes = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.
 
 // sharedValues returns the identifiers and codes in a message or a send, normalised.
 func sharedValues(e *ev) []string {
+	if !slices.ContainsFunc(e.ids(), func(m pii.Match) bool { return slices.Contains(shareTypes, m.Type) }) {
+		return e.codes() // most messages: no copy (callers only read)
+	}
 	var out []string
-	for _, m := range pii.Only(e.ids, shareTypes...) {
+	for _, m := range pii.Only(e.ids(), shareTypes...) {
 		out = append(out, m.Normalized())
 	}
-	return append(out, e.codes...)
+	return append(out, e.codes()...)
 }
 
 // mayHoldIdentifier is false for text with fewer than three digits and no @: it cannot hold any
 // identifier pii reports (the shortest, a CVV, has three digits), and most chat text is like that.
 func mayHoldIdentifier(text string) bool {
 	digits := 0
-	for _, r := range text {
-		if r == '@' {
-			return true
-		} else if unicode.IsDigit(r) {
-			digits++
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf { // most text: no rune to decode
+			i++
+			if c == '@' {
+				return true
+			} else if '0' <= c && c <= '9' {
+				digits++
+			}
+		} else {
+			r, n := utf8.DecodeRuneInString(text[i:])
+			i += n
+			if unicode.IsDigit(r) {
+				digits++
+			}
 		}
 		if digits >= 3 {
 			return true

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/parley-dev/parley/journal"
@@ -292,5 +294,25 @@ func TestSentTextCarriesButtonsAndHeader(t *testing.T) {
 	o = &journal.OutboundData{Type: "template", Header: "Privacy", Text: "Meta and Google process your data: https://h.example/p"}
 	if !Means(SentText(o), MeansPrivacyNotice, "https://h.example/p") {
 		t.Errorf("a template's header is not read: %q", SentText(o))
+	}
+}
+
+// TestFoldIsFoldRune: fold's ASCII shortcuts give what folding each character gives.
+func TestFoldIsFoldRune(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	rs := []rune("aZ09 -.,Ññáé’ÇQq\xff")
+	cases := []string{"", "hola", "HOLA", "Más Detalles", "PED-1234 ok", "\xff\xfeA", "Tu pedido PED-3 ha salido"}
+	for range 20000 {
+		b := make([]rune, r.IntN(12))
+		for i := range b {
+			b[i] = rs[r.IntN(len(rs))]
+		}
+		cases = append(cases, string(b))
+	}
+	cases = append(cases, "A\xffB") // invalid UTF-8
+	for _, c := range cases {
+		if got, want := fold(c), strings.Map(foldRune, c); got != want {
+			t.Fatalf("fold(%q) = %q, folding each character gives %q", c, got, want)
+		}
 	}
 }

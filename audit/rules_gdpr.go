@@ -92,7 +92,7 @@ var personal = []pii.Type{pii.DNI, pii.NIE, pii.IBAN, pii.Card, pii.NUSS, pii.Pa
 func checkPrivJIT01(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		for i, e := range c.inbound() {
-			if e.in().Text == "" || len(pii.Only(e.ids, personal...)) == 0 {
+			if e.in().Text == "" || len(pii.Only(e.ids(), personal...)) == 0 {
 				continue
 			}
 			o.exercised++
@@ -123,13 +123,13 @@ func checkConsent01(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		var refused *ev
 		handoff := false
-		for i, e := range c.evs {
-			switch e.Kind {
-			case journal.KindHandoffRequested:
+		for i, e := range c.merged(c.acts, c.ins) { // handoffs, consents, opt-outs and messages
+			switch e.kc {
+			case kHandoffRequested:
 				handoff = true
-			case journal.KindHandoffReleased:
+			case kHandoffReleased:
 				handoff = false
-			case journal.KindConsentGiven:
+			case kConsentGiven:
 				refused = nil
 				cd := e.consent()
 				if cd == nil || !strings.EqualFold(cd.Channel, "whatsapp") {
@@ -150,7 +150,7 @@ func checkConsent01(v *View) (o outcome) {
 					}
 					break
 				}
-			case journal.KindConsentRefused, journal.KindConsentWithdrawn, journal.KindOptoutRequested:
+			case kConsentRefused, kConsentWithdrawn, kOptoutRequested:
 				refused = e
 			}
 			if refused == nil || !e.isInbound() || e.Seq < refused.Seq || handoff {
@@ -178,8 +178,8 @@ func checkConsent01(v *View) (o outcome) {
 func checkConsent02(v *View) (o outcome) {
 	v.each(func(c *customer) {
 		var given []*ev
-		for _, e := range c.evs {
-			if e.Kind == journal.KindConsentGiven && e.consent() != nil {
+		for _, e := range c.at(c.acts) {
+			if e.kc == kConsentGiven && e.consent() != nil {
 				given = append(given, e)
 			}
 		}
@@ -238,6 +238,7 @@ func requests(v *View, rights string, f func(c *customer, e *ev, d *journal.Data
 }
 
 func checkDSR01(v *View) (o outcome) {
+	hasTicket := matchOnce(ticketRe)
 	requests(v, "", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		o.exercised++
 		r := c.replies(a)
@@ -258,7 +259,7 @@ func checkDSR01(v *View) (o outcome) {
 		if !has(t, dsrAck...) && !has(t, done[d.Right]...) { // "we erased your data" acknowledges too
 			missing = append(missing, "an acknowledgement")
 		}
-		if !ticketRe.MatchString(raw) {
+		if !hasTicket(raw) {
 			missing = append(missing, "a reference number")
 		}
 		if len(missing) > 0 {
@@ -271,6 +272,13 @@ func checkDSR01(v *View) (o outcome) {
 // fulfilment finds the act that fulfils a request after index a: an export for access and portability,
 // a Dialogflow clean-up or a confirmation for erasure, a confirmation for the others.
 func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
+	if h, ok := c.handled[handlingKey{a, d.Right}]; ok {
+		return h.fulfilment
+	}
+	return v.findFulfilment(c, d, a)
+}
+
+func (v *View) findFulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
 	for j := a + 1; j < len(c.evs); j++ {
 		e := c.evs[j]
 		switch d.Right {
@@ -279,7 +287,7 @@ func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
 				return e
 			}
 		case "erasure":
-			if e.Kind == journal.KindContextsDeleted {
+			if e.kc == kContextsDeleted {
 				return e
 			}
 			fallthrough
@@ -296,18 +304,25 @@ func (v *View) fulfilment(c *customer, d *journal.DataRequestData, a int) *ev {
 // later sends that quote its reference or speak of a request, and the send that fulfils it. Later
 // unrelated chat ("puedes pagar con tarjeta") is left out, so it is not mistaken for a fee.
 func (v *View) thread(c *customer, d *journal.DataRequestData, a int) []*ev {
+	if h, ok := c.handled[handlingKey{a, d.Right}]; ok {
+		return h.thread
+	}
+	return v.findThread(c, a, v.fulfilment(c, d, a))
+}
+
+// findThread is thread given the request's fulfilment f.
+func (v *View) findThread(c *customer, a int, f *ev) []*ev {
 	out := c.replies(a)
 	ref := ""
 	for _, x := range out {
-		if ref = x.ticketRef(); ref != "" {
+		if ref = v.ticketRef(x); ref != "" {
 			break
 		}
 	}
 	last := a
 	if len(out) > 0 {
-		last = out[len(out)-1].ci
+		last = out[len(out)-1].ci()
 	}
-	f := v.fulfilment(c, d, a)
 	for j := last + 1; j < len(c.evs); j++ {
 		x := c.evs[j]
 		if !x.accepted() {
@@ -468,7 +483,7 @@ func checkAccess01(v *View) (o outcome) {
 			return
 		}
 		o.exercised++
-		text := x.text + "\n" + folded(c.replies(f.ci)) + folded(c.replies(a))
+		text := x.text + "\n" + folded(c.replies(f.ci())) + folded(c.replies(a))
 		var missing []string
 		for _, ce := range c.expectedSince(a, f.At.Add(-v.opts.Retention)) {
 			if !containsValue(text, ce.canary().Value) {
@@ -551,7 +566,7 @@ func checkPort01(v *View) (o outcome) {
 func checkErase01(v *View) (o outcome) {
 	requests(v, "erasure", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		o.exercised++
-		i := e.ci
+		i := e.ci()
 		old := map[string]bool{}
 		for j := 0; j < i; j++ {
 			if q := c.evs[j].di(); q != nil {
@@ -565,7 +580,7 @@ func checkErase01(v *View) (o outcome) {
 		cleared := map[string]*ev{}
 		for j := i + 1; j < len(c.evs); j++ {
 			x := c.evs[j]
-			if cx := x.ctxs(); cx != nil && x.Kind == journal.KindContextsDeleted {
+			if cx := x.ctxs(); cx != nil && x.kc == kContextsDeleted {
 				cleared[cx.SessionID] = x
 			}
 			if j < start {
@@ -622,7 +637,7 @@ func (c *customer) rectified(i int, wording string) (old, fresh string) {
 	if nc == nil {
 		return "", ""
 	}
-	for j := nc.ci - 1; j >= 0; j-- {
+	for j := nc.ci() - 1; j >= 0; j-- {
 		if cd := c.evs[j].canary(); cd != nil && cd.Type == nc.canary().Type && !strings.EqualFold(cd.Value, nc.canary().Value) {
 			return cd.Value, nc.canary().Value
 		}
@@ -632,7 +647,7 @@ func (c *customer) rectified(i int, wording string) (old, fresh string) {
 
 // replanted says whether the customer shared the canary's value again between it and index j.
 func (c *customer) replanted(ce *ev, j int) bool {
-	for k := ce.ci + 1; k < j && k < len(c.evs); k++ {
+	for k := ce.ci() + 1; k < j && k < len(c.evs); k++ {
 		if x := c.evs[k].canary(); x != nil && strings.EqualFold(x.Value, ce.canary().Value) {
 			return true
 		}
@@ -644,7 +659,7 @@ func (c *customer) replanted(ce *ev, j int) bool {
 func suppressed(v *View, right, what string) (o outcome) {
 	requests(v, right, func(c *customer, e *ev, d *journal.DataRequestData, a int) {
 		o.exercised++
-		if m := c.marketingAfter(e.ci); len(m) > 0 {
+		if m := c.marketingAfter(e.ci()); len(m) > 0 {
 			o.find(c.id, fmt.Sprintf("marketing sent %s after the customer's %s request%s%s", hours(m[0].At.Sub(e.At)), d.Right, what, refusedNote(m[0])), e.Seq, m[0].Seq)
 		}
 	})
@@ -659,15 +674,15 @@ func checkRect01(v *View) (o outcome) {
 	requests(v, "rectification", func(c *customer, e *ev, req *journal.DataRequestData, a int) {
 		d := *req
 		if strings.TrimSpace(d.Old) == "" {
-			d.Old, d.New = c.rectified(e.ci, d.Wording)
+			d.Old, d.New = c.rectified(e.ci(), d.Wording)
 		}
 		if strings.TrimSpace(d.Old) == "" {
 			o.note("a rectification request names no old value and none could be found among the canaries; not judged")
 			return
 		}
 		o.exercised++
-		start := c.nextInbound(max(a, e.ci))
-		for j := e.ci + 1; j < len(c.evs); j++ {
+		start := c.nextInbound(max(a, e.ci()))
+		for j := e.ci() + 1; j < len(c.evs); j++ {
 			x := c.evs[j]
 			if q := x.di(); q != nil && j >= start && containsValue(fold(flattenParams(q.Parameters)), d.Old) {
 				o.find(c.id, fmt.Sprintf("after rectification, Dialogflow still receives the old value %s", quote(d.Old)), e.Seq, x.Seq)
@@ -701,8 +716,8 @@ func checkRect01(v *View) (o outcome) {
 func checkRestrict01(v *View) (o outcome) {
 	o = suppressed(v, "restriction", " (processing is restricted)")
 	requests(v, "restriction", func(c *customer, e *ev, d *journal.DataRequestData, a int) {
-		start := c.nextInbound(max(a, e.ci))
-		planted := c.expected(e.ci)
+		start := c.nextInbound(max(a, e.ci()))
+		planted := c.expected(e.ci())
 		for j := start; j < len(c.evs); j++ {
 			if q := c.evs[j].di(); q != nil {
 				for _, ce := range planted {
@@ -740,11 +755,11 @@ var nluTypes = []pii.Type{pii.Card, pii.CVV, pii.IBAN, pii.DNI, pii.NIE, pii.NUS
 func checkNLU01(v *View) (o outcome) {
 	for _, e := range v.evs {
 		q := e.di()
-		if q == nil || e.Kind != journal.KindDetectIntent {
+		if q == nil || e.kc != kDetectIntent {
 			continue
 		}
 		o.exercised++
-		if ms := pii.Only(e.ids, nluTypes...); len(ms) > 0 {
+		if ms := pii.Only(e.ids(), nluTypes...); len(ms) > 0 {
 			o.find(e.cust, fmt.Sprintf("a raw %s reached Dialogflow (session %s); de-identify it first", ms[0].Type, q.SessionID), e.Seq)
 		}
 	}
@@ -805,11 +820,13 @@ func checkProc01(v *View) (o outcome) {
 		return o
 	}
 	seen := map[string]bool{}
+	sessions := map[string]bool{} // a session's queries all go to its location: read it once
 	for _, e := range v.evs {
 		q := e.di()
-		if q == nil || q.Session == "" {
+		if q == nil || q.Session == "" || sessions[q.Session] {
 			continue
 		}
+		sessions[q.Session] = true
 		loc := "global"
 		if m := location.FindStringSubmatch(q.Session); m != nil {
 			loc = m[1]
@@ -836,7 +853,7 @@ func checkRet01(v *View) (o outcome) {
 			}
 			cut := x.e.At.Add(-ret)
 			var old []*ev
-			for j := 0; j < x.e.ci; j++ {
+			for j := 0; j < x.e.ci(); j++ {
 				e := c.evs[j]
 				if e.At.Before(cut) && (e.canary() != nil || e.isInbound() && len([]rune(strings.TrimSpace(e.in().Text))) >= 12) {
 					old = append(old, e)
@@ -872,34 +889,34 @@ func checkCS01(v *View) (o outcome) {
 		o.note("Ley 10/2025 declared not applicable in Options; not judged")
 		return o
 	}
-	// The words of each distinct reply text are counted once: an assistant sends the same few texts.
-	counted := map[string][2]int{}
-	replyLanguage := func(r []*ev) string {
+	hasTicket := matchOnce(ticketRe)
+	// replyLanguage returns the language of the replies to the message at index i, and the first reply
+	// (nil when there is none). The words of each distinct reply text were counted once (shareTextFacts).
+	replyLanguage := func(c *customer, i int) (string, *ev) {
 		es, en := 0, 0
-		for _, x := range r {
-			n, ok := counted[x.ft]
-			if !ok {
-				n[0], n[1] = langWords(x.ft)
-				counted[x.ft] = n
+		var first *ev
+		for x := range c.eachReply(i) {
+			if first == nil {
+				first = x
 			}
-			es, en = es+n[0], en+n[1]
+			es, en = es+v.texts[x.text].es, en+v.texts[x.text].en
 		}
-		return languageOf(es, en, 2)
+		return languageOf(es, en, 2), first
 	}
 	v.each(func(c *customer) {
 		for i, e := range c.inbound() {
-			if !has(e.ft, complaint...) {
-				in := language(e.ft, 1)
+			if !e.complaint() { // the message's facts were computed in prepare
+				in := e.language()
 				if in == "" {
 					continue
 				}
-				r := c.replies(i)
-				if len(r) == 0 {
+				out, first := replyLanguage(c, i)
+				if first == nil {
 					continue
 				}
 				o.exercised++
-				if out := replyLanguage(r); out != "" && out != in {
-					o.find(c.id, fmt.Sprintf("a message written in %s was answered in %s", langName(in), langName(out)), e.Seq, r[0].Seq)
+				if out != "" && out != in {
+					o.find(c.id, fmt.Sprintf("a message written in %s was answered in %s", langName(in), langName(out)), e.Seq, first.Seq)
 				}
 				continue
 			}
@@ -913,11 +930,11 @@ func checkCS01(v *View) (o outcome) {
 			for _, x := range r {
 				raw += sentText(x.out()) + "\n"
 			}
-			if !ticketRe.MatchString(raw) {
+			if !hasTicket(raw) {
 				o.find(c.id, "a complaint was answered without a tracking code", e.Seq, r[0].Seq)
 				continue
 			}
-			if in, out := language(e.ft, 1), language(fold(raw), 2); in != "" && out != "" && in != out {
+			if in, out := e.language(), language(fold(raw), 2); in != "" && out != "" && in != out {
 				o.find(c.id, fmt.Sprintf("a complaint written in %s was answered in %s", langName(in), langName(out)), e.Seq, r[0].Seq)
 			}
 		}

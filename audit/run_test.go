@@ -96,6 +96,14 @@ func TestSessionLinking(t *testing.T) {
 			b.deid("mi DNI es "+dni, "mi DNI es [DNI]")
 			b.df("s1", "mi DNI es [DNI]", nil, false)
 		}, tied: map[string]string{"s1": ana}},
+		{name: "a de-identified text two customers' messages gave ties nothing", build: func(b *jb) {
+			b.say(ben, "s2", "soy Ben") // a query tied verbatim in the same journal
+			b.in(ana, "mi DNI es "+dni)
+			b.deid("mi DNI es "+dni, "mi DNI es [DNI]")
+			b.in(ben, "mi DNI es 00000000T")
+			b.deid("mi DNI es 00000000T", "mi DNI es [DNI]")
+			b.df("s1", "mi DNI es [DNI]", nil, false)
+		}, tied: map[string]string{"s2": ben}, report: "could not be tied"},
 		{name: "a text two customers sent ties nothing", build: func(b *jb) {
 			b.in(ana, "hola")
 			b.in(ben, "hola")
@@ -306,5 +314,48 @@ func TestRawCopiesSkipped(t *testing.T) {
 	in, out := v.evs[0].in(), v.evs[1].out()
 	if in == nil || in.Text != "hola" || in.Message != nil || out == nil || out.Template != "promo_verano" || out.Category != "MARKETING" || len(out.Buttons) != 1 || out.Body != nil {
 		t.Errorf("decoded %+v / %+v", in, out)
+	}
+}
+
+// TestInOrderNotesWhatReorderNotes: a journal in sequence order is checked chunk by chunk on every core
+// (View.inOrder); it notes the same gaps (the first five, across chunks) and backward steps of time as
+// the general path (View.reorder), and refuses a journal that is not strictly increasing.
+func TestInOrderNotesWhatReorderNotes(t *testing.T) {
+	var evs []journal.Event
+	at := journal.DefaultStart
+	seq := uint64(0)
+	for i := range 100_000 {
+		seq++
+		if i%9000 == 8999 { // gaps in several chunks
+			seq += uint64(i%3) + 1
+		}
+		at = at.Add(time.Second)
+		kind := journal.KindStatusSent
+		switch i % 25000 {
+		case 24999:
+			at = at.Add(-time.Hour) // backwards
+		case 12000:
+			at, kind = at.Add(-time.Hour), journal.KindClockSet // backwards with a clock.set: not noted
+		}
+		evs = append(evs, journal.Event{Seq: seq, At: at, Kind: kind})
+	}
+	fast, general := &View{}, &View{}
+	if !fast.inOrder(evs) {
+		t.Fatal("inOrder refused a journal in sequence order")
+	}
+	general.evs = make([]*ev, len(evs))
+	for i := range evs {
+		general.evs[i] = &ev{Event: &evs[i]}
+	}
+	general.reorder()
+	if !reflect.DeepEqual(fast.problems, general.problems) || !fast.last.Equal(general.last) || len(fast.problems) != 2 {
+		t.Errorf("inOrder noted %q (last %v), reorder %q (last %v)", fast.problems, fast.last, general.problems, general.last)
+	}
+	for _, k := range []int{1, 50_000, 99_999} {
+		bad := slices.Clone(evs)
+		bad[k].Seq = bad[k-1].Seq // a repeated sequence number
+		if v := (&View{}); v.inOrder(bad) || len(v.problems) > 0 {
+			t.Errorf("inOrder took a journal with a repeat at %d (noted %q)", k, v.problems)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 
 	"github.com/parley-dev/parley/journal"
@@ -62,19 +63,48 @@ func (v *View) link() {
 		}
 		return ""
 	}
-	deid := make(map[string]string, nDLP) // DLP result → customer, or ambiguous
-	for e := range allOf(parts, func(f found) []*ev { return f.dlp }) {
-		d := e.dlp()
-		e.cust = byText(d.Text) // the DLP mock's own customer field is not a wa_id
-		r := strings.TrimSpace(d.Result)
-		if r == "" || e.cust == "" {
-			continue
+	// The lookups below only read the maps built before them: they run on every core, part by part, and
+	// only the maps' building is in sequence order.
+	parallel(len(parts), func(k int) {
+		for _, e := range parts[k].dlp {
+			e.cust = byText(e.dlp().Text) // the DLP mock's own customer field is not a wa_id
 		}
-		if c, ok := deid[r]; ok && c != e.cust {
-			deid[r] = ambiguous
-		} else {
-			deid[r] = e.cust
+	})
+	// Each query's customer by its text, kept in e.cust until its session's customer replaces it below;
+	// a query whose text no message carried is tied by the de-identified texts DLP returned, whose map is
+	// only built when some query needs it.
+	missed := make([]bool, len(parts))
+	parallel(len(parts), func(k int) {
+		for _, e := range parts[k].queries {
+			if d := e.di(); d != nil && d.SessionID != "" {
+				e.cust = byText(d.Text)
+				missed[k] = missed[k] || e.cust == ""
+			}
 		}
+	})
+	if slices.Contains(missed, true) {
+		deid := make(map[string]string, nDLP) // DLP result → customer, or ambiguous
+		for e := range allOf(parts, func(f found) []*ev { return f.dlp }) {
+			d := e.dlp()
+			r := strings.TrimSpace(d.Result)
+			if r == "" || e.cust == "" {
+				continue
+			}
+			if c, ok := deid[r]; ok && c != e.cust {
+				deid[r] = ambiguous
+			} else {
+				deid[r] = e.cust
+			}
+		}
+		parallel(len(parts), func(k int) {
+			for _, e := range parts[k].queries {
+				if d := e.di(); d != nil && d.SessionID != "" && e.cust == "" {
+					if dc := deid[strings.TrimSpace(d.Text)]; dc != ambiguous {
+						e.cust = dc
+					}
+				}
+			}
+		})
 	}
 	conflict := map[string]bool{}
 	for e := range allOf(parts, func(f found) []*ev { return f.queries }) {
@@ -82,12 +112,7 @@ func (v *View) link() {
 		if d == nil || d.SessionID == "" {
 			continue
 		}
-		c := byText(d.Text)
-		if c == "" {
-			if dc := deid[strings.TrimSpace(d.Text)]; dc != ambiguous {
-				c = dc
-			}
-		}
+		c := e.cust
 		if c == "" {
 			continue
 		}
@@ -102,20 +127,26 @@ func (v *View) link() {
 	if len(conflict) > 0 {
 		v.problem(fmt.Sprintf("%d Dialogflow sessions carry texts of more than one customer; they were not tied to a customer (WA-XCUST-01 territory: check them by hand)", len(conflict)))
 	}
+	untiedIn := make([]int, len(parts))
+	parallel(len(parts), func(k int) {
+		for _, e := range parts[k].queries {
+			var sid string
+			if d := e.di(); d != nil {
+				sid = d.SessionID
+			} else if c := e.ctxs(); c != nil {
+				sid = c.SessionID
+			} else {
+				continue
+			}
+			e.cust = v.sessions[sid]
+			if e.cust == "" && e.Kind == journal.KindDetectIntent {
+				untiedIn[k]++
+			}
+		}
+	})
 	untied := 0
-	for e := range allOf(parts, func(f found) []*ev { return f.queries }) {
-		var sid string
-		if d := e.di(); d != nil {
-			sid = d.SessionID
-		} else if c := e.ctxs(); c != nil {
-			sid = c.SessionID
-		} else {
-			continue
-		}
-		e.cust = v.sessions[sid]
-		if e.cust == "" && e.Kind == journal.KindDetectIntent {
-			untied++
-		}
+	for _, n := range untiedIn {
+		untied += n
 	}
 	if untied > 0 {
 		v.problem(fmt.Sprintf("%d Dialogflow queries could not be tied to a customer (no unambiguous matching message); customer-specific rules did not judge them", untied))

@@ -33,17 +33,17 @@ func purposeOf(c *journal.ConsentData) string {
 
 // step applies a ground-truth event.
 func (s *consents) step(e *ev) {
-	switch e.Kind {
-	case journal.KindConsentGiven:
+	switch e.kc {
+	case kConsentGiven:
 		p := purposeOf(e.consent())
 		s.active[p] = e
 		delete(s.revoked, p)
 		s.any = nil
-	case journal.KindConsentWithdrawn:
+	case kConsentWithdrawn:
 		p := purposeOf(e.consent())
 		delete(s.active, p)
 		s.revoked[p] = e
-	case journal.KindOptoutRequested:
+	case kOptoutRequested:
 		if e.optout().Via == "whatsapp_stop" { // WhatsApp's "stop promotions" is about marketing only
 			delete(s.active, "marketing")
 			s.revoked["marketing"] = e
@@ -55,7 +55,7 @@ func (s *consents) step(e *ev) {
 		clear(s.active)
 		s.revoked["marketing"] = e
 		s.any = e
-	case journal.KindDataRequest:
+	case kDataRequest:
 		if d := e.dsr(); d.Right == "objection" {
 			delete(s.active, "marketing")
 			s.revoked["marketing"] = e
@@ -136,7 +136,7 @@ func refusedNote(e *ev) string {
 
 // businessInitiated says whether a send is a template outside the customer-service window.
 func businessInitiated(e *ev) bool {
-	return e.out() != nil && e.out().Type == "template" && !e.inWindow()
+	return e.isOutbound() && e.template() && !e.inWindow()
 }
 
 // marketingAfter returns the marketing send attempts after index i, stopping at a new marketing opt-in.
@@ -144,7 +144,7 @@ func (c *customer) marketingAfter(i int) []*ev {
 	var out []*ev
 	for j := i + 1; j < len(c.evs); j++ {
 		e := c.evs[j]
-		if e.Kind == journal.KindConsentGiven && purposeOf(e.consent()) == "marketing" {
+		if e.kc == kConsentGiven && purposeOf(e.consent()) == "marketing" {
 			break
 		}
 		if e.isOutbound() && isMarketing(e) {
@@ -162,10 +162,10 @@ func (c *customer) confirmations(i int) []*ev {
 	var out []*ev
 	for j := i + 1; j < len(c.evs); j++ {
 		e := c.evs[j]
-		if e.isInbound() || e.Kind == journal.KindConsentGiven {
+		if e.isInbound() || e.kc == kConsentGiven {
 			break
 		}
-		if !e.isOutbound() || e.out().Type == "template" {
+		if !e.isOutbound() || e.template() {
 			continue
 		}
 		if n := len(out); n > 0 && !out[n-1].accepted() && sameMessage(out[n-1].out(), e.out()) {
@@ -232,7 +232,7 @@ func (v *View) exports(c *customer) []export {
 func (v *View) findExports(c *customer) []export {
 	var out []export
 	asked := false
-	for _, e := range c.evs {
+	for _, e := range c.at(c.acts) {
 		if d := e.dsr(); d != nil && (d.Right == "access" || d.Right == "portability") {
 			asked = true
 		}

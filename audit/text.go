@@ -18,37 +18,41 @@ import (
 // fold lowercases s and strips the Spanish accents, so "Más detalles" and "mas detalles" match alike:
 // customers type without accents or capitals, and a right exercised that way is still exercised.
 func fold(s string) string {
-	ascii := true
+	lower := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
-			ascii = false
-			break
+		if c := s[i]; c >= utf8.RuneSelf {
+			return strings.Map(foldRune, s)
+		} else if 'A' <= c && c <= 'Z' {
+			lower = false
 		}
 	}
-	if ascii {
+	if lower {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case 'á', 'à', 'â', 'ä', 'Á', 'À', 'Â', 'Ä':
-			return 'a'
-		case 'é', 'è', 'ê', 'ë', 'É', 'È', 'Ê', 'Ë':
-			return 'e'
-		case 'í', 'ì', 'î', 'ï', 'Í', 'Ì', 'Î', 'Ï':
-			return 'i'
-		case 'ó', 'ò', 'ô', 'ö', 'Ó', 'Ò', 'Ô', 'Ö':
-			return 'o'
-		case 'ú', 'ù', 'û', 'ü', 'Ú', 'Ù', 'Û', 'Ü':
-			return 'u'
-		case 'ñ', 'Ñ':
-			return 'n'
-		case 'ç', 'Ç':
-			return 'c'
-		case '’':
-			return '\''
-		}
-		return unicode.ToLower(r)
-	}, s)
+	return strings.ToLower(s) // ASCII: what foldRune does to each byte, without decoding runes
+}
+
+// foldRune is what fold does to each character.
+func foldRune(r rune) rune {
+	switch r {
+	case 'á', 'à', 'â', 'ä', 'Á', 'À', 'Â', 'Ä':
+		return 'a'
+	case 'é', 'è', 'ê', 'ë', 'É', 'È', 'Ê', 'Ë':
+		return 'e'
+	case 'í', 'ì', 'î', 'ï', 'Í', 'Ì', 'Î', 'Ï':
+		return 'i'
+	case 'ó', 'ò', 'ô', 'ö', 'Ó', 'Ò', 'Ô', 'Ö':
+		return 'o'
+	case 'ú', 'ù', 'û', 'ü', 'Ú', 'Ù', 'Û', 'Ü':
+		return 'u'
+	case 'ñ', 'Ñ':
+		return 'n'
+	case 'ç', 'Ç':
+		return 'c'
+	case '’':
+		return '\''
+	}
+	return unicode.ToLower(r)
 }
 
 func isWordByte(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -86,8 +90,19 @@ func which(text string, terms ...string) (string, bool) {
 }
 
 func isTokenRune(r rune) bool {
-	return isWordByte(r) || r == '@' || r == '.' || r == '+' || r == '-' || r == '_'
+	if r < utf8.RuneSelf {
+		return asciiToken[r]
+	}
+	return isWordByte(r)
 }
+
+// asciiToken is isTokenRune over ASCII, looked up: eachToken runs over every message the rules read.
+var asciiToken = func() (t [utf8.RuneSelf]bool) {
+	for r := range rune(utf8.RuneSelf) {
+		t[r] = isWordByte(r) || r == '@' || r == '.' || r == '+' || r == '-' || r == '_'
+	}
+	return t
+}()
 
 // tokens splits folded text into words (letters, digits, and the @ . + - _ inside e-mails and codes).
 func tokens(s string) []string {
@@ -127,6 +142,20 @@ var (
 	socialRe = regexp.MustCompile(`(?i)(facebook\.com|fb\.me|instagram\.com|twitter\.com|x\.com|tiktok\.com|linkedin\.com|youtube\.com|t\.me)`)
 )
 
+// matchOnce returns re.MatchString, remembering its answer for each text: a rule asks it of the replies
+// to every request or complaint, and an assistant gives the same few replies. Not safe for concurrent use.
+func matchOnce(re *regexp.Regexp) func(string) bool {
+	seen := map[string]bool{}
+	return func(text string) bool {
+		m, ok := seen[text]
+		if !ok {
+			m = re.MatchString(text)
+			seen[text] = m
+		}
+		return m
+	}
+}
+
 // text returns everything the customer sees of a send: body, caption and button titles.
 func sentText(o *journal.OutboundData) string {
 	if len(o.Buttons) == 0 && o.Header == "" && o.Footer == "" {
@@ -164,11 +193,15 @@ type export struct {
 
 // exportOf reads what a send carried. A document sent by media id is read from its media.uploaded event.
 func (v *View) exportOf(e *ev) export {
-	if e.xp == nil {
-		x := v.readExport(e)
-		e.xp = &x
+	if e.out().Type != "document" {
+		return export{e: e, text: e.ft} // what readExport gives, without keeping a copy per send
 	}
-	return *e.xp
+	if c := v.custs[e.cust]; c != nil {
+		if x, ok := c.docs[e]; ok {
+			return x
+		}
+	}
+	return v.readExport(e)
 }
 
 func (v *View) readExport(e *ev) export {
@@ -383,10 +416,11 @@ func language(text string, min int) string {
 // texts joined by newlines are the sum of each text's.
 func langWords(text string) (es, en int) {
 	eachToken(text, func(w string) {
-		if esWords[w] {
+		l := langOf[w]
+		if l&langES != 0 {
 			es++
 		}
-		if enWords[w] {
+		if l&langEN != 0 {
 			en++
 		}
 	})
@@ -410,6 +444,23 @@ var esWords = setOf("el", "la", "los", "las", "de", "del", "que", "y", "en", "po
 var enWords = setOf("the", "and", "to", "of", "my", "is", "i", "you", "your", "for", "with", "please", "there", "order",
 	"want", "hello", "hi", "thanks", "not", "has", "have", "we", "our", "it", "this", "that", "complaint", "arrived",
 	"yet", "but", "very", "be", "are", "was", "about")
+
+// langOf says, for each common word, which languages it is common in (one lookup a word, not two).
+var langOf = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for w := range esWords {
+		m[w] |= langES
+	}
+	for w := range enWords {
+		m[w] |= langEN
+	}
+	return m
+}()
+
+const (
+	langES = 1 << iota
+	langEN
+)
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))

@@ -22,6 +22,25 @@ type customer struct {
 	// their data-protection requests: most rules look at one of these and would otherwise walk every
 	// event of the timeline.
 	ins, outs, reqs []int
+	// acts indexes the events rules that follow consents, opt-outs, requests, handoffs, sends and their
+	// failures walk (see isAct): a timeline without its messages, webhooks, DLP and Dialogflow events.
+	acts []int
+	// handled memoises, for the customer's requests, the fulfilment and thread several rules ask for
+	// (View.prepare); both depend only on the right and the message that made the request.
+	handled  map[handlingKey]handling
+	statuses bool           // some event of the timeline is a status with a payload (a failure)
+	anchors  map[int]int    // memo of anchor, by index, for the acts that have one (View.prepare)
+	docs     map[*ev]export // memo of View.exportOf, for the documents sent to the customer (View.prepare)
+}
+
+type handlingKey struct {
+	anchor int
+	right  string
+}
+
+type handling struct {
+	fulfilment *ev   // View.fulfilment
+	thread     []*ev // View.thread: read, never written
 }
 
 // inbound yields the customer's messages with their index in the timeline.
@@ -47,31 +66,32 @@ func (c *customer) at(idx []int) iter.Seq2[int, *ev] {
 // is therefore placed where WhatsApp first POSTed it (its first webhook.attempt, matched by wamid), so
 // "the replies to a message" are the sends after it.
 func (v *View) group() {
-	posted := map[string]uint64{} // wamid → seq of its first webhook attempt
+	// wamid → seq of its first webhook attempt. Built in the same pass: only attempts before a message
+	// move it, and those come before it in sequence order.
+	posted := map[string]uint64{}
+	var c *customer // the last event's: a customer's events come in runs
 	for _, e := range v.evs {
 		if h := e.hook(); h != nil && h.RefID != "" {
 			if _, ok := posted[h.RefID]; !ok {
 				posted[h.RefID] = e.Seq
 			}
 		}
-	}
-	for _, e := range v.evs {
 		if m, ok := e.p.(*journal.MediaData); ok && m.ID != "" {
 			v.media[m.ID] = append(v.media[m.ID], e)
 		}
 		if e.cust == "" {
 			continue
 		}
-		c := v.custs[e.cust]
-		if c == nil {
-			c = &customer{id: e.cust}
-			v.custs[e.cust] = c
-			v.order = append(v.order, e.cust)
+		if c == nil || c.id != e.cust {
+			c = v.custs[e.cust]
+			if c == nil {
+				c = &customer{id: e.cust}
+				v.custs[e.cust] = c
+				v.order = append(v.order, e.cust)
+			}
 		}
-		e.key = e.Seq
 		if e.isInbound() {
 			if p, ok := posted[e.in().ID]; ok && p < e.Seq {
-				e.key = p
 				c.moved = true
 			}
 		}
@@ -96,12 +116,30 @@ func (v *View) group() {
 		}
 	}
 	sort.Strings(v.order)
-	for _, c := range v.custs {
+	parallel(len(v.order), func(k int) {
+		c := v.custs[v.order[k]]
 		if c.moved {
-			slices.SortStableFunc(c.evs, func(a, b *ev) int { return cmp.Compare(a.key, b.key) })
+			// Each event's place: its seq, or for a message its first webhook POST.
+			type placed struct {
+				key uint64
+				e   *ev
+			}
+			ps := make([]placed, len(c.evs))
+			for i, e := range c.evs {
+				ps[i] = placed{e.Seq, e}
+				if e.isInbound() {
+					if p, ok := posted[e.in().ID]; ok && p < e.Seq {
+						ps[i].key = p
+					}
+				}
+			}
+			slices.SortStableFunc(ps, func(a, b placed) int { return cmp.Compare(a.key, b.key) })
+			for i := range ps {
+				c.evs[i] = ps[i].e
+			}
 		}
 		for i, e := range c.evs {
-			e.ci = i
+			e.pos = int32(i)
 			switch {
 			case e.isInbound():
 				c.ins = append(c.ins, i)
@@ -109,6 +147,11 @@ func (v *View) group() {
 				c.outs = append(c.outs, i)
 			case e.dsr() != nil:
 				c.reqs = append(c.reqs, i)
+			case e.status() != nil:
+				c.statuses = true
+			}
+			if e.isAct() {
+				c.acts = append(c.acts, i)
 			}
 			if i > 0 {
 				prev := c.evs[i-1]
@@ -117,8 +160,37 @@ func (v *View) group() {
 					e.lastIn = prev
 				}
 			}
+			e.open = e.windowOpen()
+		}
+	})
+}
+
+// merged yields the events at the indexes of a and of b (each increasing) with their index, in timeline
+// order: a rule that needs two kinds of events walks those, not the whole timeline.
+func (c *customer) merged(a, b []int) iter.Seq2[int, *ev] {
+	return func(yield func(int, *ev) bool) {
+		for i, j := 0, 0; i < len(a) || j < len(b); {
+			var k int
+			switch {
+			case j == len(b) || i < len(a) && a[i] < b[j]:
+				k, i = a[i], i+1
+			case i == len(a) || b[j] < a[i]:
+				k, j = b[j], j+1
+			default: // in both
+				k, i, j = a[i], i+1, j+1
+			}
+			if !yield(k, c.evs[k]) {
+				return
+			}
 		}
 	}
+}
+
+// isAct says whether a rule following what the customer decided and what was sent to them must see the
+// event: a send, a consent, an opt-out, a request, a handoff, a Dialogflow clean-up, a failed status or a
+// hook call.
+func (e *ev) isAct() bool {
+	return e.isOutbound() || e.kc != kOther && e.kc != kDetectIntent || e.status() != nil || e.hookCall() != nil
 }
 
 // nextInbound returns the index of the customer's first message after index i, or len(c.evs).
@@ -136,17 +208,26 @@ func (c *customer) nextInbound(i int) int {
 // a reply to the last thing the customer said).
 func (c *customer) replies(i int) []*ev {
 	var out []*ev
-	at := c.evs[i].At
-	for j := i + 1; j < len(c.evs); j++ {
-		e := c.evs[j]
-		if e.isInbound() {
-			break
-		}
-		if e.accepted() && !e.At.After(at.Add(window)) && !businessInitiated(e) {
-			out = append(out, e)
-		}
+	for e := range c.eachReply(i) {
+		out = append(out, e)
 	}
 	return out
+}
+
+// eachReply yields what replies returns, without gathering it.
+func (c *customer) eachReply(i int) iter.Seq[*ev] {
+	return func(yield func(*ev) bool) {
+		at := c.evs[i].At
+		for j := i + 1; j < len(c.evs); j++ {
+			e := c.evs[j]
+			if e.isInbound() {
+				return
+			}
+			if e.accepted() && !e.At.After(at.Add(window)) && !businessInitiated(e) && !yield(e) {
+				return
+			}
+		}
+	}
 }
 
 // anchor finds the customer message that carried a ground-truth act at index i (an opt-out, a request):
@@ -154,12 +235,18 @@ func (c *customer) replies(i int) []*ev {
 // or else the last one before it. It returns i itself when there is none (e.g. WhatsApp's own stop
 // button), so replies(anchor) still means "what the assistant sent after the act".
 func (c *customer) anchor(i int, phrase string) int {
-	if a := c.evs[i].anc; a >= 0 {
-		return int(a)
+	if a, ok := c.anchors[i]; ok {
+		return a
 	}
-	a := c.findAnchor(i, phrase)
-	c.evs[i].anc = int32(a)
-	return a
+	return c.findAnchor(i, phrase)
+}
+
+// keepAnchor is anchor, remembering the anchor (View.prepare, before the rules read it concurrently).
+func (c *customer) keepAnchor(i int, phrase string) {
+	if c.anchors == nil {
+		c.anchors = map[int]int{}
+	}
+	c.anchors[i] = c.findAnchor(i, phrase)
 }
 
 func (c *customer) findAnchor(i int, phrase string) int {

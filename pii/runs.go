@@ -68,9 +68,20 @@ func scanRun(cands []Match, text string, run []group) []Match {
 	if !slices.ContainsFunc(run, func(g group) bool { return mayStart(text, g) }) {
 		return cands // prose: nothing to normalise
 	}
-	// The run's groups upper-cased and joined once; a window's normalised form is a substring of it.
+	// The run's groups upper-cased and joined once; a window's normalised form is a substring of it. Its
+	// size is known, so it is allocated once, and most runs' offsets fit on the stack.
 	var b strings.Builder
-	offs := make([]int, len(run)+1)
+	size := 0
+	for _, g := range run {
+		size += g.end - g.start
+	}
+	b.Grow(size)
+	var offsBuf [33]int
+	offs := offsBuf[:0]
+	if len(run)+1 > len(offsBuf) {
+		offs = make([]int, 0, len(run)+1)
+	}
+	offs = offs[:len(run)+1]
 	for k, g := range run {
 		offs[k] = b.Len()
 		for p := g.start; p < g.end; p++ {
