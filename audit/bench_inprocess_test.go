@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/parley-dev/parley/internal/cputime"
 	"github.com/parley-dev/parley/journal"
 )
 
@@ -41,14 +42,14 @@ func BenchmarkRunInProcess(b *testing.B) {
 	inprocOnce.Do(func() { inprocEvs = recorded(synthetic(benchN, 1000)) })
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for b.Loop() {
 		rep := Run(inprocEvs, Options{})
 		if len(rep.Results) == 0 {
 			b.Fatal("no results")
 		}
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Used()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // TestInProcessPayloadsAuditAlike: the same journal audited with and without in-process payloads gives

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/internal/cputime"
 	"github.com/parley-dev/parley/journal"
 )
 
@@ -63,14 +64,14 @@ func BenchmarkRun(b *testing.B) {
 	benchOnce.Do(func() { benchEvs = synthetic(benchN, 1000) })
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for b.Loop() {
 		rep := Run(benchEvs, Options{})
 		if len(rep.Results) == 0 {
 			b.Fatal("no results")
 		}
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Used()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 var benchN = 1_000_000

@@ -19,6 +19,7 @@ import (
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/bots/reference"
 	"github.com/parley-dev/parley/harness"
+	"github.com/parley-dev/parley/internal/cputime"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
@@ -166,7 +167,7 @@ func BenchmarkTurn(b *testing.B) {
 
 	var spentTurn, spentBare time.Duration
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for b.Loop() {
 		spentTurn += turn()
 		start := time.Now()
@@ -176,7 +177,7 @@ func BenchmarkTurn(b *testing.B) {
 	b.StopTimer()
 	n := float64(b.N)
 	// The process's CPU per iteration: the turn, its settling and the bare chain together.
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/n, "cpu-µs/op")
+	b.ReportMetric(float64((cputime.Used()-cpu).Microseconds())/n, "cpu-µs/op")
 	b.ReportMetric(float64(spentTurn.Microseconds())/n, "µs/turn")
 	b.ReportMetric(float64(spentBare.Microseconds())/n, "µs/bare")
 	b.ReportMetric(float64(spentTurn)/float64(spentBare), "turn/bare")
