@@ -346,7 +346,12 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	cmd := []string{"serve",
 		"--whatsapp", "0.0.0.0:" + WhatsAppPort, "--dialogflow", "0.0.0.0:" + DialogflowPort, "--dlp", "0.0.0.0:" + DLPPort,
 		"--public-url", "http://" + AliasWhatsApp + ":" + WhatsAppPort, "--seed", strconv.FormatInt(o.Seed, 10)}
-	if !o.MocksOnly {
+	// The reference assistant starts at the same time as the mocks (see below): its callback URL is
+	// configured once it is up, so that the handshake Meta runs when a URL is configured finds it
+	// listening, as it would a deployed assistant, instead of succeeding or failing by which container
+	// came up first.
+	together := o.BotImage == "" && o.BotURL == "" && !o.MocksOnly && !o.AsProduction
+	if !o.MocksOnly && !together {
 		cmd = append(cmd, "--webhook", webhook)
 	}
 	mocksReq := testcontainers.ContainerRequest{
@@ -371,7 +376,6 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	// time to healthy. A vendor's image, which may give up or back off when the mocks are not there
 	// yet, starts once they are healthy.
 	var (
-		together   = o.BotImage == "" && o.BotURL == "" && !o.MocksOnly && !o.AsProduction
 		botStarted chan struct{}
 		bot        testcontainers.Container
 		botErr     error
@@ -430,6 +434,11 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if together {
+			if err := e.wa.SetWebhook(ctx, webhook); err != nil {
+				return nil, fmt.Errorf("configuring the assistant's webhook: %w", err)
+			}
 		}
 		if o.BotImage == "" {
 			e.referenceIdle = true

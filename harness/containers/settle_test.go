@@ -108,6 +108,18 @@ func TestContainersSettleIdleAsQuiet(t *testing.T) {
 			o := Options{Image: img.Ref, Seed: 1}
 			quiet := playSettling(ctx, t, o, j, false)
 			idle := playSettling(ctx, t, o, j, true)
+			// The reference assistant starts beside the mocks, and its callback URL is configured once it
+			// is up: every handshake succeeds, so the journal does not depend on which came up first.
+			for _, r := range []struct {
+				how string
+				evs []journal.Event
+			}{{"on silence", quiet.Events}, {"on the idle signal", idle.Events}} {
+				for _, e := range r.evs {
+					if e.Kind == journal.KindWebhookVerify && !strings.Contains(string(e.Data), `"ok":true`) {
+						t.Errorf("settled %s: a handshake failed: %s", r.how, e.Data)
+					}
+				}
+			}
 			if d := sameJournal(quiet.Events, idle.Events); d != "" {
 				t.Errorf("settled on silence, then on the idle signal: %s", d)
 			}

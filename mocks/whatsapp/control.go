@@ -780,9 +780,15 @@ func (s *Server) SetWebhook(ctx context.Context, rawURL string) error {
 
 // VerifyWebhook implements Control.
 func (s *Server) VerifyWebhook(ctx context.Context) (VerifyResult, error) {
-	s.mu.Lock()
-	target := s.webhook
-	s.mu.Unlock()
+	// A handshake already in flight to the same URL (it was just configured) ends first, so that the
+	// two reach the assistant, and the journal, in the order they were asked for.
+	var target string
+	if err := s.await(ctx, func() bool {
+		target = s.webhook
+		return target == "" || s.verifying != target
+	}); err != nil {
+		return VerifyResult{}, err
+	}
 	if target == "" {
 		return VerifyResult{}, badRequest("no webhook URL is set")
 	}

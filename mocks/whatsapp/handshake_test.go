@@ -2,7 +2,9 @@ package whatsapp
 
 import (
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/parley-dev/parley/journal"
 )
@@ -96,5 +98,49 @@ func TestHandshakeOnSetWebhook(t *testing.T) {
 	customerSays(t, s, CustomerMessage{Text: "hola"})
 	if v := verifyEvents(t, s); len(v) != 1 {
 		t.Errorf("%d handshakes after the first delivery, want still 1", len(v))
+	}
+}
+
+// TestVerifyWaitsForHandshakeInFlight: a verification asked for while the handshake of a URL just
+// configured is in flight runs after it, so the assistant sees them one after the other and the journal
+// holds them in the order they were asked for (the seeded challenges in order), however the two are timed.
+func TestVerifyWaitsForHandshakeInFlight(t *testing.T) {
+	rcv := newReceiver(t)
+	inner := rcv.srv.Config.Handler
+	var (
+		mu      sync.Mutex
+		inside  int
+		overlap bool
+		seen    []string
+	)
+	rcv.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inside++
+		overlap = overlap || inside > 1
+		seen = append(seen, r.URL.Query().Get("hub.challenge"))
+		mu.Unlock()
+		time.Sleep(30 * time.Millisecond) // a slow first answer: the second request would overlap it
+		inner.ServeHTTP(w, r)
+		mu.Lock()
+		inside--
+		mu.Unlock()
+	})
+	s := RunT(t, fixedWall())
+	ctx := testCtx(t)
+	if err := s.SetWebhook(ctx, rcv.URL()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.VerifyWebhook(ctx)
+	if err != nil || !res.OK {
+		t.Fatalf("VerifyWebhook: %+v, %v", res, err)
+	}
+	v := verifyEvents(t, s)
+	mu.Lock()
+	defer mu.Unlock()
+	if overlap {
+		t.Error("the two handshakes reached the assistant at the same time")
+	}
+	if len(v) != 2 || len(seen) != 2 || v[0].Challenge != seen[0] || v[1].Challenge != seen[1] || v[1].Challenge != res.Challenge {
+		t.Errorf("journalled %+v, the assistant saw %v, VerifyWebhook answered %+v: want the configured URL's handshake first", v, seen, res)
 	}
 }
