@@ -2,6 +2,8 @@ package shared
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"sync"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/parley-dev/parley/audit"
 	"github.com/parley-dev/parley/journal"
+	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
@@ -32,6 +35,10 @@ type scenario struct {
 	// Settle's memory of the scenario's part of the journal, across its calls: its newest event and when
 	// Settle first saw it, and when it first saw each unanswered message or call (each waits ReplyWait
 	// once, not once per step).
+	// What the scenario changed on the mocks every scenario shares (it played alone to do so), undone by
+	// Close: a Dialogflow fault, a WhatsApp fault, messy status webhooks.
+	dialogflowFault, whatsappFault, messyStatuses bool
+
 	settling  sync.Mutex
 	lastSeq   uint64
 	lastAt    time.Time
@@ -39,14 +46,58 @@ type scenario struct {
 }
 
 func (e *scenario) World() *sim.World              { return e.world }
-func (e *scenario) Dialogflow() dialogflow.Control { return e.v.o.Dialogflow }
+func (e *scenario) Dialogflow() dialogflow.Control { return scopedDialogflow{e.v.o.Dialogflow, e} }
 func (e *scenario) AuditOptions() audit.Options {
 	o := e.v.o.Audit
 	o.CertifyDeployed = o.CertifyDeployed && e.transport
 	o.From = e.from + 1
 	return o
 }
-func (e *scenario) Close() error { return nil }
+
+// Close undoes what the scenario changed on the shared mocks, so that a fault it put (Dialogflow slow
+// or down, sends refused, messy status webhooks) does not reach the scenarios played after it. Such a
+// scenario plays alone, and Close comes before the next one begins.
+func (e *scenario) Close() error {
+	e.mu.Lock()
+	df, wa, statuses := e.dialogflowFault, e.whatsappFault, e.messyStatuses
+	e.dialogflowFault, e.whatsappFault, e.messyStatuses = false, false, false
+	e.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	if df {
+		errs = append(errs, e.v.o.Dialogflow.ClearFaults(ctx))
+	}
+	if wa {
+		errs = append(errs, e.v.o.Send.ClearFaults(ctx))
+	}
+	if statuses {
+		errs = append(errs, e.v.o.Send.SetStatusDelivery(ctx, whatsapp.StatusDelivery{}))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("undoing the scenario's faults on the shared mocks: %w", err)
+	}
+	return nil
+}
+
+// mark notes that the scenario changed the shared mocks.
+func (e *scenario) mark(flag *bool) {
+	e.mu.Lock()
+	*flag = true
+	e.mu.Unlock()
+}
+
+// scopedDialogflow is the shared Dialogflow mock's control as a scenario sees it: the faults it puts are
+// noted, for Close to clear.
+type scopedDialogflow struct {
+	dialogflow.Control
+	e *scenario
+}
+
+func (s scopedDialogflow) InjectFault(ctx context.Context, f control.Fault) error {
+	s.e.mark(&s.e.dialogflowFault)
+	return s.Control.InjectFault(ctx, f)
+}
 
 // Events are the scenario's part of the journal: everything since it began but what concerns another
 // scenario's customers. Events about no customer are kept (but another scenario's TLS probes). A
@@ -244,6 +295,19 @@ type scopedWhatsApp struct {
 // AwaitIdle waits until no webhook about the scenario's customers is pending.
 func (s scopedWhatsApp) AwaitIdle(ctx context.Context) error {
 	return s.e.v.o.WhatsApp.AwaitIdleFor(ctx, s.e.customers()...)
+}
+
+// InjectFault puts a fault on the shared WhatsApp mock, noted for Close to clear.
+func (s scopedWhatsApp) InjectFault(ctx context.Context, f control.Fault) error {
+	s.e.mark(&s.e.whatsappFault)
+	return s.Control.InjectFault(ctx, f)
+}
+
+// SetStatusDelivery changes how the shared WhatsApp mock delivers status webhooks, noted for Close to
+// set back.
+func (s scopedWhatsApp) SetStatusDelivery(ctx context.Context, d whatsapp.StatusDelivery) error {
+	s.e.mark(&s.e.messyStatuses)
+	return s.Control.SetStatusDelivery(ctx, d)
 }
 
 var _ whatsapp.Control = scopedWhatsApp{}
