@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -112,9 +113,23 @@ func TestServe(t *testing.T) {
 			t.Errorf("POST %s: %d %s", call.url, resp.StatusCode, b)
 		}
 	}
-	evs, _, err := whatsapp.NewControlClient(url).JournalAfter(deadline, 0)
-	if err != nil {
-		t.Fatal(err)
+	// The handshake WhatsApp runs when the callback URL is configured is journalled by its own goroutine:
+	// wait for it (or any WhatsApp event), so that the combined journal has all three sources to show.
+	var evs []journal.Event
+	for {
+		var err error
+		evs, _, err = whatsapp.NewControlClient(url).JournalAfter(deadline, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(evs, func(e journal.Event) bool { return e.Source == journal.SourceWhatsApp }) {
+			break
+		}
+		select {
+		case <-deadline.Done():
+			t.Fatalf("no WhatsApp event in the journal: %v", evs)
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 	kinds := map[string]bool{}
 	for _, e := range evs {
