@@ -11,6 +11,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/whatsapp"
 	"github.com/parley-dev/parley/sim"
@@ -45,6 +46,18 @@ func byLang(c *sim.Customer, es, en string) string {
 }
 
 func settle(ctx context.Context, s *scenarioState) error { return s.env.World().AwaitQuiet(ctx) }
+
+// settledEvents settles the scenario, then reads its part of the journal.
+func settledEvents(ctx context.Context, s *scenarioState) ([]journal.Event, error) {
+	if err := settle(ctx, s); err != nil {
+		return nil, err
+	}
+	events, err := s.env.Events(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the journal: %w", err)
+	}
+	return events, nil
+}
 
 func newCustomer(ctx context.Context, name, phone, lang string) error {
 	s, err := state(ctx)

@@ -428,10 +428,7 @@ func dialogflowClean(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := settle(ctx, s); err != nil {
-		return err
-	}
-	events, err := s.env.Events(ctx)
+	events, err := settledEvents(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -486,12 +483,9 @@ func knownRule(id string) error {
 }
 
 func runAudit(ctx context.Context, s *scenarioState) (audit.Report, error) {
-	if err := settle(ctx, s); err != nil {
-		return audit.Report{}, err
-	}
-	events, err := s.env.Events(ctx)
+	events, err := settledEvents(ctx, s)
 	if err != nil {
-		return audit.Report{}, fmt.Errorf("reading the journal: %w", err)
+		return audit.Report{}, err
 	}
 	return audit.Run(events, s.env.AuditOptions()), nil
 }

@@ -50,12 +50,9 @@ func dialogflowHoldsNothing(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := settle(ctx, s); err != nil {
-		return err
-	}
-	events, err := s.env.Events(ctx)
+	events, err := settledEvents(ctx, s)
 	if err != nil {
-		return fmt.Errorf("reading the journal: %w", err)
+		return err
 	}
 	sessions := sessionsOf(events, c)
 	if len(sessions) == 0 {
@@ -115,12 +112,9 @@ func dlpChecked(ctx context.Context, name, how, text string) error {
 	if err != nil {
 		return err
 	}
-	if err := settle(ctx, s); err != nil {
-		return err
-	}
-	events, err := s.env.Events(ctx)
+	events, err := settledEvents(ctx, s)
 	if err != nil {
-		return fmt.Errorf("reading the journal: %w", err)
+		return err
 	}
 	var texts []string
 	current := ""
@@ -178,22 +172,15 @@ func lastDocument(ctx context.Context, name string) (*sim.Customer, string, []by
 		if inbox[i].Type != "document" {
 			continue
 		}
-		var sent struct {
-			Document struct {
-				ID       string `json:"id"`
-				Link     string `json:"link"`
-				Filename string `json:"filename"`
-			} `json:"document"`
-		}
-		_ = json.Unmarshal(inbox[i].Message, &sent)
-		up, ok := uploads[sent.Document.ID]
-		file := sent.Document.Filename
+		doc := documentOf(inbox[i])
+		up, ok := uploads[doc.ID]
+		file := doc.Filename
 		if file == "" {
 			file = up.Filename
 		}
 		switch {
 		case !ok:
-			return c, "", nil, fmt.Errorf("the document sent to %s (%q) was not uploaded to WhatsApp first, so its content cannot be read\n%s", c.Name, file+sent.Document.Link, c.Transcript(ctx))
+			return c, "", nil, fmt.Errorf("the document sent to %s (%q) was not uploaded to WhatsApp first, so its content cannot be read\n%s", c.Name, file+doc.Link, c.Transcript(ctx))
 		case up.Truncated:
 			return c, "", nil, fmt.Errorf("the document sent to %s (%q) is larger than the journal keeps, so its content cannot be judged", c.Name, file)
 		}

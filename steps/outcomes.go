@@ -312,22 +312,32 @@ func uploadsAndValues(events []journal.Event, c *sim.Customer) (map[string]journ
 	return uploads, mine
 }
 
+// sentDocument is the document of a message as the customer received it: the uploaded media's id, or a
+// link, and the file name the assistant gave.
+type sentDocument struct {
+	ID       string `json:"id"`
+	Link     string `json:"link"`
+	Filename string `json:"filename"`
+}
+
+// documentOf is the document m carries; zero when it carries none.
+func documentOf(m whatsapp.InboxMessage) sentDocument {
+	var sent struct {
+		Document sentDocument `json:"document"`
+	}
+	_ = json.Unmarshal(m.Message, &sent)
+	return sent.Document
+}
+
 // judgeDataCopy returns what keeps a document from being the customer's data in a machine-readable
 // format (in format, a MIME type, when one is required), or "" when it is.
 func judgeDataCopy(m whatsapp.InboxMessage, uploads map[string]journal.MediaData, mine []string, name, format string) string {
-	var sent struct {
-		Document struct {
-			ID       string `json:"id"`
-			Link     string `json:"link"`
-			Filename string `json:"filename"`
-		} `json:"document"`
-	}
-	_ = json.Unmarshal(m.Message, &sent)
-	up, ok := uploads[sent.Document.ID]
+	sent := documentOf(m)
+	up, ok := uploads[sent.ID]
 	if !ok {
-		return fmt.Sprintf("document %q was not uploaded to WhatsApp first, so its content cannot be read", cmp.Or(sent.Document.Filename, sent.Document.Link))
+		return fmt.Sprintf("document %q was not uploaded to WhatsApp first, so its content cannot be read", cmp.Or(sent.Filename, sent.Link))
 	}
-	filename := cmp.Or(sent.Document.Filename, up.Filename)
+	filename := cmp.Or(sent.Filename, up.Filename)
 	doc := audit.ReadDocument(up.MimeType, filename, up.Content)
 	switch {
 	case format != "" && doc.Format != format:
