@@ -2,6 +2,7 @@ package audit
 
 import (
 	"reflect"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -40,6 +41,7 @@ var (
 //	go test ./audit -run '^$' -bench BenchmarkRunInProcess -benchmem -benchtime 1x
 func BenchmarkRunInProcess(b *testing.B) {
 	inprocOnce.Do(func() { inprocEvs = recorded(synthetic(benchN, 1000)) })
+	runtime.GC()
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := cputime.Used()

@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -62,6 +63,7 @@ var (
 //	go test ./audit -run '^$' -bench BenchmarkRun -benchmem -benchtime 1x
 func BenchmarkRun(b *testing.B) {
 	benchOnce.Do(func() { benchEvs = synthetic(benchN, 1000) })
+	runtime.GC()
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := cputime.Used()
