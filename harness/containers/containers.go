@@ -934,37 +934,41 @@ func (m *mergedJournal) remoteLast() uint64 {
 	return m.last
 }
 
-// sync brings in the mocks' new events and sets the local clock to the mocks' simulated time. It must be
-// called with m.mu held.
+// sync brings in the mocks' new events and sets the local clock to the mocks' simulated time, both from
+// one page of the journal; a mock that does not put its time on the page (an image older than this
+// harness) is asked for its clock in a request of its own. It must be called with m.mu held.
 func (m *mergedJournal) sync(ctx context.Context) error {
-	if err := m.pull(ctx); err != nil {
-		return err
-	}
-	now, err := m.remoteNow(ctx)
+	now, err := m.pull(ctx)
 	if err != nil {
 		return err
+	}
+	if now.IsZero() {
+		if now, err = m.remoteNow(ctx); err != nil {
+			return err
+		}
 	}
 	m.j.Clock().Set(now)
 	return nil
 }
 
-// pull brings in the mocks' new events. It must be called with m.mu held.
-func (m *mergedJournal) pull(ctx context.Context) error {
-	evs, last, err := m.wa.JournalAfter(ctx, m.last)
+// pull brings in the mocks' new events and returns the simulated time the page was read at (zero when
+// the mock did not say). It must be called with m.mu held.
+func (m *mergedJournal) pull(ctx context.Context) (time.Time, error) {
+	p, err := m.wa.JournalPage(ctx, m.last)
 	if err != nil {
-		return fmt.Errorf("fetching the mocks' journal: %w", err)
+		return time.Time{}, fmt.Errorf("fetching the mocks' journal: %w", err)
 	}
-	for _, ev := range evs {
+	for _, ev := range p.Events {
 		if ev.Seq <= m.last {
 			continue // a repeated page; each event is merged once
 		}
 		m.j.Append(ev)
 		m.last = ev.Seq
 	}
-	if last > m.last {
-		m.last = last
+	if p.Last > m.last {
+		m.last = p.Last
 	}
-	return nil
+	return p.Now, nil
 }
 
 func (m *mergedJournal) remoteNow(ctx context.Context) (time.Time, error) {
