@@ -674,12 +674,13 @@ func (e *Env) settle(ctx context.Context) error {
 
 // settleIdle is embedded.Env.Settle over HTTP, for the reference assistant: it ends when a round of
 // waits (the assistant, the WhatsApp mock's webhooks, the assistant again: a delivered status can make
-// it act) saw no new event in the mocks' journal, with no wait for silence.
+// it act) saw no new event in the mocks' journal, with no wait for silence. The journal read that ends
+// a round starts the next one, as embedded reads its journal once between rounds.
 func (e *Env) settleIdle(ctx context.Context) error {
+	if err := e.Sync(ctx); err != nil {
+		return err
+	}
 	for {
-		if err := e.Sync(ctx); err != nil {
-			return err
-		}
 		before := e.merge.remoteLast()
 		if err := e.botIdle(ctx); err != nil {
 			return err

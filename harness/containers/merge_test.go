@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,5 +110,43 @@ func TestRecordSyncsInOneRequest(t *testing.T) {
 				t.Errorf("the merged journal is %+v, want the mocks' clock.advanced then the record", evs)
 			}
 		})
+	}
+}
+
+// TestSettleIdleReadsTheJournalOnceBetweenRounds: a settle whose first round sees the assistant act
+// takes a second round, and the journal read that ends the first round starts the second: three reads
+// of the journal for two rounds, not four.
+func TestSettleIdleReadsTheJournalOnceBetweenRounds(t *testing.T) {
+	ctx := context.Background()
+	wa, err := whatsapp.NewServer(whatsapp.WithControlToken("t0ken"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wa.Close()
+	mock := &countingMock{paths: map[string]int{}, h: wa.Handler()}
+	srv := httptest.NewServer(mock)
+	defer srv.Close()
+	var idles atomic.Int32
+	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if idles.Add(1) == 1 { // the assistant acts once: an event in the mocks' journal
+			if _, err := wa.AdvanceClock(r.Context(), time.Minute); err != nil {
+				t.Error(err)
+			}
+		}
+		_, _ = w.Write([]byte(`{"idle":true}`))
+	}))
+	defer bot.Close()
+	hc := control.Client("t0ken", nil)
+	e := &Env{referenceIdle: true, botc: bot.Client(), botBase: bot.URL, wa: whatsapp.NewControlClient(srv.URL, control.WithHTTPClient(hc))}
+	e.merge = &mergedJournal{j: journal.New(nil), wa: e.wa, httpc: hc, base: srv.URL}
+	if err := e.settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := mock.counts()
+	if got["GET /_parley/journal"] != 3 || got["GET /_parley/idle"] != 2 || idles.Load() != 4 || len(got) != 2 {
+		t.Errorf("a settle of two rounds made the requests %v and %d of the assistant's idle signal; want 3 journal reads, 2 waits for the WhatsApp mock, 4 for the assistant", got, idles.Load())
+	}
+	if evs := e.merge.j.Events(); len(evs) != 1 || evs[0].Kind != journal.KindClockAdvanced {
+		t.Errorf("the merged journal is %+v, want the assistant's one event", evs)
 	}
 }
