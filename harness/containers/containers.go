@@ -464,7 +464,9 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 			if e.botURL, err = endpoint(ctx, bot, port, "http"); err != nil {
 				return nil, err
 			}
-			e.botBase = e.directBase(ctx, bot, e.botURL, port, tcpProbe(port).check)
+			if e.waBase != e.whatsAppURL { // where the mocks' address did not answer, the assistant's will not
+				e.botBase = e.directBase(ctx, bot, e.botURL, port, tcpProbe(port).check)
+			}
 		}
 	case o.OnMocksReady != nil:
 		if err := o.OnMocksReady(ctx, e.HostContract()); err != nil {

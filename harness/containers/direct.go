@@ -15,8 +15,8 @@ import (
 
 // directProbeTimeout bounds the look at a container's address on the run's network. On Linux with the
 // engine on this machine the address answers in well under a millisecond; where it is not routed
-// (Docker Desktop, an engine elsewhere) the packets go nowhere, and the start waits this long once
-// before it falls back to the published ports.
+// (Docker Desktop, an engine elsewhere) the packets go nowhere, and the start waits this long once, for
+// the mocks' address, before it falls back to the published ports for every container.
 const directProbeTimeout = 200 * time.Millisecond
 
 // mayReachDirect reports whether to look for the containers at their addresses on the run's network at
