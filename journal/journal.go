@@ -255,11 +255,17 @@ func (j *Journal) runLocked(from, to int) []Event {
 type Page struct {
 	Events []Event `json:"events"`
 	Last   uint64  `json:"last"`
+	// Now is the journal's simulated time, read after the events: a reader that records events of its
+	// own beside these (the containers harness) stamps them with it, without asking for the clock in a
+	// request of its own. Zero, and left out of the JSON, from a mock that does not say.
+	Now time.Time `json:"now,omitzero"`
 }
 
-// PageAfter returns the events after seq as a Page; Events is empty, never nil, so it encodes as [].
+// PageAfter returns the events after seq as a Page, with the clock's time once they are read; Events is
+// empty, never nil, so it encodes as [].
 func (j *Journal) PageAfter(seq uint64) Page {
 	p := Page{Events: j.After(seq), Last: seq}
+	p.Now = j.clock.Now()
 	if n := len(p.Events); n > 0 {
 		p.Last = p.Events[n-1].Seq
 	} else {

@@ -104,8 +104,8 @@ func BenchmarkContainersWarmStart(b *testing.B) {
 // then in containers (each journey in an environment of its own, as RunJourney plays it, on a network
 // kept from the previous one (Networks), the image built before the timer), in every iteration, so that both halves see the same load. It reports both wall
 // times, their ratio (containers/embedded, target at most 3), the containers' start-ups and removals
-// (s/startclose) and the ratio of the play alone (play/embedded: the journeys and their audits, without
-// starting or removing either environment). A journey whose verdict in containers is not the embedded
+// (s/startclose) and the play alone (the journeys and their audits, without starting or removing either
+// environment: play/embedded, s/playembedded, s/playcontainers). A journey whose verdict in containers is not the embedded
 // one, rule by rule, fails the benchmark.
 //
 //	TESTCONTAINERS_RYUK_DISABLED=true go test ./harness/containers -run '^$' -bench BenchmarkJourneysContainersVsEmbedded -benchtime 1x -count 3
@@ -164,6 +164,8 @@ func BenchmarkJourneysContainersVsEmbedded(b *testing.B) {
 	b.ReportMetric(inContainers.Seconds()/inEmbedded.Seconds(), "containers/embedded")
 	b.ReportMetric(startClose.Seconds()/n, "s/startclose")
 	b.ReportMetric(playContainers.Seconds()/playEmbedded.Seconds(), "play/embedded")
+	b.ReportMetric(playEmbedded.Seconds()/n, "s/playembedded")
+	b.ReportMetric(playContainers.Seconds()/n, "s/playcontainers")
 }
 
 // verdictDiffers says how a journey played in containers was judged otherwise than embedded: an error on

@@ -112,6 +112,12 @@ type Options struct {
 	// Networks, when set, gives the run a network kept from an environment that has closed, and keeps
 	// the run's when it closes (see Networks); the caller closes it. AsProduction ignores it.
 	Networks *Networks
+	// PublishedPortsOnly sends the harness's own requests (customers, journal, settling, hooks) to the
+	// containers' published ports only. By default, when this host reaches the containers at their
+	// addresses on the run's network (Linux with the engine on this machine: a quick probe at start
+	// says), those requests go there and skip Docker's port proxy; the published ports stay the
+	// addresses given out (WhatsAppURL, BotURL, HostContract).
+	PublishedPortsOnly bool
 	// AsProduction runs BotImage as it runs in production, unchanged: the mocks answer for
 	// graph.facebook.com, the Google APIs, Google's token endpoint and the metadata server, with a CA and
 	// a service-account key made for the run, and the assistant has no route out (production.go).
@@ -155,10 +161,14 @@ type Env struct {
 	dl *dlp.ControlClient
 	// Host-side addresses: the WhatsApp mock's base URL, Dialogflow's and DLP's host:port (gRPC and REST).
 	whatsAppURL, dialogflowAddr, dlpAddr string
-	// botURL is the assistant's base URL from this host (hooks are called there).
-	botURL       string
-	controlToken string
-	prod         *productionRun // nil unless AsProduction
+	// botURL is the assistant's base URL from this host.
+	botURL string
+	// waBase and botBase are where the harness's own requests go (the WhatsApp mock's control API, the
+	// assistant's hooks and idle signal): the published addresses, or the containers' own on the run's
+	// network when this host reaches them (direct.go).
+	waBase, botBase string
+	controlToken    string
+	prod            *productionRun // nil unless AsProduction
 
 	o          Options
 	network    *testcontainers.DockerNetwork
@@ -412,9 +422,15 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	if e.dlpAddr, err = endpoint(ctx, mocks, DLPPort, ""); err != nil {
 		return nil, err
 	}
-	e.wa = whatsapp.NewControlClient(e.whatsAppURL, control.WithHTTPClient(e.httpc))
-	e.df = dialogflow.NewControlClient("http://"+e.dialogflowAddr, control.WithHTTPClient(e.httpc))
-	e.dl = dlp.NewControlClient("http://"+e.dlpAddr, control.WithHTTPClient(e.httpc))
+	e.waBase = e.directBase(ctx, mocks, e.whatsAppURL, WhatsAppPort, mocksAnswer(e.httpc))
+	dfBase, dlpBase := "http://"+e.dialogflowAddr, "http://"+e.dlpAddr
+	if e.waBase != e.whatsAppURL {
+		dfBase = e.directBase(ctx, mocks, dfBase, DialogflowPort, mocksAnswer(e.httpc))
+		dlpBase = e.directBase(ctx, mocks, dlpBase, DLPPort, mocksAnswer(e.httpc))
+	}
+	e.wa = whatsapp.NewControlClient(e.waBase, control.WithHTTPClient(e.httpc))
+	e.df = dialogflow.NewControlClient(dfBase, control.WithHTTPClient(e.httpc))
+	e.dl = dlp.NewControlClient(dlpBase, control.WithHTTPClient(e.httpc))
 
 	switch {
 	case o.MocksOnly:
@@ -448,6 +464,9 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 			if e.botURL, err = endpoint(ctx, bot, port, "http"); err != nil {
 				return nil, err
 			}
+			if e.waBase != e.whatsAppURL { // where the mocks' address did not answer, the assistant's will not
+				e.botBase = e.directBase(ctx, bot, e.botURL, port, tcpProbe(port).check)
+			}
 		}
 	case o.OnMocksReady != nil:
 		if err := o.OnMocksReady(ctx, e.HostContract()); err != nil {
@@ -460,7 +479,10 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 			return nil, err
 		}
 	}
-	e.merge = &mergedJournal{j: journal.New(nil), wa: e.wa, httpc: e.httpc, base: e.whatsAppURL}
+	if e.botBase == "" {
+		e.botBase = e.botURL
+	}
+	e.merge = &mergedJournal{j: journal.New(nil), wa: e.wa, httpc: e.httpc, base: e.waBase}
 	e.journal = e.merge.j
 	if err := e.merge.sync(ctx); err != nil {
 		return nil, err
@@ -470,7 +492,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	}
 	e.world = &sim.World{WhatsApp: watchedControl{Control: e.wa, e: e}, Journal: e.merge, Settle: e.Settle}
 	if e.botURL != "" {
-		e.world.Hooks = &mergedHooks{inner: &harness.Hooks{BaseURL: e.botURL}, m: e.merge}
+		e.world.Hooks = &mergedHooks{inner: &harness.Hooks{BaseURL: e.botBase}, m: e.merge}
 	}
 	o.Logger.Info("containers environment ready", "run", e.runID, "whatsapp", e.whatsAppURL, "assistant", e.botURL)
 	return e, nil
@@ -654,12 +676,13 @@ func (e *Env) settle(ctx context.Context) error {
 
 // settleIdle is embedded.Env.Settle over HTTP, for the reference assistant: it ends when a round of
 // waits (the assistant, the WhatsApp mock's webhooks, the assistant again: a delivered status can make
-// it act) saw no new event in the mocks' journal, with no wait for silence.
+// it act) saw no new event in the mocks' journal, with no wait for silence. The journal read that ends
+// a round starts the next one, as embedded reads its journal once between rounds.
 func (e *Env) settleIdle(ctx context.Context) error {
+	if err := e.Sync(ctx); err != nil {
+		return err
+	}
 	for {
-		if err := e.Sync(ctx); err != nil {
-			return err
-		}
 		before := e.merge.remoteLast()
 		if err := e.botIdle(ctx); err != nil {
 			return err
@@ -681,7 +704,7 @@ func (e *Env) settleIdle(ctx context.Context) error {
 
 // botIdle waits until the reference assistant has handled everything it accepted (its GET /parley/idle).
 func (e *Env) botIdle(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.botURL+"/parley/idle", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.botBase+"/parley/idle", nil)
 	if err != nil {
 		return err
 	}
@@ -934,37 +957,41 @@ func (m *mergedJournal) remoteLast() uint64 {
 	return m.last
 }
 
-// sync brings in the mocks' new events and sets the local clock to the mocks' simulated time. It must be
-// called with m.mu held.
+// sync brings in the mocks' new events and sets the local clock to the mocks' simulated time, both from
+// one page of the journal; a mock that does not put its time on the page (an image older than this
+// harness) is asked for its clock in a request of its own. It must be called with m.mu held.
 func (m *mergedJournal) sync(ctx context.Context) error {
-	if err := m.pull(ctx); err != nil {
-		return err
-	}
-	now, err := m.remoteNow(ctx)
+	now, err := m.pull(ctx)
 	if err != nil {
 		return err
+	}
+	if now.IsZero() {
+		if now, err = m.remoteNow(ctx); err != nil {
+			return err
+		}
 	}
 	m.j.Clock().Set(now)
 	return nil
 }
 
-// pull brings in the mocks' new events. It must be called with m.mu held.
-func (m *mergedJournal) pull(ctx context.Context) error {
-	evs, last, err := m.wa.JournalAfter(ctx, m.last)
+// pull brings in the mocks' new events and returns the simulated time the page was read at (zero when
+// the mock did not say). It must be called with m.mu held.
+func (m *mergedJournal) pull(ctx context.Context) (time.Time, error) {
+	p, err := m.wa.JournalPage(ctx, m.last)
 	if err != nil {
-		return fmt.Errorf("fetching the mocks' journal: %w", err)
+		return time.Time{}, fmt.Errorf("fetching the mocks' journal: %w", err)
 	}
-	for _, ev := range evs {
+	for _, ev := range p.Events {
 		if ev.Seq <= m.last {
 			continue // a repeated page; each event is merged once
 		}
 		m.j.Append(ev)
 		m.last = ev.Seq
 	}
-	if last > m.last {
-		m.last = last
+	if p.Last > m.last {
+		m.last = p.Last
 	}
-	return nil
+	return p.Now, nil
 }
 
 func (m *mergedJournal) remoteNow(ctx context.Context) (time.Time, error) {

@@ -31,7 +31,11 @@
 // Close removes a run's containers and network even after a failure or a cancelled context, and every
 // Start first removes what processes of this machine that are gone left (Clean; parley clean by hand).
 // Every port is published on the Docker host's loopback only unless AllInterfaces: the assistant's hooks
-// have no authentication.
+// have no authentication. The harness's own requests (customers, the journal, settling, hooks) skip
+// Docker's port proxy when this host reaches the containers at their addresses on the run's network
+// (Linux with the engine on this machine), which a probe at start checks with the run's control token;
+// otherwise, or with PublishedPortsOnly, they go to the published ports, the addresses given out either
+// way (direct.go).
 // AsProduction (parley certify --as-production) runs a vendor's image unchanged, as it runs in
 // production: its production host names resolve to the mocks' container, which answers for them
 // (package mocks/production) with a CA and a Google service-account key made for the run and copied into

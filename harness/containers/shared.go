@@ -107,7 +107,7 @@ func (s *Shared) pull(ctx context.Context, env *Env) {
 		case <-t.C:
 		}
 		env.merge.mu.Lock()
-		_ = env.merge.pull(ctx) // a failure is met again, and reported, where the journal is read
+		_, _ = env.merge.pull(ctx) // a failure is met again, and reported, where the journal is read
 		env.merge.mu.Unlock()
 	}
 }

@@ -106,9 +106,18 @@ func (e *Endpoint) Faults(ctx context.Context) ([]Fault, error) {
 
 // JournalAfter implements Mock.
 func (e *Endpoint) JournalAfter(ctx context.Context, after uint64) ([]journal.Event, uint64, error) {
-	var p journal.Page
-	err := e.Do(ctx, http.MethodGet, "/journal?after="+strconv.FormatUint(after, 10), nil, &p)
+	p, err := e.JournalPage(ctx, after)
 	return p.Events, p.Last, err
 }
 
-var _ Mock = (*Endpoint)(nil)
+// JournalPage implements Pager: the page as the mock answered it, Now zero when it did not say.
+func (e *Endpoint) JournalPage(ctx context.Context, after uint64) (journal.Page, error) {
+	var p journal.Page
+	err := e.Do(ctx, http.MethodGet, "/journal?after="+strconv.FormatUint(after, 10), nil, &p)
+	return p, err
+}
+
+var (
+	_ Mock  = (*Endpoint)(nil)
+	_ Pager = (*Endpoint)(nil)
+)

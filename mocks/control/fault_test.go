@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -206,5 +207,45 @@ func TestEndpoint(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 400 {
 		t.Errorf("a bad after: HTTP %d", resp.StatusCode)
+	}
+}
+
+// pagerMock is a fakeMock that reads its journal as pages, with the simulated time (Pager).
+type pagerMock struct{ *fakeMock }
+
+func (m pagerMock) JournalPage(_ context.Context, after uint64) (journal.Page, error) {
+	return m.j.PageAfter(after), nil
+}
+
+// TestServeJournalCarriesTheClock: a Pager's journal page carries its simulated time, read by
+// Endpoint.JournalPage; a mock that only has JournalAfter answers without it, as before.
+func TestServeJournalCarriesTheClock(t *testing.T) {
+	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	fail := func(w http.ResponseWriter, status int, msg string) { http.Error(w, msg, status) }
+	for _, tc := range []struct {
+		name string
+		m    Mock
+		want time.Time
+	}{
+		{"a Pager", pagerMock{&fakeMock{j: journal.New(journal.NewClock(at))}}, at},
+		{"JournalAfter only", &fakeMock{j: journal.New(journal.NewClock(at))}, time.Time{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(ServeJournal(tc.m, fail))
+			defer srv.Close()
+			resp, err := http.Get(srv.URL + "/_parley/journal?after=0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if has := strings.Contains(string(body), `"now":`); has != !tc.want.IsZero() {
+				t.Errorf("the page %s", body)
+			}
+			p, err := NewEndpoint("test", srv.URL, WithHTTPClient(srv.Client())).JournalPage(t.Context(), 0)
+			if err != nil || !p.Now.Equal(tc.want) || p.Events == nil {
+				t.Errorf("JournalPage = %+v, %v; want now %s", p, err, tc.want)
+			}
+		})
 	}
 }

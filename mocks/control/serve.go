@@ -1,6 +1,7 @@
 package control
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,8 +25,15 @@ type ErrorWriter func(w http.ResponseWriter, status int, msg string)
 // maxFaultBytes bounds the body of POST /_parley/faults.
 const maxFaultBytes = 64 << 10
 
-// ServeJournal answers GET /_parley/journal?after=N with {"events":[…],"last":L}, the events after N
-// and the sequence number to ask after next; an after that is not a sequence number is a 400.
+// Pager is a mock that reads its journal as a whole page, with the simulated time it was read at
+// (journal.Page.Now); ServeJournal prefers it to JournalAfter.
+type Pager interface {
+	JournalPage(ctx context.Context, after uint64) (journal.Page, error)
+}
+
+// ServeJournal answers GET /_parley/journal?after=N with {"events":[…],"last":L,"now":T}, the events
+// after N, the sequence number to ask after next and, from a Pager, the mock's simulated time once they
+// were read; an after that is not a sequence number is a 400.
 func ServeJournal(m Mock, fail ErrorWriter) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var after uint64
@@ -37,15 +45,21 @@ func ServeJournal(m Mock, fail ErrorWriter) http.HandlerFunc {
 				return
 			}
 		}
-		events, last, err := m.JournalAfter(r.Context(), after)
+		var p journal.Page
+		var err error
+		if pm, ok := m.(Pager); ok {
+			p, err = pm.JournalPage(r.Context(), after)
+		} else {
+			p.Events, p.Last, err = m.JournalAfter(r.Context(), after)
+		}
 		if err != nil {
 			fail(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		if events == nil {
-			events = []journal.Event{}
+		if p.Events == nil {
+			p.Events = []journal.Event{}
 		}
-		writeJSON(w, fail, journal.Page{Events: events, Last: last})
+		writeJSON(w, fail, p)
 	}
 }
 

@@ -250,6 +250,12 @@ func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event,
 	return p.Events, p.Last, nil
 }
 
+// JournalPage implements control.Pager: the events after sequence number after, with the mock's
+// simulated time once they are read.
+func (s *Server) JournalPage(_ context.Context, after uint64) (journal.Page, error) {
+	return s.journal.PageAfter(after), nil
+}
+
 // Reset forgets every session, override and fault. The journal is not touched.
 func (s *Server) Reset(context.Context) error {
 	s.mu.Lock()

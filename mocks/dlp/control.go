@@ -27,6 +27,12 @@ func (s *Server) JournalAfter(_ context.Context, after uint64) ([]journal.Event,
 	return p.Events, p.Last, nil
 }
 
+// JournalPage implements control.Pager: the events after sequence number after, with the mock's
+// simulated time once they are read.
+func (s *Server) JournalPage(_ context.Context, after uint64) (journal.Page, error) {
+	return s.journal.PageAfter(after), nil
+}
+
 // The control routes, for a mock running in a container (the table is in routes.go):
 //
 //	GET    /_parley/healthz           204 when serving

@@ -643,6 +643,12 @@ func (s *Server) JournalAfter(ctx context.Context, after uint64) ([]journal.Even
 	return p.Events, p.Last, nil
 }
 
+// JournalPage implements control.Pager: the events after sequence number after, with the mock's
+// simulated time once they are read.
+func (s *Server) JournalPage(_ context.Context, after uint64) (journal.Page, error) {
+	return s.journal.PageAfter(after), nil
+}
+
 // AdvanceClock implements Control.
 func (s *Server) AdvanceClock(ctx context.Context, d time.Duration) (time.Time, error) {
 	if d < 0 {

@@ -14,7 +14,7 @@ import (
 	"github.com/parley-dev/parley/journal"
 )
 
-// JournalPage checks that GET baseURL/_parley/journal?after=N answers {"events":[…],"last":L} like every
+// JournalPage checks that GET baseURL/_parley/journal?after=N answers {"events":[…],"last":L,"now":T} like every
 // other mock (journal.Page), so the harness merges the mocks' journals one way, with errors in
 // Google's envelope, and that the mock's control client (journalAfter) reads it. j is the mock's journal.
 func JournalPage(t *testing.T, baseURL string, j *journal.Journal, journalAfter func(ctx context.Context, after uint64) ([]journal.Event, uint64, error)) {
@@ -64,12 +64,15 @@ func JournalPage(t *testing.T, baseURL string, j *journal.Journal, journalAfter 
 				t.Errorf("Content-Type %q, want application/json", ct)
 			}
 			var raw map[string]json.RawMessage
-			if err := json.Unmarshal(b, &raw); err != nil || len(raw) != 2 || raw["events"] == nil || string(raw["events"]) == "null" {
-				t.Fatalf("answer %s is not {\"events\":[…],\"last\":N}", b)
+			if err := json.Unmarshal(b, &raw); err != nil || len(raw) != 3 || raw["events"] == nil || string(raw["events"]) == "null" || raw["now"] == nil {
+				t.Fatalf("answer %s is not {\"events\":[…],\"last\":N,\"now\":T}", b)
 			}
 			var p journal.Page
 			if err := json.Unmarshal(b, &p); err != nil {
 				t.Fatal(err)
+			}
+			if now := j.Clock().Now(); !p.Now.Equal(now) {
+				t.Errorf("now %s, the mock's clock says %s", p.Now, now)
 			}
 			var seqs []uint64
 			for _, e := range p.Events {
