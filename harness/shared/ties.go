@@ -7,21 +7,27 @@ const ambiguous = "\x00"
 
 // ties ties the run's Dialogflow and DLP calls to customers as the journal grows. A DLP call carries a
 // customer's text; a Dialogflow query carries such a text, or a DLP result of one, and ties its session
-// (every call of the session, earlier ones too, then belongs to that customer; a session tied to two
-// customers belongs to none). Scenarios at once send the same words ("Hola"), so a text several
-// customers sent goes to the first of them whose message has no call of that kind yet: assistants take
-// messages in the order they come, near enough, and a wrong guess makes a session tied to two
-// customers, which then belongs to none.
+// (every call of the session, earlier ones too, then belongs to that customer). Scenarios at once send
+// the same words ("Hola"), so a text several customers sent goes to the first of them whose message has
+// no call of that kind yet: assistants take messages in the order they come, near enough. Near enough is
+// not always: an assistant that answers customers concurrently may take the second customer's "Hola"
+// first, and on a busy machine does. So a session has two kinds of tie: sure, from a text only one
+// customer sent (or a DLP result only of such texts), and guessed, from shared words. A sure tie decides
+// whose session it is, provided every guessed query of the session could have been that customer's
+// (they sent those words too); a session with sure ties to two customers, or a guessed query its sure
+// customer never sent, belongs to none; without a sure tie the guesses decide, and guesses pointing at
+// two customers make it belong to none.
 type ties struct {
 	scanned  uint64
 	sentBy   map[string]string   // inbound text → its customer, or ambiguous
+	resultBy map[string]string   // DLP result → the customer of every call it came from, or ambiguous
 	waiting  map[string][]*asked // inbound text → messages carrying it, oldest first
 	results  map[string][]*asked // DLP result → the messages it came from, oldest first
 	dlp      map[uint64]string   // DLP call → its customer
-	session  map[string]string   // Dialogflow session id → its customer, or ambiguous
-	messages map[string]string   // WhatsApp message id → its customer
-	attempts map[uint64]string   // webhook delivery → the id of the message it is about
-	nluSeen  bool                // a call to Dialogflow or DLP was seen
+	session  map[string]*sessionTie
+	messages map[string]string // WhatsApp message id → its customer
+	attempts map[uint64]string // webhook delivery → the id of the message it is about
+	nluSeen  bool              // a call to Dialogflow or DLP was seen
 }
 
 // asked is a customer's text and the calls about it seen so far.
@@ -30,12 +36,35 @@ type asked struct {
 	dlp, dialog bool
 }
 
+// sessionTie is what the queries of one Dialogflow session say of its customer.
+type sessionTie struct {
+	sure  string          // the customer of its texts only one customer sent, or ambiguous
+	guess string          // the customer its shared words were guessed to be, or ambiguous
+	could map[string]bool // those who sent every shared text of its queries; nil before the first
+}
+
+// owner is the session's customer, "" when it cannot be told.
+func (s *sessionTie) owner() string {
+	switch {
+	case s.sure == ambiguous:
+		return ""
+	case s.sure != "":
+		if s.could != nil && !s.could[s.sure] {
+			return "" // a query its customer never sent: another's words in the session
+		}
+		return s.sure
+	case s.guess == ambiguous:
+		return ""
+	}
+	return s.guess
+}
+
 // maxWaiting bounds the messages remembered per text (an assistant that never calls DLP leaves them).
 const maxWaiting = 64
 
 func newTies() ties {
-	return ties{sentBy: map[string]string{}, waiting: map[string][]*asked{}, results: map[string][]*asked{}, dlp: map[uint64]string{},
-		session: map[string]string{}, messages: map[string]string{}, attempts: map[uint64]string{}}
+	return ties{sentBy: map[string]string{}, resultBy: map[string]string{}, waiting: map[string][]*asked{}, results: map[string][]*asked{},
+		dlp: map[uint64]string{}, session: map[string]*sessionTie{}, messages: map[string]string{}, attempts: map[uint64]string{}}
 }
 
 // scan takes in the journal's events after those it has seen, in order.
@@ -95,6 +124,11 @@ func (t *ties) dlpCall(seq uint64, d journal.DLPData) {
 	if d.Result != "" {
 		q := append(t.results[d.Result], &asked{customer: a.customer})
 		t.results[d.Result] = q[max(0, len(q)-maxWaiting):]
+		if by := t.sentBy[d.Text]; by != ambiguous {
+			put(t.resultBy, d.Result, by)
+		} else {
+			t.resultBy[d.Result] = ambiguous
+		}
 	}
 }
 
@@ -108,7 +142,41 @@ func (t *ties) query(d journal.DetectIntentData) {
 		return
 	}
 	a.dialog = true
-	put(t.session, d.SessionID, a.customer)
+	s := t.session[d.SessionID]
+	if s == nil {
+		s = &sessionTie{}
+		t.session[d.SessionID] = s
+	}
+	if c := t.onlySender(d.Text); c != "" {
+		tieTo(&s.sure, c)
+		return
+	}
+	tieTo(&s.guess, a.customer)
+	could := map[string]bool{}
+	for _, q := range [][]*asked{t.results[d.Text], t.waiting[d.Text]} {
+		for _, a := range q {
+			if s.could == nil || s.could[a.customer] {
+				could[a.customer] = true
+			}
+		}
+	}
+	s.could = could
+}
+
+// onlySender is the one customer who sent text, or whose texts alone DLP turned into it; "" when several
+// did.
+func (t *ties) onlySender(text string) string {
+	sent, isSent := t.sentBy[text]
+	result, isResult := t.resultBy[text]
+	switch {
+	case isSent && isResult && sent != result:
+		return ""
+	case isResult && result != ambiguous:
+		return result
+	case isSent && sent != ambiguous:
+		return sent
+	}
+	return ""
 }
 
 // first is the oldest of q that ok accepts, nil when none.
@@ -131,8 +199,8 @@ func (t *ties) owner(ev journal.Event) string {
 		return t.messages[t.attempts[ev.Seq]]
 	case isNLU(ev.Kind):
 		// Dialogflow's events name their session where others name a customer.
-		if c := t.session[ev.Customer]; c != ambiguous {
-			return c
+		if s := t.session[ev.Customer]; s != nil {
+			return s.owner()
 		}
 		return ""
 	}
@@ -156,4 +224,13 @@ func put(m map[string]string, key, c string) {
 		return
 	}
 	m[key] = c
+}
+
+// tieTo ties *tie to customer c, or marks it ambiguous when it is tied to another.
+func tieTo(tie *string, c string) {
+	if *tie != "" && *tie != c {
+		*tie = ambiguous
+		return
+	}
+	*tie = c
 }

@@ -346,6 +346,10 @@ type Server struct {
 	ctx    context.Context // cancelled by Close; stops webhook delivery
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the webhook worker has stopped
+	// served is closed once the accept loop has returned, which closes the listener. Close waits for it:
+	// a Close that comes before the loop has started leaves the port open until the loop starts, sees the
+	// server shut down and closes it.
+	served chan struct{}
 
 	mu       sync.Mutex
 	state    state
@@ -440,7 +444,10 @@ func NewServer(opts ...Option) (*Server, error) {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(cfg.logger.Handler(), slog.LevelWarn),
 	}
-	go func() { _ = s.http.Serve(headerlimit.Listener(ln, s.HeadersTooLarge)) }()
+	go func() {
+		defer close(s.served)
+		_ = s.http.Serve(headerlimit.Listener(ln, s.HeadersTooLarge))
+	}()
 	go s.worker()
 	s.mu.Lock()
 	s.verifySoonLocked(cfg.webhook)
@@ -459,6 +466,7 @@ func newUnstarted(cfg config) *Server {
 		webhook: cfg.webhook,
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
+		served:  make(chan struct{}),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.state = newState(cfg.templates)
@@ -533,6 +541,7 @@ func (s *Server) Close() error {
 			_ = s.http.Close()
 		}
 		<-s.done
+		<-s.served
 	}
 	if s.cfg.ownClient {
 		s.cfg.client.CloseIdleConnections()

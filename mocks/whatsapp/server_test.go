@@ -82,3 +82,21 @@ func TestServerBasics(t *testing.T) {
 		t.Errorf("AwaitInbox on a closed server: %v", err)
 	}
 }
+
+// TestCloseStopsListening: once Close returns the port refuses connections, even when Close comes before
+// the server's accept loop has started, as it may right after NewServer on a busy machine.
+func TestCloseStopsListening(t *testing.T) {
+	for i := range 200 {
+		s, err := NewServer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("close: %v", err)
+		}
+		if c, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://")); err == nil {
+			c.Close()
+			t.Fatalf("server %d still listening after Close", i)
+		}
+	}
+}
