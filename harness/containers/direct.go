@@ -2,7 +2,6 @@ package containers
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -82,19 +81,5 @@ func reachDirect(ctx context.Context, log *slog.Logger, base, ip, port string, c
 // mocksAnswer checks that the mocks answer at hostport: their health route, which needs the run's
 // control token, so that only the run's own mocks pass.
 func mocksAnswer(hc *http.Client) func(ctx context.Context, hostport string) error {
-	return func(ctx context.Context, hostport string) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+hostport+"/_parley/healthz", nil)
-		if err != nil {
-			return err
-		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("GET /_parley/healthz: HTTP %d", resp.StatusCode)
-		}
-		return nil
-	}
+	return httpProbe("", "/_parley/healthz", hc).check
 }
