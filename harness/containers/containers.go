@@ -167,8 +167,11 @@ type Env struct {
 	// assistant's hooks and idle signal): the published addresses, or the containers' own on the run's
 	// network when this host reaches them (direct.go).
 	waBase, botBase string
-	controlToken    string
-	prod            *productionRun // nil unless AsProduction
+	// dialer makes the connections to those addresses, and to the published ports when a container's
+	// own address does not take one (a container that died).
+	dialer       *directDialer
+	controlToken string
+	prod         *productionRun // nil unless AsProduction
 
 	o          Options
 	network    *testcontainers.DockerNetwork
@@ -315,7 +318,8 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		o.ControlToken = randomHex(16)
 	}
 	e := &Env{runID: "parley-" + randomHex(6), o: o, controlToken: o.ControlToken}
-	e.httpc = control.Client(o.ControlToken, nil)
+	e.dialer = newDirectDialer()
+	e.httpc = control.Client(o.ControlToken, e.dialer.transport())
 	defer func() {
 		if err != nil {
 			_ = e.Close()
@@ -458,7 +462,9 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 		}
 		if o.BotImage == "" {
 			e.referenceIdle = true
-			e.botc = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}}
+			t := e.dialer.transport()
+			t.MaxIdleConnsPerHost, t.IdleConnTimeout = 4, time.Minute
+			e.botc = &http.Client{Transport: t}
 		}
 		if e.botURL == "" {
 			if e.botURL, err = endpoint(ctx, bot, port, "http"); err != nil {
@@ -492,7 +498,7 @@ func Start(ctx context.Context, o Options) (env *Env, err error) {
 	}
 	e.world = &sim.World{WhatsApp: watchedControl{Control: e.wa, e: e}, Journal: e.merge, Settle: e.Settle}
 	if e.botURL != "" {
-		e.world.Hooks = &mergedHooks{inner: &harness.Hooks{BaseURL: e.botBase}, m: e.merge}
+		e.world.Hooks = &mergedHooks{inner: &harness.Hooks{BaseURL: e.botBase, Client: &http.Client{Transport: e.dialer.transport()}}, m: e.merge}
 	}
 	o.Logger.Info("containers environment ready", "run", e.runID, "whatsapp", e.whatsAppURL, "assistant", e.botURL)
 	return e, nil
@@ -812,8 +818,8 @@ func (e *Env) Close() error {
 			})
 		}
 		wg.Wait()
-		if e.botc != nil {
-			e.botc.CloseIdleConnections()
+		if e.dialer != nil {
+			e.dialer.closeIdle() // the control, idle and hook clients' connections
 		}
 		// A network whose containers are all gone goes back to the Networks it came from.
 		kept := e.networks != nil && e.network != nil && errors.Join(errs...) == nil && e.networks.give(e.network)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,4 +169,69 @@ func reachable(ctx context.Context, base string) bool {
 	}
 	resp.Body.Close()
 	return true
+}
+
+// TestDirectDialFallsBackToPublished: a container's own address that does not take a connection (a
+// container that died: its address goes silent) is given up for its published port, where Docker's
+// proxy answers at once; an address that takes it is used, and any other address is dialled as it is.
+func TestDirectDialFallsBackToPublished(t *testing.T) {
+	published := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("published")) }))
+	defer published.Close()
+	live := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("direct")) }))
+	defer live.Close()
+	const silent = "192.0.2.250:8080" // stands for a dead container's address: never answers
+	d := newDirectDialer()
+	real := d.dial
+	var dialled []string
+	var mu sync.Mutex
+	d.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		dialled = append(dialled, addr)
+		mu.Unlock()
+		if addr == silent {
+			<-ctx.Done() // as a SYN to an address nobody holds any more: no answer, no refusal
+			return nil, ctx.Err()
+		}
+		return real(ctx, network, addr)
+	}
+	pub := hostPort(published.URL)
+	d.use(silent, pub)
+	d.use(hostPort(live.URL), pub)
+	hc := &http.Client{Transport: d.transport()}
+	defer d.closeIdle()
+
+	get := func(base string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/", nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", base, err)
+		}
+		defer resp.Body.Close()
+		b := make([]byte, 64)
+		n, _ := resp.Body.Read(b)
+		return string(b[:n])
+	}
+	if got := get("http://" + silent); got != "published" {
+		t.Errorf("a silent container address: answered by %q, want the published port", got)
+	}
+	if got := get(live.URL); got != "direct" {
+		t.Errorf("a container address that answers: answered by %q, want it", got)
+	}
+	if got := get(published.URL); got != "published" {
+		t.Errorf("an address with no mapping: answered by %q", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{silent, pub, hostPort(live.URL), pub}
+	if len(dialled) != len(want) {
+		t.Fatalf("dialled %v, want %v", dialled, want)
+	}
+	for i := range want {
+		if dialled[i] != want[i] {
+			t.Fatalf("dialled %v, want %v", dialled, want)
+		}
+	}
 }
