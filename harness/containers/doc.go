@@ -35,7 +35,8 @@
 // Docker's port proxy when this host reaches the containers at their addresses on the run's network
 // (Linux with the engine on this machine), which a probe at start checks with the run's control token;
 // otherwise, or with PublishedPortsOnly, they go to the published ports, the addresses given out either
-// way (direct.go).
+// way (direct.go). A connection a container's address does not take within a second (the container died)
+// is made to its published port instead, which answers at once.
 // AsProduction (parley certify --as-production) runs a vendor's image unchanged, as it runs in
 // production: its production host names resolve to the mocks' container, which answers for them
 // (package mocks/production) with a CA and a Google service-account key made for the run and copied into
