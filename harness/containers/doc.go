@@ -17,8 +17,10 @@
 //
 // Factory starts all of that for every scenario. Shared starts it once for a run (parley certify --mode
 // containers) and plays every scenario in it as an assistant by URL is played (harness/shared): each
-// scenario on customers of its own, settled on their traffic, several at once, the whole run audited
-// again at the end; a container that stops fails every scenario from then on.
+// scenario on customers of its own, settled on their traffic (with the reference assistant, on rounds of
+// its idle signal that bring none of their events, rather than on their part of the journal staying
+// still), several at once, the whole run audited again at the end; a container that stops fails every
+// scenario from then on.
 //
 // It is a package of its own so that the step library and the certification engine do not link Docker's
 // client unless a program asks for containers.

@@ -19,7 +19,8 @@ const pullEvery = 20 * time.Millisecond
 // Shared is the environment factory that starts one set of containers for the whole run (its network, the
 // mocks' container and the assistant's, with one webhook handshake) and plays every scenario in it, as
 // an assistant by URL is played (shared.Run): each scenario's customers have numbers of their own, a
-// scenario settles on its customers' traffic, several play at once, and what the assistant does late is
+// scenario settles on its customers' traffic (on the reference assistant's idle signal as well, when the
+// assistant is the image's own, as Env.Settle does), several play at once, and what the assistant does late is
 // judged at the end of the run (certify.SharedJournal). Starting containers is most of a scenario's cost,
 // so a suite pays it once.
 //
@@ -77,7 +78,7 @@ func (s *Shared) running(ctx context.Context) (*shared.Run, error) {
 		return nil, err
 	}
 	s.env = env
-	s.run = shared.New(shared.Options{
+	so := shared.Options{
 		Journal: env.journal, Sync: env.Sync, Recorder: env.merge,
 		WhatsApp: env.wa, Send: watchedControl{Control: env.wa, e: env}, Dialogflow: env.df, Hooks: env.world.Hooks,
 		Explain: func(ctx context.Context, err error) error {
@@ -87,7 +88,11 @@ func (s *Shared) running(ctx context.Context) (*shared.Run, error) {
 			return err
 		},
 		Seed: s.o.Seed, Quiet: s.o.Quiet, ReplyWait: s.o.ReplyWait, Audit: s.o.Audit,
-	})
+	}
+	if env.referenceIdle {
+		so.Idle = env.botIdle
+	}
+	s.run = shared.New(so)
 	s.run.KeepNumbers(s.keep...)
 	pctx, stop := context.WithCancel(context.Background())
 	s.stop, s.pulled = stop, make(chan struct{})

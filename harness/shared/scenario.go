@@ -173,6 +173,9 @@ func (e *scenario) customers() []string {
 func (e *scenario) Settle(ctx context.Context) error {
 	e.settling.Lock()
 	defer e.settling.Unlock()
+	if e.v.o.Idle != nil {
+		return e.settleIdle(ctx)
+	}
 	if e.firstSeen == nil {
 		e.firstSeen = map[uint64]time.Time{}
 	}
@@ -215,6 +218,39 @@ func (e *scenario) Settle(ctx context.Context) error {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+// settleIdle is Settle for an assistant that says when it is idle (Options.Idle): it ends when a round
+// of waits (the assistant idle, the webhooks about the scenario's customers delivered, the assistant idle
+// again: a delivered status can make it act) brought no new event of the scenario's customers, as an
+// environment of its own settles. The assistant's idle waits for other scenarios' customers too, but
+// their events do not start another round. A message the assistant left unanswered after such a round
+// is its answer: there is no ReplyWait for it.
+func (e *scenario) settleIdle(ctx context.Context) error {
+	customers := e.customers()
+	if err := e.v.sync(ctx); err != nil {
+		return e.explain(ctx, err)
+	}
+	before := e.lastOwn(e.events())
+	for {
+		if err := e.v.o.Idle(ctx); err != nil {
+			return e.explain(ctx, err)
+		}
+		if err := e.v.o.WhatsApp.AwaitIdleFor(ctx, customers...); err != nil {
+			return e.explain(ctx, err)
+		}
+		if err := e.v.o.Idle(ctx); err != nil {
+			return e.explain(ctx, err)
+		}
+		if err := e.v.sync(ctx); err != nil {
+			return e.explain(ctx, err)
+		}
+		last := e.lastOwn(e.events())
+		if last == before {
+			return nil
+		}
+		before = last
 	}
 }
 

@@ -4,8 +4,9 @@
 // other scenario of the run uses (sim.Numbering, seeded), so an assistant that remembers its customers
 // meets newcomers where a scenario expects them, and scenarios may play at once; what the assistant does
 // to a customer after that customer's scenario ended is still judged, at the end of the run (RunEvents).
-// The assistant has no idle signal, so a scenario has settled when the journal shows its customers
-// answered and has held nothing new of theirs for Quiet.
+// An assistant with no idle signal parley believes has settled with a scenario when the journal shows its
+// customers answered and has held nothing new of theirs for Quiet; the reference assistant, which says
+// when it is idle, settles on that (Options.Idle).
 package shared
 
 import (
@@ -45,6 +46,11 @@ type Options struct {
 	// send (default 150 ms: it only has to catch the rest of an answer already begun); ReplyWait how long
 	// a customer's message may stay unanswered before a silent assistant counts as done (default 3 s).
 	Quiet, ReplyWait time.Duration
+	// Idle, when set, is the assistant's own word that it has handled everything it accepted, for an
+	// assistant parley believes (the reference assistant it runs itself, GET /parley/idle): a scenario then
+	// settles as an environment of its own does, on rounds of waits, and never waits for Quiet or ReplyWait.
+	// Nil for any other assistant, which settles on the journal as above.
+	Idle func(ctx context.Context) error
 	// Audit are the auditor's options for each scenario. CertifyDeployed holds only in the scenario that
 	// checks the webhook's transport (tagged @WA-SEC-02): one fact of the run is reported once.
 	Audit audit.Options
