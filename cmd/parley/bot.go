@@ -65,6 +65,9 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	if (*certFile == "") != (*keyFile == "") {
 		return usageError("bot: --tls-cert and --tls-key go together")
 	}
+	if *which == "reference" {
+		go reference.WarmUp() // while it waits for the mocks; a customer's first turn would build the same
+	}
 	if err := awaitAddrs(ctx, splitList(*await), *awaitTimeout); err != nil {
 		return fmt.Errorf("bot: %w", err)
 	}
