@@ -83,3 +83,56 @@ func TestSettleOnIdleFails(t *testing.T) {
 		t.Errorf("settle = %v, want the idle signal's error", err)
 	}
 }
+
+// TestSameWordsWaitForTheAssistant: with the assistant's idle signal, a customer's text that another
+// scenario's customer sent last waits for the assistant to be idle before it goes, so that the two
+// messages' Dialogflow and DLP calls cannot cross; other words, the same scenario's own words, and words
+// the assistant was seen idle after go at once.
+func TestSameWordsWaitForTheAssistant(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var idles atomic.Int32
+	v, _ := idleRun(t, func(context.Context) error {
+		idles.Add(1)
+		return nil
+	})
+	start := func(name string) harness.Environment {
+		env, err := v.Start(ctx, harness.Scenario{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return env
+	}
+	one, two := start("one"), start("two")
+	lucia, marta := one.World().Numbers("34600000001"), one.World().Numbers("34600000002")
+	oliver := two.World().Numbers("447700900001")
+	send := func(env harness.Environment, who, text string) int32 {
+		t.Helper()
+		before := idles.Load()
+		// The mock has no webhook to deliver to: the send's own outcome is not what is looked at here.
+		_, _ = env.World().WhatsApp.SendFromCustomer(ctx, who, whatsapp.CustomerMessage{Text: text})
+		return idles.Load() - before
+	}
+	for _, c := range []struct {
+		env       harness.Environment
+		who, text string
+		waits     int32
+		why       string
+	}{
+		{one, lucia, "Hola", 0, "the first to say it"},
+		{one, marta, "Hola", 0, "the same scenario's customer"},
+		{two, oliver, "Hola", 1, "another scenario's customer, while the assistant may still handle Lucía's and Marta's"},
+		{one, lucia, "Hola", 1, "back in the first scenario, after Oliver's"},
+		{two, oliver, "Hello", 0, "other words"},
+	} {
+		if got := send(c.env, c.who, c.text); got != c.waits {
+			t.Errorf("%s (%s): %d wait(s) for the assistant's idle signal, want %d", c.text, c.why, got, c.waits)
+		}
+	}
+	if err := one.World().Settle(ctx); err != nil { // the assistant seen idle after every send so far
+		t.Fatal(err)
+	}
+	if got := send(two, oliver, "Hola"); got != 0 {
+		t.Errorf("Hola after the assistant was seen idle: %d wait(s), want none", got)
+	}
+}

@@ -234,13 +234,13 @@ func (e *scenario) settleIdle(ctx context.Context) error {
 	}
 	before := e.lastOwn(e.events())
 	for {
-		if err := e.v.o.Idle(ctx); err != nil {
+		if err := e.v.idle(ctx); err != nil {
 			return e.explain(ctx, err)
 		}
 		if err := e.v.o.WhatsApp.AwaitIdleFor(ctx, customers...); err != nil {
 			return e.explain(ctx, err)
 		}
-		if err := e.v.o.Idle(ctx); err != nil {
+		if err := e.v.idle(ctx); err != nil {
 			return e.explain(ctx, err)
 		}
 		if err := e.v.sync(ctx); err != nil {
@@ -331,6 +331,34 @@ type scopedWhatsApp struct {
 // AwaitIdle waits until no webhook about the scenario's customers is pending.
 func (s scopedWhatsApp) AwaitIdle(ctx context.Context) error {
 	return s.e.v.o.WhatsApp.AwaitIdleFor(ctx, s.e.customers()...)
+}
+
+// SendFromCustomer sends a customer's message. With the assistant's idle signal (Options.Idle), a text
+// that another scenario's customer sent last, and that the assistant may still be handling, waits for
+// the assistant to be idle first: two customers' same words ("Hola") are then never in flight together,
+// so their Dialogflow and DLP calls come in the order they were sent and are tied to their customers
+// (see ties) however the assistant orders its work. Without the signal the message goes at once.
+func (s scopedWhatsApp) SendFromCustomer(ctx context.Context, waID string, m whatsapp.CustomerMessage) (whatsapp.SendResult, error) {
+	v := s.e.v
+	if v.o.Idle == nil || m.Text == "" {
+		return s.Control.SendFromCustomer(ctx, waID, m)
+	}
+	v.sending.Lock()
+	defer v.sending.Unlock()
+	v.mu.Lock()
+	last, sent := v.sentLast[m.Text]
+	handled := v.idleEnded > last.begun
+	v.mu.Unlock()
+	if sent && last.by != s.e && !handled {
+		if err := v.idle(ctx); err != nil {
+			return whatsapp.SendResult{}, s.e.explain(ctx, err)
+		}
+	}
+	res, err := s.Control.SendFromCustomer(ctx, waID, m)
+	v.mu.Lock()
+	v.sentLast[m.Text] = sentWords{by: s.e, begun: v.idleBegun}
+	v.mu.Unlock()
+	return res, err
 }
 
 // InjectFault puts a fault on the shared WhatsApp mock, noted for Close to clear.

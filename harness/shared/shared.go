@@ -6,7 +6,8 @@
 // to a customer after that customer's scenario ended is still judged, at the end of the run (RunEvents).
 // An assistant with no idle signal parley believes has settled with a scenario when the journal shows its
 // customers answered and has held nothing new of theirs for Quiet; the reference assistant, which says
-// when it is idle, settles on that (Options.Idle).
+// when it is idle, settles on that (Options.Idle), and a text another scenario's customer may still have
+// in flight waits for it, so that the calls about the two cannot cross.
 package shared
 
 import (
@@ -65,6 +66,12 @@ type Run struct {
 	// customer message.
 	patienceUntil time.Time
 	ties          ties // Dialogflow and DLP calls tied to customers, as far as the journal shows
+	// With an idle signal (Options.Idle): the waits for it begun and the newest of those ended, and, for
+	// each text a customer sent, the scenario that sent it last and the waits begun when it had (see
+	// scopedWhatsApp.SendFromCustomer). sending keeps two such sends from passing each other.
+	idleBegun, idleEnded uint64
+	sentLast             map[string]sentWords
+	sending              sync.Mutex
 
 	o       Options
 	numbers *sim.Numbering
@@ -84,7 +91,30 @@ func New(o Options) *Run {
 	if o.Send == nil {
 		o.Send = o.WhatsApp
 	}
-	return &Run{o: o, numbers: sim.NewNumbering(o.Seed), customers: map[string]bool{}, ties: newTies()}
+	return &Run{o: o, numbers: sim.NewNumbering(o.Seed), customers: map[string]bool{}, ties: newTies(), sentLast: map[string]sentWords{}}
+}
+
+// sentWords is the scenario whose customer sent a text last, and how many waits for the assistant's idle
+// signal had begun when that send returned.
+type sentWords struct {
+	by    *scenario
+	begun uint64
+}
+
+// idle waits for the assistant's idle signal (Options.Idle), counting the waits, so that a send can tell
+// whether one that began after it has ended: the assistant has then handled it.
+func (v *Run) idle(ctx context.Context) error {
+	v.mu.Lock()
+	v.idleBegun++
+	n := v.idleBegun
+	v.mu.Unlock()
+	if err := v.o.Idle(ctx); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	v.idleEnded = max(v.idleEnded, n)
+	v.mu.Unlock()
+	return nil
 }
 
 // Journal is the whole run's journal.
