@@ -343,14 +343,14 @@ func (s scopedWhatsApp) SendFromCustomer(ctx context.Context, waID string, m wha
 	if v.o.Idle == nil || m.Text == "" {
 		return s.Control.SendFromCustomer(ctx, waID, m)
 	}
-	v.sending.Lock()
-	defer v.sending.Unlock()
+	l := v.sendingLock(m.Text) // only the same words wait for each other
+	l.Lock()
+	defer l.Unlock()
 	v.mu.Lock()
 	last, sent := v.sentLast[m.Text]
-	handled := v.idleEnded > last.begun
 	v.mu.Unlock()
-	if sent && last.by != s.e && !handled {
-		if err := v.idle(ctx); err != nil {
+	if sent && last.by != s.e {
+		if err := v.awaitHandled(ctx, last); err != nil {
 			return whatsapp.SendResult{}, s.e.explain(ctx, err)
 		}
 	}

@@ -67,11 +67,11 @@ type Run struct {
 	patienceUntil time.Time
 	ties          ties // Dialogflow and DLP calls tied to customers, as far as the journal shows
 	// With an idle signal (Options.Idle): the waits for it begun and the newest of those ended, and, for
-	// each text a customer sent, the scenario that sent it last and the waits begun when it had (see
-	// scopedWhatsApp.SendFromCustomer). sending keeps two such sends from passing each other.
+	// each text a customer sent, the scenario that sent it last and the lock its senders take in turn (see
+	// scopedWhatsApp.SendFromCustomer).
 	idleBegun, idleEnded uint64
 	sentLast             map[string]sentWords
-	sending              sync.Mutex
+	sending              map[string]*sync.Mutex
 
 	o       Options
 	numbers *sim.Numbering
@@ -91,7 +91,8 @@ func New(o Options) *Run {
 	if o.Send == nil {
 		o.Send = o.WhatsApp
 	}
-	return &Run{o: o, numbers: sim.NewNumbering(o.Seed), customers: map[string]bool{}, ties: newTies(), sentLast: map[string]sentWords{}}
+	return &Run{o: o, numbers: sim.NewNumbering(o.Seed), customers: map[string]bool{}, ties: newTies(),
+		sentLast: map[string]sentWords{}, sending: map[string]*sync.Mutex{}}
 }
 
 // sentWords is the scenario whose customer sent a text last, and how many waits for the assistant's idle
@@ -99,6 +100,30 @@ func New(o Options) *Run {
 type sentWords struct {
 	by    *scenario
 	begun uint64
+}
+
+// sendingLock is the lock the senders of text take in turn.
+func (v *Run) sendingLock(text string) *sync.Mutex {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	l := v.sending[text]
+	if l == nil {
+		l = &sync.Mutex{}
+		v.sending[text] = l
+	}
+	return l
+}
+
+// awaitHandled waits until the assistant is done with the message last (another scenario's customer's):
+// until a wait for its idle signal that began after that send has ended.
+func (v *Run) awaitHandled(ctx context.Context, last sentWords) error {
+	v.mu.Lock()
+	handled := v.idleEnded > last.begun
+	v.mu.Unlock()
+	if handled {
+		return nil
+	}
+	return v.idle(ctx)
 }
 
 // idle waits for the assistant's idle signal (Options.Idle), counting the waits, so that a send can tell
