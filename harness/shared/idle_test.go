@@ -136,3 +136,46 @@ func TestSameWordsWaitForTheAssistant(t *testing.T) {
 		t.Errorf("Hola after the assistant was seen idle: %d wait(s), want none", got)
 	}
 }
+
+// TestPatienceEndsWithAFullQuiet: at the start of a run, a scenario whose customer was answered waits
+// for the assistant to reach Dialogflow or DLP (its connections may still be backing off); when another
+// scenario's customer's call ends that wait, the scenario still waits a whole Quiet from then for its
+// own calls and messages, which come in the same moment, instead of settling at once because its last
+// event is old.
+func TestPatienceEndsWithAFullQuiet(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang, not a timing
+	defer cancel()
+	const quiet = time.Second
+	j := journal.New(nil)
+	wa, err := whatsapp.NewServer(whatsapp.WithJournal(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wa.Close()
+	v := New(Options{Journal: j, WhatsApp: whatsapp.NewControlClient(wa.URL()), Quiet: quiet, ReplyWait: time.Hour})
+	env, err := v.Start(ctx, harness.Scenario{Name: "a customer says hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lucia := env.World().Numbers("34600000001")
+	j.Record(journal.SourceCustomer, journal.KindInboundSent, lucia, journal.InboundData{ID: "wamid.1", Type: "text", Text: "Hola"})
+	j.Record(journal.SourceWhatsApp, journal.KindOutboundAccepted, lucia, journal.OutboundData{To: lucia, WaID: lucia, Type: "text", Text: "¡Hola! Soy un asistente"})
+	settled := make(chan error, 1)
+	go func() { settled <- env.World().Settle(ctx) }()
+	time.Sleep(quiet + quiet/5) // the scenario's last event is now older than Quiet; the patience holds it
+	select {
+	case err := <-settled:
+		t.Fatalf("settled (%v) while no call to Dialogflow or DLP had been seen in the run", err)
+	default:
+	}
+	j.Record(journal.SourceDLP, journal.KindDeidentify, "", journal.DLPData{Text: "Hello there", Result: "Hello there"})
+	time.Sleep(quiet / 10) // a settle that ends with the patience does so as soon as it sees the call
+	select {
+	case err := <-settled:
+		t.Fatalf("settled (%v) as soon as another scenario's call ended the patience, with no quiet after it", err)
+	default:
+	}
+	if err := <-settled; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -180,6 +180,7 @@ func (e *scenario) Settle(ctx context.Context) error {
 		e.firstSeen = map[uint64]time.Time{}
 	}
 	firstSeen := e.firstSeen
+	waited := false // the last round had something to wait for
 	for {
 		if err := e.v.o.WhatsApp.AwaitIdleFor(ctx, e.customers()...); err != nil {
 			return e.explain(ctx, err)
@@ -190,12 +191,20 @@ func (e *scenario) Settle(ctx context.Context) error {
 		}
 		events := e.events()
 		now := time.Now()
+		unanswered := e.unanswered(events)
 		if seq := e.lastOwn(events); seq != e.lastSeq {
 			e.lastSeq, e.lastAt = seq, now
+		} else if waited && len(unanswered) == 0 {
+			// What it waited for ended with nothing of the scenario's: the patience at the start of the
+			// run, ended by another scenario's first call to Dialogflow or DLP. The assistant now reaches
+			// them for this scenario's customers too, so the quiet counts from here, not from the scenario's
+			// last event, which the wait may have left far behind.
+			e.lastAt = now
 		}
+		waited = len(unanswered) > 0
 		quietLeft := e.v.o.Quiet - now.Sub(e.lastAt)
 		var replyLeft time.Duration
-		for _, seq := range e.unanswered(events) {
+		for _, seq := range unanswered {
 			at, ok := firstSeen[seq]
 			if !ok {
 				at = now
