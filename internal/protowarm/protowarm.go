@@ -1,6 +1,6 @@
 // Package protowarm builds, ahead of the first call, what the protobuf runtime otherwise builds on a
 // message type's first use: its encoding tables. A fresh process pays for them on the first request that
-// carries a type (a few milliseconds for Cloud DLP's request, whose messages nest hundreds of others); a
+// carries a type (a few milliseconds for Cloud DLP's request, whose messages nest about ninety others); a
 // server or client that warms them while it starts answers its first call as fast as its next ones.
 package protowarm
 
