@@ -106,42 +106,59 @@ func (c *Customer) ExpectNoMessage(ctx context.Context) error {
 // Transcript is the customer's conversation as a readable text: what they said and what they received.
 // The two sides come from different records (the customer's own list and the phone's inbox), so it shows
 // them as two lists rather than guessing an interleaving.
-func (c *Customer) Transcript(ctx context.Context) string {
+func (c *Customer) Transcript(ctx context.Context) string { return c.TranscriptIn(ctx, "en") }
+
+// transcriptWords are a transcript's own words in English and in Spanish.
+var transcriptWords = map[string]struct{ said, received, nothing, unavailable, template, buttons string }{
+	"en": {"said", "and received", "(nothing)", "(inbox unavailable: %v)", "template", "buttons"},
+	"es": {"dijo", "y recibió", "(nada)", "(bandeja de entrada no disponible: %v)", "plantilla", "botones"},
+}
+
+// TranscriptIn is Transcript with its own words in lang, es or en (any other is en): a scenario written
+// in Spanish reports its failures in Spanish. The messages themselves are quoted as they were.
+func (c *Customer) TranscriptIn(ctx context.Context, lang string) string {
+	w, ok := transcriptWords[lang]
+	if !ok {
+		w = transcriptWords["en"]
+	}
 	var b strings.Builder
 	c.mu.Lock()
 	said := append([]string(nil), c.said...)
 	c.mu.Unlock()
-	fmt.Fprintf(&b, "%s (+%s, %s) said:\n", c.Name, c.WaID, c.Lang)
+	fmt.Fprintf(&b, "%s (+%s, %s) %s:\n", c.Name, c.WaID, c.Lang, w.said)
 	for _, s := range said {
 		fmt.Fprintf(&b, "  → %s\n", s)
 	}
 	inbox, err := c.w.WhatsApp.Inbox(ctx, c.WaID)
 	if err != nil {
-		fmt.Fprintf(&b, "  (inbox unavailable: %v)\n", err)
+		fmt.Fprintf(&b, "  "+w.unavailable+"\n", err)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "and received:\n")
+	fmt.Fprintf(&b, "%s:\n", w.received)
 	for _, m := range inbox {
-		fmt.Fprintf(&b, "  ← %s %s\n", m.Timestamp.Format("Jan 2 15:04"), render(m))
+		fmt.Fprintf(&b, "  ← %s %s\n", m.Timestamp.Format("Jan 2 15:04"), renderIn(m, w.template, w.buttons))
 	}
 	if len(inbox) == 0 {
-		b.WriteString("  (nothing)\n")
+		b.WriteString("  " + w.nothing + "\n")
 	}
 	return b.String()
 }
 
-func render(m whatsapp.InboxMessage) string {
+func render(m whatsapp.InboxMessage) string { return renderIn(m, "template", "buttons") }
+
+// renderIn is a message as a transcript line, a template and buttons named with the words given.
+func renderIn(m whatsapp.InboxMessage, template, buttons string) string {
 	var s string
 	switch {
 	case m.Template != nil:
-		s = fmt.Sprintf("[template %s/%s %s] %s", m.Template.Name, m.Template.Language, m.Template.Category, quoteLines(m.Text))
+		s = fmt.Sprintf("[%s %s/%s %s] %s", template, m.Template.Name, m.Template.Language, m.Template.Category, quoteLines(m.Text))
 	case m.Type == "text":
 		s = quoteLines(m.Text)
 	default:
 		s = fmt.Sprintf("[%s] %s", m.Type, quoteLines(m.Text))
 	}
 	if len(m.Buttons) > 0 {
-		s += fmt.Sprintf(" buttons %q", m.Buttons)
+		s += fmt.Sprintf(" %s %q", buttons, m.Buttons)
 	}
 	return s
 }
