@@ -42,7 +42,24 @@ func (j Judgement) Failed() bool { return len(j.Unexpected) > 0 || len(j.Unmodel
 
 // Err describes why the scenario fails, nil when it does not: the broken rules with their findings, then
 // the unmodelled requests.
-func (j Judgement) Err() error {
+func (j Judgement) Err() error { return j.ErrIn("en") }
+
+// judgementWords are Err's own words in English and in Spanish; the findings' explanations stay as the
+// rules wrote them.
+var judgementWords = map[string]struct{ found, foundMany, customer, events, unmodelled, event string }{
+	"en": {"the audit found %s broken", "the audit found %s broken", " customer +", "(journal events %v)",
+		"the assistant made requests the mocks do not model:\n  %s", "event %d (%s): %s"},
+	"es": {"la auditoría encontró %s incumplida", "la auditoría encontró %s incumplidas", " cliente +", "(eventos %v del registro)",
+		"el asistente hizo peticiones que los simuladores no modelan:\n  %s", "evento %d (%s): %s"},
+}
+
+// ErrIn is Err in lang, es or en (any other is en), with the rules' Spanish titles in Spanish: a scenario
+// written in Spanish reports its failures in Spanish.
+func (j Judgement) ErrIn(lang string) error {
+	w, ok := judgementWords[lang]
+	if !ok {
+		lang, w = "en", judgementWords["en"]
+	}
 	var errs []error
 	if len(j.Unexpected) > 0 {
 		var b strings.Builder
@@ -51,21 +68,25 @@ func (j Judgement) Err() error {
 			ids[i] = r.Rule
 		}
 		// The first line stands alone (a console lists only it): it says what the first finding is.
-		fmt.Fprintf(&b, "the audit found %s broken", strings.Join(ids, ", "))
+		found := w.found
+		if len(ids) > 1 {
+			found = w.foundMany
+		}
+		fmt.Fprintf(&b, found, strings.Join(ids, ", "))
 		if f, ok := j.firstFinding(); ok {
 			fmt.Fprintf(&b, ": %s", f.Explanation)
 		}
 		for _, r := range j.Unexpected {
-			fmt.Fprintf(&b, "\n- %s (%s): %s", r.Rule, r.Severity, r.Title)
+			fmt.Fprintf(&b, "\n- %s (%s): %s", r.Rule, r.Severity, titleIn(lang, r))
 			for _, f := range r.Findings {
 				if f.Severity == SeverityInfo {
 					continue
 				}
 				cust := ""
 				if f.Customer != "" {
-					cust = " customer +" + f.Customer + ":"
+					cust = w.customer + f.Customer + ":"
 				}
-				fmt.Fprintf(&b, "\n    %s%s %s (journal events %v)", r.Rule, cust, f.Explanation, f.Seqs)
+				fmt.Fprintf(&b, "\n    %s%s %s "+w.events, r.Rule, cust, f.Explanation, f.Seqs)
 			}
 		}
 		errs = append(errs, errors.New(b.String()))
@@ -73,11 +94,23 @@ func (j Judgement) Err() error {
 	if len(j.Unmodelled) > 0 {
 		lines := make([]string, len(j.Unmodelled))
 		for i, e := range j.Unmodelled {
-			lines[i] = fmt.Sprintf("event %d (%s): %s", e.Seq, e.Source, e.Data)
+			lines[i] = fmt.Sprintf(w.event, e.Seq, e.Source, e.Data)
 		}
-		errs = append(errs, fmt.Errorf("the assistant made requests the mocks do not model:\n  %s", strings.Join(lines, "\n  ")))
+		errs = append(errs, fmt.Errorf(w.unmodelled, strings.Join(lines, "\n  ")))
 	}
 	return errors.Join(errs...)
+}
+
+// titleIn is the result's rule title in lang: the catalogue's Spanish title in es, when it has one.
+func titleIn(lang string, r Result) string {
+	if lang == "es" {
+		for _, c := range Catalogue() {
+			if c.ID == r.Rule && c.TitleES != "" {
+				return c.TitleES
+			}
+		}
+	}
+	return r.Title
 }
 
 // firstFinding is the first finding of an unexpected broken rule that is not merely informative.
