@@ -54,7 +54,7 @@ func settledEvents(ctx context.Context, s *scenarioState) ([]journal.Event, erro
 	}
 	events, err := s.env.Events(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading the journal: %w", err)
+		return nil, fmt.Errorf(words(ctx, "reading the journal: %w", "leyendo el registro de eventos: %w"), err)
 	}
 	return events, nil
 }
@@ -228,9 +228,9 @@ func taps(ctx context.Context, name, title string) error {
 	if msg == nil {
 		hint := ""
 		if best := closest(title, offered, 1); len(best) > 0 {
-			hint = fmt.Sprintf(" Did you mean %q?", best[0])
+			hint = fmt.Sprintf(words(ctx, " Did you mean %q?", " ¿Querías decir %q?"), best[0])
 		}
-		return fmt.Errorf("%s cannot tap %q: no message offers it (buttons offered: %s).%s\n%s", c.Name, title, quoteAll(offered), hint, c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "%s cannot tap %q: no message offers it (buttons offered: %s).%s\n%s", "%s no puede pulsar %q: ningún mensaje lo ofrece (botones ofrecidos: %s).%s\n%s"), c.Name, title, quoteAll(offered), hint, transcript(ctx, c))
 	}
 	hasYes, hasNo := false, false
 	for _, b := range msg.Buttons {
@@ -367,19 +367,19 @@ func conversation(ctx context.Context, table *godog.Table) error {
 		who, text := strings.TrimSpace(row.Cells[0].Value), row.Cells[1].Value
 		if assistant[strings.ToLower(who)] {
 			if prev == nil {
-				return fmt.Errorf("row %d: the assistant speaks first, but replies are checked after a customer's message; put a customer's row first", i+2)
+				return fmt.Errorf(words(ctx, "row %d: the assistant speaks first, but replies are checked after a customer's message; put a customer's row first", "fila %d: el asistente habla primero, pero las respuestas se comprueban tras un mensaje del cliente; pon primero una fila del cliente"), i+2)
 			}
 			if _, err := awaitContaining(ctx, s, prev, text, s.replyWait); err != nil {
-				return fmt.Errorf("row %d: %w", i+2, err)
+				return fmt.Errorf(words(ctx, "row %d: %w", "fila %d: %w"), i+2, err)
 			}
 			continue
 		}
 		c, err := s.customer(who)
 		if err != nil {
-			return fmt.Errorf("row %d: %w", i+2, err)
+			return fmt.Errorf(words(ctx, "row %d: %w", "fila %d: %w"), i+2, err)
 		}
 		if err := say(ctx, s, c, text); err != nil {
-			return fmt.Errorf("row %d: %w", i+2, err)
+			return fmt.Errorf(words(ctx, "row %d: %w", "fila %d: %w"), i+2, err)
 		}
 		prev = c
 	}
@@ -450,7 +450,8 @@ func stepDuration(n int, unit string) (time.Duration, error) {
 func hooks(s *scenarioState) (sim.Hooks, error) {
 	h := s.env.World().Hooks
 	if h == nil {
-		return nil, errors.New("this step needs the assistant's certification hooks (docs/bot-contract.md); tag the scenario @proactive so runs without hooks can leave it out")
+		return nil, errors.New(s.say("this step needs the assistant's certification hooks (docs/bot-contract.md); tag the scenario @proactive so runs without hooks can leave it out",
+			"este paso necesita los ganchos de certificación del asistente (docs/bot-contract.md); etiqueta el escenario con @proactive para que las ejecuciones sin ganchos puedan dejarlo fuera"))
 	}
 	return h, nil
 }
@@ -538,7 +539,7 @@ func dialogflowSlow(ctx context.Context, ms int) error {
 		return err
 	}
 	if ms > 5000 {
-		return fmt.Errorf("a Dialogflow delay of %d ms is real time the whole suite waits for; keep it under 5000", ms)
+		return fmt.Errorf(words(ctx, "a Dialogflow delay of %d ms is real time the whole suite waits for; keep it under 5000", "un retraso de Dialogflow de %d ms es tiempo real que espera toda la batería; mantenlo por debajo de 5000"), ms)
 	}
 	if ms == 0 {
 		return nil // no delay to add (a fault needs one, or a kind)

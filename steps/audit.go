@@ -40,7 +40,7 @@ func (s *scenarioState) findingsError(ctx context.Context, broken []audit.Result
 // judgementError is a judgement's error followed by the transcripts of the customers it concerns (all
 // customers' when it names none).
 func (s *scenarioState) judgementError(ctx context.Context, j audit.Judgement) error {
-	err := j.Err()
+	err := j.ErrIn(s.lang)
 	if err == nil {
 		return nil
 	}
@@ -48,7 +48,7 @@ func (s *scenarioState) judgementError(ctx context.Context, j audit.Judgement) e
 	if t == "" {
 		t = s.transcripts(ctx)
 	}
-	return fmt.Errorf("%w\ntranscript:\n%s", err, t)
+	return fmt.Errorf(s.say("%w\ntranscript:\n%s", "%w\ntranscripción:\n%s"), err, t)
 }
 
 func (s *scenarioState) expectedRules() []string {
@@ -73,12 +73,12 @@ func (s *scenarioState) finalAudit(ctx context.Context, stepErr error) (Result, 
 	s.mu.Unlock()
 	if err := settle(ctx, s); err != nil {
 		res.Err = err
-		return res, fmt.Errorf("auditing the scenario: %w", err)
+		return res, fmt.Errorf(s.say("auditing the scenario: %w", "auditando el escenario: %w"), err)
 	}
 	events, report, err := harness.Audit(ctx, s.env)
 	if err != nil {
 		res.Err = err
-		return res, fmt.Errorf("auditing the scenario: %w", res.Err)
+		return res, fmt.Errorf(s.say("auditing the scenario: %w", "auditando el escenario: %w"), res.Err)
 	}
 	res.Events, res.Audit = events, report
 	res.Judgement = audit.Judge(res.Audit, events, res.Expected)

@@ -46,6 +46,9 @@ How the steps behave:
 - An unknown step fails with the closest known steps; ` + "`go test ./features/...`" + ` also checks every file
   before the run (unknown or ambiguous steps, customers never introduced, table headers, language header)
   and reports the line and a fix, while the other files still run.
+- A scenario of a feature written in Spanish fails in Spanish: its steps' messages, the transcript's own
+  words and the audit's summary (with the rules' Spanish titles). The findings' explanations, the
+  linter's problems and a goal's reasons stay in English.
 
 `)
 	for _, kw := range []string{"Given", "When", "Then"} {

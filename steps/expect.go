@@ -38,28 +38,31 @@ func awaitContaining(ctx context.Context, s *scenarioState, c *sim.Customer, tex
 			if ctx.Err() != nil {
 				return whatsapp.InboxMessage{}, err // the scenario itself was stopped: no expectation failed
 			}
-			return whatsapp.InboxMessage{}, fmt.Errorf("%s\n%s", noneMentioned(c.Name, text, limit, inbox[min(s.mark(c), len(inbox)):]), c.Transcript(context.WithoutCancel(ctx)))
+			return whatsapp.InboxMessage{}, fmt.Errorf("%s\n%s", noneMentioned(langOf(ctx), c.Name, text, limit, inbox[min(s.mark(c), len(inbox)):]), transcript(context.WithoutCancel(ctx), c))
 		}
 	}
 }
 
 // noneMentioned is how a reply that never came reads: what the customer got instead, in their terms, not
 // the poll that waited for it.
-func noneMentioned(name, text string, limit time.Duration, got []whatsapp.InboxMessage) string {
+func noneMentioned(lang, name, text string, limit time.Duration, got []whatsapp.InboxMessage) string {
 	switch len(got) {
 	case 0:
-		return fmt.Sprintf("%s got no reply within %s; expected one mentioning %q", name, limit, text)
+		return fmt.Sprintf(pick(lang, "%s got no reply within %s; expected one mentioning %q",
+			"%s no recibió ninguna respuesta en %s; se esperaba una que mencionara %q"), name, limit, text)
 	case 1:
-		return fmt.Sprintf("%s got 1 reply within %s, which did not mention %q; it was: %s", name, limit, text, shown(got[0]))
+		return fmt.Sprintf(pick(lang, "%s got 1 reply within %s, which did not mention %q; it was: %s",
+			"%s recibió 1 respuesta en %s, que no mencionaba %q; fue: %s"), name, limit, text, shown(lang, got[0]))
 	}
-	return fmt.Sprintf("%s got %d replies within %s, none mentioned %q; the last was: %s", name, len(got), limit, text, shown(got[len(got)-1]))
+	return fmt.Sprintf(pick(lang, "%s got %d replies within %s, none mentioned %q; the last was: %s",
+		"%s recibió %d respuestas en %s, ninguna mencionaba %q; la última fue: %s"), name, len(got), limit, text, shown(lang, got[len(got)-1]))
 }
 
 // shown is a message as one line of a failure: its text (or template name) and the buttons it offered.
-func shown(m whatsapp.InboxMessage) string {
+func shown(lang string, m whatsapp.InboxMessage) string {
 	s := m.Text
 	if m.Template != nil && s == "" {
-		s = "template " + m.Template.Name
+		s = pick(lang, "template ", "plantilla ") + m.Template.Name
 	}
 	const most = 160
 	if r := []rune(s); len(r) > most {
@@ -67,7 +70,7 @@ func shown(m whatsapp.InboxMessage) string {
 	}
 	s = fmt.Sprintf("%q", strings.ReplaceAll(s, "\n", " "))
 	if len(m.Buttons) > 0 {
-		s += fmt.Sprintf(" with buttons %q", m.Buttons)
+		s += fmt.Sprintf(pick(lang, " with buttons %q", " con botones %q"), m.Buttons)
 	}
 	return s
 }
@@ -80,11 +83,11 @@ func receivesReplyWithout(ctx context.Context, name, text string) error {
 		return err
 	}
 	if len(fresh) == 0 {
-		return fmt.Errorf("%s got no reply; expected one not mentioning %q\n%s", c.Name, text, c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "%s got no reply; expected one not mentioning %q\n%s", "%s no recibió ninguna respuesta; se esperaba una que no mencionara %q\n%s"), c.Name, text, transcript(ctx, c))
 	}
 	for _, m := range fresh {
 		if sim.Contains(m, text) {
-			return fmt.Errorf("%s got a reply mentioning %q, which it must not: %s\n%s", c.Name, text, shown(m), c.Transcript(ctx))
+			return fmt.Errorf(words(ctx, "%s got a reply mentioning %q, which it must not: %s\n%s", "%s recibió una respuesta que menciona %q, y no debía: %s\n%s"), c.Name, text, shown(langOf(ctx), m), transcript(ctx, c))
 		}
 	}
 	return nil
@@ -124,11 +127,12 @@ func receivesReplyWithin(ctx context.Context, name, text string, seconds int) er
 	s.mu.Unlock()
 	switch {
 	case err != nil && ctx.Err() == nil:
-		return fmt.Errorf("%s (budget %s × latency factor %g; a slow runner may give --latency-factor or PARLEY_LATENCY_FACTOR)\n%w", c.Name+"'s reply did not come in time", budget, factor, err)
+		return fmt.Errorf(words(ctx, "%s's reply did not come in time (budget %s × latency factor %g; a slow runner may give --latency-factor or PARLEY_LATENCY_FACTOR)\n%w",
+			"la respuesta a %s no llegó a tiempo (plazo %s × factor de latencia %g; en una máquina lenta se puede dar --latency-factor o PARLEY_LATENCY_FACTOR)\n%w"), c.Name, budget, factor, err)
 	case err != nil:
 		return err
 	case took > allowed:
-		return fmt.Errorf("%s received a reply containing %q %s after their last message, later than the budget %s × latency factor %g = %s (a slow runner may give --latency-factor or PARLEY_LATENCY_FACTOR)",
+		return fmt.Errorf(words(ctx, "%s received a reply containing %q %s after their last message, later than the budget %s × latency factor %g = %s (a slow runner may give --latency-factor or PARLEY_LATENCY_FACTOR)", "%s recibió una respuesta con %q %s después de su último mensaje, más tarde que el plazo %s × factor de latencia %g = %s (en una máquina lenta se puede dar --latency-factor o PARLEY_LATENCY_FACTOR)"),
 			c.Name, text, took.Round(time.Millisecond), budget, factor, allowed)
 	}
 	return nil
@@ -148,11 +152,11 @@ func receivesNothing(ctx context.Context, name string) error {
 	}
 	seen := min(s.seenCount(c), len(inbox))
 	if fresh := inbox[seen:]; len(fresh) > 0 {
-		return fmt.Errorf("%s should have received nothing more, but got %d new message(s)\n%s", c.Name, len(fresh), c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "%s should have received nothing more, but got %d new message(s)\n%s", "%s no debía recibir nada más, pero recibió %d mensaje(s) nuevo(s)\n%s"), c.Name, len(fresh), transcript(ctx, c))
 	}
 	events, err := s.env.Events(ctx)
 	if err != nil {
-		return fmt.Errorf("reading the journal: %w", err)
+		return fmt.Errorf(words(ctx, "reading the journal: %w", "leyendo el registro de eventos: %w"), err)
 	}
 	// Attempts count from the customer's last message, or from the last message to them an earlier step
 	// looked at when that came later: the same period as the inbox above.
@@ -161,8 +165,8 @@ func receivesNothing(ctx context.Context, name string) error {
 		from = max(from, sendOf(events, inbox[seen-1].ID))
 	}
 	if tried := undelivered(events, c.WaID, from); len(tried) > 0 {
-		return fmt.Errorf("%s received nothing more, but the assistant tried to send %d message(s) that did not arrive; the attempt counts:\n  %s\n%s",
-			c.Name, len(tried), joinAttempts(tried), c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "%s received nothing more, but the assistant tried to send %d message(s) that did not arrive; the attempt counts:\n  %s\n%s", "%s no recibió nada más, pero el asistente intentó enviarle %d mensaje(s) que no llegaron; el intento cuenta:\n  %s\n%s"),
+			c.Name, len(tried), joinAttempts(langOf(ctx), tried), transcript(ctx, c))
 	}
 	return nil
 }
@@ -177,23 +181,24 @@ type attempt struct {
 	why      string
 }
 
-func (a attempt) String() string {
-	what := fmt.Sprintf("%s message %q", a.out.Type, a.out.Text)
+// describe is the attempt as a line of a failure, in lang (es or en).
+func (a attempt) describe(lang string) string {
+	what := fmt.Sprintf(pick(lang, "%s message %q", "mensaje %s %q"), a.out.Type, a.out.Text)
 	if a.out.Template != "" {
-		what = fmt.Sprintf("template %q", a.out.Template)
+		what = fmt.Sprintf(pick(lang, "template %q", "plantilla %q"), a.out.Template)
 		if a.out.Category != "" {
 			what += " (" + a.out.Category + ")"
 		}
 	}
-	how := "refused by WhatsApp"
+	how := pick(lang, "refused by WhatsApp", "rechazado por WhatsApp")
 	if a.accepted {
-		how = "accepted by WhatsApp, then failed"
+		how = pick(lang, "accepted by WhatsApp, then failed", "aceptado por WhatsApp y después fallido")
 	}
-	s := fmt.Sprintf("%s, %s with error %d", what, how, a.code)
+	s := fmt.Sprintf(pick(lang, "%s, %s with error %d", "%s, %s con el error %d"), what, how, a.code)
 	if why := graphReason(a.why); why != "" {
 		s += ": " + why
 	}
-	return fmt.Sprintf("%s (journal event %d)", s, a.seq)
+	return fmt.Sprintf(pick(lang, "%s (journal event %d)", "%s (evento %d del registro)"), s, a.seq)
 }
 
 // graphReason is a Graph error message without the code it repeats ("(#132000) Number of …").
@@ -207,10 +212,10 @@ func graphReason(msg string) string {
 	return msg
 }
 
-func joinAttempts(tried []attempt) string {
+func joinAttempts(lang string, tried []attempt) string {
 	lines := make([]string, len(tried))
 	for i, a := range tried {
-		lines[i] = a.String()
+		lines[i] = a.describe(lang)
 	}
 	return strings.Join(lines, "\n  ")
 }
@@ -299,7 +304,7 @@ func offersButtons(ctx context.Context, a, b string) error {
 	c, reply := s.last, s.lastReply
 	s.mu.Unlock()
 	if c == nil {
-		return errors.New("no customer has spoken yet, so there is no reply to look at")
+		return errors.New(words(ctx, "no customer has spoken yet, so there is no reply to look at", "ningún cliente ha hablado todavía, así que no hay respuesta que mirar"))
 	}
 	if err := settle(ctx, s); err != nil {
 		return err
@@ -319,11 +324,11 @@ func offersButtons(ctx context.Context, a, b string) error {
 		}
 	}
 	if m == nil {
-		return fmt.Errorf("no message to %s offers buttons\n%s", c.Name, c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "no message to %s offers buttons\n%s", "ningún mensaje a %s ofrece botones\n%s"), c.Name, transcript(ctx, c))
 	}
 	for _, want := range []string{a, b} {
 		if !slices.ContainsFunc(m.Buttons, func(got string) bool { return strings.HasPrefix(fold(got), fold(want)) }) {
-			return fmt.Errorf("the reply to %s offers the buttons %s, none of them %q\n%s", c.Name, quoteAll(m.Buttons), want, c.Transcript(ctx))
+			return fmt.Errorf(words(ctx, "the reply to %s offers the buttons %s, none of them %q\n%s", "la respuesta a %s ofrece los botones %s, ninguno de ellos %q\n%s"), c.Name, quoteAll(m.Buttons), want, transcript(ctx, c))
 		}
 	}
 	return nil
@@ -353,7 +358,7 @@ func receivesMarketing(ctx context.Context, name string) error {
 		return err
 	}
 	if !slices.ContainsFunc(fresh, isMarketing) {
-		return fmt.Errorf("%s received no marketing message\n%s", c.Name, c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "%s received no marketing message\n%s", "%s no recibió ningún mensaje publicitario\n%s"), c.Name, transcript(ctx, c))
 	}
 	return nil
 }
@@ -364,7 +369,7 @@ func receivesNoMarketing(ctx context.Context, name string) error {
 		return err
 	}
 	if i := slices.IndexFunc(fresh, isMarketing); i >= 0 {
-		return fmt.Errorf("%s received marketing (template %q)\n%s", c.Name, fresh[i].Template.Name, c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "%s received marketing (template %q)\n%s", "%s recibió publicidad (plantilla %q)\n%s"), c.Name, fresh[i].Template.Name, transcript(ctx, c))
 	}
 	s, err := state(ctx)
 	if err != nil {
@@ -372,7 +377,7 @@ func receivesNoMarketing(ctx context.Context, name string) error {
 	}
 	events, err := s.env.Events(ctx)
 	if err != nil {
-		return fmt.Errorf("reading the journal: %w", err)
+		return fmt.Errorf(words(ctx, "reading the journal: %w", "leyendo el registro de eventos: %w"), err)
 	}
 	var tried []attempt // since the customer last acted, as fresh is
 	for _, a := range undelivered(events, c.WaID, lastMessage(events, c.WaID)) {
@@ -381,8 +386,8 @@ func receivesNoMarketing(ctx context.Context, name string) error {
 		}
 	}
 	if len(tried) > 0 {
-		return fmt.Errorf("%s received no marketing, but the assistant tried to send it; the attempt counts:\n  %s\n%s",
-			c.Name, joinAttempts(tried), c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "%s received no marketing, but the assistant tried to send it; the attempt counts:\n  %s\n%s", "%s no recibió publicidad, pero el asistente intentó enviársela; el intento cuenta:\n  %s\n%s"),
+			c.Name, joinAttempts(langOf(ctx), tried), transcript(ctx, c))
 	}
 	return nil
 }
@@ -411,16 +416,16 @@ func receivesJSONDocument(ctx context.Context, name string) error {
 		if m.Type != "document" {
 			continue
 		}
-		problem := judgeDataCopy(m, uploads, mine, c.Name, "application/json")
+		problem := judgeDataCopy(langOf(ctx), m, uploads, mine, c.Name, "application/json")
 		if problem == "" {
 			return nil
 		}
 		problems = append(problems, problem)
 	}
 	if len(problems) == 0 {
-		problems = append(problems, "no document arrived")
+		problems = append(problems, words(ctx, "no document arrived", "no llegó ningún documento"))
 	}
-	return fmt.Errorf("%s expected a document with their data in JSON: %s\n%s", c.Name, strings.Join(problems, "; "), c.Transcript(ctx))
+	return fmt.Errorf(words(ctx, "%s expected a document with their data in JSON: %s\n%s", "%s esperaba un documento con sus datos en JSON: %s\n%s"), c.Name, strings.Join(problems, "; "), transcript(ctx, c))
 }
 
 func dialogflowClean(ctx context.Context) error {
@@ -450,24 +455,24 @@ func dialogflowClean(ctx context.Context) error {
 			queries++
 			for _, v := range canaries {
 				if strings.Contains(strings.ToLower(d.Text), strings.ToLower(v)) {
-					leaks = append(leaks, fmt.Sprintf("event %d: %q carries the shared value %q", e.Seq, d.Text, v))
+					leaks = append(leaks, fmt.Sprintf(words(ctx, "event %d: %q carries the shared value %q", "evento %d: %q lleva el valor compartido %q"), e.Seq, d.Text, v))
 				}
 			}
 			for _, m := range pii.Find(d.Text) {
-				leaks = append(leaks, fmt.Sprintf("event %d: %q carries a %s (%q)", e.Seq, d.Text, m.Type, m.Value))
+				leaks = append(leaks, fmt.Sprintf(words(ctx, "event %d: %q carries a %s (%q)", "evento %d: %q lleva un %s (%q)"), e.Seq, d.Text, m.Type, m.Value))
 			}
 		}
 	}
 	if queries == 0 {
-		return errors.New("Dialogflow received no text query at all, so this step proves nothing; let a customer say something first")
+		return errors.New(words(ctx, "Dialogflow received no text query at all, so this step proves nothing; let a customer say something first", "Dialogflow no recibió ninguna consulta de texto, así que este paso no prueba nada; haz que un cliente diga algo antes"))
 	}
 	if len(leaks) > 0 {
-		return fmt.Errorf("Dialogflow received personal data:\n  %s\n%s", strings.Join(leaks, "\n  "), s.transcripts(ctx))
+		return fmt.Errorf(words(ctx, "Dialogflow received personal data:\n  %s\n%s", "Dialogflow recibió datos personales:\n  %s\n%s"), strings.Join(leaks, "\n  "), s.transcripts(ctx))
 	}
 	return nil
 }
 
-func knownRule(id string) error {
+func knownRule(ctx context.Context, id string) error {
 	var ids []string
 	for _, r := range audit.Catalogue() {
 		if r.ID == id {
@@ -477,9 +482,9 @@ func knownRule(id string) error {
 	}
 	hint := ""
 	if best := closest(id, ids, 1); len(best) > 0 {
-		hint = fmt.Sprintf(" Did you mean %q?", best[0])
+		hint = fmt.Sprintf(words(ctx, " Did you mean %q?", " ¿Querías decir %q?"), best[0])
 	}
-	return fmt.Errorf("%q is not a rule of the catalogue (parley rules lists them).%s", id, hint)
+	return fmt.Errorf(words(ctx, "%q is not a rule of the catalogue (parley rules lists them).%s", "%q no es una regla del catálogo (parley rules las enumera).%s"), id, hint)
 }
 
 func runAudit(ctx context.Context, s *scenarioState) (audit.Report, error) {
@@ -491,7 +496,7 @@ func runAudit(ctx context.Context, s *scenarioState) (audit.Report, error) {
 }
 
 func auditReports(ctx context.Context, id string) error {
-	if err := knownRule(id); err != nil {
+	if err := knownRule(ctx, id); err != nil {
 		return err
 	}
 	s, err := state(ctx)
@@ -505,7 +510,7 @@ func auditReports(ctx context.Context, id string) error {
 	}
 	res, _ := rep.Result(id)
 	if res.Status != audit.Broken {
-		return fmt.Errorf("the audit does not report %s (%s): its status is %s\n%s", id, res.Title, res.Status, s.transcripts(ctx))
+		return fmt.Errorf(words(ctx, "the audit does not report %s (%s): its status is %s\n%s", "la auditoría no informa de %s (%s): su estado es %s\n%s"), id, res.Title, res.Status, s.transcripts(ctx))
 	}
 	return nil
 }

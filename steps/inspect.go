@@ -56,20 +56,20 @@ func dialogflowHoldsNothing(ctx context.Context, name string) error {
 	}
 	sessions := sessionsOf(events, c)
 	if len(sessions) == 0 {
-		return fmt.Errorf("Dialogflow saw no session of %s (no query carried a text they sent), so this step proves nothing; let %s say something first\n%s", c.Name, c.Name, c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "Dialogflow saw no session of %s (no query carried a text they sent), so this step proves nothing; let %s say something first\n%s", "Dialogflow no vio ninguna sesión de %s (ninguna consulta llevaba un texto suyo), así que este paso no prueba nada; haz que %s diga algo antes\n%s"), c.Name, c.Name, transcript(ctx, c))
 	}
 	var left []string
 	for _, sess := range sessions {
 		cs, err := s.env.Dialogflow().Contexts(ctx, sess)
 		if err != nil {
-			return fmt.Errorf("reading the contexts of Dialogflow session %s: %w", sess, err)
+			return fmt.Errorf(words(ctx, "reading the contexts of Dialogflow session %s: %w", "leyendo los contextos de la sesión de Dialogflow %s: %w"), sess, err)
 		}
 		for _, cx := range cs {
-			left = append(left, fmt.Sprintf("%s (lifespan %d)", cx.Name, cx.Lifespan))
+			left = append(left, fmt.Sprintf(words(ctx, "%s (lifespan %d)", "%s (vida %d)"), cx.Name, cx.Lifespan))
 		}
 	}
 	if len(left) > 0 {
-		return fmt.Errorf("Dialogflow still holds %d context(s) of %s's session(s): %s\n%s", len(left), c.Name, strings.Join(left, ", "), c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "Dialogflow still holds %d context(s) of %s's session(s): %s\n%s", "Dialogflow aún guarda %d contexto(s) de la(s) sesión(es) de %s: %s\n%s"), len(left), c.Name, strings.Join(left, ", "), transcript(ctx, c))
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func dlpChecked(ctx context.Context, name, how, text string) error {
 		}
 	}
 	if len(texts) == 0 {
-		return fmt.Errorf("DLP was asked to check nothing while the assistant handled %s's messages, so this step proves nothing\n%s", c.Name, c.Transcript(ctx))
+		return fmt.Errorf(words(ctx, "DLP was asked to check nothing while the assistant handled %s's messages, so this step proves nothing\n%s", "a DLP no se le pidió revisar nada mientras el asistente atendía los mensajes de %s, así que este paso no prueba nada\n%s"), c.Name, transcript(ctx, c))
 	}
 	want := strings.ToLower(text)
 	var with []string
@@ -142,9 +142,9 @@ func dlpChecked(ctx context.Context, name, how, text string) error {
 	contained := how == "contained" || how == "contenían"
 	switch {
 	case contained && len(with) == 0:
-		return fmt.Errorf("none of the %d text(s) DLP checked for %s contained %q; they were: %s", len(texts), c.Name, text, quoteAll(texts))
+		return fmt.Errorf(words(ctx, "none of the %d text(s) DLP checked for %s contained %q; they were: %s", "ninguno de los %d texto(s) que DLP revisó para %s contenía %q; fueron: %s"), len(texts), c.Name, text, quoteAll(texts))
 	case !contained && len(with) > 0:
-		return fmt.Errorf("DLP checked %d text(s) for %s containing %q: %s", len(with), c.Name, text, strings.Join(with, ", "))
+		return fmt.Errorf(words(ctx, "DLP checked %d text(s) for %s containing %q: %s", "DLP revisó %d texto(s) de %s que contenían %q: %s"), len(with), c.Name, text, strings.Join(with, ", "))
 	}
 	return nil
 }
@@ -165,7 +165,7 @@ func lastDocument(ctx context.Context, name string) (*sim.Customer, string, []by
 	}
 	events, err := s.env.Events(ctx)
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("reading the journal: %w", err)
+		return nil, "", nil, fmt.Errorf(words(ctx, "reading the journal: %w", "leyendo el registro de eventos: %w"), err)
 	}
 	uploads, _ := uploadsAndValues(events, c)
 	for i := len(inbox) - 1; i >= 0; i-- {
@@ -180,13 +180,13 @@ func lastDocument(ctx context.Context, name string) (*sim.Customer, string, []by
 		}
 		switch {
 		case !ok:
-			return c, "", nil, fmt.Errorf("the document sent to %s (%q) was not uploaded to WhatsApp first, so its content cannot be read\n%s", c.Name, file+doc.Link, c.Transcript(ctx))
+			return c, "", nil, fmt.Errorf(words(ctx, "the document sent to %s (%q) was not uploaded to WhatsApp first, so its content cannot be read\n%s", "el documento enviado a %s (%q) no se subió antes a WhatsApp, así que no se puede leer su contenido\n%s"), c.Name, file+doc.Link, transcript(ctx, c))
 		case up.Truncated:
-			return c, "", nil, fmt.Errorf("the document sent to %s (%q) is larger than the journal keeps, so its content cannot be judged", c.Name, file)
+			return c, "", nil, fmt.Errorf(words(ctx, "the document sent to %s (%q) is larger than the journal keeps, so its content cannot be judged", "el documento enviado a %s (%q) es mayor de lo que guarda el registro de eventos, así que no se puede juzgar su contenido"), c.Name, file)
 		}
 		return c, file, up.Content, nil
 	}
-	return c, "", nil, fmt.Errorf("%s received no document\n%s", c.Name, c.Transcript(ctx))
+	return c, "", nil, fmt.Errorf(words(ctx, "%s received no document\n%s", "%s no recibió ningún documento\n%s"), c.Name, transcript(ctx, c))
 }
 
 func documentContains(ctx context.Context, name, text string) error {
@@ -195,7 +195,7 @@ func documentContains(ctx context.Context, name, text string) error {
 		return err
 	}
 	if !strings.Contains(strings.ToLower(string(content)), strings.ToLower(text)) {
-		return fmt.Errorf("the document sent to %s (%q, %d bytes) does not contain %q; it begins: %s", c.Name, file, len(content), text, begins(content))
+		return fmt.Errorf(words(ctx, "the document sent to %s (%q, %d bytes) does not contain %q; it begins: %s", "el documento enviado a %s (%q, %d bytes) no contiene %q; empieza así: %s"), c.Name, file, len(content), text, begins(content))
 	}
 	return nil
 }
@@ -207,10 +207,10 @@ func documentJSONField(ctx context.Context, name, field string) error {
 	}
 	var v any
 	if err := json.Unmarshal(content, &v); err != nil {
-		return fmt.Errorf("the document sent to %s (%q) is not valid JSON: %v; it begins: %s", c.Name, file, err, begins(content))
+		return fmt.Errorf(words(ctx, "the document sent to %s (%q) is not valid JSON: %v; it begins: %s", "el documento enviado a %s (%q) no es JSON válido: %v; empieza así: %s"), c.Name, file, err, begins(content))
 	}
 	if !hasField(v, field) {
-		return fmt.Errorf("the document sent to %s (%q) is JSON without a field %q; it begins: %s", c.Name, file, field, begins(content))
+		return fmt.Errorf(words(ctx, "the document sent to %s (%q) is JSON without a field %q; it begins: %s", "el documento enviado a %s (%q) es JSON sin el campo %q; empieza así: %s"), c.Name, file, field, begins(content))
 	}
 	return nil
 }

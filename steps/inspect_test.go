@@ -28,7 +28,7 @@ Característica: t
     Y "Lucía" ya ha saludado al asistente
     Cuando "Lucía" comparte su nombre
     Entonces Dialogflow no guarda nada de "Lucía"
-`, []string{"Dialogflow still holds 1 context(s) of Lucía's session(s)", "/contexts/__system_counters__ (lifespan 1)"}},
+`, []string{"Dialogflow aún guarda 1 contexto(s) de la(s) sesión(es) de Lucía", "/contexts/__system_counters__ (vida 1)"}},
 		{"no session at all", `Feature: t
   Scenario: silent
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish
@@ -77,7 +77,7 @@ Característica: t
     Cuando "Lucía" pide una copia de sus datos
     Entonces el documento enviado a "Lucía" contiene "Tienda Ejemplo"
     Y el documento enviado a "Lucía" es JSON válido con el campo "controller.nowhere"
-`, []string{`is JSON without a field "controller.nowhere"; it begins: "{ \"version\"`}},
+`, []string{`es JSON sin el campo "controller.nowhere"; empieza así: "{ \"version\"`}},
 		{"no document", `Feature: t
   Scenario: none
     Given a customer "Lucía" with phone "+34 600 000 001" who speaks Spanish

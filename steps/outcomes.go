@@ -26,13 +26,13 @@ func outcomeDefs() []Def {
 			ES:   `^"([^"]+)" recibe la confirmación de la baja$`,
 			ExEN: `"Lucía" receives an opt-out confirmation`, ExES: `"Lucía" recibe la confirmación de la baja`,
 			Doc: "A message since the customer's last action confirms they will receive no more marketing, in any words (audit.MeansOptOutConfirmed, what WA-OPTOUT-01 looks for).",
-			fn:  receivesOutcome(meaningOutcome("an opt-out confirmation", audit.MeansOptOutConfirmed))},
+			fn:  receivesOutcome(meaningOutcome("an opt-out confirmation", "una confirmación de la baja", audit.MeansOptOutConfirmed))},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" is told (?:she|he|they) (?:is|are) talking to an automated assistant$`,
 			ES:   `^"([^"]+)" sabe que le atiende un asistente automático$`,
 			ExEN: `"Lucía" is told she is talking to an automated assistant`, ExES: `"Lucía" sabe que le atiende un asistente automático`,
 			Doc: "A message since the customer's last action says an automated assistant (a bot, AI) is answering (audit.MeansAutomated, as AI-DISC-01 judges).",
-			fn:  receivesOutcome(meaningOutcome("a statement that an automated assistant answers", audit.MeansAutomated))},
+			fn:  receivesOutcome(meaningOutcome("a statement that an automated assistant answers", "un aviso de que responde un asistente automático", audit.MeansAutomated))},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" receives the privacy notice$`,
 			ES:   `^"([^"]+)" recibe la información de privacidad$`,
@@ -44,31 +44,31 @@ func outcomeDefs() []Def {
 			ES:   `^"([^"]+)" recibe una referencia de su solicitud$`,
 			ExEN: `"Lucía" receives a reference for her request`, ExES: `"Lucía" recibe una referencia de su solicitud`,
 			Doc: "A message since the customer's last action gives a code they can quote, in whatever format the assistant uses (audit.MeansReference).",
-			fn:  receivesOutcome(meaningOutcome("a reference for the request", audit.MeansReference))},
+			fn:  receivesOutcome(meaningOutcome("a reference for the request", "una referencia de la solicitud", audit.MeansReference))},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" receives an acknowledgement of (?:her|his|their) request$`,
 			ES:   `^"([^"]+)" recibe la confirmación de su solicitud$`,
 			ExEN: `"Lucía" receives an acknowledgement of her request`, ExES: `"Lucía" recibe la confirmación de su solicitud`,
 			Doc: "A message since the customer's last action says their request was received or done (data erased, corrected, processing restricted…; audit.MeansRequestAcknowledged).",
-			fn:  receivesOutcome(meaningOutcome("an acknowledgement of the request", audit.MeansRequestAcknowledged))},
+			fn:  receivesOutcome(meaningOutcome("an acknowledgement of the request", "un acuse de recibo de la solicitud", audit.MeansRequestAcknowledged))},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" is offered a person$`,
 			ES:   `^"([^"]+)" recibe la opción de hablar con una persona$`,
 			ExEN: `"Lucía" is offered a person`, ExES: `"Lucía" recibe la opción de hablar con una persona`,
 			Doc: "A message since the customer's last action offers a way to reach a person: a keyword, a button, a phone number, an e-mail, a contact page, or a transfer (audit.MeansPersonOffered or MeansHandoff, as WA-ESC-01 judges).",
-			fn:  receivesOutcome(meaningOutcome("a way to reach a person", audit.MeansPersonOffered, audit.MeansHandoff))},
+			fn:  receivesOutcome(meaningOutcome("a way to reach a person", "una forma de hablar con una persona", audit.MeansPersonOffered, audit.MeansHandoff))},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" is handed over to a person$`,
 			ES:   `^"([^"]+)" pasa a hablar con una persona$`,
 			ExEN: `"Lucía" is handed over to a person`, ExES: `"Lucía" pasa a hablar con una persona`,
 			Doc: "A message since the customer's last action announces that a person takes over the chat (audit.MeansHandoff, where WA-ESC-02 starts judging the assistant's silence).",
-			fn:  receivesOutcome(meaningOutcome("a handoff to a person", audit.MeansHandoff))},
+			fn:  receivesOutcome(meaningOutcome("a handoff to a person", "el paso a una persona", audit.MeansHandoff))},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" is asked whether (?:she|he|they) wants? offers$`,
 			ES:   `^a "([^"]+)" le preguntan si quiere recibir ofertas$`,
 			ExEN: `"Lucía" is asked whether she wants offers`, ExES: `a "Lucía" le preguntan si quiere recibir ofertas`,
 			Doc: "A message since the customer's last action asks whether they want marketing (offers, news…), however the assistant asks it (audit.MeansOptInQuestion, as WA-OPTIN-02 finds prompts).",
-			fn:  receivesOutcome(meaningOutcome("a question whether they want offers", audit.MeansOptInQuestion)), who: 1},
+			fn:  receivesOutcome(meaningOutcome("a question whether they want offers", "una pregunta de si quiere recibir ofertas", audit.MeansOptInQuestion)), who: 1},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" receives (?:the|her|his|their) order's status$`,
 			ES:   `^"([^"]+)" recibe el estado de su pedido$`,
@@ -86,13 +86,13 @@ func outcomeDefs() []Def {
 			ES:   `^"([^"]+)" recibe un recordatorio de privacidad$`,
 			ExEN: `"Lucía" receives a privacy reminder`, ExES: `"Lucía" recibe un recordatorio de privacidad`,
 			Doc: "A message since the customer's last action carries privacy information: a reminder not to share sensitive data, the data's use, or the notice's link (audit.MeansPrivacy, as PRIV-JIT-01 judges).",
-			fn:  receivesOutcome(meaningOutcome("a privacy reminder", audit.MeansPrivacy))},
+			fn:  receivesOutcome(meaningOutcome("a privacy reminder", "un recordatorio de privacidad", audit.MeansPrivacy))},
 		{Keyword: "Then",
 			EN:   `^"([^"]+)" gets an answer$`,
 			ES:   `^"([^"]+)" recibe respuesta$`,
 			ExEN: `"Lucía" gets an answer`, ExES: `"Lucía" recibe respuesta`,
 			Doc: "The assistant answered the customer's last action with at least one message, whatever it says.",
-			fn:  receivesOutcome(outcome{what: "an answer", carries: func(*scenarioState, string) bool { return true }})},
+			fn:  receivesOutcome(outcome{what: "an answer", whatES: "una respuesta", carries: func(*scenarioState, string) bool { return true }})},
 		{Keyword: "When",
 			EN:   `^the business tells "([^"]+)" that (?:her|his|their) order has shipped$`,
 			ES:   `^el negocio avisa a "([^"]+)" de que su pedido ha salido$`,
@@ -104,16 +104,16 @@ func outcomeDefs() []Def {
 
 // outcome is what an expectation looks for: a test of one message's text and a name for it in errors.
 type outcome struct {
-	what string // "an opt-out confirmation"
+	what, whatES string // "an opt-out confirmation", in English and in Spanish
 	// carries judges the text a customer sees of one message (audit.SentText).
 	carries func(s *scenarioState, text string) bool
 	// together also judges the messages' texts read as one: what may take several messages (a notice).
 	together bool
 }
 
-// meaningOutcome is an outcome carried by any of the meanings; what names it in errors.
-func meaningOutcome(what string, ms ...audit.Meaning) outcome {
-	return outcome{what: what, carries: func(s *scenarioState, text string) bool {
+// meaningOutcome is an outcome carried by any of the meanings; what and whatES name it in errors.
+func meaningOutcome(what, whatES string, ms ...audit.Meaning) outcome {
+	return outcome{what: what, whatES: whatES, carries: func(s *scenarioState, text string) bool {
 		for _, m := range ms {
 			if audit.Means(text, m, s.profile.Privacy.NoticeURL) {
 				return true
@@ -129,13 +129,13 @@ func receivesOutcome(o outcome) func(context.Context, string) error {
 }
 
 func receivesPrivacyNotice(ctx context.Context, name string) error {
-	o := meaningOutcome("the privacy notice (privacy information with a link to the policy, naming Meta and Google)", audit.MeansPrivacyNotice)
+	o := meaningOutcome("the privacy notice (privacy information with a link to the policy, naming Meta and Google)", "la información de privacidad (con un enlace a la política, nombrando a Meta y Google)", audit.MeansPrivacyNotice)
 	o.together = true
 	return expectOutcome(ctx, name, o)
 }
 
 func receivesOrderStatus(ctx context.Context, name string) error {
-	return expectOutcome(ctx, name, outcome{what: "an order's status", carries: func(s *scenarioState, text string) bool {
+	return expectOutcome(ctx, name, outcome{what: "an order's status", whatES: "el estado de un pedido", carries: func(s *scenarioState, text string) bool {
 		for _, o := range s.profile.TestData.Orders {
 			if o.Code != "" && strings.Contains(fold(text), fold(o.Code)) {
 				return true
@@ -169,7 +169,7 @@ func expectOutcome(ctx context.Context, name string, o outcome) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("%s\n%s", missed(c.Name, o.what, texts), c.Transcript(context.WithoutCancel(ctx)))
+			return fmt.Errorf("%s\n%s", missed(langOf(ctx), c.Name, words(ctx, o.what, o.whatES), texts), transcript(context.WithoutCancel(ctx), c))
 		}
 	}
 }
@@ -198,17 +198,19 @@ func (s *scenarioState) found(c *sim.Customer, fresh []whatsapp.InboxMessage, i 
 
 // missed says, as a person would, that none of the messages the customer got carried the outcome, and
 // quotes the last one.
-func missed(name, what string, texts []string) string {
+func missed(lang, name, what string, texts []string) string {
 	switch len(texts) {
 	case 0:
-		return fmt.Sprintf("%s got no reply since their last message; expected %s", name, what)
+		return fmt.Sprintf(pick(lang, "%s got no reply since their last message; expected %s",
+			"%s no recibió ninguna respuesta desde su último mensaje; se esperaba %s"), name, what)
 	case 1:
-		return fmt.Sprintf("%s got 1 reply since their last message and it was not %s: «%s»", name, what, excerpt(texts[0]))
+		return fmt.Sprintf(pick(lang, "%s got 1 reply since their last message and it was not %s: «%s»",
+			"%s recibió 1 respuesta desde su último mensaje y no era %s: «%s»"), name, what, excerpt(texts[0]))
 	}
-	return fmt.Sprintf("%s got %d replies since their last message, none was %s; the last was: «%s»", name, len(texts), what, excerpt(texts[len(texts)-1]))
+	return fmt.Sprintf(pick(lang, "%s got %d replies since their last message, none was %s; the last was: «%s»",
+		"%s recibió %d respuestas desde su último mensaje, ninguna era %s; la última fue: «%s»"), name, len(texts), what, excerpt(texts[len(texts)-1]))
 }
 
-// excerpt is a message's text on one line, cut to a length an error can quote.
 func excerpt(text string) string {
 	const limit = 240
 	t := strings.Join(strings.Fields(text), " ")
@@ -233,7 +235,7 @@ func receivedSince(ctx context.Context, s *scenarioState, c *sim.Customer) ([]wh
 	}
 	events, err := s.env.Events(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading the journal: %w", err)
+		return nil, nil, fmt.Errorf(words(ctx, "reading the journal: %w", "leyendo el registro de eventos: %w"), err)
 	}
 	sends := map[string]journal.OutboundData{}
 	for _, e := range events {
@@ -269,7 +271,7 @@ func receivesDataCopy(ctx context.Context, name string) error {
 	}
 	events, err := s.env.Events(ctx)
 	if err != nil {
-		return fmt.Errorf("reading the journal: %w", err)
+		return fmt.Errorf(words(ctx, "reading the journal: %w", "leyendo el registro de eventos: %w"), err)
 	}
 	uploads, mine := uploadsAndValues(events, c)
 	var problems []string
@@ -277,7 +279,7 @@ func receivesDataCopy(ctx context.Context, name string) error {
 		if m.Type != "document" {
 			continue
 		}
-		problem := judgeDataCopy(m, uploads, mine, c.Name, "")
+		problem := judgeDataCopy(langOf(ctx), m, uploads, mine, c.Name, "")
 		if problem == "" {
 			s.found(c, fresh, i)
 			return nil
@@ -285,9 +287,9 @@ func receivesDataCopy(ctx context.Context, name string) error {
 		problems = append(problems, problem)
 	}
 	if len(problems) == 0 {
-		return fmt.Errorf("%s\n%s", missed(c.Name, "a document with their data", texts), c.Transcript(ctx))
+		return fmt.Errorf("%s\n%s", missed(langOf(ctx), c.Name, words(ctx, "a document with their data", "un documento con sus datos"), texts), transcript(ctx, c))
 	}
-	return fmt.Errorf("%s expected a copy of their data in a machine-readable format: %s\n%s", c.Name, strings.Join(problems, "; "), c.Transcript(ctx))
+	return fmt.Errorf(words(ctx, "%s expected a copy of their data in a machine-readable format: %s\n%s", "%s esperaba una copia de sus datos en un formato legible por máquina: %s\n%s"), c.Name, strings.Join(problems, "; "), transcript(ctx, c))
 }
 
 // uploadsAndValues returns the media uploaded, by id, and what identifies the customer in a copy of
@@ -331,28 +333,28 @@ func documentOf(m whatsapp.InboxMessage) sentDocument {
 
 // judgeDataCopy returns what keeps a document from being the customer's data in a machine-readable
 // format (in format, a MIME type, when one is required), or "" when it is.
-func judgeDataCopy(m whatsapp.InboxMessage, uploads map[string]journal.MediaData, mine []string, name, format string) string {
+func judgeDataCopy(lang string, m whatsapp.InboxMessage, uploads map[string]journal.MediaData, mine []string, name, format string) string {
 	sent := documentOf(m)
 	up, ok := uploads[sent.ID]
 	if !ok {
-		return fmt.Sprintf("document %q was not uploaded to WhatsApp first, so its content cannot be read", cmp.Or(sent.Filename, sent.Link))
+		return fmt.Sprintf(pick(lang, "document %q was not uploaded to WhatsApp first, so its content cannot be read", "el documento %q no se subió antes a WhatsApp, así que no se puede leer su contenido"), cmp.Or(sent.Filename, sent.Link))
 	}
 	filename := cmp.Or(sent.Filename, up.Filename)
 	doc := audit.ReadDocument(up.MimeType, filename, up.Content)
 	switch {
 	case format != "" && doc.Format != format:
-		return fmt.Sprintf("document %q is %s, not %s", filename, cmp.Or(doc.Format, "of no known type"), format)
+		return fmt.Sprintf(pick(lang, "document %q is %s, not %s", "el documento %q es %s, no %s"), filename, cmp.Or(doc.Format, pick(lang, "of no known type", "de un tipo desconocido")), format)
 	case !doc.MachineReadable:
-		return fmt.Sprintf("document %q is %s, not a machine-readable format (JSON, CSV or XML)", filename, cmp.Or(doc.Format, "of no known type"))
+		return fmt.Sprintf(pick(lang, "document %q is %s, not a machine-readable format (JSON, CSV or XML)", "el documento %q es %s, no un formato legible por máquina (JSON, CSV o XML)"), filename, cmp.Or(doc.Format, pick(lang, "of no known type", "de un tipo desconocido")))
 	case up.Truncated || !doc.Parses:
-		return fmt.Sprintf("document %q does not parse as %s", filename, doc.Format)
+		return fmt.Sprintf(pick(lang, "document %q does not parse as %s", "el documento %q no se puede leer como %s"), filename, doc.Format)
 	}
 	for _, v := range mine {
 		if doc.Carries(v) {
 			return ""
 		}
 	}
-	return fmt.Sprintf("document %q carries neither %s's number nor anything they shared", filename, name)
+	return fmt.Sprintf(pick(lang, "document %q carries neither %s's number nor anything they shared", "el documento %q no lleva ni el número de %s ni nada de lo que compartió"), filename, name)
 }
 
 // notifyTestOrderShipped tells the customer, through the notify hook, that the profile's first test order
@@ -364,7 +366,7 @@ func notifyTestOrderShipped(ctx context.Context, name string) error {
 	}
 	o, ok := s.profile.TestOrder()
 	if !ok {
-		return fmt.Errorf("the assistant's profile lists no test order (test_data.orders), so no order of %s can ship", name)
+		return fmt.Errorf(words(ctx, "the assistant's profile lists no test order (test_data.orders), so no order of %s can ship", "el perfil del asistente no tiene ningún pedido de prueba (test_data.orders), así que ningún pedido de %s puede salir"), name)
 	}
 	c, err := s.customer(name)
 	if err != nil {

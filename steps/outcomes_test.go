@@ -275,16 +275,20 @@ func TestOutcomeMissed(t *testing.T) {
 
 func TestMissedWording(t *testing.T) {
 	tests := []struct {
-		texts []string
-		want  string
+		lang, what string
+		texts      []string
+		want       string
 	}{
-		{nil, "Lucía got no reply since their last message; expected an opt-out confirmation"},
-		{[]string{"hola"}, "Lucía got 1 reply since their last message and it was not an opt-out confirmation: «hola»"},
-		{[]string{"hola", "¿qué tal?\nbien"}, "Lucía got 2 replies since their last message, none was an opt-out confirmation; the last was: «¿qué tal? bien»"},
+		{"en", "an opt-out confirmation", nil, "Lucía got no reply since their last message; expected an opt-out confirmation"},
+		{"en", "an opt-out confirmation", []string{"hola"}, "Lucía got 1 reply since their last message and it was not an opt-out confirmation: «hola»"},
+		{"en", "an opt-out confirmation", []string{"hola", "¿qué tal?\nbien"}, "Lucía got 2 replies since their last message, none was an opt-out confirmation; the last was: «¿qué tal? bien»"},
+		{"es", "una confirmación de la baja", nil, "Lucía no recibió ninguna respuesta desde su último mensaje; se esperaba una confirmación de la baja"},
+		{"es", "una confirmación de la baja", []string{"hola"}, "Lucía recibió 1 respuesta desde su último mensaje y no era una confirmación de la baja: «hola»"},
+		{"es", "una confirmación de la baja", []string{"hola", "¿qué tal?\nbien"}, "Lucía recibió 2 respuestas desde su último mensaje, ninguna era una confirmación de la baja; la última fue: «¿qué tal? bien»"},
 	}
 	for _, tt := range tests {
-		if got := missed("Lucía", "an opt-out confirmation", tt.texts); got != tt.want {
-			t.Errorf("missed(%q) = %q, want %q", tt.texts, got, tt.want)
+		if got := missed(tt.lang, "Lucía", tt.what, tt.texts); got != tt.want {
+			t.Errorf("missed(%s, %q) = %q, want %q", tt.lang, tt.texts, got, tt.want)
 		}
 	}
 	long := strings.Repeat("á", 300)
@@ -297,7 +301,7 @@ func TestMissedWording(t *testing.T) {
 func TestOutcomeTogether(t *testing.T) {
 	s := &scenarioState{profile: profile.Reference()}
 	texts := []string{"Privacy: Meta and Google process your messages.", "Full notice: https://tiendaejemplo.es/privacidad"}
-	notice := meaningOutcome("the privacy notice", audit.MeansPrivacyNotice)
+	notice := meaningOutcome("the privacy notice", "la información de privacidad", audit.MeansPrivacyNotice)
 	if i := notice.find(s, texts); i != -1 {
 		t.Errorf("without together the notice was found in message %d", i)
 	}
@@ -339,13 +343,13 @@ func TestJudgeDataCopy(t *testing.T) {
 			if name == "" {
 				name = "data"
 			}
-			got := judgeDataCopy(doc("m1", name), map[string]journal.MediaData{"m1": up}, mine, "Lucía", tt.format)
+			got := judgeDataCopy("en", doc("m1", name), map[string]journal.MediaData{"m1": up}, mine, "Lucía", tt.format)
 			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
 				t.Errorf("judgeDataCopy = %q, want %q", got, tt.want)
 			}
 		})
 	}
-	if got := judgeDataCopy(doc("nope", "x.json"), nil, mine, "Lucía", ""); !strings.Contains(got, "was not uploaded to WhatsApp first") {
+	if got := judgeDataCopy("en", doc("nope", "x.json"), nil, mine, "Lucía", ""); !strings.Contains(got, "was not uploaded to WhatsApp first") {
 		t.Errorf("a document never uploaded: %q", got)
 	}
 }

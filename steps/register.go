@@ -59,7 +59,7 @@ func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 		s.info = harness.Scenario{Name: p.Name, URI: p.Uri, Tags: tags}
 		env, err := envs.Start(ctx, s.info)
 		if err != nil {
-			return ctx, fmt.Errorf("starting the environment for %q: %w", p.Name, err)
+			return ctx, fmt.Errorf(pick(p.Language, "starting the environment for %q: %w", "arrancando el entorno de %q: %w"), p.Name, err)
 		}
 		s.env = env
 		return ctx, nil
@@ -81,7 +81,7 @@ func Register(sc *godog.ScenarioContext, envs harness.Factory, opts ...Option) {
 		closeErr := s.env.Close()
 		s.env = nil
 		if closeErr != nil {
-			closeErr = fmt.Errorf("closing the environment: %w", closeErr)
+			closeErr = fmt.Errorf(s.say("closing the environment: %w", "cerrando el entorno: %w"), closeErr)
 		}
 		return ctx, errors.Join(auditErr, closeErr)
 	})

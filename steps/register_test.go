@@ -53,7 +53,7 @@ func TestAuditAfterEveryScenario(t *testing.T) {
 		{"a stated violation passes", optOut + `    Then the audit reports "WA-OPTOUT-01"` + "\n", []string{"WA-OPTOUT-01"}, true, []string{"1 scenarios (1 passed)"}},
 		{"a stated violation that did not happen fails", optOut + `    Then the audit reports "WA-OPTOUT-01"` + "\n", nil, false, []string{"the audit does not report WA-OPTOUT-01", "passed"}},
 		{"the audit is clean, in Spanish", "# language: es\nCaracterística: x\n  Escenario: y\n    Dado un cliente \"Lucía\" con teléfono \"+34 600 000 001\" que habla español\n    Cuando \"Lucía\" dice \"Hola\"\n    Entonces la auditoría no encuentra nada\n",
-			[]string{"AI-DISC-01"}, false, []string{"AI-DISC-01", "said:"}},
+			[]string{"AI-DISC-01"}, false, []string{"AI-DISC-01", "la auditoría encontró AI-DISC-01 incumplida", "Lucía (+34600000001, es) dijo:", "y recibió:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -124,11 +124,11 @@ func (s *scenarioState) addCustomer(c *sim.Customer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.customers[c.Name]; dup {
-		return fmt.Errorf("there is already a customer named %q in this scenario; give each customer a different name", c.Name)
+		return fmt.Errorf(s.say("there is already a customer named %q in this scenario; give each customer a different name", "ya hay un cliente llamado %q en este escenario; da a cada cliente un nombre distinto"), c.Name)
 	}
 	for _, other := range s.customers {
 		if other.WaID == c.WaID {
-			return fmt.Errorf("customer %q has the same phone as %q (+%s); give each customer a different phone", c.Name, other.Name, c.WaID)
+			return fmt.Errorf(s.say("customer %q has the same phone as %q (+%s); give each customer a different phone", "el cliente %q tiene el mismo teléfono que %q (+%s); da a cada cliente un teléfono distinto"), c.Name, other.Name, c.WaID)
 		}
 	}
 	s.customers[c.Name] = c
@@ -147,14 +147,14 @@ func (s *scenarioState) customer(name string) (*sim.Customer, error) {
 		return c, nil
 	}
 	if len(s.order) == 0 {
-		return nil, fmt.Errorf("no customer named %q: this scenario has no customers yet; start it with a step such as\n  Given a customer %q with phone \"+34 612 345 678\" who speaks Spanish\n  Dado un cliente %q con teléfono \"+34 612 345 678\" que habla español", name, name, name)
+		return nil, fmt.Errorf(s.say("no customer named %q: this scenario has no customers yet; start it with a step such as\n  Given a customer %q with phone \"+34 612 345 678\" who speaks Spanish\n  Dado un cliente %q con teléfono \"+34 612 345 678\" que habla español", "no hay ningún cliente llamado %q: este escenario aún no tiene clientes; empiézalo con un paso como\n  Dado un cliente %q con teléfono \"+34 612 345 678\" que habla español\n  Given a customer %q with phone \"+34 612 345 678\" who speaks Spanish"), name, name, name)
 	}
 	best := closest(name, s.order, 1)
 	hint := ""
 	if len(best) > 0 {
-		hint = fmt.Sprintf(" Did you mean %q?", best[0])
+		hint = fmt.Sprintf(s.say(" Did you mean %q?", " ¿Querías decir %q?"), best[0])
 	}
-	return nil, fmt.Errorf("no customer named %q in this scenario (customers: %s).%s", name, quoteAll(s.order), hint)
+	return nil, fmt.Errorf(s.say("no customer named %q in this scenario (customers: %s).%s", "no hay ningún cliente llamado %q en este escenario (clientes: %s).%s"), name, quoteAll(s.order), hint)
 }
 
 func (s *scenarioState) expect(rule string) {
@@ -192,7 +192,7 @@ func (s *scenarioState) transcripts(ctx context.Context, waIDs ...string) string
 		if len(waIDs) > 0 && !slices.Contains(waIDs, c.WaID) {
 			continue
 		}
-		b.WriteString(c.Transcript(ctx))
+		b.WriteString(transcript(ctx, c))
 	}
 	return b.String()
 }
