@@ -165,7 +165,7 @@ func receivesNothing(ctx context.Context, name string) error {
 		from = max(from, sendOf(events, inbox[seen-1].ID))
 	}
 	if tried := undelivered(events, c.WaID, from); len(tried) > 0 {
-		return fmt.Errorf(words(ctx, "%s received nothing more, but the assistant tried to send %d message(s) that did not arrive; the attempt counts:\n  %s\n%s", "%s no recibió nada más, pero el asistente intentó enviarle %d mensaje(s) que no llegaron; el intento cuenta:\n  %s\n%s"),
+		return fmt.Errorf(words(ctx, "%s received nothing more, but the assistant tried to send %d message(s) that did not arrive; the attempt counts:\n  %s\n%s", "%s no recibió nada más, pero el asistente intentó enviarle %d mensaje(s) que no llegaron; lo que cuenta es el intento:\n  %s\n%s"),
 			c.Name, len(tried), joinAttempts(langOf(ctx), tried), transcript(ctx, c))
 	}
 	return nil
@@ -386,7 +386,7 @@ func receivesNoMarketing(ctx context.Context, name string) error {
 		}
 	}
 	if len(tried) > 0 {
-		return fmt.Errorf(words(ctx, "%s received no marketing, but the assistant tried to send it; the attempt counts:\n  %s\n%s", "%s no recibió publicidad, pero el asistente intentó enviársela; el intento cuenta:\n  %s\n%s"),
+		return fmt.Errorf(words(ctx, "%s received no marketing, but the assistant tried to send it; the attempt counts:\n  %s\n%s", "%s no recibió publicidad, pero el asistente intentó enviársela; lo que cuenta es el intento:\n  %s\n%s"),
 			c.Name, joinAttempts(langOf(ctx), tried), transcript(ctx, c))
 	}
 	return nil
