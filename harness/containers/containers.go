@@ -685,27 +685,13 @@ func (e *Env) settle(ctx context.Context) error {
 // it act) saw no new event in the mocks' journal, with no wait for silence. The journal read that ends
 // a round starts the next one, as embedded reads its journal once between rounds.
 func (e *Env) settleIdle(ctx context.Context) error {
-	if err := e.Sync(ctx); err != nil {
-		return err
-	}
-	for {
-		before := e.merge.remoteLast()
-		if err := e.botIdle(ctx); err != nil {
-			return err
-		}
-		if err := e.wa.AwaitIdle(ctx); err != nil {
-			return err
-		}
-		if err := e.botIdle(ctx); err != nil {
-			return err
-		}
+	last := func(ctx context.Context) (uint64, error) {
 		if err := e.Sync(ctx); err != nil {
-			return err
+			return 0, err
 		}
-		if e.merge.remoteLast() == before {
-			return nil
-		}
+		return e.merge.remoteLast(), nil
 	}
+	return harness.SettleRounds(ctx, e.botIdle, e.wa.AwaitIdle, last)
 }
 
 // botIdle waits until the reference assistant has handled everything it accepted (its GET /parley/idle).

@@ -342,21 +342,8 @@ func (e *Env) Settle(ctx context.Context) error {
 	if e.bot == nil {
 		return e.settleQuiet(ctx)
 	}
-	for {
-		before := e.journal.Last()
-		if err := e.bot.AwaitIdle(ctx); err != nil {
-			return err
-		}
-		if err := e.wa.AwaitIdle(ctx); err != nil {
-			return err
-		}
-		if err := e.bot.AwaitIdle(ctx); err != nil {
-			return err
-		}
-		if e.journal.Last() == before {
-			return nil
-		}
-	}
+	last := func(context.Context) (uint64, error) { return e.journal.Last(), nil }
+	return harness.SettleRounds(ctx, e.bot.AwaitIdle, e.wa.AwaitIdle, last)
 }
 
 func (e *Env) settleQuiet(ctx context.Context) error {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/audit"
+	"github.com/parley-dev/parley/harness"
 	"github.com/parley-dev/parley/journal"
 	"github.com/parley-dev/parley/mocks/control"
 	"github.com/parley-dev/parley/mocks/dialogflow"
@@ -238,29 +239,17 @@ func (e *scenario) Settle(ctx context.Context) error {
 // is its answer: there is no ReplyWait for it.
 func (e *scenario) settleIdle(ctx context.Context) error {
 	customers := e.customers()
-	if err := e.v.sync(ctx); err != nil {
+	delivered := func(ctx context.Context) error { return e.v.o.WhatsApp.AwaitIdleFor(ctx, customers...) }
+	last := func(ctx context.Context) (uint64, error) {
+		if err := e.v.sync(ctx); err != nil {
+			return 0, err
+		}
+		return e.lastOwn(e.events()), nil
+	}
+	if err := harness.SettleRounds(ctx, e.v.idle, delivered, last); err != nil {
 		return e.explain(ctx, err)
 	}
-	before := e.lastOwn(e.events())
-	for {
-		if err := e.v.idle(ctx); err != nil {
-			return e.explain(ctx, err)
-		}
-		if err := e.v.o.WhatsApp.AwaitIdleFor(ctx, customers...); err != nil {
-			return e.explain(ctx, err)
-		}
-		if err := e.v.idle(ctx); err != nil {
-			return e.explain(ctx, err)
-		}
-		if err := e.v.sync(ctx); err != nil {
-			return e.explain(ctx, err)
-		}
-		last := e.lastOwn(e.events())
-		if last == before {
-			return nil
-		}
-		before = last
-	}
+	return nil
 }
 
 // lastOwn is the newest of events that concerns one of the scenario's customers: events about no
