@@ -103,12 +103,8 @@ func (j Judgement) ErrIn(lang string) error {
 
 // titleIn is the result's rule title in lang: the catalogue's Spanish title in es, when it has one.
 func titleIn(lang string, r Result) string {
-	if lang == "es" {
-		for _, c := range Catalogue() {
-			if c.ID == r.Rule && c.TitleES != "" {
-				return c.TitleES
-			}
-		}
+	if c, ok := Lookup(r.Rule); ok && lang == "es" && c.TitleES != "" {
+		return c.TitleES
 	}
 	return r.Title
 }
